@@ -1,0 +1,157 @@
+"""Command line: ``python -m analysis {check,metrics,build}``.
+
+Heavy imports happen inside the commands so that ``--help`` answers at once. Every expected failure
+(bad arguments, bad data, a failing notebook) ends in a one-line message and a non-zero exit, never a
+traceback: 2 for bad arguments, 1 for bad data or a failed build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+PROG = "python -m analysis"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + error
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class UsageError(Exception):
+    """Bad arguments found after parsing (exit 2)."""
+
+
+def _data_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="DIR", type=Path, default=None, help="data directory (default: the repository's data/)")
+
+
+def _load_or_fail(data_dir):
+    """Load and validate, or raise SystemExit(1) with a one-line message."""
+    from .data import DEFAULT_DATA_DIR, DataError, load
+
+    try:
+        return load(data_dir)
+    except DataError as exc:
+        where = data_dir or DEFAULT_DATA_DIR
+        first = exc.problems[0]
+        raise SystemExit(
+            f"{PROG}: error: {where} fails the data check ({len(exc.problems)} problem(s), first: {first}); "
+            f"run `{PROG} check --data {where}` for all of them"
+        ) from None
+
+
+def cmd_check(args) -> int:
+    from .data import DEFAULT_DATA_DIR, DataError, load, summary
+
+    data_dir = args.data or DEFAULT_DATA_DIR
+    try:
+        ds = load(data_dir)
+    except DataError as exc:
+        for p in exc.problems:
+            print(f"{data_dir}/{p}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {data_dir}", file=sys.stderr)
+        return 1
+    print(summary(ds))
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from .output import metrics_dict, metrics_text
+
+    ds = _load_or_fail(args.data)
+    try:
+        m = metrics_dict(ds, args.through, horizon=args.horizon, seed=args.seed, projection=not args.no_projection)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(m, ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(metrics_text(m))
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .build import BuildError, build, plan
+
+    ds = _load_or_fail(args.data)
+    try:
+        jobs = plan(ds, data_dir=args.data, out_dir=args.out, years=args.years, lang=args.lang, jobs=args.jobs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        build(jobs, n_jobs=args.jobs, progress=not args.quiet)
+    except BuildError as exc:
+        raise SystemExit(f"{PROG}: error: {exc}") from None
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {n}")
+    return n
+
+
+def _year(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year such as 2022, got {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Tongzhou · North Three Counties (北三县) project promotion conferences: "
+        "validate the data, compute metrics and projections, build the reports.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    c = sub.add_parser("check", help="validate every table in the data directory and report all problems",
+                       description="Validate data/: types, keys, sources, taxonomy and that the figures add up. "
+                       "Prints every problem as FILE:LINE: column 'C': message and exits 1, or one summary line and exits 0.")
+    _data_arg(c)
+    c.set_defaults(func=cmd_check)
+
+    m = sub.add_parser("metrics", help="trends, landing rates, mix, claims ledger and projection",
+                       description="Compute the metrics from the data (see README.md for the JSON keys).")
+    _data_arg(m)
+    m.add_argument("--through", metavar="YEAR", type=_year, default=None,
+                   help="use only conferences held up to YEAR (default: the last in the data)")
+    m.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    m.add_argument("--horizon", metavar="N", type=_positive, default=3, help="years to project after --through (default: 3)")
+    m.add_argument("--seed", metavar="S", type=int, default=None, help="random seed of the projection (default: fixed, reproducible)")
+    m.add_argument("--no-projection", action="store_true", help="skip the projection (faster)")
+    m.set_defaults(func=cmd_metrics)
+
+    b = sub.add_parser("build", help="execute the notebooks with papermill and write HTML reports",
+                       description="Run the analysis notebooks and one yearly report per conference year, "
+                       "export HTML (inputs hidden), PNG charts and metrics.json. Each report is replaced only when it succeeded.")
+    _data_arg(b)
+    b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output directory (default: reports/)")
+    b.add_argument("--years", metavar="Y", type=_year, nargs="+", default=None, help="yearly reports to build (default: every conference year)")
+    b.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and prose (default: zh)")
+    b.add_argument("--jobs", metavar="N", type=_positive, default=None, help="notebooks run in parallel (default: number of cores)")
+    b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.set_defaults(func=cmd_build)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130

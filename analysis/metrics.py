@@ -1,0 +1,466 @@
+"""Trends over conference periods, cumulative totals, landing rates and the category/place mix.
+
+The published history is coarse: 2019–2021 exists only as one three-year block, 2022 alone, and
+2019–2022 as a cumulative figure. A :class:`Period` is therefore the unit of analysis, never a single
+year inside an aggregate. Values not stated by a source but implied by others (the 2019–2021
+investment = 2019–2022 total − 2022) are *derived* here, marked ``status="derived"`` with the formula,
+and never written to data/.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from .qualifiers import agrees, combine
+from .schema import BREAKDOWN_DIMENSIONS, Dataset
+
+MEASURES = ("projects", "investment_100m_yuan")
+QUAL_COL = {"projects": "projects_qualifier", "investment_100m_yuan": "investment_qualifier"}
+
+
+class NotPublished(LookupError):
+    """A single year inside an aggregate period, or a year with no data, was asked for."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    first_year: int
+    last_year: int
+
+    @property
+    def n_years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    @property
+    def label(self) -> str:
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
+
+    @property
+    def key(self) -> str:
+        """ASCII label used as a JSON key: '2022' or '2019-2021'."""
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
+
+    def contains(self, other: "Period") -> bool:
+        return self.first_year <= other.first_year and other.last_year <= self.last_year
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
+@dataclass
+class Value:
+    """One figure with where it came from."""
+
+    value: float | None
+    qualifier: str | None = None
+    status: str = "reported"  # reported | derived | missing
+    formula: str | None = None
+    line: int | None = None  # signings.csv line of a reported value
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None and not (isinstance(self.value, float) and math.isnan(self.value))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------------------------- periods
+
+
+def reported_totals(ds: Dataset) -> dict[Period, dict[str, Value]]:
+    """Every 'total' row of signings.csv: {Period: {measure: Value}}."""
+    out: dict[Period, dict[str, Value]] = {}
+    tot = ds["signings"]
+    tot = tot[tot["dimension"] == "total"]
+    for line, row in tot.iterrows():
+        p = Period(int(row["first_year"]), int(row["last_year"]))
+        vals = {}
+        for m in MEASURES:
+            v = row[m]
+            if pd.isna(v):
+                vals[m] = Value(None, status="missing", line=int(line))
+            else:
+                vals[m] = Value(float(v), row[QUAL_COL[m]], "reported", line=int(line))
+        out[p] = vals
+    return out
+
+
+def atomic_periods(ds: Dataset) -> list[Period]:
+    """The finest disjoint periods the totals allow, in time order.
+
+    A reported period is atomic when it contains no other reported period. Years of a larger period
+    not covered by its atomic parts form one more (derived) atomic period when they are contiguous.
+    """
+    reported = sorted(reported_totals(ds))
+    atoms = [p for p in reported if not any(q != p and p.contains(q) for q in reported)]
+    changed = True
+    while changed:
+        changed = False
+        for big in reported:
+            inside = [a for a in atoms if big.contains(a)]
+            if not inside or big in atoms:
+                continue
+            covered = {y for a in inside for y in range(a.first_year, a.last_year + 1)}
+            rest = [y for y in range(big.first_year, big.last_year + 1) if y not in covered]
+            if rest and rest == list(range(rest[0], rest[-1] + 1)):
+                atoms.append(Period(rest[0], rest[-1]))
+                changed = True
+    atoms.sort()
+    for a, b in zip(atoms, atoms[1:]):
+        if a.last_year >= b.first_year:
+            raise ValueError(f"periods {a.label} and {b.label} overlap; the totals in signings.csv do not nest")
+    return atoms
+
+
+def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
+    """Values of every atomic period: reported where stated, else derived from an enclosing total."""
+    reported = reported_totals(ds)
+    atoms = atomic_periods(ds)
+    vals: dict[Period, dict[str, Value]] = {
+        a: dict(reported.get(a, {m: Value(None, status="missing") for m in MEASURES})) for a in atoms
+    }
+    for m in MEASURES:
+        for a in atoms:
+            if vals[a][m].known:
+                continue
+            # smallest enclosing reported period whose other parts are all known
+            for big in sorted((p for p in reported if p != a and p.contains(a)), key=lambda p: p.n_years):
+                whole = reported[big][m]
+                others = [b for b in atoms if b != a and big.contains(b)]
+                if not whole.known or not all(vals[b][m].known for b in others):
+                    continue
+                value = whole.value - sum(vals[b][m].value for b in others)
+                formula = f"{_fmt(whole.value)} ({big.label}) − " + " − ".join(
+                    f"{_fmt(vals[b][m].value)} ({b.label})" for b in others
+                )
+                vals[a][m] = Value(
+                    round(value, 6),
+                    combine([whole.qualifier] + [vals[b][m].qualifier for b in others]),
+                    "derived",
+                    formula,
+                )
+                break
+    return vals
+
+
+def _check_through(ds: Dataset, through: int | None) -> int:
+    years = ds.conference_years
+    if through is None:
+        return years[-1]
+    if through < years[0]:
+        raise ValueError(f"--through {through} is before the first conference ({years[0]})")
+    if through > years[-1]:
+        raise ValueError(f"--through {through} is after the last conference in the data ({years[-1]})")
+    return int(through)
+
+
+def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
+    """One row per atomic period ending by ``through``: totals, annual averages, per-project amounts.
+
+    ``change_*`` compare a period's annual average with the previous period's annual average.
+    """
+    through = _check_through(ds, through)
+    rows = []
+    for p, v in sorted(period_values(ds).items()):
+        if p.last_year > through:
+            continue
+        pr, inv = v["projects"], v["investment_100m_yuan"]
+        rows.append(
+            {
+                "period": p.label,
+                "first_year": p.first_year,
+                "last_year": p.last_year,
+                "n_years": p.n_years,
+                "projects": pr.value,
+                "projects_qualifier": pr.qualifier,
+                "projects_status": pr.status,
+                "investment_100m_yuan": inv.value,
+                "investment_qualifier": inv.qualifier,
+                "investment_status": inv.status,
+                "investment_formula": inv.formula,
+            }
+        )
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    df["projects"] = df["projects"].astype("Float64")
+    df["investment_100m_yuan"] = df["investment_100m_yuan"].astype("Float64")
+    df["projects_per_year"] = df["projects"] / df["n_years"]
+    df["investment_per_year_100m_yuan"] = df["investment_100m_yuan"] / df["n_years"]
+    df["investment_per_project_100m_yuan"] = df["investment_100m_yuan"] / df["projects"]
+    df["change_projects_per_year"] = df["projects_per_year"] / df["projects_per_year"].shift(1) - 1
+    df["change_investment_per_year"] = df["investment_per_year_100m_yuan"] / df["investment_per_year_100m_yuan"].shift(1) - 1
+    return df
+
+
+def cumulative(ds: Dataset, through: int | None = None) -> dict:
+    """Cumulative projects and investment over the atomic periods that end by ``through``.
+
+    When ``through`` falls inside an aggregate period, that period is left out and ``note`` says why.
+    """
+    through = _check_through(ds, through)
+    vals = period_values(ds)
+    used = [p for p in sorted(vals) if p.last_year <= through]
+    inside = [p for p in vals if p.first_year <= through < p.last_year]
+    out = {"through_year": through, "periods": [p.label for p in used], "note": None}
+    for m in MEASURES:
+        parts = [vals[p][m] for p in used]
+        if not parts or not all(x.known for x in parts):
+            out[m] = None
+        else:
+            out[m] = float(sum(x.value for x in parts))
+        out[m + "_status"] = (
+            None if out[m] is None else ("derived" if any(x.status == "derived" for x in parts) or len(parts) > 1 else "reported")
+        )
+    if inside:
+        out["note"] = (
+            f"{through} lies inside the aggregate period {inside[0].label}; single years are not published, "
+            + (f"so the cumulative total stops at {used[-1].last_year}" if used else "so nothing is published through it")
+        )
+    return out
+
+
+def single_year(ds: Dataset, year: int) -> dict:
+    """What is published for one conference year: its own values, or the aggregate it sits in."""
+    if year not in ds.conference_years:
+        raise NotPublished(f"{year} is not a conference year in the data ({', '.join(map(str, ds.conference_years))})")
+    vals = period_values(ds)
+    for p, v in vals.items():
+        if p.covers(year):
+            return {
+                "year": year,
+                "published": p.n_years == 1,
+                "period": p,
+                "values": v,
+                "note": None
+                if p.n_years == 1
+                else f"{year} is published only inside the aggregate {p.label} ({p.n_years} years); "
+                "its own figures are not published and are not estimated here",
+            }
+    raise NotPublished(f"no signing totals cover {year}")
+
+
+def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
+    through = _check_through(ds, through)
+    sig = ds["signings"]
+    sig = sig[sig["dimension"].isin(BREAKDOWN_DIMENSIONS)]
+    ps = {Period(int(a), int(b)) for a, b in zip(sig["first_year"], sig["last_year"])}
+    return sorted(p for p in ps if p.last_year <= through)
+
+
+# --------------------------------------------------------------------------------------------- landing
+
+
+def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]:
+    lo, hi = proportion_confint(int(landed), int(signed), alpha=alpha, method="wilson")
+    return float(lo), float(hi)
+
+
+def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
+    """One row per signing cohort: landed/signed with a 95% Wilson interval, beside the stated rate."""
+    through = _check_through(ds, through)
+    rows = []
+    for line, r in ds["landing"].sort_values(["first_year", "last_year"]).iterrows():
+        if r["last_year"] > through:
+            continue
+        signed, landed = int(r["signed"]), int(r["landed"])
+        valid = 0 <= landed <= signed and signed > 0
+        rate = landed / signed if valid else float("nan")
+        lo, hi = wilson(landed, signed) if valid else (float("nan"), float("nan"))
+        stated = None if pd.isna(r["stated_rate_pct"]) else float(r["stated_rate_pct"]) / 100
+        q = None if pd.isna(r["rate_qualifier"]) else str(r["rate_qualifier"])
+        consistent = None if stated is None or not valid else agrees(stated, q, rate)
+        rows.append(
+            {
+                "cohort": Period(int(r["first_year"]), int(r["last_year"])).label,
+                "first_year": int(r["first_year"]),
+                "last_year": int(r["last_year"]),
+                "signed": signed,
+                "landed": landed,
+                "rate": rate,
+                "ci95_lo": lo,
+                "ci95_hi": hi,
+                "stated_rate": stated,
+                "stated_qualifier": q,
+                "consistent": consistent,
+                "line": int(line),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def reference_cohort(ds: Dataset, through: int | None = None) -> pd.Series | None:
+    """The cohort whose rate stands for 'the historical rate': latest-ending, then the largest."""
+    lr = landing_rates(ds, through)
+    if lr.empty:
+        return None
+    return lr.sort_values(["last_year", "signed"]).iloc[-1]
+
+
+def expected_landing(ds: Dataset, through: int | None = None, rate: float | None = None) -> pd.DataFrame:
+    """Projects of cohorts without landing figures expected to land if the historical rate holds.
+
+    ``expected`` = signed × rate; ``lo``/``hi`` apply the 95% Wilson bounds of the reference cohort
+    (an interval for the expected number, not for the count that will be observed; see
+    :mod:`analysis.projection` for predictive intervals). ``rate`` overrides the rate as a scenario.
+    """
+    ref = reference_cohort(ds, through)
+    if ref is None:
+        return pd.DataFrame()
+    covered = [Period(int(a), int(b)) for a, b in zip(ds["landing"]["first_year"], ds["landing"]["last_year"])]
+    rows = []
+    for _, t in trends(ds, through).iterrows():
+        p = Period(int(t["first_year"]), int(t["last_year"]))
+        if any(c.contains(p) for c in covered) or pd.isna(t["projects"]):
+            continue
+        n = int(t["projects"])
+        r = float(ref["rate"]) if rate is None else float(rate)
+        lo, hi = (ref["ci95_lo"], ref["ci95_hi"]) if rate is None else (r, r)
+        rows.append(
+            {
+                "cohort": p.label,
+                "signed": n,
+                "rate": r,
+                "rate_from": ref["cohort"] if rate is None else "scenario",
+                "expected": n * r,
+                "lo": n * float(lo),
+                "hi": n * float(hi),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------- mix
+
+
+@dataclass
+class Mix:
+    """Breakdown of one period along one dimension."""
+
+    period: Period
+    dimension: str
+    groups: pd.DataFrame
+    total_projects: float | None
+    total_investment: float | None
+    total_investment_qualifier: str | None
+    stated_investment: float
+    unstated_groups: list[str] = field(default_factory=list)
+    remainder_investment: float | None = None
+    hhi_investment: tuple[float, float] | None = None
+
+    @property
+    def remainder_share(self) -> float | None:
+        if self.remainder_investment is None or not self.total_investment:
+            return None
+        return self.remainder_investment / self.total_investment
+
+
+def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
+    """Projects and investment by group with shares, per-project amounts, the unstated remainder and HHI.
+
+    Shares of investment are of the conference total, so the stated groups' shares plus the
+    remainder share sum to 1. HHI (sum of squared investment shares) is exact when every group
+    states an amount or the remainder is nil; otherwise it is a range: the remainder spread evenly
+    over the unstated groups (low) or all in one of them (high).
+    """
+    sig = ds["signings"]
+    rows = sig[
+        (sig["dimension"] == dimension) & (sig["first_year"] == period.first_year) & (sig["last_year"] == period.last_year)
+    ]
+    if rows.empty:
+        raise NotPublished(f"no {dimension} breakdown is published for {period.label}")
+    tax = ds["taxonomy"]
+    tax = tax[tax["dimension"] == dimension].set_index("group_zh")
+    totals = reported_totals(ds).get(period) or {}
+    vals = period_values(ds).get(period, totals)
+    tp = vals.get("projects", Value(None))
+    ti = vals.get("investment_100m_yuan", Value(None))
+    g = pd.DataFrame(
+        {
+            "group_zh": rows["group_zh"].astype(str).values,
+            "group_en": [tax.at[z, "group_en"] for z in rows["group_zh"]],
+            "harmonised": [tax.at[z, "harmonised"] for z in rows["group_zh"]],
+            "harmonised_zh": [tax.at[z, "harmonised_zh"] for z in rows["group_zh"]],
+            "harmonised_en": [tax.at[z, "harmonised_en"] for z in rows["group_zh"]],
+            "projects": rows["projects"].values,
+            "investment_100m_yuan": rows["investment_100m_yuan"].values,
+            "investment_qualifier": rows["investment_qualifier"].values,
+            "line": rows.index.values,
+        }
+    )
+    proj_sum = g["projects"].sum(skipna=True)
+    g["project_share"] = (g["projects"] / proj_sum).astype("Float64") if proj_sum else pd.NA
+    stated = float(g["investment_100m_yuan"].sum(skipna=True))
+    unstated = g.loc[g["investment_100m_yuan"].isna(), "group_zh"].tolist()
+    remainder = (ti.value - stated) if ti.known else None
+    if remainder is not None and abs(remainder) < 1e-9:
+        remainder = 0.0
+    if ti.known and ti.value > 0:
+        g["investment_share"] = g["investment_100m_yuan"] / ti.value
+    else:
+        g["investment_share"] = pd.array([pd.NA] * len(g), dtype="Float64")
+    g["investment_per_project_100m_yuan"] = g["investment_100m_yuan"] / g["projects"]
+    hhi = None
+    if ti.known and ti.value > 0:
+        base = float((g["investment_share"].dropna() ** 2).sum())
+        r = max(remainder or 0.0, 0.0) / ti.value
+        if not unstated or r == 0:
+            hhi = (base, base)
+        else:
+            hhi = (base + r * r / len(unstated), base + r * r)
+    return Mix(
+        period=period,
+        dimension=dimension,
+        groups=g,
+        total_projects=tp.value if tp.known else None,
+        total_investment=ti.value if ti.known else None,
+        total_investment_qualifier=ti.qualifier,
+        stated_investment=stated,
+        unstated_groups=unstated,
+        remainder_investment=remainder,
+        hhi_investment=hhi,
+    )
+
+
+def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix]]:
+    """Every published breakdown ending by ``through``."""
+    out: dict[Period, dict[str, Mix]] = {}
+    for p in breakdown_periods(ds, through):
+        out[p] = {}
+        for d in BREAKDOWN_DIMENSIONS:
+            try:
+                out[p][d] = mix(ds, p, d)
+            except NotPublished:
+                pass
+    return out
+
+
+def harmonised_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.DataFrame:
+    """Long table for comparing years on harmonised groups, with the published names beside them."""
+    frames = []
+    for p, by_dim in mixes(ds, through).items():
+        if dimension in by_dim:
+            g = by_dim[dimension].groups.copy()
+            g.insert(0, "period", p.label)
+            frames.append(g)
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def as_float(x) -> float | None:
+    """JSON-friendly float: NA/NaN -> None."""
+    if x is None or x is pd.NA:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(f) else f

@@ -1,0 +1,217 @@
+"""The metrics as one JSON-ready dict (``metrics --format json``, ``reports/<year>/metrics.json``) and as text."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import claims as C
+from . import metrics as M
+from .schema import Dataset
+
+ROUND = 6
+
+
+def _f(x) -> float | None:
+    v = M.as_float(x)
+    return None if v is None else round(v, ROUND)
+
+
+def _i(x) -> int | None:
+    v = M.as_float(x)
+    return None if v is None else int(round(v))
+
+
+def _group(row: pd.Series) -> dict:
+    return {
+        "group_zh": row["group_zh"],
+        "group_en": row["group_en"],
+        "harmonised": row["harmonised"],
+        "projects": _i(row["projects"]),
+        "project_share": _f(row["project_share"]),
+        "investment_100m_yuan": _f(row["investment_100m_yuan"]),
+        "investment_qualifier": None if pd.isna(row["investment_qualifier"]) else row["investment_qualifier"],
+        "investment_share": _f(row["investment_share"]),
+        "investment_per_project_100m_yuan": _f(row["investment_per_project_100m_yuan"]),
+    }
+
+
+def metrics_dict(
+    ds: Dataset,
+    through: int | None = None,
+    *,
+    projection: bool = True,
+    horizon: int = 3,
+    seed: int | None = None,
+) -> dict:
+    """Everything ``metrics --format json`` prints. Keys are documented in README.md."""
+    through = M._check_through(ds, through)
+    cum = M.cumulative(ds, through)
+    out: dict = {
+        "through_year": through,
+        "cumulative": {
+            "projects": _i(cum["projects"]),
+            "investment_100m_yuan": _f(cum["investment_100m_yuan"]),
+            "periods": cum["periods"],
+            "note": cum["note"],
+        },
+        "periods": [],
+        "landing": [],
+        "expected_landing": [],
+        "mix": {},
+        "mix_summary": {},
+        "claims": [],
+    }
+    for _, t in M.trends(ds, through).iterrows():
+        out["periods"].append(
+            {
+                "first_year": int(t["first_year"]),
+                "last_year": int(t["last_year"]),
+                "n_years": int(t["n_years"]),
+                "projects": _i(t["projects"]),
+                "projects_status": t["projects_status"],
+                "investment_100m_yuan": _f(t["investment_100m_yuan"]),
+                "investment_qualifier": t["investment_qualifier"],
+                "investment_status": t["investment_status"],
+                "investment_formula": t["investment_formula"] if isinstance(t["investment_formula"], str) else None,
+                "projects_per_year": _f(t["projects_per_year"]),
+                "investment_per_year_100m_yuan": _f(t["investment_per_year_100m_yuan"]),
+                "investment_per_project_100m_yuan": _f(t["investment_per_project_100m_yuan"]),
+                "change_projects_per_year": _f(t["change_projects_per_year"]),
+                "change_investment_per_year": _f(t["change_investment_per_year"]),
+            }
+        )
+    for _, r in M.landing_rates(ds, through).iterrows():
+        out["landing"].append(
+            {
+                "first_year": int(r["first_year"]),
+                "last_year": int(r["last_year"]),
+                "signed": int(r["signed"]),
+                "landed": int(r["landed"]),
+                "rate": _f(r["rate"]),
+                "ci95": [_f(r["ci95_lo"]), _f(r["ci95_hi"])],
+                "stated_rate": _f(r["stated_rate"]),
+                "stated_qualifier": r["stated_qualifier"],
+                "consistent": None if r["consistent"] is None else bool(r["consistent"]),
+            }
+        )
+    for _, e in M.expected_landing(ds, through).iterrows():
+        out["expected_landing"].append(
+            {
+                "cohort": e["cohort"],
+                "signed": int(e["signed"]),
+                "rate": _f(e["rate"]),
+                "rate_from": e["rate_from"],
+                "expected": _f(e["expected"]),
+                "ci95": [_f(e["lo"]), _f(e["hi"])],
+            }
+        )
+    for p, by_dim in M.mixes(ds, through).items():
+        entry, summ = {}, {}
+        for d, mx in by_dim.items():
+            entry[d] = [_group(r) for _, r in mx.groups.iterrows()]
+            summ[d] = {
+                "total_projects": _i(mx.total_projects),
+                "total_investment_100m_yuan": _f(mx.total_investment),
+                "stated_investment_100m_yuan": _f(mx.stated_investment),
+                "unstated_groups": mx.unstated_groups,
+                "remainder_investment_100m_yuan": _f(mx.remainder_investment),
+                "hhi_investment": None if mx.hhi_investment is None else [_f(x) for x in mx.hhi_investment],
+            }
+        out["mix"][p.key] = entry
+        out["mix_summary"][p.key] = summ
+    for _, c in C.ledger(ds, through).iterrows():
+        out["claims"].append(
+            {
+                "id": c["id"],
+                "text_en": c["text_en"],
+                "stated": _f(c["stated"]),
+                "qualifier": c["qualifier"],
+                "computed": _f(c["computed"]),
+                "consistent": None if c["consistent"] is None else bool(c["consistent"]),
+                "basis": c["basis"],
+            }
+        )
+    if projection:
+        from . import projection as P
+
+        proj = P.project(ds, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed)
+        out.update(proj.to_json())
+    return out
+
+
+def _num(x, nd=2) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.{nd}f}" if isinstance(x, float) and not float(x).is_integer() else f"{x:,.0f}"
+
+
+def metrics_text(m: dict) -> str:
+    """A human-readable rendering of :func:`metrics_dict` for the terminal."""
+    lines = [f"Through {m['through_year']}"]
+    c = m["cumulative"]
+    lines.append(
+        f"  cumulative: {_num(c['projects'])} projects, {_num(c['investment_100m_yuan'])} 亿元 "
+        f"({' + '.join(c['periods']) or 'no complete period'})"
+    )
+    if c["note"]:
+        lines.append(f"  note: {c['note']}")
+    lines.append("")
+    lines.append("Periods")
+    lines.append(f"  {'period':<11}{'projects':>9}{'亿元':>10}  {'status':<9}{'proj/yr':>8}{'亿元/yr':>9}{'亿元/proj':>10}")
+    for p in m["periods"]:
+        label = str(p["first_year"]) if p["first_year"] == p["last_year"] else f"{p['first_year']}–{p['last_year']}"
+        lines.append(
+            f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  {p['investment_status']:<9}"
+            f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
+        )
+        if p["investment_formula"]:
+            lines.append(f"  {'':<11}investment derived: {p['investment_formula']}")
+    if m["landing"]:
+        lines += ["", "Landing"]
+        for r in m["landing"]:
+            lines.append(
+                f"  {r['first_year']}–{r['last_year']}: {r['landed']}/{r['signed']} = {r['rate']:.1%} "
+                f"(95% Wilson {r['ci95'][0]:.1%}–{r['ci95'][1]:.1%}); stated {r['stated_qualifier']} {r['stated_rate']:.0%}: "
+                f"{'consistent' if r['consistent'] else 'INCONSISTENT'}"
+            )
+        for e in m["expected_landing"]:
+            lines.append(
+                f"  {e['cohort']} cohort: {e['signed']} signed, expected to land {e['expected']:.1f} "
+                f"(95% {e['ci95'][0]:.1f}–{e['ci95'][1]:.1f}) at the {e['rate_from']} rate"
+            )
+    for key, entry in m["mix"].items():
+        for d in ("category", "place"):
+            if d not in entry:
+                continue
+            s = m["mix_summary"][key][d]
+            lines += ["", f"Mix {key} by {d} (HHI of investment {s['hhi_investment'][0]:.3f})" if s["hhi_investment"] else f"Mix {key} by {d}"]
+            for g in entry[d]:
+                share = "—" if g["investment_share"] is None else f"{g['investment_share']:.1%}"
+                lines.append(
+                    f"  {g['group_en']:<34}{g['projects']:>4} ({g['project_share']:.1%})  {_num(g['investment_100m_yuan']):>8} 亿元 ({share})"
+                )
+            if s["unstated_groups"]:
+                lines.append(
+                    f"  no amount stated for {len(s['unstated_groups'])} group(s); the total implies "
+                    f"{_num(s['remainder_investment_100m_yuan'])} 亿元 for them together"
+                )
+    lines += ["", "Claims"]
+    for c in m["claims"]:
+        flag = {True: "ok ", False: "BAD", None: " ? "}[c["consistent"]]
+        lines.append(f"  [{flag}] {c['text_en']} (stated {c['qualifier']} {_num(c['stated'], 4)}, computed {_num(c['computed'], 4)})")
+    if m.get("projection"):
+        lines += ["", f"Projection ({m['projection_model'].get('name', '')}): mean [80% interval] [95% interval]"]
+        for y in m["projection"]:
+            parts = []
+            for k, label in (("projects", "projects"), ("investment_100m_yuan", "亿元"), ("cumulative_investment_100m_yuan", "cum. 亿元")):
+                v = y[k]
+                parts.append(f"{label} {v['mean']:.0f} [{v['pi80'][0]:.0f}–{v['pi80'][1]:.0f}] [{v['pi95'][0]:.0f}–{v['pi95'][1]:.0f}]")
+            lines.append(f"  {y['year']}: " + "; ".join(parts))
+    if m.get("backtest"):
+        lines += ["", "Backtest"]
+        for b in m["backtest"]:
+            lines.append(
+                f"  {b['year']} {b['metric']}: actual {_num(b['actual'])}, projected {b['mean']:.1f} "
+                f"95% [{b['pi95'][0]:.0f}–{b['pi95'][1]:.0f}] {'inside' if b['inside95'] else 'OUTSIDE'}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""Shared fixtures: a scratch copy of data/ that tests may corrupt, and small CSV editing helpers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCE_TEXT = DATA / "sources" / "000_d223a802bbc46e93.txt"
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    dst = tmp_path / "data"
+    shutil.copytree(DATA, dst)
+    return dst
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], rows[1:]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> None:
+    """Set one cell, addressing it as `check` reports it (file line number, column name)."""
+    header, rows = read_rows(path)
+    rows[line - 2][header.index(column)] = value
+    write_rows(path, header, rows)
+
+
+def append_row(path: Path, values: dict[str, str]) -> int:
+    """Append a row given as {column: value}; return its line number."""
+    header, rows = read_rows(path)
+    rows.append([values.get(c, "") for c in header])
+    write_rows(path, header, rows)
+    return len(rows) + 1
+
+
+def find_line(path: Path, **match) -> int:
+    header, rows = read_rows(path)
+    for i, r in enumerate(rows, start=2):
+        if all(r[header.index(k)] == v for k, v in match.items()):
+            return i
+    raise KeyError(match)
+
+
+def problems_of(data_dir: Path) -> list[str]:
+    from analysis.data import DataError, load
+
+    try:
+        load(data_dir)
+    except DataError as exc:
+        return [str(p) for p in exc.problems]
+    return []

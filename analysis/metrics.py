@@ -259,8 +259,14 @@ def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
 
 
 def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval (statsmodels), clipped so that it holds the estimate and stays in [0, 1].
+
+    statsmodels returns 0.9999999999999999 as the upper bound when every project landed; the clip
+    removes that rounding artefact.
+    """
     lo, hi = proportion_confint(int(landed), int(signed), alpha=alpha, method="wilson")
-    return float(lo), float(hi)
+    p = landed / signed
+    return max(0.0, min(float(lo), p)), min(1.0, max(float(hi), p))
 
 
 def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:

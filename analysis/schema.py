@@ -76,6 +76,8 @@ class Table:
     fact_key: tuple[str, ...] = ()
     #: value columns compared between sources of the same fact
     value_columns: tuple[str, ...] = ()
+    #: whether a header without rows is an error (optional tables may be empty)
+    needs_rows: bool = True
     doc: str = ""
 
     @property
@@ -157,6 +159,7 @@ TABLES: dict[str, Table] = {
                 "evidence": _EVIDENCE,
             },
             key=("source_id", "first_year", "last_year"),
+            needs_rows=False,
             fact_key=("first_year", "last_year"),
             value_columns=("signed", "landed", "stated_rate_pct", "rate_qualifier"),
         ),
@@ -189,6 +192,7 @@ TABLES: dict[str, Table] = {
                 "evidence": _EVIDENCE,
             },
             key=("claim_id",),
+            needs_rows=False,
         ),
         Table(
             "named_projects",
@@ -211,6 +215,7 @@ TABLES: dict[str, Table] = {
                 "evidence": _EVIDENCE,
             },
             key=("project_id",),
+            needs_rows=False,
         ),
         Table(
             "details",
@@ -228,6 +233,7 @@ TABLES: dict[str, Table] = {
                 "evidence": _EVIDENCE,
             },
             key=("fact_id",),
+            needs_rows=False,
         ),
     ]
 }
@@ -338,10 +344,12 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
             rows[line] = [v.strip() or None for v in values]
     except csv.Error as exc:
         problems.append(Problem(fname, reader.line_num, None, f"cannot parse CSV: {exc} (unclosed quote or truncated file?)"))
-    if not rows:
+    if not rows and table.needs_rows:
         problems.append(Problem(fname, None, None, "file has a header but no rows"))
         return None
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object) if rows else pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in header}
+    )
     frame.index.name = "line"
     return frame[expected]
 

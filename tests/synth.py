@@ -1,0 +1,44 @@
+"""Write small SYNTHETIC data directories (never real figures) for property-based tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from analysis.schema import TABLES
+
+GROUPS = ["甲类", "乙类", "丙类", "丁类", "戊类", "己类"]
+
+
+def write_table(folder: Path, name: str, rows: list[dict]) -> None:
+    cols = list(TABLES[name].columns)
+    with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
+
+
+def write_dataset(folder: Path, years: list[dict], landing: list[dict] | None = None) -> Path:
+    """years: [{"year", "projects", "investment", "groups": [(projects, amount|None), ...]}]."""
+    folder.mkdir(parents=True, exist_ok=True)
+    src = "synthetic"
+    write_table(folder, "sources", [dict(source_id=src, publisher_zh="合成", publisher_en="synthetic", language="zh")])
+    write_table(folder, "conferences", [dict(year=y["year"], source_id=src, evidence="synthetic") for y in years])
+    sig = []
+    for y in years:
+        yr = y["year"]
+        sig.append(dict(source_id=src, first_year=yr, last_year=yr, dimension="total", projects=y["projects"],
+                        projects_qualifier="exact", investment_100m_yuan=y["investment"],
+                        investment_qualifier=None if y["investment"] is None else "exact", evidence="synthetic"))
+        for name, (n, amount) in zip(GROUPS, y.get("groups", [])):
+            sig.append(dict(source_id=src, first_year=yr, last_year=yr, dimension="category", group_zh=name,
+                            projects=n, projects_qualifier="exact", investment_100m_yuan=amount,
+                            investment_qualifier=None if amount is None else "exact", evidence="synthetic"))
+    write_table(folder, "signings", sig)
+    write_table(folder, "landing", [dict(source_id=src, evidence="synthetic", **r) for r in (landing or [])])
+    write_table(folder, "taxonomy", [dict(dimension="category", group_zh=g, group_en=f"G{i}", harmonised=f"g{i}",
+                                          harmonised_zh=g, harmonised_en=f"G{i}") for i, g in enumerate(GROUPS)])
+    for name in ("claims", "named_projects", "details"):
+        write_table(folder, name, [])
+    return folder

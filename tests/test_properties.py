@@ -1,0 +1,103 @@
+"""Property-based tests on generated SYNTHETIC tables (hypothesis)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import claims as C
+from analysis import metrics as M
+from analysis.data import load
+from analysis.schema import DataError
+
+from .conftest import find_line, set_cell
+from .synth import write_dataset
+
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+amounts = st.decimals(min_value=0, max_value=500, places=2).map(float)
+
+
+@st.composite
+def year_with_groups(draw, year: int):
+    n_groups = draw(st.integers(2, 6))
+    counts = draw(st.lists(st.integers(0, 40), min_size=n_groups, max_size=n_groups).filter(lambda c: sum(c) > 0))
+    stated = draw(st.lists(st.one_of(st.none(), amounts), min_size=n_groups, max_size=n_groups))
+    known = round(sum(a for a in stated if a is not None), 2)
+    if all(a is not None for a in stated):
+        total = known
+    else:
+        total = round(known + draw(amounts), 2)
+    return {"year": year, "projects": sum(counts), "investment": total, "groups": list(zip(counts, stated))}
+
+
+@st.composite
+def histories(draw):
+    n_years = draw(st.integers(1, 4))
+    return [draw(year_with_groups(2019 + i)) for i in range(n_years)]
+
+
+def _load(years, landing=None):
+    tmp = Path(tempfile.mkdtemp(prefix="synth-"))
+    return load(write_dataset(tmp / "data", years, landing)), tmp / "data"
+
+
+@SETTINGS
+@given(histories())
+def test_shares_sum_to_one(years):
+    ds, _ = _load(years)
+    for p, by_dim in M.mixes(ds).items():
+        mx = by_dim["category"]
+        g = mx.groups
+        assert float(g["project_share"].sum()) == pytest.approx(1.0)
+        if mx.total_investment:
+            stated_share = float(g["investment_share"].sum(skipna=True))
+            assert stated_share + (mx.remainder_share or 0.0) == pytest.approx(1.0)
+            if not mx.unstated_groups:
+                assert stated_share == pytest.approx(1.0)
+            lo, hi = mx.hhi_investment
+            assert 0 <= lo <= hi <= 1 + 1e-9
+
+
+@SETTINGS
+@given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))))
+def test_wilson_contains_estimate_within_unit_interval(nk):
+    n, k = nk
+    lo, hi = M.wilson(k, n)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
+
+
+@SETTINGS
+@given(histories())
+def test_through_never_increases_totals(years):
+    ds, _ = _load(years)
+    last = None
+    for y in ds.conference_years:
+        c = M.cumulative(ds, y)
+        if last is not None:
+            assert c["projects"] >= last["projects"]
+            assert c["investment_100m_yuan"] >= last["investment_100m_yuan"] - 1e-9
+        last = c
+    full = M.cumulative(ds)
+    for y in ds.conference_years:
+        assert M.cumulative(ds, y)["projects"] <= full["projects"]
+
+
+@SETTINGS
+@given(histories(), st.integers(1, 9))
+def test_corrupted_breakdown_flips_its_claim(years, bump):
+    ds, folder = _load(years)
+    year = years[-1]["year"]
+    claim_id = f"breakdown_projects_{year}_category"
+    assert bool(C.ledger(ds).set_index("id").at[claim_id, "consistent"])
+    f = folder / "signings.csv"
+    line = find_line(f, first_year=str(year), dimension="category", group_zh="甲类")
+    set_cell(f, line, "projects", str(years[-1]["groups"][0][0] + bump))
+    with pytest.raises(DataError) as exc:
+        load(folder)
+    total_line = find_line(f, first_year=str(year), dimension="total")
+    assert any(p.line == total_line and p.column == "projects" and "add up to the total" in p.message for p in exc.value.problems)

@@ -67,3 +67,16 @@ def problems_of(data_dir: Path) -> list[str]:
     except DataError as exc:
         return [str(p) for p in exc.problems]
     return []
+
+
+def apply_fixture(data_dir: Path, name: str) -> Path:
+    """Append a SYNTHETIC release (tests/fixtures/<name>) to a copy of data/, as data/README.md says."""
+    src = FIXTURES / name
+    for csv_path in sorted(src.glob("*.csv")):
+        header, rows = read_rows(csv_path)
+        have_header, have_rows = read_rows(data_dir / csv_path.name)
+        assert header == have_header, f"{csv_path} header differs from data/{csv_path.name}"
+        write_rows(data_dir / csv_path.name, have_header, have_rows + rows)
+    for text in (src / "sources").glob("*.txt"):
+        shutil.copy(text, data_dir / "sources" / text.name)
+    return data_dir

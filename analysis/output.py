@@ -131,7 +131,13 @@ def metrics_dict(
                 "basis": c["basis"],
             }
         )
-    if projection:
+    if projection and (not out["periods"] or cum["note"]):
+        out["projection"] = []
+        out["projection_note"] = (
+            f"{through} is not the end of a published period; nothing is projected from it "
+            "(single years inside an aggregate are not published)"
+        )
+    elif projection:
         from . import projection as P
 
         proj = P.project(ds, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed)

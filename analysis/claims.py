@@ -25,10 +25,12 @@ from . import metrics as M
 from .qualifiers import agrees
 from .schema import BREAKDOWN_DIMENSIONS, Dataset, Problem
 
-COLUMNS = ["id", "text_en", "stated", "qualifier", "computed", "consistent", "basis", "kind", "file", "line", "column", "last_year"]
+DIM_ZH = {"category": "类别", "place": "区域"}
+
+COLUMNS = ["id", "text_en", "text_zh", "stated", "qualifier", "computed", "consistent", "basis", "kind", "file", "line", "column", "last_year"]
 
 
-def _claim(rows, *, id, text_en, stated, qualifier, computed, kind, file, line, column, last_year, basis="independent", bound=False):
+def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, file, line, column, last_year, basis="independent", bound=False):
     if stated is None or computed is None:
         consistent = None
     elif bound:  # stated breakdown amounts may not exceed the total
@@ -39,6 +41,7 @@ def _claim(rows, *, id, text_en, stated, qualifier, computed, kind, file, line, 
         dict(
             id=id,
             text_en=text_en,
+            text_zh=text_zh,
             stated=stated,
             qualifier=qualifier,
             computed=computed,
@@ -70,6 +73,7 @@ def _breakdown_claims(ds: Dataset, rows: list) -> None:
                     rows,
                     id=f"breakdown_projects_{p.key}_{d}",
                     text_en=f"{p.label}: the {d} groups' projects add up to the total of {t.value:g}",
+                    text_zh=f"{p.label}年按{DIM_ZH[d]}分组的项目数之和等于总数{t.value:g}个",
                     stated=t.value,
                     qualifier=t.qualifier,
                     computed=computed,
@@ -95,6 +99,12 @@ def _breakdown_claims(ds: Dataset, rows: list) -> None:
                     stated=t.value,
                     qualifier=t.qualifier,
                     computed=float(amounts.sum()),
+                    text_zh=(
+                        f"{p.label}年按{DIM_ZH[d]}分组的意向投资额之和等于总额"
+                        if complete
+                        else f"{p.label}年按{DIM_ZH[d]}分组已公布的意向投资额之和不超过总额,"
+                        f"其余{int(amounts.isna().sum())}组合计为差额"
+                    ),
                     kind="breakdown_sum" if complete else "breakdown_bound",
                     file="signings.csv",
                     line=t.line,
@@ -125,6 +135,8 @@ def _cumulative_claims(ds: Dataset, rows: list) -> None:
                 id=f"cumulative_{m.split('_')[0]}_{big.key}",
                 text_en=f"{big.label}: cumulative {what} equal the sum over "
                 + " + ".join(a.label for a in parts),
+                text_zh=f"{big.label}年累计{'签约项目数' if m == 'projects' else '意向投资额(亿元)'}等于"
+                + "、".join(a.label for a in parts) + "各期之和",
                 stated=t.value,
                 qualifier=t.qualifier,
                 computed=computed,
@@ -147,6 +159,7 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
                 id=f"landing_rate_{p.key}",
                 text_en=f"{p.label} cohort: {int(r['landed'])} of {int(r['signed'])} landed, "
                 f"a rate the source gives as {r['stated_qualifier']} {r['stated_rate']:.0%}",
+                text_zh=f"{p.label}年签约的{int(r['signed'])}个项目中{int(r['landed'])}个落地(报道所述落地率)",
                 stated=float(r["stated_rate"]),
                 qualifier=r["stated_qualifier"],
                 computed=float(r["rate"]),
@@ -162,6 +175,7 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
                 rows,
                 id=f"landing_signed_{p.key}",
                 text_en=f"{p.label} cohort: the signed count of the landing figure equals the projects signed in {p.label}",
+                text_zh=f"{p.label}年批次落地数字中的签约数等于该时期签约项目数",
                 stated=float(r["signed"]),
                 qualifier="exact",
                 computed=t.value,
@@ -198,6 +212,7 @@ def _stated_claims(ds: Dataset, rows: list) -> None:
             rows,
             id=str(c["claim_id"]),
             text_en=str(c["text_en"]),
+            text_zh=str(c["evidence"]),
             stated=float(c["stated"]),
             qualifier=str(c["qualifier"]),
             computed=computed,

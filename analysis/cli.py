@@ -82,7 +82,7 @@ def cmd_build(args) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        build(jobs, n_jobs=args.jobs, progress=not args.quiet)
+        build(jobs, n_jobs=args.jobs, progress=not args.quiet, data_dir=args.data)
     except BuildError as exc:
         raise SystemExit(f"{PROG}: error: {exc}") from None
     return 0

@@ -1,0 +1,112 @@
+"""A new year's release goes in without code changes (SYNTHETIC fixtures in tests/fixtures)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import claims as C
+from analysis import metrics as M
+from analysis.cli import main
+from analysis.data import load
+from analysis.output import metrics_dict
+from analysis.projection import project
+
+from .conftest import apply_fixture, find_line, problems_of, read_rows
+
+
+def test_new_names_and_place_flow_through(data_copy, capsys):
+    apply_fixture(data_copy, "new_names_2023")
+    assert main(["check", "--data", str(data_copy)]) == 0
+    ds = load(data_copy)
+    assert ds.conference_years[-1] == 2023
+    # the mix compares years on harmonised groups and keeps the published names
+    cmp = M.harmonised_mix(ds, "category")
+    infra = cmp[cmp["harmonised"] == "infrastructure"].set_index("period")["group_zh"].to_dict()
+    assert infra == {"2022": "基础设施类", "2023": "交通类"}
+    assert "tongzhou" in set(M.harmonised_mix(ds, "place")["harmonised"])
+    # cumulative 约1380 is judged with the approx rule against the yearly sums
+    led = C.ledger(ds).set_index("id")
+    assert bool(led.at["cumulative_projects_2019-2023", "consistent"])
+    assert bool(led.at["cumulative_investment_2019-2023", "consistent"])
+    # overlapping cohorts keep their own rows; the 2023 cohort uses the latest cohort's rate
+    lr = M.landing_rates(ds)
+    assert list(lr["cohort"]) == ["2019–2021", "2019–2022"] and lr["consistent"].map(bool).all()
+    exp = M.expected_landing(ds)
+    assert list(exp["cohort"]) == ["2023"] and exp.iloc[0]["rate_from"] == "2019–2022"
+    # metrics and the backtest pick the year up
+    m = metrics_dict(ds, 2022)
+    assert {(b["year"], b["metric"]) for b in m["backtest"]} >= {(2023, "projects"), (2023, "investment_100m_yuan")}
+    actual = {b["metric"]: b["actual"] for b in m["backtest"] if b["year"] == 2023}
+    assert actual == {"projects": 40, "investment_100m_yuan": 300}
+    assert "2023" in metrics_dict(ds)["mix"]
+
+
+def test_counts_only_year(data_copy):
+    apply_fixture(data_copy, "counts_only_2023")
+    ds = load(data_copy)
+    mx = M.mix(ds, M.Period(2023, 2023), "category")
+    assert mx.groups["investment_100m_yuan"].isna().all()  # missing, never 0
+    assert mx.remainder_investment == 300 and len(mx.unstated_groups) == 3
+    lo, hi = mx.hhi_investment
+    assert lo == pytest.approx(1 / 3) and hi == pytest.approx(1.0)
+    ids = set(C.ledger(ds)["id"])
+    assert "breakdown_projects_2023_category" in ids and "breakdown_investment_2023_category" not in ids
+
+
+def test_hedged_cumulative_that_agrees(data_copy):
+    apply_fixture(data_copy, "hedged_agrees_2023")
+    led = C.ledger(load(data_copy)).set_index("id")
+    assert led.at["cumulative_projects_2019-2023", "qualifier"] == "more_than"
+    assert bool(led.at["cumulative_projects_2019-2023", "consistent"])
+    assert bool(led.at["cumulative_investment_2019-2023", "consistent"])
+
+
+def test_hedged_cumulative_that_contradicts(data_copy, capsys):
+    apply_fixture(data_copy, "hedged_contradicts_2023")
+    line = find_line(data_copy / "signings.csv", first_year="2019", last_year="2023")
+    probs = problems_of(data_copy)
+    assert any(p.startswith(f"signings.csv:{line}: column 'projects':") and "more_than 210" in p for p in probs), probs
+    assert any(p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan':") and "over 1500" in p for p in probs), probs
+    assert main(["check", "--data", str(data_copy)]) == 1
+    with pytest.raises(SystemExit) as exc:
+        main(["metrics", "--data", str(data_copy)])
+    assert "fails the data check" in str(exc.value.code)
+
+
+def test_two_disagreeing_sources(data_copy):
+    apply_fixture(data_copy, "two_sources_2023")
+    f = data_copy / "signings.csv"
+    first = find_line(f, source_id="syn2023d")
+    second = find_line(f, source_id="syn2023e")
+    probs = problems_of(data_copy)
+    assert any(p.startswith(f"signings.csv:{second}: column 'projects': disagrees with line {first}") for p in probs), probs
+
+
+def test_superseding_source_resolves_the_disagreement(data_copy):
+    apply_fixture(data_copy, "two_sources_2023")
+    f = data_copy / "sources.csv"
+    header, rows = read_rows(f)
+    for r in rows:
+        if r[0] == "syn2023e":
+            r[header.index("supersedes")] = "syn2023d"
+    from .conftest import write_rows
+
+    write_rows(f, header, rows)
+    ds = load(data_copy)
+    t = M.trends(ds).set_index("period")
+    assert t.at["2023", "projects"] == 42  # the superseding article wins
+
+
+def test_new_year_gets_its_yearly_report(data_copy, tmp_path):
+    from analysis.build import build, plan
+
+    apply_fixture(data_copy, "new_names_2023")
+    ds = load(data_copy)
+    jobs = [j for j in plan(ds, data_dir=data_copy, out_dir=tmp_path, years=[2023], lang="en") if j.name == "2023"]
+    build(jobs, n_jobs=1, progress=False, data_dir=data_copy)
+    page = (tmp_path / "2023" / "report.html").read_text(encoding="utf-8")
+    assert "Yearly report 2023" in page and "data:image/png;base64" in page
+    m = json.loads((tmp_path / "2023" / "metrics.json").read_text(encoding="utf-8"))
+    assert m["through_year"] == 2023 and "2023" in m["mix"]

@@ -42,6 +42,8 @@ REMOVE_TAG = "remove-in-report"
 EXECUTION_TIMEOUT = 600
 START_TIMEOUT = 120
 
+#: keeps ipykernel's start-up warning ("Kernel is running over TCP without encryption") off the console
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 #: environment of every kernel: reproducible outputs (see ../shared/NOTEBOOKS.md)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
 
@@ -163,6 +165,7 @@ def _run(job: Job, ds_dir) -> Path:
                 start_timeout=START_TIMEOUT,
                 execution_timeout=EXECUTION_TIMEOUT,
                 cwd=str(job.notebook.parent),
+                extra_arguments=KERNEL_ARGS,
             )
         except pm.PapermillExecutionError as exc:
             raise BuildError(
@@ -261,7 +264,8 @@ def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR, n_jobs: int | None = None) ->
     def one(path: Path) -> str:
         tmp = path.with_name(f".{path.stem}.tmp.ipynb")
         pm.execute_notebook(str(path), str(tmp), kernel_name=KERNEL, progress_bar=False,
-                            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, cwd=str(path.parent))
+                            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, cwd=str(path.parent),
+                            extra_arguments=KERNEL_ARGS)
         nb = nbformat.read(tmp, as_version=4)
         nb.metadata.pop("papermill", None)
         for cell in nb.cells:

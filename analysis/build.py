@@ -42,8 +42,8 @@ REMOVE_TAG = "remove-in-report"
 EXECUTION_TIMEOUT = 600
 START_TIMEOUT = 120
 
-#: keeps ipykernel's start-up warning ("Kernel is running over TCP without encryption") off the console
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+#: keeps ipykernel's console chatter (the TCP warning at start, KeyboardInterrupt at shutdown) out of the progress
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 #: environment of every kernel: reproducible outputs (see ../shared/NOTEBOOKS.md)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
 

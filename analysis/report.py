@@ -349,9 +349,9 @@ def qualifier_rules_md(lang: str) -> str:
 def caveats_md(lang: str) -> str:
     return _t(
         lang,
-        "**说明**:意向投资额是签约时的意向,不是实际投资;“落地”为主办方口径;2019–2021年的意向投资额由2022年报道的累计数推算"
+        "意向投资额是签约时的意向,不是实际投资;“落地”为主办方口径;2019–2021年的意向投资额由2022年报道的累计数推算"
         "(累计减2022年),在2022年之前并不可知;燕郊中心(意向投资额见数据表)是否计入当年签约项目,报道未说明。",
-        "**Caveats**: intended investment (意向投资额) is announced at signing, not money spent; \"landed\" is the organisers' "
+        "Intended investment (意向投资额) is announced at signing, not money spent; \"landed\" is the organisers' "
         "own count; the 2019–2021 investment is derived from the cumulative figure in the 2022 article (cumulative − 2022) "
         "and was not known before 2022; whether the Yanjiao centre is among the year's signed projects is not stated.",
     )

@@ -39,6 +39,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .metrics import as_float as _f
+
 __all__ = [
     "DPI",
     "LANGS",
@@ -280,16 +282,6 @@ def save(fig: Figure, path) -> Path:
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def _f(x) -> float | None:
-    if x is None or x is pd.NA:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
 
 
 def _s(x) -> str | None:

@@ -247,6 +247,16 @@ def single_year(ds: Dataset, year: int) -> dict:
     raise NotPublished(f"no signing totals cover {year}")
 
 
+def previous_period_end(ds: Dataset, year: int) -> int | None:
+    """Last year of the period before the one that holds ``year`` (None when there is none).
+
+    This is what was known just before ``year``'s figures were published: the ``through`` of the
+    projection that a backtest of ``year`` scores.
+    """
+    ends = [p.last_year for p in period_values(ds) if p.last_year < year and not p.covers(year)]
+    return max(ends) if ends else None
+
+
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
     through = _check_through(ds, through)
     sig = ds["signings"]

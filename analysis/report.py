@@ -439,10 +439,12 @@ def projection_table(proj, lang: str) -> pd.DataFrame:
 
 
 def backtest_md(proj, lang: str) -> str:
+    """The projection's forecast-versus-actual rows (empty when no later conference is in the data)."""
     bt = proj.backtest
     if bt is None or bt.empty:
         return _t(lang, "数据中尚无该年之后的实际数字,暂无回测。", "No later conferences are in the data yet, so there is no backtest.")
-    lines = []
+    lines = [_t(lang, f"以截至{proj.model['through']}年的数据所作的预测,对照其后公布的实际数字:",
+                f"The projection made from the data through {proj.model['through']}, scored against the figures published since:")]
     for _, b in bt.iterrows():
         inside = bool(b["inside95"])
         metric = {"projects": _t(lang, "签约项目", "projects"), "investment_100m_yuan": _t(lang, "意向投资额(亿元)", "investment (亿元)")}.get(b["metric"], b["metric"])
@@ -526,3 +528,43 @@ SECTIONS = {
 def section(key: str, lang: str) -> str:
     """A second-level heading for a report section."""
     return "## " + _t(lang, *SECTIONS[key])
+
+
+def backtest_section(ds: Dataset, year: int, lang: str) -> str:
+    """How the projection made just before ``year``'s figures (from the previous period) fared against them."""
+    from . import projection as P
+
+    prev = M.previous_period_end(ds, year)
+    if prev is None:
+        return _t(lang, f"{year}年所在时期之前没有已公布的时期,无从回测。",
+                  f"No published period precedes the one holding {year}, so there is nothing to backtest.")
+    return backtest_md(P.project(ds, through=prev), lang)
+
+
+def projection_backtest_md(ds: Dataset, proj, lang: str) -> str:
+    """The backtest of ``proj`` when later conferences exist; otherwise that of the previous projection."""
+    if proj.backtest is not None and not proj.backtest.empty:
+        return backtest_md(proj, lang)
+    return backtest_section(ds, int(proj.model["through"]), lang)
+
+
+def harmonised_table(ds: Dataset, dimension: str, through: int | None, lang: str):
+    """Periods side by side on harmonised groups, with each year's published names beside them."""
+    h = M.harmonised_mix(ds, dimension, through)
+    if h.empty:
+        return table(pd.DataFrame())
+    h = h.sort_values(["harmonised", "period"], kind="stable")
+    out = pd.DataFrame(
+        {
+            _t(lang, "统一分组", "harmonised group"): h["harmonised_zh"] if lang == "zh" else h["harmonised_en"],
+            _t(lang, "时期", "period"): h["period"],
+            _t(lang, "公布名称", "published name"): h["group_zh"] if lang == "zh" else h["group_zh"] + " (" + h["group_en"] + ")",
+            _t(lang, "项目", "projects"): h["projects"].map(lambda v: num(v, lang)),
+            _t(lang, "项目占比", "project share"): h["project_share"].map(pct),
+            _t(lang, "意向投资额(亿元)", "investment (亿元)"): [
+                hedge(v, q, lang) for v, q in zip(h["investment_100m_yuan"], h["investment_qualifier"])
+            ],
+            _t(lang, "投资占比", "investment share"): h["investment_share"].map(pct),
+        }
+    )
+    return table(out)

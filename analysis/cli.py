@@ -51,7 +51,8 @@ def cmd_check(args) -> int:
         ds = load(data_dir)
     except DataError as exc:
         for p in exc.problems:
-            print(f"{data_dir}/{p}", file=sys.stderr)
+            where = "" if p.file == str(data_dir) else f"{data_dir}/"
+            print(f"{where}{p}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {data_dir}", file=sys.stderr)
         return 1
     print(summary(ds))

@@ -53,6 +53,11 @@ def test_counts_only_year(data_copy):
     assert lo == pytest.approx(1 / 3) and hi == pytest.approx(1.0)
     ids = set(C.ledger(ds)["id"])
     assert "breakdown_projects_2023_category" in ids and "breakdown_investment_2023_category" not in ids
+    m = metrics_dict(ds)
+    groups = m["mix"]["2023"]["category"]
+    assert [g["investment_100m_yuan"] for g in groups] == [None, None, None]
+    assert m["mix_summary"]["2023"]["category"]["remainder_investment_100m_yuan"] == 300
+    assert [b["year"] for b in metrics_dict(ds, 2022)["backtest"]] == [2023, 2023]
 
 
 def test_hedged_cumulative_that_agrees(data_copy):
@@ -61,6 +66,9 @@ def test_hedged_cumulative_that_agrees(data_copy):
     assert led.at["cumulative_projects_2019-2023", "qualifier"] == "more_than"
     assert bool(led.at["cumulative_projects_2019-2023", "consistent"])
     assert bool(led.at["cumulative_investment_2019-2023", "consistent"])
+    claims = {c["id"]: c for c in metrics_dict(load(data_copy), projection=False)["claims"]}
+    assert claims["cumulative_projects_2019-2023"]["computed"] == 161 + 50  # 210余 = more than 210
+    assert claims["cumulative_investment_2019-2023"]["consistent"] is True
 
 
 def test_hedged_cumulative_that_contradicts(data_copy, capsys):

@@ -26,7 +26,7 @@ import papermill as pm
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.build import KERNEL_ENV, analysis_notebooks  # noqa: E402
+from analysis.build import KERNEL_ARGS, KERNEL_ENV, analysis_notebooks  # noqa: E402
 from analysis.data import load  # noqa: E402
 
 STACK = "import pandas, seaborn, statsmodels.api, papermill\nimport analysis.plotting, analysis.projection, analysis.report\n"
@@ -39,7 +39,7 @@ def floor_once(tmp: Path) -> float:
     src, dst = tmp / "floor.ipynb", tmp / "floor-out.ipynb"
     nbformat.write(nb, src)
     t = time.perf_counter()
-    pm.execute_notebook(str(src), str(dst), kernel_name="python3", progress_bar=False)
+    pm.execute_notebook(str(src), str(dst), kernel_name="python3", progress_bar=False, extra_arguments=KERNEL_ARGS)
     return time.perf_counter() - t
 
 

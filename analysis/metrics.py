@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from .qualifiers import agrees, combine
+from .qualifiers import agrees, combine, difference
 from .schema import BREAKDOWN_DIMENSIONS, Dataset
 
 MEASURES = ("projects", "investment_100m_yuan")
@@ -142,7 +142,7 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                 )
                 vals[a][m] = Value(
                     round(value, 6),
-                    combine([whole.qualifier] + [vals[b][m].qualifier for b in others]),
+                    difference(whole.qualifier, [vals[b][m].qualifier for b in others]),
                     "derived",
                     formula,
                 )
@@ -210,15 +210,21 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     used = [p for p in sorted(vals) if p.last_year <= through]
     inside = [p for p in vals if p.first_year <= through < p.last_year]
     out = {"through_year": through, "periods": [p.label for p in used], "note": None}
+    span = Period(used[0].first_year, used[-1].last_year) if used else None
+    stated = reported_totals(ds).get(span, {}) if span else {}
     for m in MEASURES:
+        short = m.split("_")[0]  # projects / investment, as in trends()
         parts = [vals[p][m] for p in used]
-        if not parts or not all(x.known for x in parts):
-            out[m] = None
-        else:
+        whole = stated.get(m)
+        if whole is not None and whole.known:  # the source states this very cumulative figure
+            out[m], out[short + "_qualifier"], out[short + "_status"] = float(whole.value), whole.qualifier, "reported"
+        elif parts and all(x.known for x in parts):
             out[m] = float(sum(x.value for x in parts))
-        out[m + "_status"] = (
-            None if out[m] is None else ("derived" if any(x.status == "derived" for x in parts) or len(parts) > 1 else "reported")
-        )
+            out[short + "_qualifier"] = combine([x.qualifier for x in parts])
+            out[short + "_status"] = "derived" if len(parts) > 1 or parts[0].status == "derived" else "reported"
+        else:
+            out[m] = out[short + "_qualifier"] = out[short + "_status"] = None
+    out["inside"] = inside[0].label if inside else None
     if inside:
         out["note"] = (
             f"{through} lies inside the aggregate period {inside[0].label}; single years are not published, "
@@ -292,7 +298,9 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
         lo, hi = wilson(landed, signed) if valid else (float("nan"), float("nan"))
         stated = None if pd.isna(r["stated_rate_pct"]) else float(r["stated_rate_pct"]) / 100
         q = None if pd.isna(r["rate_qualifier"]) else str(r["rate_qualifier"])
-        consistent = None if stated is None or not valid else agrees(stated, q, rate)
+        # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
+        # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
+        consistent = None if stated is None or not valid else agrees(stated * 100, q, rate * 100)
         rows.append(
             {
                 "cohort": Period(int(r["first_year"]), int(r["last_year"])).label,

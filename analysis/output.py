@@ -50,7 +50,11 @@ def metrics_dict(
         "through_year": through,
         "cumulative": {
             "projects": _i(cum["projects"]),
+            "projects_qualifier": cum["projects_qualifier"],
+            "projects_status": cum["projects_status"],
             "investment_100m_yuan": _f(cum["investment_100m_yuan"]),
+            "investment_qualifier": cum["investment_qualifier"],
+            "investment_status": cum["investment_status"],
             "periods": cum["periods"],
             "note": cum["note"],
         },

@@ -104,13 +104,35 @@ def describe(qualifier: str, lang: str = "en") -> str:
     }[qualifier]
 
 
-def combine(qualifiers: list[str]) -> str:
-    """Qualifier of a value derived by adding or subtracting stated values.
+BOUNDS = ("more_than", "over")
 
-    All exact -> exact; otherwise approx. A bound (over/more_than) does not survive subtraction of
-    other figures with certainty, so it is reported as approx too and the formula is kept beside it.
+
+def combine(qualifiers: list[str]) -> str:
+    """Qualifier of a sum of stated values.
+
+    All exact -> exact. Exact values plus lower bounds (余/超) -> ``over``: the sum is above the
+    sum of the stated numbers, though the 余 step of a part need not carry over. Anything with
+    约/近 in it -> approx.
     """
-    return "exact" if all(q == "exact" for q in qualifiers) else "approx"
+    if all(q == "exact" for q in qualifiers):
+        return "exact"
+    if all(q == "exact" or q in BOUNDS for q in qualifiers):
+        return "over"
+    return "approx"
+
+
+def difference(whole: str, parts: list[str]) -> str:
+    """Qualifier of ``whole - sum(parts)``, the way a period's value is derived from an enclosing total.
+
+    All exact -> exact. A lower bound (余/超) on the whole minus exact parts stays a lower bound:
+    ``over``. A bound on a subtracted part turns into an upper bound, which no qualifier expresses,
+    so that and every 约/近 case is reported as approx, with the formula kept beside it.
+    """
+    if whole == "exact" and all(q == "exact" for q in parts):
+        return "exact"
+    if whole in BOUNDS and all(q == "exact" for q in parts):
+        return "over"
+    return "approx"
 
 
 def _isnan(x) -> bool:

@@ -151,28 +151,40 @@ def trends_md(ds: Dataset, through: int | None, lang: str) -> str:
     t = M.trends(ds, through)
     c = M.cumulative(ds, through)
     lines = []
-    if lang == "zh":
+    cp = hedge(c["projects"], c["projects_qualifier"], lang, "个" if lang == "zh" else "projects")
+    ci = hedge(c["investment_100m_yuan"], c["investment_qualifier"], lang, "亿元")
+    how = {
+        "reported": _t(lang, "报道所述", "as reported"),
+        "derived": _t(lang, "由已公布数字推算", "derived from published figures"),
+        None: _t(lang, "未公布", "not published"),
+    }
+    if not c["periods"]:
+        pass  # nothing published through this year; the note below says why
+    elif lang == "zh":
         lines.append(
-            f"截至{c['through_year']}年,累计签约项目{num(c['projects'], lang)}个,意向投资额累计{num(c['investment_100m_yuan'], lang)}亿元"
-            f"({'、'.join(c['periods'])})。"
+            f"截至{c['through_year']}年({'、'.join(c['periods'])}),累计签约项目{cp}({how[c['projects_status']]}),"
+            f"意向投资额累计{ci}({how[c['investment_status']]})。"
         )
     else:
         lines.append(
-            f"Through {c['through_year']}: {num(c['projects'], lang)} projects signed in all, "
-            f"{num(c['investment_100m_yuan'], lang)} 亿元 of intended investment ({' + '.join(c['periods'])})."
+            f"Through {c['through_year']} ({' + '.join(c['periods'])}): {cp} signed in all ({how[c['projects_status']]}), "
+            f"{ci} of intended investment ({how[c['investment_status']]})."
         )
+    if c["note"]:
+        stop = f"累计数只算到{c['periods'][-1][-4:]}年" if c["periods"] else "截至该年的累计数无从得知"
+        lines.append(_t(lang, f"注:{c['through_year']}年位于合计期{c['inside']}之内,单年数字未公布,{stop}。", f"Note: {c['note']}."))
     for _, r in t.iterrows():
         inv = hedge(r["investment_100m_yuan"], r["investment_qualifier"], lang, "亿元" if lang == "zh" else "亿元")
         derived = r["investment_status"] == "derived"
         if lang == "zh":
-            s = f"- **{r['period']}**:签约{num(r['projects'], lang)}个项目,意向投资额{inv}"
+            s = f"- **{r['period']}**:签约项目{hedge(r['projects'], r['projects_qualifier'], lang, '个')},意向投资额{inv}"
             if derived:
                 s += f"(推算:{r['investment_formula']})"
             if r["n_years"] > 1:
                 s += f";年均{num(r['projects_per_year'], lang, 1)}个、{num(r['investment_per_year_100m_yuan'], lang)}亿元"
             s += f";平均每个项目{num(r['investment_per_project_100m_yuan'], lang)}亿元。"
         else:
-            s = f"- **{r['period']}**: {num(r['projects'], lang)} projects, {inv} intended investment"
+            s = f"- **{r['period']}**: {hedge(r['projects'], r['projects_qualifier'], lang, 'projects')}, {inv} intended investment"
             if derived:
                 s += f" (derived: {r['investment_formula']})"
             if r["n_years"] > 1:
@@ -325,9 +337,9 @@ def claims_table(ds: Dataset, through: int | None, lang: str) -> pd.DataFrame:
         {
             _t(lang, "陈述", "statement"): led["text_zh"] if lang == "zh" else led["text_en"],
             _t(lang, "所述", "stated"): [
-                hedge(s * 100, q, lang, "%") if r else hedge(s, q, lang) for s, q, r in zip(led["stated"], led["qualifier"], rate)
+                hedge(s, q, lang, "%") if r else hedge(s, q, lang) for s, q, r in zip(led["stated"], led["qualifier"], rate)
             ],
-            _t(lang, "计算", "computed"): [pct(c) if r else num(c, lang) for c, r in zip(led["computed"], rate)],
+            _t(lang, "计算", "computed"): [pct(c / 100) if r else num(c, lang) for c, r in zip(led["computed"], rate)],
             _t(lang, "结论", "verdict"): led["consistent"].map(lambda v: verdict[None if v is None else bool(v)]),
             _t(lang, "依据", "basis"): led["basis"].map(basis),
         }

@@ -171,7 +171,7 @@ def test_landed_above_signed(data_copy):
 def test_stated_rate_must_agree(data_copy):
     set_cell(data_copy / "landing.csv", 2, "landed", "110")  # 88.7 % is not "nearly 80 %"
     probs = problems_of(data_copy)
-    assert any(p.startswith("landing.csv:2: column 'stated_rate_pct':") and "nearly 0.8" in p for p in probs), probs
+    assert any(p.startswith("landing.csv:2: column 'stated_rate_pct':") and "nearly 80%" in p and "88.71%" in p for p in probs), probs
 
 
 def test_all_problems_reported_at_once(data_copy):

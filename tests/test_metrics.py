@@ -120,7 +120,7 @@ def test_claims_ledger_all_consistent(ds):
     assert led["consistent"].map(bool).all(), led[~led["consistent"].map(bool)]
     assert led.at["cumulative_projects_2019-2022", "computed"] == SIGNED_19_21 + TOTAL_2022
     assert led.at["cumulative_investment_2019-2022", "basis"] == "by construction"
-    assert led.at["landing_rate_2019-2021", "computed"] == pytest.approx(LANDED_19_21 / SIGNED_19_21)
+    assert led.at["landing_rate_2019-2021", "computed"] == pytest.approx(100 * LANDED_19_21 / SIGNED_19_21)
     assert led.at["infra_public_8", "computed"] == CATEGORY_2022["基础设施类"][0] + CATEGORY_2022["公共服务类"][0]
     assert led.at["joint_items_3", "computed"] == TOTAL_2022 - sum(PLACE_2022[k][0] for k in ("三河市", "大厂县", "香河县"))
     assert led.at["four_conferences", "computed"] == 4

@@ -8,6 +8,7 @@ import pytest
 
 from analysis import claims as C
 from analysis import metrics as M
+from analysis import report as R
 from analysis.cli import main
 from analysis.data import load
 from analysis.output import metrics_dict
@@ -118,3 +119,21 @@ def test_new_year_gets_its_yearly_report(data_copy, tmp_path):
     assert "Yearly report 2023" in page and "data:image/png;base64" in page
     m = json.loads((tmp_path / "2023" / "metrics.json").read_text(encoding="utf-8"))
     assert m["through_year"] == 2023 and "2023" in m["mix"]
+
+
+def test_year_known_only_from_a_hedged_cumulative(data_copy):
+    """210余 minus exact counts is still a lower bound (over); 超1500 minus the 约280.66 of 2022 is only approx.
+    The cumulative claim the 2023 figures came from is not judged against itself."""
+    apply_fixture(data_copy, "cumulative_only_2023")
+    ds = load(data_copy)  # the check passes
+    t = M.trends(ds).set_index("period")
+    assert t.at["2023", "projects"] == 210 - 161 and t.at["2023", "projects_qualifier"] == "over"
+    assert t.at["2023", "investment_100m_yuan"] == 1500 - 1080 and t.at["2023", "investment_qualifier"] == "approx"
+    assert t.at["2023", "investment_status"] == "derived"
+    led = C.ledger(ds).set_index("id")
+    assert led.at["cumulative_investment_2019-2023", "basis"] == "by construction"
+    assert bool(led.at["cumulative_investment_2019-2023", "consistent"])
+    cum = metrics_dict(ds, projection=False)["cumulative"]
+    assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (1500, "over", "reported")
+    assert (cum["projects"], cum["projects_qualifier"]) == (210, "more_than")
+    assert "超1,500亿元" in R.trends_md(ds, None, "zh") and "over 49 projects" in R.trends_md(ds, None, "en")

@@ -1,0 +1,71 @@
+"""The hedge rules of analysis.qualifiers at their boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import metrics as M
+from analysis.data import load
+from analysis.qualifiers import agrees, combine, decimals, last_digit_unit
+
+from .conftest import set_cell
+
+
+@pytest.mark.parametrize(
+    "stated, qualifier, computed, expected",
+    [
+        # exact: half a unit of the last digit written
+        (280.66, "exact", 280.664, True),
+        (280.66, "exact", 280.666, False),
+        (1080, "exact", 1080.4, True),
+        (1080, "exact", 1081, False),
+        # 约: within 5 %
+        (280.66, "approx", 280.66 * 1.049, True),
+        (280.66, "approx", 280.66 * 1.051, False),
+        (280.66, "approx", 280.66 * 0.951, True),
+        (280.66, "approx", 280.66 * 0.949, False),
+        # 近: at or below, not more than 5 % below (percent scale, as the source writes it)
+        (80, "nearly", 78.2, True),
+        (80, "nearly", 80.4, True),  # rounds to 80
+        (80, "nearly", 81, False),
+        (80, "nearly", 84, False),
+        (80, "nearly", 75.6, True),
+        (80, "nearly", 75.4, False),
+        # 余: above, below the next step of the last non-zero digit
+        (210, "more_than", 215, True),
+        (210, "more_than", 210, False),
+        (210, "more_than", 220, False),
+        (1000, "more_than", 1500, True),
+        (1000, "more_than", 2000, False),
+        # 超: above
+        (1000, "over", 1000.5, True),
+        (1000, "over", 1000, False),
+        (1000, "over", 999, False),
+    ],
+)
+def test_agrees_boundaries(stated, qualifier, computed, expected):
+    assert agrees(stated, qualifier, computed) is expected
+
+
+def test_agrees_rejects_unknown_qualifier_and_missing_values():
+    with pytest.raises(ValueError, match="unknown qualifier 'roughly'"):
+        agrees(1, "roughly", 1)
+    with pytest.raises(ValueError, match="needs two numbers"):
+        agrees(float("nan"), "exact", 1)
+
+
+def test_digits_and_units():
+    assert [decimals(x) for x in (1080.0, 280.66, 0.8)] == [0, 2, 1]
+    assert [last_digit_unit(x) for x in (210, 1500, 1000, 2.5)] == [10, 100, 1000, 0.1]
+    assert combine(["exact", "exact"]) == "exact" and combine(["exact", "nearly"]) == "approx"
+
+
+@pytest.mark.parametrize("landed, consistent", [(97, True), (104, False), (94, True), (93, False)])
+def test_landing_rate_judged_on_the_percent_scale(data_copy, landed, consistent):
+    """近80%: 97/124 = 78.2 % agrees; 104/124 = 83.9 % does not (it would at a 0.05 tolerance on 0.8)."""
+    set_cell(data_copy / "landing.csv", 2, "landed", str(landed))
+    if consistent:
+        assert bool(M.landing_rates(load(data_copy)).iloc[0]["consistent"])
+    else:
+        with pytest.raises(Exception, match=r"stated_rate_pct.*nearly 80%"):
+            load(data_copy)

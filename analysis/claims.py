@@ -71,21 +71,33 @@ def _breakdown_claims(ds: Dataset, rows: list) -> None:
             tot = totals[p]
             # counts
             t = tot["projects"]
-            if t.known:
-                computed = float(part["projects"].sum()) if part["projects"].notna().all() else None
+            counts = part["projects"]
+            if t.known and counts.notna().any():
+                complete = bool(counts.notna().all())
+                missing = int(counts.isna().sum())
                 _claim(
                     rows,
                     id=f"breakdown_projects_{p.key}_{d}",
-                    text_en=f"{p.label}: the {d} groups' projects add up to the total of {t.value:g}",
-                    text_zh=f"{p.label}年按{DIM_ZH[d]}分组的项目数之和等于总数{t.value:g}个",
+                    text_en=(
+                        f"{p.label}: the {d} groups' projects add up to the total of {t.value:g}"
+                        if complete
+                        else f"{p.label}: the {d} groups that state a count add up to no more than the total of "
+                        f"{t.value:g}; the other {missing} group(s) carry the rest"
+                    ),
+                    text_zh=(
+                        f"{p.label}年按{DIM_ZH[d]}分组的项目数之和等于总数{t.value:g}个"
+                        if complete
+                        else f"{p.label}年按{DIM_ZH[d]}分组已公布的项目数之和不超过总数{t.value:g}个,其余{missing}组合计为差额"
+                    ),
                     stated=t.value,
                     qualifier=t.qualifier,
-                    computed=computed,
-                    kind="breakdown_sum",
+                    computed=float(counts.sum()),
+                    kind="breakdown_sum" if complete else "breakdown_bound",
                     file="signings.csv",
                     line=t.line,
                     column="projects",
                     last_year=p.last_year,
+                    bound=not complete,
                 )
             t = tot["investment_100m_yuan"]
             amounts = part["investment_100m_yuan"]

@@ -377,6 +377,8 @@ class Mix:
     stated_investment: float
     unstated_groups: list[str] = field(default_factory=list)
     remainder_investment: float | None = None
+    #: total minus the stated counts, set only when some group's count is not published
+    remainder_projects: float | None = None
     hhi_investment: tuple[float, float] | None = None
 
     @property
@@ -419,8 +421,12 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
             "line": rows.index.values,
         }
     )
+    # Shares of the conference total when it is known (a group without a count must not inflate
+    # the others' shares); of the stated counts only when no total is published.
     proj_sum = g["projects"].sum(skipna=True)
-    g["project_share"] = (g["projects"] / proj_sum).astype("Float64") if proj_sum else pd.NA
+    denom = tp.value if tp.known and tp.value else proj_sum
+    g["project_share"] = (g["projects"] / denom).astype("Float64") if denom else pd.array([pd.NA] * len(g), dtype="Float64")
+    remainder_projects = (tp.value - proj_sum) if tp.known and g["projects"].isna().any() else None
     stated = float(g["investment_100m_yuan"].sum(skipna=True))
     unstated = g.loc[g["investment_100m_yuan"].isna(), "group_zh"].tolist()
     remainder = (ti.value - stated) if ti.known else None
@@ -449,6 +455,7 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
         stated_investment=stated,
         unstated_groups=unstated,
         remainder_investment=remainder,
+        remainder_projects=remainder_projects,
         hhi_investment=hhi,
     )
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import claims as C
 from . import metrics as M
+from .qualifiers import WORDING_EN
 from .schema import Dataset
 
 ROUND = 6
@@ -119,6 +120,7 @@ def metrics_dict(
                 "stated_investment_100m_yuan": _f(mx.stated_investment),
                 "unstated_groups": mx.unstated_groups,
                 "remainder_investment_100m_yuan": _f(mx.remainder_investment),
+                "remainder_projects": _i(mx.remainder_projects),
                 "hhi_investment": None if mx.hhi_investment is None else [_f(x) for x in mx.hhi_investment],
             }
         out["mix"][p.key] = entry
@@ -133,6 +135,7 @@ def metrics_dict(
                 "computed": _f(c["computed"]),
                 "consistent": None if c["consistent"] is None else bool(c["consistent"]),
                 "basis": c["basis"],
+                "kind": c["kind"],
             }
         )
     if projection and (not out["periods"] or cum["note"]):
@@ -155,23 +158,29 @@ def _num(x, nd=2) -> str:
     return f"{x:,.{nd}f}" if isinstance(x, float) and not float(x).is_integer() else f"{x:,.0f}"
 
 
+def _hedged(x, qualifier) -> str:
+    w = WORDING_EN.get(qualifier or "exact", "")
+    return _num(x) if x is None or not w else f"{w} {_num(x)}"
+
+
 def metrics_text(m: dict) -> str:
     """A human-readable rendering of :func:`metrics_dict` for the terminal."""
     lines = [f"Through {m['through_year']}"]
     c = m["cumulative"]
     lines.append(
-        f"  cumulative: {_num(c['projects'])} projects, {_num(c['investment_100m_yuan'])} 亿元 "
-        f"({' + '.join(c['periods']) or 'no complete period'})"
+        f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'])} projects ({c['projects_status'] or 'not published'}), "
+        f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'])} 亿元 ({c['investment_status'] or 'not published'}) "
+        f"over {' + '.join(c['periods']) or 'no complete period'}"
     )
     if c["note"]:
         lines.append(f"  note: {c['note']}")
     lines.append("")
     lines.append("Periods")
-    lines.append(f"  {'period':<11}{'projects':>9}{'亿元':>10}  {'status':<9}{'proj/yr':>8}{'亿元/yr':>9}{'亿元/proj':>10}")
+    lines.append(f"  {'period':<11}{'projects':>9}{'亿元':>10}  {'hedge':<7}{'status':<9}{'proj/yr':>8}{'亿元/yr':>9}{'亿元/proj':>10}")
     for p in m["periods"]:
         label = str(p["first_year"]) if p["first_year"] == p["last_year"] else f"{p['first_year']}–{p['last_year']}"
         lines.append(
-            f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  {p['investment_status']:<9}"
+            f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  {WORDING_EN.get(p['investment_qualifier'] or 'exact') or '—':<7}{p['investment_status'] or '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
         if p["investment_formula"]:
@@ -179,11 +188,15 @@ def metrics_text(m: dict) -> str:
     if m["landing"]:
         lines += ["", "Landing"]
         for r in m["landing"]:
-            lines.append(
-                f"  {r['first_year']}–{r['last_year']}: {r['landed']}/{r['signed']} = {r['rate']:.1%} "
-                f"(95% Wilson {r['ci95'][0]:.1%}–{r['ci95'][1]:.1%}); stated {r['stated_qualifier']} {r['stated_rate']:.0%}: "
-                f"{'consistent' if r['consistent'] else 'INCONSISTENT'}"
+            stated = (
+                "no rate stated"
+                if r["stated_rate"] is None
+                else f"stated {_hedged(r['stated_rate'] * 100, r['stated_qualifier'])}%: "
+                + {True: "consistent", False: "INCONSISTENT", None: "not checkable"}[r["consistent"]]
             )
+            ci = "—" if r["ci95"][0] is None else f"{r['ci95'][0]:.1%}–{r['ci95'][1]:.1%}"
+            rate = "—" if r["rate"] is None else f"{r['rate']:.1%}"
+            lines.append(f"  {r['first_year']}–{r['last_year']}: {r['landed']}/{r['signed']} = {rate} (95% Wilson {ci}); {stated}")
         for e in m["expected_landing"]:
             lines.append(
                 f"  {e['cohort']} cohort: {e['signed']} signed, expected to land {e['expected']:.1f} "
@@ -194,21 +207,34 @@ def metrics_text(m: dict) -> str:
             if d not in entry:
                 continue
             s = m["mix_summary"][key][d]
-            lines += ["", f"Mix {key} by {d} (HHI of investment {s['hhi_investment'][0]:.3f})" if s["hhi_investment"] else f"Mix {key} by {d}"]
+            hhi = s["hhi_investment"]
+            if hhi is None:
+                lines += ["", f"Mix {key} by {d}"]
+            else:
+                h = f"{hhi[0]:.3f}" if abs(hhi[1] - hhi[0]) < 1e-9 else f"{hhi[0]:.3f}–{hhi[1]:.3f}"
+                lines += ["", f"Mix {key} by {d} (HHI of investment {h})"]
+            width = max(len(g["group_en"]) for g in entry[d]) + 2
             for g in entry[d]:
                 share = "—" if g["investment_share"] is None else f"{g['investment_share']:.1%}"
+                pshare = "—" if g["project_share"] is None else f"{g['project_share']:.1%}"
                 lines.append(
-                    f"  {g['group_en']:<34}{g['projects']:>4} ({g['project_share']:.1%})  {_num(g['investment_100m_yuan']):>8} 亿元 ({share})"
+                    f"  {g['group_en']:<{width}}{_num(g['projects']):>4} ({pshare})  {_num(g['investment_100m_yuan']):>8} 亿元 ({share})"
                 )
+            if s["remainder_projects"] is not None:
+                lines.append(f"  no count stated for some groups; the total leaves {_num(s['remainder_projects'])} project(s) for them")
             if s["unstated_groups"]:
+                rem = s["remainder_investment_100m_yuan"]
                 lines.append(
-                    f"  no amount stated for {len(s['unstated_groups'])} group(s); the total implies "
-                    f"{_num(s['remainder_investment_100m_yuan'])} 亿元 for them together"
+                    f"  no amount stated for {len(s['unstated_groups'])} group(s); "
+                    + ("no total to imply one" if rem is None else
+                       "the stated groups already make up the total" if abs(rem) < 0.005 else
+                       f"the total minus the stated groups leaves {_num(rem)} 亿元 for them together")
                 )
     lines += ["", "Claims"]
     for c in m["claims"]:
         flag = {True: "ok ", False: "BAD", None: " ? "}[c["consistent"]]
-        lines.append(f"  [{flag}] {c['text_en']} (stated {c['qualifier']} {_num(c['stated'], 4)}, computed {_num(c['computed'], 4)})")
+        unit = "%" if c["kind"] == "landing_rate" else ""
+        lines.append(f"  [{flag}] {c['text_en']} (stated {_hedged(c['stated'], c['qualifier'])}{unit}, computed {_num(c['computed'])}{unit})")
     if m.get("projection"):
         lines += ["", f"Projection ({m['projection_model'].get('name', '')}): mean [80% interval] [95% interval]"]
         for y in m["projection"]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import claims as C
 from . import metrics as M
-from .qualifiers import APPROX_REL_TOL, NEARLY_REL_TOL, WORDING_EN, WORDING_ZH
+from .qualifiers import APPROX_REL_TOL, NEARLY_REL_TOL, WORDING_EN, WORDING_ZH, agrees
 from .schema import Dataset
 
 LANGS = ("zh", "en")
@@ -272,14 +272,18 @@ def landing_md(ds: Dataset, through: int | None, lang: str) -> str:
 def mix_md(mx: M.Mix, lang: str) -> str:
     g = mx.groups
     dim = {"category": ("类别", "category"), "place": ("区域", "place")}[mx.dimension]
-    top_n = g.sort_values("projects", ascending=False).iloc[0]
-    name = top_n["group_zh"] if lang == "zh" else top_n["group_en"]
-    lines = []
-    if lang == "zh":
-        lines.append(f"**{mx.period.label}年按{dim[0]}**:项目最多的是{name}({num(top_n['projects'])}个,占{pct(top_n['project_share'])})。")
-    else:
-        lines.append(f"**{mx.period.label} by {dim[1]}**: the largest group by projects is {name} "
-                     f"({num(top_n['projects'])}, {pct(top_n['project_share'])}).")
+    counted = g[g["projects"].notna()]
+    lines = [_t(lang, f"**{mx.period.label}年按{dim[0]}**:", f"**{mx.period.label} by {dim[1]}**:")]
+    if len(counted):
+        top_n = counted.sort_values("projects", ascending=False).iloc[0]
+        name = top_n["group_zh"] if lang == "zh" else top_n["group_en"]
+        lines.append(_t(lang, f"项目最多的是{name}({num(top_n['projects'])}个,占{pct(top_n['project_share'])})。",
+                        f"the largest group by projects is {name} ({num(top_n['projects'])}, {pct(top_n['project_share'])})."))
+    missing = g.loc[g["projects"].isna(), "group_zh" if lang == "zh" else "group_en"].tolist()
+    if missing:
+        rest = "" if mx.remainder_projects is None else _t(
+            lang, f",总数减去已公布部分余{num(mx.remainder_projects)}个", f"; the total leaves {num(mx.remainder_projects)} for them")
+        lines.append(_t(lang, f"{'、'.join(missing)}未公布项目数{rest}。", f"No count is published for {', '.join(missing)}{rest}."))
     stated = g[g["investment_100m_yuan"].notna()]
     if len(stated):
         top_i = stated.sort_values("investment_100m_yuan", ascending=False).iloc[0]
@@ -295,17 +299,32 @@ def mix_md(mx: M.Mix, lang: str) -> str:
     if mx.unstated_groups:
         names = mx.unstated_groups if lang == "zh" else g.set_index("group_zh").loc[mx.unstated_groups, "group_en"].tolist()
         rem = mx.remainder_investment
-        lines.append(_t(
-            lang,
-            f"{'、'.join(names)}未公布投资额;总额减去已公布部分,余下{num(rem)}亿元(它们合计的隐含金额)。",
-            f"No amount is published for {', '.join(names)}; the total minus the stated groups leaves {num(rem)} 亿元 "
-            "for them together.",
-        ))
+        total = hedge(mx.total_investment, mx.total_investment_qualifier, lang, "亿元")
+        if rem is None:
+            lines.append(_t(lang, f"{'、'.join(names)}未公布投资额;总额未公布,无从推算。",
+                            f"No amount is published for {', '.join(names)}, and without a total none can be implied."))
+        elif agrees(mx.total_investment, mx.total_investment_qualifier or "exact", mx.stated_investment):
+            # the stated groups already make up the (hedged) total: nothing is left to attribute
+            lines.append(_t(
+                lang,
+                f"{'、'.join(names)}未公布投资额;已公布各组合计{num(mx.stated_investment)}亿元,已与总额{total}相符,"
+                "报道没有给这些组留下金额,也未说明其投资额是否另计。",
+                f"No amount is published for {', '.join(names)}; the stated groups already add up to "
+                f"{num(mx.stated_investment)} 亿元, matching the total of {total}, so the article leaves no amount for "
+                "them and does not say whether theirs is counted elsewhere.",
+            ))
+        else:
+            lines.append(_t(
+                lang,
+                f"{'、'.join(names)}未公布投资额;总额{total}减去已公布部分,余下{num(rem)}亿元为它们合计的隐含金额。",
+                f"No amount is published for {', '.join(names)}; the total of {total} minus the stated groups leaves "
+                f"{num(rem)} 亿元 for them together.",
+            ))
     if mx.hhi_investment:
         lo, hi = mx.hhi_investment
         h = f"{lo:.3f}" if abs(hi - lo) < 1e-9 else f"{lo:.3f}–{hi:.3f}"
         lines.append(_t(lang, f"投资集中度(HHI):{h}。", f"Concentration of investment (HHI): {h}."))
-    return " ".join(lines)
+    return ("" if lang == "zh" else " ").join(lines)
 
 
 def mix_table(mx: M.Mix, lang: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analysis import claims as C
@@ -14,7 +15,7 @@ from analysis.data import load
 from analysis.output import metrics_dict
 from analysis.projection import project
 
-from .conftest import apply_fixture, find_line, problems_of, read_rows
+from .conftest import apply_fixture, find_line, problems_of, read_rows, set_cell
 
 
 def test_new_names_and_place_flow_through(data_copy, capsys):
@@ -137,3 +138,44 @@ def test_year_known_only_from_a_hedged_cumulative(data_copy):
     assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (1500, "over", "reported")
     assert (cum["projects"], cum["projects_qualifier"]) == (210, "more_than")
     assert "超1,500亿元" in R.trends_md(ds, None, "zh") and "over 49 projects" in R.trends_md(ds, None, "en")
+
+
+@pytest.mark.parametrize("fixture", ["new_names_2023", "counts_only_2023", "hedged_agrees_2023", "cumulative_only_2023"])
+def test_metrics_text_renders_every_release_that_passes(data_copy, capsys, fixture):
+    apply_fixture(data_copy, fixture)
+    assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Through 2023") and "Claims" in out and "BAD" not in out
+
+
+def test_metrics_text_with_unpublished_rate_and_count(data_copy, capsys):
+    """A landing row without a stated rate and a group without a count print as such, not as a crash or a 0."""
+    set_cell(data_copy / "landing.csv", 2, "stated_rate_pct", "")
+    set_cell(data_copy / "landing.csv", 2, "rate_qualifier", "")
+    f = data_copy / "signings.csv"
+    line = find_line(f, dimension="category", group_zh="营商环境类")
+    set_cell(f, line, "projects", "")
+    set_cell(f, line, "projects_qualifier", "")
+    ds = load(data_copy)
+    mx = M.mix(ds, M.Period(2022, 2022), "category")
+    g = mx.groups.set_index("group_zh")
+    assert mx.remainder_projects == 1 and pd.isna(g.at["营商环境类", "project_share"])
+    assert g.at["产业类", "project_share"] == pytest.approx(28 / 37)  # of the total, not of the 36 stated
+    led = C.ledger(ds).set_index("id")
+    assert led.at["breakdown_projects_2022_category", "kind"] == "breakdown_bound"
+    assert bool(led.at["breakdown_projects_2022_category", "consistent"])
+    assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
+    out = capsys.readouterr().out
+    assert "97/124 = 78.2%" in out and "no rate stated" in out
+    assert "the total leaves 1 project(s) for them" in out
+    assert "未公布项目数,总数减去已公布部分余1个" in R.mix_md(mx, "zh")
+
+
+def test_breakdown_counts_above_the_total_are_refused(data_copy):
+    f = data_copy / "signings.csv"
+    set_cell(f, find_line(f, dimension="category", group_zh="营商环境类"), "projects", "")
+    set_cell(f, find_line(f, dimension="category", group_zh="营商环境类"), "projects_qualifier", "")
+    set_cell(f, find_line(f, dimension="category", group_zh="产业类"), "projects", "40")
+    total = find_line(f, first_year="2022", last_year="2022", dimension="total")
+    probs = problems_of(data_copy)
+    assert any(p.startswith(f"signings.csv:{total}: column 'projects':") and "no more than the total" in p for p in probs), probs

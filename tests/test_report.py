@@ -47,7 +47,9 @@ def test_mix_prose_names_unstated_groups_and_remainder(ds):
     mx = M.mix(ds, M.Period(2022, 2022), "category")
     text = R.mix_md(mx, "zh")
     assert all(g in text for g in mx.unstated_groups)
-    assert "余下0亿元" in text  # 115.77 + 164.89 leave nothing of 280.66
+    stated = mx.groups["investment_100m_yuan"].sum()  # 115.77 + 164.89 already make up 约280.66
+    assert f"已公布各组合计{R.num(stated)}亿元,已与总额约{R.num(mx.total_investment)}亿元相符" in text
+    assert "余下" not in text
 
 
 def test_backtest_of_the_previous_projection(ds):

@@ -104,8 +104,7 @@ def plan(ds: Dataset, *, data_dir=None, out_dir=None, years=None, lang="zh", job
     if jobs is not None and jobs < 1:
         raise ValueError("--jobs must be 1 or more")
     out = Path(out_dir) if out_dir else DEFAULT_OUT
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a directory")
+    _check_writable(out)
     data = str(Path(data_dir).resolve()) if data_dir else None
     result = []
     for nb in analysis_notebooks(nb_dir):
@@ -118,6 +117,17 @@ def plan(ds: Dataset, *, data_dir=None, out_dir=None, years=None, lang="zh", job
         params = {"data_dir": data, "lang": lang, "year": int(y)}
         result.append(Job(yearly, out / str(y), "report", _only_known(yearly, params), metrics_through=int(y)))
     return result
+
+
+def _check_writable(out: Path) -> None:
+    """The output directory, or the nearest folder that exists above it, must be a writable directory."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a directory")
+    existing = next(p for p in [out, *out.absolute().parents] if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"--out {out} cannot be created: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out} cannot be written: no write permission on {existing}")
 
 
 def _only_known(nb: Path, params: dict) -> dict:
@@ -234,7 +244,7 @@ def build(jobs: list[Job], *, n_jobs: int | None = None, progress: bool = True, 
             job = started[fut]
             try:
                 tmp, secs = fut.result()
-            except BuildError as exc:
+            except (BuildError, OSError) as exc:
                 failures.append(f"{exc}; the earlier report in {job.dest} was left in place")
                 log(f"[{done}/{len(jobs)}] FAILED {job.name}")
                 continue

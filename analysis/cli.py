@@ -99,6 +99,25 @@ def _positive(text: str) -> int:
     return n
 
 
+def _horizon(text: str) -> int:
+    from .projection import MAX_HORIZON
+
+    n = _positive(text)
+    if n > MAX_HORIZON:
+        raise argparse.ArgumentTypeError(f"at most {MAX_HORIZON} years, got {n} (intervals that far out say nothing)")
+    return n
+
+
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
+
+
 def _year(text: str) -> int:
     try:
         return int(text)
@@ -127,8 +146,9 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--through", metavar="YEAR", type=_year, default=None,
                    help="use only conferences held up to YEAR (default: the last in the data)")
     m.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    m.add_argument("--horizon", metavar="N", type=_positive, default=3, help="years to project after --through (default: 3)")
-    m.add_argument("--seed", metavar="S", type=int, default=None, help="random seed of the projection (default: fixed, reproducible)")
+    m.add_argument("--horizon", metavar="N", type=_horizon, default=3,
+                   help="years to project after --through, 1 to 50 (default: 3)")
+    m.add_argument("--seed", metavar="S", type=_seed, default=None, help="random seed of the projection (default: fixed, reproducible)")
     m.add_argument("--no-projection", action="store_true", help="skip the projection (faster)")
     m.set_defaults(func=cmd_metrics)
 

@@ -61,6 +61,7 @@ class Value:
     status: str = "reported"  # reported | derived | missing
     formula: str | None = None
     line: int | None = None  # signings.csv line of a reported value
+    from_period: "Period | None" = None  # the enclosing total a derived value was computed from
 
     @property
     def known(self) -> bool:
@@ -145,6 +146,7 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                     difference(whole.qualifier, [vals[b][m].qualifier for b in others]),
                     "derived",
                     formula,
+                    from_period=big,
                 )
                 break
     return vals

@@ -121,6 +121,7 @@ from .metrics import Period
 __all__ = [
     "ALPHA_FLOOR",
     "DEFAULT_SEED",
+    "MAX_HORIZON",
     "DEFAULT_SIGMA",
     "METRICS",
     "Projection",
@@ -138,6 +139,8 @@ __all__ = [
 ]
 
 DEFAULT_SEED = 20221115
+#: Longest projection accepted: beyond this the intervals say nothing and the runtime only grows.
+MAX_HORIZON = 50
 #: Floor (prior) for the NB dispersion of annual counts: year-to-year CV of the rate of sqrt(0.04) = 20 %.
 ALPHA_FLOOR = 0.04
 #: Lognormal log-scale of per-project amounts when no breakdown is published (top 10 % carry ~59 %).
@@ -702,8 +705,8 @@ def project(
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
-    if int(horizon) < 1:
-        raise ValueError(f"horizon must be at least 1 year (got {horizon})")
+    if not 1 <= int(horizon) <= MAX_HORIZON:
+        raise ValueError(f"horizon must be 1 to {MAX_HORIZON} years (got {horizon})")
     if int(n_sims) < 100:
         raise ValueError(f"n_sims must be at least 100 (got {n_sims})")
     horizon, n_sims = int(horizon), int(n_sims)

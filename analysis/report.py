@@ -32,8 +32,11 @@ def check_params(ds: Dataset | None = None, *, lang: str, year: int | None = Non
             raise ValueError(f"year {year} is not a conference year in the data ({', '.join(map(str, years))})")
         if through is not None and not years[0] <= through <= years[-1]:
             raise ValueError(f"through {through} is outside the conference years {years[0]}–{years[-1]}")
-    if horizon is not None and (not isinstance(horizon, int) or horizon < 1):
-        raise ValueError(f"horizon must be a whole number of years >= 1, got {horizon!r}")
+    if horizon is not None:
+        from .projection import MAX_HORIZON  # only the projection notebook has a horizon
+
+        if not isinstance(horizon, int) or not 1 <= horizon <= MAX_HORIZON:
+            raise ValueError(f"horizon must be a whole number of years from 1 to {MAX_HORIZON}, got {horizon!r}")
 
 
 def show(fig, name: str, fig_dir: str | None = None) -> None:
@@ -377,15 +380,42 @@ def qualifier_rules_md(lang: str) -> str:
     )
 
 
-def caveats_md(lang: str) -> str:
-    return _t(
+def caveats_md(ds: Dataset, through: int | None, lang: str) -> str:
+    """What the figures are not, built from the data: derived values and side amounts of unclear scope."""
+    lines = [_t(
         lang,
-        "意向投资额是签约时的意向,不是实际投资;“落地”为主办方口径;2019–2021年的意向投资额由2022年报道的累计数推算"
-        "(累计减2022年),在2022年之前并不可知;燕郊中心(意向投资额见数据表)是否计入当年签约项目,报道未说明。",
-        "Intended investment (意向投资额) is announced at signing, not money spent; \"landed\" is the organisers' "
-        "own count; the 2019–2021 investment is derived from the cumulative figure in the 2022 article (cumulative − 2022) "
-        "and was not known before 2022; whether the Yanjiao centre is among the year's signed projects is not stated.",
-    )
+        "- 意向投资额是签约时公布的意向,不是实际投资;“落地”为主办方口径,本包不作核实。",
+        "- Intended investment (意向投资额) is announced at signing, not money spent; \"landed\" is the organisers' own count, not verified here.",
+    )]
+    through = M._check_through(ds, through)
+    for p, vals in sorted(M.period_values(ds).items()):
+        if p.last_year > through:
+            continue
+        for m, v in vals.items():
+            if v.status != "derived" or v.from_period is None:
+                continue
+            what = _t(lang, "项目数" if m == "projects" else "意向投资额", "project count" if m == "projects" else "intended investment")
+            lines.append(_t(
+                lang,
+                f"- {p.label}年的{what}是推算值({v.formula}),依据{v.from_period.label}年的合计数,"
+                f"在{v.from_period.last_year}年公布之前并不可知。",
+                f"- The {p.label} {what} is derived ({v.formula}) from the {v.from_period.label} total, "
+                f"and was not known before {v.from_period.last_year}.",
+            ))
+    src_year = ds["sources"].set_index("source_id")["date_year"]
+    det = ds["details"]
+    for _, r in det[det["amount_100m_yuan"].notna()].iterrows():
+        year = src_year.get(r["source_id"])
+        if pd.isna(year) or int(year) > through:
+            continue
+        amount = hedge(r["amount_100m_yuan"], r["qualifier"], lang, "亿元")
+        lines.append(_t(
+            lang,
+            f"- {r['subject_zh']}(意向投资额{amount})见于{int(year)}年的报道;它是否计入当年签约项目,报道未说明,本包不将其加入任何合计。",
+            f"- The {r['subject_en']} ({amount} intended investment) appears in the {int(year)} article; whether it is among "
+            "that year's signed projects is not stated, and it is not added to any total here.",
+        ))
+    return "\n".join(lines)
 
 
 def year_md(ds: Dataset, year: int, lang: str) -> str:

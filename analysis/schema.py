@@ -610,7 +610,8 @@ def read_dataset(data_dir: str | Path, problems: list[Problem] | None = None) ->
     start = len(problems)
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        problems.append(Problem(str(data_dir), None, None, "data directory does not exist"))
+        why = "is a file, not a data directory" if data_dir.exists() else "data directory does not exist"
+        problems.append(Problem(str(data_dir), None, None, why))
         if collect:
             return None
         raise DataError(problems)

@@ -48,6 +48,15 @@ def test_plan_rejects_bad_arguments(ds, tmp_path, kwargs, fragment):
         plan(ds, out_dir=tmp_path, **kwargs)
 
 
+def test_plan_rejects_an_output_directory_under_a_file(ds, tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a directory"):
+        plan(ds, out_dir=f / "reports")
+    with pytest.raises(ValueError, match="exists and is not a directory"):
+        plan(ds, out_dir=f)
+
+
 @pytest.mark.parametrize(
     "args,code,fragment",
     [

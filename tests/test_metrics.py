@@ -178,6 +178,10 @@ def test_cli_metrics_table(capsys):
         (["metrics", "--through", "twenty"], 2, "expected a year such as 2022"),
         (["metrics", "--format", "xml"], 2, "invalid choice: 'xml'"),
         (["metrics", "--data", "/nonexistent"], 1, "fails the data check"),
+        (["metrics", "--data", str(DATA / "README.md")], 1, "is a file, not a data directory"),
+        (["metrics", "--seed", "-1"], 2, "argument --seed: expected 0 or more, got -1"),
+        (["metrics", "--horizon", "51"], 2, "argument --horizon: at most 50 years, got 51"),
+        (["metrics", "--horizon", "0"], 2, "argument --horizon: expected 1 or more, got 0"),
     ],
 )
 def test_cli_bad_arguments_one_line(argv, code, fragment, capsys):

@@ -76,3 +76,13 @@ def test_notebook_parameters_are_validated(ds, kwargs, fragment):
 )
 def test_hedges_are_kept_in_prose(value, qualifier, lang, expected):
     assert R.hedge(value, qualifier, lang, "亿元") == expected
+
+
+def test_caveats_come_from_the_data(ds):
+    v = M.period_values(ds)[M.Period(2019, 2021)]["investment_100m_yuan"]
+    text = R.caveats_md(ds, 2022, "en")
+    assert f"derived ({v.formula}) from the 2019–2022 total, and was not known before 2022" in text
+    yanjiao = ds["details"].set_index("fact_id").loc["yanjiao_investment"]
+    assert f"{R.num(yanjiao['amount_100m_yuan'])} 亿元 intended investment" in text
+    assert "derived" not in R.caveats_md(ds, 2020, "en")  # nothing derived is shown through 2020
+    assert "燕郊中心" not in R.caveats_md(ds, 2021, "zh")  # the 2022 article is not yet out

@@ -555,6 +555,59 @@ def _row_rules(ds: Dataset, problems: list[Problem]) -> None:
             ev = row["evidence"]
             if text is not None and pd.notna(ev) and ev not in text:
                 problems.append(Problem(TABLES[name].filename, line, "evidence", f"evidence '{ev}' is not found verbatim in the source text"))
+            for col in NUMBER_COLUMNS.get(name, ()):
+                x = row[col]
+                if pd.notna(x) and pd.notna(ev) and not number_in_text(float(x), str(ev)):
+                    problems.append(Problem(TABLES[name].filename, line, col,
+                                            f"{_number_forms(float(x))[0]} does not appear in the evidence '{ev}'; "
+                                            "quote the fragment that states it"))
+
+
+#: Columns whose number must be written in the row's evidence fragment (years and dates are not:
+#: a fragment such as "连续四年" supports a conference year without naming it).
+NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "signings": ("projects", "investment_100m_yuan"),
+    "landing": ("signed", "landed", "stated_rate_pct"),
+    "claims": ("stated",),
+    "details": ("value", "amount_100m_yuan"),
+    "named_projects": ("capacity", "annual_output_100m_yuan"),
+}
+
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def _zh_numeral(n: int) -> list[str]:
+    """Chinese numerals for 0-99 as an article writes them (三, 十二, 二十, 两 for 2)."""
+    if n < 10:
+        return [_ZH_DIGITS[n]] + (["两"] if n == 2 else [])
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _ZH_DIGITS[tens]
+    return [head + "十" + (_ZH_DIGITS[ones] if ones else "")]
+
+
+def _number_forms(x: float) -> list[str]:
+    """How a stored number may be written: 280.66, 1080 / 1,080, 三 / 六 for small whole numbers."""
+    if float(x).is_integer():
+        n = int(x)
+        forms = [str(n), f"{n:,}"]
+        if 0 <= n < 100:
+            forms += _zh_numeral(n)
+        return forms
+    return [repr(float(x)).rstrip("0")]
+
+
+def number_in_text(x: float, text: str) -> bool:
+    """Whether ``x`` is written in ``text`` as a whole number (4 does not match inside 40 or 4.5)."""
+    import re
+
+    for form in _number_forms(x):
+        if form[0].isdigit():
+            zeros = "0*" if "." in form else r"(?:\.0+)?"  # 280.60 / 100.0 write the same number
+            if re.search(rf"(?<![\d.])(?<!\d,){re.escape(form)}{zeros}(?![\d]|[.,]\d)", text):
+                return True
+        elif form in text:
+            return True
+    return False
 
 
 def _superseded(ds: Dataset) -> dict[str, str]:

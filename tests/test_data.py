@@ -202,3 +202,31 @@ def test_readme_documents_every_column(name):
     assert f"`{name}.csv`" in readme
     for col in TABLES[name].columns:
         assert f"`{col}`" in readme, f"{name}.{col} is not documented in data/README.md"
+
+
+def test_number_must_be_written_in_its_evidence(data_copy):
+    """A typo in a value (280.66 -> 286.6) is caught by its own row, not only by the sums it breaks."""
+    f = data_copy / "signings.csv"
+    line = find_line(f, first_year="2022", last_year="2022", dimension="total")
+    set_cell(f, line, "investment_100m_yuan", "286.6")
+    probs = problems_of(data_copy)
+    assert f"signings.csv:{line}: column 'investment_100m_yuan': 286.6 does not appear in the evidence " \
+           "'37个合作项目签约,意向投资额约280.66亿元'; quote the fragment that states it" in probs, probs
+
+
+@pytest.mark.parametrize(
+    "x, text, found",
+    [(4, "达产后年产值将达4亿元", True), (4, "签约项目40个", False), (4, "4.5亿元", False), (4, "连续四年举办", True),
+     (1080, "累计1,080亿元", True), (280.66, "约280.66亿元", True), (280.6, "约280.66亿元", False), (12, "十二个", True),
+     (310.5, "45个项目,310.5亿元", True), (80, "1,080亿元", False)],
+)
+def test_number_in_text(x, text, found):
+    from analysis.schema import number_in_text
+
+    assert number_in_text(x, text) is found
+
+
+def test_number_in_text_trailing_zeros():
+    from analysis.schema import number_in_text
+
+    assert number_in_text(100.0, "100.0亿元") and number_in_text(280.6, "280.60亿元") and not number_in_text(100, "100.5")

@@ -344,7 +344,7 @@ def test_backtest_fills_itself_when_a_year_is_added(tmp_path):
     append("conferences.csv", {"year": 2023, "source_id": "test2023", "evidence": "2023年"})
     append("signings.csv", {"source_id": "test2023", "first_year": 2023, "last_year": 2023, "dimension": "total",
                             "projects": 45, "projects_qualifier": "exact", "investment_100m_yuan": 310.5,
-                            "investment_qualifier": "exact", "evidence": "45个项目"})
+                            "investment_qualifier": "exact", "evidence": "45个项目,310.5亿元"})
     ds2 = load(data)
     p = project(ds2, through=2021, n_sims=2000)
     assert sorted(set(p.backtest["year"])) == [2022, 2023]

@@ -64,6 +64,9 @@ def test_digits_and_units():
 def test_landing_rate_judged_on_the_percent_scale(data_copy, landed, consistent):
     """近80%: 97/124 = 78.2 % agrees; 104/124 = 83.9 % does not (it would at a 0.05 tolerance on 0.8)."""
     set_cell(data_copy / "landing.csv", 2, "landed", str(landed))
+    # the changed count is no longer in the article: quote it in the evidence and detach the source text
+    set_cell(data_copy / "landing.csv", 2, "evidence", f"签约的124个项目中有{landed}个落地,项目落地率近80%")
+    set_cell(data_copy / "sources.csv", 2, "file", "")
     if consistent:
         assert bool(M.landing_rates(load(data_copy)).iloc[0]["consistent"])
     else:

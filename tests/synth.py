@@ -24,13 +24,22 @@ def write_table(folder: Path, name: str, rows: list[dict]) -> None:
             w.writerow(["" if r.get(c) is None else r.get(c) for c in cols])
 
 
-def write_dataset(folder: Path, years: list[dict], landing: list[dict] | None = None) -> Path:
-    """years: [{"year", "projects", "investment", "groups": [(projects, amount|None), ...]}]."""
+def write_dataset(folder: Path, years: list[dict], landing: list[dict] | None = None,
+                  totals: list[dict] | None = None, extra_years: list[int] = ()) -> Path:
+    """years: [{"year", "projects", "investment", "groups": [(projects, amount|None), ...]}];
+    totals: extra total rows [{"first_year", "last_year", "projects", "investment"}] (aggregates, cumulative);
+    extra_years: conference years without a single-year row (inside an aggregate)."""
     folder.mkdir(parents=True, exist_ok=True)
     src = "synthetic"
     write_table(folder, "sources", [dict(source_id=src, publisher_zh="合成", publisher_en="synthetic", language="zh")])
-    write_table(folder, "conferences", [dict(year=y["year"], source_id=src, evidence="synthetic") for y in years])
+    conf = sorted([*extra_years, *(y["year"] for y in years)])
+    write_table(folder, "conferences", [dict(year=y, source_id=src, evidence="synthetic") for y in conf])
     sig = []
+    for t in totals or []:
+        sig.append(dict(source_id=src, first_year=t["first_year"], last_year=t["last_year"], dimension="total",
+                        projects=t["projects"], projects_qualifier=None if t["projects"] is None else "exact",
+                        investment_100m_yuan=t["investment"], investment_qualifier=None if t["investment"] is None else "exact",
+                        evidence=_evidence(t["projects"], t["investment"])))
     for y in years:
         yr = y["year"]
         sig.append(dict(source_id=src, first_year=yr, last_year=yr, dimension="total", projects=y["projects"],

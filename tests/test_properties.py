@@ -101,3 +101,44 @@ def test_corrupted_breakdown_flips_its_claim(years, bump):
         load(folder)
     total_line = find_line(f, first_year=str(year), dimension="total")
     assert any(p.line == total_line and p.column == "projects" and "add up to the total" in p.message for p in exc.value.problems)
+
+
+@st.composite
+def aggregated_histories(draw):
+    """Like the real data: the first years only as one aggregate, later years single, a cumulative over all;
+    sometimes the aggregate's investment is left out and must be derived from the cumulative."""
+    n_agg = draw(st.integers(2, 3))
+    agg_years = list(range(2019, 2019 + n_agg))
+    singles = [draw(year_with_groups(2019 + n_agg + i)) for i in range(draw(st.integers(1, 2)))]
+    agg = {"first_year": agg_years[0], "last_year": agg_years[-1],
+           "projects": draw(st.integers(1, 200)), "investment": draw(amounts.filter(lambda a: a > 0))}
+    cum = {"first_year": agg_years[0], "last_year": singles[-1]["year"],
+           "projects": agg["projects"] + sum(y["projects"] for y in singles),
+           "investment": round(agg["investment"] + sum(y["investment"] for y in singles), 2)}
+    hide = draw(st.booleans())
+    return agg_years, singles, agg, cum, hide
+
+
+@SETTINGS
+@given(aggregated_histories())
+def test_aggregate_periods_and_derivation(h):
+    agg_years, singles, agg, cum, hide = h
+    shown = dict(agg, investment=None) if hide else agg
+    tmp = Path(tempfile.mkdtemp(prefix="synth-"))
+    ds = load(write_dataset(tmp / "data", singles, totals=[shown, cum], extra_years=agg_years))
+    period = M.Period(agg["first_year"], agg["last_year"])
+    v = M.period_values(ds)[period]
+    assert v["projects"].value == agg["projects"] and v["projects"].status == "reported"
+    inv = v["investment_100m_yuan"]
+    assert inv.value == pytest.approx(agg["investment"], abs=1e-6)
+    assert inv.status == ("derived" if hide else "reported")
+    # a year inside the aggregate has no cumulative of its own; the end of the aggregate does
+    assert M.cumulative(ds, agg_years[0])["projects"] is None
+    assert M.cumulative(ds, agg["last_year"])["projects"] == agg["projects"]
+    full = M.cumulative(ds)
+    assert (full["projects"], full["investment_100m_yuan"]) == (cum["projects"], pytest.approx(cum["investment"]))
+    assert full["investment_status"] == "reported"
+    led = C.ledger(ds).set_index("id")
+    key = f"cumulative_investment_{M.Period(cum['first_year'], cum['last_year']).key}"
+    assert bool(led.at[key, "consistent"])
+    assert led.at[key, "basis"] == ("by construction" if hide else "independent")

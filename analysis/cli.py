@@ -89,32 +89,31 @@ def cmd_build(args) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {n}")
-    return n
+def _at_least(low: int):
+    """argparse type: a whole number >= low."""
+
+    def convert(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"expected {low} or more, got {n}")
+        return n
+
+    return convert
+
+
+_positive = _at_least(1)
+_seed = _at_least(0)
 
 
 def _horizon(text: str) -> int:
-    from .projection import MAX_HORIZON
+    from .projection import MAX_HORIZON  # imported only when --horizon is given
 
     n = _positive(text)
     if n > MAX_HORIZON:
         raise argparse.ArgumentTypeError(f"at most {MAX_HORIZON} years, got {n} (intervals that far out say nothing)")
-    return n
-
-
-def _seed(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
     return n
 
 

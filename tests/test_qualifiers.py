@@ -6,7 +6,7 @@ import pytest
 
 from analysis import metrics as M
 from analysis.data import load
-from analysis.qualifiers import agrees, combine, decimals, last_digit_unit
+from analysis.qualifiers import agrees, combine, decimals, difference, last_digit_unit
 
 from .conftest import set_cell
 
@@ -58,6 +58,16 @@ def test_digits_and_units():
     assert [decimals(x) for x in (1080.0, 280.66, 0.8)] == [0, 2, 1]
     assert [last_digit_unit(x) for x in (210, 1500, 1000, 2.5)] == [10, 100, 1000, 0.1]
     assert combine(["exact", "exact"]) == "exact" and combine(["exact", "nearly"]) == "approx"
+    assert combine(["exact", "more_than"]) == "over" and combine(["over", "approx"]) == "approx"
+
+
+@pytest.mark.parametrize(
+    "whole, parts, expected",
+    [("exact", ["exact"], "exact"), ("over", ["exact", "exact"], "over"), ("more_than", ["exact"], "over"),
+     ("over", ["approx"], "approx"), ("exact", ["over"], "approx"), ("approx", ["exact"], "approx")],
+)
+def test_difference_keeps_a_lower_bound_only_when_it_holds(whole, parts, expected):
+    assert difference(whole, parts) == expected
 
 
 @pytest.mark.parametrize("landed, consistent", [(97, True), (104, False), (94, True), (93, False)])

@@ -120,6 +120,15 @@ def atomic_periods(ds: Dataset) -> list[Period]:
     return atoms
 
 
+def _complement(big: Period, part: Period) -> Period | None:
+    """The years of ``big`` outside ``part`` when they form one period (part at either end), else None."""
+    if part.first_year == big.first_year and part.last_year < big.last_year:
+        return Period(part.last_year + 1, big.last_year)
+    if part.last_year == big.last_year and part.first_year > big.first_year:
+        return Period(big.first_year, part.first_year - 1)
+    return None
+
+
 def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
     """Values of every atomic period: reported where stated, else derived from an enclosing total."""
     reported = reported_totals(ds)
@@ -134,16 +143,24 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
             # smallest enclosing reported period whose other parts are all known
             for big in sorted((p for p in reported if p != a and p.contains(a)), key=lambda p: p.n_years):
                 whole = reported[big][m]
-                others = [b for b in atoms if b != a and big.contains(b)]
-                if not whole.known or not all(vals[b][m].known for b in others):
+                if not whole.known:
                     continue
-                value = whole.value - sum(vals[b][m].value for b in others)
+                # Subtract the rest of `big` as the source states it when it can (1500 − 1080, the
+                # earlier cumulative, keeps 超1500's bound), else as the sum of the other atomic periods.
+                rest = [q for q in reported if _complement(big, a) == q and reported[q][m].known]
+                if rest:
+                    others = {rest[0]: reported[rest[0]][m]}
+                else:
+                    others = {b: vals[b][m] for b in atoms if b != a and big.contains(b)}
+                    if not all(v.known for v in others.values()):
+                        continue
+                value = whole.value - sum(v.value for v in others.values())
                 formula = f"{_fmt(whole.value)} ({big.label}) − " + " − ".join(
-                    f"{_fmt(vals[b][m].value)} ({b.label})" for b in others
+                    f"{_fmt(v.value)} ({b.label})" for b, v in others.items()
                 )
                 vals[a][m] = Value(
                     round(value, 6),
-                    difference(whole.qualifier, [vals[b][m].qualifier for b in others]),
+                    difference(whole.qualifier, [v.qualifier for v in others.values()]),
                     "derived",
                     formula,
                     from_period=big,

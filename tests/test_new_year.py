@@ -124,21 +124,22 @@ def test_new_year_gets_its_yearly_report(data_copy, tmp_path):
 
 
 def test_year_known_only_from_a_hedged_cumulative(data_copy):
-    """210余 minus exact counts is still a lower bound (over); 超1500 minus the 约280.66 of 2022 is only approx.
+    """210余 − 161 and 超1500 − 1080 (the earlier cumulatives, as stated) stay lower bounds: 'over'.
     The cumulative claim the 2023 figures came from is not judged against itself."""
     apply_fixture(data_copy, "cumulative_only_2023")
     ds = load(data_copy)  # the check passes
     t = M.trends(ds).set_index("period")
     assert t.at["2023", "projects"] == 210 - CUM_PROJECTS and t.at["2023", "projects_qualifier"] == "over"
-    assert t.at["2023", "investment_100m_yuan"] == 1500 - CUM_INV and t.at["2023", "investment_qualifier"] == "approx"
+    assert t.at["2023", "investment_100m_yuan"] == 1500 - CUM_INV and t.at["2023", "investment_qualifier"] == "over"
     assert t.at["2023", "investment_status"] == "derived"
+    assert t.at["2023", "investment_formula"] == f"1500 (2019–2023) − {CUM_INV} (2019–2022)"
     led = C.ledger(ds).set_index("id")
     assert led.at["cumulative_investment_2019-2023", "basis"] == "by construction"
     assert bool(led.at["cumulative_investment_2019-2023", "consistent"])
     cum = metrics_dict(ds, projection=False)["cumulative"]
     assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (1500, "over", "reported")
     assert (cum["projects"], cum["projects_qualifier"]) == (210, "more_than")
-    assert "超1,500亿元" in R.trends_md(ds, None, "zh") and "over 49 projects" in R.trends_md(ds, None, "en")
+    assert "超1,500亿元" in R.trends_md(ds, None, "zh") and f"over {1500 - CUM_INV} 亿元 intended investment" in R.trends_md(ds, None, "en")
 
 
 @pytest.mark.parametrize("fixture", ["new_names_2023", "counts_only_2023", "hedged_agrees_2023", "cumulative_only_2023"])

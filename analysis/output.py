@@ -159,19 +159,24 @@ def _num(x, nd=2) -> str:
 
 
 def _hedged(x, qualifier) -> str:
-    w = WORDING_EN.get(qualifier or "exact", "")
-    return _num(x) if x is None or not w else f"{w} {_num(x)}"
+    """The report's wording of a hedged value (about 280.66), in English for the terminal."""
+    from .report import hedge
+
+    return hedge(x, qualifier, "en")
 
 
 def metrics_text(m: dict) -> str:
     """A human-readable rendering of :func:`metrics_dict` for the terminal."""
     lines = [f"Through {m['through_year']}"]
     c = m["cumulative"]
-    lines.append(
-        f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'])} projects ({c['projects_status'] or 'not published'}), "
-        f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'])} 亿元 ({c['investment_status'] or 'not published'}) "
-        f"over {' + '.join(c['periods']) or 'no complete period'}"
-    )
+    if c["periods"]:
+        lines.append(
+            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'])} projects ({c['projects_status'] or 'not published'}), "
+            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'])} 亿元 ({c['investment_status'] or 'not published'}) "
+            f"over {' + '.join(c['periods'])}"
+        )
+    else:
+        lines.append("  cumulative: nothing published through this year")
     if c["note"]:
         lines.append(f"  note: {c['note']}")
     lines.append("")

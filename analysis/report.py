@@ -174,7 +174,7 @@ def trends_md(ds: Dataset, through: int | None, lang: str) -> str:
             f"{ci} of intended investment ({how[c['investment_status']]})."
         )
     if c["note"]:
-        stop = f"累计数只算到{c['periods'][-1][-4:]}年" if c["periods"] else "截至该年的累计数无从得知"
+        stop = f"累计数只算到{int(t['last_year'].iloc[-1])}年" if len(t) else "截至该年的累计数无从得知"
         lines.append(_t(lang, f"注:{c['through_year']}年位于合计期{c['inside']}之内,单年数字未公布,{stop}。", f"Note: {c['note']}."))
     for _, r in t.iterrows():
         inv = hedge(r["investment_100m_yuan"], r["investment_qualifier"], lang, "亿元" if lang == "zh" else "亿元")

@@ -598,8 +598,6 @@ def _number_forms(x: float) -> list[str]:
 
 def number_in_text(x: float, text: str) -> bool:
     """Whether ``x`` is written in ``text`` as a whole number (4 does not match inside 40 or 4.5)."""
-    import re
-
     for form in _number_forms(x):
         if form[0].isdigit():
             zeros = "0*" if "." in form else r"(?:\.0+)?"  # 280.60 / 100.0 write the same number

@@ -148,6 +148,8 @@ def test_metrics_text_renders_every_release_that_passes(data_copy, capsys, fixtu
     assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Through 2023") and "Claims" in out and "BAD" not in out
+    cum = metrics_dict(load(data_copy), projection=False)["cumulative"]
+    assert f"cumulative: {R.hedge(cum['projects'], cum['projects_qualifier'], 'en')} projects ({cum['projects_status']})" in out
 
 
 def test_metrics_text_with_unpublished_rate_and_count(data_copy, capsys):

@@ -14,7 +14,7 @@ export IPYKERNEL_CELL_NAME := <IPY-INPUT>
 export TQDM_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with $(CURDIR)/tests/nbval_sanitize.cfg
 
 .PHONY: reports test check metrics notebooks bench lab clean
 

@@ -174,7 +174,9 @@ def _run(job: Job, ds_dir) -> Path:
                 progress_bar=False,
                 start_timeout=START_TIMEOUT,
                 execution_timeout=EXECUTION_TIMEOUT,
-                cwd=str(job.notebook.parent),
+                # no cwd=: papermill implements it with os.chdir, which is process-wide; with several
+                # notebooks running in threads the restores interleave and leave the caller in the wrong
+                # directory. The notebooks use absolute paths, so the kernel's start directory is irrelevant.
                 extra_arguments=KERNEL_ARGS,
             )
         except pm.PapermillExecutionError as exc:
@@ -274,7 +276,7 @@ def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR, n_jobs: int | None = None) ->
     def one(path: Path) -> str:
         tmp = path.with_name(f".{path.stem}.tmp.ipynb")
         pm.execute_notebook(str(path), str(tmp), kernel_name=KERNEL, progress_bar=False,
-                            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, cwd=str(path.parent),
+                            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT,  # no cwd=: see _run
                             extra_arguments=KERNEL_ARGS)
         nb = nbformat.read(tmp, as_version=4)
         nb.metadata.pop("papermill", None)

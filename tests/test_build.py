@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -80,7 +81,9 @@ def test_cli_build_fails_fast_without_writing(tmp_path, args, code, fragment):
 
 def test_build_writes_html_figures_and_metrics(ds, tmp_path):
     jobs = [j for j in plan(ds, out_dir=tmp_path, years=[2022], lang="en") if j.name in ("1.0-trends", "2022")]
+    before = os.getcwd()
     build(jobs, n_jobs=2, progress=False)
+    assert os.getcwd() == before  # parallel kernels must not move the caller (papermill's cwd= uses os.chdir)
     page = (tmp_path / "1.0-trends" / "1.0-trends.html").read_text(encoding="utf-8")
     assert "data:image/png;base64" in page and "Traceback" not in page
     assert "R.show(" not in page  # inputs hidden

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB    := .venv-lab
 
-# Deterministic notebook runs (see ../shared/NOTEBOOKS.md): hash seed, stable cell names, no tqdm.
+# Deterministic notebook runs: hash seed, stable cell names (nbval compares outputs), no tqdm.
 # MPLBACKEND is deliberately left unset: Agg in the kernel hides figures from nbval.
 export PYTHONHASHSEED := 0
 export IPYKERNEL_CELL_NAME := <IPY-INPUT>

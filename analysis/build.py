@@ -13,7 +13,7 @@ Layout of the output directory (``reports/`` by default)::
 Each unit is written to a temporary directory next to its destination and moved into place only when
 everything in it succeeded; a failing notebook leaves the earlier unit untouched. Kernels are
 separate processes; a thread per job drives its kernel (measured faster than one papermill process
-per notebook, see ../shared/NOTEBOOKS.md). Only parameters the notebooks define are passed.
+per notebook). Only parameters the notebooks define are passed.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import Dataset
+from .data import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -44,7 +44,7 @@ START_TIMEOUT = 120
 
 #: keeps ipykernel's console chatter (the TCP warning at start, KeyboardInterrupt at shutdown) out of the progress
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
-#: environment of every kernel: reproducible outputs (see ../shared/NOTEBOOKS.md)
+#: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
 
 

@@ -1,17 +1,24 @@
 """The claims ledger: every checkable quantitative statement of the sources, recomputed from the data.
 
-Two kinds of claim:
+Kinds of claim:
 
-* implied by the structure of the tables, for every year: a conference total equals the sum of its
-  breakdown (per dimension, counts and amounts); a cumulative total equals the sum of the periods
-  inside it; a stated landing rate agrees with landed/signed; a cohort's signed count equals the
-  signings of its period;
+* implied by the structure of the tables: a period total equals the sum of its breakdown (per
+  scheme, counts and amounts; ``breakdown_sum``, or ``breakdown_bound`` when a group is unstated);
+  a span's total equals the sum of the periods inside it (``cumulative_sum``: the 2022 article's
+  124 projects for 2019–2021 against 85 + 39); a span's amount derived from an enclosing total meets
+  the sum of its parts (``derived_vs_sum``: 1080 − 约280.66 against 552 + 约247); a stated landing
+  rate agrees with landed/signed (``landing_rate``); a cohort's signed count equals its signings
+  (``landing_signed``);
+* across vintages of landing statements (``landing_vintage``): the same projects counted again,
+  later, can only have landed more, which bounds what happened in between ("at most 20 of the 39
+  projects of 2021 had landed by 2022"); a bound that is impossible is a contradiction;
 * stated in prose and written down in ``claims.csv`` (kinds ``sum_of_groups``,
-  ``total_minus_groups``, ``conference_count``), such as "8 infrastructure and public-service projects".
+  ``total_minus_groups``, ``conference_count``).
 
-Agreement uses :func:`analysis.qualifiers.agrees`. A claim whose computed side rests on a value
-derived from the claim itself holds by construction; it is kept in the ledger with
-``basis="by construction"`` so the reader sees it was not an independent check.
+Agreement is interval arithmetic on the hedges (:mod:`analysis.qualifiers`): a sum of 约 parts is an
+interval, and it agrees with a stated total when the two intervals overlap. A claim whose computed
+side rests on a value derived from the claim itself holds by construction; it stays in the ledger
+with ``basis="by construction"`` so the reader sees it was not an independent check.
 
 ``reconciliation_problems`` turns every inconsistent claim into a :class:`~analysis.schema.Problem`;
 ``python -m analysis check`` reports them.
@@ -21,17 +28,25 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import metrics as M
-from .qualifiers import agrees
-from .schema import BREAKDOWN_DIMENSIONS, Dataset, Problem
+from . import metrics
+from .data import Dataset
+from .metrics import Period
+from .qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
+from .schema import Problem
 
-DIM_ZH = {"category": "类别", "place": "区域"}
+COLUMNS = ["id", "text_en", "text_zh", "stated", "qualifier", "computed", "formula", "consistent", "basis", "kind",
+           "file", "line", "column", "last_year"]
 
-COLUMNS = ["id", "text_en", "text_zh", "stated", "qualifier", "computed", "consistent", "basis", "kind", "file", "line", "column", "last_year"]
+
+def _fmt(x: float) -> str:
+    return metrics._fmt(x)
 
 
-def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, file, line, column, last_year, basis="independent", bound=False):
-    if stated is None or computed is None:
+def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, file, line, column, last_year,
+           basis="independent", bound=False, computed_interval: Interval | None = None, formula=None, consistent=None):
+    if consistent is not None:
+        pass  # decided by the caller (derived bounds have no stated side)
+    elif stated is None or computed is None:
         consistent = None
     elif basis == "by construction":
         # A part was derived from this very total, so the sum is the stated number by construction;
@@ -39,123 +54,88 @@ def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, fil
         consistent = True
     elif bound:  # stated breakdown amounts may not exceed the total
         consistent = computed <= stated + 1e-6 or agrees(stated, qualifier, computed)
+    elif computed_interval is not None:
+        consistent = bool(agrees_interval(stated, qualifier, computed_interval, count=column == "projects"))
     else:
         consistent = bool(agrees(stated, qualifier, computed))
-    rows.append(
-        dict(
-            id=id,
-            text_en=text_en,
-            text_zh=text_zh,
-            stated=stated,
-            qualifier=qualifier,
-            computed=computed,
-            consistent=consistent,
-            basis=basis,
-            kind=kind,
-            file=file,
-            line=line,
-            column=column,
-            last_year=last_year,
-        )
-    )
+    rows.append(dict(id=id, text_en=text_en, text_zh=text_zh, stated=stated, qualifier=qualifier, computed=computed,
+                     formula=formula, consistent=consistent, basis=basis, kind=kind, file=file, line=line, column=column,
+                     last_year=last_year))
 
 
 def _breakdown_claims(ds: Dataset, rows: list) -> None:
-    totals = M.reported_totals(ds)
+    totals = metrics.reported_totals(ds)
+    labels = metrics.dimension_labels(ds)
     sig = ds["signings"]
-    for p in M.breakdown_periods(ds):
-        for d in BREAKDOWN_DIMENSIONS:
+    for p in metrics.breakdown_periods(ds):
+        for d in metrics.dimensions(ds):
             part = sig[(sig["dimension"] == d) & (sig["first_year"] == p.first_year) & (sig["last_year"] == p.last_year)]
             if part.empty or p not in totals:
                 continue
             tot = totals[p]
-            # counts
-            t = tot["projects"]
-            counts = part["projects"]
-            if t.known and counts.notna().any():
-                complete = bool(counts.notna().all())
-                missing = int(counts.isna().sum())
+            d_zh, d_en = labels[d]
+            for m, col in (("projects", "projects"), ("investment", "investment_100m_yuan")):
+                t = tot[col]
+                values = part[col]
+                if not t.known or not values.notna().any():
+                    continue
+                complete = bool(values.notna().all())
+                missing = int(values.isna().sum())
+                what_en = "projects add up to the total of " + _fmt(t.value) if m == "projects" else "investment adds up to the total"
+                what_zh = f"项目数之和等于总数{_fmt(t.value)}个" if m == "projects" else "意向投资额之和等于总额"
                 _claim(
                     rows,
-                    id=f"breakdown_projects_{p.key}_{d}",
-                    text_en=(
-                        f"{p.label}: the {d} groups' projects add up to the total of {t.value:g}"
-                        if complete
-                        else f"{p.label}: the {d} groups that state a count add up to no more than the total of "
-                        f"{t.value:g}; the other {missing} group(s) carry the rest"
-                    ),
-                    text_zh=(
-                        f"{p.label}年按{DIM_ZH[d]}分组的项目数之和等于总数{t.value:g}个"
-                        if complete
-                        else f"{p.label}年按{DIM_ZH[d]}分组已公布的项目数之和不超过总数{t.value:g}个,其余{missing}组合计为差额"
-                    ),
+                    id=f"breakdown_{m}_{p.key}_{d}",
+                    text_en=(f"{p.label}: the {d_en} groups' {what_en}" if complete else
+                             f"{p.label}: the {d_en} groups that state {'a count' if m == 'projects' else 'an amount'} add up to no more "
+                             f"than the total; the other {missing} group(s) carry the rest"),
+                    text_zh=(f"{p.label}年按{d_zh}分组的{what_zh}" if complete else
+                             f"{p.label}年按{d_zh}分组已公布的{'项目数' if m == 'projects' else '意向投资额'}之和不超过总{'数' if m == 'projects' else '额'}，"
+                             f"其余{missing}组合计为差额"),
                     stated=t.value,
                     qualifier=t.qualifier,
-                    computed=float(counts.sum()),
+                    computed=float(values.sum()),
+                    computed_interval=interval_of_sum(list(zip(part[col].dropna(), part[f"{col.split('_')[0]}_qualifier"].dropna())),
+                                                      count=m == "projects"),
+                    formula=" + ".join(_fmt(v) for v in values.dropna()),
                     kind="breakdown_sum" if complete else "breakdown_bound",
                     file="signings.csv",
                     line=t.line,
-                    column="projects",
-                    last_year=p.last_year,
-                    bound=not complete,
-                )
-            t = tot["investment_100m_yuan"]
-            amounts = part["investment_100m_yuan"]
-            if t.known and amounts.notna().any():
-                complete = bool(amounts.notna().all())
-                _claim(
-                    rows,
-                    id=f"breakdown_investment_{p.key}_{d}",
-                    text_en=(
-                        f"{p.label}: the {d} groups' investment adds up to the total"
-                        if complete
-                        else f"{p.label}: the {d} groups that state an investment add up to no more than the total; "
-                        f"the other {int(amounts.isna().sum())} group(s) carry the remainder"
-                    ),
-                    stated=t.value,
-                    qualifier=t.qualifier,
-                    computed=float(amounts.sum()),
-                    text_zh=(
-                        f"{p.label}年按{DIM_ZH[d]}分组的意向投资额之和等于总额"
-                        if complete
-                        else f"{p.label}年按{DIM_ZH[d]}分组已公布的意向投资额之和不超过总额,"
-                        f"其余{int(amounts.isna().sum())}组合计为差额"
-                    ),
-                    kind="breakdown_sum" if complete else "breakdown_bound",
-                    file="signings.csv",
-                    line=t.line,
-                    column="investment_100m_yuan",
+                    column=col,
                     last_year=p.last_year,
                     bound=not complete,
                 )
 
 
 def _cumulative_claims(ds: Dataset, rows: list) -> None:
-    totals = M.reported_totals(ds)
-    vals = M.period_values(ds)
+    totals = metrics.reported_totals(ds)
+    vals = metrics.period_values(ds)
     atoms = sorted(vals)
     for big, tv in sorted(totals.items()):
         parts = [a for a in atoms if big.contains(a)]
         if len(parts) < 2:
             continue
-        for m in M.MEASURES:
+        for m in metrics.MEASURES:
             t = tv[m]
             if not t.known:
                 continue
             pv = [vals[a][m] for a in parts]
-            computed = float(sum(v.value for v in pv)) if all(v.known for v in pv) else None
-            derived_from_this = any(v.status == "derived" and v.formula and f"({big.label})" in v.formula for v in pv)
+            known = all(v.known for v in pv)
+            computed = float(sum(v.value for v in pv)) if known else None
+            derived_from_this = any(v.status == "derived" and v.from_period == big for v in pv)
             what = "projects" if m == "projects" else "intended investment (亿元)"
             _claim(
                 rows,
                 id=f"cumulative_{m.split('_')[0]}_{big.key}",
-                text_en=f"{big.label}: cumulative {what} equal the sum over "
-                + " + ".join(a.label for a in parts),
-                text_zh=f"{big.label}年累计{'签约项目数' if m == 'projects' else '意向投资额(亿元)'}等于"
+                text_en=f"{big.label}: the total of {what} equals the sum over " + " + ".join(a.label for a in parts),
+                text_zh=f"{big.label}年合计{'签约项目数' if m == 'projects' else '意向投资额（亿元）'}等于"
                 + "、".join(a.label for a in parts) + "各期之和",
                 stated=t.value,
                 qualifier=t.qualifier,
                 computed=computed,
+                computed_interval=(interval_of_sum([(v.value, v.qualifier) for v in pv], count=m == "projects")
+                                   if known and not derived_from_this else None),
+                formula=" + ".join(_fmt(v.value) for v in pv) if known else None,
                 kind="cumulative_sum",
                 file="signings.csv",
                 line=t.line,
@@ -165,20 +145,89 @@ def _cumulative_claims(ds: Dataset, rows: list) -> None:
             )
 
 
+def _complement_total(totals, big: Period, part: Period, m: str):
+    """The stated total of ``big`` minus ``part`` when ``part`` is a stated period at one end of ``big``."""
+    rest = metrics._complement(big, part)
+    if rest is None or rest not in totals or not totals[rest][m].known:
+        return None
+    return rest, totals[rest][m]
+
+
+def _derived_vs_sum_claims(ds: Dataset, rows: list) -> None:
+    """A span without a stated amount, derived from an enclosing total, against the sum of its parts."""
+    totals = metrics.reported_totals(ds)
+    vals = metrics.period_values(ds)
+    atoms = sorted(vals)
+    for span, tv in sorted(totals.items()):
+        if span in vals:
+            continue
+        parts = [a for a in atoms if span.contains(a)]
+        covered = {y for a in parts for y in range(a.first_year, a.last_year + 1)}
+        if len(parts) < 2 or covered != set(range(span.first_year, span.last_year + 1)):
+            continue
+        for m in metrics.MEASURES:
+            if tv[m].known:
+                continue  # stated: the cumulative claim above checks it
+            pv = [vals[a][m] for a in parts]
+            if not all(v.known for v in pv) or any(v.status == "derived" for v in pv):
+                continue
+            for big, bv in sorted(totals.items(), key=lambda kv: kv[0].n_years):
+                whole = bv[m]
+                if big == span or not big.contains(span) or not whole.known:
+                    continue
+                found = _complement_total(totals, big, span, m)
+                if found is None:
+                    continue
+                rest, rv = found
+                c = m == "projects"
+                derived_iv = interval(whole.value, whole.qualifier, c) - interval(rv.value, rv.qualifier, c)
+                derived = whole.value - rv.value
+                sum_iv = interval_of_sum([(v.value, v.qualifier) for v in pv], count=c)
+                consistent = bool(derived_iv.overlaps(sum_iv))
+                what_en = "projects" if m == "projects" else "intended investment"
+                what_zh = "签约项目数" if m == "projects" else "意向投资额"
+                formula = f"{_fmt(whole.value)} ({big.label}) − {_fmt(rv.value)} ({rest.label}) vs " + " + ".join(
+                    f"{_fmt(v.value)} ({a.label})" for a, v in zip(parts, pv))
+                _claim(
+                    rows,
+                    id=f"derived_vs_sum_{m.split('_')[0]}_{span.key}",
+                    text_en=f"{span.label}: the {what_en} derived from the {big.label} total ({_fmt(round(derived, 6))}) "
+                    f"meets the sum of " + " + ".join(a.label for a in parts),
+                    text_zh=f"由{big.label}年合计推算的{span.label}年{what_zh}（{_fmt(round(derived, 6))}）与"
+                    + "、".join(a.label for a in parts) + "各期之和相符",
+                    stated=None,
+                    qualifier=None,
+                    computed=float(sum(v.value for v in pv)),
+                    formula=formula,
+                    consistent=consistent,
+                    kind="derived_vs_sum",
+                    file="signings.csv",
+                    line=whole.line,
+                    column=m,
+                    last_year=big.last_year,
+                )
+                break
+
+
+def _cohort_rest(a: Period, b: Period) -> Period | None:
+    return metrics._complement(b, a)
+
+
 def _landing_claims(ds: Dataset, rows: list) -> None:
-    totals = M.reported_totals(ds)
-    for _, r in M.landing_rates(ds).iterrows():
-        p = M.Period(int(r["first_year"]), int(r["last_year"]))
-        if r["stated_rate"] is not None and not pd.isna(r["stated_rate"]):
+    lr = metrics.landing_rates(ds)
+    totals = metrics.reported_totals(ds)
+    for _, r in lr.iterrows():
+        p = Period(int(r["first_year"]), int(r["last_year"]))
+        if pd.notna(r["stated_rate"]) and pd.notna(r["landed"]) and pd.notna(r["signed"]) and r["signed"]:
             _claim(
                 rows,
-                id=f"landing_rate_{p.key}",
-                text_en=f"{p.label} cohort: {int(r['landed'])} of {int(r['signed'])} landed, "
+                id=f"landing_rate_{p.key}_{r['as_of']}",
+                text_en=f"{p.label} cohort as of {r['as_of']}: {int(r['landed'])} of {int(r['signed'])} landed, "
                 f"a rate the source gives as {r['stated_qualifier']} {r['stated_rate']:.0%}",
-                text_zh=f"{p.label}年签约的{int(r['signed'])}个项目中{int(r['landed'])}个落地(报道所述落地率)",
+                text_zh=f"截至{r['as_of']}，{p.label}年签约的{int(r['signed'])}个项目中{int(r['landed'])}个落地（报道所述落地率）",
                 stated=float(r["stated_rate"]) * 100,  # percent, the scale the source writes
                 qualifier=r["stated_qualifier"],
-                computed=float(r["rate"]) * 100,
+                computed=100 * float(r["landed"]) / float(r["signed"]),
                 kind="landing_rate",
                 file="landing.csv",
                 line=int(r["line"]),
@@ -186,28 +235,76 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
                 last_year=p.last_year,
             )
         t = totals.get(p, {}).get("projects")
-        if t is not None and t.known:
+        if r["signed_status"] == "reported" and t is not None and t.known:
             _claim(
                 rows,
-                id=f"landing_signed_{p.key}",
-                text_en=f"{p.label} cohort: the signed count of the landing figure equals the projects signed in {p.label}",
-                text_zh=f"{p.label}年批次落地数字中的签约数等于该时期签约项目数",
-                stated=float(r["signed"]),
-                qualifier="exact",
-                computed=t.value,
+                id=f"landing_signed_{p.key}_{r['as_of']}",
+                text_en=f"{p.label} cohort: the signed count of the landing figure agrees with the projects signed in {p.label}",
+                text_zh=f"{p.label}年批次落地数字中的签约数与该时期签约项目数相符",
+                stated=t.value,  # the signings total, with its hedge (210余)
+                qualifier=t.qualifier,
+                computed=float(r["signed"]),
                 kind="landing_signed",
                 file="landing.csv",
                 line=int(r["line"]),
                 column="signed",
                 last_year=p.last_year,
             )
+    _landing_vintage_claims(lr, rows)
+
+
+def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
+    """What two statements of different dates imply together (landed projects stay landed)."""
+    known = lr[lr["landed_lo"].notna() & lr["signed"].notna()]
+    for _, a in known.iterrows():
+        for _, b in known.iterrows():
+            pa, pb = Period(int(a["first_year"]), int(a["last_year"])), Period(int(b["first_year"]), int(b["last_year"]))
+            if not a["vintage"] < b["vintage"] or pa == pb or not pb.contains(pa):
+                continue
+            rest = _cohort_rest(pa, pb)
+            if rest is None:
+                continue
+            signed_rest = int(b["signed"]) - int(a["signed"])
+            a_lo, a_hi, b_lo, b_hi = (int(a["landed_lo"]), int(a["landed_hi"]), int(b["landed_lo"]), int(b["landed_hi"]))
+            at_most = b_hi - a_lo
+            col = "landed" if b["landed"] is not None and not pd.isna(b["landed"]) else "stated_rate_pct"
+            if at_most < signed_rest:  # otherwise it says no more than the signed count does (unless negative: below)
+                _claim(
+                    rows,
+                    id=f"landing_vintage_upper_{rest.key}_{b['as_of']}",
+                    text_en=(f"At most {at_most} of the {signed_rest} projects of {rest.label} had landed by {b['as_of']} "
+                             f"({b_hi} of {pb.label} then, {a_lo} of {pa.label} already by {a['as_of']})" if at_most >= 0 else
+                             f"The {pb.label} cohort as of {b['as_of']} (at most {b_hi} landed) has fewer landed projects than "
+                             f"the {pa.label} cohort inside it already had by {a['as_of']} ({a_lo}); landed projects do not un-land"),
+                    text_zh=f"截至{b['as_of']}，{rest.label}年的{signed_rest}个项目中至多{at_most}个落地"
+                    f"（届时{pb.label}年批次{b_hi}个，{pa.label}年批次在{a['as_of']}已有{a_lo}个）",
+                    stated=None, qualifier=None, computed=float(at_most),
+                    formula=f"{b_hi} − {a_lo}",
+                    consistent=at_most >= 0,
+                    kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
+                )
+            at_least = b_lo - signed_rest - a_hi
+            room = int(a["signed"]) - a_lo
+            if at_least > 0 or at_least > room:
+                _claim(
+                    rows,
+                    id=f"landing_vintage_lower_{pa.key}_{a['as_of']}_{b['as_of']}",
+                    text_en=f"At least {at_least} more of the {pa.label} projects landed between {a['as_of']} and {b['as_of']} "
+                    f"({b_lo} of {pb.label}, less the {signed_rest} of {rest.label}, less {a_hi} already landed)",
+                    text_zh=f"{a['as_of']}至{b['as_of']}之间，{pa.label}年的项目至少又有{at_least}个落地"
+                    f"（{pb.label}年批次{b_lo}个，减去{rest.label}年的{signed_rest}个，再减去此前已落地的{a_hi}个）",
+                    stated=None, qualifier=None, computed=float(at_least),
+                    formula=f"{b_lo} − {signed_rest} − {a_hi}",
+                    consistent=at_least <= room,
+                    kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
+                )
 
 
 def _stated_claims(ds: Dataset, rows: list) -> None:
     sig = ds["signings"]
-    totals = M.reported_totals(ds)
+    totals = metrics.reported_totals(ds)
     for line, c in ds["claims"].iterrows():
-        p = M.Period(int(c["first_year"]), int(c["last_year"]))
+        p = Period(int(c["first_year"]), int(c["last_year"]))
         computed = None
         if c["kind"] == "conference_count":
             computed = float(sum(1 for y in ds.conference_years if p.covers(y)))
@@ -245,6 +342,7 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     rows: list[dict] = []
     _breakdown_claims(ds, rows)
     _cumulative_claims(ds, rows)
+    _derived_vs_sum_claims(ds, rows)
     _landing_claims(ds, rows)
     _stated_claims(ds, rows)
     df = pd.DataFrame(rows, columns=COLUMNS)
@@ -262,13 +360,10 @@ def reconciliation_problems(ds: Dataset) -> list[Problem]:
                 out.append(Problem(c["file"], c["line"], c["column"], f"claim '{c['id']}' cannot be checked: the groups or totals it refers to are missing"))
             continue
         if not c["consistent"]:
-            unit = "%" if c["kind"] == "landing_rate" else ""
-            out.append(
-                Problem(
-                    c["file"],
-                    c["line"],
-                    c["column"],
-                    f"{c['text_en']}: stated {c['qualifier']} {c['stated']:g}{unit}, but the data give {c['computed']:.4g}{unit}",
-                )
-            )
+            if c["stated"] is None or pd.isna(c["stated"]):
+                msg = f"{c['text_en']}: impossible ({c['formula']} = {c['computed']:g}); the statements contradict each other"
+            else:
+                unit = "%" if c["kind"] == "landing_rate" else ""
+                msg = f"{c['text_en']}: stated {c['qualifier']} {c['stated']:g}{unit}, but the data give {c['computed']:.4g}{unit}"
+            out.append(Problem(c["file"], c["line"], c["column"], msg))
     return out

@@ -30,12 +30,12 @@ def _data_arg(p: argparse.ArgumentParser) -> None:
 
 def _load_or_fail(data_dir):
     """Load and validate, or raise SystemExit(1) with a one-line message."""
-    from .data import DEFAULT_DATA_DIR, DataError, load
+    from .data import DATA_DIR, DataError, load
 
     try:
         return load(data_dir)
     except DataError as exc:
-        where = data_dir or DEFAULT_DATA_DIR
+        where = data_dir or DATA_DIR
         first = exc.problems[0]
         raise SystemExit(
             f"{PROG}: error: {where} fails the data check ({len(exc.problems)} problem(s), first: {first}); "
@@ -44,18 +44,29 @@ def _load_or_fail(data_dir):
 
 
 def cmd_check(args) -> int:
-    from .data import DEFAULT_DATA_DIR, DataError, load, summary
+    from .data import DATA_DIR, DataError, check_source_texts, load, summary
 
-    data_dir = args.data or DEFAULT_DATA_DIR
+    data_dir = args.data or DATA_DIR
     try:
         ds = load(data_dir)
+        notes: list[str] = []
+        if args.sources is not None:
+            problems, notes = check_source_texts(ds, args.sources)
+            if problems:
+                raise DataError(problems)
     except DataError as exc:
         for p in exc.problems:
-            where = "" if p.file == str(data_dir) else f"{data_dir}/"
+            where = "" if p.file in (str(data_dir), str(args.sources)) else f"{data_dir}/"
             print(f"{where}{p}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) in {data_dir}", file=sys.stderr)
         return 1
-    print(summary(ds))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    line = summary(ds)
+    if args.sources is not None:
+        n = len(ds.rows["sources"]) - len(notes)
+        line += f"; evidence found verbatim in {n} local source text(s) under {args.sources}"
+    print(line)
     return 0
 
 
@@ -137,6 +148,9 @@ def parser() -> argparse.ArgumentParser:
                        description="Validate data/: types, keys, sources, taxonomy and that the figures add up. "
                        "Prints every problem as FILE:LINE: column 'C': message and exits 1, or one summary line and exits 0.")
     _data_arg(c)
+    c.add_argument("--sources", metavar="DIR", type=Path, default=None,
+                   help="also verify every evidence fragment against local copies of the articles, "
+                   "DIR/<source_id>.txt (the repository keeps facts, not the articles)")
     c.set_defaults(func=cmd_check)
 
     m = sub.add_parser("metrics", help="trends, landing rates, mix, claims ledger and projection",

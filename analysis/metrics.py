@@ -1,10 +1,14 @@
-"""Trends over conference periods, cumulative totals, landing rates and the category/place mix.
+"""Trends over conference periods, cumulative totals, landing rates and the mix by classification.
 
-The published history is coarse: 2019–2021 exists only as one three-year block, 2022 alone, and
-2019–2022 as a cumulative figure. A :class:`Period` is therefore the unit of analysis, never a single
-year inside an aggregate. Values not stated by a source but implied by others (the 2019–2021
-investment = 2019–2022 total − 2022) are *derived* here, marked ``status="derived"`` with the formula,
-and never written to data/.
+The published history is coarse: 2019 and 2020 exist only as one two-year block, later years alone,
+and longer spans as cumulative figures. A :class:`Period` is therefore the unit of analysis, never a
+single year inside an aggregate. Values not stated by a source but implied by others (a year known
+only from a cumulative total, the signed count of a landing cohort) are *derived* here, marked
+``status="derived"`` with the formula, and never written to data/.
+
+Landing statements are facts as of their source's date (a *vintage*): the same projects are counted
+again, older, by later articles. :func:`landing_rates` keeps each statement with its vintage; the
+claims ledger reasons across them.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
-from .qualifiers import agrees, combine, difference
-from .schema import BREAKDOWN_DIMENSIONS, Dataset
+from .data import Dataset
+from .qualifiers import Interval, agrees, combine, difference, interval, interval_of_sum
+from .schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
 QUAL_COL = {"projects": "projects_qualifier", "investment_100m_yuan": "investment_qualifier"}
@@ -62,6 +66,7 @@ class Value:
     formula: str | None = None
     line: int | None = None  # signings.csv line of a reported value
     from_period: "Period | None" = None  # the enclosing total a derived value was computed from
+    interval: Interval | None = None  # for a derived value: the true values its parts' hedges allow
 
     @property
     def known(self) -> bool:
@@ -145,26 +150,35 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                 whole = reported[big][m]
                 if not whole.known:
                     continue
-                # Subtract the rest of `big` as the source states it when it can (1500 − 1080, the
-                # earlier cumulative, keeps 超1500's bound), else as the sum of the other atomic periods.
+                # Subtract the rest of `big` in its most precise form: the source's own total of the
+                # rest (1500 − 1080, an earlier cumulative) or the sum of the other atomic periods.
+                options = []
                 rest = [q for q in reported if _complement(big, a) == q and reported[q][m].known]
                 if rest:
-                    others = {rest[0]: reported[rest[0]][m]}
+                    options.append({rest[0]: reported[rest[0]][m]})
+                parts = {b: vals[b][m] for b in atoms if b != a and big.contains(b)}
+                if all(v.known for v in parts.values()) and (
+                    {y for b in parts for y in range(b.first_year, b.last_year + 1)} | set(range(a.first_year, a.last_year + 1))
+                    == set(range(big.first_year, big.last_year + 1))
+                ):
+                    options.append(parts)
+                if not options:
+                    continue
+                c = m == "projects"
+                others = min(options, key=lambda o: interval_of_sum([(v.value, v.qualifier) for v in o.values()], c).width)
+                rest_iv = interval_of_sum([(v.value, v.qualifier) for v in others.values()], c)
+                derived_iv = interval(whole.value, whole.qualifier, c) - rest_iv
+                rest_txt = " − ".join(f"{_fmt(v.value)} ({b.label})" for b, v in others.items())
+                qualifier = difference(whole.qualifier, [v.qualifier for v in others.values()])
+                if math.isinf(derived_iv.hi) and qualifier != "over":
+                    # a bound minus hedged parts: only a lower bound is certain, the whole's bound less
+                    # the largest the parts can be
+                    value, qualifier = derived_iv.lo, "over"
+                    formula = f"{_fmt(whole.value)} ({big.label}) − {_fmt(round(rest_iv.hi, 2))} (the most that {rest_txt.replace(' − ', ' + ')} can be)"
                 else:
-                    others = {b: vals[b][m] for b in atoms if b != a and big.contains(b)}
-                    if not all(v.known for v in others.values()):
-                        continue
-                value = whole.value - sum(v.value for v in others.values())
-                formula = f"{_fmt(whole.value)} ({big.label}) − " + " − ".join(
-                    f"{_fmt(v.value)} ({b.label})" for b, v in others.items()
-                )
-                vals[a][m] = Value(
-                    round(value, 6),
-                    difference(whole.qualifier, [v.qualifier for v in others.values()]),
-                    "derived",
-                    formula,
-                    from_period=big,
-                )
+                    value = whole.value - sum(v.value for v in others.values())
+                    formula = f"{_fmt(whole.value)} ({big.label}) − {rest_txt}"
+                vals[a][m] = Value(round(value, 6), qualifier, "derived", formula, from_period=big, interval=derived_iv)
                 break
     return vals
 
@@ -285,9 +299,20 @@ def previous_period_end(ds: Dataset, year: int) -> int | None:
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
     through = _check_through(ds, through)
     sig = ds["signings"]
-    sig = sig[sig["dimension"].isin(BREAKDOWN_DIMENSIONS)]
+    sig = sig[sig["dimension"] != TOTAL]
     ps = {Period(int(a), int(b)) for a, b in zip(sig["first_year"], sig["last_year"])}
     return sorted(p for p in ps if p.last_year <= through)
+
+
+def dimensions(ds: Dataset) -> list[str]:
+    """The classification schemes in taxonomy.csv, in the order they first appear there."""
+    return list(dict.fromkeys(ds["taxonomy"]["dimension"]))
+
+
+def dimension_labels(ds: Dataset) -> dict[str, tuple[str, str]]:
+    """Scheme -> (zh, en) label, from taxonomy.csv."""
+    tax = ds["taxonomy"].drop_duplicates("dimension")
+    return {r["dimension"]: (r["dimension_zh"], r["dimension_en"]) for _, r in tax.iterrows()}
 
 
 # --------------------------------------------------------------------------------------------- landing
@@ -299,52 +324,110 @@ def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]
     statsmodels returns 0.9999999999999999 as the upper bound when every project landed; the clip
     removes that rounding artefact.
     """
+    from statsmodels.stats.proportion import proportion_confint  # only where an interval is computed
+
     lo, hi = proportion_confint(int(landed), int(signed), alpha=alpha, method="wilson")
     p = landed / signed
     return max(0.0, min(float(lo), p)), min(1.0, max(float(hi), p))
 
 
+def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
+    """A span's total in its most precise form: as a source states it when exact, else the sum of the
+    atomic periods inside it when those are exact (derived), else the stated total with its hedge."""
+    stated = reported_totals(ds).get(period, {}).get(measure)
+    as_stated = None
+    if stated is not None and stated.known:
+        as_stated = Value(stated.value, stated.qualifier, "reported", f"{_fmt(stated.value)} ({period.label} total)", stated.line)
+        if stated.qualifier == "exact":
+            return as_stated
+    vals = period_values(ds)
+    parts = [(a, v[measure]) for a, v in sorted(vals.items()) if period.contains(a)]
+    covered = {y for a, _ in parts for y in range(a.first_year, a.last_year + 1)}
+    if parts and covered == set(range(period.first_year, period.last_year + 1)) and all(v.known for _, v in parts):
+        summed = Value(
+            float(sum(v.value for _, v in parts)),
+            combine([v.qualifier for _, v in parts]),
+            "derived",
+            " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in parts),
+        )
+        if summed.qualifier == "exact" or as_stated is None:
+            return summed
+    return as_stated if as_stated is not None else Value(None, status="missing")
+
+
+def date_label(date: tuple[int, int, int] | None) -> str | None:
+    """A source date as far as it is known: 2021-05-14, 2022 (…-15), 2023-09."""
+    if date is None:
+        return None
+    y, m, d = date
+    if m and d:
+        return f"{y}-{m:02d}-{d:02d}"
+    if m:
+        return f"{y}-{m:02d}"
+    return str(y)
+
+
 def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
-    """One row per signing cohort: landed/signed with a 95% Wilson interval, beside the stated rate."""
+    """One row per landing statement: cohort, vintage, signed, landed (stated or implied by the rate).
+
+    ``signed`` comes from landing.csv when stated there, else from the cohort's signings
+    (``signed_status`` 'derived', with ``signed_formula``). ``landed_lo``/``landed_hi`` are the whole
+    numbers the statement allows: the count itself, or those the stated rate (with its hedge) allows
+    out of ``signed`` (超过九成 of 85: 77–85). ``rate`` and the 95 % Wilson interval need a single
+    count (``landed_point``). ``consistent`` judges a stated rate against stated counts, on the percent
+    scale the source writes (近80% holds for 75.5–80.5 %).
+    """
     through = _check_through(ds, through)
+    dates = ds.source_dates
+    cols = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
+            "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
+            "stated_rate", "stated_qualifier", "consistent", "line"]
     rows = []
-    for line, r in ds["landing"].sort_values(["first_year", "last_year"]).iterrows():
+    lan = ds["landing"].assign(_date=ds["landing"]["source_id"].map(dates))
+    for line, r in lan.sort_values(["_date", "first_year", "last_year"], kind="stable").iterrows():
         if r["last_year"] > through:
             continue
-        signed, landed = int(r["signed"]), int(r["landed"])
-        valid = 0 <= landed <= signed and signed > 0
-        rate = landed / signed if valid else float("nan")
-        lo, hi = wilson(landed, signed) if valid else (float("nan"), float("nan"))
-        stated = None if pd.isna(r["stated_rate_pct"]) else float(r["stated_rate_pct"]) / 100
+        p = Period(int(r["first_year"]), int(r["last_year"]))
+        if pd.notna(r["signed"]):
+            signed, s_status, s_formula = int(r["signed"]), "reported", None
+        else:
+            tot = span_total(ds, p)
+            exact = tot.known and tot.qualifier == "exact"
+            signed = int(round(tot.value)) if exact else None
+            s_status, s_formula = ("derived", tot.formula) if exact else ("missing", None)
+        stated = None if pd.isna(r["stated_rate_pct"]) else float(r["stated_rate_pct"])  # percent
         q = None if pd.isna(r["rate_qualifier"]) else str(r["rate_qualifier"])
+        landed = None if pd.isna(r["landed"]) else int(r["landed"])
+        lo = hi = landed
+        if landed is None and stated is not None and signed:
+            allowed = interval(stated, q).scale(signed / 100).whole_numbers()
+            if allowed is not None:
+                lo, hi = allowed[0], min(allowed[1], signed)
+        point = lo if lo is not None and lo == hi else None
+        valid = point is not None and signed and 0 <= point <= signed
+        rate = point / signed if valid else None
+        ci = wilson(point, signed) if valid else (None, None)
         # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
         # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
-        consistent = None if stated is None or not valid else agrees(stated * 100, q, rate * 100)
-        rows.append(
-            {
-                "cohort": Period(int(r["first_year"]), int(r["last_year"])).label,
-                "first_year": int(r["first_year"]),
-                "last_year": int(r["last_year"]),
-                "signed": signed,
-                "landed": landed,
-                "rate": rate,
-                "ci95_lo": lo,
-                "ci95_hi": hi,
-                "stated_rate": stated,
-                "stated_qualifier": q,
-                "consistent": consistent,
-                "line": int(line),
-            }
-        )
-    return pd.DataFrame(rows)
+        consistent = None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
+        rows.append({
+            "cohort": p.label, "first_year": p.first_year, "last_year": p.last_year, "source_id": r["source_id"],
+            "vintage": r["_date"], "as_of": date_label(r["_date"]), "signed": signed, "signed_status": s_status,
+            "signed_formula": s_formula, "landed": landed, "landed_lo": lo, "landed_hi": hi, "landed_point": point,
+            "rate": rate, "ci95_lo": ci[0], "ci95_hi": ci[1],
+            "stated_rate": None if stated is None else stated / 100, "stated_qualifier": q,
+            "consistent": consistent, "line": int(line),
+        })
+    return pd.DataFrame(rows, columns=cols)
 
 
 def reference_cohort(ds: Dataset, through: int | None = None) -> pd.Series | None:
-    """The cohort whose rate stands for 'the historical rate': latest-ending, then the largest."""
+    """The statement whose rate stands for 'the historical rate': latest vintage with a single count."""
     lr = landing_rates(ds, through)
+    lr = lr[lr["landed_point"].notna()]
     if lr.empty:
         return None
-    return lr.sort_values(["last_year", "signed"]).iloc[-1]
+    return lr.sort_values(["vintage", "last_year", "signed"], kind="stable").iloc[-1]
 
 
 def expected_landing(ds: Dataset, through: int | None = None, rate: float | None = None) -> pd.DataFrame:
@@ -385,7 +468,7 @@ def expected_landing(ds: Dataset, through: int | None = None, rate: float | None
 
 @dataclass
 class Mix:
-    """Breakdown of one period along one dimension."""
+    """Breakdown of one period along one classification scheme (``dimension``)."""
 
     period: Period
     dimension: str
@@ -399,6 +482,8 @@ class Mix:
     #: total minus the stated counts, set only when some group's count is not published
     remainder_projects: float | None = None
     hhi_investment: tuple[float, float] | None = None
+    #: every group's count is published and they add up to the period's total
+    complete: bool = False
 
     @property
     def remainder_share(self) -> float | None:
@@ -446,6 +531,7 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     denom = tp.value if tp.known and tp.value else proj_sum
     g["project_share"] = (g["projects"] / denom).astype("Float64") if denom else pd.array([pd.NA] * len(g), dtype="Float64")
     remainder_projects = (tp.value - proj_sum) if tp.known and g["projects"].isna().any() else None
+    complete = bool(g["projects"].notna().all()) and tp.known and abs(float(proj_sum) - tp.value) < 1e-9
     stated = float(g["investment_100m_yuan"].sum(skipna=True))
     unstated = g.loc[g["investment_100m_yuan"].isna(), "group_zh"].tolist()
     remainder = (ti.value - stated) if ti.known else None
@@ -476,15 +562,16 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
         remainder_investment=remainder,
         remainder_projects=remainder_projects,
         hhi_investment=hhi,
+        complete=complete,
     )
 
 
 def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix]]:
-    """Every published breakdown ending by ``through``."""
+    """Every published breakdown ending by ``through``, per period and classification scheme."""
     out: dict[Period, dict[str, Mix]] = {}
     for p in breakdown_periods(ds, through):
         out[p] = {}
-        for d in BREAKDOWN_DIMENSIONS:
+        for d in dimensions(ds):
             try:
                 out[p][d] = mix(ds, p, d)
             except NotPublished:
@@ -493,7 +580,7 @@ def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix
 
 
 def harmonised_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.DataFrame:
-    """Long table for comparing years on harmonised groups, with the published names beside them."""
+    """Long table of the published groups of one scheme, with their harmonised keys, period by period."""
     frames = []
     for p, by_dim in mixes(ds, through).items():
         if dimension in by_dim:
@@ -505,6 +592,77 @@ def harmonised_mix(ds: Dataset, dimension: str, through: int | None = None) -> p
     return pd.concat(frames, ignore_index=True)
 
 
+#: Status of a harmonised group in a period, for comparisons across years.
+COMPARE_STATUSES = ("published", "none", "classified_differently", "not_published")
+
+
+def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.DataFrame:
+    """Periods side by side on the harmonised groups of one scheme.
+
+    One row per (period, harmonised group) for every single-year or aggregate period ending by
+    ``through``. Published names mapped to the same group are added (many-to-one). ``status``:
+
+    * ``published``: the group appears in the period's breakdown;
+    * ``none``: the breakdown is complete (every count published, adding up to the total) and the
+      group is absent, so it had no projects (0 projects, 0 亿元);
+    * ``classified_differently``: the period is broken down only under other schemes (named in
+      ``schemes``), so this scheme's groups cannot be compared;
+    * ``not_published``: no breakdown of the period, or an incomplete one without the group.
+
+    ``investment_100m_yuan`` is the sum of the group's stated amounts; None when a part is not stated.
+    """
+    through = _check_through(ds, through)
+    tax = ds["taxonomy"]
+    tax = tax[tax["dimension"] == dimension]
+    keys = list(dict.fromkeys(tax["harmonised"]))
+    labels = tax.drop_duplicates("harmonised").set_index("harmonised")
+    by_period = mixes(ds, through)
+    cols = ["period", "first_year", "last_year", "harmonised", "harmonised_zh", "harmonised_en", "status", "names_zh",
+            "names_en", "projects", "project_share", "investment_100m_yuan", "investment_qualifier", "investment_share",
+            "schemes"]
+    rows = []
+    periods = sorted(set(trends_periods(ds, through)) | set(by_period))
+    used = {k for p in by_period for d, m in by_period[p].items() if d == dimension for k in m.groups["harmonised"]}
+    for p in periods:
+        dims = by_period.get(p, {})
+        mx = dims.get(dimension)
+        for k in [k for k in keys if k in used]:
+            row = {"period": p.label, "first_year": p.first_year, "last_year": p.last_year, "harmonised": k,
+                   "harmonised_zh": labels.at[k, "harmonised_zh"], "harmonised_en": labels.at[k, "harmonised_en"],
+                   "names_zh": None, "names_en": None, "projects": None, "project_share": None,
+                   "investment_100m_yuan": None, "investment_qualifier": None, "investment_share": None, "schemes": None}
+            if mx is None:
+                row["status"] = "classified_differently" if dims else "not_published"
+                row["schemes"] = ", ".join(dims) or None
+            else:
+                g = mx.groups[mx.groups["harmonised"] == k]
+                if len(g):
+                    row["status"] = "published"
+                    row["names_zh"] = "、".join(g["group_zh"])
+                    row["names_en"] = ", ".join(g["group_en"])
+                    if g["projects"].notna().all():
+                        row["projects"] = float(g["projects"].sum())
+                        row["project_share"] = row["projects"] / mx.total_projects if mx.total_projects else None
+                    if g["investment_100m_yuan"].notna().all():
+                        row["investment_100m_yuan"] = float(g["investment_100m_yuan"].sum())
+                        row["investment_qualifier"] = combine(list(g["investment_qualifier"]))
+                        row["investment_share"] = (row["investment_100m_yuan"] / mx.total_investment
+                                                   if mx.total_investment else None)
+                elif mx.complete:
+                    row.update(status="none", projects=0.0, project_share=0.0, investment_100m_yuan=0.0,
+                               investment_qualifier="exact", investment_share=0.0 if mx.total_investment else None)
+                else:
+                    row["status"] = "not_published"
+            rows.append(row)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def trends_periods(ds: Dataset, through: int | None = None) -> list[Period]:
+    """The atomic periods ending by ``through``."""
+    through = _check_through(ds, through)
+    return [p for p in sorted(period_values(ds)) if p.last_year <= through]
+
+
 def as_float(x) -> float | None:
     """JSON-friendly float: NA/NaN -> None."""
     if x is None or x is pd.NA:
@@ -514,3 +672,38 @@ def as_float(x) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if np.isnan(f) else f
+
+
+# --------------------------------------------------------------------------------------------- vintages
+
+
+def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
+    """Date of the first source by which ``period``'s own figures were published (or derivable).
+
+    The vintage a report about ``period`` is written from: the earliest source date at which the
+    period is an atomic period of the data with a known project count.
+    """
+    for date in sorted(set(ds.source_dates.values())):
+        v = ds.as_known_at(date)
+        vals = period_values(v) if len(v["conferences"]) else {}
+        if period in vals and vals[period]["projects"].known:
+            return date
+    raise NotPublished(f"no source publishes the figures of {period.label}")
+
+
+def period_of(ds: Dataset, year: int) -> Period:
+    """The atomic period that holds ``year`` (a single year, or the aggregate it is published in)."""
+    for p in period_values(ds):
+        if p.covers(year):
+            return p
+    raise NotPublished(f"no signing totals cover {year}")
+
+
+def known_at_release(ds: Dataset, through: int | None = None) -> Dataset:
+    """The dataset as it stood when the figures of the period holding ``through`` were published.
+
+    What a report about that period can say: later articles (later cumulative totals, later landing
+    statements, later years) are left out, and appear only in its "since then" section.
+    """
+    through = _check_through(ds, through)
+    return ds.as_known_at(period_release(ds, period_of(ds, through)))

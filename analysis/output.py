@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
-from . import claims as C
 from . import metrics as M
 from .qualifiers import WORDING_EN
-from .schema import Dataset
+from .data import Dataset
 
 ROUND = 6
 
@@ -36,6 +38,60 @@ def _group(row: pd.Series) -> dict:
     }
 
 
+def _landing_row(r: pd.Series) -> dict:
+    return {
+        "first_year": int(r["first_year"]),
+        "last_year": int(r["last_year"]),
+        "source_id": r["source_id"],
+        "as_of": r["as_of"],
+        "signed": _i(r["signed"]),
+        "signed_status": r["signed_status"],
+        "signed_formula": r["signed_formula"] if isinstance(r["signed_formula"], str) else None,
+        "landed": _i(r["landed"]),
+        "landed_range": None if M.as_float(r["landed_lo"]) is None else [_i(r["landed_lo"]), _i(r["landed_hi"])],
+        "rate": _f(r["rate"]),
+        "ci95": [_f(r["ci95_lo"]), _f(r["ci95_hi"])],
+        "stated_rate": _f(r["stated_rate"]),
+        "stated_qualifier": r["stated_qualifier"],
+        "consistent": None if r["consistent"] is None or pd.isna(r["consistent"]) else bool(r["consistent"]),
+    }
+
+
+def _claim_row(c: pd.Series) -> dict:
+    return {
+        "id": c["id"],
+        "text_en": c["text_en"],
+        "stated": _f(c["stated"]),
+        "qualifier": c["qualifier"] if isinstance(c["qualifier"], str) else None,
+        "computed": _f(c["computed"]),
+        "formula": c["formula"] if isinstance(c["formula"], str) else None,
+        "consistent": None if c["consistent"] is None else bool(c["consistent"]),
+        "basis": c["basis"],
+        "kind": c["kind"],
+    }
+
+
+def _compare_row(r: pd.Series) -> dict:
+    return {
+        "period": r["period"],
+        "harmonised": r["harmonised"],
+        "status": r["status"],
+        "names_zh": r["names_zh"],
+        "projects": _i(r["projects"]),
+        "project_share": _f(r["project_share"]),
+        "investment_100m_yuan": _f(r["investment_100m_yuan"]),
+        "investment_qualifier": r["investment_qualifier"],
+        "investment_share": _f(r["investment_share"]),
+        "schemes": r["schemes"],
+    }
+
+
+def _source_row(r: pd.Series) -> dict:
+    date = tuple(0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day"))
+    return {"source_id": r["source_id"], "publisher_zh": r["publisher_zh"], "publisher_en": r["publisher_en"],
+            "date": M.date_label(date), "url": r["url"] if isinstance(r["url"], str) else None}
+
+
 def metrics_dict(
     ds: Dataset,
     through: int | None = None,
@@ -45,10 +101,21 @@ def metrics_dict(
     seed: int | None = None,
 ) -> dict:
     """Everything ``metrics --format json`` prints. Keys are documented in README.md."""
-    through = M._check_through(ds, through)
-    cum = M.cumulative(ds, through)
+    from .results import compute
+
+    return jsonable(results_dict(compute(ds, through, projection=projection, horizon=horizon, seed=seed)))
+
+
+def results_dict(res) -> dict:
+    """:class:`analysis.results.Results` as one JSON-ready dict."""
+    cum = res.cumulative
     out: dict = {
-        "through_year": through,
+        "through_year": res.through,
+        "vintage": {
+            "as_of": res.vintage_label,
+            "n_sources": int(len(res.sources)),
+            "sources": [_source_row(r) for _, r in res.sources.iterrows()],
+        },
         "cumulative": {
             "projects": _i(cum["projects"]),
             "projects_qualifier": cum["projects_qualifier"],
@@ -60,13 +127,14 @@ def metrics_dict(
             "note": cum["note"],
         },
         "periods": [],
-        "landing": [],
+        "landing": [_landing_row(r) for _, r in res.landing.iterrows()],
         "expected_landing": [],
         "mix": {},
         "mix_summary": {},
-        "claims": [],
+        "compare": {d: [_compare_row(r) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
+        "claims": [_claim_row(c) for _, c in res.claims.iterrows()],
     }
-    for _, t in M.trends(ds, through).iterrows():
+    for _, t in res.periods.iterrows():
         out["periods"].append(
             {
                 "first_year": int(t["first_year"]),
@@ -85,21 +153,7 @@ def metrics_dict(
                 "change_investment_per_year": _f(t["change_investment_per_year"]),
             }
         )
-    for _, r in M.landing_rates(ds, through).iterrows():
-        out["landing"].append(
-            {
-                "first_year": int(r["first_year"]),
-                "last_year": int(r["last_year"]),
-                "signed": int(r["signed"]),
-                "landed": int(r["landed"]),
-                "rate": _f(r["rate"]),
-                "ci95": [_f(r["ci95_lo"]), _f(r["ci95_hi"])],
-                "stated_rate": _f(r["stated_rate"]),
-                "stated_qualifier": r["stated_qualifier"],
-                "consistent": None if r["consistent"] is None else bool(r["consistent"]),
-            }
-        )
-    for _, e in M.expected_landing(ds, through).iterrows():
+    for _, e in res.expected_landing.iterrows():
         out["expected_landing"].append(
             {
                 "cohort": e["cohort"],
@@ -110,7 +164,7 @@ def metrics_dict(
                 "ci95": [_f(e["lo"]), _f(e["hi"])],
             }
         )
-    for p, by_dim in M.mixes(ds, through).items():
+    for p, by_dim in res.mix.items():
         entry, summ = {}, {}
         for d, mx in by_dim.items():
             entry[d] = [_group(r) for _, r in mx.groups.iterrows()]
@@ -122,34 +176,65 @@ def metrics_dict(
                 "remainder_investment_100m_yuan": _f(mx.remainder_investment),
                 "remainder_projects": _i(mx.remainder_projects),
                 "hhi_investment": None if mx.hhi_investment is None else [_f(x) for x in mx.hhi_investment],
+                "complete": mx.complete,
             }
         out["mix"][p.key] = entry
         out["mix_summary"][p.key] = summ
-    for _, c in C.ledger(ds, through).iterrows():
-        out["claims"].append(
-            {
-                "id": c["id"],
-                "text_en": c["text_en"],
-                "stated": _f(c["stated"]),
-                "qualifier": c["qualifier"],
-                "computed": _f(c["computed"]),
-                "consistent": None if c["consistent"] is None else bool(c["consistent"]),
-                "basis": c["basis"],
-                "kind": c["kind"],
-            }
-        )
-    if projection and (not out["periods"] or cum["note"]):
+    if res.projection_note is not None:
         out["projection"] = []
-        out["projection_note"] = (
-            f"{through} is not the end of a published period; nothing is projected from it "
-            "(single years inside an aggregate are not published)"
-        )
-    elif projection:
-        from . import projection as P
-
-        proj = P.project(ds, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed)
-        out.update(proj.to_json())
+        out["projection_note"] = res.projection_note
+    elif res.projection is not None:
+        out.update(res.projection.to_json())
+        out.pop("backtest", None)
+    st = res.since_then
+    if st is not None:
+        out["backtest"] = _backtest_rows(st.backtest)
+        out["since_then"] = {
+            "sources": [_source_row(r) for _, r in st.sources.iterrows()],
+            "totals": [
+                {"first_year": int(r["first_year"]), "last_year": int(r["last_year"]), "source_id": r["source_id"],
+                 "projects": _i(r["projects"]), "projects_qualifier": r["projects_qualifier"],
+                 "investment_100m_yuan": _f(r["investment_100m_yuan"]), "investment_qualifier": r["investment_qualifier"]}
+                for _, r in st.totals.iterrows()
+            ],
+            "landing": [_landing_row(r) for _, r in st.landing.iterrows()],
+            "claims": [_claim_row(c) for _, c in st.claims.iterrows()],
+        }
     return out
+
+
+def jsonable(obj, ndigits: int = ROUND):
+    """The one JSON cleaner: NA/NaN -> None, numpy scalars -> Python, floats rounded, tuples -> lists."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v, ndigits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v, ndigits) for v in obj]
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return None if not math.isfinite(float(obj)) else round(float(obj), ndigits)
+    return obj
+
+
+def _backtest_rows(bt: pd.DataFrame) -> list[dict]:
+    return [
+        {
+            "year": int(r["year"]),
+            "metric": r["metric"],
+            "actual": _f(r["actual"]),
+            "mean": _f(r["mean"]),
+            "pi80": [_f(r["pi80_lo"]), _f(r["pi80_hi"])],
+            "pi95": [_f(r["pi95_lo"]), _f(r["pi95_hi"])],
+            "inside80": bool(r["inside80"]),
+            "inside95": bool(r["inside95"]),
+            "interval_score": _f(r["interval_score"]),
+        }
+        for _, r in bt.iterrows()
+    ]
 
 
 def _num(x, nd=2) -> str:

@@ -882,15 +882,15 @@ def _landing(ds, through, tr, years, counts, rng, scenario) -> tuple[pd.DataFram
         p = np.full(n_sims, float(scenario.landing_rate))
         info = {"rate": float(scenario.landing_rate), "rate_from": "scenario", "prior": None}
     elif ref is not None:
-        a = int(ref["landed"]) + LANDING_PRIOR
-        b = int(ref["signed"]) - int(ref["landed"]) + LANDING_PRIOR
+        a = int(ref["landed_point"]) + LANDING_PRIOR
+        b = int(ref["signed"]) - int(ref["landed_point"]) + LANDING_PRIOR
         p = rng.beta(a, b, size=n_sims)
         info = {
             "rate": float(ref["rate"]),
             "rate_from": str(ref["cohort"]),
             "prior": f"Beta(landed + {LANDING_PRIOR}, signed - landed + {LANDING_PRIOR}) (Jeffreys)",
             "reference_signed": int(ref["signed"]),
-            "reference_landed": int(ref["landed"]),
+            "reference_landed": int(ref["landed_point"]),
         }
     else:
         return pd.DataFrame(columns=cols), {"note": f"no landing figures published by {through}; no landing projection"}
@@ -919,6 +919,11 @@ def _landing(ds, through, tr, years, counts, rng, scenario) -> tuple[pd.DataFram
             row[f"landed_{name}_lo"], row[f"landed_{name}_hi"] = float(lo), float(hi)
         rows.append(row)
     return pd.DataFrame(rows, columns=cols), info
+
+
+def backtest(proj: "Projection", ds) -> pd.DataFrame:
+    """The projection against the single years published since, in ``ds`` (the full data)."""
+    return _backtest(ds, proj.model["years"], proj.table)
 
 
 def _backtest(ds, years, table: pd.DataFrame) -> pd.DataFrame:

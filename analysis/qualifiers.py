@@ -18,11 +18,17 @@ qualifier     wording   a computed value ``c`` agrees with the stated ``x`` when
 ============  ========  ===========================================================
 
 The tolerances are named constants so that a report can print them.
+
+:func:`interval` turns a stated value and its qualifier into the :class:`Interval` of true values it
+allows; sums and differences of hedged figures are then interval arithmetic, and two hedged figures
+about the same thing agree when their intervals overlap. Counts that follow from a stated percent
+(85 % of 161) are the whole numbers inside the scaled interval (:meth:`Interval.whole_numbers`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 QUALIFIERS: tuple[str, ...] = ("exact", "approx", "nearly", "more_than", "over")
 
@@ -67,41 +73,101 @@ def last_digit_unit(x: float) -> float:
     return float(unit)
 
 
+@dataclass(frozen=True)
+class Interval:
+    """The true values a hedged figure allows: ``lo``..``hi``, each end open or closed."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+
+    @classmethod
+    def point(cls, x: float) -> "Interval":
+        return cls(float(x), float(x))
+
+    def contains(self, x: float) -> bool:
+        above = x > self.lo if self.lo_open else x >= self.lo
+        below = x < self.hi if self.hi_open else x <= self.hi
+        return above and below
+
+    def overlaps(self, other: "Interval") -> bool:
+        if self.hi < other.lo or other.hi < self.lo:
+            return False
+        if self.hi == other.lo:
+            return not (self.hi_open or other.lo_open)
+        if other.hi == self.lo:
+            return not (other.hi_open or self.lo_open)
+        return True
+
+    def __add__(self, other: "Interval") -> "Interval":
+        return Interval(self.lo + other.lo, self.hi + other.hi, self.lo_open or other.lo_open, self.hi_open or other.hi_open)
+
+    def __sub__(self, other: "Interval") -> "Interval":
+        return Interval(self.lo - other.hi, self.hi - other.lo, self.lo_open or other.hi_open, self.hi_open or other.lo_open)
+
+    def scale(self, factor: float) -> "Interval":
+        """Multiply by a positive factor (a share of a count, a percent of a base)."""
+        if factor <= 0:
+            raise ValueError("scale() needs a positive factor")
+        return Interval(self.lo * factor, self.hi * factor, self.lo_open, self.hi_open)
+
+    def whole_numbers(self, eps: float = 1e-9) -> tuple[int, int] | None:
+        """Smallest and largest whole number inside, or None when there is none."""
+        lo = math.floor(self.lo + eps) + 1 if self.lo_open else math.ceil(self.lo - eps)
+        if math.isinf(self.hi):
+            return (lo, math.inf) if lo != -math.inf else None
+        hi = math.ceil(self.hi - eps) - 1 if self.hi_open else math.floor(self.hi + eps)
+        return (int(lo), int(hi)) if lo <= hi else None
+
+    @property
+    def width(self) -> float:
+        return self.hi - self.lo
+
+
+def interval(stated: float, qualifier: str, count: bool = False) -> Interval:
+    """The true values that ``stated`` with ``qualifier`` allows (see the table above).
+
+    ``count``: the figure is a count of projects, so an exact one has no rounding tolerance.
+    """
+    if qualifier not in QUALIFIERS:
+        raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}")
+    if stated is None or _isnan(stated):
+        raise ValueError("interval() needs a number; decide about missing values before calling it")
+    x = float(stated)
+    tol = 0.0 if count else rounding_tolerance(x)
+    if qualifier == "exact":
+        return Interval(x - tol, x + tol)
+    if qualifier == "approx":
+        d = max(tol, APPROX_REL_TOL * abs(x))
+        return Interval(x - d, x + d)
+    if qualifier == "nearly":
+        return Interval(x * (1 - NEARLY_REL_TOL) - tol, x + tol)
+    if qualifier == "more_than":
+        return Interval(x, x + last_digit_unit(x), True, True)
+    return Interval(x, math.inf, True, False)  # over
+
+
 def agrees(stated: float, qualifier: str, computed: float) -> bool:
     """Whether ``computed`` agrees with the source's ``stated`` value under ``qualifier``."""
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}")
     if stated is None or computed is None or _isnan(stated) or _isnan(computed):
         raise ValueError("agrees() needs two numbers; decide about missing values before calling it")
-    tol = rounding_tolerance(stated)
-    if qualifier == "exact":
-        return abs(computed - stated) <= tol
-    if qualifier == "approx":
-        return abs(computed - stated) <= max(tol, APPROX_REL_TOL * abs(stated))
-    if qualifier == "nearly":
-        return stated * (1 - NEARLY_REL_TOL) - tol <= computed <= stated + tol
-    if qualifier == "more_than":
-        return stated < computed < stated + last_digit_unit(stated)
-    return computed > stated  # over
+    return interval(stated, qualifier).contains(float(computed))
 
 
-def describe(qualifier: str, lang: str = "en") -> str:
-    """The rule in words, for reports."""
-    if lang == "zh":
-        return {
-            "exact": "按所写精度相等",
-            "approx": f"约:相差不超过{APPROX_REL_TOL:.0%}",
-            "nearly": f"近:不高于所述值且不低于其{1 - NEARLY_REL_TOL:.0%}",
-            "more_than": "余:高于所述值、低于其末位进一",
-            "over": "超:高于所述值",
-        }[qualifier]
-    return {
-        "exact": "equal to the precision written",
-        "approx": f"within {APPROX_REL_TOL:.0%} of the stated value",
-        "nearly": f"at or below the stated value and not more than {NEARLY_REL_TOL:.0%} below it",
-        "more_than": "above the stated value and below the next step of its last digit",
-        "over": "above the stated value",
-    }[qualifier]
+def agrees_interval(stated: float, qualifier: str, computed: Interval, count: bool = False) -> bool:
+    """Whether a computed figure that is itself hedged (a sum of 约 parts) can agree with the stated one."""
+    return interval(stated, qualifier, count).overlaps(computed)
+
+
+def interval_of_sum(parts: list[tuple[float, str]], count: bool = False) -> Interval:
+    """Interval of a sum of stated values, each with its qualifier."""
+    total = Interval.point(0.0)
+    for value, q in parts:
+        total = total + interval(value, q or "exact", count)
+    return total
 
 
 BOUNDS = ("more_than", "over")

@@ -13,7 +13,7 @@ import pandas as pd
 from . import claims as C
 from . import metrics as M
 from .qualifiers import APPROX_REL_TOL, NEARLY_REL_TOL, WORDING_EN, WORDING_ZH, agrees
-from .schema import Dataset
+from .data import Dataset
 
 LANGS = ("zh", "en")
 

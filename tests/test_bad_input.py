@@ -20,15 +20,15 @@ def _digest(folder):
 def test_truncated_csv(data_copy):
     f = data_copy / "signings.csv"
     text = f.read_text(encoding="utf-8")
-    f.write_text(text[: text.rindex("13,exact")], encoding="utf-8")  # cut inside the last row
+    f.write_text(text[: text.rindex("5,exact,12")], encoding="utf-8")  # cut inside the last row
     last = len(text.splitlines())
-    assert any(p.startswith(f"signings.csv:{last}:") and "expected 10" in p and "truncated" in p for p in problems_of(data_copy))
+    assert any(p.startswith(f"signings.csv:{last}:") and "expected 11" in p and "truncated" in p for p in problems_of(data_copy))
 
 
 def test_truncated_inside_quotes(data_copy):
     f = data_copy / "landing.csv"
     text = f.read_text(encoding="utf-8")
-    f.write_text(text[: text.index("落地,")], encoding="utf-8")
+    f.write_text(text[: text.index("97个落地,")], encoding="utf-8")
     probs = problems_of(data_copy)
     assert any(p.startswith("landing.csv:") and ("truncated" in p or "unclosed quote" in p) for p in probs), probs
 
@@ -99,12 +99,12 @@ def test_implausibly_large_amount(data_copy):
 
 
 def test_landed_above_signed(data_copy):
-    set_cell(data_copy / "landing.csv", 2, "landed", "130")
-    assert "landing.csv:2: column 'landed': landed (130) is more than signed (124)" in problems_of(data_copy)
+    set_cell(data_copy / "landing.csv", 3, "landed", "130")
+    assert "landing.csv:3: column 'landed': landed (130) is more than signed (124)" in problems_of(data_copy)
 
 
 def test_bad_input_never_writes_data_or_reports(data_copy, tmp_path):
-    set_cell(data_copy / "landing.csv", 2, "landed", "130")
+    set_cell(data_copy / "landing.csv", 3, "landed", "130")
     report = tmp_path / "reports" / "2022"
     report.mkdir(parents=True)
     (report / "report.html").write_text("earlier", encoding="utf-8")

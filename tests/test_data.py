@@ -12,7 +12,7 @@ from analysis.cli import main
 from analysis.data import load
 from analysis.schema import TABLES
 
-from .conftest import DATA, SOURCE_TEXT, append_row, find_line, problems_of, read_rows, set_cell, write_rows
+from .conftest import DATA, append_row, find_line, problems_of, read_rows, set_cell, write_rows
 
 
 def test_real_data_passes():
@@ -35,25 +35,74 @@ def _numbers_in_data(ds) -> set[float]:
     return nums
 
 
-CHINESE_NUMERALS = {"一": 1, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+# Every figure of the three articles, typed here from the articles (not from data/): (projects,
+# qualifier, 亿元, qualifier) per total, as (first_year, last_year).
+TOTALS = {
+    (2019, 2020): (85, "exact", 552, "exact"),  # 中国新闻网 2021: 过去两年…85个项目,涉及资金552亿元
+    (2021, 2021): (39, "exact", 247, "approx"),  # 再签约39个项目,意向投资额约247亿元
+    (2022, 2022): (37, "exact", 280.66, "approx"),  # 北京日报 2022
+    (2019, 2022): (161, "exact", 1080, "exact"),
+    (2019, 2021): (124, "exact", None, None),
+    (2023, 2023): (50, "exact", 426.81, "approx"),  # 新京报 2023
+    (2019, 2023): (210, "more_than", 1500, "over"),  # 210余个, 超1500亿元
+}
+CATEGORY_2023 = {"产业项目": (31, 160.16), "交通项目": (2, 150), "公共服务项目": (12, 104.65), "现代服务业项目": (5, 12)}
+LANDING = {  # cohort -> (source, signed, landed, stated %, qualifier)
+    (2019, 2020): ("cn2021", None, None, 90, "over"),  # 目前超过九成的项目已经落地
+    (2019, 2021): ("bjd2022", 124, 97, 80, "nearly"),
+    (2019, 2022): ("bjnews2023", None, None, 85, "exact"),  # 落地率已达85%
+}
 
 
-def test_every_number_of_the_article_is_in_data():
-    """Arabic numbers and counted Chinese numerals (四年, 三地, 六大...) of the article all appear in data/."""
+def test_every_total_of_the_articles_is_in_data():
+    sig = load(DATA)["signings"]
+    tot = sig[sig["dimension"] == "total"]
+    have = {
+        (int(r.first_year), int(r.last_year)): (
+            int(r.projects), r.projects_qualifier,
+            None if pd.isna(r.investment_100m_yuan) else float(r.investment_100m_yuan),
+            None if pd.isna(r.investment_qualifier) else r.investment_qualifier,
+        )
+        for r in tot.itertuples()
+    }
+    assert have == TOTALS
+
+
+def test_2023_categories_and_landing_statements():
     ds = load(DATA)
-    text = SOURCE_TEXT.read_text(encoding="utf-8")
-    have = _numbers_in_data(ds)
-    missing = []
-    for m in re.finditer(r"\d+(?:\.\d+)?", text):
-        if float(m.group()) not in have:
-            missing.append(text[max(0, m.start() - 8) : m.end() + 8])
-    for m in re.finditer(r"([一两三四五六])(年|地|大|县市)", text):
-        if m.group(1) == "一" and m.group(2) == "大":  # 一大 not a count here
-            continue
-        if CHINESE_NUMERALS[m.group(1)] not in have:
-            missing.append(text[max(0, m.start() - 8) : m.end() + 8])
-    # "N个产业创新平台": N is not a number; it is recorded as missing (NA)
-    assert missing == []
+    sig = ds["signings"]
+    cat = sig[(sig["dimension"] == "category") & (sig["first_year"] == 2023)].set_index("group_zh")
+    assert {g: (int(r["projects"]), float(r["investment_100m_yuan"])) for g, r in cat.iterrows()} == CATEGORY_2023
+    assert set(cat["investment_qualifier"]) == {"approx"}
+    lan = ds["landing"]
+    have = {
+        (int(r.first_year), int(r.last_year)): (
+            r.source_id, None if pd.isna(r.signed) else int(r.signed), None if pd.isna(r.landed) else int(r.landed),
+            int(r.stated_rate_pct), r.rate_qualifier,
+        )
+        for r in lan.itertuples()
+    }
+    assert have == LANDING
+
+
+def test_the_2021_article_says_funds_not_intended_investment():
+    sig = load(DATA)["signings"]
+    row = sig[(sig["first_year"] == 2019) & (sig["last_year"] == 2020)].iloc[0]
+    assert row["investment_term_zh"] == "资金" and "涉及资金552亿元" in row["evidence"]
+    assert set(sig.loc[sig["source_id"] != "cn2021", "investment_term_zh"].dropna()) == {"意向投资额"}
+
+
+def test_no_article_copies_and_no_outside_paths():
+    """The repository keeps facts, not articles, and refers to nothing outside itself."""
+    root = DATA.parent
+    assert not (DATA / "sources").exists()
+    assert "file" not in read_rows(DATA / "sources.csv")[0]
+    offenders = []
+    for path in [*root.glob("analysis/*.py"), *root.glob("tests/*.py"), *root.glob("notebooks/*.ipynb"),
+                 *root.glob("benchmarks/*"), root / "Makefile", root / "README.md", *root.glob(".ci/*")]:
+        if path.is_file() and re.search(r"\.\./shared|NOTEBOOKS\.md|STYLE\.md", path.read_text(encoding="utf-8")):
+            offenders.append(path.name)
+    assert offenders == []
 
 
 def test_unknown_is_missing_not_zero():
@@ -63,9 +112,10 @@ def test_unknown_is_missing_not_zero():
     assert unstated["investment_100m_yuan"].isna().all()
     assert unstated["investment_qualifier"].isna().all()
     assert ds["details"].set_index("fact_id").loc["platform_industrial", "value"] is pd.NA
-    # the 2019–2021 investment is not typed in: it is derived by the library
+    # the 2019–2021 investment is not typed in, and the rate-only landing rows have no counts
     total_2019_2021 = sig[(sig["first_year"] == 2019) & (sig["last_year"] == 2021)]
     assert total_2019_2021["investment_100m_yuan"].isna().all()
+    assert ds["landing"]["signed"].isna().sum() == 2 and ds["landing"]["landed"].isna().sum() == 2
 
 
 def test_hedges_are_kept():
@@ -73,19 +123,63 @@ def test_hedges_are_kept():
     sig = ds["signings"].set_index("evidence")
     assert sig.loc["37个合作项目签约,意向投资额约280.66亿元", "investment_qualifier"] == "approx"
     assert sig.loc["三河市项目11个,意向投资额201.65亿元", "investment_qualifier"] == "exact"
-    assert ds["landing"].iloc[0]["rate_qualifier"] == "nearly"
+    assert sig.loc["累计签约项目210余个,意向投资额超1500亿元", ["projects_qualifier", "investment_qualifier"]].tolist() == ["more_than", "over"]
 
 
 def test_every_fact_row_has_provenance():
     ds = load(DATA)
-    text = SOURCE_TEXT.read_text(encoding="utf-8")
-    for name, frame in ds.tables.items():
+    for name, frame in ds.rows.items():
         if "evidence" not in frame:
             continue
         assert frame["source_id"].notna().all(), name
-        for ev in frame["evidence"]:
-            assert ev in text
-            assert len(ev) <= 40, f"evidence should be a fragment, not a sentence: {ev}"
+        assert frame["evidence"].str.len().max() <= 40, name
+
+
+def test_check_sources_verifies_fragments_against_local_texts(tmp_path, data_copy, capsys):
+    """`check --sources DIR` compares fragments with local copies; a missing copy is a note, a wrong fragment an error."""
+    from .conftest import FIXTURES, apply_fixture
+
+    apply_fixture(data_copy, "new_names_2024")
+    texts = FIXTURES / "source_texts"
+    assert main(["check", "--data", str(data_copy), "--sources", str(texts)]) == 0
+    out, err = capsys.readouterr()
+    assert "evidence found verbatim in 1 local source text(s)" in out
+    assert "note: bjd2022: no local copy" in err
+    f = data_copy / "signings.csv"
+    line = find_line(f, group_zh="大厂县", first_year="2024")
+    set_cell(f, line, "evidence", "大厂县项目12个,意向投资额约70亿元")  # 约 is not in the text
+    assert main(["check", "--data", str(data_copy), "--sources", str(texts)]) == 1
+    err = capsys.readouterr().err
+    assert f"signings.csv:{line}: column 'evidence': evidence '大厂县项目12个,意向投资额约70亿元' is not found verbatim" in err
+
+
+def test_evidence_longer_than_a_clause_is_refused(data_copy):
+    f = data_copy / "landing.csv"
+    set_cell(f, 3, "evidence", "签约的124个项目中有97个落地,项目落地率近80%,特别是一批项目实现了当年签约、当年落地、当年建成投产")
+    probs = problems_of(data_copy)
+    assert any(p.startswith("landing.csv:3: column 'evidence': evidence is") and "quote one clause" in p for p in probs), probs
+
+
+def test_a_rate_in_tenths_is_found_in_its_evidence(data_copy):
+    f = data_copy / "landing.csv"
+    set_cell(f, 2, "stated_rate_pct", "80")  # 超过九成 says 90, not 80
+    probs = problems_of(data_copy)
+    assert "landing.csv:2: column 'stated_rate_pct': 80 does not appear in the evidence '目前超过九成的项目已经落地'; quote the fragment that states it" in probs
+
+
+def test_landing_row_needs_a_count_or_a_rate(data_copy):
+    f = data_copy / "landing.csv"
+    set_cell(f, 2, "stated_rate_pct", "")
+    set_cell(f, 2, "rate_qualifier", "")
+    assert "landing.csv:2: column 'landed': give the landed count, the stated rate, or both" in problems_of(data_copy)
+
+
+def test_unknown_scheme_names_taxonomy(data_copy):
+    f = data_copy / "signings.csv"
+    line = find_line(f, group_zh="产业项目")
+    set_cell(f, line, "dimension", "field")
+    probs = problems_of(data_copy)
+    assert any(p.startswith(f"signings.csv:{line}: column 'dimension': dimension 'field' is neither 'total' nor a classification scheme") for p in probs), probs
 
 
 # ----------------------------------------------------------------------------- bad copies
@@ -137,13 +231,14 @@ def test_duplicate_key(data_copy):
 
 def test_unknown_source(data_copy):
     f = data_copy / "landing.csv"
-    set_cell(f, 2, "source_id", "nosuch")
-    assert "landing.csv:2: column 'source_id': unknown source 'nosuch'; add it to sources.csv first" in problems_of(data_copy)
+    set_cell(f, 3, "source_id", "nosuch")
+    assert "landing.csv:3: column 'source_id': unknown source 'nosuch'; add it to sources.csv first" in problems_of(data_copy)
 
 
 def test_breakdown_no_longer_sums(data_copy):
     f = data_copy / "signings.csv"
     set_cell(f, find_line(f, group_zh="香河县"), "projects", "14")
+    set_cell(f, find_line(f, group_zh="香河县"), "evidence", "香河县项目14个,意向投资额44.79亿元")
     total = find_line(f, dimension="total", first_year="2022")
     probs = problems_of(data_copy)
     assert any(
@@ -164,14 +259,15 @@ def test_unmapped_group_names_file_line_and_table(data_copy):
 
 
 def test_landed_above_signed(data_copy):
-    set_cell(data_copy / "landing.csv", 2, "landed", "125")
-    assert "landing.csv:2: column 'landed': landed (125) is more than signed (124)" in problems_of(data_copy)
+    set_cell(data_copy / "landing.csv", 3, "landed", "125")
+    assert "landing.csv:3: column 'landed': landed (125) is more than signed (124)" in problems_of(data_copy)
 
 
 def test_stated_rate_must_agree(data_copy):
-    set_cell(data_copy / "landing.csv", 2, "landed", "110")  # 88.7 % is not "nearly 80 %"
+    set_cell(data_copy / "landing.csv", 3, "landed", "110")  # 88.7 % is not "nearly 80 %"
+    set_cell(data_copy / "landing.csv", 3, "evidence", "签约的124个项目中有110个落地,项目落地率近80%")
     probs = problems_of(data_copy)
-    assert any(p.startswith("landing.csv:2: column 'stated_rate_pct':") and "nearly 80%" in p and "88.71%" in p for p in probs), probs
+    assert any(p.startswith("landing.csv:3: column 'stated_rate_pct':") and "nearly 80%" in p and "88.71%" in p for p in probs), probs
 
 
 def test_all_problems_reported_at_once(data_copy):
@@ -221,12 +317,12 @@ def test_number_must_be_written_in_its_evidence(data_copy):
      (310.5, "45个项目,310.5亿元", True), (80, "1,080亿元", False)],
 )
 def test_number_in_text(x, text, found):
-    from analysis.schema import number_in_text
+    from analysis.rules import number_in_text
 
     assert number_in_text(x, text) is found
 
 
 def test_number_in_text_trailing_zeros():
-    from analysis.schema import number_in_text
+    from analysis.rules import number_in_text
 
     assert number_in_text(100.0, "100.0亿元") and number_in_text(280.6, "280.60亿元") and not number_in_text(100, "100.5")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 
 from analysis import claims as C
@@ -15,12 +16,18 @@ from analysis.output import metrics_dict
 
 from .conftest import DATA
 
-# Stated in the article (Beijing Daily, 2022): the only numbers typed here.
+# Stated in the articles (中国新闻网 2021, 北京日报 2022, 新京报 2023): the only numbers typed here.
+P19_20, INV19_20 = 85, 552
+P21, INV21 = 39, 247
 TOTAL_2022, INV_2022 = 37, 280.66
-CUM_PROJECTS, CUM_INV = 161, 1080
+P23, INV23 = 50, 426.81
+CUM_PROJECTS, CUM_INV = 161, 1080  # 2019–2022, stated in 2022
+CUM23_PROJECTS, CUM23_INV = 210, 1500  # 210余, 超1500, stated in 2023
 SIGNED_19_21, LANDED_19_21 = 124, 97
+RATE_19_20, RATE_19_22 = 90, 85  # 超过九成 (2021), 已达85% (2023)
 CATEGORY_2022 = {"营商环境类": (1, None), "产业类": (28, 115.77), "基础设施类": (3, 164.89), "公共服务类": (5, None)}
 PLACE_2022 = {"京津冀及北三县共同签约事项": (3, None), "三河市": (11, 201.65), "大厂县": (10, 34.22), "香河县": (13, 44.79)}
+CATEGORY_2023 = {"产业项目": (31, 160.16), "交通项目": (2, 150), "公共服务项目": (12, 104.65), "现代服务业项目": (5, 12)}
 
 
 @pytest.fixture(scope="module")
@@ -35,34 +42,36 @@ def wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float,
     return centre - half, centre + half
 
 
-def test_periods_and_derived_investment(ds):
+def test_periods_are_as_fine_as_the_sources(ds):
     t = M.trends(ds)
-    assert [(r.first_year, r.last_year) for r in t.itertuples()] == [(2019, 2021), (2022, 2022)]
-    agg, last = t.iloc[0], t.iloc[1]
-    assert agg["projects"] == CUM_PROJECTS - TOTAL_2022 == SIGNED_19_21
-    assert agg["investment_100m_yuan"] == pytest.approx(CUM_INV - INV_2022)  # 799.34
-    assert agg["investment_status"] == "derived" and last["investment_status"] == "reported"
-    assert agg["investment_formula"] == "1080 (2019–2022) − 280.66 (2022)"
-    assert agg["investment_qualifier"] == "approx"  # 280.66 is 约
-    assert agg["projects_per_year"] == pytest.approx(SIGNED_19_21 / 3)
-    assert last["investment_per_project_100m_yuan"] == pytest.approx(INV_2022 / TOTAL_2022)
-    assert last["change_projects_per_year"] == pytest.approx(TOTAL_2022 / (SIGNED_19_21 / 3) - 1)
-    assert last["change_investment_per_year"] == pytest.approx(INV_2022 / ((CUM_INV - INV_2022) / 3) - 1)
+    assert [(r.first_year, r.last_year) for r in t.itertuples()] == [(2019, 2020), (2021, 2021), (2022, 2022), (2023, 2023)]
+    assert list(t["projects"]) == [P19_20, P21, TOTAL_2022, P23]
+    assert list(t["investment_100m_yuan"]) == [INV19_20, INV21, INV_2022, INV23]
+    assert list(t["investment_status"]) == ["reported"] * 4
+    assert list(t["investment_qualifier"]) == ["exact", "approx", "approx", "approx"]
+    assert t.iloc[0]["projects_per_year"] == pytest.approx(P19_20 / 2)
+    assert t.iloc[1]["change_projects_per_year"] == pytest.approx(P21 / (P19_20 / 2) - 1)
+    assert t.iloc[3]["investment_per_project_100m_yuan"] == pytest.approx(INV23 / P23)
 
 
-def test_cumulative(ds):
+def test_cumulative_as_reported_and_as_known_then(ds):
     c = M.cumulative(ds)
-    assert (c["projects"], c["investment_100m_yuan"]) == (CUM_PROJECTS, pytest.approx(CUM_INV))
-    c21 = M.cumulative(ds, 2021)
-    assert c21["projects"] == SIGNED_19_21 and c21["investment_100m_yuan"] == pytest.approx(CUM_INV - INV_2022)
+    assert (c["projects"], c["projects_qualifier"], c["investment_100m_yuan"], c["investment_qualifier"]) == (
+        CUM23_PROJECTS, "more_than", CUM23_INV, "over")
+    assert c["projects_status"] == c["investment_status"] == "reported"
+    c22 = M.cumulative(ds, 2022)
+    assert (c22["projects"], c22["investment_100m_yuan"], c22["investment_status"]) == (CUM_PROJECTS, CUM_INV, "reported")
+    c21 = M.cumulative(ds, 2021)  # 124 is stated (2022); the amount is the sum 552 + 约247
+    assert c21["projects"] == SIGNED_19_21 and c21["investment_100m_yuan"] == INV19_20 + INV21
+    assert (c21["investment_status"], c21["investment_qualifier"]) == ("derived", "approx")
 
 
 def test_single_years_inside_the_aggregate_are_not_published(ds):
     info = M.single_year(ds, 2020)
-    assert info["published"] is False and "not published" in info["note"] and info["period"].label == "2019–2021"
-    c = M.cumulative(ds, 2020)
+    assert info["published"] is False and "not published" in info["note"] and info["period"].label == "2019–2020"
+    c = M.cumulative(ds, 2019)
     assert c["projects"] is None and "not published" in c["note"]
-    assert M.single_year(ds, 2022)["published"] is True
+    assert M.single_year(ds, 2021)["published"] is True
     with pytest.raises(M.NotPublished):
         M.single_year(ds, 2018)
 
@@ -72,22 +81,34 @@ def test_through_before_first_conference_is_an_error(ds):
         M.trends(ds, 2018)
 
 
-def test_landing_rate_and_wilson(ds):
-    r = M.landing_rates(ds).iloc[0]
-    assert (r["signed"], r["landed"]) == (SIGNED_19_21, LANDED_19_21)
+def test_landing_statements_keep_their_vintage(ds):
+    lr = M.landing_rates(ds).set_index("cohort")
+    assert list(lr.index) == ["2019–2020", "2019–2021", "2019–2022"]
+    assert list(lr["as_of"]) == ["2021-05-14", "2022", "2023-09-19"]
+    # rate only: the signed count is derived from signings, the landed count is what the rate allows
+    r = lr.loc["2019–2020"]
+    assert (r["signed"], r["signed_status"]) == (P19_20, "derived")
+    assert (r["landed_lo"], r["landed_hi"]) == (math.floor(P19_20 * RATE_19_20 / 100) + 1, P19_20)  # more than 76.5
+    assert pd.isna(r["rate"]) and pd.isna(r["ci95_lo"])
+    r = lr.loc["2019–2022"]
+    assert (r["signed"], r["signed_status"]) == (CUM_PROJECTS, "derived")
+    assert (r["landed_lo"], r["landed_hi"]) == (137, 137)  # 84.5–85.5 % of 161 holds one whole number
+    assert 84.5 <= 100 * 137 / CUM_PROJECTS <= 85.5
+    r = lr.loc["2019–2021"]
+    assert (r["signed"], r["landed"], r["signed_status"]) == (SIGNED_19_21, LANDED_19_21, "reported")
     assert r["rate"] == pytest.approx(LANDED_19_21 / SIGNED_19_21)
     lo, hi = wilson_by_hand(LANDED_19_21, SIGNED_19_21)
     assert (r["ci95_lo"], r["ci95_hi"]) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
     assert r["stated_rate"] == 0.8 and r["stated_qualifier"] == "nearly" and bool(r["consistent"])
 
 
-def test_expected_landing_of_2022(ds):
+def test_expected_landing_of_2023_uses_the_latest_statement(ds):
     e = M.expected_landing(ds).iloc[0]
-    lo, hi = wilson_by_hand(LANDED_19_21, SIGNED_19_21)
-    assert e["cohort"] == "2022" and e["signed"] == TOTAL_2022
-    assert e["expected"] == pytest.approx(TOTAL_2022 * LANDED_19_21 / SIGNED_19_21)
-    assert (e["lo"], e["hi"]) == (pytest.approx(TOTAL_2022 * lo), pytest.approx(TOTAL_2022 * hi))
-    assert M.expected_landing(ds, rate=0.5).iloc[0]["expected"] == pytest.approx(TOTAL_2022 * 0.5)
+    lo, hi = wilson_by_hand(137, CUM_PROJECTS)
+    assert e["cohort"] == "2023" and e["signed"] == P23 and e["rate_from"] == "2019–2022"
+    assert e["expected"] == pytest.approx(P23 * 137 / CUM_PROJECTS)
+    assert (e["lo"], e["hi"]) == (pytest.approx(P23 * lo), pytest.approx(P23 * hi))
+    assert M.expected_landing(ds, rate=0.5).iloc[0]["expected"] == pytest.approx(P23 * 0.5)
 
 
 @pytest.mark.parametrize("dimension,stated", [("category", CATEGORY_2022), ("place", PLACE_2022)])
@@ -108,67 +129,123 @@ def test_mix_2022(ds, dimension, stated):
     assert mx.remainder_investment == pytest.approx(INV_2022 - sum(stated_amounts), abs=1e-9)
     hhi = sum((a / INV_2022) ** 2 for a in stated_amounts)
     assert mx.hhi_investment == (pytest.approx(hhi), pytest.approx(hhi))
+    assert mx.complete
+
+
+def test_mix_2023_maps_transport_and_modern_services(ds):
+    mx = M.mix(ds, M.Period(2023, 2023), "category")
+    g = mx.groups.set_index("group_zh")
+    assert {k: (g.at[k, "projects"], g.at[k, "investment_100m_yuan"]) for k in CATEGORY_2023} == CATEGORY_2023
+    assert g.at["交通项目", "harmonised"] == "infrastructure" and g.at["现代服务业项目", "harmonised"] == "modern_services"
+    assert mx.unstated_groups == [] and mx.remainder_investment == 0
+
+
+def test_compare_categories_across_years(ds):
+    cmp = M.compare_mix(ds, "category").set_index(["period", "harmonised"])
+    assert cmp.at[("2023", "infrastructure"), "projects"] == CATEGORY_2023["交通项目"][0]
+    assert cmp.at[("2022", "infrastructure"), "names_zh"] == "基础设施类"
+    # absent from a complete breakdown: none (0), not "not published"
+    assert cmp.at[("2022", "modern_services"), "status"] == "none" and cmp.at[("2022", "modern_services"), "projects"] == 0
+    assert cmp.at[("2023", "business_environment"), "status"] == "none"
+    # no breakdown published for 2019–2020 and 2021
+    assert cmp.at[("2021", "industry"), "status"] == "not_published" and pd.isna(cmp.at[("2021", "industry"), "projects"])
 
 
 def test_mix_of_unpublished_period(ds):
     with pytest.raises(M.NotPublished):
-        M.mix(ds, M.Period(2019, 2021), "category")
+        M.mix(ds, M.Period(2021, 2021), "category")
 
 
 def test_claims_ledger_all_consistent(ds):
     led = C.ledger(ds).set_index("id")
     assert led["consistent"].map(bool).all(), led[~led["consistent"].map(bool)]
-    assert led.at["cumulative_projects_2019-2022", "computed"] == SIGNED_19_21 + TOTAL_2022
-    assert led.at["cumulative_investment_2019-2022", "basis"] == "by construction"
-    assert led.at["landing_rate_2019-2021", "computed"] == pytest.approx(100 * LANDED_19_21 / SIGNED_19_21)
+    # the 2022 article's figures for 2019–2021 and 2019–2022, checked against the finer periods
+    assert led.at["cumulative_projects_2019-2021", "computed"] == P19_20 + P21 == SIGNED_19_21
+    assert led.at["cumulative_investment_2019-2022", "computed"] == pytest.approx(INV19_20 + INV21 + INV_2022)
+    assert led.at["cumulative_investment_2019-2022", "basis"] == "independent"
+    assert led.at["derived_vs_sum_investment_2019-2021", "computed"] == INV19_20 + INV21
+    assert f"({CUM_INV - INV_2022:.2f})" in led.at["derived_vs_sum_investment_2019-2021", "text_en"]  # 799.34
+    # 2023's hedged cumulative: 210余 and 超1500
+    assert led.at["cumulative_projects_2019-2023", "computed"] == P19_20 + P21 + TOTAL_2022 + P23
+    assert led.at["cumulative_investment_2019-2023", "qualifier"] == "over"
+    assert led.at["landing_rate_2019-2021_2022", "computed"] == pytest.approx(100 * LANDED_19_21 / SIGNED_19_21)
     assert led.at["infra_public_8", "computed"] == CATEGORY_2022["基础设施类"][0] + CATEGORY_2022["公共服务类"][0]
     assert led.at["joint_items_3", "computed"] == TOTAL_2022 - sum(PLACE_2022[k][0] for k in ("三河市", "大厂县", "香河县"))
     assert led.at["four_conferences", "computed"] == 4
-    for d in ("category", "place"):
-        assert led.at[f"breakdown_projects_2022_{d}", "consistent"]
-        assert led.at[f"breakdown_investment_2022_{d}", "computed"] == pytest.approx(INV_2022)
+
+
+def test_cross_vintage_landing_bounds(ds):
+    """More than 90 % of 85 is at least 77, so at most 97 − 77 = 20 of the 39 projects of 2021 had landed by
+    2022; 85 % of 161 is 137, more than 97 + 37, so at least 3 more 2019–2021 projects landed after 2022."""
+    led = C.ledger(ds).set_index("id")
+    upper = led.at["landing_vintage_upper_2021_2022", "computed"]
+    assert upper == LANDED_19_21 - (math.floor(P19_20 * RATE_19_20 / 100) + 1) == 20
+    assert led.at["landing_vintage_upper_2021_2022", "formula"] == "97 − 77"
+    lower = led.at["landing_vintage_lower_2019-2021_2022_2023-09-19", "computed"]
+    assert lower == 137 - TOTAL_2022 - LANDED_19_21 == 3
+    assert led.loc[led["kind"] == "landing_vintage", "consistent"].all()
 
 
 def test_ledger_through_2021_keeps_earlier_claims(ds):
     ids = set(C.ledger(ds, 2021)["id"])
-    assert "landing_rate_2019-2021" in ids and "infra_public_8" not in ids
+    assert "landing_rate_2019-2021_2022" in ids and "infra_public_8" not in ids
 
 
 def test_metrics_json_keys_and_values(ds):
     m = metrics_dict(ds, projection=False)
     json.dumps(m, allow_nan=False)
-    assert m["through_year"] == 2022
-    assert m["cumulative"]["projects"] == CUM_PROJECTS and m["cumulative"]["investment_100m_yuan"] == CUM_INV
+    assert m["through_year"] == 2023 and m["vintage"]["n_sources"] == 3
+    c = m["cumulative"]
+    assert (c["projects"], c["projects_qualifier"], c["investment_100m_yuan"], c["investment_qualifier"]) == (
+        CUM23_PROJECTS, "more_than", CUM23_INV, "over")
+    assert c["projects_status"] == c["investment_status"] == "reported"
     p = m["periods"][0]
     assert {k for k in ("first_year", "last_year", "projects", "investment_100m_yuan", "investment_status",
                         "projects_per_year", "investment_per_project_100m_yuan")} <= set(p)
-    assert p["investment_100m_yuan"] == round(CUM_INV - INV_2022, 6) and p["investment_status"] == "derived"
-    lnd = m["landing"][0]
-    assert lnd["ci95"] == [round(x, 6) for x in wilson_by_hand(LANDED_19_21, SIGNED_19_21)]
-    cat = {g["group_zh"]: g for g in m["mix"]["2022"]["category"]}
-    assert cat["公共服务类"]["investment_100m_yuan"] is None and cat["公共服务类"]["investment_share"] is None
-    assert cat["产业类"]["harmonised"] == "industry" and cat["产业类"]["group_en"] == "Industry"
+    assert (p["first_year"], p["last_year"], p["investment_100m_yuan"]) == (2019, 2020, INV19_20)
+    lnd = {(x["first_year"], x["last_year"]): x for x in m["landing"]}
+    assert [x["as_of"] for x in m["landing"]] == ["2021-05-14", "2022", "2023-09-19"]
+    assert lnd[(2019, 2021)]["ci95"] == [round(x, 6) for x in wilson_by_hand(LANDED_19_21, SIGNED_19_21)]
+    assert lnd[(2019, 2022)]["signed_status"] == "derived" and lnd[(2019, 2022)]["landed_range"] == [137, 137]
+    cat = {g["group_zh"]: g for g in m["mix"]["2023"]["category"]}
+    assert cat["交通项目"]["harmonised"] == "infrastructure" and cat["现代服务业项目"]["harmonised"] == "modern_services"
+    claims = {c["id"]: c for c in m["claims"]}
     assert all(c["consistent"] for c in m["claims"])
-    assert {"id", "text_en", "stated", "qualifier", "computed", "consistent"} <= set(m["claims"][0])
+    assert claims["cumulative_projects_2019-2023"]["consistent"] and claims["cumulative_investment_2019-2023"]["consistent"]
+    assert "since_then" not in m  # nothing was published after the last release
 
 
-def test_metrics_json_through_2021(ds):
+def test_metrics_json_through_2022_is_what_was_known_in_2022(ds):
+    m = metrics_dict(ds, 2022, projection=False)
+    assert m["vintage"]["as_of"] == "2022" and [s["source_id"] for s in m["vintage"]["sources"]] == ["cn2021", "bjd2022"]
+    assert [p["last_year"] for p in m["periods"]] == [2020, 2021, 2022]
+    assert m["cumulative"]["projects"] == CUM_PROJECTS and m["cumulative"]["investment_100m_yuan"] == CUM_INV
+    assert [x["as_of"] for x in m["landing"]] == ["2021-05-14", "2022"]
+    st = m["since_then"]
+    assert [s["source_id"] for s in st["sources"]] == ["bjnews2023"]
+    assert [(t["projects"], t["investment_100m_yuan"]) for t in st["totals"]] == [(CUM23_PROJECTS, CUM23_INV)]
+    assert [(x["first_year"], x["last_year"], x["as_of"]) for x in st["landing"]] == [(2019, 2022, "2023-09-19")]
+    assert "landing_vintage_lower_2019-2021_2022_2023-09-19" in {c["id"] for c in st["claims"]}
+
+
+def test_metrics_json_through_2021_is_the_2021_article(ds):
     m = metrics_dict(ds, 2021, projection=False)
-    assert [p["last_year"] for p in m["periods"]] == [2021]
-    assert m["cumulative"]["projects"] == SIGNED_19_21
+    assert [s["source_id"] for s in m["vintage"]["sources"]] == ["cn2021"]
+    assert [p["last_year"] for p in m["periods"]] == [2020, 2021]
+    assert m["cumulative"]["projects"] == P19_20 + P21 and m["cumulative"]["projects_status"] == "derived"
     assert m["mix"] == {}
 
 
 def test_cli_metrics_json(capsys):
     assert main(["metrics", "--data", str(DATA), "--format", "json", "--no-projection"]) == 0
     m = json.loads(capsys.readouterr().out)
-    assert m["cumulative"]["projects"] == CUM_PROJECTS
+    assert m["cumulative"]["projects"] == CUM23_PROJECTS
 
 
 def test_cli_metrics_table(capsys):
     assert main(["metrics", "--data", str(DATA), "--no-projection"]) == 0
     out = capsys.readouterr().out
-    assert "1080 (2019–2022) − 280.66 (2022)" in out and "INCONSISTENT" not in out and "BAD" not in out
+    assert "At most 20 of the 39 projects of 2021" in out and "INCONSISTENT" not in out and "BAD" not in out
 
 
 @pytest.mark.parametrize(

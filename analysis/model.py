@@ -1,0 +1,1148 @@
+"""Bayesian projection model: projects signed, intended investment and landing (numpy/scipy only).
+
+What is modelled
+----------------
+Every year has a *latent* expected number of projects ``exp(eta_t)`` and a latent intended
+investment total ``exp(eta_t + a_t)``, where ``a_t`` is the log amount per expected project. The
+signed count of a year is Poisson around its expected number. A published *period* is the sum of its
+years: an aggregate such as 2019–2020 enters the likelihood exactly as ``Poisson(sum of the yearly
+expected numbers)`` for the count and as the sum of the latent yearly totals for the investment; no
+aggregate is ever split into invented years. The published figures carry the source's hedge: a count
+is known to lie in an integer interval (exact, "about", "more than X"; interval-censored Poisson), an
+investment total within its bounds (see ``INVESTMENT_MEASUREMENT_SD`` for how).
+
+Three time structures are fitted, each to the count and to the amount per project together, and
+averaged with their posterior model probabilities (marginal likelihoods, equal prior odds): ``iid``
+(a constant level with independent year effects), ``level`` (a random walk: each year's level is the
+previous one plus a random step) and ``drift`` (a log-linear trend plus independent year effects).
+Investment shares the count's time path because a year's total is its number of projects times
+their average amount: growth in signings carries into money mechanically, and the counts are the
+better-measured series. What is specific to money (larger or smaller projects, a few huge
+infrastructure deals) is the amount-per-project path ``a_t``, with its own spread and, in the drift
+model, its own trend. Every prior is written once in ``PRIORS`` with a plain reason; none was tuned
+to the backtests. Projection intervals are posterior predictive: each simulation draws a model, a
+parameter vector from that model's posterior, the future year effects or random-walk steps, and
+then the observed count (Poisson) and reported investment; so parameter, model and future-noise
+uncertainty are all integrated and intervals widen with the horizon.
+
+Landing is modelled per project: a project signed in year ``s`` has started implementation by
+vintage year ``v`` (age ``v - s`` >= 1 whole years; the month of a statement is ignored) with
+probability ``F(age) = c * (1 - (1 - h)**age)``: a share ``c`` lands eventually, at a yearly hazard
+``h``. Cohorts differ (policy pushes, project mix), so a cohort's landed count is beta-binomial with
+intra-cohort correlation ``rho``. The published statements are about nested cohorts (2019–2020 at
+2021, 2019–2021 at 2022, 2019–2022 at 2023): they are used jointly as a chain — the count stated at
+one vintage is the count of the previous vintage plus the new landings among the projects still
+pending plus the landings of the cohorts added since. This is exact while the projects
+still pending at a statement come from one signing period; when they mix periods (at the third
+statement: 2019–2020 and 2021 projects) their mix is taken at its expectation rather than conditioned
+on the earlier statements. On the real statements that moves the posterior medians of ``c`` and ``h``
+by about half a posterior sd (c 0.95 vs 0.92, h 0.73 vs 0.78 against brute-force enumeration with
+independent projects) and leaves the share landed within one year unchanged; the tests keep this in
+check. The posterior of ``(c, h, rho)`` is computed on a grid (``rho`` at five equal-mass nodes of
+its prior); predictions are draws of *observed* landed counts, not intervals for an expected number.
+
+Inference (counts and investment), per model: the two scales (year-effect or step sd of the count
+and of the amount) are integrated on a 10 x 10 grid on the log scale covering their priors; at each
+grid node the latent vector (levels, trends, year effects) has a Laplace approximation found by
+batched Newton steps with analytic derivatives; a multivariate-t draw from the node's Laplace
+approximation, expressed in coordinates where an aggregate period's years are its log total and log
+ratios (so the likelihood's ridge is straight), is the proposal of importance sampling on the exact
+posterior, with Pareto smoothing (PSIS). The model's marginal likelihood is the mean importance
+weight. Effective sample size and Pareto k-hat are reported per model; on the real history they are
+about 1100-1400 of 2000 and 0.2-0.45. Everything is seeded; fit, landing and 20 000 simulations for
+three years take about 0.1 s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "INVESTMENT_MEASUREMENT_SD",
+    "LandingObs",
+    "LandingPosterior",
+    "MODELS",
+    "PRIORS",
+    "PeriodObs",
+    "Posterior",
+    "Prior",
+    "approx",
+    "fit",
+    "fit_landing",
+    "landed_from_percent",
+    "sample_prior_paths",
+]
+
+
+# =============================================================================================== priors
+
+
+@dataclass(frozen=True)
+class Prior:
+    """One prior: distribution name, its parameters, and the reason in plain words."""
+
+    dist: str  # "normal" (mean, sd) | "halfnormal" (scale,) | "beta" (a, b) | "categorical" (probs)
+    params: tuple
+    reason: str
+
+    def sample(self, rng: np.random.Generator, size=None):
+        if self.dist == "normal":
+            return rng.normal(self.params[0], self.params[1], size)
+        if self.dist == "halfnormal":
+            return np.abs(rng.normal(0.0, self.params[0], size))
+        if self.dist == "beta":
+            return rng.beta(self.params[0], self.params[1], size)
+        raise ValueError(f"cannot sample {self.dist}")
+
+
+MODELS = ("iid", "level", "drift")
+
+#: Every prior of the model, written once. Reports may print this as the assumptions log.
+PRIORS: dict[str, Prior] = {
+    "model": Prior(
+        "categorical", (1 / 3, 1 / 3, 1 / 3),
+        "No time structure is favoured before seeing data: iid, level and drift get equal prior odds.",
+    ),
+    "rate_level": Prior(
+        "normal", (math.log(30.0), 1.0),
+        "Log projects per year in the first year: a district-county conference signs from a handful to"
+        " a couple of hundred projects a year (95 % range about 4 to 210).",
+    ),
+    "rate_year_sd": Prior(
+        "halfnormal", (0.3,),
+        "iid model, sd of yearly log-rate effects: signings vary by tens of percent from year to year"
+        " and rarely by a factor of two (median 20 %).",
+    ),
+    "rate_step_sd": Prior(
+        "halfnormal", (0.25,),
+        "level model, sd of the yearly random-walk step of the log-rate: a lasting change of the level"
+        " of about 15 % a year is typical, 50 % rare.",
+    ),
+    "rate_trend": Prior(
+        "normal", (0.0, 0.15),
+        "drift model, yearly log growth of signings: no direction assumed; sustained growth or decline"
+        " beyond about 30 % a year is implausible for a recurring political conference.",
+    ),
+    "rate_trend_year_sd": Prior(
+        "halfnormal", (0.2,),
+        "drift model, sd of year effects around the trend: smaller than in the iid model because the"
+        " trend absorbs part of the variation.",
+    ),
+    "amount_level": Prior(
+        "normal", (math.log(5.0), 1.5),
+        "Log intended investment per project in the first year (亿元): such projects range from a"
+        " fraction of one to tens of 亿元 each (95 % range about 0.3 to 95).",
+    ),
+    "amount_year_sd": Prior(
+        "halfnormal", (0.4,),
+        "iid model, sd of the yearly log amount per project: a year with a few huge infrastructure"
+        " deals can raise the average by half or more, so wider than for counts (median 27 %).",
+    ),
+    "amount_step_sd": Prior(
+        "halfnormal", (0.3,),
+        "level model, random-walk step of the log amount per project: lasting shifts in project size"
+        " are somewhat larger than shifts in their number.",
+    ),
+    "amount_trend": Prior(
+        "normal", (0.0, 0.1),
+        "drift model, yearly log growth of the amount per project: project sizes drift slowly (prices,"
+        " policy focus); beyond about 20 % a year is implausible.",
+    ),
+    "amount_trend_year_sd": Prior(
+        "halfnormal", (0.3,),
+        "drift model, sd of yearly amount effects around the trend: heavy-tailed project sizes make"
+        " yearly averages noisy even with a trend.",
+    ),
+    "landing_eventual": Prior(
+        "beta", (3.0, 1.0),
+        "Share c of projects that ever land: most signed projects start, but a minority of intentions"
+        " never do (mean 0.75, 5 % quantile 0.37).",
+    ),
+    "landing_hazard": Prior(
+        "beta", (1.5, 1.5),
+        "Yearly landing hazard h among projects that will land: anything from slow to fast, centred"
+        " on half of the pending ones each year.",
+    ),
+    "landing_icc": Prior(
+        "beta", (1.0, 19.0),
+        "Intra-cohort correlation rho of landing: cohorts differ (policy pushes, project mix); 0.05"
+        " makes a cohort of 40 vary about 1.7 times as much as independent projects would.",
+    ),
+}
+
+#: Log-scale sd of the reporting error of an investment figure (a fixed assumption, not a prior):
+#: 'intended investment' totals are soft (intentions, rounding of per-project figures), so even an
+#: "exact" published total is taken as known to about 2 % (its rounding interval, far narrower, is
+#: ignored). A two-sided hedge (lo, hi) -- e.g. ±5 % for "about" -- enters as a normal error on the log
+#: scale centred between the bounds with the variance of a uniform over them plus this 2 %
+#: (sd 3.6 % for ±5 %): a smooth stand-in for the box that keeps the posterior near-Gaussian. A one-
+#: sided hedge ("over X") enters as P(reported > X). 2 % is small next to the year-to-year spread
+#: (tens of percent).
+INVESTMENT_MEASUREMENT_SD = 0.02
+
+# Inference settings: importance draws per model and grid nodes per scale axis.
+_N_IS_DEFAULT = 2000
+_T_DF = 6.0  # degrees of freedom of the multivariate-t proposal at each node
+_N_GRID_DEFAULT = 10
+
+
+# =============================================================================================== inputs
+
+
+@dataclass(frozen=True)
+class PeriodObs:
+    """One published period (a single year or an aggregate of consecutive years).
+
+    ``projects``/``investment`` are the published values or None (not published). The bounds express
+    the source's hedge: counts as an inclusive integer interval ``(lo, hi)`` (``hi`` may be ``inf``),
+    investment as ``(lo, hi)`` in 亿元 (``hi`` may be ``inf``). Bounds default to the value itself
+    (an exact figure). Use :func:`approx` for "about X" (±5 %).
+    """
+
+    first_year: int
+    last_year: int
+    projects: int | None = None
+    projects_bounds: tuple[float, float] | None = None
+    investment: float | None = None
+    investment_bounds: tuple[float, float] | None = None
+
+    def __post_init__(self):
+        if self.last_year < self.first_year:
+            raise ValueError(f"period {self.first_year}-{self.last_year}: last year before first year")
+        pb, ib = self.count_bounds(), self.money_bounds()
+        if pb is not None and not (0 <= pb[0] <= pb[1]):
+            raise ValueError(f"period {self.first_year}-{self.last_year}: bad project bounds {pb}")
+        if ib is not None and not (0 < ib[0] <= ib[1]):
+            raise ValueError(f"period {self.first_year}-{self.last_year}: bad investment bounds {ib}")
+
+    @property
+    def years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    def count_bounds(self) -> tuple[float, float] | None:
+        if self.projects_bounds is not None:
+            lo, hi = self.projects_bounds
+            return float(math.ceil(lo)), (math.inf if math.isinf(hi) else float(math.floor(hi)))
+        if self.projects is not None:
+            return float(self.projects), float(self.projects)
+        return None
+
+    def money_bounds(self) -> tuple[float, float] | None:
+        if self.investment_bounds is not None:
+            return float(self.investment_bounds[0]), float(self.investment_bounds[1])
+        if self.investment is not None:
+            return float(self.investment), float(self.investment)
+        return None
+
+    def signed_estimate(self) -> float | None:
+        """A point value of the count (the value, else the middle of finite bounds)."""
+        if self.projects is not None:
+            return float(self.projects)
+        b = self.count_bounds()
+        if b is None or math.isinf(b[1]):
+            return None
+        return 0.5 * (b[0] + b[1])
+
+
+def approx(value: float, rel: float = 0.05) -> tuple[float, float]:
+    """Bounds of an "about X" figure: ``X*(1-rel) .. X*(1+rel)``."""
+    return value * (1 - rel), value * (1 + rel)
+
+
+@dataclass(frozen=True)
+class LandingObs:
+    """A landing statement: of the ``signed`` projects of ``first_year..last_year``, between
+    ``landed_bounds[0]`` and ``landed_bounds[1]`` (inclusive integers) had landed by ``vintage`` (year)."""
+
+    first_year: int
+    last_year: int
+    vintage: int
+    signed: int
+    landed_bounds: tuple[int, int]
+
+    def __post_init__(self):
+        lo, hi = self.landed_bounds
+        if not (0 <= lo <= hi <= self.signed):
+            raise ValueError(f"landing statement {self}: bounds must satisfy 0 <= lo <= hi <= signed")
+        if self.vintage <= self.last_year:
+            raise ValueError(
+                f"landing statement {self}: vintage must be after the last signing year (age >= 1);"
+                " no statement about cohorts younger than one year exists to inform that"
+            )
+
+
+def landed_from_percent(signed: int, lo_pct: float, hi_pct: float, *, lo_open: bool = False) -> tuple[int, int]:
+    """Integer landed counts compatible with a percentage interval.
+
+    ``85 %`` written to whole percent -> ``landed_from_percent(161, 84.5, 85.5)`` = (137, 137);
+    "more than 90 %" of 85 -> ``landed_from_percent(85, 90, 100, lo_open=True)`` = (77, 85).
+    """
+    lo = signed * lo_pct / 100.0
+    hi = signed * hi_pct / 100.0
+    klo = math.floor(lo) + 1 if (lo_open and float(lo).is_integer()) else math.ceil(lo - 1e-9)
+    khi = math.floor(hi + 1e-9)
+    klo, khi = max(0, klo), min(signed, khi)
+    if klo > khi:
+        raise ValueError(f"no integer count of {signed} lies in {lo_pct}-{hi_pct} %")
+    return klo, khi
+
+
+# =============================================================================================== helpers
+
+
+def _q(x, probs=(0.1, 0.5, 0.9)):
+    return {f"q{int(round(p * 100)):02d}": float(np.quantile(x, p)) for p in probs}
+
+
+def _poisson_interval_logp(lam: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """log P(lo <= Y <= hi) for Y ~ Poisson(lam); lo, hi integers (hi may be inf), broadcast."""
+    lam = np.maximum(lam, 1e-300)
+    exact = lo == hi
+    out = np.empty(np.broadcast(lam, lo).shape)
+    y = np.broadcast_to(lo, out.shape)
+    out[...] = y * np.log(lam) - lam - special.gammaln(y + 1)
+    if np.all(exact):
+        return out
+    hi_b = np.broadcast_to(hi, out.shape)
+    lo_b = np.broadcast_to(lo, out.shape)
+    inf = np.isinf(hi_b)
+    hi_f = np.where(inf, lo_b, hi_b)
+    # upper-gamma (Q) form: P(Y<=hi) - P(Y<=lo-1); lower-gamma (P) form: P(Y>=lo) - P(Y>=hi+1)
+    q_form = special.gammaincc(hi_f + 1, lam) - np.where(lo_b > 0, special.gammaincc(np.maximum(lo_b, 1), lam), 0.0)
+    p_form = np.where(lo_b > 0, special.gammainc(np.maximum(lo_b, 1), lam), 1.0) - special.gammainc(hi_f + 1, lam)
+    mid = 0.5 * (lo_b + hi_f)
+    prob = np.where(lam > mid, q_form, p_form)
+    prob = np.where(inf, np.where(lo_b > 0, special.gammainc(np.maximum(lo_b, 1), lam), 1.0), prob)
+    interval = np.log(np.maximum(prob, 1e-300))
+    return np.where(exact, out, interval)
+
+
+# --------------------------------------------------------------------------------------------- PSIS
+
+
+def _gpd_fit(x: np.ndarray) -> tuple[float, float]:
+    """Generalized Pareto fit (Zhang & Stephens 2009, with the weak prior used by PSIS)."""
+    n = len(x)
+    prior_bs, prior_k = 3, 10
+    m_est = 30 + int(math.sqrt(n))
+    b = 1 - np.sqrt(m_est / (np.arange(1, m_est + 1) - 0.5))
+    b /= prior_bs * x[int(n / 4 + 0.5) - 1]
+    b += 1 / x[-1]
+    k = np.log1p(-b[:, None] * x).mean(axis=1)
+    len_scale = n * (np.log(-(b / k)) - k - 1)
+    w = 1 / np.exp(len_scale - len_scale[:, None]).sum(axis=1)
+    keep = w >= 10 * np.finfo(float).eps
+    w, b = w[keep], b[keep]
+    w /= w.sum()
+    b_post = np.sum(b * w)
+    k_post = np.log1p(-b_post * x).mean()
+    sigma = -k_post / b_post
+    k_post = (n * k_post + prior_k * 0.5) / (n + prior_k)
+    return float(k_post), float(sigma)
+
+
+def psis(log_w: np.ndarray) -> tuple[np.ndarray, float]:
+    """Pareto-smoothed importance weights (Vehtari et al.): returns normalised weights and k-hat."""
+    n = len(log_w)
+    x = log_w - np.max(log_w)
+    tail_len = int(math.ceil(min(0.2 * n, 3 * math.sqrt(n))))
+    order = np.argsort(x)
+    cutoff = max(x[order[-tail_len - 1]], math.log(np.finfo(float).tiny))
+    tail = order[-tail_len:]
+    tail = tail[x[tail] > cutoff]
+    khat = math.inf
+    if len(tail) > 4:
+        xt = np.exp(x[tail]) - math.exp(cutoff)
+        khat, sigma = _gpd_fit(xt)
+        if np.isfinite(khat):
+            p = np.arange(0.5, len(tail)) / len(tail)
+            with np.errstate(over="ignore", invalid="ignore"):
+                if abs(khat) > 1e-10:
+                    sm = sigma * np.expm1(-khat * np.log1p(-p)) / khat
+                else:
+                    sm = -sigma * np.log1p(-p)
+            if np.all(np.isfinite(sm)):
+                x[tail[np.argsort(x[tail])]] = np.minimum(np.log(sm + math.exp(cutoff)), 0.0)
+    w = np.exp(x - np.max(x))
+    return w / w.sum(), khat
+
+
+# =============================================================================================== counts + investment
+
+
+class _Model:
+    """One time structure for the latent log-rate eta_t and log amount per project a_t.
+
+    Latent Gaussian vector x (given the two scales sigma, tau):
+      iid:   x = [mu, alpha, d_0..d_{T-1}, v_0..v_{T-1}],  eta_t = mu + d_t,  a_t = alpha + v_t
+      drift: x = [mu, beta, alpha, gamma, d.., v..],       eta_t = mu + beta*t + d_t, a_t likewise
+      level: x = [mu, alpha, d_1..d_{T-1}, v_1..],         eta_t = mu + d_1 + ... + d_t (random walk)
+    with d ~ N(0, sigma^2), v ~ N(0, tau^2) and the fixed effects' priors from ``PRIORS``.
+    """
+
+    def __init__(self, kind: str, n_years: int):
+        if kind not in MODELS:
+            raise ValueError(f"unknown model {kind!r}")
+        self.kind, self.T = kind, n_years
+        T = n_years
+        sd_key = {"iid": "year_sd", "level": "step_sd", "drift": "trend_year_sd"}[kind]
+        self.p_sd, self.p_tau = PRIORS["rate_" + sd_key], PRIORS["amount_" + sd_key]
+        fixed = [("mu", PRIORS["rate_level"])]
+        if kind == "drift":
+            fixed.append(("beta", PRIORS["rate_trend"]))
+        fixed.append(("alpha", PRIORS["amount_level"]))
+        if kind == "drift":
+            fixed.append(("gamma", PRIORS["amount_trend"]))
+        self.fixed_names = [n for n, _ in fixed]
+        nf = len(fixed)
+        ne = T if kind != "level" else T - 1
+        self.ne, self.nf = ne, nf
+        self.D = nf + 2 * ne
+        self.m0 = np.zeros(self.D)
+        self.v_fixed = np.zeros(nf)
+        for i, (_, p) in enumerate(fixed):
+            self.m0[i], self.v_fixed[i] = p.params[0], p.params[1] ** 2
+        ix = {n: i for i, n in enumerate(self.fixed_names)}
+        self.ix = ix
+        L_eta = np.zeros((T, self.D))
+        L_a = np.zeros((T, self.D))
+        t = np.arange(T)
+        L_eta[:, ix["mu"]] = 1.0
+        L_a[:, ix["alpha"]] = 1.0
+        if kind == "drift":
+            L_eta[:, ix["beta"]] = t
+            L_a[:, ix["gamma"]] = t
+        if kind == "level":
+            B = np.tril(np.ones((T, T)))[:, 1:]  # eta_t = mu + sum_{s=1..t} d_s
+        else:
+            B = np.eye(T)
+        L_eta[:, nf:nf + ne] = B
+        L_a[:, nf + ne:] = B
+        self.L_eta, self.L_a = L_eta, L_a
+
+    def creators(self, t: int) -> tuple[int, int]:
+        """Coordinates of x that 'create' eta_t and a_t (unit-triangular in time)."""
+        if self.kind == "level":
+            if t == 0:
+                return self.ix["mu"], self.ix["alpha"]
+            return self.nf + t - 1, self.nf + self.ne + t - 1
+        return self.nf + t, self.nf + self.ne + t
+
+    def prior_var(self, sd: np.ndarray, tau: np.ndarray) -> np.ndarray:
+        """Prior variances of x for scale values (n,) -> (n, D)."""
+        n = sd.shape[0]
+        return np.concatenate([np.broadcast_to(self.v_fixed, (n, self.nf)),
+                               np.repeat((sd**2)[:, None], self.ne, axis=1),
+                               np.repeat((tau**2)[:, None], self.ne, axis=1)], axis=1)
+
+    def paths(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return x @ self.L_eta.T, x @ self.L_a.T
+
+    def future(self, x, sd, tau, steps, rng):
+        """eta, a for the ``steps`` years after the last history year (n, steps)."""
+        n = x.shape[0]
+        z1 = sd[:, None] * rng.standard_normal((n, steps))
+        z2 = tau[:, None] * rng.standard_normal((n, steps))
+        if self.kind == "level":
+            eta, a = self.paths(x)
+            return eta[:, -1:] + np.cumsum(z1, axis=1), a[:, -1:] + np.cumsum(z2, axis=1)
+        mu, alpha = x[:, self.ix["mu"]][:, None], x[:, self.ix["alpha"]][:, None]
+        if self.kind == "iid":
+            return mu + z1, alpha + z2
+        t = np.arange(self.T, self.T + steps)[None, :]
+        return (mu + x[:, self.ix["beta"]][:, None] * t + z1, alpha + x[:, self.ix["gamma"]][:, None] * t + z2)
+
+    def sample_prior(self, rng: np.random.Generator, n: int):
+        sd, tau = self.p_sd.sample(rng, n), self.p_tau.sample(rng, n)
+        x = self.m0 + np.sqrt(self.prior_var(sd, tau)) * rng.standard_normal((n, self.D))
+        return x, sd, tau
+
+
+def sample_prior_paths(kind: str, n_years: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One draw of the latent (eta, a) paths over ``n_years`` from model ``kind`` and ``PRIORS``
+    (the model's own generating process, used by the calibration study)."""
+    m = _Model(kind, n_years)
+    x, _, _ = m.sample_prior(rng, 1)
+    eta, a = m.paths(x)
+    return eta[0], a[0]
+
+
+def _halfnormal_logpdf_log(lx: np.ndarray, scale: float) -> np.ndarray:
+    """Density of log(X) for X ~ HalfNormal(scale)."""
+    return -0.5 * (np.exp(lx) / scale) ** 2 + math.log(math.sqrt(2 / math.pi) / scale) + lx
+
+
+class _Data:
+    """Periods mapped to the latent years (index 0 = first year), with likelihood and derivatives."""
+
+    def __init__(self, periods: list[PeriodObs]):
+        if not periods:
+            raise ValueError("no periods")
+        ps = sorted(periods, key=lambda p: p.first_year)
+        for a, b in zip(ps, ps[1:]):
+            if b.first_year <= a.last_year:
+                raise ValueError(f"periods overlap: {a.first_year}-{a.last_year} and {b.first_year}-{b.last_year}")
+        self.periods = ps
+        self.first_year, self.last_year = ps[0].first_year, ps[-1].last_year
+        self.T = self.last_year - self.first_year + 1
+        self.cnt, self.inv = [], []  # (member mask (T,), lo, hi)
+        s = INVESTMENT_MEASUREMENT_SD
+        for p in ps:
+            mask = np.zeros(self.T, bool)
+            mask[p.first_year - self.first_year: p.last_year - self.first_year + 1] = True
+            cb, mb = p.count_bounds(), p.money_bounds()
+            if cb is not None:
+                self.cnt.append((mask, cb[0], cb[1]))
+            if mb is not None:
+                lo = math.log(mb[0])
+                if math.isfinite(mb[1]):
+                    # two-sided hedge: Gaussian on the log scale with the variance of a uniform over
+                    # the bounds plus the reporting error
+                    hi = math.log(mb[1])
+                    sd = math.sqrt(((hi - lo) / 2) ** 2 / 3 + s**2)
+                    self.inv.append((mask, 0.5 * (lo + hi), sd, True))
+                else:  # one-sided ("over X"): censored, blurred by the reporting error
+                    self.inv.append((mask, lo, s, False))
+        n_cnt = [(p.signed_estimate(), p.years) for p in ps if p.signed_estimate() is not None]
+        tot_n, tot_y = sum(c for c, _ in n_cnt), sum(y for _, y in n_cnt)
+        self.start_rate = math.log(max(tot_n, 0.5) / tot_y) if tot_y else PRIORS["rate_level"].params[0]
+        both = [p for p in ps if p.signed_estimate() and p.investment is not None]
+        self.start_amount = (math.log(sum(p.investment for p in both) / sum(p.signed_estimate() for p in both))
+                             if both else PRIORS["amount_level"].params[0])
+
+    # -- one-dimensional pieces: value, first and second derivative
+    @staticmethod
+    def _count_terms(lam, lo, hi):
+        lam = np.maximum(lam, 1e-300)
+        if lo == hi:
+            y = lo
+            return y * np.log(lam) - lam - special.gammaln(y + 1), y / lam - 1.0, -y / lam**2
+        logp = _poisson_interval_logp(lam, np.asarray(lo), np.asarray(hi))
+
+        def ratio(k):  # pmf(k) / P(lo <= Y <= hi)
+            if k < 0 or math.isinf(k):
+                return np.zeros_like(lam)
+            return np.exp(k * np.log(lam) - lam - special.gammaln(k + 1) - logp)
+
+        d1 = ratio(lo - 1) - ratio(hi)
+        d2 = (ratio(lo - 2) - ratio(lo - 1)) - (ratio(hi - 1) - ratio(hi))
+        return logp, d1, d2 - d1**2
+
+    @staticmethod
+    def _money_terms(m, centre, sd, two_sided):
+        if two_sided:
+            z = (centre - m) / sd
+            return -0.5 * z**2 - math.log(sd * math.sqrt(2 * math.pi)), z / sd, np.full_like(m, -1 / sd**2)
+        # log P(reported > lo) = log Phi((m - lo)/sd)
+        u = (m - centre) / sd
+        lp = special.log_ndtr(u)
+        r = np.exp(-0.5 * u**2 - 0.5 * math.log(2 * math.pi) - lp)  # phi(u)/Phi(u)
+        d1 = r / sd
+        d2 = -(u * r + r**2) / sd**2
+        return lp, d1, d2
+
+    def loglik(self, eta: np.ndarray, a: np.ndarray, derivs: bool = False):
+        """Exact log-likelihood (n,), optionally gradient (n, 2T) and Hessian (n, 2T, 2T) wrt (eta, a)."""
+        n, T = eta.shape
+        ll = np.zeros(n)
+        if derivs:
+            g = np.zeros((n, 2 * T))
+            H = np.zeros((n, 2 * T, 2 * T))
+        e = np.exp(np.minimum(eta, 50.0))
+        for mask, lo, hi in self.cnt:
+            em = e * mask
+            lam = em.sum(axis=1)
+            v, d1, d2 = self._count_terms(lam, lo, hi)
+            ll += v
+            if derivs:
+                g[:, :T] += d1[:, None] * em
+                H[:, :T, :T] += d2[:, None, None] * em[:, :, None] * em[:, None, :]
+                H[:, np.arange(T), np.arange(T)] += d1[:, None] * em
+        if self.inv:
+            z = np.minimum(eta + a, 60.0)
+        for mask, centre, sd, two in self.inv:
+            zm = np.where(mask, z, -np.inf)
+            mx = zm.max(axis=1, keepdims=True)
+            ex = np.exp(zm - mx)
+            m = mx[:, 0] + np.log(ex.sum(axis=1))
+            v, d1, d2 = self._money_terms(m, centre, sd, two)
+            ll += v
+            if derivs:
+                w = ex / ex.sum(axis=1, keepdims=True)
+                gz = d1[:, None] * w
+                Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
+                Hz[:, np.arange(T), np.arange(T)] += d1[:, None] * w
+                g[:, :T] += gz
+                g[:, T:] += gz
+                for r in (slice(0, T), slice(T, 2 * T)):
+                    for c in (slice(0, T), slice(T, 2 * T)):
+                        H[:, r, c] += Hz
+        ll = np.where(np.isfinite(ll), ll, -np.inf)
+        return (ll, g, H) if derivs else ll
+
+
+class _Fit:
+    """Posterior of one model: Laplace approximations of the latent vector on a grid of the two
+    scales (INLA-style), used as the proposal of an importance sampler on the exact posterior."""
+
+    def __init__(self, model: _Model, data: _Data, rng: np.random.Generator, n_draws: int, n_grid: int):
+        self.model, self.data = model, data
+        # aggregate periods with data: the proposal works in coordinates where the period's latent
+        # years are (log of their summed rate, log ratios) -- the likelihood's ridge becomes straight
+        self.aggs = []  # (years, eta coords, a coords, which) with which = "eta" or "z"
+        for rows, which in ((data.cnt, "eta"), (data.inv, "z")):
+            for row in rows:
+                yrs = np.flatnonzero(row[0])
+                if yrs.size > 1:
+                    ce = np.array([model.creators(t)[0] for t in yrs])
+                    ca = np.array([model.creators(t)[1] for t in yrs])
+                    self.aggs.append((yrs, ce, ca, which))
+        self.aggs.sort(key=lambda a: (a[3] == "z", a[0][0]))
+        self._local_map()
+        self._grid(n_grid)
+        self._laplace()
+        self._importance(rng, n_draws)
+
+    def _grid(self, n_grid):
+        # log-scale grid covering the half-normal prior between its 0.2 % and 99.8 % quantiles
+        def axis(p):
+            s = p.params[0]
+            lo, hi = math.log(s * 0.0025), math.log(s * 3.09)
+            return np.linspace(lo, hi, n_grid), (hi - lo) / (n_grid - 1)
+
+        ls, self.dls = axis(self.model.p_sd)
+        lt, self.dlt = axis(self.model.p_tau)
+        LS, LT = np.meshgrid(ls, lt, indexing="ij")
+        self.ls, self.lt = LS.ravel(), LT.ravel()
+
+    def log_joint(self, x, ls, lt, derivs=False):
+        """Exact log posterior density (unnormalised) of (log sd, log tau, x)."""
+        m = self.model
+        var = m.prior_var(np.exp(ls), np.exp(lt))
+        r = x - m.m0
+        lp = -0.5 * np.sum(r * r / var + np.log(2 * math.pi * var), axis=1)
+        lp += _halfnormal_logpdf_log(ls, m.p_sd.params[0]) + _halfnormal_logpdf_log(lt, m.p_tau.params[0])
+        eta, a = m.paths(x)
+        if not derivs:
+            return lp + self.data.loglik(eta, a)
+        ll, g, H = self.data.loglik(eta, a, derivs=True)
+        L = np.concatenate([m.L_eta, m.L_a], axis=0)  # (2T, D)
+        gx = g @ L - r / var
+        Hx = np.matmul(L.T, np.matmul(H, L))
+        Hx[:, np.arange(m.D), np.arange(m.D)] -= 1.0 / var
+        return lp + ll, gx, Hx
+
+    def _newton(self, x, ls, lt, max_iter=40):
+        """Batched Newton ascent of log_joint in x at fixed scales; returns x, f, H, iterations."""
+        m = self.model
+        n = x.shape[0]
+        f, g, H = self.log_joint(x, ls, lt, derivs=True)
+        it = 0
+        for it in range(1, max_iter + 1):
+            A = -H + 1e-8 * np.eye(m.D)
+            try:
+                p = np.linalg.solve(A, g[:, :, None])[:, :, 0]
+                bad = ~(np.sum(p * g, axis=1) > 0) | ~np.all(np.isfinite(p), axis=1)
+            except np.linalg.LinAlgError:
+                bad = np.ones(n, bool)
+                p = np.zeros_like(g)
+            if np.any(bad):  # not negative definite there: eigenvalue-clipped Newton step
+                w, V = np.linalg.eigh(A[bad])
+                w = np.maximum(np.abs(w), 1e-6 + 1e-8 * np.abs(w).max(axis=1, keepdims=True))
+                p[bad] = np.einsum("nij,nj->ni", V, np.einsum("nji,nj->ni", V, g[bad]) / w)
+            elif np.max(np.sum(p * g, axis=1)) < 1e-7:  # Newton decrement: converged everywhere
+                break
+            step = np.ones(n)
+            todo = np.ones(n, bool)
+            xn, fn = x.copy(), f.copy()
+            for _ in range(12):  # backtracking only where the full step does not improve
+                idx = np.flatnonzero(todo)
+                cand = x[idx] + step[idx, None] * p[idx]
+                fc = self.log_joint(cand, ls[idx], lt[idx])
+                ok = fc > f[idx]
+                xn[idx[ok]], fn[idx[ok]] = cand[ok], fc[ok]
+                todo[idx[ok]] = False
+                step[idx[~ok]] *= 0.3
+                if not todo.any():
+                    break
+            gain = fn - f
+            x = xn
+            f, g, H = self.log_joint(x, ls, lt, derivs=True)
+            if np.all(gain < 1e-8):
+                break
+        return x, f, H, it
+
+    def _laplace(self):
+        """Laplace approximation of x at every grid node (batched Newton, warm-started from the
+        mode at the central node)."""
+        m, d = self.model, self.data
+        x0 = m.m0.copy()
+        x0[m.ix["mu"]] = d.start_rate
+        x0[m.ix["alpha"]] = d.start_amount
+        c = np.array([len(self.ls) // 2])
+        xc, _, _, it0 = self._newton(x0[None, :], self.ls[c], self.lt[c])
+        x, f, H, it = self._newton(np.repeat(xc, self.ls.size, axis=0), self.ls, self.lt)
+        self.newton_iters = it0 + it
+        A = -H
+        try:
+            R = np.linalg.cholesky(A)
+            C = np.linalg.inv(np.swapaxes(R, 1, 2))  # cov_x = C C^T with C = R^-T
+            log_det_x = -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1)
+        except np.linalg.LinAlgError:
+            w, V = np.linalg.eigh(A)
+            w = np.maximum(w, 1e-4)
+            C = V * (1.0 / np.sqrt(w))[:, None, :]
+            log_det_x = -np.sum(np.log(w), axis=1)
+        self._log_det_cov = log_det_x
+        self.x_mode = x
+        # proposal in y = T(x): mode maps to mode (unit Jacobian), covariance J cov_x J^T
+        self.y_mode = self._to_y(x)
+        if self.aggs:
+            JC = np.matmul(self._jac(x), C)
+            cov_y = np.matmul(JC, np.swapaxes(JC, 1, 2)) + 1e-12 * np.eye(m.D)
+            Cy = np.linalg.cholesky(cov_y)
+            self.cov_chol = Cy
+            self._log_det_cov_y = 2.0 * np.sum(np.log(np.einsum("nii->ni", Cy)), axis=1)
+        else:
+            self.cov_chol = C
+            self._log_det_cov_y = log_det_x
+        # Laplace approximation of log p(y, log sd, log tau) at each node
+        self.node_logp = f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov)
+        lw = self.node_logp - self.node_logp.max()
+        pw = np.exp(lw)
+        self.node_w = pw / pw.sum()
+        self.laplace_log_evidence = float(self.node_logp.max() + math.log(pw.sum() * self.dls * self.dlt))
+
+    # ---- proposal coordinates y = T(x), |det dT/dx| = 1
+    # First a linear unit-triangular map to "local" coordinates in which each year's eta_t and a_t
+    # is one coordinate (identity for iid/drift; for level, steps -> levels), then, for every
+    # aggregate period with data, its years' log values are replaced by (log of their sum, log ratios
+    # to the last year) -- for counts on eta, for investment on z = eta + a.
+    def _local_map(self):
+        m = self.model
+        K = np.eye(m.D)
+        if m.kind == "level":
+            for block, first in ((m.L_eta, m.ix["mu"]), (m.L_a, m.ix["alpha"])):
+                for t in range(m.T):
+                    K[m.creators(t)[0 if first == m.ix["mu"] else 1]] = block[t]
+        self.K, self.K_inv = K, np.linalg.inv(K)
+
+    def _to_y(self, x):
+        if not self.aggs:
+            return x
+        xl = x @ self.K.T
+        y = xl.copy()
+        for yrs, ce, ca, which in self.aggs:
+            v = xl[:, ce] if which == "eta" else xl[:, ce] + xl[:, ca]
+            tgt = ce if which == "eta" else ca
+            mx = v.max(axis=1, keepdims=True)
+            y[:, tgt[0]] = mx[:, 0] + np.log(np.exp(v - mx).sum(axis=1))
+            y[:, tgt[1:]] = v[:, :-1] - v[:, -1:]
+        return y
+
+    def _to_x(self, y):
+        if not self.aggs:
+            return y
+        xl = y.copy()
+        for yrs, ce, ca, which in self.aggs:  # eta blocks first, then z blocks
+            tgt = ce if which == "eta" else ca
+            c, r = y[:, tgt[0]], y[:, tgt[1:]]
+            rr = np.concatenate([r, np.zeros((r.shape[0], 1))], axis=1)
+            mx = rr.max(axis=1, keepdims=True)
+            v = rr + (c - (mx[:, 0] + np.log(np.exp(rr - mx).sum(axis=1))))[:, None]
+            xl[:, tgt] = v if which == "eta" else v - xl[:, ce]
+        return xl @ self.K_inv.T
+
+    def _jac(self, x):
+        """dT/dx at rows of x: (n, D, D)."""
+        m = self.model
+        n = x.shape[0]
+        J = np.repeat(np.eye(m.D)[None], n, axis=0)
+        xl = x @ self.K.T
+        for yrs, ce, ca, which in self.aggs:
+            k = len(ce)
+            if which == "eta":
+                v, tgt, src = xl[:, ce], ce, [ce]
+            else:
+                v, tgt, src = xl[:, ce] + xl[:, ca], ca, [ce, ca]
+            w = np.exp(v - v.max(axis=1, keepdims=True))
+            w /= w.sum(axis=1, keepdims=True)
+            rows = np.zeros((n, k, m.D))
+            for cols in src:
+                rows[:, 0, cols] += w
+                rows[:, 1:, cols] += np.eye(k)[:-1] - np.eye(k)[-1:]
+            J[:, tgt, :] = rows
+        return np.matmul(J, self.K)
+
+    def _importance(self, rng, n):
+        """Importance sampling of x at the grid nodes: the two scales are integrated by the grid
+        (midpoint rule on the log scale), the latent vector by importance sampling from the node's
+        Laplace approximation (multivariate t, 6 df, scale inflated by 1.1), expressed in the
+        coordinates ``T(x)`` in which each aggregate period's years are its log total and log
+        ratios (a volume-preserving change of variables, so the proposal density needs no Jacobian)."""
+        m = self.model
+        infl, nu = 1.1, _T_DF
+        k = rng.choice(self.ls.size, size=n, p=self.node_w)
+        z = rng.standard_normal((n, m.D))
+        chi = rng.chisquare(nu, n) / nu
+        y = self.y_mode[k] + infl * np.einsum("nij,nj->ni", self.cov_chol[k], z) / np.sqrt(chi)[:, None]
+        x = self._to_x(y)
+        q = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under the node's scaled covariance
+        half_logdet = 0.5 * self._log_det_cov_y[k] + m.D * math.log(infl)
+        lt_dens = (special.gammaln((nu + m.D) / 2) - special.gammaln(nu / 2) - 0.5 * m.D * math.log(nu * math.pi)
+                   - half_logdet - 0.5 * (nu + m.D) * np.log1p(q / nu))
+        lq = np.log(self.node_w[k]) - math.log(self.dls * self.dlt) + lt_dens
+        ls, lt = self.ls[k], self.lt[k]
+        lw = self.log_joint(x, ls, lt) - lq
+        ok = np.isfinite(lw)
+        x, ls, lt, lw = x[ok], ls[ok], lt[ok], lw[ok]
+        mx = np.max(lw)
+        self.log_evidence = float(mx + math.log(np.sum(np.exp(lw - mx)) / n))
+        self.weights, self.khat = psis(lw)
+        self.ess = float(1.0 / np.sum(self.weights**2))
+        self.x, self.sd, self.tau = x, np.exp(ls), np.exp(lt)
+
+
+@dataclass
+class Posterior:
+    """Fitted model: three importance-sampled posteriors, their weights, and the landing posterior.
+
+    ``weights`` maps model name -> posterior model probability. ``predict`` draws model-averaged
+    posterior-predictive simulations; ``summary`` gives parameter summaries; ``landing`` (or None)
+    is a :class:`LandingPosterior`.
+    """
+
+    first_year: int
+    last_year: int
+    weights: dict[str, float]
+    fits: dict[str, _Fit] = field(repr=False)
+    landing: LandingPosterior | None = field(default=None, repr=False)
+
+    def diagnostics(self) -> dict:
+        """Per model: log evidence (importance-sampling estimate and grid-Laplace value), effective
+        sample size of the importance weights (of n draws), Pareto k-hat, Newton iterations."""
+        return {k: {"log_evidence": f.log_evidence, "log_evidence_laplace": f.laplace_log_evidence,
+                    "ess": f.ess, "n_draws": len(f.weights), "khat": f.khat,
+                    "newton_iterations": f.newton_iters} for k, f in self.fits.items()}
+
+    def predict(self, years, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Model-averaged posterior-predictive draws for future ``years`` (each after ``last_year``).
+
+        Returns ``projects`` and ``investment`` (亿元, as it would be reported), their running sums
+        over ``years`` (``projects_cum``, ``investment_cum``; sums of the predicted years only), the
+        latent expected count ``rate`` and ``model`` (index into ``MODELS`` per simulation); arrays
+        are (n_sims, len(years)).
+        """
+        years = np.atleast_1d(np.asarray(years, dtype=int))
+        if np.any(years <= self.last_year):
+            raise ValueError(f"predict: years must be after {self.last_year}")
+        steps = int(years.max() - self.last_year)
+        col = years - self.last_year - 1
+        names = list(self.fits)
+        probs = np.array([self.weights[k] for k in names])
+        which = rng.choice(len(names), size=n_sims, p=probs / probs.sum())
+        eta = np.empty((n_sims, steps))
+        a = np.empty((n_sims, steps))
+        for j, k in enumerate(names):
+            rows = np.flatnonzero(which == j)
+            if rows.size == 0:
+                continue
+            f = self.fits[k]
+            i = rng.choice(len(f.weights), size=rows.size, p=f.weights)
+            e, aa = f.model.future(f.x[i], f.sd[i], f.tau[i], steps, rng)
+            eta[rows], a[rows] = e, aa
+        eta, a = eta[:, col], a[:, col]
+        rate = np.exp(np.minimum(eta, 30.0))
+        projects = rng.poisson(rate).astype(float)
+        inv = np.exp(np.minimum(eta + a, 50.0) + INVESTMENT_MEASUREMENT_SD * rng.standard_normal(eta.shape))
+        model_idx = np.array([MODELS.index(k) for k in names])[which]
+        return {"projects": projects, "investment": inv, "projects_cum": np.cumsum(projects, axis=1),
+                "investment_cum": np.cumsum(inv, axis=1), "rate": rate, "model": model_idx}
+
+    def summary(self) -> dict:
+        """Posterior summaries (q10, q50, q90 = median and 80 % interval) per model and averaged.
+
+        Per model: ``rate_last`` (expected projects in the last history year), ``growth`` (yearly
+        growth of the expected count; drift model only), ``rate_sd`` (year-effect or step sd of the
+        log-rate), ``amount_last`` (亿元 per expected project, last year), ``amount_growth`` (drift),
+        ``amount_sd``; plus ``weight`` and diagnostics. ``averaged`` holds model-averaged next-year
+        expected projects and investment per project.
+        """
+        out: dict = {"weights": dict(self.weights), "models": {}}
+        rng = np.random.default_rng(0)
+        pooled_rate, pooled_amt = [], []
+        diag = self.diagnostics()
+        for k, f in self.fits.items():
+            idx = rng.choice(len(f.weights), size=4000, p=f.weights)
+            x, sd, tau = f.x[idx], f.sd[idx], f.tau[idx]
+            m = f.model
+            eta, a = m.paths(x)
+            s = {"weight": self.weights[k], "rate_last": _q(np.exp(eta[:, -1])), "rate_sd": _q(sd),
+                 "amount_last": _q(np.exp(a[:, -1])), "amount_sd": _q(tau)}
+            if k == "drift":
+                s["growth"] = _q(np.expm1(x[:, m.ix["beta"]]))
+                s["amount_growth"] = _q(np.expm1(x[:, m.ix["gamma"]]))
+            s.update(diag[k])
+            out["models"][k] = s
+            nk = int(round(self.weights[k] * 4000))
+            if nk:
+                e1, a1 = m.future(x[:nk], sd[:nk], tau[:nk], 1, rng)
+                pooled_rate.append(np.exp(e1[:, 0]))
+                pooled_amt.append(np.exp(a1[:, 0]))
+        out["averaged"] = {"rate_next_year": _q(np.concatenate(pooled_rate)),
+                           "amount_next_year": _q(np.concatenate(pooled_amt))}
+        if self.landing is not None:
+            out["landing"] = self.landing.summary()
+        return out
+
+
+def fit(periods: list[PeriodObs], landing: list[LandingObs] | tuple = (), *, seed: int = 0,
+        n_draws: int = _N_IS_DEFAULT, n_grid: int = _N_GRID_DEFAULT,
+        models: tuple[str, ...] = MODELS) -> Posterior:
+    """Fit the count/investment models (and the landing model if statements are given).
+
+    Deterministic given ``seed``. ``n_draws`` importance draws per model; ``n_grid`` nodes per
+    axis of the (log sd, log tau) grid of each model's Laplace proposal.
+    """
+    data = _Data(list(periods))
+    rng = np.random.default_rng(seed)
+    fits = {k: _Fit(_Model(k, data.T), data, rng, n_draws, n_grid) for k in models}
+    prior = dict(zip(MODELS, PRIORS["model"].params))
+    le = np.array([fits[k].log_evidence + math.log(prior[k]) for k in models])
+    w = np.exp(le - le.max())
+    w /= w.sum()
+    lp = fit_landing(data.periods, list(landing), seed=seed) if landing else None
+    return Posterior(data.first_year, data.last_year, dict(zip(models, map(float, w))), fits, lp)
+
+
+# =============================================================================================== landing
+
+
+def _F(age, c, h):
+    """Share of a cohort landed by ``age`` whole years (age >= 1), elementwise."""
+    age = np.asarray(age, float)
+    return np.where(age >= 1, c * (1.0 - (1.0 - h) ** np.maximum(age, 0.0)), 0.0)
+
+
+def _bb_pmf_vec(n: int, p: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Beta-binomial pmf over 0..n (mean p, intra-class correlation rho) per parameter point: (P, n+1)."""
+    p = np.clip(p, 1e-10, 1 - 1e-10)[:, None]
+    s = (1.0 / rho - 1.0)[:, None]
+    al, be = p * s, (1 - p) * s
+    k = np.arange(n + 1)
+    logc = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    # B(k+al, n-k+be)/B(al, be) = G(k+al) G(n-k+be) G(al+be) / (G(al) G(be) G(n+al+be))
+    lg = (special.gammaln(k[None, :] + al) - special.gammaln(al) + special.gammaln(n - k[None, :] + be)
+          - special.gammaln(be) + special.gammaln(al + be) - special.gammaln(n + al + be))
+    return np.exp(logc[None, :] + lg)
+
+
+def _conv_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape[1] < b.shape[1]:
+        a, b = b, a
+    out = np.zeros((a.shape[0], a.shape[1] + b.shape[1] - 1))
+    for j in range(b.shape[1]):
+        out[:, j:j + a.shape[1]] += a * b[:, j:j + 1]
+    return out
+
+
+@dataclass(frozen=True)
+class _Group:
+    first_year: int
+    last_year: int
+    n: int
+
+    def Fbar(self, vintage, c, h):
+        ys = np.arange(self.first_year, self.last_year + 1)
+        return np.mean([_F(vintage - y, c, h) for y in ys], axis=0)
+
+
+def _chain_groups(periods: list[PeriodObs], stmts: list[LandingObs]) -> list[list[_Group]]:
+    out = []
+    for s in stmts:
+        gs = []
+        for p in periods:
+            if p.last_year < s.first_year or p.first_year > s.last_year:
+                continue
+            if p.first_year < s.first_year or p.last_year > s.last_year:
+                raise ValueError(f"landing cohort {s.first_year}-{s.last_year} cuts period {p.first_year}-{p.last_year}")
+            n = p.signed_estimate()
+            if n is None:
+                raise ValueError(f"period {p.first_year}-{p.last_year} has no project count for the landing cohort")
+            gs.append(_Group(p.first_year, p.last_year, int(round(n))))
+        if sum(g.n for g in gs) != s.signed:
+            raise ValueError(f"landing cohort {s.first_year}-{s.last_year}: signed {s.signed} != periods' sum "
+                             f"{sum(g.n for g in gs)}")
+        out.append(gs)
+    return out
+
+
+def _chain_loglik(stmts, groups, c, h, rho, return_filter=False):
+    """Joint log-likelihood of nested statements (vectorised over parameter points c, h, rho (P,)).
+
+    Markov chain in the stated landed count; the pending pool's mix of signing years is taken at its
+    expectation (see module docstring). Returns loglik (P,) [and the filtered pmf of the last count].
+    """
+    P = c.shape[0]
+    ll = np.zeros(P)
+    prev = None  # (statement, groups, filtered pmf (P, n+1))
+    for s, gs in zip(stmts, groups):
+        lo, hi = s.landed_bounds
+        if prev is None:
+            new = gs
+        else:
+            ps, pg, f = prev
+            old_keys = {(g.first_year, g.last_year) for g in pg}
+            new = [g for g in gs if (g.first_year, g.last_year) not in old_keys]
+        # pmf of landings among new groups by this vintage
+        W = np.ones((P, 1))
+        for g in new:
+            W = _conv_rows(W, _bb_pmf_vec(g.n, g.Fbar(s.vintage, c, h), rho))
+        if prev is None:
+            pmf = W
+            full = np.zeros((P, s.signed + 1))
+            full[:, : pmf.shape[1]] = pmf
+        else:
+            ps, pg, f = prev
+            # expected-mix conditional landing probability of the pending pool
+            num = sum(g.n * (g.Fbar(s.vintage, c, h) - g.Fbar(ps.vintage, c, h)) for g in pg)
+            den = sum(g.n * (1.0 - g.Fbar(ps.vintage, c, h)) for g in pg)
+            qbar = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
+            full = np.zeros((P, s.signed + 1))
+            support = np.flatnonzero(np.any(f > 0, axis=0))
+            for sp in support:
+                pool = ps.signed - sp
+                U = _bb_pmf_vec(pool, qbar, rho)
+                conv = _conv_rows(U, W)  # increments 0..pool+n_new
+                full[:, sp: sp + conv.shape[1]] += f[:, sp: sp + 1] * conv
+        mask = np.zeros(s.signed + 1)
+        mask[lo: hi + 1] = 1.0
+        full = full * mask[None, :]
+        z = full.sum(axis=1)
+        ll += np.log(np.maximum(z, 1e-300))
+        f = full / np.maximum(z, 1e-300)[:, None]
+        prev = (s, gs, f)
+    return (ll, prev) if return_filter else ll
+
+
+@dataclass
+class LandingPosterior:
+    """Grid posterior of the landing model (c, h, rho) and predictive draws of landed counts."""
+
+    stmts: list[LandingObs]
+    groups: list[list[_Group]]
+    c: np.ndarray
+    h: np.ndarray
+    rho: np.ndarray
+    w: np.ndarray
+    dc: float
+    dh: float
+    f_last: np.ndarray = field(repr=False)  # filtered pmf of the last stated count, per grid point
+
+    def _draw_idx(self, n, rng):
+        i = rng.choice(len(self.w), size=n, p=self.w)
+        lc = special.logit(self.c[i]) + self.dc * (rng.random(n) - 0.5)
+        lh = special.logit(self.h[i]) + self.dh * (rng.random(n) - 0.5)
+        return special.expit(lc), special.expit(lh), self.rho[i], i
+
+    def draws(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Posterior draws of (c, h, rho): a grid cell by its posterior mass, jittered uniformly
+        within the cell on the logit scale; rho at its quadrature node."""
+        return self._draw_idx(n, rng)[:3]
+
+    def summary(self) -> dict:
+        rng = np.random.default_rng(0)
+        c, h, rho = self.draws(4000, rng)
+        return {"eventual_share": _q(c), "yearly_hazard": _q(h), "icc": _q(rho),
+                "landed_within_1_year": _q(_F(1, c, h)), "landed_within_3_years": _q(_F(3, c, h))}
+
+    def predict_cohort(self, groups, vintage: int, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Observed landed counts by ``vintage`` of a cohort with no landing statement yet.
+
+        ``groups``: list of ``(first_year, last_year, signed)``; ``signed`` an int or an array of
+        ``n_sims`` draws (e.g. ``Posterior.predict(...)['projects'][:, j]``). An aggregate group's
+        projects are spread evenly over its years. Each group draws its own cohort landing rate
+        (beta with the model's mean and ``rho``), then a binomial count. Returns ``landed``,
+        ``signed``, ``rate`` arrays (n_sims,).
+        """
+        c, h, rho = self.draws(n_sims, rng)
+        landed = np.zeros(n_sims)
+        signed = np.zeros(n_sims)
+        for fy, ly, n in groups:
+            if vintage <= ly:
+                raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
+            n = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,))
+            p = _Group(fy, ly, 0).Fbar(vintage, c, h)
+            s = 1.0 / rho - 1.0
+            pc = rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
+            landed += rng.binomial(n, pc)
+            signed += n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(signed > 0, landed / signed, np.nan)
+        return {"landed": landed, "signed": signed, "rate": rate}
+
+    def predict_existing(self, vintage: int, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Landed count and rate of the latest statement's cohort at a later ``vintage``, conditional
+        on the statements (the stated count, or a draw from its filtered distribution if it is an
+        interval, plus beta-binomial landings of the pending pool)."""
+        last, gs = self.stmts[-1], self.groups[-1]
+        if vintage < last.vintage:
+            raise ValueError(f"vintage {vintage} is before the latest statement ({last.vintage})")
+        c, h, rho, i = self._draw_idx(n_sims, rng)
+        cum = np.cumsum(self.f_last[i], axis=1)  # filtered at the cell's grid point
+        s_now = np.minimum((cum < rng.random(n_sims)[:, None]).sum(axis=1), last.signed)
+        num = sum(g.n * (g.Fbar(vintage, c, h) - g.Fbar(last.vintage, c, h)) for g in gs)
+        den = sum(g.n * (1.0 - g.Fbar(last.vintage, c, h)) for g in gs)
+        q = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
+        s = 1.0 / rho - 1.0
+        pc = rng.beta(np.maximum(q * s, 1e-10), np.maximum((1 - q) * s, 1e-10))
+        landed = s_now + rng.binomial(last.signed - s_now, pc)
+        return {"landed": landed.astype(float), "signed": np.full(n_sims, float(last.signed)),
+                "rate": landed / last.signed}
+
+
+def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed: int = 0,
+                n_grid: tuple[int, int] = (28, 28), n_rho: int = 5) -> LandingPosterior:
+    """Grid posterior for the landing model from nested statements (see module docstring).
+
+    ``rho`` is integrated over ``n_rho`` equal-probability nodes of its prior; ``(c, h)`` on a grid
+    placed in two stages (prior quantiles, then a finer logit grid around the posterior mass).
+    """
+    del seed  # the grid is deterministic; kept for a uniform signature
+    stmts = sorted(statements, key=lambda s: s.vintage)
+    for a, b in zip(stmts, stmts[1:]):
+        if b.first_year != a.first_year or b.last_year < a.last_year or b.vintage <= a.vintage:
+            raise ValueError("landing statements must be about nested cohorts (same first year, growing last year)"
+                             " at increasing vintages; other shapes are not supported")
+    groups = _chain_groups(sorted(periods, key=lambda p: p.first_year), stmts)
+    pc, ph, pr = PRIORS["landing_eventual"].params, PRIORS["landing_hazard"].params, PRIORS["landing_icc"].params
+    from scipy import stats as _st
+
+    rho_nodes = _st.beta.ppf((np.arange(n_rho) + 0.5) / n_rho, *pr)
+
+    def evaluate(lc, lh):
+        C, H, R = np.meshgrid(lc, lh, rho_nodes, indexing="ij")
+        C, H, R = C.ravel(), H.ravel(), R.ravel()
+        c, h = special.expit(C), special.expit(H)
+        # prior density on the logit scale (with Jacobian); rho nodes have equal prior mass
+        lp = (_st.beta.logpdf(c, *pc) + np.log(c * (1 - c)) + _st.beta.logpdf(h, *ph) + np.log(h * (1 - h)))
+        ll, (_, _, f) = _chain_loglik(stmts, groups, c, h, R, return_filter=True)
+        return C, H, R, lp + ll, f
+
+    # stage 1: coarse logit grid over the prior's bulk
+    lc1 = special.logit(_st.beta.ppf(np.linspace(0.002, 0.998, 16), *pc))
+    lh1 = special.logit(_st.beta.ppf(np.linspace(0.002, 0.998, 16), *ph))
+    C, H, R, lpost, _ = evaluate(lc1, lh1)
+    keep = lpost > lpost.max() - 12.0
+    sc, sh = np.diff(lc1).max(), np.diff(lh1).max()
+    lc2 = np.linspace(C[keep].min() - sc, C[keep].max() + sc, n_grid[0])
+    lh2 = np.linspace(H[keep].min() - sh, H[keep].max() + sh, n_grid[1])
+    C, H, R, lpost, f_last = evaluate(lc2, lh2)
+    w = np.exp(lpost - lpost.max())
+    w /= w.sum()
+    return LandingPosterior(stmts, groups, special.expit(C), special.expit(H), R, w,
+                            float(lc2[1] - lc2[0]), float(lh2[1] - lh2[0]), f_last)

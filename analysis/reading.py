@@ -1,0 +1,215 @@
+"""Reading the CSV files of data/ into typed frames: the only code that opens them.
+
+Each table is read as text with the standard ``csv`` module (so every problem can name its line),
+converted column by column into pandas' nullable dtypes, and then checked against a pandera schema
+built from the declarations in :mod:`analysis.schema` (allowed values, ranges, unique keys, required
+cells). Parsing is done before pandera, by hand: pandera's coercion reports the pandas index and a
+dtype name, while an analyst needs "signings.csv:7: column 'investment_100m_yuan': '115.77亿' has a
+unit in it". Nothing here writes to the data directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
+
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def _decode(raw: bytes, fname: str, problems: list[Problem]) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")  # a BOM is harmless and accepted
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = " It decodes as GBK/GB18030: re-save it as UTF-8."
+        except UnicodeDecodeError:
+            pass
+        problems.append(Problem(fname, line, None, f"file is not valid UTF-8 (byte {exc.start}).{hint}"))
+        return None
+
+
+def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read one CSV into a frame of strings (None for empty cells), indexed by line number."""
+    fname = table.filename
+    path = data_dir / fname
+    if not path.is_file():
+        problems.append(Problem(fname, None, None, f"file is missing from {data_dir}"))
+        return None
+    text = _decode(path.read_bytes(), fname, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(Problem(fname, None, None, "file is empty: expected a header line and rows"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        problems.append(Problem(fname, 1, None, f"cannot parse header: {exc}"))
+        return None
+    header = [h.strip() for h in header]
+    expected = list(table.columns)
+    if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
+        problems.append(
+            Problem(fname, 1, None, "header has a single column: the file uses another delimiter; use commas (,)")
+        )
+        return None
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in table.columns]
+    for c in missing:
+        problems.append(Problem(fname, 1, c, f"column is missing; expected columns: {', '.join(expected)}"))
+    for c in extra:
+        problems.append(Problem(fname, 1, c, "unknown column (typo?); see data/README.md for the columns"))
+    if len(set(header)) != len(header):
+        problems.append(Problem(fname, 1, None, "header repeats a column name"))
+    if missing or extra or len(set(header)) != len(header):
+        return None
+    rows: dict[int, list[str | None]] = {}
+    try:
+        line_start = reader.line_num + 1
+        for values in reader:
+            line = line_start
+            line_start = reader.line_num + 1
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                problems.append(
+                    Problem(
+                        fname,
+                        line,
+                        None,
+                        f"row has {len(values)} fields, expected {len(header)}"
+                        + (" (truncated line or missing quotes?)" if len(values) < len(header) else " (unquoted comma?)"),
+                    )
+                )
+                continue
+            rows[line] = [v.strip() or None for v in values]
+    except csv.Error as exc:
+        problems.append(Problem(fname, reader.line_num, None, f"cannot parse CSV: {exc} (unclosed quote or truncated file?)"))
+    if not rows and table.needs_rows:
+        problems.append(Problem(fname, None, None, "file has a header but no rows"))
+        return None
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object) if rows else pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in header}
+    )
+    frame.index.name = "line"
+    return frame[expected]
+
+
+def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]:
+    """Parse one numeric cell; return (value, None) or (None, why-not)."""
+    t = text.strip()
+    if "亿" in t or "万" in t or "元" in t or "%" in t:
+        return None, f"'{t}' has a unit in it; write the bare number (the column name carries the unit)"
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t) or "，" in t:
+        return None, f"'{t}' has a thousands separator; write it without (e.g. {t.replace(',', '').replace('，', '')})"
+    if not _NUMBER.match(t):
+        if re.search(r"[０-９．]", t):
+            return None, f"'{t}' has full-width digits; type ASCII digits (0-9)"
+        return None, f"'{t}' is not a number"
+    value = float(t)
+    if kind in ("int", "year"):
+        if not value.is_integer():
+            return None, f"'{t}' is not a whole number"
+        return int(value), None
+    return value, None
+
+
+_DTYPES = {"str": "string", "int": "Int64", "year": "Int64", "float": "Float64"}
+
+
+def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.DataFrame:
+    """Typed copy of a string frame; unparseable cells become NA and a problem each."""
+    out = {}
+    for name, col in table.columns.items():
+        values = []
+        for line, cell in frame[name].items():
+            if cell is None or col.kind == "str":
+                values.append(cell)
+                continue
+            value, why = _parse_number(cell, col.kind)
+            if why:
+                problems.append(Problem(table.filename, int(line), name, why))
+            values.append(value)
+        out[name] = pd.array(values, dtype=_DTYPES[col.kind])
+    typed = pd.DataFrame(out, index=frame.index)
+    return typed
+
+
+def pandera_schema(table: Table) -> pa.DataFrameSchema:
+    """The declarative part of a table's rules, as a pandera schema."""
+    this_year = _dt.date.today().year
+    columns = {}
+    for name, col in table.columns.items():
+        checks = []
+        if col.allowed is not None:
+            checks.append(pa.Check.isin(list(col.allowed), error=f"expected one of: {', '.join(col.allowed)}"))
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min, error=f"must be >= {col.min:g}" + (" (amounts and counts are never negative)" if col.min == 0 else "")))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max, error=f"must be <= {col.max:g}"))
+        if col.kind == "year":
+            checks.append(pa.Check.ge(FIRST_PLAUSIBLE_YEAR, error=f"year must be {FIRST_PLAUSIBLE_YEAR} or later"))
+            checks.append(pa.Check.le(this_year, error=f"year is later than the current year {this_year}"))
+        columns[name] = pa.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required)
+    return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all", strict=False)
+
+
+def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], already: set[tuple[int, str]]) -> None:
+    try:
+        pandera_schema(table).validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        seen: set[tuple] = set()
+        for rec in fc.to_dict("records"):
+            line = rec.get("index")
+            line = None if line is None or pd.isna(line) else int(line)
+            column = rec.get("column")
+            check = str(rec.get("check"))
+            if (line, column) in already:
+                continue
+            if check == "multiple_fields_uniqueness":
+                key = ", ".join(table.key)
+                msg = f"duplicate key ({key}): the same row appears more than once"
+                column = table.key[-1] if len(table.key) == 1 else None
+            elif check == "not_nullable":
+                msg = "cell is empty but required"
+            elif check.startswith("dtype(") or check.startswith("coerce_dtype("):
+                continue  # reported by coerce() already
+            else:
+                msg = f"{check}; got {rec.get('failure_case')!r}"
+            k = (line, column, msg)
+            if k in seen:
+                continue
+            seen.add(k)
+            problems.append(Problem(table.filename, line, column, msg))
+
+
+
+
+def read_frames(data_dir: Path, tables: dict[str, Table], problems: list[Problem]) -> dict[str, pd.DataFrame] | None:
+    """Every table parsed, typed and schema-checked; None when a file could not be read at all."""
+    frames: dict[str, pd.DataFrame] = {}
+    failed = False
+    for table in tables.values():
+        raw = read_table(data_dir, table, problems)
+        if raw is None:
+            failed = True
+            continue
+        before = len(problems)
+        typed = coerce(raw, table, problems)
+        bad_cells = {(p.line, p.column) for p in problems[before:]}
+        run_schema(typed, table, problems, bad_cells)
+        frames[table.name] = typed
+    return None if failed else frames

@@ -1,0 +1,147 @@
+"""Compute once: every figure a renderer shows, for one ``through`` year, in one :class:`Results`.
+
+:func:`compute` takes the full dataset and a ``through`` year (the last year of a published period)
+and returns what was known when that period's figures were published (its *vintage*: only the
+sources dated up to that release) and, separately, what was learnt since (later articles, later
+landing statements, the backtest of the projection against later actuals). Prose, charts, JSON and
+terminal text all read this object, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import claims, metrics
+from .data import Dataset
+from .metrics import Mix, Period
+
+Date = tuple[int, int, int]
+#: Claims a later article makes about the periods of a report: its totals of earlier spans and landing.
+SINCE_THEN_CLAIMS = ("cumulative_sum", "derived_vs_sum", "landing_rate", "landing_vintage")
+
+
+@dataclass
+class SinceThen:
+    """What later sources added about the periods up to ``through``."""
+
+    sources: pd.DataFrame
+    totals: pd.DataFrame  # later stated totals of spans ending by the last year in the data
+    landing: pd.DataFrame  # later landing statements
+    claims: pd.DataFrame  # claims that only the later sources make possible
+    backtest: pd.DataFrame  # the projection made at the release, against later actuals
+
+
+@dataclass
+class Results:
+    through: int
+    period: Period | None  # the published period ending at ``through`` (None inside an aggregate)
+    vintage: Date
+    dataset: Dataset  # the vintage: what was known at the release
+    sources: pd.DataFrame
+    periods: pd.DataFrame
+    cumulative: dict
+    landing: pd.DataFrame
+    expected_landing: pd.DataFrame
+    mix: dict[Period, dict[str, Mix]]
+    compare: dict[str, pd.DataFrame]
+    dimension_labels: dict[str, tuple[str, str]]
+    claims: pd.DataFrame
+    projection: object | None = None
+    projection_note: str | None = None
+    since_then: SinceThen | None = None
+    caveats: list[dict] = field(default_factory=list)
+
+    @property
+    def vintage_label(self) -> str:
+        return metrics.date_label(self.vintage)
+
+
+def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
+    later_ids = set(full.rows["sources"]["source_id"]) - set(known.rows["sources"]["source_id"])
+    frame = full.rows[name]
+    return frame[frame["source_id"].isin(later_ids)] if name != "sources" else frame[frame["source_id"].isin(later_ids)]
+
+
+def caveats(ds: Dataset, through: int) -> list[dict]:
+    """What the figures are not, built from the data (derived values, wording, side amounts)."""
+    out = [{"kind": "intended_investment"}]
+    for p, vals in sorted(metrics.period_values(ds).items()):
+        if p.last_year > through:
+            continue
+        for m, v in vals.items():
+            if v.status == "derived" and v.from_period is not None:
+                out.append({"kind": "derived", "period": p.label, "measure": m, "formula": v.formula,
+                            "from_period": v.from_period.label, "known_from": v.from_period.last_year})
+    sig = ds["signings"]
+    funds = sig[(sig["investment_term_zh"] == "资金") & (sig["last_year"] <= through)]
+    for _, r in funds.iterrows():
+        out.append({"kind": "term", "period": Period(int(r["first_year"]), int(r["last_year"])).label,
+                    "term_zh": r["investment_term_zh"], "source_id": r["source_id"]})
+    dates = ds.source_dates
+    det = ds["details"]
+    for _, r in det[det["amount_100m_yuan"].notna()].iterrows():
+        year = dates[r["source_id"]][0]
+        if year <= through:
+            out.append({"kind": "side_amount", "subject_zh": r["subject_zh"], "subject_en": r["subject_en"],
+                        "amount": float(r["amount_100m_yuan"]), "qualifier": r["qualifier"], "year": year})
+    return out
+
+
+def compute(ds: Dataset, through: int | None = None, *, projection: bool = True, horizon: int = 3,
+            seed: int | None = None) -> Results:
+    """All results for ``through`` (default: the last conference year), as known at its release."""
+    through = metrics._check_through(ds, through)
+    known = metrics.known_at_release(ds, through)
+    vintage = known.as_of
+    periods = metrics.trends(known, through)
+    cum = metrics.cumulative(known, through)
+    period = next((metrics.Period(int(r.first_year), int(r.last_year)) for r in periods.itertuples()
+                   if int(r.last_year) == through), None)
+    dims = metrics.dimensions(known)
+    res = Results(
+        through=through,
+        period=period,
+        vintage=vintage,
+        dataset=known,
+        sources=known["sources"],
+        periods=periods,
+        cumulative=cum,
+        landing=metrics.landing_rates(known, through),
+        expected_landing=metrics.expected_landing(known, through),
+        mix=metrics.mixes(known, through),
+        compare={d: metrics.compare_mix(known, d, through) for d in dims},
+        dimension_labels=metrics.dimension_labels(known),
+        claims=claims.ledger(known, through),
+        caveats=caveats(known, through),
+    )
+    if projection:
+        if periods.empty or cum["note"]:
+            res.projection_note = (
+                f"{through} is not the end of a published period; nothing is projected from it "
+                "(single years inside an aggregate are not published)"
+            )
+        else:
+            from . import projection as P
+
+            res.projection = P.project(known, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed)
+    later_sources = _later(ds, known, "sources")
+    if len(later_sources):
+        later_ledger = claims.ledger(ds)
+        seen = set(res.claims["id"])
+        backtest = pd.DataFrame()
+        if res.projection is not None:
+            from . import projection as P
+
+            backtest = P.backtest(res.projection, ds)
+        tot = _later(ds, known, "signings")
+        res.since_then = SinceThen(
+            sources=later_sources,
+            totals=tot[(tot["dimension"] == "total") & (tot["first_year"] == ds.conference_years[0])],
+            landing=metrics.landing_rates(ds).pipe(lambda lr: lr[lr["source_id"].isin(set(later_sources["source_id"]))]),
+            claims=later_ledger[~later_ledger["id"].isin(seen) & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)
+                                & (later_ledger["last_year"] <= through)].reset_index(drop=True),
+            backtest=backtest,
+        )
+    return res

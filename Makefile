@@ -39,7 +39,7 @@ metrics: $(STAMP)
 
 ## notebooks: re-execute the committed notebooks in place (after a change that alters outputs)
 notebooks: $(STAMP)
-	$(BIN)/python -m analysis.build --refresh-notebooks
+	$(BIN)/python -m analysis notebooks
 
 ## bench: time the kernel floor and the full build
 bench: $(STAMP)

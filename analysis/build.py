@@ -1,51 +1,64 @@
-"""Build the reports: execute the notebooks with papermill, export HTML, save charts and metrics.json.
+"""Build the reports: run the notebooks in warm kernels, write bulletin pages, charts and metrics.json.
 
 Layout of the output directory (``reports/`` by default)::
 
-    index.html                      links to everything below
-    <notebook-stem>/                one per analysis notebook (1.0-trends, 2.0-landing, ...)
-        <notebook-stem>.html        the executed notebook, inputs hidden, charts embedded
-        <notebook-stem>.ipynb       the executed notebook
-        figures/*.png
-    <year>/                         one per conference year
-        report.html, report.ipynb, figures/*.png, metrics.json (= metrics --through <year> --format json)
+    index.html                       the reports and analyses, one card each
+    .build-stamp.json                what the whole tree was built from (for a no-op rebuild)
+    <period>/                        one per published period: 2019-2020, 2021, 2022, 2023
+        report.html, report.ipynb, figures/*.png, metrics.json, .stamp.json
+    <notebook-stem>/                 one per analysis notebook (1.0-trends, …)
+        <stem>.html, <stem>.ipynb, figures/*.png, .stamp.json
 
-Each unit is written to a temporary directory next to its destination and moved into place only when
-everything in it succeeded; a failing notebook leaves the earlier unit untouched. Kernels are
-separate processes; a thread per job drives its kernel (measured faster than one papermill process
-per notebook). Only parameters the notebooks define are passed.
+How it runs:
+
+* **Warm kernels.** ``--jobs`` workers each start one kernel and import the analysis stack in it
+  once; each notebook then runs in a clean namespace (``%reset -f``) in its own working folder.
+  Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
+  test compares the two ways).
+* **Incremental.** A unit is rebuilt only when one of its inputs changed: the notebook, its
+  parameters, the data files, the analysis package (code and templates), the pinned stack. The
+  digest is in the unit's ``.stamp.json``; when nothing changed the build says so at once without
+  starting a kernel or loading the data. ``--force`` rebuilds everything.
+* **Reproducible.** No timestamps, durations, random ids or temporary paths are written: two builds
+  from the same inputs give identical files.
+* **Atomic.** Each unit is written to a temporary sibling and moved into place only when everything
+  in it succeeded; a failing notebook leaves the earlier unit untouched.
 """
 
 from __future__ import annotations
 
-import argparse
-import html
+import hashlib
 import json
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import Dataset
+from .config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
-DEFAULT_OUT = ROOT / "reports"
-YEARLY = "5.0-yearly-report.ipynb"
+REPORT_NOTEBOOK = "5.0-period-report.ipynb"
 LANGS = ("zh", "en")
 KERNEL = "python3"
-REMOVE_TAG = "remove-in-report"
 EXECUTION_TIMEOUT = 600
 START_TIMEOUT = 120
+STAMP = ".stamp.json"
+ROOT_STAMP = ".build-stamp.json"
 
 #: keeps ipykernel's console chatter (the TCP warning at start, KeyboardInterrupt at shutdown) out of the progress
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 #: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
+#: imported once per warm kernel, before its first notebook
+WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
+           "import analysis.results, analysis.plotting, analysis.tables, analysis.prose, analysis.notebook, "
+           "analysis.projection, analysis.calibration")
+#: run in the kernel before each notebook: a clean namespace in the unit's own folder
+RESET = "get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({cwd!r})\ndel _os"
 
 
 class BuildError(Exception):
@@ -58,64 +71,109 @@ class Job:
     dest: Path  # the unit directory that is replaced atomically
     stem: str  # file name (without suffix) inside dest
     parameters: dict = field(default_factory=dict)
-    metrics_through: int | None = None  # write metrics.json for this year
+    through: int | None = None  # a period report (metrics.json and the page's figures for this year)
+    lang: str = "zh"
 
     @property
     def name(self) -> str:
         return self.dest.name
 
 
-def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    return sorted(p for p in nb_dir.glob("*.ipynb") if p.name != YEARLY)
+# --------------------------------------------------------------------------------------------- inputs
+
+
+def _files(folder: Path, patterns) -> list[Path]:
+    return sorted(p for pat in patterns for p in folder.glob(pat) if p.is_file() and "__pycache__" not in p.parts)
+
+
+def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> str:
+    """Digest of what every unit depends on: data files, the analysis package (code and templates),
+    the pinned stack and the interpreter, plus ``extra`` (arguments)."""
+    h = hashlib.sha256()
+    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    pkg = ROOT / "analysis"
+    for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "templates/**/*"]) + [ROOT / "constraints.txt"]:
+        if p.exists():
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    h.update(sys.version.encode())
+    h.update(json.dumps(extra or {}, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def unit_digest(job: Job, base: str) -> str:
+    h = hashlib.sha256(base.encode())
+    h.update(job.notebook.read_bytes())
+    h.update(json.dumps({"parameters": job.parameters, "through": job.through, "lang": job.lang}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", years=None) -> str:
+    """Digest of every input of a whole build with these arguments (the no-op check needs no data loaded)."""
+    h = hashlib.sha256(inputs_digest(data_dir, {"lang": lang, "years": sorted(years or [])}).encode())
+    for p in sorted(Path(nb_dir).glob("*.ipynb")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def up_to_date(out_dir: Path, digest: str) -> bool:
+    """Whether the tree in ``out_dir`` was built from exactly these inputs and is complete."""
+    stamp = _read_json(Path(out_dir) / ROOT_STAMP)
+    if stamp.get("inputs") != digest or not (Path(out_dir) / "index.html").exists():
+        return False
+    return all(_read_json(Path(out_dir) / u / STAMP).get("digest") == d for u, d in stamp.get("units", {}).items())
+
+
+# --------------------------------------------------------------------------------------------- plan
 
 
 def notebook_parameters(path: Path) -> set[str]:
-    """Names assigned in the notebook's `parameters` cell (papermill ignores unknown names silently)."""
-    import ast
+    """Names defined in the notebook's ``parameters`` cell (papermill ignores unknown names silently)."""
+    import papermill as pm
 
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            names = set()
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    names |= {t.id for t in targets if isinstance(t, ast.Name)}
-            return names
-    raise BuildError(f"{path.name} has no cell tagged 'parameters'")
+    params = pm.inspect_notebook(str(path))
+    if not params:
+        raise BuildError(f"{path.name} has no cell tagged 'parameters'")
+    return set(params)
 
 
-def plan(ds: Dataset, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR) -> list[Job]:
+def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    return sorted(p for p in nb_dir.glob("*.ipynb") if p.name != REPORT_NOTEBOOK)
+
+
+def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR) -> list[Job]:
     """Check every argument and return the jobs, before any kernel starts. Raises ValueError."""
+    from . import metrics
+
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     known = ds.conference_years
+    periods = sorted(metrics.period_values(ds))
     if years:
         bad = [y for y in years if y not in known]
         if bad:
-            raise ValueError(
-                f"year(s) {', '.join(map(str, bad))} not in the data; conference years are {', '.join(map(str, known))}"
-            )
-        years = sorted(set(years))
-    else:
-        years = known
+            raise ValueError(f"year(s) {', '.join(map(str, bad))} not in the data; conference years are {', '.join(map(str, known))}")
+        periods = [p for p in periods if any(p.covers(y) for y in years)]
     if jobs is not None and jobs < 1:
         raise ValueError("--jobs must be 1 or more")
-    out = Path(out_dir) if out_dir else DEFAULT_OUT
+    out = Path(out_dir) if out_dir else REPORTS_DIR
     _check_writable(out)
     data = str(Path(data_dir).resolve()) if data_dir else None
     result = []
     for nb in analysis_notebooks(nb_dir):
-        params = {"data_dir": data, "lang": lang}
-        result.append(Job(nb, out / nb.stem, nb.stem, _only_known(nb, params)))
-    yearly = nb_dir / YEARLY
-    if not yearly.exists():
-        raise ValueError(f"yearly report template {yearly} is missing")
-    for y in years:
-        params = {"data_dir": data, "lang": lang, "year": int(y)}
-        result.append(Job(yearly, out / str(y), "report", _only_known(yearly, params), metrics_through=int(y)))
+        result.append(Job(nb, out / nb.stem, nb.stem, _only_known(nb, {"data_dir": data, "lang": lang}), lang=lang))
+    report = nb_dir / REPORT_NOTEBOOK
+    if not report.exists():
+        raise ValueError(f"report template {report} is missing")
+    for p in periods:
+        params = _only_known(report, {"data_dir": data, "lang": lang, "through": p.last_year})
+        result.append(Job(report, out / p.key, "report", params, through=p.last_year, lang=lang))
     return result
 
 
@@ -139,63 +197,102 @@ def _only_known(nb: Path, params: dict) -> dict:
     return dict(params)
 
 
-def _export_html(nb_path: Path, html_path: Path, title: str) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(nb_path, as_version=4)
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    # the notebooks' opening notes are for JupyterLab readers; the report starts with its generated title
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    html_path.write_text(body, encoding="utf-8")
+# --------------------------------------------------------------------------------------------- kernels
 
 
-def _run(job: Job, ds_dir) -> Path:
-    """Execute one job into a temporary sibling of its destination; return that directory."""
+class WarmKernel:
+    """One kernel started once, the analysis stack imported once, reused for several notebooks."""
+
+    def __init__(self):
+        from jupyter_client import KernelManager
+
+        env = {**os.environ, **KERNEL_ENV}
+        env.pop("MPLBACKEND", None)
+        self.km = KernelManager(kernel_name=KERNEL)
+        self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=env)
+        self._run(WARM_UP)
+
+    def _run(self, code: str) -> None:
+        kc = self.km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=START_TIMEOUT)
+            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=EXECUTION_TIMEOUT,
+                                           output_hook=lambda msg: None)
+            if reply["content"]["status"] != "ok":
+                raise BuildError(f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+        finally:
+            kc.stop_channels()
+
+    def execute(self, job: Job, out_nb: Path, cwd: Path):
+        """Run ``job``'s notebook with a clean namespace in ``cwd``; return the executed notebook node."""
+        self._run(RESET.format(cwd=str(cwd)))
+        return _papermill(job, out_nb, km=self.km)
+
+    def shutdown(self) -> None:
+        self.km.shutdown_kernel(now=True)
+
+
+def _papermill(job: Job, out_nb: Path, km=None):
     import papermill as pm
 
-    job.dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.name}-", dir=job.dest.parent))
+    params = {**job.parameters, "fig_dir": "figures"}  # relative to the unit's folder: no temporary path is written
     try:
-        fig_dir = tmp / "figures"
-        params = dict(job.parameters)
-        if "fig_dir" in notebook_parameters(job.notebook):
-            params["fig_dir"] = str(fig_dir)
-        out_nb = tmp / f"{job.stem}.ipynb"
-        try:
-            pm.execute_notebook(
-                str(job.notebook),
-                str(out_nb),
-                parameters=params,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                start_timeout=START_TIMEOUT,
-                execution_timeout=EXECUTION_TIMEOUT,
-                # no cwd=: papermill implements it with os.chdir, which is process-wide; with several
-                # notebooks running in threads the restores interleave and leave the caller in the wrong
-                # directory. The notebooks use absolute paths, so the kernel's start directory is irrelevant.
-                extra_arguments=KERNEL_ARGS,
-            )
-        except pm.PapermillExecutionError as exc:
-            raise BuildError(
-                f"{job.notebook.name} (report {job.name}) failed in cell {exc.cell_index} "
-                f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
-            ) from None
-        title = job.name if job.stem != "report" else f"{job.name}"
-        _export_html(out_nb, tmp / f"{job.stem}.html", title)
-        if job.metrics_through is not None:
-            from .data import load
-            from .output import metrics_dict
+        return pm.execute_notebook(
+            str(job.notebook), str(out_nb), parameters=params, kernel_name=KERNEL, progress_bar=False,
+            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, extra_arguments=KERNEL_ARGS, km=km,
+            **({} if km is not None else {"cwd": str(out_nb.parent)}),
+        )
+    except pm.PapermillExecutionError as exc:
+        raise BuildError(
+            f"{job.notebook.name} (report {job.name}) failed in cell {exc.cell_index} "
+            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        ) from None
 
-            m = metrics_dict(load(ds_dir), job.metrics_through)
-            (tmp / "metrics.json").write_text(json.dumps(m, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-        return tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+def clean_notebook(nb):
+    """Drop what changes from run to run (papermill timings, paths, random ids) and number the cells 1, 2, …"""
+    nb.metadata.pop("papermill", None)
+    count = 0
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        if cell.cell_type == "code":
+            if cell.get("execution_count") is not None:
+                count += 1
+                cell["execution_count"] = count
+                for out in cell.get("outputs", []):
+                    if "execution_count" in out:
+                        out["execution_count"] = count
+    return nb
+
+
+# --------------------------------------------------------------------------------------------- units
+
+
+def _write_unit(job: Job, nb, tmp: Path, ds, digest: str) -> None:
+    import nbformat
+
+    from . import page
+    from .output import jsonable, results_dict
+    from .results import compute
+
+    nbformat.write(clean_notebook(nb), tmp / f"{job.stem}.ipynb")
+    res = compute(ds, job.through)
+    if job.through is not None:
+        title = page.report_title(res, job.lang)
+        (tmp / "metrics.json").write_text(
+            json.dumps(jsonable(results_dict(res)), ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    else:
+        from .vocab import word
+
+        key = job.stem.split("-", 1)[1] if "-" in job.stem else job.stem
+        title = f"{word(f'title_{key}', job.lang)} · {word('conference', job.lang)}"
+    (tmp / f"{job.stem}.html").write_text(page.report_page(nb, res, job.lang, title), encoding="utf-8")
+    (tmp / STAMP).write_text(json.dumps({"digest": digest, "notebook": job.notebook.name, "parameters": job.parameters},
+                                        sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
 
 def _swap_in(tmp: Path, dest: Path) -> None:
@@ -211,94 +308,142 @@ def _swap_in(tmp: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_index(out: Path, jobs: list[Job]) -> None:
-    items = []
+def write_index(out: Path, ds, jobs: list[Job], lang: str) -> Path:
+    from . import page
+    from .results import compute
+    from .vocab import word
+
+    reports, analyses = [], []
     for j in jobs:
-        f = j.dest / f"{j.stem}.html"
-        if f.exists():
-            items.append(f'<li><a href="{html.escape(j.name)}/{html.escape(f.name)}">{html.escape(j.name)}</a></li>')
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Tongzhou · 北三县 reports</title></head><body>"
-        "<h1>通州与北三县项目推介洽谈会 · Tongzhou and the North Three Counties</h1><ul>" + "".join(items) + "</ul></body></html>\n"
-    )
+        if not (j.dest / f"{j.stem}.html").exists():
+            continue
+        href = f"{j.name}/{j.stem}.html"
+        if j.through is not None:
+            reports.append(page.card(compute(ds, j.through, projection=False), lang, href))
+        else:
+            key = j.stem.split("-", 1)[1] if "-" in j.stem else j.stem
+            analyses.append({"href": href, "title": word(f"title_{key}", lang),
+                             "meta": word("analysis_meta", lang).format(through=ds.conference_years[-1])})
+    latest = compute(ds, projection=False)
+    text = page.index_page(list(reversed(reports)), analyses, latest, lang)
     tmp = out / ".index.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, out / "index.html")
+    return out / "index.html"
 
 
-def build(jobs: list[Job], *, n_jobs: int | None = None, progress: bool = True, data_dir=None) -> None:
-    """Run every job; replace each report that succeeded; raise BuildError listing every failure."""
+def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool = True, data_dir=None,
+          force: bool = False, fresh: bool = False, tree: str | None = None) -> dict:
+    """Run every job whose inputs changed; replace each unit that succeeded; raise BuildError listing failures.
+
+    ``fresh``: a new kernel per notebook (what the equivalence test compares the warm kernels with).
+    Returns {"built": [...], "skipped": [...], "failed": [...], "index": path}.
+    """
+    from .data import load
+
     if not jobs:
-        return
-    for k, v in KERNEL_ENV.items():
-        os.environ[k] = v
-    os.environ.pop("MPLBACKEND", None)
-    n = n_jobs or os.cpu_count() or 1
-    ds_dir = data_dir if data_dir is not None else (jobs[0].parameters.get("data_dir"))
+        return {"built": [], "skipped": [], "failed": [], "index": None}
+    ds = ds if ds is not None else load(data_dir)
     out = jobs[0].dest.parent
+    out.mkdir(parents=True, exist_ok=True)
+    lang = jobs[0].lang
+    base = inputs_digest(data_dir, {"lang": lang, "units": [j.name for j in jobs]})
+    digests = {j.name: unit_digest(j, base) for j in jobs}
+    todo = [j for j in jobs if force or _read_json(j.dest / STAMP).get("digest") != digests[j.name]]
+    skipped = [j.name for j in jobs if j not in todo]
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if progress else (lambda s: None)
-    log(f"building {len(jobs)} report(s) into {out} with {min(n, len(jobs))} kernel(s) in parallel")
+    n = max(1, min(n_jobs or os.cpu_count() or 1, len(todo) or 1))
+    if todo:
+        log(f"building {len(todo)} of {len(jobs)} report(s) into {out} with {n} warm kernel(s)"
+            + (f"; {len(skipped)} unchanged" if skipped else ""))
     t0 = time.perf_counter()
-    failures = []
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        started = {pool.submit(_timed, _run, job, ds_dir): job for job in jobs}
-        for done, fut in enumerate(as_completed(started), start=1):
-            job = started[fut]
-            try:
-                tmp, secs = fut.result()
-            except (BuildError, OSError) as exc:
-                failures.append(f"{exc}; the earlier report in {job.dest} was left in place")
-                log(f"[{done}/{len(jobs)}] FAILED {job.name}")
-                continue
-            _swap_in(tmp, job.dest)
-            log(f"[{done}/{len(jobs)}] {job.name} ({secs:.1f} s)")
-    _write_index(out, jobs)
-    log(f"done in {time.perf_counter() - t0:.1f} s: {len(jobs) - len(failures)} written, {len(failures)} failed")
-    if failures:
-        raise BuildError(" | ".join(failures))
+    results: dict[str, tuple] = {}
+    work: queue.Queue = queue.Queue()
+    for j in todo:
+        work.put(j)
+    lock = threading.Lock()
+
+    def worker():
+        kernel = None
+        try:
+            while True:
+                try:
+                    job = work.get_nowait()
+                except queue.Empty:
+                    return
+                t = time.perf_counter()
+                job.dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.name}-", dir=job.dest.parent))
+                try:
+                    (tmp / "figures").mkdir()
+                    out_nb = tmp / f"{job.stem}.ipynb"
+                    if fresh:
+                        nb = _papermill(job, out_nb)
+                    else:
+                        if kernel is None:
+                            kernel = WarmKernel()
+                        nb = kernel.execute(job, out_nb, tmp)
+                    with lock:  # results and pages are computed in this process; one at a time
+                        _write_unit(job, nb, tmp, ds, digests[job.name])
+                    results[job.name] = ("ok", tmp, time.perf_counter() - t)
+                except BaseException as exc:  # noqa: BLE001 - reported below, the earlier unit is kept
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    results[job.name] = ("failed", exc, time.perf_counter() - t)
+                    if kernel is not None and not isinstance(exc, BuildError):
+                        kernel.shutdown()
+                        kernel = None
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(n if todo else 0)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    built, failed = [], []
+    for j in jobs:  # plan order
+        if j.name not in results:
+            continue
+        status, value, secs = results[j.name]
+        if status == "ok":
+            _swap_in(value, j.dest)
+            built.append(j.name)
+            log(f"  {j.name:<20} {secs:5.1f} s")
+        else:
+            msg = str(value) if isinstance(value, (BuildError, OSError)) else f"{type(value).__name__}: {value}"
+            failed.append(f"{msg}; the earlier report in {j.dest} was left in place")
+            log(f"  {j.name:<20} FAILED")
+    index = write_index(out, ds, jobs, lang)
+    stamp = {"inputs": tree, "units": {} if failed else digests}
+    (out / ROOT_STAMP).write_text(json.dumps(stamp, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    if todo:
+        log(f"done in {time.perf_counter() - t0:.1f} s: {len(built)} written, {len(failed)} failed, {len(skipped)} unchanged")
+    else:
+        log("nothing changed: every report is up to date")
+    log(f"index: {index}")
+    if failed:
+        raise BuildError(" | ".join(failed))
+    return {"built": built, "skipped": skipped, "failed": failed, "index": index}
 
 
-def _timed(fn, *args):
-    t = time.perf_counter()
-    r = fn(*args)
-    return r, time.perf_counter() - t
-
-
-def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR, n_jobs: int | None = None) -> None:
-    """Re-execute the committed notebooks in place with their default parameters (for nbval)."""
+def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> None:
+    """Re-execute the committed notebooks in place with their default parameters (what nbval checks)."""
     import nbformat
-    import papermill as pm
 
-    for k, v in KERNEL_ENV.items():
-        os.environ[k] = v
-    os.environ.pop("MPLBACKEND", None)
+    kernel = WarmKernel()
+    try:
+        for path in sorted(nb_dir.glob("*.ipynb")):
+            with tempfile.TemporaryDirectory() as d:
+                tmp = Path(d) / path.name
+                kernel._run(RESET.format(cwd=str(path.parent)))
+                import papermill as pm
 
-    def one(path: Path) -> str:
-        tmp = path.with_name(f".{path.stem}.tmp.ipynb")
-        pm.execute_notebook(str(path), str(tmp), kernel_name=KERNEL, progress_bar=False,
-                            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT,  # no cwd=: see _run
-                            extra_arguments=KERNEL_ARGS)
-        nb = nbformat.read(tmp, as_version=4)
-        nb.metadata.pop("papermill", None)
-        for cell in nb.cells:
-            cell.metadata.pop("papermill", None)
-            cell.metadata.pop("execution", None)
-        nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}
-        nbformat.write(nb, tmp)
-        os.replace(tmp, path)
-        return path.name
-
-    paths = sorted(nb_dir.glob("*.ipynb"))
-    with ThreadPoolExecutor(max_workers=n_jobs or os.cpu_count() or 1) as pool:
-        for name in pool.map(one, paths):
-            print(f"refreshed {name}", file=sys.stderr)
-
-
-if __name__ == "__main__":
-    ap = argparse.ArgumentParser(prog="python -m analysis.build", description="maintenance of the committed notebooks")
-    ap.add_argument("--refresh-notebooks", action="store_true", help="re-execute notebooks/ in place with default parameters")
-    ap.add_argument("--jobs", type=int, default=None)
-    a = ap.parse_args()
-    if not a.refresh_notebooks:
-        ap.error("nothing to do; use `python -m analysis build` for reports")
-    refresh_notebooks(n_jobs=a.jobs)
+                nb = pm.execute_notebook(str(path), str(tmp), kernel_name=KERNEL, progress_bar=False,
+                                         start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, km=kernel.km)
+                nb = clean_notebook(nb)
+                nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}
+                nbformat.write(nb, path)
+            print(f"refreshed {path.name}", file=sys.stderr, flush=True)
+    finally:
+        kernel.shutdown()

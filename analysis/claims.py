@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import metrics
+from . import metrics, vocab
 from .data import Dataset
 from .metrics import Period
 from .qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
@@ -39,7 +39,15 @@ COLUMNS = ["id", "text_en", "text_zh", "stated", "qualifier", "computed", "formu
 
 
 def _fmt(x: float) -> str:
-    return metrics._fmt(x)
+    return vocab.num(x)
+
+
+def _n(x) -> str:
+    return vocab.num(x)
+
+
+def _d(date, lang: str = "en") -> str:
+    return vocab.date(date, lang)
 
 
 def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, file, line, column, last_year,
@@ -222,9 +230,10 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
             _claim(
                 rows,
                 id=f"landing_rate_{p.key}_{r['as_of']}",
-                text_en=f"{p.label} cohort as of {r['as_of']}: {int(r['landed'])} of {int(r['signed'])} landed, "
-                f"a rate the source gives as {r['stated_qualifier']} {r['stated_rate']:.0%}",
-                text_zh=f"截至{r['as_of']}，{p.label}年签约的{int(r['signed'])}个项目中{int(r['landed'])}个落地（报道所述落地率）",
+                text_en=f"{p.label} cohort as of {_d(r['vintage'])}: {_n(r['landed'])} of {_n(r['signed'])} landed, "
+                f"a rate the source gives as {vocab.hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'en', 'percent')}",
+                text_zh=f"截至{_d(r['vintage'], 'zh')}，{vocab.period(p.first_year, p.last_year, 'zh')}签约的{_n(r['signed'])}个项目中"
+                f"{_n(r['landed'])}个落地，报道称落地率{vocab.hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'zh', 'percent')}",
                 stated=float(r["stated_rate"]) * 100,  # percent, the scale the source writes
                 qualifier=r["stated_qualifier"],
                 computed=100 * float(r["landed"]) / float(r["signed"]),
@@ -272,14 +281,19 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                 _claim(
                     rows,
                     id=f"landing_vintage_upper_{rest.key}_{b['as_of']}",
-                    text_en=(f"At most {at_most} of the {signed_rest} projects of {rest.label} had landed by {b['as_of']} "
-                             f"({b_hi} of {pb.label} then, {a_lo} of {pa.label} already by {a['as_of']})" if at_most >= 0 else
-                             f"The {pb.label} cohort as of {b['as_of']} (at most {b_hi} landed) has fewer landed projects than "
-                             f"the {pa.label} cohort inside it already had by {a['as_of']} ({a_lo}); landed projects do not un-land"),
-                    text_zh=f"截至{b['as_of']}，{rest.label}年的{signed_rest}个项目中至多{at_most}个落地"
-                    f"（届时{pb.label}年批次{b_hi}个，{pa.label}年批次在{a['as_of']}已有{a_lo}个）",
+                    text_en=(f"At most {_n(at_most)} of the {_n(signed_rest)} projects of {rest.label} had landed by {_d(b['vintage'])} "
+                             f"({_n(b_hi)} of {pb.label} then, {_n(a_lo)} of {pa.label} already by {_d(a['vintage'])})" if at_most >= 0 else
+                             f"The {pb.label} cohort as of {_d(b['vintage'])} (at most {_n(b_hi)} landed) has fewer landed projects than "
+                             f"the {pa.label} cohort inside it already had by {_d(a['vintage'])} ({_n(a_lo)}); landed projects do not un-land"),
+                    text_zh=(f"截至{_d(b['vintage'], 'zh')}，{vocab.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个项目中"
+                             f"至多{_n(at_most)}个落地（届时{vocab.period(pb.first_year, pb.last_year, 'zh')}批次共{_n(b_hi)}个落地，"
+                             f"其中{vocab.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已有{_n(a_lo)}个）"
+                             if at_most >= 0 else
+                             f"截至{_d(b['vintage'], 'zh')}，{vocab.period(pb.first_year, pb.last_year, 'zh')}批次至多{_n(b_hi)}个落地，"
+                             f"少于其中{vocab.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已落地的{_n(a_lo)}个；"
+                             "已落地的项目不会再“未落地”"),
                     stated=None, qualifier=None, computed=float(at_most),
-                    formula=f"{b_hi} − {a_lo}",
+                    formula=f"{_n(b_hi)} − {_n(a_lo)}",
                     consistent=at_most >= 0,
                     kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
                 )
@@ -289,12 +303,12 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                 _claim(
                     rows,
                     id=f"landing_vintage_lower_{pa.key}_{a['as_of']}_{b['as_of']}",
-                    text_en=f"At least {at_least} more of the {pa.label} projects landed between {a['as_of']} and {b['as_of']} "
-                    f"({b_lo} of {pb.label}, less the {signed_rest} of {rest.label}, less {a_hi} already landed)",
-                    text_zh=f"{a['as_of']}至{b['as_of']}之间，{pa.label}年的项目至少又有{at_least}个落地"
-                    f"（{pb.label}年批次{b_lo}个，减去{rest.label}年的{signed_rest}个，再减去此前已落地的{a_hi}个）",
+                    text_en=f"At least {_n(at_least)} more of the {pa.label} projects landed between {_d(a['vintage'])} and {_d(b['vintage'])} "
+                    f"({_n(b_lo)} of {pb.label}, less the {_n(signed_rest)} of {rest.label}, less {_n(a_hi)} already landed)",
+                    text_zh=f"{_d(a['vintage'], 'zh')}至{_d(b['vintage'], 'zh')}之间，{vocab.period(pa.first_year, pa.last_year, 'zh')}的项目至少又有{_n(at_least)}个落地"
+                    f"（{vocab.period(pb.first_year, pb.last_year, 'zh')}批次{_n(b_lo)}个，减去{vocab.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个，再减去此前已落地的{_n(a_hi)}个）",
                     stated=None, qualifier=None, computed=float(at_least),
-                    formula=f"{b_lo} − {signed_rest} − {a_hi}",
+                    formula=f"{_n(b_lo)} − {_n(signed_rest)} − {_n(a_hi)}",
                     consistent=at_least <= room,
                     kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
                 )

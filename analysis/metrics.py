@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import vocab
 from .data import Dataset
 from .qualifiers import Interval, agrees, combine, difference, interval, interval_of_sum
 from .schema import TOTAL
@@ -74,7 +75,7 @@ class Value:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}" if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+    return vocab.num(x)
 
 
 # --------------------------------------------------------------------------------------------- periods
@@ -484,6 +485,22 @@ class Mix:
     hhi_investment: tuple[float, float] | None = None
     #: every group's count is published and they add up to the period's total
     complete: bool = False
+    #: what the unstated groups together can hold, given the total's hedge (clipped at 0)
+    remainder_range: tuple[float, float] | None = None
+
+    @property
+    def remainder_verdict(self) -> str | None:
+        """The one verdict on the unstated groups' amount, used by every renderer.
+
+        ``None`` (every group states an amount), ``no_total`` (no total to derive it from),
+        ``zero`` (the stated groups make up the total as written; with a hedged total the range
+        still allows a little) or ``positive`` (the total leaves an amount for them).
+        """
+        if not self.unstated_groups:
+            return None
+        if self.remainder_investment is None:
+            return "no_total"
+        return "zero" if abs(self.remainder_investment) < 1e-6 else "positive"
 
     @property
     def remainder_share(self) -> float | None:
@@ -537,6 +554,11 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     remainder = (ti.value - stated) if ti.known else None
     if remainder is not None and abs(remainder) < 1e-9:
         remainder = 0.0
+    remainder_range = None
+    if ti.known and unstated:
+        iv = interval(ti.value, ti.qualifier or "exact") - interval_of_sum(
+            list(zip(g["investment_100m_yuan"].dropna(), g["investment_qualifier"].dropna())))
+        remainder_range = (max(0.0, round(iv.lo, 6)), max(0.0, round(iv.hi, 6)))
     if ti.known and ti.value > 0:
         g["investment_share"] = g["investment_100m_yuan"] / ti.value
     else:
@@ -563,6 +585,7 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
         remainder_projects=remainder_projects,
         hhi_investment=hhi,
         complete=complete,
+        remainder_range=remainder_range,
     )
 
 

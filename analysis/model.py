@@ -61,6 +61,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from .config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
+
 __all__ = [
     "INVESTMENT_MEASUREMENT_SD",
     "LandingObs",
@@ -81,108 +83,7 @@ __all__ = [
 # =============================================================================================== priors
 
 
-@dataclass(frozen=True)
-class Prior:
-    """One prior: distribution name, its parameters, and the reason in plain words."""
-
-    dist: str  # "normal" (mean, sd) | "halfnormal" (scale,) | "beta" (a, b) | "categorical" (probs)
-    params: tuple
-    reason: str
-
-    def sample(self, rng: np.random.Generator, size=None):
-        if self.dist == "normal":
-            return rng.normal(self.params[0], self.params[1], size)
-        if self.dist == "halfnormal":
-            return np.abs(rng.normal(0.0, self.params[0], size))
-        if self.dist == "beta":
-            return rng.beta(self.params[0], self.params[1], size)
-        raise ValueError(f"cannot sample {self.dist}")
-
-
 MODELS = ("iid", "level", "drift")
-
-#: Every prior of the model, written once. Reports may print this as the assumptions log.
-PRIORS: dict[str, Prior] = {
-    "model": Prior(
-        "categorical", (1 / 3, 1 / 3, 1 / 3),
-        "No time structure is favoured before seeing data: iid, level and drift get equal prior odds.",
-    ),
-    "rate_level": Prior(
-        "normal", (math.log(30.0), 1.0),
-        "Log projects per year in the first year: a district-county conference signs from a handful to"
-        " a couple of hundred projects a year (95 % range about 4 to 210).",
-    ),
-    "rate_year_sd": Prior(
-        "halfnormal", (0.3,),
-        "iid model, sd of yearly log-rate effects: signings vary by tens of percent from year to year"
-        " and rarely by a factor of two (median 20 %).",
-    ),
-    "rate_step_sd": Prior(
-        "halfnormal", (0.25,),
-        "level model, sd of the yearly random-walk step of the log-rate: a lasting change of the level"
-        " of about 15 % a year is typical, 50 % rare.",
-    ),
-    "rate_trend": Prior(
-        "normal", (0.0, 0.15),
-        "drift model, yearly log growth of signings: no direction assumed; sustained growth or decline"
-        " beyond about 30 % a year is implausible for a recurring political conference.",
-    ),
-    "rate_trend_year_sd": Prior(
-        "halfnormal", (0.2,),
-        "drift model, sd of year effects around the trend: smaller than in the iid model because the"
-        " trend absorbs part of the variation.",
-    ),
-    "amount_level": Prior(
-        "normal", (math.log(5.0), 1.5),
-        "Log intended investment per project in the first year (亿元): such projects range from a"
-        " fraction of one to tens of 亿元 each (95 % range about 0.3 to 95).",
-    ),
-    "amount_year_sd": Prior(
-        "halfnormal", (0.4,),
-        "iid model, sd of the yearly log amount per project: a year with a few huge infrastructure"
-        " deals can raise the average by half or more, so wider than for counts (median 27 %).",
-    ),
-    "amount_step_sd": Prior(
-        "halfnormal", (0.3,),
-        "level model, random-walk step of the log amount per project: lasting shifts in project size"
-        " are somewhat larger than shifts in their number.",
-    ),
-    "amount_trend": Prior(
-        "normal", (0.0, 0.1),
-        "drift model, yearly log growth of the amount per project: project sizes drift slowly (prices,"
-        " policy focus); beyond about 20 % a year is implausible.",
-    ),
-    "amount_trend_year_sd": Prior(
-        "halfnormal", (0.3,),
-        "drift model, sd of yearly amount effects around the trend: heavy-tailed project sizes make"
-        " yearly averages noisy even with a trend.",
-    ),
-    "landing_eventual": Prior(
-        "beta", (3.0, 1.0),
-        "Share c of projects that ever land: most signed projects start, but a minority of intentions"
-        " never do (mean 0.75, 5 % quantile 0.37).",
-    ),
-    "landing_hazard": Prior(
-        "beta", (1.5, 1.5),
-        "Yearly landing hazard h among projects that will land: anything from slow to fast, centred"
-        " on half of the pending ones each year.",
-    ),
-    "landing_icc": Prior(
-        "beta", (1.0, 19.0),
-        "Intra-cohort correlation rho of landing: cohorts differ (policy pushes, project mix); 0.05"
-        " makes a cohort of 40 vary about 1.7 times as much as independent projects would.",
-    ),
-}
-
-#: Log-scale sd of the reporting error of an investment figure (a fixed assumption, not a prior):
-#: 'intended investment' totals are soft (intentions, rounding of per-project figures), so even an
-#: "exact" published total is taken as known to about 2 % (its rounding interval, far narrower, is
-#: ignored). A two-sided hedge (lo, hi) -- e.g. ±5 % for "about" -- enters as a normal error on the log
-#: scale centred between the bounds with the variance of a uniform over them plus this 2 %
-#: (sd 3.6 % for ±5 %): a smooth stand-in for the box that keeps the posterior near-Gaussian. A one-
-#: sided hedge ("over X") enters as P(reported > X). 2 % is small next to the year-to-year spread
-#: (tens of percent).
-INVESTMENT_MEASUREMENT_SD = 0.02
 
 # Inference settings: importance draws per model and grid nodes per scale axis.
 _N_IS_DEFAULT = 2000
@@ -1085,10 +986,15 @@ class LandingPosterior:
             rate = np.where(signed > 0, landed / signed, np.nan)
         return {"landed": landed, "signed": signed, "rate": rate}
 
-    def predict_existing(self, vintage: int, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def predict_existing(self, vintage: int, n_sims: int, rng: np.random.Generator,
+                         new_groups=()) -> dict[str, np.ndarray]:
         """Landed count and rate of the latest statement's cohort at a later ``vintage``, conditional
         on the statements (the stated count, or a draw from its filtered distribution if it is an
-        interval, plus beta-binomial landings of the pending pool)."""
+        interval, plus beta-binomial landings of the pending pool).
+
+        ``new_groups``: cohorts signed after that cohort, ``(first_year, last_year, signed)`` as in
+        :meth:`predict_cohort`, added with the same parameter draws, so that the result is the
+        landed count of the whole span a later article would state (2019–2021 known, 2022 new)."""
         last, gs = self.stmts[-1], self.groups[-1]
         if vintage < last.vintage:
             raise ValueError(f"vintage {vintage} is before the latest statement ({last.vintage})")
@@ -1100,9 +1006,17 @@ class LandingPosterior:
         q = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
         s = 1.0 / rho - 1.0
         pc = rng.beta(np.maximum(q * s, 1e-10), np.maximum((1 - q) * s, 1e-10))
-        landed = s_now + rng.binomial(last.signed - s_now, pc)
-        return {"landed": landed.astype(float), "signed": np.full(n_sims, float(last.signed)),
-                "rate": landed / last.signed}
+        landed = (s_now + rng.binomial(last.signed - s_now, pc)).astype(float)
+        signed = np.full(n_sims, float(last.signed))
+        for fy, ly, n in new_groups:
+            if vintage <= ly:
+                raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
+            n = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,))
+            p = _Group(fy, ly, 0).Fbar(vintage, c, h)
+            pn = rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
+            landed += rng.binomial(n, pn)
+            signed += n
+        return {"landed": landed, "signed": signed, "rate": landed / signed}
 
 
 def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed: int = 0,

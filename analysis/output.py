@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
+from . import vocab
 from .qualifiers import WORDING_EN
 from .data import Dataset
 
@@ -175,6 +176,8 @@ def results_dict(res) -> dict:
                 "unstated_groups": mx.unstated_groups,
                 "remainder_investment_100m_yuan": _f(mx.remainder_investment),
                 "remainder_projects": _i(mx.remainder_projects),
+                "remainder_verdict": mx.remainder_verdict,
+                "remainder_range_100m_yuan": None if mx.remainder_range is None else list(mx.remainder_range),
                 "hhi_investment": None if mx.hhi_investment is None else [_f(x) for x in mx.hhi_investment],
                 "complete": mx.complete,
             }
@@ -184,11 +187,11 @@ def results_dict(res) -> dict:
         out["projection"] = []
         out["projection_note"] = res.projection_note
     elif res.projection is not None:
-        out.update(res.projection.to_json())
-        out.pop("backtest", None)
+        out.update(projection_dict(res.projection))
     st = res.since_then
     if st is not None:
-        out["backtest"] = _backtest_rows(st.backtest)
+        out["backtest"] = _records(st.backtest, _BACKTEST_KEYS)
+        out["landing_backtest"] = _records(st.landing_backtest)
         out["since_then"] = {
             "sources": [_source_row(r) for _, r in st.sources.iterrows()],
             "totals": [
@@ -220,124 +223,169 @@ def jsonable(obj, ndigits: int = ROUND):
     return obj
 
 
-def _backtest_rows(bt: pd.DataFrame) -> list[dict]:
-    return [
-        {
-            "year": int(r["year"]),
-            "metric": r["metric"],
-            "actual": _f(r["actual"]),
-            "mean": _f(r["mean"]),
-            "pi80": [_f(r["pi80_lo"]), _f(r["pi80_hi"])],
-            "pi95": [_f(r["pi95_lo"]), _f(r["pi95_hi"])],
-            "inside80": bool(r["inside80"]),
-            "inside95": bool(r["inside95"]),
-            "interval_score": _f(r["interval_score"]),
-        }
-        for _, r in bt.iterrows()
-    ]
+def _records(frame: pd.DataFrame | None, keys=None) -> list[dict]:
+    if frame is None or frame.empty:
+        return []
+    out = []
+    for r in frame.to_dict("records"):
+        row = {}
+        for k, v in r.items():
+            name = keys.get(k, k) if keys else k
+            if name is None:
+                continue
+            if k.endswith("_lo") and k[:-3] + "_hi" in r:
+                row[k[:-3]] = [v, r[k[:-3] + "_hi"]]
+            elif k.endswith("_hi") and k[:-3] + "_lo" in r:
+                continue
+            else:
+                row[name] = v
+        out.append(row)
+    return out
 
 
-def _num(x, nd=2) -> str:
-    if x is None:
-        return "—"
-    return f"{x:,.{nd}f}" if isinstance(x, float) and not float(x).is_integer() else f"{x:,.0f}"
+_BACKTEST_KEYS = {"interval_score95": "interval_score"}
 
 
-def _hedged(x, qualifier) -> str:
-    """The report's wording of a hedged value (about 280.66), in English for the terminal."""
-    from .report import hedge
+def projection_dict(proj) -> dict:
+    """The projection's JSON keys: per-year summaries, the model and its assumptions, thresholds, landing."""
+    from .config import PRIORS
 
-    return hedge(x, qualifier, "en")
+    by_year = []
+    for y in proj.years:
+        row = {"year": y}
+        for metric in proj.table.loc[proj.table["year"] == y, "metric"]:
+            p = proj.row(y, metric)
+            row[metric] = {"mean": p["mean"], "median": p["median"], "pi80": [p["pi80_lo"], p["pi80_hi"]],
+                           "pi95": [p["pi95_lo"], p["pi95_hi"]]}
+        by_year.append(row)
+    return {
+        "projection": by_year,
+        "projection_model": {
+            "name": "averaged Bayesian model (constant level, local level, drift)",
+            "weights": proj.weights,
+            "through": proj.through,
+            "years": proj.years,
+            "n_sims": proj.n_sims,
+            "seed": proj.seed,
+            "scenario": {"growth_projects": proj.scenario.growth_projects,
+                         "growth_investment_per_project": proj.scenario.growth_investment_per_project,
+                         "landing_rate": proj.scenario.landing_rate},
+            "cumulative_start": proj.start,
+            "intervals": "posterior predictive quantiles (inverted CDF) of simulated observed values; every "
+                         "parameter's and the model choice's uncertainty is integrated",
+            "posterior": proj.summary,
+            "priors": {k: {"distribution": p.dist, "parameters": list(p.params), "reason": p.reason} for k, p in PRIORS.items()},
+        },
+        "threshold_probabilities": _records(proj.thresholds),
+        "landing_projection": _records(proj.landing),
+    }
+
+
+def _num(x) -> str:
+    return "—" if x is None else vocab.num(x)
+
+
+def _hedged(x, qualifier, unit=None) -> str:
+    return vocab.hedged(x, qualifier, "en", unit)
+
+
+def _iv(pair) -> str:
+    return "—" if pair is None or pair[0] is None else vocab.interval(pair[0], pair[1], "en")
 
 
 def metrics_text(m: dict) -> str:
-    """A human-readable rendering of :func:`metrics_dict` for the terminal."""
-    lines = [f"Through {m['through_year']}"]
+    """:func:`metrics_dict` for the terminal (English; every number formatted by :mod:`analysis.vocab`)."""
+    v = m["vintage"]
+    lines = [f"Through {m['through_year']}, as known on {v['as_of']} ({v['n_sources']} article(s): "
+             + ", ".join(s["source_id"] for s in v["sources"]) + ")"]
     c = m["cumulative"]
     if c["periods"]:
         lines.append(
-            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'])} projects ({c['projects_status'] or 'not published'}), "
-            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'])} 亿元 ({c['investment_status'] or 'not published'}) "
+            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'], 'projects')} ({c['projects_status'] or 'not published'}), "
+            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'], 'yi_yuan')} ({c['investment_status'] or 'not published'}) "
             f"over {' + '.join(c['periods'])}"
         )
     else:
         lines.append("  cumulative: nothing published through this year")
     if c["note"]:
         lines.append(f"  note: {c['note']}")
-    lines.append("")
-    lines.append("Periods")
-    lines.append(f"  {'period':<11}{'projects':>9}{'亿元':>10}  {'hedge':<7}{'status':<9}{'proj/yr':>8}{'亿元/yr':>9}{'亿元/proj':>10}")
+    lines += ["", "Periods", f"  {'period':<11}{'projects':>9}{'invest.':>10}  {'hedge':<10}{'status':<9}{'proj/yr':>8}{'inv/yr':>9}{'inv/proj':>10}"]
     for p in m["periods"]:
-        label = str(p["first_year"]) if p["first_year"] == p["last_year"] else f"{p['first_year']}–{p['last_year']}"
+        label = vocab.period(p["first_year"], p["last_year"], "en")
         lines.append(
-            f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  {WORDING_EN.get(p['investment_qualifier'] or 'exact') or '—':<7}{p['investment_status'] or '—':<9}"
+            f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
+            f"{vocab.hedge_word(p['investment_qualifier'], 'en') or '—':<10}{p['investment_status'] or '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
         if p["investment_formula"]:
             lines.append(f"  {'':<11}investment derived: {p['investment_formula']}")
+    lines.append("  (amounts in hundred million yuan, 亿元)")
     if m["landing"]:
-        lines += ["", "Landing"]
+        lines += ["", "Landing (statements with their dates)"]
         for r in m["landing"]:
-            stated = (
-                "no rate stated"
-                if r["stated_rate"] is None
-                else f"stated {_hedged(r['stated_rate'] * 100, r['stated_qualifier'])}%: "
-                + {True: "consistent", False: "INCONSISTENT", None: "not checkable"}[r["consistent"]]
-            )
-            ci = "—" if r["ci95"][0] is None else f"{r['ci95'][0]:.1%}–{r['ci95'][1]:.1%}"
-            rate = "—" if r["rate"] is None else f"{r['rate']:.1%}"
-            lines.append(f"  {r['first_year']}–{r['last_year']}: {r['landed']}/{r['signed']} = {rate} (95% Wilson {ci}); {stated}")
-        for e in m["expected_landing"]:
-            lines.append(
-                f"  {e['cohort']} cohort: {e['signed']} signed, expected to land {e['expected']:.1f} "
-                f"(95% {e['ci95'][0]:.1f}–{e['ci95'][1]:.1f}) at the {e['rate_from']} rate"
-            )
+            stated = ("no rate stated" if r["stated_rate"] is None else
+                      f"stated {_hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'percent')}"
+                      + ("" if r["consistent"] is None else f": {vocab.verdict(r['consistent'], 'en')}"))
+            if r["landed"] is not None:
+                count = f"{_num(r['landed'])}/{_num(r['signed'])} = {vocab.pct(r['rate'])} (95% {vocab.pct(r['ci95'][0])}–{vocab.pct(r['ci95'][1])})"
+            elif r["landed_range"] is not None:
+                lo, hi = r["landed_range"]
+                count = f"{_num(lo) if lo == hi else _num(lo) + '–' + _num(hi)} of {_num(r['signed'])} by the rate"
+            else:
+                count = "no count"
+            signed = f" [signed {r['signed_status']}: {r['signed_formula']}]" if r["signed_status"] == "derived" else ""
+            lines.append(f"  {vocab.period(r['first_year'], r['last_year'], 'en')} as of {r['as_of']}: {count}; {stated}{signed}")
     for key, entry in m["mix"].items():
-        for d in ("category", "place"):
-            if d not in entry:
-                continue
+        for d, groups in entry.items():
             s = m["mix_summary"][key][d]
             hhi = s["hhi_investment"]
-            if hhi is None:
-                lines += ["", f"Mix {key} by {d}"]
-            else:
-                h = f"{hhi[0]:.3f}" if abs(hhi[1] - hhi[0]) < 1e-9 else f"{hhi[0]:.3f}–{hhi[1]:.3f}"
-                lines += ["", f"Mix {key} by {d} (HHI of investment {h})"]
-            width = max(len(g["group_en"]) for g in entry[d]) + 2
-            for g in entry[d]:
-                share = "—" if g["investment_share"] is None else f"{g['investment_share']:.1%}"
-                pshare = "—" if g["project_share"] is None else f"{g['project_share']:.1%}"
-                lines.append(
-                    f"  {g['group_en']:<{width}}{_num(g['projects']):>4} ({pshare})  {_num(g['investment_100m_yuan']):>8} 亿元 ({share})"
-                )
+            h = "" if hhi is None else (f" (HHI of investment {vocab.num(hhi[0], 'en', 3)})" if abs(hhi[1] - hhi[0]) < 1e-9
+                                        else f" (HHI of investment {vocab.num(hhi[0], 'en', 3)}–{vocab.num(hhi[1], 'en', 3)})")
+            lines += ["", f"Mix {key} by {d}{h}"]
+            width = max(len(g["group_en"]) for g in groups) + 2
+            for g in groups:
+                lines.append(f"  {g['group_en']:<{width}}{_num(g['projects']):>4} ({vocab.pct(g['project_share'])})  "
+                             f"{_num(g['investment_100m_yuan']):>8} ({vocab.pct(g['investment_share'])})")
             if s["remainder_projects"] is not None:
                 lines.append(f"  no count stated for some groups; the total leaves {_num(s['remainder_projects'])} project(s) for them")
             if s["unstated_groups"]:
-                rem = s["remainder_investment_100m_yuan"]
-                lines.append(
-                    f"  no amount stated for {len(s['unstated_groups'])} group(s); "
-                    + ("no total to imply one" if rem is None else
-                       "the stated groups already make up the total" if abs(rem) < 0.005 else
-                       f"the total minus the stated groups leaves {_num(rem)} 亿元 for them together")
-                )
+                lines.append(f"  no amount stated for {len(s['unstated_groups'])} group(s): " + {
+                    "no_total": "no total to imply one",
+                    "zero": "the stated groups make up the total as written",
+                    "positive": f"the total leaves {_num(s['remainder_investment_100m_yuan'])} for them together",
+                }[s["remainder_verdict"]])
     lines += ["", "Claims"]
     for c in m["claims"]:
         flag = {True: "ok ", False: "BAD", None: " ? "}[c["consistent"]]
-        unit = "%" if c["kind"] == "landing_rate" else ""
-        lines.append(f"  [{flag}] {c['text_en']} (stated {_hedged(c['stated'], c['qualifier'])}{unit}, computed {_num(c['computed'])}{unit})")
+        unit = "percent" if c["kind"] == "landing_rate" else None
+        detail = (f"computed {_num(c['computed'])}" + (f" = {c['formula']}" if c["formula"] else "")
+                  if c["stated"] is None else f"stated {_hedged(c['stated'], c['qualifier'], unit)}, computed {_num(c['computed'])}")
+        lines.append(f"  [{flag}] {c['text_en']} ({detail})")
     if m.get("projection"):
-        lines += ["", f"Projection ({m['projection_model'].get('name', '')}): mean [80% interval] [95% interval]"]
+        w = m["projection_model"]["weights"]
+        lines += ["", "Projection: median [80% interval] [95% interval]; model weights "
+                  + ", ".join(f"{k} {vocab.pct(x, 'en', 0)}" for k, x in w.items())]
         for y in m["projection"]:
             parts = []
-            for k, label in (("projects", "projects"), ("investment_100m_yuan", "亿元"), ("cumulative_investment_100m_yuan", "cum. 亿元")):
-                v = y[k]
-                parts.append(f"{label} {v['mean']:.0f} [{v['pi80'][0]:.0f}–{v['pi80'][1]:.0f}] [{v['pi95'][0]:.0f}–{v['pi95'][1]:.0f}]")
+            for k, label in (("projects", "projects"), ("investment_100m_yuan", "investment"), ("cumulative_investment_100m_yuan", "cum. investment")):
+                if k in y:
+                    parts.append(f"{label} {vocab.rounded(y[k]['median'])} [{_iv(y[k]['pi80'])}] [{_iv(y[k]['pi95'])}]")
             lines.append(f"  {y['year']}: " + "; ".join(parts))
+    elif m.get("projection_note"):
+        lines += ["", f"Projection: {m['projection_note']}"]
     if m.get("backtest"):
-        lines += ["", "Backtest"]
+        lines += ["", "Backtest (projection at the release against later figures)"]
         for b in m["backtest"]:
-            lines.append(
-                f"  {b['year']} {b['metric']}: actual {_num(b['actual'])}, projected {b['mean']:.1f} "
-                f"95% [{b['pi95'][0]:.0f}–{b['pi95'][1]:.0f}] {'inside' if b['inside95'] else 'OUTSIDE'}"
-            )
+            lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'])}, median "
+                         f"{vocab.rounded(b['median'])}, 80% [{_iv(b['pi80'])}] {'inside' if b['inside80'] else 'OUTSIDE'}, "
+                         f"95% [{_iv(b['pi95'])}] {'inside' if b['inside95'] else 'OUTSIDE'}; interval score "
+                         f"{vocab.rounded(b['interval_score'])}, CRPS {vocab.rounded(b['crps'])}")
+    if m.get("since_then"):
+        st = m["since_then"]
+        lines += ["", "Since then (" + ", ".join(s["source_id"] for s in st["sources"]) + ")"]
+        for t in st["totals"]:
+            lines.append(f"  {vocab.period(t['first_year'], t['last_year'], 'en')}: {_hedged(t['projects'], t['projects_qualifier'], 'projects')}, "
+                         f"{_hedged(t['investment_100m_yuan'], t['investment_qualifier'], 'yi_yuan')}")
+        for c in st["claims"]:
+            lines.append(f"  {c['text_en']}")
     return "\n".join(lines)

@@ -31,6 +31,7 @@ class SinceThen:
     landing: pd.DataFrame  # later landing statements
     claims: pd.DataFrame  # claims that only the later sources make possible
     backtest: pd.DataFrame  # the projection made at the release, against later actuals
+    landing_backtest: pd.DataFrame  # its predicted landed count against a later statement
 
 
 @dataclass
@@ -90,7 +91,7 @@ def caveats(ds: Dataset, through: int) -> list[dict]:
 
 
 def compute(ds: Dataset, through: int | None = None, *, projection: bool = True, horizon: int = 3,
-            seed: int | None = None) -> Results:
+            seed: int | None = None, scenario=None) -> Results:
     """All results for ``through`` (default: the last conference year), as known at its release."""
     through = metrics._check_through(ds, through)
     known = metrics.known_at_release(ds, through)
@@ -125,16 +126,18 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
         else:
             from . import projection as P
 
-            res.projection = P.project(known, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed)
+            res.projection = P.project(known, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed,
+                                       scenario=scenario or P.Scenario())
     later_sources = _later(ds, known, "sources")
     if len(later_sources):
         later_ledger = claims.ledger(ds)
         seen = set(res.claims["id"])
-        backtest = pd.DataFrame()
+        backtest = landing_bt = pd.DataFrame()
         if res.projection is not None:
             from . import projection as P
 
             backtest = P.backtest(res.projection, ds)
+            landing_bt = P.landing_backtest(res.projection, ds)
         tot = _later(ds, known, "signings")
         res.since_then = SinceThen(
             sources=later_sources,
@@ -143,5 +146,6 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
             claims=later_ledger[~later_ledger["id"].isin(seen) & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)
                                 & (later_ledger["last_year"] <= through)].reset_index(drop=True),
             backtest=backtest,
+            landing_backtest=landing_bt,
         )
     return res

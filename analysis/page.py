@@ -1,0 +1,107 @@
+"""HTML pages of the reports: an executed notebook's outputs in a bulletin page, and the index.
+
+A small jinja2 page template (``templates/page``) instead of a notebook export: the page starts with
+its title and the "main points" box (outputs of cells tagged ``main-points``), then the sections,
+then the methods (cells tagged ``methods``) folded in a ``<details>`` element, and the sources at the
+foot. Inputs are never shown; cells tagged ``remove-in-report`` are left out. Everything is inline
+(CSS, charts as data URIs): a page opens offline and loads nothing from the network.
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+import jinja2
+import mistune
+
+from . import prose, vocab
+
+REMOVE_TAG = "remove-in-report"
+MAIN_POINTS_TAG = "main-points"
+METHODS_TAG = "methods"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates/page"), autoescape=False,
+                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_MD = mistune.create_markdown(escape=False, plugins=["table"])
+
+
+def css() -> str:
+    return (resources.files("analysis") / "templates" / "page" / "style.css").read_text(encoding="utf-8")
+
+
+def _output_html(out) -> str:
+    """One output as HTML: HTML as is (tables wrapped to scroll sideways), PNG as an image, Markdown rendered."""
+    if out.get("output_type") not in ("display_data", "execute_result"):
+        return ""  # streams and warnings are not part of a report
+    data = out.get("data", {})
+    if "text/html" in data:
+        text = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
+        if "<table" in text and "figure" not in text[:40]:
+            return f'<div class="table-scroll">{text}</div>'
+        return text
+    if "image/png" in data:
+        png = data["image/png"].replace("\n", "")
+        return f'<figure class="chart"><img src="data:image/png;base64,{png}" alt=""></figure>'
+    if "text/markdown" in data:
+        text = "".join(data["text/markdown"]) if isinstance(data["text/markdown"], list) else data["text/markdown"]
+        return _MD(text)
+    return ""
+
+
+def split_outputs(nb) -> dict[str, str]:
+    """HTML of the notebook's outputs, in three parts: main points, body, methods."""
+    parts = {"main_points": [], "body": [], "methods": []}
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code" or REMOVE_TAG in tags or "parameters" in tags or "injected-parameters" in tags:
+            continue
+        key = "main_points" if MAIN_POINTS_TAG in tags else "methods" if METHODS_TAG in tags else "body"
+        parts[key] += [h for h in (_output_html(o) for o in cell.get("outputs", [])) if h]
+    return {k: "\n".join(v) for k, v in parts.items()}
+
+
+def report_page(nb, res, lang: str, title: str) -> str:
+    """The bulletin page of one executed notebook whose figures are ``res``."""
+    parts = split_outputs(nb)
+    if parts["main_points"]:
+        parts["main_points"] = f"<h2>{html.escape(vocab.word('h_main_points', lang))}</h2>\n" + parts["main_points"]
+    from .notebook import source_line
+
+    sources = prose.ctx_sources(res, lang)["sources"]
+    return _ENV.get_template("report.html.j2").render(
+        html_lang=HTML_LANG[lang], title=html.escape(title), css=css(),
+        back=html.escape(vocab.word("back_to_index", lang)), kicker=html.escape(vocab.word("conference", lang)),
+        meta=html.escape(prose.render("page_meta", res, lang).strip()),
+        main_points=parts["main_points"], body=parts["body"], methods=parts["methods"],
+        methods_label=html.escape(vocab.word("h_methods", lang)),
+        source_line=html.escape(source_line(sources, lang)), sources=_MD(prose.render("sources", res, lang)),
+    )
+
+
+def report_title(res, lang: str) -> str:
+    """洽谈会2023年统计报告 / …: 2023 report."""
+    p = res.period
+    label = vocab.period(p.first_year, p.last_year, lang) if p else vocab.period(res.through, None, lang)
+    return vocab.word("report_title", lang).format(conference=vocab.word("conference", lang), period=label)
+
+
+def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str) -> str:
+    """The index: a card per period report (title, headline, period and source date), then the analyses."""
+    from .notebook import source_line
+
+    sources = prose.ctx_sources(res_latest, lang)["sources"]
+    return _ENV.get_template("index.html.j2").render(
+        html_lang=HTML_LANG[lang], title=html.escape(vocab.word("index_title", lang)), css=css(),
+        kicker=html.escape(vocab.word("conference", lang)), intro=html.escape(vocab.word("index_intro", lang)),
+        reports_label=html.escape(vocab.word("reports_label", lang)), analyses_label=html.escape(vocab.word("analyses_label", lang)),
+        reports=reports, analyses=analyses,
+        source_line=html.escape(source_line(sources, lang)), sources=_MD(prose.render("sources", res_latest, lang)),
+    )
+
+
+def card(res, lang: str, href: str) -> dict:
+    return {"href": html.escape(href), "title": html.escape(report_title(res, lang)),
+            "headline": [html.escape(line) for line in prose.render("headline", res, lang).strip().splitlines() if line],
+            "meta": html.escape(prose.render("page_meta", res, lang).strip())}

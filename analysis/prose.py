@@ -1,0 +1,361 @@
+"""Prose from the results: one jinja2 template per section and language, under ``analysis/templates``.
+
+A *context builder* per section turns :class:`analysis.results.Results` into plain facts (numbers,
+names, verdicts already decided in the results); the template only phrases them, formatting every
+number through :mod:`analysis.vocab`. Wording changes therefore never touch Python, and the zh
+templates are written as Chinese. :func:`render` returns Markdown; :func:`md` wraps it for a
+notebook.
+"""
+
+from __future__ import annotations
+
+import jinja2
+import pandas as pd
+
+from . import vocab
+from .metrics import Period
+
+SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
+            "backtest", "since_then", "caveats", "sources")
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("analysis", "templates"),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    autoescape=False,
+)
+
+
+def _env_for(lang: str) -> dict:
+    return {
+        "num": lambda x, nd=2: vocab.num(x, lang, nd),
+        "rounded": lambda x: vocab.rounded(x, lang),
+        "pct": lambda x, nd=1: vocab.pct(x, lang, nd),
+        "signed_pct": lambda x, nd=1: vocab.signed_pct(x, lang, nd),
+        "hedged": lambda x, q=None, unit=None: vocab.hedged(x, q, lang, unit),
+        "period": lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix),
+        "date": lambda d: vocab.date(d, lang),
+        "word": lambda k: vocab.word(k, lang),
+        "join": lambda items: vocab.join(items, lang),
+        "verdict": lambda c: vocab.verdict(c, lang),
+        "interval": lambda lo, hi: vocab.interval(lo, hi, lang),
+        "count_zh": vocab.count_zh,
+        "hedge_word": lambda q: vocab.hedge_word(q, lang),
+        "formula": lambda t: vocab.formula(t, lang),
+    }
+
+
+def render(section: str, res, lang: str, **extra) -> str:
+    """Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``)."""
+    vocab.check_lang(lang)
+    if section not in SECTIONS:
+        raise KeyError(f"no prose section {section!r}; expected one of {', '.join(SECTIONS)}")
+    ctx = {**_CONTEXT[section](res, lang, **extra), **_env_for(lang), "lang": lang}
+    return _ENV.get_template(f"{lang}/{section}.md.j2").render(**ctx).strip() + "\n"
+
+
+def md(section: str, res, lang: str, **extra):
+    """The section as an IPython Markdown object (what a notebook cell displays)."""
+    from IPython.display import Markdown
+
+    return Markdown(render(section, res, lang, **extra))
+
+
+# --------------------------------------------------------------------------------------------- contexts
+
+
+def _v(x):
+    return None if vocab.missing(x) else x
+
+
+def _source_date(r) -> tuple[int, int, int]:
+    return tuple(0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day"))
+
+
+def _sources(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {"id": r["source_id"], "publisher_zh": r["publisher_zh"], "publisher_en": r["publisher_en"], "date": _source_date(r),
+         "url": _v(r["url"]), "author_zh": _v(r["author_zh"]), "author_en": _v(r["author_en"])}
+        for _, r in frame.sort_values(["date_year", "date_month", "date_day"], na_position="first").iterrows()
+    ]
+
+
+def ctx_sources(res, lang):
+    return {"sources": _sources(res.sources)}
+
+
+def ctx_basis(res, lang):
+    t = res.periods
+    return {
+        "sources": _sources(res.sources),
+        "n_periods": len(t),
+        "aggregates": [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years)}
+                       for r in t.itertuples() if r.n_years > 1],
+        "first_year": int(t["first_year"].min()) if len(t) else None,
+        "through": res.through,
+    }
+
+
+def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
+    terms = {cv["period"]: cv["term_zh"] for cv in caveats if cv["kind"] == "term"}
+    rows = []
+    for r in t.to_dict("records"):
+        rows.append({
+            "first": int(r["first_year"]), "last": int(r["last_year"]), "n": int(r["n_years"]),
+            "projects": _v(r["projects"]), "projects_q": r["projects_qualifier"],
+            "investment": _v(r["investment_100m_yuan"]), "investment_q": r["investment_qualifier"],
+            "derived": r["investment_status"] == "derived", "formula": r["investment_formula"] if isinstance(r["investment_formula"], str) else None,
+            "per_year_projects": _v(r["projects_per_year"]), "per_year_investment": _v(r["investment_per_year_100m_yuan"]),
+            "per_project": _v(r["investment_per_project_100m_yuan"]),
+            "change_projects": _v(r["change_projects_per_year"]), "change_investment": _v(r["change_investment_per_year"]),
+            "term_zh": terms.get(vocab.period(int(r["first_year"]), int(r["last_year"]), "en")),
+        })
+    return rows
+
+
+def ctx_trends(res, lang):
+    c = res.cumulative
+    rows = _period_rows(res.periods, res.caveats)
+    return {
+        "cum": {"projects": _v(c["projects"]), "projects_q": c["projects_qualifier"], "projects_status": c["projects_status"],
+                "investment": _v(c["investment_100m_yuan"]), "investment_q": c["investment_qualifier"],
+                "investment_status": c["investment_status"], "periods": c["periods"], "inside": c["inside"]},
+        "through": res.through,
+        "periods": rows,
+        "last": rows[-1] if len(rows) >= 2 else None,
+        "prev": rows[-2] if len(rows) >= 2 else None,
+    }
+
+
+def _claim_text(c, lang) -> str:
+    return c["text_zh"] if lang == "zh" else c["text_en"]
+
+
+def ctx_landing(res, lang, scope=None):
+    rows = []
+    for r in res.landing.to_dict("records"):
+        rows.append({
+            "first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"],
+            "signed": _v(r["signed"]), "signed_status": r["signed_status"], "signed_formula": r["signed_formula"],
+            "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
+            "rate": _v(r["rate"]), "ci_lo": _v(r["ci95_lo"]), "ci_hi": _v(r["ci95_hi"]),
+            "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"], "consistent": _v(r["consistent"]),
+        })
+    bounds = [{"text": _claim_text(c, lang), "formula": c["formula"], "consistent": c["consistent"]}
+              for c in res.claims.to_dict("records") if c["kind"] == "landing_vintage"]
+    return {"statements": rows, "bounds": bounds, "prediction": _landing_prediction(res)}
+
+
+def _landing_prediction(res) -> list[dict]:
+    proj = res.projection
+    if proj is None or getattr(proj, "landing", None) is None or proj.landing.empty:
+        return []
+    return proj.landing.to_dict("records")
+
+
+def _mix_facts(mx, lang) -> dict:
+    g = mx.groups
+    name = "group_zh" if lang == "zh" else "group_en"
+    counted = g[g["projects"].notna()]
+    top_n = counted.sort_values("projects", ascending=False, kind="stable").iloc[0] if len(counted) else None
+    stated = g[g["investment_100m_yuan"].notna()]
+    top_i = stated.sort_values("investment_100m_yuan", ascending=False, kind="stable").iloc[0] if len(stated) else None
+    return {
+        "first": mx.period.first_year, "last": mx.period.last_year, "dimension": mx.dimension,
+        "n_groups": len(g),
+        "top_projects": None if top_n is None else {"name": top_n[name], "projects": top_n["projects"], "share": _v(top_n["project_share"])},
+        "top_investment": None if top_i is None else {
+            "name": top_i[name], "amount": top_i["investment_100m_yuan"], "q": top_i["investment_qualifier"],
+            "share": _v(top_i["investment_share"]), "projects": _v(top_i["projects"]),
+            "per_project": _v(top_i["investment_per_project_100m_yuan"])},
+        "no_count": g.loc[g["projects"].isna(), name].tolist(),
+        "remainder_projects": _v(mx.remainder_projects),
+        "unstated": g.loc[g["investment_100m_yuan"].isna(), name].tolist(),
+        "verdict": mx.remainder_verdict,
+        "remainder": _v(mx.remainder_investment),
+        "remainder_range": mx.remainder_range,
+        "stated_sum": mx.stated_investment,
+        "total": _v(mx.total_investment), "total_q": mx.total_investment_qualifier,
+        "hhi": mx.hhi_investment,
+    }
+
+
+def ctx_mix(res, lang, period: Period | None = None):
+    labels = res.dimension_labels
+    out = []
+    for p, by_dim in res.mix.items():
+        if period is not None and p != period:
+            continue
+        for d, mx in by_dim.items():
+            f = _mix_facts(mx, lang)
+            f["dimension_label"] = labels[d][0 if lang == "zh" else 1]
+            out.append(f)
+    return {"mixes": out}
+
+
+def ctx_compare(res, lang):
+    labels = res.dimension_labels
+    out = []
+    for d, frame in res.compare.items():
+        if frame.empty:
+            continue
+        per = frame.drop_duplicates("period")
+        merged = frame[frame["names_zh"].fillna("").str.contains("、")]
+        out.append({
+            "dimension_label": labels[d][0 if lang == "zh" else 1],
+            "published": [p for p, s in zip(per["period"], per["status"]) if s in ("published", "none")],
+            "differently": [{"period": r["period"], "schemes": [labels[s][0 if lang == "zh" else 1] for s in str(r["schemes"]).split(", ")]}
+                            for _, r in per[per["status"] == "classified_differently"].iterrows()],
+            "unpublished": list(per.loc[per["status"] == "not_published", "period"]),
+            "merged": [{"period": r["period"], "group": r["harmonised_zh" if lang == "zh" else "harmonised_en"],
+                        "names": r["names_zh"] if lang == "zh" else r["names_en"]} for _, r in merged.iterrows()],
+        })
+    return {"schemes": out}
+
+
+def ctx_claims(res, lang):
+    led = res.claims
+    bad = led[led["consistent"].map(lambda v: v is not None and not pd.isna(v) and not bool(v))]
+    return {
+        "n": len(led),
+        "n_consistent": int(led["consistent"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).sum()),
+        "n_construction": int((led["basis"] == "by construction").sum()),
+        "bad": [_claim_text(c, lang) for c in bad.to_dict("records")],
+    }
+
+
+def ctx_caveats(res, lang):
+    return {"caveats": res.caveats}
+
+
+def ctx_since_then(res, lang):
+    st = res.since_then
+    if st is None:
+        return {"st": None}
+    totals = [{"first": int(r["first_year"]), "last": int(r["last_year"]), "projects": _v(r["projects"]),
+               "projects_q": r["projects_qualifier"], "investment": _v(r["investment_100m_yuan"]),
+               "investment_q": r["investment_qualifier"]}
+              for _, r in st.totals.sort_values(["last_year", "first_year"]).iterrows()]
+    landing = [{"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"], "signed": _v(r["signed"]),
+                "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
+                "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"]} for _, r in st.landing.iterrows()]
+    claims = [{"text": _claim_text(c, lang), "consistent": c["consistent"]} for c in st.claims.to_dict("records")
+              if c["kind"] != "landing_rate"]
+    return {"st": {"sources": _sources(st.sources), "totals": totals, "landing": landing, "claims": claims,
+                   "backtest": st.backtest.to_dict("records") if st.backtest is not None else []}}
+
+
+def _cell(proj, year, metric) -> dict | None:
+    t = proj.table
+    hit = t[(t["year"] == year) & (t["metric"] == metric)]
+    if hit.empty:
+        return None
+    r = hit.iloc[0]
+    return {"year": year, "median": r["median"], "mean": r["mean"], "lo80": r["pi80_lo"], "hi80": r["pi80_hi"],
+            "lo95": r["pi95_lo"], "hi95": r["pi95_hi"]}
+
+
+def ctx_projection(res, lang):
+    proj = res.projection
+    if proj is None:
+        return {"proj": None, "note": res.projection_note, "through": res.through}
+    first, last = proj.years[0], proj.years[-1]
+    p1, p3 = _cell(proj, first, "projects"), _cell(proj, last, "projects")
+    thresholds = []
+    for t, grp in proj.thresholds.groupby("threshold_100m_yuan", sort=True):
+        thresholds.append({"threshold": t, "probs": list(zip(grp["year"], grp["probability"]))})
+    return {
+        "proj": True,
+        "through": res.through,
+        "first": first, "last": last,
+        "projects": p1, "investment": _cell(proj, first, "investment_100m_yuan"),
+        "cum_projects": _cell(proj, last, "cumulative_projects"),
+        "cum_investment": _cell(proj, last, "cumulative_investment_100m_yuan"),
+        "widen": (p3["hi95"] - p3["lo95"]) / max(p1["hi95"] - p1["lo95"], 1e-9) if last != first else None,
+        "thresholds": thresholds,
+        "start": proj.start,
+        "scenario": None if proj.scenario.is_default else proj.scenario,
+    }
+
+
+def ctx_model(res, lang):
+    from .config import PRIORS
+
+    proj = res.projection
+    if proj is None:
+        return {"proj": None}
+    summ = proj.summary
+    drift = summ["models"].get("drift", {})
+    land = summ.get("landing")
+    return {
+        "proj": True,
+        "weights": proj.weights,
+        "growth": drift.get("growth"),
+        "landing": land,
+        "priors": [{"name": k, "dist": p.dist, "params": p.params, "reason": p.reason_zh if lang == "zh" else p.reason}
+                   for k, p in PRIORS.items()],
+        "n_sims": proj.n_sims,
+        "seed": proj.seed,
+        "start": proj.start,
+        "aggregates": [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years)}
+                       for r in proj.history.itertuples() if r.n_years > 1],
+        "n_periods": len(proj.history),
+    }
+
+
+def _backtest_rows(bt) -> list[dict]:
+    if bt is None or bt.empty:
+        return []
+    return bt.to_dict("records")
+
+
+def ctx_backtest(res, lang):
+    st = res.since_then
+    return {
+        "rows": _backtest_rows(None if st is None else st.backtest),
+        "landing": _backtest_rows(None if st is None else st.landing_backtest),
+        "through": res.through,
+        "has_projection": res.projection is not None,
+    }
+
+
+def ctx_main_points(res, lang):
+    t = res.periods
+    rows = _period_rows(t, res.caveats)
+    cur = next((r for r in rows if r["last"] == res.through), None)
+    prev_rows = [r for r in rows if r["last"] < res.through]
+    latest = None
+    lr = res.landing
+    if len(lr):
+        r = lr.iloc[-1]
+        latest = {"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"],
+                  "signed": _v(r["signed"]), "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]),
+                  "landed_hi": _v(r["landed_hi"]), "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"],
+                  "rate": _v(r["rate"])}
+    proj = ctx_projection(res, lang)
+    ratio = None
+    if proj.get("proj") and proj["investment"]:
+        inv = proj["investment"]
+        ratio = inv["hi95"] / max(inv["lo95"], 1e-9)
+    return {"cur": cur, "prev": prev_rows[-1] if prev_rows else None, "cum": ctx_trends(res, lang)["cum"],
+            "through": res.through, "latest": latest, "p": proj, "ratio": ratio, "n_periods": len(t)}
+
+
+_CONTEXT = {
+    "headline": ctx_main_points,
+    "page_meta": lambda res, lang: {"sources": _sources(res.sources), "through": res.through},
+    "main_points": ctx_main_points,
+    "basis": ctx_basis,
+    "trends": ctx_trends,
+    "landing": ctx_landing,
+    "mix": ctx_mix,
+    "compare": ctx_compare,
+    "claims": ctx_claims,
+    "projection": ctx_projection,
+    "model": ctx_model,
+    "backtest": ctx_backtest,
+    "since_then": ctx_since_then,
+    "caveats": ctx_caveats,
+    "sources": ctx_sources,
+}

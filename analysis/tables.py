@@ -1,0 +1,210 @@
+"""Tables of the results as styled DataFrames, in zh or en.
+
+Every function returns a :class:`Table`: a pandas ``Styler`` (text left, numbers right, fixed
+decimals per column with thousands separators, the source's hedge in its own column beside the
+number, "—" for what is not published) whose ``.data`` is the plain DataFrame an analyst can take
+further. Numbers are formatted through :mod:`analysis.vocab`; the ids in the HTML are fixed, so a
+notebook shows the same bytes on every run.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from . import vocab
+from .vocab import word
+
+#: Numeric columns and their decimals, by the kind of figure they hold.
+DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1}
+
+
+class Table(Styler):
+    """A Styler whose plain-text form is its DataFrame (no memory address in notebook outputs)."""
+
+    def __repr__(self) -> str:
+        return repr(self.data)
+
+
+def _fixed(nd: int):
+    def f(x):
+        if vocab.missing(x):
+            return "—"
+        return f"{float(x):,.{nd}f}"
+
+    return f
+
+
+def _pct(x):
+    return vocab.pct(x)
+
+
+def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None) -> Table:
+    """Style ``df``: numeric columns (name -> kind of :data:`DECIMALS`) right-aligned with fixed decimals."""
+    df = df.reset_index(drop=True)
+    st = Table(df)
+    st.set_uuid(name)
+    st.hide(axis="index")
+    fmt = {c: _fixed(DECIMALS[k]) for c, k in numeric.items() if c in df}
+    fmt.update({c: _pct for c in pct_cols if c in df})
+    st.format(fmt, na_rep="—")
+    text_cols = [c for c in df.columns if c not in fmt]
+    num_cols = [c for c in df.columns if c in fmt]
+    if text_cols:
+        st.set_properties(subset=text_cols, **{"text-align": "left"})
+    if num_cols:
+        st.set_properties(subset=num_cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    st.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+    st.set_table_attributes('class="report-table"')
+    if caption:
+        st.set_caption(caption)
+    return st
+
+
+def _h(key: str, lang: str, unit: str | None = None) -> str:
+    w = word(key, lang)
+    if unit is None:
+        return w
+    return f"{w}（{unit}）" if lang == "zh" else f"{w} ({unit})"
+
+
+def _hedge_col(q, lang):
+    return [vocab.hedge_word(x, lang) or "" for x in q]
+
+
+def _status(values, lang):
+    return [word(v, lang) if isinstance(v, str) and v in vocab.WORDS else (v or "") for v in values]
+
+
+def periods(res, lang: str) -> Table:
+    t = res.periods
+    inv = _h("investment", lang, word("yi_yuan", lang))
+    df = pd.DataFrame({
+        word("period", lang): [vocab.period(a, b, lang, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
+        word("years", lang): t["n_years"],
+        _h("projects_short", lang, "个" if lang == "zh" else None): t["projects"],
+        inv: t["investment_100m_yuan"],
+        word("hedge", lang): _hedge_col(t["investment_qualifier"], lang),
+        word("status", lang): _status(t["investment_status"], lang),
+        word("projects_per_year", lang): t["projects_per_year"],
+        word("investment_per_year", lang): t["investment_per_year_100m_yuan"],
+        word("investment_per_project", lang): t["investment_per_project_100m_yuan"],
+    })
+    num = {df.columns[1]: "count", df.columns[2]: "count", inv: "amount", df.columns[6]: "avg", df.columns[7]: "amount",
+           df.columns[8]: "amount"}
+    return _style(df, "periods", num)
+
+
+def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "landing") -> Table:
+    lr = res.landing if frame is None else frame
+    stated = [vocab.hedged(s * 100, q, lang, "percent") if not vocab.missing(s) else "—"
+              for s, q in zip(lr["stated_rate"], lr["stated_qualifier"])]
+    landed = [("—" if vocab.missing(lo) else vocab.num(lo) if lo == hi else f"{vocab.num(lo)}–{vocab.num(hi)}") if vocab.missing(n)
+              else vocab.num(n) for n, lo, hi in zip(lr["landed"], lr["landed_lo"], lr["landed_hi"])]
+    ci = ["—" if vocab.missing(a) else f"{vocab.pct(a)}–{vocab.pct(b)}" for a, b in zip(lr["ci95_lo"], lr["ci95_hi"])]
+    df = pd.DataFrame({
+        word("cohort", lang): [vocab.period(a, b, lang, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
+        word("as_of", lang): [vocab.date(d, lang) for d in lr["vintage"]],
+        _h("signed", lang, "个" if lang == "zh" else None): lr["signed"],
+        word("status", lang): _status(lr["signed_status"], lang),
+        _h("landed", lang, "个" if lang == "zh" else None): landed,
+        word("landing_rate", lang): lr["rate"],
+        "95%置信区间" if lang == "zh" else "95% interval": ci,
+        word("stated", lang): stated,
+        word("verdict", lang): [vocab.verdict(c, lang) if not vocab.missing(s) and not vocab.missing(n) else "—"
+                                for c, s, n in zip(lr["consistent"], lr["stated_rate"], lr["landed"])],
+    })
+    st = _style(df, name, {df.columns[2]: "count"}, pct_cols=[df.columns[5]])
+    st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})
+    return st
+
+
+def mix(mx, lang: str, name: str | None = None) -> Table:
+    """One breakdown, groups in the order of the chart (as published)."""
+    g = mx.groups
+    inv = _h("investment", lang, word("yi_yuan", lang))
+    df = pd.DataFrame({
+        word("published_name", lang): g["group_zh"] if lang == "zh" else g["group_en"],
+        word("harmonised_group", lang): g["harmonised_zh"] if lang == "zh" else g["harmonised_en"],
+        _h("projects_short", lang, "个" if lang == "zh" else None): g["projects"],
+        word("share_projects", lang): g["project_share"],
+        inv: g["investment_100m_yuan"],
+        word("hedge", lang): _hedge_col(g["investment_qualifier"], lang),
+        word("share_investment", lang): g["investment_share"],
+        word("investment_per_project", lang): g["investment_per_project_100m_yuan"],
+    })
+    cols = df.columns
+    return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "count", inv: "amount", cols[7]: "amount"},
+                  pct_cols=[cols[3], cols[6]])
+
+
+def compare(res, dimension: str, lang: str) -> Table:
+    c = res.compare[dimension]
+    inv = _h("investment", lang, word("yi_yuan", lang))
+    df = pd.DataFrame({
+        word("harmonised_group", lang): c["harmonised_zh"] if lang == "zh" else c["harmonised_en"],
+        word("period", lang): c["period"],
+        word("published_name", lang): (c["names_zh"] if lang == "zh" else c["names_en"]).fillna("—"),
+        _h("projects_short", lang, "个" if lang == "zh" else None): c["projects"],
+        word("share_projects", lang): c["project_share"],
+        inv: c["investment_100m_yuan"],
+        word("hedge", lang): _hedge_col(c["investment_qualifier"], lang),
+        word("status", lang): _status(c["status"], lang),
+    })
+    cols = df.columns
+    return _style(df, f"compare{dimension}", {cols[3]: "count", inv: "amount"}, pct_cols=[cols[4]])
+
+
+def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims") -> Table:
+    led = res.claims if frame is None else frame
+    rate = led["kind"] == "landing_rate"
+    df = pd.DataFrame({
+        word("statement", lang): led["text_zh"] if lang == "zh" else led["text_en"],
+        word("stated", lang): [("—" if vocab.missing(s) else vocab.hedged(s, q, lang, "percent" if r else None))
+                               for s, q, r in zip(led["stated"], led["qualifier"], rate)],
+        word("computed", lang): [("—" if vocab.missing(c) else vocab.pct(c / 100) if r else vocab.num(c))
+                                 for c, r in zip(led["computed"], rate)],
+        word("verdict", lang): [vocab.verdict(c, lang) for c in led["consistent"]],
+        word("basis", lang): [word(b, lang) for b in led["basis"]],
+    })
+    st = _style(df, name, {})
+    st.set_properties(subset=[df.columns[1], df.columns[2]], **{"text-align": "right"})
+    return st
+
+
+_METRIC_WORDS = {"projects": "projects", "investment_100m_yuan": "investment_unit",
+                 "cumulative_projects": "cumulative_projects", "cumulative_investment_100m_yuan": "cumulative_investment"}
+
+
+def projection(res, lang: str) -> Table:
+    tab = res.projection.table
+    df = pd.DataFrame({
+        word("year", lang): tab["year"].astype(str),
+        word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in tab["metric"]],
+        word("median", lang): [vocab.rounded(v, lang) for v in tab["median"]],
+        word("mean", lang): [vocab.rounded(v, lang) for v in tab["mean"]],
+        word("pi80", lang): [vocab.interval(a, b, lang) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"])],
+        word("pi95", lang): [vocab.interval(a, b, lang) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"])],
+    })
+    st = _style(df, "projection", {})
+    st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    return st
+
+
+def backtest(res, lang: str) -> Table:
+    bt = res.since_then.backtest
+    df = pd.DataFrame({
+        word("year", lang): bt["year"].astype(str),
+        word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in bt["metric"]],
+        word("actual", lang): [vocab.num(v) for v in bt["actual"]],
+        word("hedge", lang): _hedge_col(bt["actual_qualifier"], lang),
+        word("median", lang): [vocab.rounded(v, lang) for v in bt["median"]],
+        word("pi80", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
+        word("pi95", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
+        word("inside80", lang): [word("yes" if v else "no", lang) for v in bt["inside80"]],
+        word("interval_score", lang): bt["interval_score95"],
+        word("crps", lang): bt["crps"],
+    })
+    st = _style(df, "backtest", {df.columns[8]: "score", df.columns[9]: "score"})
+    st.set_properties(subset=[df.columns[2], df.columns[4], df.columns[5], df.columns[6]], **{"text-align": "right"})
+    return st

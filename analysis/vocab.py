@@ -1,0 +1,299 @@
+"""The one vocabulary: how every number, percent, hedged value, period, date and word is written.
+
+Prose templates, tables, charts, JSON notes and terminal text all format through this module, so
+"1,080" is written the same way everywhere and 约/近/余/超 appear in one wording. Chinese uses
+full-width punctuation (，。：（）) and no English words; English writes the unit 亿元 as "hundred
+million yuan" (280.66 亿元 = 280.66 hundred million yuan = 28.066 billion yuan).
+
+* :func:`num` — a published figure at the precision written: ``1,080``, ``280.66``;
+* :func:`rounded` — a computed figure for reading (2–3 significant figures): ``930``, ``1,860``, ``45``;
+* :func:`pct` — a share or rate: ``78.2%``;
+* :func:`hedged` — a stated value with the source's hedge kept: ``约280.66亿元`` / ``about 280.66 hundred million yuan``;
+* :func:`period` / :func:`date` — ``2019–2020年`` / ``2021年5月14日``;
+* :func:`word` — a label in zh or en from :data:`WORDS`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+LANGS = ("zh", "en")
+
+#: zh/en words used by more than one renderer (chart labels, table headers, prose fragments).
+WORDS: dict[str, tuple[str, str]] = {
+    # measures and units
+    "projects": ("签约项目数", "projects signed"),
+    "projects_short": ("项目", "projects"),
+    "investment": ("意向投资额", "intended investment"),
+    "investment_unit": ("意向投资额（亿元）", "intended investment (hundred million yuan)"),
+    "yi_yuan": ("亿元", "hundred million yuan"),
+    "unit_projects": ("个", "projects"),
+    "projects_per_year": ("年均签约项目数", "projects signed per year"),
+    "investment_per_year": ("年均意向投资额（亿元）", "intended investment a year (hundred million yuan)"),
+    "investment_per_project": ("平均每个项目（亿元）", "per project (hundred million yuan)"),
+    "cumulative_projects": ("累计签约项目数", "cumulative projects signed"),
+    "cumulative_investment": ("累计意向投资额（亿元）", "cumulative intended investment (hundred million yuan)"),
+    "landing_rate": ("落地率", "landing rate"),
+    "landed": ("落地", "landed"),
+    "signed": ("签约", "signed"),
+    "share_projects": ("项目数占比", "share of projects"),
+    "share_investment": ("投资额占比", "share of investment"),
+    # table headers
+    "period": ("时期", "period"),
+    "year": ("年份", "year"),
+    "years": ("年数", "years"),
+    "group": ("分组", "group"),
+    "published_name": ("公布名称", "published name"),
+    "harmonised_group": ("统一分组", "harmonised group"),
+    "cohort": ("签约批次", "signing cohort"),
+    "as_of": ("报道日期", "as of"),
+    "source": ("来源", "source"),
+    "status": ("说明", "note"),
+    "hedge": ("修饰", "hedge"),
+    "statement": ("陈述", "statement"),
+    "stated": ("所述", "stated"),
+    "computed": ("计算", "computed"),
+    "verdict": ("结论", "verdict"),
+    "basis": ("依据", "basis"),
+    "metric": ("指标", "measure"),
+    "median": ("中位数", "median"),
+    "mean": ("均值", "mean"),
+    "pi80": ("80%预测区间", "80% prediction interval"),
+    "pi95": ("95%预测区间", "95% prediction interval"),
+    "actual": ("实际", "actual"),
+    "inside80": ("落在80%区间内", "inside 80%"),
+    "inside95": ("落在95%区间内", "inside 95%"),
+    "interval_score": ("区间得分", "interval score"),
+    "crps": ("CRPS", "CRPS"),
+    # statuses
+    "reported": ("公布", "reported"),
+    "derived": ("推算", "derived"),
+    "missing": ("未公布", "not published"),
+    "not_published": ("未公布", "not published"),
+    "none": ("无", "none"),
+    "classified_differently": ("分类口径不同", "classified differently"),
+    "published": ("公布", "published"),
+    "consistent": ("一致", "consistent"),
+    "inconsistent": ("不一致", "INCONSISTENT"),
+    "not_checkable": ("无法核对", "not checkable"),
+    "independent": ("独立核对", "independent"),
+    "by construction": ("由推算保证", "by construction"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    # chart words
+    "history": ("已公布", "published"),
+    "sum_of_periods": ("各期之和", "sum of periods"),
+    "stated_total": ("报道所述累计", "cumulative as reported"),
+    "lower_bound": ("下限（超/余）", "lower bound (over / more than)"),
+    "annual_avg": ("年均", "per year"),
+    "source_line": ("资料来源", "Source"),
+    "own_calculation": ("本包计算", "calculations by this package"),
+    # section headings of notebooks and reports
+    "h_main_points": ("要点", "Main points"),
+    "h_trends": ("签约项目与意向投资额", "Projects signed and intended investment"),
+    "h_mix": ("签约项目的构成", "What was signed"),
+    "h_compare": ("与其他年份比较", "Compared with other years"),
+    "h_landing": ("落地情况", "Landing"),
+    "h_projection": ("今后几年的预测", "Projection"),
+    "h_since_then": ("此后公布的情况", "Since then"),
+    "h_backtest": ("预测与实际对照", "Projection against what followed"),
+    "h_methods": ("方法与说明", "Methods and notes"),
+    "h_basis": ("数据来源与范围", "What the figures rest on"),
+    "h_model": ("预测模型", "The projection model"),
+    "h_claims": ("报道数字的核对", "The articles' figures, checked"),
+    "h_caveats": ("注意事项", "Caveats"),
+    "h_sources": ("资料来源", "Sources"),
+    "h_calibration": ("校准：模型在其他情形下的表现", "Calibration: the model in other worlds"),
+    # titles
+    "conference": ("北京通州·河北廊坊北三县项目推介洽谈会", "Tongzhou · North Three Counties project promotion conference"),
+    "report_title": ("{conference}{period}统计报告", "{conference}: {period} report"),
+    "title_trends": ("签约趋势", "Signing trends"),
+    "title_landing": ("签约项目落地", "Landing of signed projects"),
+    "title_mix": ("签约项目构成", "What is signed"),
+    "title_projection": ("预测与校准", "Projection and calibration"),
+    "title_period_report": ("公布期报告", "Period report"),
+    "back_to_index": ("← 全部报告", "← All reports"),
+    "index_title": ("通州与北三县项目推介洽谈会统计报告", "Tongzhou · North Three Counties conference reports"),
+    "index_intro": ("北京通州与河北廊坊北三县（三河市、大厂县、香河县）每年举办项目推介洽谈会。以下各期报告依据公开报道的数字，只用该期数字公布时已有的报道；分析页面用全部报道。",
+                    "Beijing's Tongzhou district and Hebei's North Three Counties (Sanhe, Dachang, Xianghe) hold a project "
+                    "promotion conference every year. Each report below uses only the articles published by the release "
+                    "of its period's figures; the analysis pages use every article."),
+    "reports_label": ("各期报告", "Reports by period"),
+    "analyses_label": ("分析", "Analyses"),
+    "analysis_meta": ("全部报道，数据截至{through}年", "All articles; figures through {through}"),
+}
+
+#: The source's hedges in words (the semantics are in :mod:`analysis.qualifiers`).
+HEDGE_ZH = {"exact": "", "approx": "约", "nearly": "近", "more_than": "余", "over": "超"}
+HEDGE_EN = {"exact": "", "approx": "about", "nearly": "nearly", "more_than": "more than", "over": "over"}
+
+_UNITS = {"yi_yuan": ("亿元", "hundred million yuan"), "projects": ("个", "projects"), "percent": ("%", "%"), None: ("", "")}
+_ZH_SMALL = "零一二三四五六七八九十"
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[LANGS.index(check_lang(lang))]
+
+
+def word(key: str, lang: str) -> str:
+    """The zh or en word for ``key``; an unknown key raises KeyError."""
+    if key not in WORDS:
+        raise KeyError(f"no word {key!r} in analysis.vocab.WORDS")
+    return _pick(WORDS[key], lang)
+
+
+def missing(x) -> bool:
+    if x is None or x is pd.NA:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(x, lang: str = "en", nd: int = 2) -> str:
+    """A published figure as written: whole numbers with thousands separators, others with up to
+    ``nd`` decimals (trailing zeros dropped): ``1,080``, ``280.66``, ``799.34``, ``12``. Missing: 未公布."""
+    if missing(x):
+        return word("not_published", lang)
+    x = float(x)
+    if abs(x - round(x)) < 1e-9:
+        return f"{int(round(x)):,}"
+    return f"{x:,.{nd}f}".rstrip("0").rstrip(".")
+
+
+def rounded(x, lang: str = "en") -> str:
+    """A computed figure for reading: 3 significant figures from 100, 2 below, never finer than a whole
+    number above 10 (``1,856`` → ``1,860``; ``426.8`` → ``427``; ``45.3`` → ``45``; ``5.43`` → ``5.4``)."""
+    if missing(x):
+        return word("not_published", lang)
+    x = float(x)
+    if x == 0:
+        return "0"
+    digits = 3 if abs(x) >= 100 else 2
+    scale = digits - 1 - math.floor(math.log10(abs(x)))
+    r = round(x, scale)
+    if scale <= 0 or abs(r) >= 10:
+        return f"{int(round(r)):,}"
+    return f"{r:.{scale}f}"
+
+
+def pct(x, lang: str = "en", nd: int = 1) -> str:
+    """A fraction as a percent: 0.782 → ``78.2%``. Missing: —."""
+    if missing(x):
+        return "—"
+    return f"{100 * float(x):.{nd}f}%"
+
+
+def signed_pct(x, lang: str = "en", nd: int = 1) -> str:
+    """A change as a signed percent: ``+12.3%`` / ``−4.0%``."""
+    if missing(x):
+        return "—"
+    v = 100 * float(x)
+    return f"{'+' if v >= 0 else '−'}{abs(v):.{nd}f}%"
+
+
+def hedge_word(qualifier, lang: str) -> str:
+    q = "exact" if missing(qualifier) or not qualifier else str(qualifier)
+    return (HEDGE_ZH if check_lang(lang) == "zh" else HEDGE_EN)[q]
+
+
+def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None) -> str:
+    """A stated value with its hedge kept: 约280.66亿元 / about 280.66 hundred million yuan; 210余个 / more than 210 projects.
+
+    ``unit``: None, ``"yi_yuan"``, ``"projects"`` or ``"percent"``; ``fmt`` formats the number
+    (default :func:`num`). Missing: 未公布 / not published.
+    """
+    if missing(value):
+        return word("not_published", lang)
+    text = (fmt or num)(value, lang)
+    q = "exact" if missing(qualifier) or not qualifier else str(qualifier)
+    u = _pick(_UNITS[unit], lang)
+    if lang == "zh":
+        w = HEDGE_ZH[q]
+        return f"{text}{w}{u}" if q == "more_than" else f"{w}{text}{u}"
+    w = HEDGE_EN[q]
+    sep = "" if unit == "percent" else " "
+    return f"{w + ' ' if w else ''}{text}{sep + u if u else ''}"
+
+
+def period(first: int, last: int | None = None, lang: str = "en", suffix: bool = True) -> str:
+    """``2019–2020年`` / ``2022年`` (zh, with 年 unless ``suffix`` is False); ``2019–2020`` / ``2022`` (en)."""
+    last = first if last is None else last
+    text = str(first) if first == last else f"{first}–{last}"
+    return text + ("年" if lang == "zh" and suffix else "")
+
+
+def date(d, lang: str = "en") -> str:
+    """A source date (year, month, day; unknown parts 0): ``2021年5月14日`` / ``14 May 2021``; ``2022年`` / ``2022``."""
+    if d is None:
+        return word("not_published", lang)
+    y, m, day = (tuple(d) + (0, 0))[:3]
+    if lang == "zh":
+        return f"{y}年" + (f"{m}月" if m else "") + (f"{day}日" if m and day else "")
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]
+    if m and day:
+        return f"{day} {months[m - 1]} {y}"
+    return f"{months[m - 1]} {y}" if m else str(y)
+
+
+def interval(lo, hi, lang: str = "en", fmt=None) -> str:
+    """``30–62`` (formatted with :func:`rounded` unless ``fmt`` is given)."""
+    f = fmt or rounded
+    return f"{f(lo, lang)}–{f(hi, lang)}"
+
+
+def join(items, lang: str) -> str:
+    """A list in running text: 甲、乙和丙 / a, b and c."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    if lang == "zh":
+        return "、".join(items[:-1]) + "和" + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def count_zh(n: int) -> str:
+    """Small counts in Chinese running text: 两篇, 三个 (as digits from 11)."""
+    n = int(n)
+    if n == 2:
+        return "两"
+    return _ZH_SMALL[n] if 0 <= n <= 10 else str(n)
+
+
+def verdict(consistent, lang: str) -> str:
+    if consistent is None or missing(consistent):
+        return word("not_checkable", lang)
+    return word("consistent" if bool(consistent) else "inconsistent", lang)
+
+
+_YEARS = r"(\d{4}(?:–\d{4})?)"
+
+
+def formula(text, lang: str) -> str:
+    """A derivation as the library writes it ("1,080 (2019–2022) − 280.66 (2022)", "85 (2019–2020 total)"),
+    in ``lang``: the zh form labels periods as 2019–2022年 / 2019–2020年合计."""
+    import re
+
+    if missing(text) or text is None:
+        return ""
+    if check_lang(lang) == "en":
+        return str(text)
+    t = re.sub(_YEARS + r" total\)", r"\1年合计）", str(text))
+    t = re.sub(r"\(" + _YEARS + r"\)", r"（\1年）", t)
+    t = re.sub(r"\(the most that (.*) can be\)", r"（\1可能的最大值）", t)
+    return t.replace("(", "（").replace(" （", "（").replace(" vs ", "，对照")
+
+
+def thousands(x, _pos=None) -> str:
+    """Axis tick formatter: thousands separators, no needless decimals."""
+    return num(round(float(x), 2))

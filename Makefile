@@ -14,14 +14,18 @@ export IPYKERNEL_CELL_NAME := <IPY-INPUT>
 export TQDM_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with $(CURDIR)/tests/nbval_sanitize.cfg
+NBVAL := --nbval --nbval-current-env
+#: pytest-xdist over the cores; whole files per worker (a notebook's cells share one kernel)
+XDIST := -n $(shell $(PYTHON) -c "import os; print(min(os.cpu_count() or 1, 4))") --dist loadfile
 
-.PHONY: reports test check metrics notebooks bench lab clean
+.PHONY: reports test check metrics calibrate notebooks screenshots bench lab clean
 
 $(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@test -x $(BIN)/python || { echo "make: creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@echo "make: installing the pinned stack into $(VENV): $$(grep -c '==' constraints.txt) packages from constraints.txt (about 650 MB and a minute or two on a fresh machine; later runs skip this)"
+	$(BIN)/python -m pip install --progress-bar on -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
+	@echo "make: $(VENV) is ready"
 
 ## reports: check the data, execute the notebooks and write reports/ (HTML, PNG, metrics.json)
 reports: $(STAMP)
@@ -29,7 +33,7 @@ reports: $(STAMP)
 
 ## test: unit tests, property tests and nbval on the committed notebooks
 test: $(STAMP)
-	$(BIN)/python -m pytest tests $(wildcard notebooks/*.ipynb) $(NBVAL)
+	$(BIN)/python -m pytest $(XDIST) tests $(wildcard notebooks/*.ipynb) $(NBVAL)
 
 check: $(STAMP)
 	$(BIN)/python -m analysis check
@@ -37,11 +41,19 @@ check: $(STAMP)
 metrics: $(STAMP)
 	$(BIN)/python -m analysis metrics
 
+## calibrate: the simulation study of the projection (about 3 minutes)
+calibrate: $(STAMP)
+	$(BIN)/python -m analysis calibrate
+
 ## notebooks: re-execute the committed notebooks in place (after a change that alters outputs)
 notebooks: $(STAMP)
 	$(BIN)/python -m analysis notebooks
 
-## bench: time the kernel floor and the full build
+## screenshots: a full-page PNG of every report page at 1280 and 390 px in reports/screenshots/ (needs chromium)
+screenshots: reports
+	$(BIN)/python tests/browser.py reports/
+
+## bench: the kernel floor, full build, no-op rebuild and check, with their ratios, in one run
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 

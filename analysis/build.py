@@ -200,54 +200,61 @@ def _only_known(nb: Path, params: dict) -> dict:
 # --------------------------------------------------------------------------------------------- kernels
 
 
-class WarmKernel:
-    """One kernel started once, the analysis stack imported once, reused for several notebooks."""
+class Kernel:
+    """One kernel and one client for its lifetime. ``warm``: the analysis stack is imported once at
+    start, and each notebook runs after ``%reset -f`` in its own folder; otherwise the kernel starts in
+    the notebook's folder and runs that notebook only (a fresh kernel, for comparison)."""
 
-    def __init__(self):
+    def __init__(self, warm: bool = True, cwd: Path | None = None):
         from jupyter_client import KernelManager
 
         env = {**os.environ, **KERNEL_ENV}
         env.pop("MPLBACKEND", None)
+        self.warm = warm
         self.km = KernelManager(kernel_name=KERNEL)
-        self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=env)
-        self._run(WARM_UP)
+        self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=env, **({"cwd": str(cwd)} if cwd else {}))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=START_TIMEOUT)
+        if warm:
+            self.run(WARM_UP)
 
-    def _run(self, code: str) -> None:
-        kc = self.km.blocking_client()
-        kc.start_channels()
+    def run(self, code: str) -> None:
+        reply = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=EXECUTION_TIMEOUT,
+                                            output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise BuildError(f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    def execute(self, nb_path: Path, parameters: dict | None, cwd: Path, name: str = ""):
+        """Run the notebook at ``nb_path`` (``parameters`` injected after its ``parameters`` cell) in ``cwd``."""
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+
+        if self.warm:
+            self.run(RESET.format(cwd=str(cwd)))
+        if parameters is not None:
+            from papermill.iorw import load_notebook_node
+            from papermill.parameterize import parameterize_notebook
+
+            nb = load_notebook_node(str(nb_path))  # with the metadata papermill's injection expects
+            nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL, language="python")
+        else:
+            nb = nbformat.read(nb_path, as_version=4)
+        client = NotebookClient(nb, km=self.km, timeout=EXECUTION_TIMEOUT, startup_timeout=START_TIMEOUT,
+                                kernel_name=KERNEL, record_timing=False, resources={"metadata": {"path": str(cwd)}})
+        client.kc = self.kc
         try:
-            kc.wait_for_ready(timeout=START_TIMEOUT)
-            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=EXECUTION_TIMEOUT,
-                                           output_hook=lambda msg: None)
-            if reply["content"]["status"] != "ok":
-                raise BuildError(f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
-        finally:
-            kc.stop_channels()
-
-    def execute(self, job: Job, out_nb: Path, cwd: Path):
-        """Run ``job``'s notebook with a clean namespace in ``cwd``; return the executed notebook node."""
-        self._run(RESET.format(cwd=str(cwd)))
-        return _papermill(job, out_nb, km=self.km)
+            client.execute()
+        except CellExecutionError as exc:
+            failed = next((i for i, c in enumerate(nb.cells)
+                           if any(o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
+            raise BuildError(f"{nb_path.name} (report {name}) failed in cell {failed}: {exc.ename}: {exc.evalue}") from None
+        return nb
 
     def shutdown(self) -> None:
+        self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
-
-
-def _papermill(job: Job, out_nb: Path, km=None):
-    import papermill as pm
-
-    params = {**job.parameters, "fig_dir": "figures"}  # relative to the unit's folder: no temporary path is written
-    try:
-        return pm.execute_notebook(
-            str(job.notebook), str(out_nb), parameters=params, kernel_name=KERNEL, progress_bar=False,
-            start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, extra_arguments=KERNEL_ARGS, km=km,
-            **({} if km is not None else {"cwd": str(out_nb.parent)}),
-        )
-    except pm.PapermillExecutionError as exc:
-        raise BuildError(
-            f"{job.notebook.name} (report {job.name}) failed in cell {exc.cell_index} "
-            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
-        ) from None
 
 
 def clean_notebook(nb):
@@ -272,15 +279,13 @@ def clean_notebook(nb):
 # --------------------------------------------------------------------------------------------- units
 
 
-def _write_unit(job: Job, nb, tmp: Path, ds, digest: str) -> None:
+def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
     import nbformat
 
     from . import page
     from .output import jsonable, results_dict
-    from .results import compute
 
     nbformat.write(clean_notebook(nb), tmp / f"{job.stem}.ipynb")
-    res = compute(ds, job.through)
     if job.through is not None:
         title = page.report_title(res, job.lang)
         (tmp / "metrics.json").write_text(
@@ -347,7 +352,7 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     out = jobs[0].dest.parent
     out.mkdir(parents=True, exist_ok=True)
     lang = jobs[0].lang
-    base = inputs_digest(data_dir, {"lang": lang, "units": [j.name for j in jobs]})
+    base = inputs_digest(data_dir, {"lang": lang})
     digests = {j.name: unit_digest(j, base) for j in jobs}
     todo = [j for j in jobs if force or _read_json(j.dest / STAMP).get("digest") != digests[j.name]]
     skipped = [j.name for j in jobs if j not in todo]
@@ -359,9 +364,17 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     t0 = time.perf_counter()
     results: dict[str, tuple] = {}
     work: queue.Queue = queue.Queue()
-    for j in todo:
+    # the longest notebook first, so that the workers finish together
+    for j in sorted(todo, key=lambda j: j.notebook.name != "4.0-projection.ipynb"):
         work.put(j)
     lock = threading.Lock()
+    # every unit's results, computed in this process while the kernels start and run
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .results import compute
+
+    computing = ThreadPoolExecutor(max_workers=1)
+    figures = {j.name: computing.submit(compute, ds, j.through) for j in todo}
 
     def worker():
         kernel = None
@@ -376,15 +389,20 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
                 tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.name}-", dir=job.dest.parent))
                 try:
                     (tmp / "figures").mkdir()
-                    out_nb = tmp / f"{job.stem}.ipynb"
+                    params = {**job.parameters, "fig_dir": "figures"}  # relative: no temporary path is written
                     if fresh:
-                        nb = _papermill(job, out_nb)
+                        one = Kernel(warm=False, cwd=tmp)
+                        try:
+                            nb = one.execute(job.notebook, params, tmp, job.name)
+                        finally:
+                            one.shutdown()
                     else:
                         if kernel is None:
-                            kernel = WarmKernel()
-                        nb = kernel.execute(job, out_nb, tmp)
-                    with lock:  # results and pages are computed in this process; one at a time
-                        _write_unit(job, nb, tmp, ds, digests[job.name])
+                            kernel = Kernel()
+                        nb = kernel.execute(job.notebook, params, tmp, job.name)
+                    res = figures[job.name].result()
+                    with lock:  # pages are rendered in this process; one at a time
+                        _write_unit(job, nb, tmp, res, digests[job.name])
                     results[job.name] = ("ok", tmp, time.perf_counter() - t)
                 except BaseException as exc:  # noqa: BLE001 - reported below, the earlier unit is kept
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -401,6 +419,7 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
         th.start()
     for th in threads:
         th.join()
+    computing.shutdown()
     built, failed = [], []
     for j in jobs:  # plan order
         if j.name not in results:
@@ -431,19 +450,12 @@ def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> None:
     """Re-execute the committed notebooks in place with their default parameters (what nbval checks)."""
     import nbformat
 
-    kernel = WarmKernel()
+    kernel = Kernel()
     try:
         for path in sorted(nb_dir.glob("*.ipynb")):
-            with tempfile.TemporaryDirectory() as d:
-                tmp = Path(d) / path.name
-                kernel._run(RESET.format(cwd=str(path.parent)))
-                import papermill as pm
-
-                nb = pm.execute_notebook(str(path), str(tmp), kernel_name=KERNEL, progress_bar=False,
-                                         start_timeout=START_TIMEOUT, execution_timeout=EXECUTION_TIMEOUT, km=kernel.km)
-                nb = clean_notebook(nb)
-                nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}
-                nbformat.write(nb, path)
+            nb = clean_notebook(kernel.execute(path, None, path.parent, path.stem))
+            nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": KERNEL}
+            nbformat.write(nb, path)
             print(f"refreshed {path.name}", file=sys.stderr, flush=True)
     finally:
         kernel.shutdown()

@@ -222,7 +222,7 @@ def _cohort_rest(a: Period, b: Period) -> Period | None:
 
 
 def _landing_claims(ds: Dataset, rows: list) -> None:
-    lr = metrics.landing_rates(ds)
+    lr = metrics.landing_rates(ds, intervals=False)
     totals = metrics.reported_totals(ds)
     for _, r in lr.iterrows():
         p = Period(int(r["first_year"]), int(r["last_year"]))

@@ -368,7 +368,7 @@ def date_label(date: tuple[int, int, int] | None) -> str | None:
     return str(y)
 
 
-def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
+def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = True) -> pd.DataFrame:
     """One row per landing statement: cohort, vintage, signed, landed (stated or implied by the rate).
 
     ``signed`` comes from landing.csv when stated there, else from the cohort's signings
@@ -376,7 +376,8 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     numbers the statement allows: the count itself, or those the stated rate (with its hedge) allows
     out of ``signed`` (超过九成 of 85: 77–85). ``rate`` and the 95 % Wilson interval need a single
     count (``landed_point``). ``consistent`` judges a stated rate against stated counts, on the percent
-    scale the source writes (近80% holds for 75.5–80.5 %).
+    scale the source writes (近80% holds for 75.5–80.5 %). ``intervals=False`` leaves the Wilson
+    interval out (the data check needs no statistics library).
     """
     through = _check_through(ds, through)
     dates = ds.source_dates
@@ -407,7 +408,7 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
         point = lo if lo is not None and lo == hi else None
         valid = point is not None and signed and 0 <= point <= signed
         rate = point / signed if valid else None
-        ci = wilson(point, signed) if valid else (None, None)
+        ci = wilson(point, signed) if valid and intervals else (None, None)
         # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
         # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
         consistent = None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
@@ -420,48 +421,6 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
             "consistent": consistent, "line": int(line),
         })
     return pd.DataFrame(rows, columns=cols)
-
-
-def reference_cohort(ds: Dataset, through: int | None = None) -> pd.Series | None:
-    """The statement whose rate stands for 'the historical rate': latest vintage with a single count."""
-    lr = landing_rates(ds, through)
-    lr = lr[lr["landed_point"].notna()]
-    if lr.empty:
-        return None
-    return lr.sort_values(["vintage", "last_year", "signed"], kind="stable").iloc[-1]
-
-
-def expected_landing(ds: Dataset, through: int | None = None, rate: float | None = None) -> pd.DataFrame:
-    """Projects of cohorts without landing figures expected to land if the historical rate holds.
-
-    ``expected`` = signed × rate; ``lo``/``hi`` apply the 95% Wilson bounds of the reference cohort
-    (an interval for the expected number, not for the count that will be observed; see
-    :mod:`analysis.projection` for predictive intervals). ``rate`` overrides the rate as a scenario.
-    """
-    ref = reference_cohort(ds, through)
-    if ref is None:
-        return pd.DataFrame()
-    covered = [Period(int(a), int(b)) for a, b in zip(ds["landing"]["first_year"], ds["landing"]["last_year"])]
-    rows = []
-    for _, t in trends(ds, through).iterrows():
-        p = Period(int(t["first_year"]), int(t["last_year"]))
-        if any(c.contains(p) for c in covered) or pd.isna(t["projects"]):
-            continue
-        n = int(t["projects"])
-        r = float(ref["rate"]) if rate is None else float(rate)
-        lo, hi = (ref["ci95_lo"], ref["ci95_hi"]) if rate is None else (r, r)
-        rows.append(
-            {
-                "cohort": p.label,
-                "signed": n,
-                "rate": r,
-                "rate_from": ref["cohort"] if rate is None else "scenario",
-                "expected": n * r,
-                "lo": n * float(lo),
-                "hi": n * float(hi),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------------- mix

@@ -129,7 +129,6 @@ def results_dict(res) -> dict:
         },
         "periods": [],
         "landing": [_landing_row(r) for _, r in res.landing.iterrows()],
-        "expected_landing": [],
         "mix": {},
         "mix_summary": {},
         "compare": {d: [_compare_row(r) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
@@ -152,17 +151,6 @@ def results_dict(res) -> dict:
                 "investment_per_project_100m_yuan": _f(t["investment_per_project_100m_yuan"]),
                 "change_projects_per_year": _f(t["change_projects_per_year"]),
                 "change_investment_per_year": _f(t["change_investment_per_year"]),
-            }
-        )
-    for _, e in res.expected_landing.iterrows():
-        out["expected_landing"].append(
-            {
-                "cohort": e["cohort"],
-                "signed": int(e["signed"]),
-                "rate": _f(e["rate"]),
-                "rate_from": e["rate_from"],
-                "expected": _f(e["expected"]),
-                "ci95": [_f(e["lo"]), _f(e["hi"])],
             }
         )
     for p, by_dim in res.mix.items():

@@ -44,8 +44,10 @@ __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "lan
 
 #: Resolution of saved PNGs.
 DPI = 110
-#: Figure widths (inches) for laptops and phones; heights are per chart.
-SIZES = {"wide": 8.4, "narrow": 4.6}
+#: Figure widths (inches) for laptops and phones; heights are per chart. At DPI 110 they are 770 and
+#: 396 px wide, close to the width a page shows them at (about 680 px on a laptop, 355 px on a
+#: phone), so 10-point text stays above 12 px on screen.
+SIZES = {"wide": 7.0, "narrow": 3.6}
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 _PALETTE = sns.color_palette("deep")
@@ -64,7 +66,7 @@ _RC = {
     "axes.labelsize": 11,
     "xtick.labelsize": 10.5,
     "ytick.labelsize": 10.5,
-    "legend.fontsize": 10,
+    "legend.fontsize": 10.5,
     "legend.frameon": False,
     "savefig.dpi": DPI,
     "hatch.linewidth": 1.0,
@@ -191,7 +193,7 @@ def wrap(text: str, width: int) -> str:
                     line, w = line + " ", w + 1
                 continue
             tw = _width(tok)
-            if w + tw > width and line.strip() and not re.fullmatch("[，。；：、）)%]", tok):
+            if w + tw > width and line.strip() and not re.fullmatch("[，。；：、？！）)%]", tok):
                 lines.append(line.rstrip())
                 line, w = "", 0
             line, w = line + tok, w + tw
@@ -201,7 +203,7 @@ def wrap(text: str, width: int) -> str:
 
 def _columns(size: str) -> int:
     """Characters per line of a title or note at this size (a Chinese character counts 2)."""
-    return 78 if size == "wide" else 40
+    return 64 if size == "wide" else 32
 
 
 class Chart(Figure):
@@ -215,7 +217,7 @@ class Chart(Figure):
 def _new(size: str, height: float) -> Figure:
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
-    h = height if size == "wide" else height * 1.25
+    h = height if size == "wide" else height * 1.15
     fig = Chart(figsize=(SIZES[size], h), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08)
     return fig
@@ -228,13 +230,16 @@ def _title(ax, text: str, size: str) -> None:
 def _note(fig: Figure, notes: list[str], size: str) -> None:
     notes = [n for n in notes if n]
     if notes:
-        fig.supxlabel("\n".join(wrap(n, _columns(size) + 18) for n in notes), x=0.01, ha="left",
-                      multialignment="left", fontsize=9, color=C_NOTE)
+        fig.supxlabel("\n".join(wrap(n, _columns(size) + 8) for n in notes), x=0.01, ha="left",
+                      multialignment="left", fontsize=10, color=C_NOTE)
 
 
-def _thousands(ax, axis: str = "y") -> None:
-    fmt = FuncFormatter(vocab.thousands)
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+def _thousands(ax, axis: str = "y", counts: bool = False) -> None:
+    """Thousands separators on an axis; whole-number ticks for counts of projects."""
+    a = ax.yaxis if axis == "y" else ax.xaxis
+    a.set_major_formatter(FuncFormatter(vocab.thousands))
+    if counts:
+        a.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def _period_text(first: int, last: int, lang: str) -> str:
@@ -248,7 +253,7 @@ def _unstated(ax, x, y, lang, **kw):
 
 def _legend_below(fig: Figure, handles: list, size: str) -> None:
     if handles:
-        fig.legend(handles=handles, loc="outside lower left", ncols=2 if size == "wide" else 1, fontsize=9.5)
+        fig.legend(handles=handles, loc="outside lower left", ncols=2 if size == "wide" else 1, fontsize=10.5)
 
 
 # --------------------------------------------------------------------------------------------- 1 signings
@@ -295,7 +300,7 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
     ax.set_xlim(df["first_year"].min() - 0.7, df["last_year"].max() + 0.7)
     ax.set_ylim(0, (top or 1) * 1.22)
     ax.set_ylabel(_w("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis", lang))
-    _thousands(ax)
+    _thousands(ax, counts=measure == "projects")
     ax.grid(axis="x", visible=False)
     sns.despine(ax=ax, left=True)
     _title(ax, _w(f"signings_{measure}", lang), size)
@@ -372,11 +377,11 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
             top = max(top, float(rows["pi95_hi"].max()))
             x_max = int(rows["year"].max())
     x_min = int(pts["year"].min()) if len(pts) else 0
-    ax.set_xticks(range(x_min, x_max + 1))
+    ax.set_xticks(range(x_min, x_max + 1, 1 if size == "wide" or x_max - x_min < 5 else 2))
     ax.set_xlim(x_min - 0.5, x_max + 0.5)
     ax.set_ylim(0, top * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-    _thousands(ax)
+    _thousands(ax, counts=measure == "projects")
     ax.set_ylabel(_w("projects_axis" if measure == "projects" else "yi_yuan_axis", lang))
     sns.despine(ax=ax, left=True)
     _title(ax, _w(f"cumulative_{measure}", lang), size)
@@ -404,9 +409,11 @@ def _fan(ax, rows: pd.DataFrame, color, lang: str, start: tuple[float, float] | 
 
 def _cohort_label(first: int, last: int, vintage, lang: str, size: str = "wide") -> str:
     """A cohort and the date of the statement about it: 2019–2021年批次 / (2022年)."""
-    cohort = vocab.period(first, last, lang) + ("批次" if lang == "zh" and size == "wide" else "")
-    date = vocab.date(vintage if size == "wide" else (vintage[0], 0, 0), lang)
-    return f"{cohort}\n（{date}）" if lang == "zh" else f"{cohort}\n({'as of ' if size == 'wide' else ''}{date})"
+    if size == "narrow":  # three short lines: 2019– / 2021 / (2022)
+        return f"{first}–\n{last}\n（{vintage[0]}）" if lang == "zh" else f"{first}–\n{last}\n({vintage[0]})"
+    cohort = vocab.period(first, last, lang) + ("批次" if lang == "zh" else "")
+    date = vocab.date(vintage, lang)
+    return f"{cohort}\n（{date}）" if lang == "zh" else f"{cohort}\n(as of {date})"
 
 
 def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
@@ -426,7 +433,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             ax.errorbar(x, r["rate"], yerr=[[r["rate"] - lo], [hi - r["rate"]]], fmt="o", color=C_PROJECTS, markersize=8,
                         capsize=6, elinewidth=2, zorder=3)
             ax.annotate(f"{vocab.num(r['landed_point'])}/{vocab.num(r['signed'])}", (x, r["rate"]), xytext=(-10, 0),
-                        textcoords="offset points", ha="right", va="center", fontsize=9.5)
+                        textcoords="offset points", ha="right", va="center", fontsize=10)
         if not vocab.missing(r["stated_rate"]):
             bound = r["stated_qualifier"] in ("over", "more_than")
             ax.plot(x + 0.12, r["stated_rate"], "^" if bound else "D", markersize=9, markerfacecolor="white",
@@ -469,7 +476,7 @@ def mix(res, lang: str, mx, measure: str = "projects", size: str = "wide") -> Fi
     investment by group, in the order published; a group without a stated figure is labelled, not drawn."""
     _ensure_style(lang)
     g = mx.groups.reset_index(drop=True)
-    names = [wrap(str(n), 14 if size == "wide" else 10) for n in (g["group_zh"] if lang == "zh" else g["group_en"])]
+    names = [wrap(str(n), 16 if size == "wide" else 14) for n in (g["group_zh"] if lang == "zh" else g["group_en"])]
     col = "projects" if measure == "projects" else "investment_100m_yuan"
     share = "project_share" if measure == "projects" else "investment_share"
     color = C_PROJECTS if measure == "projects" else C_INVESTMENT
@@ -490,7 +497,7 @@ def mix(res, lang: str, mx, measure: str = "projects", size: str = "wide") -> Fi
     ax.set_yticks(range(n), names)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, vmax * 1.45)
-    _thousands(ax, "x")
+    _thousands(ax, "x", counts=measure == "projects")
     ax.set_xlabel(_w("projects_axis" if measure == "projects" else "yi_yuan_axis", lang))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
@@ -524,7 +531,7 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     shown = [p for p in periods if (c[c["period"] == p]["status"] != "not_published").any()]
     groups = list(dict.fromkeys(c["harmonised"]))
     name_col = "harmonised_zh" if lang == "zh" else "harmonised_en"
-    names = [wrap(str(c.loc[c["harmonised"] == h, name_col].iloc[0]), 12 if size == "wide" else 10) for h in groups]
+    names = [wrap(str(c.loc[c["harmonised"] == h, name_col].iloc[0]), 14 if size == "wide" else 12) for h in groups]
     k = max(len(shown), 1)
     height = min(0.8 / k, 0.42)
     colors = [_PALETTE[(2 + j) % len(_PALETTE)] for j in range(k)]
@@ -541,20 +548,20 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
             v = r[value]
             if r["status"] in ("classified_differently", "not_published") or vocab.missing(v):
                 ax.text(vmax * 0.01, yi, _w(r["status"] if r["status"] in _WORDS else "not_published", lang), ha="left",
-                        va="center", fontsize=9, color=C_MUTED, style="italic")
+                        va="center", fontsize=10, color=C_MUTED, style="italic")
                 continue
             ax.barh(yi, float(v), height=height * 0.92, color=color)
             text = vocab.pct(v, lang, 0) if share else vocab.num(v)
             if r["status"] == "none":
                 text = _w("none", lang)
-            ax.annotate(text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=9.5)
+            ax.annotate(text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
     ax.set_yticks(range(len(groups)), names)
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, vmax * 1.3)
     if share:
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     else:
-        _thousands(ax, "x")
+        _thousands(ax, "x", counts=value == "projects")
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)
@@ -598,13 +605,13 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     r1 = rows.iloc[0]
     ax.annotate(f"{vocab.rounded(r1['median'], lang)}\n80%: {vocab.interval(r1['pi80_lo'], r1['pi80_hi'], lang)}",
                 (float(r1["year"]), float(r1["pi80_hi"])), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom",
-                fontsize=9.5, color=C_NOTE)
+                fontsize=10, color=C_NOTE)
     top = max(top, float(rows["pi95_hi"].max()))
     x_min, x_max = int(hist["first_year"].min()), int(rows["year"].max())
-    ax.set_xticks(range(x_min, x_max + 1))
+    ax.set_xticks(range(x_min, x_max + 1, 1 if size == "wide" else 2))
     ax.set_xlim(x_min - 0.6, x_max + 0.6)
     ax.set_ylim(0, top * 1.1)
-    _thousands(ax)
+    _thousands(ax, counts=measure == "projects")
     ax.set_ylabel(_w("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis", lang))
     ax.grid(axis="x", visible=False)
     sns.despine(ax=ax, left=True)

@@ -44,7 +44,6 @@ class Results:
     periods: pd.DataFrame
     cumulative: dict
     landing: pd.DataFrame
-    expected_landing: pd.DataFrame
     mix: dict[Period, dict[str, Mix]]
     compare: dict[str, pd.DataFrame]
     dimension_labels: dict[str, tuple[str, str]]
@@ -110,7 +109,6 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
         periods=periods,
         cumulative=cum,
         landing=metrics.landing_rates(known, through),
-        expected_landing=metrics.expected_landing(known, through),
         mix=metrics.mixes(known, through),
         compare={d: metrics.compare_mix(known, d, through) for d in dims},
         dimension_labels=metrics.dimension_labels(known),

@@ -66,7 +66,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "inside80": ("落在80%区间内", "inside 80%"),
     "inside95": ("落在95%区间内", "inside 95%"),
     "interval_score": ("区间得分", "interval score"),
-    "crps": ("CRPS", "CRPS"),
+    "crps": ("连续分级概率评分", "CRPS"),
     # statuses
     "reported": ("公布", "reported"),
     "derived": ("推算", "derived"),

@@ -1,17 +1,21 @@
-"""Benchmark of the report build (a script, not a test).
+"""Benchmark of the build (a script, not a test): every figure and ratio measured in one run.
 
-Measures, in one run:
-- the floor: start one kernel and import the analysis stack in it, as papermill does for every
-  notebook (a one-cell notebook executed through papermill's Python API);
-- the full build: `python -m analysis build` into a temporary directory;
-and prints build / floor with the number of notebooks executed and the parallel jobs.
+* floor: one fresh papermill run of a notebook that only imports the stack (kernel start + imports),
+  what a build pays per notebook when every notebook gets a fresh kernel;
+* full build: ``python -m analysis build --force`` into a temporary directory;
+* no-op rebuild: the same command again without ``--force`` (nothing changed);
+* check: ``python -m analysis check``.
 
-    .venv/bin/python benchmarks/bench_build.py [--repeat 3] [--jobs N]
+Ratios: build / (ceil(notebooks / cores) × floor) — below 1.0 the build beats perfectly parallel fresh
+kernels — and no-op / floor.
+
+    .venv/bin/python benchmarks/bench_build.py [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import subprocess
@@ -20,19 +24,24 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-import papermill as pm
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.build import KERNEL_ARGS, KERNEL_ENV, analysis_notebooks  # noqa: E402
-from analysis.data import load  # noqa: E402
+STACK = "import pandas, seaborn, statsmodels.api, scipy.stats, jinja2\nimport analysis.results, analysis.plotting, analysis.tables\n"
 
-STACK = "import pandas, seaborn, statsmodels.api, papermill\nimport analysis.plotting, analysis.projection, analysis.report\n"
+
+def timed(cmd: list[str], env=None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
 
 
 def floor_once(tmp: Path) -> float:
+    import nbformat
+    import papermill as pm
+
+    from analysis.build import KERNEL_ARGS
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(STACK)]
@@ -43,34 +52,43 @@ def floor_once(tmp: Path) -> float:
     return time.perf_counter() - t
 
 
-def build_once(out: Path, jobs: int | None) -> float:
-    cmd = [sys.executable, "-m", "analysis", "build", "--out", str(out), "--quiet"]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=ROOT)
-    return time.perf_counter() - t
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3, help="runs of the floor (the build runs twice)")
-    ap.add_argument("--jobs", type=int, default=None, help="parallel jobs of the build (default: cores)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement (the minimum is reported)")
     a = ap.parse_args()
+    from analysis.build import KERNEL_ENV, plan
+    from analysis.data import load
+
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("MPLBACKEND", None)
     os.environ.update(KERNEL_ENV)
     os.environ.pop("MPLBACKEND", None)
+    py = sys.executable
+    cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        n_nb = len(plan(load(None), out_dir=tmp / "plan"))
         floor_once(tmp)  # warm the file cache
-        floors = [floor_once(tmp) for _ in range(a.repeat)]
-        builds = [build_once(tmp / f"reports{i}", a.jobs) for i in range(2)]
-    n_nb = len(analysis_notebooks()) + len(load(None).conference_years)
-    jobs = a.jobs or os.cpu_count()
-    f, b = min(floors), min(builds)
-    print(f"floor (kernel start + imports): min {f:.1f} s, median {statistics.median(floors):.1f} s over {len(floors)} runs")
-    print(f"full build: min {b:.1f} s, runs {', '.join(f'{x:.1f}' for x in builds)} s")
-    print(f"notebooks executed: {n_nb}; jobs: {jobs}; cores: {os.cpu_count()}")
-    print(f"build / floor = {b / f:.1f}  (ideal with {jobs} parallel kernels ≈ {n_nb / jobs:.1f})")
+        floors, builds, noops, checks = [], [], [], []
+        for i in range(a.repeat):
+            out = tmp / f"reports{i}"
+            floors.append(floor_once(tmp))
+            builds.append(timed([py, "-m", "analysis", "build", "--out", str(out), "--force", "--quiet"], env))
+            noops.append(timed([py, "-m", "analysis", "build", "--out", str(out), "--quiet"], env))
+            checks.append(timed([py, "-m", "analysis", "check"], env))
+    f, b, n, c = min(floors), min(builds), min(noops), min(checks)
+    ideal = math.ceil(n_nb / cores) * f
+
+    def line(name, xs):
+        return f"{name:<16} min {min(xs):6.2f} s   median {statistics.median(xs):6.2f} s   ({', '.join(f'{x:.2f}' for x in xs)})"
+
+    print(f"{n_nb} notebooks on {cores} cores, {a.repeat} runs each")
+    print(line("floor", floors))
+    print(line("full build", builds))
+    print(line("no-op rebuild", noops))
+    print(line("check", checks))
+    print(f"build / (ceil({n_nb} / {cores}) x floor) = {b:.2f} / {ideal:.2f} = {b / ideal:.2f}   (target <= 1.0)")
+    print(f"no-op / floor = {n:.2f} / {f:.2f} = {n / f:.2f}   (target <= 0.5)")
 
 
 if __name__ == "__main__":

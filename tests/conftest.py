@@ -80,3 +80,29 @@ def apply_fixture(data_dir: Path, name: str) -> Path:
     for text in (src / "sources").glob("*.txt"):
         shutil.copy(text, data_dir / "sources" / text.name)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory) -> Path:
+    """One full build of the real data (warm kernels), shared by every test file and xdist worker of a run.
+
+    The first worker to ask builds it under a lock in the run's base temporary folder (shared by the
+    workers); the others wait and reuse it. Tests must not change it (copy it first).
+    """
+    import fcntl
+
+    from analysis.build import build, plan
+    from analysis.data import load
+
+    root = tmp_path_factory.getbasetemp().parent
+    out = root / "shared-reports"
+    with open(root / "shared-reports.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "shared-reports.done").exists():
+            if out.exists():
+                shutil.rmtree(out)
+            ds = load(DATA)
+            # warm kernels, as `make reports`; tests/test_build.py runs every notebook in a fresh one and compares
+            build(plan(ds, out_dir=out), ds, n_jobs=2, progress=False, tree="tests")
+            (root / "shared-reports.done").write_text("")
+    return out

@@ -1,9 +1,10 @@
 """Simulation-study tests: calibration inside the model family (fails if intervals are too narrow
 *or* too wide), gains over the constant-rate baseline under drift, determinism, formatting.
 
-Size of the coverage test: 500 simulated histories. The binomial Monte-Carlo standard error of a
-coverage estimate is then sqrt(.8*.2/500) = 0.018 at 80 % and sqrt(.95*.05/500) = 0.0097 at 95 %,
-so the bands [0.74, 0.86] and [0.92, 0.98] are 3.3 and 3.1 standard errors wide on each side: a
+Size of the coverage test: 400 simulated histories (8 grid nodes per scale axis, to keep the suite
+fast). The binomial Monte-Carlo standard error of a coverage estimate is then sqrt(.8*.2/400) = 0.020
+at 80 % and sqrt(.95*.05/400) = 0.011 at 95 %, so the bands [0.74, 0.86] and [0.92, 0.98] are 3.0 and
+2.75 standard errors wide on each side: a
 calibrated model fails one of the 16 checks below with probability of roughly 2 % (they are
 correlated, so less), while an interval whose true coverage is off by 0.06 (80 %) or 0.03 (95 %)
 fails about half the time and one off by more fails almost surely. Coverage is computed from the
@@ -25,12 +26,12 @@ CHECKED = [("projects", 1), ("projects", 2), ("projects", 3), ("investment", 1),
 
 @pytest.fixture(scope="module")
 def own_process():
-    return C.run(processes=("model",), size=C.Size(500, n_sims=1000), seed=101)
+    return C.run(processes=("model",), size=C.Size(400, n_sims=1000, n_grid=8), seed=101)
 
 
 @pytest.fixture(scope="module")
 def drifting():
-    return C.run(processes=("growth", "rw"), size=C.Size(60, n_sims=1000), seed=202)
+    return C.run(processes=("growth", "rw"), size=C.Size(60, n_sims=1000, n_grid=8), seed=202)
 
 
 def test_coverage_inside_model_family(own_process):
@@ -44,7 +45,8 @@ def test_coverage_inside_model_family(own_process):
     assert not bad, bad
     # the standard errors reported are the binomial ones
     r = df.loc[("projects", 1, 0.95)]
-    assert abs(r["mc_se"] - np.sqrt(r["coverage"] * (1 - r["coverage"]) / 500)) < 1e-12
+    assert abs(r["mc_se"] - np.sqrt(r["coverage"] * (1 - r["coverage"]) / r["n"])) < 1e-12
+    assert r["n"] == 400
 
 
 def test_model_beats_constant_rate_under_growth_and_random_walk(drifting):

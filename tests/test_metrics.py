@@ -102,15 +102,6 @@ def test_landing_statements_keep_their_vintage(ds):
     assert r["stated_rate"] == 0.8 and r["stated_qualifier"] == "nearly" and bool(r["consistent"])
 
 
-def test_expected_landing_of_2023_uses_the_latest_statement(ds):
-    e = M.expected_landing(ds).iloc[0]
-    lo, hi = wilson_by_hand(137, CUM_PROJECTS)
-    assert e["cohort"] == "2023" and e["signed"] == P23 and e["rate_from"] == "2019–2022"
-    assert e["expected"] == pytest.approx(P23 * 137 / CUM_PROJECTS)
-    assert (e["lo"], e["hi"]) == (pytest.approx(P23 * lo), pytest.approx(P23 * hi))
-    assert M.expected_landing(ds, rate=0.5).iloc[0]["expected"] == pytest.approx(P23 * 0.5)
-
-
 @pytest.mark.parametrize("dimension,stated", [("category", CATEGORY_2022), ("place", PLACE_2022)])
 def test_mix_2022(ds, dimension, stated):
     mx = M.mix(ds, M.Period(2022, 2022), dimension)

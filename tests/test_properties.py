@@ -17,7 +17,7 @@ from analysis.schema import DataError
 from .conftest import find_line, set_cell
 from .synth import write_dataset
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 amounts = st.decimals(min_value=0, max_value=500, places=2).map(float)
 

@@ -1,0 +1,467 @@
+"""Open the built report pages in headless Chromium and measure what a reader gets.
+
+No dependency beyond the standard library: Chromium is driven over the Chrome DevTools Protocol on
+a pipe (``--remote-debugging-pipe``: the browser reads NUL-separated JSON commands on fd 3 and writes
+its answers and events on fd 4), so neither selenium nor a websocket client nor a downloaded browser
+build is needed; the system browser (Debian's ``chromium``) is enough.
+
+Fonts: the machines have no CJK system font. Chromium gets a generated ``fonts.conf`` (through
+``FONTCONFIG_FILE``) that includes the system configuration and adds the folder of the Noto Sans CJK
+font that ``mplfonts`` ships (``analysis.plotting.font_path()``); otherwise Chinese renders as boxes.
+
+Used by ``tests/test_browser.py``; also a command that keeps one screenshot per page and width::
+
+    python tests/browser.py reports/        # writes reports/screenshots/<page>-<width>.png
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: viewport widths every page is checked at: a laptop and a phone
+WIDTHS = (1280, 390)
+#: the viewport height of a check (the screenshot covers the whole page whatever it is)
+HEIGHT = 900
+#: no text below this size (CSS px)
+MIN_FONT_PX = 12.0
+#: schemes a page may load from: itself and inline data; anything else would leave the machine
+LOCAL_SCHEMES = ("file:", "data:")
+CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
+         "--remote-debugging-pipe",
+         # nothing resolves: a page that asks for a remote URL is caught by the check without reaching out
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost")
+TIMEOUT = 30.0
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium (or Chrome) binary: $CHROMIUM first, then the usual names; None if none."""
+    for name in ((os.environ.get("CHROMIUM"),) if os.environ.get("CHROMIUM") else ()) + CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def pages(out_dir: Path) -> list[tuple[str, Path]]:
+    """(name, path) of every page of a built tree: the index, then each unit's page, sorted by name."""
+    out_dir = Path(out_dir)
+    found = [("index", out_dir / "index.html")] if (out_dir / "index.html").exists() else []
+    for unit in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        html = [unit / "report.html", unit / f"{unit.name}.html"]
+        page = next((p for p in html if p.exists()), None)
+        if page is not None:
+            found.append((unit.name, page))
+    return found
+
+
+def fonts_conf(folder: Path) -> Path:
+    """A fontconfig file: the system configuration plus the CJK font folder of mplfonts."""
+    from analysis.plotting import font_path
+
+    cache = folder / "fontcache"
+    cache.mkdir(exist_ok=True)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{font_path().parent}</dir>\n  <cachedir>{cache}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8")
+    return conf
+
+
+class CDPError(RuntimeError):
+    pass
+
+
+@dataclass
+class PageReport:
+    """What one page gave at one width."""
+
+    name: str
+    width: int
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for
+    failed_loads: list[str] = field(default_factory=list)  # Network.loadingFailed, with the reason
+    scroll_width: int = 0
+    inner_width: int = 0
+    images: list[dict] = field(default_factory=list)  # {src, complete, naturalWidth}
+    small_text: list[dict] = field(default_factory=list)  # {size, tag, text}
+    main_points: int = 0
+    cjk_fonts: list[str] = field(default_factory=list)  # fonts the title was drawn with
+    console_errors: list[str] = field(default_factory=list)
+    screenshot: bytes = b""
+
+    @property
+    def external_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
+
+    @property
+    def broken_images(self) -> list[dict]:
+        return [i for i in self.images if not i["complete"] or i["naturalWidth"] <= 0]
+
+    @property
+    def horizontal_overflow(self) -> int:
+        """CSS px the page is wider than the window (0 when it fits, with 1 px of tolerance)."""
+        return max(0, self.scroll_width - self.inner_width - 1)
+
+
+#: run in the page after load: opens the folded methods, then measures everything in one go
+MEASURE_JS = r"""
+(async () => {
+  await document.fonts.ready;
+  await Promise.all([...document.images].map(i => i.complete ? null : new Promise(r => { i.onload = i.onerror = r; })));
+  for (const d of document.querySelectorAll('details')) d.open = true;  // methods are text a reader opens
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const small = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.replace(/\s+/g, ' ').trim();
+    const el = n.parentElement;
+    if (!text || !el || seen.has(el) || el.closest('script,style,noscript,template')) continue;
+    if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    const range = document.createRange(); range.selectNodeContents(n);
+    if (!range.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < %(min)s) {
+      seen.add(el);
+      const where = el.closest('section.main-points,.table-scroll,figure,details,footer,header,.card');
+      small.push({size, tag: el.tagName.toLowerCase(), cls: el.className || '',
+                  where: where ? where.tagName.toLowerCase() + (where.className ? '.' + where.className : '') : '',
+                  text: text.slice(0, 60)});
+    }
+  }
+  const images = [...document.images].map(i => ({src: (i.currentSrc || i.src).slice(0, 60), complete: i.complete,
+                                                  naturalWidth: i.naturalWidth}));
+  return {scrollWidth: document.documentElement.scrollWidth, bodyScrollWidth: document.body.scrollWidth,
+          innerWidth: window.innerWidth, images, small,
+          mainPoints: document.querySelectorAll('section.main-points').length};
+})()
+""".replace("%(min)s", repr(MIN_FONT_PX))
+
+
+class Browser:
+    """One headless Chromium process, one tab per page load; a context manager."""
+
+    def __init__(self, binary: str | None = None, *, timeout: float = TIMEOUT):
+        self.binary = binary or find_chromium()
+        if not self.binary:
+            raise FileNotFoundError("no chromium binary (tried $CHROMIUM, " + ", ".join(CANDIDATES) + ")")
+        self.timeout = timeout
+        self._tmp = Path(tempfile.mkdtemp(prefix="report-browser-"))
+        env = {**os.environ, "FONTCONFIG_FILE": str(fonts_conf(self._tmp))}
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+        # the child's ends go to fds >= 10 (close-on-exec) so that moving them to 3 and 4 clobbers nothing
+        child_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+
+        def fds_3_and_4():  # dup2 leaves 3 and 4 inheritable; every other fd of ours is close-on-exec
+            os.dup2(child_r, 3)
+            os.dup2(child_w, 4)
+
+        self._log = open(self._tmp / "chromium.log", "wb")
+        try:
+            self.proc = subprocess.Popen(
+                [self.binary, *FLAGS, f"--user-data-dir={self._tmp / 'profile'}", "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, env=env,
+                close_fds=False, preexec_fn=fds_3_and_4, start_new_session=True)
+        except OSError:
+            self._log.close()
+            for fd in (self._to_chrome, self._from_chrome):
+                os.close(fd)
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
+        finally:
+            os.close(child_r)
+            os.close(child_w)
+        self._next_id = 0
+        self._lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._replies: dict[int, dict] = {}
+        self._events: list[dict] = []
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True, name="cdp-reader")
+        self._reader.start()
+        try:
+            self.version = self.send("Browser.getVersion")
+        except Exception:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------------------------- protocol
+
+    def _read(self) -> None:
+        buf = b""
+        while True:
+            try:
+                chunk = os.read(self._from_chrome, 1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            buf += chunk
+            *msgs, buf = buf.split(b"\0")
+            with self._cond:
+                for raw in msgs:
+                    msg = json.loads(raw)
+                    if "id" in msg:
+                        self._replies[msg["id"]] = msg
+                    else:
+                        self._events.append(msg)
+                self._cond.notify_all()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float | None = None):
+        with self._lock:
+            self._next_id += 1
+            mid = self._next_id
+        msg = {"id": mid, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._to_chrome, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + (timeout or self.timeout)
+        with self._cond:
+            while mid not in self._replies:
+                left = deadline - time.monotonic()
+                if self._closed:
+                    raise CDPError(f"{method}: chromium exited ({self._log_tail()})")
+                if left <= 0:
+                    raise CDPError(f"{method}: no answer in {timeout or self.timeout:.0f} s")
+                self._cond.wait(left)
+            reply = self._replies.pop(mid)
+        if "error" in reply:
+            raise CDPError(f"{method}: {reply['error'].get('message')} {reply['error'].get('data', '')}".strip())
+        return reply.get("result", {})
+
+    def wait_event(self, method: str, session: str | None = None, timeout: float | None = None) -> dict:
+        deadline = time.monotonic() + (timeout or self.timeout)
+        with self._cond:
+            while True:
+                for i, ev in enumerate(self._events):
+                    if ev["method"] == method and ev.get("sessionId") == session:
+                        return self._events.pop(i)
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    raise CDPError(f"no {method} in {timeout or self.timeout:.0f} s")
+                self._cond.wait(left)
+
+    def _take_events(self, session: str) -> list[dict]:
+        with self._cond:
+            mine = [e for e in self._events if e.get("sessionId") == session]
+            self._events = [e for e in self._events if e.get("sessionId") != session]
+        return mine
+
+    def _log_tail(self) -> str:
+        try:
+            return (self._tmp / "chromium.log").read_text(errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+    # ------------------------------------------------------------------------------------- pages
+
+    def check(self, path: Path, width: int, *, name: str | None = None, screenshot: bool = True) -> PageReport:
+        """Load ``path`` in a fresh tab ``width`` CSS px wide and measure it (see PageReport)."""
+        rep = PageReport(name or Path(path).stem, width)
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        s = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        try:
+            for domain in ("Page", "Network", "Runtime", "DOM", "CSS"):
+                self.send(f"{domain}.enable", session=s)
+            self.send("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}, session=s)
+            self.send("Emulation.setScrollbarsHidden", {"hidden": True}, session=s)
+            self._take_events(s)  # about:blank's
+            nav = self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=s)
+            if nav.get("errorText"):
+                raise CDPError(f"{path}: {nav['errorText']}")
+            self._wait_loaded(s)
+            if screenshot:
+                rep.screenshot = self._screenshot(s, width)
+            res = self.send("Runtime.evaluate", {"expression": MEASURE_JS, "awaitPromise": True, "returnByValue": True},
+                            session=s)
+            if "exceptionDetails" in res:
+                raise CDPError(f"measuring {path}: {res['exceptionDetails']}")
+            m = res["result"]["value"]
+            rep.scroll_width = max(m["scrollWidth"], m["bodyScrollWidth"])
+            rep.inner_width = m["innerWidth"]
+            rep.images, rep.small_text, rep.main_points = m["images"], m["small"], m["mainPoints"]
+            rep.cjk_fonts = self._title_fonts(s)
+            for ev in self._take_events(s):
+                p = ev.get("params", {})
+                if ev["method"] == "Network.requestWillBeSent":
+                    rep.requests.append(p["request"]["url"][:200])
+                elif ev["method"] == "Network.loadingFailed" and not p.get("canceled"):
+                    rep.failed_loads.append(f"{p.get('type')}: {p.get('errorText')}")
+                elif ev["method"] == "Runtime.exceptionThrown":
+                    rep.console_errors.append(str(p.get("exceptionDetails", {}).get("text")))
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
+            self._take_events(s)
+        return rep
+
+    def _wait_loaded(self, s: str) -> None:
+        """Until the file page (not the tab's first about:blank, whose load event may come late) has loaded."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            self.wait_event("Page.loadEventFired", session=s, timeout=max(0.1, deadline - time.monotonic()))
+            state = self.send("Runtime.evaluate", {"expression": "[location.protocol, document.readyState]",
+                                                   "returnByValue": True}, session=s)["result"]["value"]
+            if state == ["file:", "complete"]:
+                return
+
+    def _screenshot(self, s: str, width: int) -> bytes:
+        size = self.send("Page.getLayoutMetrics", session=s)["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": width, "height": max(1, int(size["height"] + 0.5)), "scale": 1}
+        shot = self.send("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
+                         session=s, timeout=60)
+        return base64.b64decode(shot["data"])
+
+    def _title_fonts(self, s: str) -> list[str]:
+        """Fonts Chromium drew the page title (h1) with: Chinese drawn in a CJK font, not as boxes."""
+        root = self.send("DOM.getDocument", {"depth": 0}, session=s)["root"]["nodeId"]
+        node = self.send("DOM.querySelector", {"nodeId": root, "selector": "h1"}, session=s)["nodeId"]
+        if not node:
+            return []
+        fonts = self.send("CSS.getPlatformFontsForNode", {"nodeId": node}, session=s)["fonts"]
+        return [f["familyName"] for f in fonts if f.get("glyphCount")]
+
+    # ------------------------------------------------------------------------------------- lifetime
+
+    def close(self) -> None:
+        if getattr(self, "proc", None) is not None and self.proc.poll() is None:
+            try:
+                self.send("Browser.close", timeout=5)
+            except CDPError:
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for fd in (self._to_chrome, self._from_chrome):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> "Browser":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def problems(rep: PageReport, *, main_points: bool) -> list[str]:
+    """Everything wrong with one page at one width, as sentences (empty when the page is fine)."""
+    out = []
+    where = f"{rep.name} at {rep.width} px"
+    if rep.external_requests:
+        out.append(f"{where}: requests leave the machine: {rep.external_requests}")
+    if rep.failed_loads:
+        out.append(f"{where}: loads failed: {rep.failed_loads}")
+    if rep.horizontal_overflow:
+        out.append(f"{where}: the page scrolls sideways: {rep.scroll_width} px wide in a {rep.inner_width} px window")
+    if rep.broken_images:
+        out.append(f"{where}: {len(rep.broken_images)} of {len(rep.images)} image(s) not loaded: {rep.broken_images}")
+    if rep.small_text:
+        lines = "; ".join(f"{t['size']:g}px <{t['tag']}> in {t['where'] or 'body'}: {t['text']!r}" for t in rep.small_text[:12])
+        more = f" (and {len(rep.small_text) - 12} more)" if len(rep.small_text) > 12 else ""
+        out.append(f"{where}: {len(rep.small_text)} text element(s) below {MIN_FONT_PX:g} px: {lines}{more}")
+    if main_points and rep.main_points != 1:
+        out.append(f"{where}: {rep.main_points} section.main-points (want exactly 1)")
+    if not main_points and rep.main_points:
+        out.append(f"{where}: the index has a main-points box")
+    if not any("CJK" in f for f in rep.cjk_fonts):
+        out.append(f"{where}: the title was not drawn in Noto Sans CJK (drawn with {rep.cjk_fonts}): "
+                   "Chinese may show as boxes; is the mplfonts font in the generated fonts.conf?")
+    if rep.console_errors:
+        out.append(f"{where}: script errors: {rep.console_errors}")
+    return out
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG from its header; ValueError if it is not a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def screenshot_tree(out_dir, widths=WIDTHS, *, browser: Browser | None = None, reports: list | None = None) -> list[Path]:
+    """Write out_dir/screenshots/<page>-<width>.png for every page of a built tree; return the paths.
+
+    A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots
+    of pages no longer in the tree are removed. ``reports``: a list that receives every PageReport.
+    """
+    out_dir = Path(out_dir)
+    shots = out_dir / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    own = browser is None
+    browser = browser or Browser()
+    written = []
+    try:
+        for name, path in pages(out_dir):
+            for w in widths:
+                rep = browser.check(path, w, name=name)
+                if reports is not None:
+                    reports.append(rep)
+                dest = shots / f"{name}-{w}.png"
+                tmp = dest.with_name(dest.name + ".tmp")
+                tmp.write_bytes(rep.screenshot)
+                os.replace(tmp, dest)
+                written.append(dest)
+    finally:
+        if own:
+            browser.close()
+    for old in shots.glob("*.png"):
+        if old not in written:
+            old.unlink()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python tests/browser.py",
+                                 description="Write <out_dir>/screenshots/<page>-<width>.png for every page of a built report tree.")
+    ap.add_argument("out_dir", nargs="?", default="reports", help="a built report tree (default: reports)")
+    ap.add_argument("--check", action="store_true", help="also report what tests/test_browser.py would fail on (exit 1)")
+    args = ap.parse_args(argv)
+    out = Path(args.out_dir)
+    if not (out / "index.html").exists():
+        print(f"{out}/index.html is missing: build the reports first (python -m analysis build --out {out})", file=sys.stderr)
+        return 2
+    if find_chromium() is None:
+        print("no chromium binary: install it (apt-get install chromium) or set $CHROMIUM", file=sys.stderr)
+        return 2
+    reports: list[PageReport] = []
+    for p in screenshot_tree(out, reports=reports):
+        print(p)
+    bad = [line for r in reports for line in problems(r, main_points=r.name != "index")] if args.check else []
+    for line in bad:
+        print(line, file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `analysis` from a checkout without install
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""Prose from the templates: what the data say, the same verdicts in every renderer, Chinese as Chinese."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import prose, tables
+from analysis.data import load
+from analysis.output import metrics_dict, metrics_text, results_dict
+from analysis.results import compute
+
+from .conftest import DATA, find_line, set_cell
+from .synth import write_dataset
+from .test_metrics import CUM_INV, CUM_PROJECTS, INV23, INV_2022, P23, TOTAL_2022
+
+THROUGHS = (2019, 2020, 2021, 2022, 2023)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load(DATA)
+
+
+@pytest.fixture(scope="module")
+def results(ds):
+    return {t: compute(ds, t) for t in THROUGHS}
+
+
+@pytest.mark.parametrize("through", THROUGHS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_section_renders_without_placeholders(results, through, lang):
+    for section in prose.SECTIONS:
+        text = re.sub(r"<?https?://\S+", "", prose.render(section, results[through], lang))
+        assert not re.search(r"\b(None|nan|NaN)\b", text) and "{{" not in text, (section, text)
+
+
+@pytest.mark.parametrize("through", THROUGHS)
+def test_chinese_prose_has_no_english_words(results, through):
+    for section in prose.SECTIONS:
+        text = re.sub(r"<?https?://\S+", "", prose.render(section, results[through], "zh"))
+        assert not re.findall(r"[A-Za-z]{2,}", text), (section, text)
+        assert "," not in re.sub(r"\d,\d", "", text) and "(" not in text, (section, "half-width punctuation")
+
+
+def test_main_points_state_the_release(results):
+    zh = prose.render("main_points", results[2023], "zh")
+    assert f"2023年签约项目{P23}个，意向投资额约{INV23}亿元" in zh  # 现场签约50个合作项目,意向投资额约426.81亿元
+    assert "累计签约项目210余个，意向投资额累计超1,500亿元" in zh  # 累计签约项目210余个,意向投资额超1500亿元
+    en = prose.render("main_points", results[2022], "en")
+    assert f"{TOTAL_2022} projects signed, about {INV_2022} hundred million yuan of intended investment" in en
+    assert f"{CUM_PROJECTS} projects and {CUM_INV:,} hundred million yuan in all through 2022" in en
+
+
+def test_aggregate_period_report_says_single_years_are_not_published(results):
+    zh = prose.render("main_points", results[2020], "zh")
+    assert "2019–2020年（两年合计，单年数字未公布）签约项目85个，涉及资金552亿元" in zh  # 过去两年…签约85个项目,涉及资金552亿元
+    assert "单年数字未公布" in prose.render("basis", results[2020], "zh")
+
+
+def test_reports_cite_what_was_known_at_the_release(results):
+    basis = prose.render("basis", results[2021], "zh")
+    assert "一篇报道（中国新闻网2021年5月14日）" in basis and "北京日报" not in basis
+    since = prose.render("since_then", results[2022], "zh")
+    assert "新京报2023年9月19日" in since and "2019–2023年累计签约项目210余个，意向投资额超1,500亿元" in since
+    assert "2022年之间" not in since and "2022年至2023年9月19日之间，2019–2021年的项目至少又有3个落地" in since
+    assert "此后尚无新的公布" in prose.render("since_then", results[2023], "zh")
+
+
+def test_landing_prose_reasons_across_vintages(results):
+    zh = prose.render("landing", results[2022], "zh")
+    assert "报道称落地率超90%，即77至85个" in zh  # 超过九成 of 85
+    assert "2021年的39个项目中至多20个落地" in zh
+    en = prose.render("landing", results[2023], "en")
+    assert "the article says 85% had landed: 137 projects" in en  # 已达85% of 161
+
+
+def test_projection_words_use_median_intervals_and_plain_assumptions(results):
+    zh = prose.render("projection", results[2023], "zh")
+    assert "2024年签约项目数约" in zh and "80%预测区间" in zh and "均值" in zh
+    assert re.search(r"约\d{2,3}个（80%预测区间\d+–\d+个", zh)
+    assert not re.search(r"\d\.\d{3}", zh)  # no false precision
+    model = prose.render("model", results[2023], "zh")
+    assert "不拆分到单年" in model and "权重" in model and "没有按实际结果调整" in model
+
+
+def test_backtest_of_the_previous_projection(results):
+    en = prose.render("backtest", results[2022], "en")
+    assert "against the 4 figures published since" in en  # 2023 projects and investment, and their cumulative totals
+    assert re.search(r"The 2023 intended investment, about 426.81 hundred million yuan, was above the 80% interval", en)
+    assert "no backtest" in prose.render("backtest", results[2023], "en")
+
+
+def _five_left(data_copy):
+    """约280.66 with the stated category amounts 5 亿元 short of it (a synthetic edit of the real data)."""
+    f = data_copy / "signings.csv"
+    line = find_line(f, group_zh="产业类")
+    set_cell(f, line, "investment_100m_yuan", "110.77")
+    set_cell(f, line, "evidence", "产业类签约项目28个,意向投资额约110.77亿元")
+    return load(data_copy)
+
+
+def test_five_left_over_gives_the_same_sentence_everywhere(data_copy):
+    ds = _five_left(data_copy)
+    res = compute(ds, 2022, projection=False)
+    m = results_dict(res)
+    assert m["mix_summary"]["2022"]["category"]["remainder_verdict"] == "positive"
+    zh = prose.render("mix", res, "zh")
+    assert "营商环境类和公共服务类未公布投资额；总额约280.66亿元减去已公布的275.66亿元，这些组合计约5亿元" in zh
+    en = prose.render("mix", res, "en")
+    assert "leaves 5 hundred million yuan for them together" in en
+    assert "the total leaves 5 for them together" in metrics_text(m)
+
+
+@st.composite
+def histories(draw):
+    years = []
+    for i in range(draw(st.integers(1, 3))):
+        n = draw(st.integers(2, 4))
+        counts = draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+        stated = draw(st.lists(st.one_of(st.none(), st.integers(1, 200).map(float)), min_size=n, max_size=n))
+        known = sum(a for a in stated if a is not None)
+        extra = 0.0 if all(a is not None for a in stated) else float(draw(st.integers(0, 50)))
+        years.append({"year": 2019 + i, "projects": sum(counts), "investment": known + extra, "groups": list(zip(counts, stated))})
+    return years
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(histories())
+def test_notebook_text_and_json_give_the_same_verdicts(years):
+    """The remainder verdict and the claims' verdicts are decided once: prose, terminal text and JSON agree."""
+    folder = Path(tempfile.mkdtemp(prefix="synth-")) / "data"
+    ds = load(write_dataset(folder, years))
+    res = compute(ds, projection=False)
+    m = results_dict(res)
+    text = metrics_text(m)
+    for key, summary in m["mix_summary"].items():
+        for scheme, s in summary.items():
+            facts = [f for f in prose.ctx_mix(res, "en")["mixes"] if str(f["first"]) == key]
+            assert [f["verdict"] for f in facts] == [s["remainder_verdict"]]
+            phrase = {None: None, "no_total": "no total to imply one", "zero": "make up the total as written",
+                      "positive": "the total leaves"}[s["remainder_verdict"]]
+            if phrase:
+                assert phrase in text
+    verdicts = list(tables.claims(res, "en").data["verdict"])
+    assert verdicts == [{True: "consistent", False: "INCONSISTENT", None: "not checkable"}[c["consistent"]] for c in m["claims"]]
+
+
+def test_metrics_json_and_results_agree(ds):
+    assert metrics_dict(ds, 2022, projection=False)["cumulative"] == results_dict(compute(ds, 2022, projection=False))["cumulative"]

@@ -1,0 +1,67 @@
+"""The vocabulary: golden strings typed from the articles (not produced by the code under test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import vocab
+
+
+@pytest.mark.parametrize(
+    "value, qualifier, unit, zh, en",
+    [
+        # as the articles write them: 约280.66亿元, 210余个, 超1500亿元, 近80%, 超过九成 (90)
+        (280.66, "approx", "yi_yuan", "约280.66亿元", "about 280.66 hundred million yuan"),
+        (210, "more_than", "projects", "210余个", "more than 210 projects"),
+        (1500, "over", "yi_yuan", "超1,500亿元", "over 1,500 hundred million yuan"),
+        (80, "nearly", "percent", "近80%", "nearly 80%"),
+        (90, "over", "percent", "超90%", "over 90%"),
+        (1080, "exact", "yi_yuan", "1,080亿元", "1,080 hundred million yuan"),
+        (37, "exact", "projects", "37个", "37 projects"),
+        (None, None, "yi_yuan", "未公布", "not published"),
+    ],
+)
+def test_hedged_values(value, qualifier, unit, zh, en):
+    assert vocab.hedged(value, qualifier, "zh", unit) == zh
+    assert vocab.hedged(value, qualifier, "en", unit) == en
+
+
+@pytest.mark.parametrize("x, text", [(1080, "1,080"), (280.66, "280.66"), (799.34, "799.34"), (12.0, "12"), (552, "552"),
+                                     (1506.47, "1,506.47"), (0.5, "0.5"), (None, "not published")])
+def test_published_numbers_keep_their_precision(x, text):
+    assert vocab.num(x) == text
+
+
+@pytest.mark.parametrize("x, text", [(1856.2, "1,860"), (426.81, "427"), (45.3, "45"), (5.43, "5.4"), (933.0914, "933"),
+                                     (0.0, "0"), (213.4, "213"), (39.0, "39")])
+def test_computed_numbers_are_rounded_for_reading(x, text):
+    assert vocab.rounded(x) == text
+
+
+def test_periods_dates_and_lists():
+    assert vocab.period(2019, 2020, "zh") == "2019–2020年" and vocab.period(2022, None, "zh") == "2022年"
+    assert vocab.period(2019, 2020, "en") == "2019–2020"
+    assert vocab.date((2021, 5, 14), "zh") == "2021年5月14日" and vocab.date((2021, 5, 14), "en") == "14 May 2021"
+    assert vocab.date((2022, 0, 15), "zh") == "2022年"  # the 2022 article gives the day but not the month
+    assert vocab.join(["产业", "交通", "公共服务"], "zh") == "产业、交通和公共服务"
+    assert vocab.join(["a", "b", "c"], "en") == "a, b and c"
+    assert vocab.pct(0.782258) == "78.2%" and vocab.signed_pct(-0.0513) == "−5.1%" and vocab.signed_pct(0.351) == "+35.1%"
+    assert vocab.count_zh(2) == "两" and vocab.count_zh(3) == "三"
+
+
+def test_formulas_in_chinese_use_chinese_period_labels():
+    assert vocab.formula("85 (2019–2020 total)", "zh") == "85（2019–2020年合计）"
+    assert vocab.formula("1,080 (2019–2022) − 280.66 (2022)", "zh") == "1,080（2019–2022年） − 280.66（2022年）"
+    assert vocab.formula("85 (2019–2020) + 39 (2021)", "en") == "85 (2019–2020) + 39 (2021)"
+
+
+def test_words_and_languages():
+    assert vocab.word("investment", "zh") == "意向投资额" and vocab.word("landing_rate", "en") == "landing rate"
+    with pytest.raises(ValueError, match="lang must be one of zh, en"):
+        vocab.word("investment", "fr")
+    with pytest.raises(KeyError, match="no word 'nosuch'"):
+        vocab.word("nosuch", "zh")
+    import re
+
+    latin = [zh for zh, _ in vocab.WORDS.values() if re.search("[A-Za-z]", re.sub(r"\{\w+\}", "", zh))]
+    assert latin == []  # Chinese words carry no English

@@ -27,9 +27,12 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 	@echo "make: $(VENV) is ready"
 
-## reports: check the data, execute the notebooks and write reports/ (HTML, PNG, metrics.json)
+## reports: check the data, run the notebooks and write reports/ (HTML, PNG, metrics.json; only what changed),
+## then a screenshot of every changed page under reports/screenshots/ when Chromium is installed
 reports: $(STAMP)
 	$(BIN)/python -m analysis build
+	@if command -v chromium >/dev/null 2>&1; then $(BIN)/python tests/browser.py reports/ --changed; \
+	else echo "make: no chromium, so no screenshots (apt-get install chromium)"; fi
 
 ## test: unit tests, property tests and nbval on the committed notebooks
 test: $(STAMP)
@@ -49,9 +52,9 @@ calibrate: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m analysis notebooks
 
-## screenshots: a full-page PNG of every report page at 1280 and 390 px in reports/screenshots/ (needs chromium)
+## screenshots: retake every page's full-page PNG at 1280 and 390 px in reports/screenshots/ (needs chromium)
 screenshots: reports
-	$(BIN)/python tests/browser.py reports/
+	$(BIN)/python tests/browser.py reports/ --check
 
 ## bench: the kernel floor, full build, no-op rebuild and check, with their ratios, in one run
 bench: $(STAMP)

@@ -39,6 +39,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import vocab
 from .config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, ROOT
 
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
@@ -428,7 +429,7 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
         if status == "ok":
             _swap_in(value, j.dest)
             built.append(j.name)
-            log(f"  {j.name:<20} {secs:5.1f} s")
+            log(f"  {j.name:<20} {vocab.fixed(secs, 1):>5} s")
         else:
             msg = str(value) if isinstance(value, (BuildError, OSError)) else f"{type(value).__name__}: {value}"
             failed.append(f"{msg}; the earlier report in {j.dest} was left in place")
@@ -437,7 +438,8 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     stamp = {"inputs": tree, "units": {} if failed else digests}
     (out / ROOT_STAMP).write_text(json.dumps(stamp, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     if todo:
-        log(f"done in {time.perf_counter() - t0:.1f} s: {len(built)} written, {len(failed)} failed, {len(skipped)} unchanged")
+        log(f"done in {vocab.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
+            f"{len(skipped)} unchanged")
     else:
         log("nothing changed: every report is up to date")
     log(f"index: {index}")

@@ -53,6 +53,7 @@ import pandas as pd
 import scoringrules as sr
 
 from . import model as M
+from . import vocab
 
 __all__ = ["PROCESSES", "SIZES", "Size", "format_table", "run", "simulate_history"]
 
@@ -252,7 +253,7 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=(2, 1, 1, 1)
         agg["seconds"] = secs
         rows.append(agg)
         if verbose:
-            print(f"{process}: {size.n_histories} histories in {secs:.1f} s", flush=True)
+            print(f"{process}: {size.n_histories} histories in {vocab.fixed(secs, 1)} s", flush=True)
     out = pd.concat(rows, ignore_index=True)
     order = ["process", "metric", "horizon", "level", "n", "coverage", "mc_se", "is_model", "is_poisson",
              "is_last", "is_gain_se", "crps_model", "crps_poisson", "crps_last", "seconds"]
@@ -263,17 +264,17 @@ def format_table(df: pd.DataFrame) -> str:
     """Fixed-width text table for the terminal (coverage to 0.001, scores to 3 significant digits)."""
 
     def g3(v):
-        return f"{v:.3g}" if abs(v) < 1e4 else f"{v:.0f}"
+        return vocab.sig(v, 3) if abs(v) < 1e4 else vocab.fixed(v, 0).replace(",", "")
 
     head = (f"{'process':<8} {'metric':<15} {'h':>1} {'level':>5} {'n':>5} {'cover':>6} {'±se':>6} "
             f"{'IS model':>9} {'IS pois':>9} {'IS last':>9} {'CRPS mod':>9} {'CRPS poi':>9} {'CRPS last':>9}")
     lines = [head, "-" * len(head)]
     for r in df.itertuples(index=False):
         lines.append(
-            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {r.level:>5.2f} {r.n:>5d} {r.coverage:>6.3f} "
-            f"{r.mc_se:>6.3f} {g3(r.is_model):>9} {g3(r.is_poisson):>9} {g3(r.is_last):>9} "
+            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {vocab.fixed(r.level, 2):>5} {r.n:>5} {vocab.fixed(r.coverage, 3):>6} "
+            f"{vocab.fixed(r.mc_se, 3):>6} {g3(r.is_model):>9} {g3(r.is_poisson):>9} {g3(r.is_last):>9} "
             f"{g3(r.crps_model):>9} {g3(r.crps_poisson):>9} {g3(r.crps_last):>9}")
     secs = df.groupby("process", sort=False)["seconds"].first()
     lines.append("")
-    lines.append("wall time: " + ", ".join(f"{p} {s:.0f} s" for p, s in secs.items()))
+    lines.append("wall time: " + ", ".join(f"{p} {vocab.fixed(s, 0)} s" for p, s in secs.items()))
     return "\n".join(lines)

@@ -375,9 +375,10 @@ def reconciliation_problems(ds: Dataset) -> list[Problem]:
             continue
         if not c["consistent"]:
             if c["stated"] is None or pd.isna(c["stated"]):
-                msg = f"{c['text_en']}: impossible ({c['formula']} = {c['computed']:g}); the statements contradict each other"
+                msg = f"{c['text_en']}: impossible ({c['formula']} = {vocab.num(c['computed'])}); the statements contradict each other"
             else:
                 unit = "%" if c["kind"] == "landing_rate" else ""
-                msg = f"{c['text_en']}: stated {c['qualifier']} {c['stated']:g}{unit}, but the data give {c['computed']:.4g}{unit}"
+                msg = (f"{c['text_en']}: stated {c['qualifier']} {vocab.num(c['stated'])}{unit}, "
+                       f"but the data give {vocab.sig(c['computed'], 4)}{unit}")
             out.append(Problem(c["file"], c["line"], c["column"], msg))
     return out

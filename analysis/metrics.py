@@ -357,15 +357,8 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
 
 
 def date_label(date: tuple[int, int, int] | None) -> str | None:
-    """A source date as far as it is known: 2021-05-14, 2022 (…-15), 2023-09."""
-    if date is None:
-        return None
-    y, m, d = date
-    if m and d:
-        return f"{y}-{m:02d}-{d:02d}"
-    if m:
-        return f"{y}-{m:02d}"
-    return str(y)
+    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.vocab.iso_date`)."""
+    return vocab.iso_date(date)
 
 
 def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = True) -> pd.DataFrame:

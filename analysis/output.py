@@ -15,12 +15,8 @@ from .data import Dataset
 ROUND = 6
 
 
-def _f(x) -> float | None:
-    v = M.as_float(x)
-    return None if v is None else round(v, ROUND)
-
-
 def _i(x) -> int | None:
+    """A count as a JSON integer (85, not 85.0); everything else is cleaned once by :func:`jsonable`."""
     v = M.as_float(x)
     return None if v is None else int(round(v))
 
@@ -31,11 +27,11 @@ def _group(row: pd.Series) -> dict:
         "group_en": row["group_en"],
         "harmonised": row["harmonised"],
         "projects": _i(row["projects"]),
-        "project_share": _f(row["project_share"]),
-        "investment_100m_yuan": _f(row["investment_100m_yuan"]),
+        "project_share": (row["project_share"]),
+        "investment_100m_yuan": (row["investment_100m_yuan"]),
         "investment_qualifier": None if pd.isna(row["investment_qualifier"]) else row["investment_qualifier"],
-        "investment_share": _f(row["investment_share"]),
-        "investment_per_project_100m_yuan": _f(row["investment_per_project_100m_yuan"]),
+        "investment_share": (row["investment_share"]),
+        "investment_per_project_100m_yuan": (row["investment_per_project_100m_yuan"]),
     }
 
 
@@ -50,9 +46,9 @@ def _landing_row(r: pd.Series) -> dict:
         "signed_formula": r["signed_formula"] if isinstance(r["signed_formula"], str) else None,
         "landed": _i(r["landed"]),
         "landed_range": None if M.as_float(r["landed_lo"]) is None else [_i(r["landed_lo"]), _i(r["landed_hi"])],
-        "rate": _f(r["rate"]),
-        "ci95": [_f(r["ci95_lo"]), _f(r["ci95_hi"])],
-        "stated_rate": _f(r["stated_rate"]),
+        "rate": (r["rate"]),
+        "ci95": [(r["ci95_lo"]), (r["ci95_hi"])],
+        "stated_rate": (r["stated_rate"]),
         "stated_qualifier": r["stated_qualifier"],
         "consistent": None if r["consistent"] is None or pd.isna(r["consistent"]) else bool(r["consistent"]),
     }
@@ -62,9 +58,9 @@ def _claim_row(c: pd.Series) -> dict:
     return {
         "id": c["id"],
         "text_en": c["text_en"],
-        "stated": _f(c["stated"]),
+        "stated": (c["stated"]),
         "qualifier": c["qualifier"] if isinstance(c["qualifier"], str) else None,
-        "computed": _f(c["computed"]),
+        "computed": (c["computed"]),
         "formula": c["formula"] if isinstance(c["formula"], str) else None,
         "consistent": None if c["consistent"] is None else bool(c["consistent"]),
         "basis": c["basis"],
@@ -79,10 +75,10 @@ def _compare_row(r: pd.Series) -> dict:
         "status": r["status"],
         "names_zh": r["names_zh"],
         "projects": _i(r["projects"]),
-        "project_share": _f(r["project_share"]),
-        "investment_100m_yuan": _f(r["investment_100m_yuan"]),
+        "project_share": (r["project_share"]),
+        "investment_100m_yuan": (r["investment_100m_yuan"]),
         "investment_qualifier": r["investment_qualifier"],
-        "investment_share": _f(r["investment_share"]),
+        "investment_share": (r["investment_share"]),
         "schemes": r["schemes"],
     }
 
@@ -121,7 +117,7 @@ def results_dict(res) -> dict:
             "projects": _i(cum["projects"]),
             "projects_qualifier": cum["projects_qualifier"],
             "projects_status": cum["projects_status"],
-            "investment_100m_yuan": _f(cum["investment_100m_yuan"]),
+            "investment_100m_yuan": (cum["investment_100m_yuan"]),
             "investment_qualifier": cum["investment_qualifier"],
             "investment_status": cum["investment_status"],
             "periods": cum["periods"],
@@ -142,15 +138,15 @@ def results_dict(res) -> dict:
                 "n_years": int(t["n_years"]),
                 "projects": _i(t["projects"]),
                 "projects_status": t["projects_status"],
-                "investment_100m_yuan": _f(t["investment_100m_yuan"]),
+                "investment_100m_yuan": (t["investment_100m_yuan"]),
                 "investment_qualifier": t["investment_qualifier"],
                 "investment_status": t["investment_status"],
                 "investment_formula": t["investment_formula"] if isinstance(t["investment_formula"], str) else None,
-                "projects_per_year": _f(t["projects_per_year"]),
-                "investment_per_year_100m_yuan": _f(t["investment_per_year_100m_yuan"]),
-                "investment_per_project_100m_yuan": _f(t["investment_per_project_100m_yuan"]),
-                "change_projects_per_year": _f(t["change_projects_per_year"]),
-                "change_investment_per_year": _f(t["change_investment_per_year"]),
+                "projects_per_year": (t["projects_per_year"]),
+                "investment_per_year_100m_yuan": (t["investment_per_year_100m_yuan"]),
+                "investment_per_project_100m_yuan": (t["investment_per_project_100m_yuan"]),
+                "change_projects_per_year": (t["change_projects_per_year"]),
+                "change_investment_per_year": (t["change_investment_per_year"]),
             }
         )
     for p, by_dim in res.mix.items():
@@ -159,14 +155,14 @@ def results_dict(res) -> dict:
             entry[d] = [_group(r) for _, r in mx.groups.iterrows()]
             summ[d] = {
                 "total_projects": _i(mx.total_projects),
-                "total_investment_100m_yuan": _f(mx.total_investment),
-                "stated_investment_100m_yuan": _f(mx.stated_investment),
+                "total_investment_100m_yuan": (mx.total_investment),
+                "stated_investment_100m_yuan": (mx.stated_investment),
                 "unstated_groups": mx.unstated_groups,
-                "remainder_investment_100m_yuan": _f(mx.remainder_investment),
+                "remainder_investment_100m_yuan": (mx.remainder_investment),
                 "remainder_projects": _i(mx.remainder_projects),
                 "remainder_verdict": mx.remainder_verdict,
                 "remainder_range_100m_yuan": None if mx.remainder_range is None else list(mx.remainder_range),
-                "hhi_investment": None if mx.hhi_investment is None else [_f(x) for x in mx.hhi_investment],
+                "hhi_investment": None if mx.hhi_investment is None else [(x) for x in mx.hhi_investment],
                 "complete": mx.complete,
             }
         out["mix"][p.key] = entry
@@ -185,7 +181,7 @@ def results_dict(res) -> dict:
             "totals": [
                 {"first_year": int(r["first_year"]), "last_year": int(r["last_year"]), "source_id": r["source_id"],
                  "projects": _i(r["projects"]), "projects_qualifier": r["projects_qualifier"],
-                 "investment_100m_yuan": _f(r["investment_100m_yuan"]), "investment_qualifier": r["investment_qualifier"]}
+                 "investment_100m_yuan": (r["investment_100m_yuan"]), "investment_qualifier": r["investment_qualifier"]}
                 for _, r in st.totals.iterrows()
             ],
             "landing": [_landing_row(r) for _, r in st.landing.iterrows()],

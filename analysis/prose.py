@@ -32,6 +32,7 @@ def _env_for(lang: str) -> dict:
         "num": lambda x, nd=2: vocab.num(x, lang, nd),
         "rounded": lambda x: vocab.rounded(x, lang),
         "pct": lambda x, nd=1: vocab.pct(x, lang, nd),
+        "prob": lambda p: vocab.prob(p, lang),
         "signed_pct": lambda x, nd=1: vocab.signed_pct(x, lang, nd),
         "hedged": lambda x, q=None, unit=None: vocab.hedged(x, q, lang, unit),
         "period": lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix),

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from . import vocab
 from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -156,9 +157,9 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
         if col.allowed is not None:
             checks.append(pa.Check.isin(list(col.allowed), error=f"expected one of: {', '.join(col.allowed)}"))
         if col.min is not None:
-            checks.append(pa.Check.ge(col.min, error=f"must be >= {col.min:g}" + (" (amounts and counts are never negative)" if col.min == 0 else "")))
+            checks.append(pa.Check.ge(col.min, error=f"must be >= {vocab.num(col.min)}" + (" (amounts and counts are never negative)" if col.min == 0 else "")))
         if col.max is not None:
-            checks.append(pa.Check.le(col.max, error=f"must be <= {col.max:g}"))
+            checks.append(pa.Check.le(col.max, error=f"must be <= {vocab.num(col.max)}"))
         if col.kind == "year":
             checks.append(pa.Check.ge(FIRST_PLAUSIBLE_YEAR, error=f"year must be {FIRST_PLAUSIBLE_YEAR} or later"))
             checks.append(pa.Check.le(this_year, error=f"year is later than the current year {this_year}"))

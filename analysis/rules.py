@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
+from . import vocab
 from .schema import (
     MAX_INVESTMENT_PER_YEAR_100M_YUAN,
     NUMBER_COLUMNS,
@@ -130,7 +131,7 @@ def investment_plausible(f: Frames) -> Iterator[Problem]:
             n = int(row["last_year"]) - int(row["first_year"]) + 1
             if inv > MAX_INVESTMENT_PER_YEAR_100M_YUAN * n:
                 yield Problem("signings.csv", line, "investment_100m_yuan",
-                              f"{inv:g} 亿元 is implausibly large (over {MAX_INVESTMENT_PER_YEAR_100M_YUAN:g} 亿元 per conference year); "
+                              f"{vocab.sig(inv, 6)} 亿元 is implausibly large (over {vocab.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} 亿元 per conference year); "
                               "the column is in 亿元 (100 million yuan), not yuan or 万元")
 
 
@@ -266,7 +267,7 @@ def number_forms(x: float, percent: bool = False) -> list[str]:
     """How a stored number may be written: 280.66, 1080 / 1,080, 三 / 六; a percent of 90 also as 九成."""
     if float(x).is_integer():
         n = int(x)
-        forms = [str(n), f"{n:,}"]
+        forms = [str(n), vocab.num(n)]  # 1080 or 1,080
         if 0 <= n < 100:
             forms += _zh_numeral(n)
         if percent and n % 10 == 0 and 0 < n < 100:

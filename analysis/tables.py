@@ -27,12 +27,7 @@ class Table(Styler):
 
 
 def _fixed(nd: int):
-    def f(x):
-        if vocab.missing(x):
-            return "—"
-        return f"{float(x):,.{nd}f}"
-
-    return f
+    return lambda x: vocab.fixed(x, nd)
 
 
 def _pct(x):

@@ -193,6 +193,17 @@ def pct(x, lang: str = "en", nd: int = 1) -> str:
     return f"{100 * float(x):.{nd}f}%"
 
 
+def prob(p, lang: str = "en") -> str:
+    """A probability for reading: whole percent, with the ends said in words (不到1% / under 1%)."""
+    if missing(p):
+        return "—"
+    if p < 0.005:
+        return "不到1%" if lang == "zh" else "under 1%"
+    if p > 0.995:
+        return "超过99%" if lang == "zh" else "over 99%"
+    return f"{100 * float(p):.0f}%"
+
+
 def signed_pct(x, lang: str = "en", nd: int = 1) -> str:
     """A change as a signed percent: ``+12.3%`` / ``−4.0%``."""
     if missing(x):
@@ -292,6 +303,30 @@ def formula(text, lang: str) -> str:
     t = re.sub(r"\(" + _YEARS + r"\)", r"（\1年）", t)
     t = re.sub(r"\(the most that (.*) can be\)", r"（\1可能的最大值）", t)
     return t.replace("(", "（").replace(" （", "（").replace(" vs ", "，对照")
+
+
+def fixed(x, nd: int = 2) -> str:
+    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing."""
+    if missing(x):
+        return "—"
+    return f"{float(x):,.{nd}f}"
+
+
+def sig(x, digits: int = 3) -> str:
+    """A number in messages and diagnostics: ``digits`` significant figures (``78.23``, ``1.08e+04``)."""
+    if missing(x):
+        return "—"
+    return f"{float(x):.{digits}g}"
+
+
+def iso_date(d) -> str | None:
+    """A source date as far as it is known, for JSON and ids: 2021-05-14, 2023-09, 2022."""
+    if d is None:
+        return None
+    y, m, day = (tuple(d) + (0, 0))[:3]
+    if m and day:
+        return f"{y}-{m:02d}-{day:02d}"
+    return f"{y}-{m:02d}" if m else str(y)
 
 
 def thousands(x, _pos=None) -> str:

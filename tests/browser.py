@@ -9,7 +9,7 @@ Fonts: the machines have no CJK system font. Chromium gets a generated ``fonts.c
 ``FONTCONFIG_FILE``) that includes the system configuration and adds the folder of the Noto Sans CJK
 font that ``mplfonts`` ships (``analysis.plotting.font_path()``); otherwise Chinese renders as boxes.
 
-Used by ``tests/test_browser.py``; also a command that keeps one screenshot per page and width::
+Used by ``tests/test_build.py``; also a command that keeps one screenshot per page and width::
 
     python tests/browser.py reports/        # writes reports/screenshots/<page>-<width>.png
 """
@@ -406,21 +406,42 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def screenshot_tree(out_dir, widths=WIDTHS, *, browser: Browser | None = None, reports: list | None = None) -> list[Path]:
+def screenshot_tree(out_dir, widths=WIDTHS, *, browser: Browser | None = None, reports: list | None = None,
+                    only_changed: bool = False, names=None) -> list[Path]:
     """Write out_dir/screenshots/<page>-<width>.png for every page of a built tree; return the paths.
 
     A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots
     of pages no longer in the tree are removed. ``reports``: a list that receives every PageReport.
+    ``only_changed``: keep the screenshots of pages whose HTML is unchanged since they were taken
+    (``screenshots/.stamp.json`` records each page's digest), so a no-op rebuild stays fast.
+    ``names``: only these pages (the others' screenshots are left as they are).
     """
+    import hashlib
+    import json
+
     out_dir = Path(out_dir)
     shots = out_dir / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
+    stamp_path = shots / ".stamp.json"
+    try:
+        stamp = json.loads(stamp_path.read_text(encoding="utf-8")) if only_changed else {}
+    except (OSError, ValueError):
+        stamp = {}
+    digests = {}
     own = browser is None
-    browser = browser or Browser()
     written = []
     try:
         for name, path in pages(out_dir):
+            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if names is not None and name not in names:
+                written += [shots / f"{name}-{w}.png" for w in widths if (shots / f"{name}-{w}.png").exists()]
+                continue
             for w in widths:
+                dest = shots / f"{name}-{w}.png"
+                if only_changed and stamp.get(name) == digests[name] and dest.exists():
+                    written.append(dest)
+                    continue
+                browser = browser or Browser()
                 rep = browser.check(path, w, name=name)
                 if reports is not None:
                     reports.append(rep)
@@ -430,11 +451,12 @@ def screenshot_tree(out_dir, widths=WIDTHS, *, browser: Browser | None = None, r
                 os.replace(tmp, dest)
                 written.append(dest)
     finally:
-        if own:
+        if own and browser is not None:
             browser.close()
     for old in shots.glob("*.png"):
         if old not in written:
             old.unlink()
+    stamp_path.write_text(json.dumps(digests, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     return written
 
 
@@ -444,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python tests/browser.py",
                                  description="Write <out_dir>/screenshots/<page>-<width>.png for every page of a built report tree.")
     ap.add_argument("out_dir", nargs="?", default="reports", help="a built report tree (default: reports)")
-    ap.add_argument("--check", action="store_true", help="also report what tests/test_browser.py would fail on (exit 1)")
+    ap.add_argument("--check", action="store_true", help="also report what the browser tests would fail on (exit 1)")
+    ap.add_argument("--changed", action="store_true", help="only pages whose HTML changed since their screenshots")
     args = ap.parse_args(argv)
     out = Path(args.out_dir)
     if not (out / "index.html").exists():
@@ -454,8 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         print("no chromium binary: install it (apt-get install chromium) or set $CHROMIUM", file=sys.stderr)
         return 2
     reports: list[PageReport] = []
-    for p in screenshot_tree(out, reports=reports):
-        print(p)
+    paths = screenshot_tree(out, reports=reports, only_changed=args.changed)
+    print(f"screenshots: {len(paths)} in {out / 'screenshots'} ({len(reports)} taken now)", file=sys.stderr)
     bad = [line for r in reports for line in problems(r, main_points=r.name != "index")] if args.check else []
     for line in bad:
         print(line, file=sys.stderr)

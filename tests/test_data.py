@@ -326,3 +326,12 @@ def test_number_in_text_trailing_zeros():
     from analysis.rules import number_in_text
 
     assert number_in_text(100.0, "100.0亿元") and number_in_text(280.6, "280.60亿元") and not number_in_text(100, "100.5")
+
+
+def test_readme_layout_names_every_module_once():
+    """The README's layout section describes each module of analysis/ in one line, and only those."""
+    readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("## ", 1)[0]
+    listed = re.findall(r"^\s+(\w+)\.py\s+\S", layout, flags=re.M)
+    modules = sorted(p.stem for p in (DATA.parent / "analysis").glob("*.py") if not p.stem.startswith("__"))
+    assert sorted(listed) == modules

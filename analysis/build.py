@@ -54,10 +54,14 @@ ROOT_STAMP = ".build-stamp.json"
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 #: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
+#: and of the warm kernels: the data loaded once per kernel (analysis.data.CACHE_ENV)
+WARM_ENV = {"ANALYSIS_LOAD_CACHE": "1"}
 #: imported once per warm kernel, before its first notebook
 WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
            "import analysis.results, analysis.plotting, analysis.tables, analysis.prose, analysis.notebook, "
-           "analysis.projection, analysis.calibration")
+           "analysis.projection, analysis.calibration\n"
+           # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
+           "analysis.plotting.setup_style('zh'); analysis.plotting.png(analysis.plotting._new('narrow', 1.0))")
 #: run in the kernel before each notebook: a clean namespace in the unit's own folder
 RESET = "get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({cwd!r})\ndel _os"
 
@@ -173,7 +177,7 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
     if not report.exists():
         raise ValueError(f"report template {report} is missing")
     for p in periods:
-        params = _only_known(report, {"data_dir": data, "lang": lang, "through": p.last_year})
+        params = _only_known(report, {"data_dir": data, "lang": lang, "through": p.last_year, "metrics_path": "metrics.json"})
         result.append(Job(report, out / p.key, "report", params, through=p.last_year, lang=lang))
     return result
 
@@ -209,7 +213,7 @@ class Kernel:
     def __init__(self, warm: bool = True, cwd: Path | None = None):
         from jupyter_client import KernelManager
 
-        env = {**os.environ, **KERNEL_ENV}
+        env = {**os.environ, **KERNEL_ENV, **(WARM_ENV if warm else {})}
         env.pop("MPLBACKEND", None)
         self.warm = warm
         self.km = KernelManager(kernel_name=KERNEL)
@@ -284,13 +288,12 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
     import nbformat
 
     from . import page
-    from .output import jsonable, results_dict
 
     nbformat.write(clean_notebook(nb), tmp / f"{job.stem}.ipynb")
-    if job.through is not None:
+    if job.through is not None:  # metrics.json: written by the report notebook from the results it shows
         title = page.report_title(res, job.lang)
-        (tmp / "metrics.json").write_text(
-            json.dumps(jsonable(results_dict(res)), ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        if not (tmp / "metrics.json").exists():
+            raise BuildError(f"{job.notebook.name} (report {job.name}) wrote no metrics.json")
     else:
         from .vocab import word
 
@@ -314,7 +317,7 @@ def _swap_in(tmp: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_index(out: Path, ds, jobs: list[Job], lang: str) -> Path:
+def write_index(out: Path, ds, jobs: list[Job], lang: str, known: dict | None = None) -> Path:
     from . import page
     from .results import compute
     from .vocab import word
@@ -325,7 +328,8 @@ def write_index(out: Path, ds, jobs: list[Job], lang: str) -> Path:
             continue
         href = f"{j.name}/{j.stem}.html"
         if j.through is not None:
-            reports.append(page.card(compute(ds, j.through, projection=False), lang, href))
+            res = known[j.name] if known and j.name in known else compute(ds, j.through, projection=False)
+            reports.append(page.card(res, lang, href))
         else:
             key = j.stem.split("-", 1)[1] if "-" in j.stem else j.stem
             analyses.append({"href": href, "title": word(f"title_{key}", lang),
@@ -338,8 +342,38 @@ def write_index(out: Path, ds, jobs: list[Job], lang: str) -> Path:
     return out / "index.html"
 
 
+class KernelPool:
+    """Warm kernels started in the background (the CLI starts them before it loads the data)."""
+
+    def __init__(self, n: int):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._exec = ThreadPoolExecutor(max_workers=max(1, n))
+        self._futures = [self._exec.submit(Kernel) for _ in range(max(1, n))]
+        self._lock = threading.Lock()
+
+    def take(self):
+        """A started kernel, or None when all were taken."""
+        with self._lock:
+            if not self._futures:
+                return None
+            fut = self._futures.pop(0)
+        return fut.result()
+
+    def close(self) -> None:
+        """Shut down the kernels nobody took."""
+        with self._lock:
+            left, self._futures = self._futures, []
+        for fut in left:
+            try:
+                fut.result().shutdown()
+            except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to shut down
+                pass
+        self._exec.shutdown(wait=False)
+
+
 def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool = True, data_dir=None,
-          force: bool = False, fresh: bool = False, tree: str | None = None) -> dict:
+          force: bool = False, fresh: bool = False, tree: str | None = None, pool: KernelPool | None = None) -> dict:
     """Run every job whose inputs changed; replace each unit that succeeded; raise BuildError listing failures.
 
     ``fresh``: a new kernel per notebook (what the equivalence test compares the warm kernels with).
@@ -375,7 +409,8 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     from .results import compute
 
     computing = ThreadPoolExecutor(max_workers=1)
-    figures = {j.name: computing.submit(compute, ds, j.through) for j in todo}
+    # (the pages need the periods, sources and headline; the projection is the kernel's)
+    figures = {j.name: computing.submit(compute, ds, j.through, projection=False) for j in todo}
 
     def worker():
         kernel = None
@@ -399,7 +434,7 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
                             one.shutdown()
                     else:
                         if kernel is None:
-                            kernel = Kernel()
+                            kernel = (pool.take() if pool is not None else None) or Kernel()
                         nb = kernel.execute(job.notebook, params, tmp, job.name)
                     res = figures[job.name].result()
                     with lock:  # pages are rendered in this process; one at a time
@@ -421,6 +456,8 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     for th in threads:
         th.join()
     computing.shutdown()
+    if pool is not None:
+        pool.close()
     built, failed = [], []
     for j in jobs:  # plan order
         if j.name not in results:
@@ -434,7 +471,7 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
             msg = str(value) if isinstance(value, (BuildError, OSError)) else f"{type(value).__name__}: {value}"
             failed.append(f"{msg}; the earlier report in {j.dest} was left in place")
             log(f"  {j.name:<20} FAILED")
-    index = write_index(out, ds, jobs, lang)
+    index = write_index(out, ds, jobs, lang, known={name: f.result() for name, f in figures.items()})
     stamp = {"inputs": tree, "units": {} if failed else digests}
     (out / ROOT_STAMP).write_text(json.dumps(stamp, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     if todo:

@@ -105,7 +105,9 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError, build, plan, tree_digest, up_to_date
+    import os
+
+    from .build import BuildError, KernelPool, build, plan, tree_digest, up_to_date
     from .config import REPORTS_DIR
 
     out = args.out or REPORTS_DIR
@@ -114,15 +116,31 @@ def cmd_build(args) -> int:
         if not args.quiet:
             print(f"nothing changed: every report is up to date\nindex: {Path(out).resolve() / 'index.html'}", file=sys.stderr)
         return 0
-    ds = _load_or_fail(args.data)
+    from .build import _check_writable
+
     try:
-        jobs = plan(ds, data_dir=args.data, out_dir=args.out, years=args.years, lang=args.lang, jobs=args.jobs)
+        _check_writable(Path(out))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.data is not None and not Path(args.data).is_dir():
+        _load_or_fail(args.data)  # the one-line message, before any kernel starts
+    # the kernels start (and import the stack) while this process loads and checks the data and plans
+    pool = KernelPool(args.jobs or os.cpu_count() or 1)
     try:
-        build(jobs, ds, n_jobs=args.jobs, progress=not args.quiet, data_dir=args.data, force=args.force, tree=tree)
+        ds = _load_or_fail(args.data)
+        jobs = plan(ds, data_dir=args.data, out_dir=args.out, years=args.years, lang=args.lang, jobs=args.jobs)
+    except ValueError as exc:
+        pool.close()
+        raise UsageError(str(exc)) from None
+    except BaseException:
+        pool.close()
+        raise
+    try:
+        build(jobs, ds, n_jobs=args.jobs, progress=not args.quiet, data_dir=args.data, force=args.force, tree=tree, pool=pool)
     except BuildError as exc:
         raise SystemExit(f"{PROG}: error: {exc}") from None
+    finally:
+        pool.close()
     return 0
 
 

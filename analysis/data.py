@@ -13,6 +13,7 @@ published by a date (a *vintage*), which is what a report about a past release m
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class Dataset:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     rows: dict[str, pd.DataFrame] = field(default_factory=dict)
     as_of: Date | None = None
+    #: results of pure functions of this dataset (periods, totals), computed once (see metrics.per_dataset)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -68,8 +71,25 @@ class Dataset:
         return Dataset(self.data_dir, tables, rows, as_of=tuple(date))
 
 
+#: Set by the build in its warm kernels: a data directory whose files did not change is loaded once per
+#: kernel (the dataset is read-only; the notebooks' outputs are the bytes a fresh kernel gives, which a
+#: test checks). Elsewhere (JupyterLab, the command line) every ``load`` reads the files again.
+CACHE_ENV = "ANALYSIS_LOAD_CACHE"
+_loaded: dict[tuple, Dataset] = {}
+
+
 def load(data_dir: str | Path | None = None) -> Dataset:
     data_dir = Path(DATA_DIR if data_dir is None else data_dir)
+    if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
+        key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))
+        if key not in _loaded:
+            _loaded.clear()
+            _loaded[key] = _load(data_dir)
+        return _loaded[key]
+    return _load(data_dir)
+
+
+def _load(data_dir: Path) -> Dataset:
     problems: list[Problem] = []
     if not data_dir.is_dir():
         why = "is a file, not a data directory" if data_dir.exists() else "data directory does not exist"

@@ -81,6 +81,23 @@ def _fmt(x: float) -> str:
 # --------------------------------------------------------------------------------------------- periods
 
 
+def per_dataset(fn):
+    """Compute ``fn(ds, *args)`` once per dataset and arguments (a dataset never changes after loading);
+    callers only read what it returns."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ds, *args, **kwargs):
+        key = (fn.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in ds.cache:
+            ds.cache[key] = fn(ds, *args, **kwargs)
+        return ds.cache[key]
+
+    return wrapper
+
+
+
+@per_dataset
 def reported_totals(ds: Dataset) -> dict[Period, dict[str, Value]]:
     """Every 'total' row of signings.csv: {Period: {measure: Value}}."""
     out: dict[Period, dict[str, Value]] = {}
@@ -99,6 +116,7 @@ def reported_totals(ds: Dataset) -> dict[Period, dict[str, Value]]:
     return out
 
 
+@per_dataset
 def atomic_periods(ds: Dataset) -> list[Period]:
     """The finest disjoint periods the totals allow, in time order.
 
@@ -135,6 +153,7 @@ def _complement(big: Period, part: Period) -> Period | None:
     return None
 
 
+@per_dataset
 def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
     """Values of every atomic period: reported where stated, else derived from an enclosing total."""
     reported = reported_totals(ds)
@@ -195,6 +214,7 @@ def _check_through(ds: Dataset, through: int | None) -> int:
     return int(through)
 
 
+@per_dataset
 def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """One row per atomic period ending by ``through``: totals, annual averages, per-project amounts.
 
@@ -361,6 +381,7 @@ def date_label(date: tuple[int, int, int] | None) -> str | None:
     return vocab.iso_date(date)
 
 
+@per_dataset
 def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = True) -> pd.DataFrame:
     """One row per landing statement: cohort, vintage, signed, landed (stated or implied by the rate).
 
@@ -541,6 +562,7 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     )
 
 
+@per_dataset
 def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix]]:
     """Every published breakdown ending by ``through``, per period and classification scheme."""
     out: dict[Period, dict[str, Mix]] = {}

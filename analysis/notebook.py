@@ -50,6 +50,19 @@ def source_line(sources, lang: str) -> str:
     return f"{vocab.word('source_line', lang)}: {'; '.join(items)}; {vocab.word('own_calculation', lang)}."
 
 
+def save_metrics(res, path: str | None) -> None:
+    """Write ``res`` as ``metrics --format json`` prints it to ``path`` (the build's metrics.json beside the
+    page, from the very results the page shows); nothing when ``path`` is None."""
+    if not path:
+        return
+    import json
+
+    from .output import jsonable, results_dict
+
+    text = json.dumps(jsonable(results_dict(res)), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    Path(path).write_text(text, encoding="utf-8")
+
+
 def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kwargs):
     """Draw ``fn(res, lang, *args, **kwargs)``; in a build, also save it and show it for every screen."""
     fig = fn(res, lang, *args, **kwargs)

@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-STACK = "import pandas, seaborn, statsmodels.api, scipy.stats, jinja2\nimport analysis.results, analysis.plotting, analysis.tables\n"
+#: exactly what the notebooks import: their first cell, and what computing the results imports on the way
+STACK = ("from analysis import notebook, plotting, prose, tables\nfrom analysis.data import load\n"
+         "from analysis.results import compute\nimport analysis.projection, statsmodels.stats.proportion, scoringrules\n")
 
 
 def timed(cmd: list[str], env=None) -> float:

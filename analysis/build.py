@@ -41,9 +41,9 @@ from pathlib import Path
 
 from . import vocab
 from .config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, ROOT
+from .vocab import LANGS
 
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
-LANGS = ("zh", "en")
 KERNEL = "python3"
 EXECUTION_TIMEOUT = 600
 START_TIMEOUT = 120
@@ -317,13 +317,17 @@ def _swap_in(tmp: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_index(out: Path, ds, jobs: list[Job], lang: str, known: dict | None = None) -> Path:
+def write_index(out: Path, ds, jobs: list[Job], lang: str, known: dict | None = None, data_dir=None) -> Path:
+    """The contents page: every unit of the full plan whose page is on disk, not only the ones just built
+    (a ``--years`` build keeps the other years' cards)."""
     from . import page
     from .results import compute
     from .vocab import word
 
+    planned = {j.name: j for j in plan(ds, data_dir=data_dir, out_dir=out, lang=lang)}
+    planned.update({j.name: j for j in jobs})
     reports, analyses = [], []
-    for j in jobs:
+    for j in sorted(planned.values(), key=lambda j: (j.through is not None, j.through or 0, j.name)):
         if not (j.dest / f"{j.stem}.html").exists():
             continue
         href = f"{j.name}/{j.stem}.html"
@@ -471,7 +475,11 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
             msg = str(value) if isinstance(value, (BuildError, OSError)) else f"{type(value).__name__}: {value}"
             failed.append(f"{msg}; the earlier report in {j.dest} was left in place")
             log(f"  {j.name:<20} FAILED")
-    index = write_index(out, ds, jobs, lang, known={name: f.result() for name, f in figures.items()})
+    if built or failed or not (out / "index.html").exists():
+        index = write_index(out, ds, jobs, lang, known={name: f.result() for name, f in figures.items()},
+                            data_dir=data_dir)
+    else:
+        index = out / "index.html"  # every unit unchanged: so is the index
     stamp = {"inputs": tree, "units": {} if failed else digests}
     (out / ROOT_STAMP).write_text(json.dumps(stamp, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     if todo:

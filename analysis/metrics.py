@@ -307,16 +307,6 @@ def single_year(ds: Dataset, year: int) -> dict:
     raise NotPublished(f"no signing totals cover {year}")
 
 
-def previous_period_end(ds: Dataset, year: int) -> int | None:
-    """Last year of the period before the one that holds ``year`` (None when there is none).
-
-    This is what was known just before ``year``'s figures were published: the ``through`` of the
-    projection that a backtest of ``year`` scores.
-    """
-    ends = [p.last_year for p in period_values(ds) if p.last_year < year and not p.covers(year)]
-    return max(ends) if ends else None
-
-
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
     through = _check_through(ds, through)
     sig = ds["signings"]
@@ -340,16 +330,20 @@ def dimension_labels(ds: Dataset) -> dict[str, tuple[str, str]]:
 
 
 def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval (statsmodels), clipped so that it holds the estimate and stays in [0, 1].
+    """Wilson score interval for landed/signed, clipped so that it holds the estimate and stays in [0, 1].
 
-    statsmodels returns 0.9999999999999999 as the upper bound when every project landed; the clip
-    removes that rounding artefact.
+    The closed form (Wilson 1927) with the normal quantile from the standard library, so that the
+    commands that print landing rates do not import a statistics package (about half a second);
+    tests/test_metrics.py checks it against statsmodels' ``proportion_confint(method="wilson")``.
     """
-    from statsmodels.stats.proportion import proportion_confint  # only where an interval is computed
+    from statistics import NormalDist
 
-    lo, hi = proportion_confint(int(landed), int(signed), alpha=alpha, method="wilson")
-    p = landed / signed
-    return max(0.0, min(float(lo), p)), min(1.0, max(float(hi), p))
+    n, k = int(signed), int(landed)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p))
 
 
 def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
@@ -576,19 +570,6 @@ def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix
     return out
 
 
-def harmonised_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.DataFrame:
-    """Long table of the published groups of one scheme, with their harmonised keys, period by period."""
-    frames = []
-    for p, by_dim in mixes(ds, through).items():
-        if dimension in by_dim:
-            g = by_dim[dimension].groups.copy()
-            g.insert(0, "period", p.label)
-            frames.append(g)
-    if not frames:
-        return pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
-
-
 #: Status of a harmonised group in a period, for comparisons across years.
 COMPARE_STATUSES = ("published", "none", "classified_differently", "not_published")
 
@@ -601,7 +582,9 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
 
     * ``published``: the group appears in the period's breakdown;
     * ``none``: the breakdown is complete (every count published, adding up to the total) and the
-      group is absent, so it had no projects (0 projects, 0 亿元);
+      group is not listed, so none of the year's projects was counted under it (0 projects, 0 亿元) —
+      though a group new in a later list may have been counted under another name (see
+      :func:`taxonomy_notes`);
     * ``classified_differently``: the period is broken down only under other schemes (named in
       ``schemes``), so this scheme's groups cannot be compared;
     * ``not_published``: no breakdown of the period, or an incomplete one without the group.
@@ -652,6 +635,18 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
                     row["status"] = "not_published"
             rows.append(row)
     return pd.DataFrame(rows, columns=cols)
+
+
+def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = None) -> list[dict]:
+    """The judgements behind a scheme's harmonised groups (taxonomy.csv ``note``/``note_zh``), one per noted
+    name; with ``compared`` (a :func:`compare_mix` frame) only the names printed in its periods."""
+    tax = ds["taxonomy"]
+    tax = tax[(tax["dimension"] == dimension) & tax["note"].notna()]
+    if compared is not None:
+        printed = {n for names in compared["names_zh"].dropna() for n in str(names).split("、")}
+        tax = tax[tax["group_zh"].isin(printed)]
+    return [{"group_zh": r["group_zh"], "group_en": r["group_en"], "harmonised": r["harmonised"],
+             "note_en": r["note"], "note_zh": r["note_zh"]} for _, r in tax.iterrows()]
 
 
 def trends_periods(ds: Dataset, through: int | None = None) -> list[Period]:

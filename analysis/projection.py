@@ -23,7 +23,7 @@ from . import metrics
 from . import model as mdl
 from .config import PRIORS
 from .metrics import Period
-from .qualifiers import interval
+from .qualifiers import combine, interval
 
 __all__ = ["DEFAULT_SEED", "MAX_HORIZON", "METRICS", "N_SIMS", "Projection", "Scenario", "backtest",
            "observations", "project"]
@@ -178,6 +178,8 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     start = {
         "projects": float(tr["projects"].sum()) if tr["projects"].notna().all() else None,
         "investment_100m_yuan": float(tr["investment_100m_yuan"].sum()) if tr["investment_100m_yuan"].notna().all() else None,
+        "projects_qualifier": combine(list(tr["projects_qualifier"])),
+        "investment_qualifier": combine(list(tr["investment_qualifier"])),
         "periods": list(tr["period"]),
     }
     samples = {"projects": projects, "investment_100m_yuan": invest}
@@ -261,39 +263,52 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
 
 # --------------------------------------------------------------------------------------------- backtest
 
-_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "median", "mean", "pi80_lo", "pi80_hi", "pi95_lo",
-                  "pi95_hi", "inside80", "inside95", "interval_score80", "interval_score95", "crps"]
+_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "actual_source", "median", "mean", "pi80_lo",
+                  "pi80_hi", "pi95_lo", "pi95_hi", "inside80", "inside95", "interval_score80", "interval_score95", "crps"]
 
 
-def backtest(proj: Projection, ds) -> pd.DataFrame:
-    """The projection against what was published later in ``ds`` (the full data): each projected year
-    that is a published single year, and the cumulative totals at its end; interval scores
-    (Gneiting–Raftery, 80 % and 95 %) and CRPS from ``scoringrules`` (lower is better)."""
+def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
+    """The projection against what was published later in ``ds`` (the full data).
+
+    One row per projected year that is a published single year first released after ``after`` (the
+    projection's vintage: a year published in the same article as the history is no test), and for
+    horizons of two years or more the cumulative total at its end (one year ahead it only repeats the
+    yearly row). The cumulative actual is the total a source states for that span when exact
+    (``actual_source`` "reported"), else the sum of the published periods ("sum"). Interval scores
+    (Gneiting–Raftery, 80 % and 95 %) and CRPS come from ``scoringrules`` (lower is better).
+    """
     import scoringrules as sr
 
+    from .qualifiers import combine
+
     full = metrics.trends(ds)
+    totals = metrics.reported_totals(ds)
+    first = int(full["first_year"].min())
     later = full[(full["n_years"] == 1) & full["first_year"].isin(proj.years)].sort_values("first_year")
     rows = []
     for r in later.to_dict("records"):
         y = int(r["first_year"])
+        if after is not None and metrics.period_release(ds, Period(y, y)) <= tuple(after):
+            continue
         j = proj.years.index(y)
         upto = full[full["last_year"] <= y]
-        actuals = {
-            "projects": (r["projects"], r["projects_qualifier"]),
-            "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"]),
-            "cumulative_projects": (upto["projects"].sum() if upto["projects"].notna().all() else None, None),
-            "cumulative_investment_100m_yuan": (upto["investment_100m_yuan"].sum()
-                                                if upto["investment_100m_yuan"].notna().all() else None, None),
-        }
-        for metric, (actual, q) in actuals.items():
+        actuals = {"projects": (r["projects"], r["projects_qualifier"], "reported"),
+                   "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"], "reported")}
+        if j >= 1:
+            for metric, col in (("cumulative_projects", "projects"), ("cumulative_investment_100m_yuan", "investment_100m_yuan")):
+                stated = totals.get(Period(first, y), {}).get(col)
+                if stated is not None and stated.known and stated.qualifier == "exact":
+                    actuals[metric] = (stated.value, "exact", "reported")
+                elif upto[col].notna().all():
+                    q = combine(list(upto["projects_qualifier" if col == "projects" else "investment_qualifier"]))
+                    actuals[metric] = (upto[col].sum(), q, "sum")
+        for metric, (actual, q, source) in actuals.items():
             if actual is None or pd.isna(actual) or metric not in proj.samples:
                 continue
             actual = float(actual)
-            if metric.startswith("cumulative"):
-                q = _sum_qualifier(upto, metric)
             p = proj.row(y, metric)
             draws = proj.samples[metric][:, j]
-            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q,
+            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_source": source,
                    **{k: float(p[k]) for k in ("median", "mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")}}
             row["inside80"] = bool(row["pi80_lo"] <= actual <= row["pi80_hi"])
             row["inside95"] = bool(row["pi95_lo"] <= actual <= row["pi95_hi"])
@@ -304,23 +319,17 @@ def backtest(proj: Projection, ds) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_BACKTEST_COLS)
 
 
-def _sum_qualifier(upto: pd.DataFrame, metric: str) -> str:
-    from .qualifiers import combine
-
-    col = "projects_qualifier" if metric == "cumulative_projects" else "investment_qualifier"
-    return combine(list(upto[col]))
-
-
-def landing_backtest(proj: Projection, ds) -> pd.DataFrame:
-    """The predicted landed count of everything signed by ``through`` against a later statement about
-    exactly that span at the predicted vintage year (2019–2022 in 2023), when one exists."""
+def landing_backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
+    """The predicted landed count of everything signed by ``through`` against a statement published after
+    ``after`` about exactly that span at the predicted vintage year (2019–2022 in 2023), when one exists."""
     span = proj.landing[proj.landing["kind"] == "span"]
     if span.empty:
         return pd.DataFrame()
     s = span.iloc[0]
     lr = metrics.landing_rates(ds)
     hit = lr[(lr["first_year"] == s["first_year"]) & (lr["last_year"] == s["last_year"])
-             & (lr["vintage"].map(lambda d: d[0]) == s["vintage"])]
+             & (lr["vintage"].map(lambda d: d[0]) == s["vintage"])
+             & (lr["vintage"].map(lambda d: after is None or tuple(d) > tuple(after)))]
     rows = []
     for r in hit.to_dict("records"):
         rows.append({"cohort": s["cohort"], "as_of": r["vintage"], "actual_lo": r["landed_lo"], "actual_hi": r["landed_hi"],

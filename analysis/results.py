@@ -134,8 +134,8 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
         if res.projection is not None:
             from . import projection as P
 
-            backtest = P.backtest(res.projection, ds)
-            landing_bt = P.landing_backtest(res.projection, ds)
+            backtest = P.backtest(res.projection, ds, after=vintage)
+            landing_bt = P.landing_backtest(res.projection, ds, after=vintage)
         tot = _later(ds, known, "signings")
         res.since_then = SinceThen(
             sources=later_sources,

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 #: exactly what the notebooks import: their first cell, and what computing the results imports on the way
 STACK = ("from analysis import notebook, plotting, prose, tables\nfrom analysis.data import load\n"
-         "from analysis.results import compute\nimport analysis.projection, statsmodels.stats.proportion, scoringrules\n")
+         "from analysis.results import compute\nimport analysis.projection, scoringrules\n")
 
 
 def timed(cmd: list[str], env=None) -> float:

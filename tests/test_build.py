@@ -179,6 +179,9 @@ def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path):
     done = build(plan(ds, out_dir=out, nb_dir=nb_dir), ds, n_jobs=1, progress=False, tree="other")
     assert done["built"] == ["1.0-trends"] and len(done["skipped"]) == 7
     assert not B.up_to_date(out, tree)
+    # the contents page of a partial build (--years 2023) still lists every unit on disk
+    B.write_index(out, ds, [j for j in plan(ds, out_dir=out, years=[2023])], "zh")
+    assert (out / "index.html").read_bytes() == (warm / "index.html").read_bytes()
 
 
 def test_failing_notebook_keeps_the_earlier_report(ds, tmp_path):

@@ -261,3 +261,12 @@ def test_cli_bad_arguments_one_line(argv, code, fragment, capsys):
     assert got == code
     assert fragment in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("k, n", [(97, 124), (0, 37), (37, 37), (137, 161), (1, 2)])
+def test_wilson_matches_statsmodels(k, n):
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+    got = M.wilson(k, n)
+    assert got == (pytest.approx(max(0.0, min(lo, k / n)), abs=1e-12), pytest.approx(min(1.0, max(hi, k / n)), abs=1e-12))

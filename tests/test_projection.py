@@ -93,6 +93,16 @@ def test_backtests_of_2022_and_2023_from_the_data_before_each(ds):
             assert r.interval_score95 == pytest.approx(width) if r.inside95 else r.interval_score95 > width
 
 
+def test_backtests_use_only_facts_released_after_the_report_vintage(ds):
+    """The 2020 report is first possible at the 2021 release (2021-05-14), which also published 2021's own
+    signings: those were known with the report, so they cannot judge it."""
+    res = compute(ds, 2020)
+    assert sorted(set(res.since_then.backtest["year"])) == [2022, 2023]
+    assert res.since_then.landing_backtest.empty or all(
+        tuple(v) > tuple(res.vintage) for v in res.since_then.landing_backtest["as_of"])
+    assert P.backtest(res.projection, ds)["year"].min() == 2021  # without a vintage every later year is used
+
+
 def test_landing_backtest_against_the_2023_statement(ds):
     lb = compute(ds, 2022).since_then.landing_backtest
     assert list(lb["cohort"]) == ["2019–2022"] and (lb.iloc[0]["actual_lo"], lb.iloc[0]["actual_hi"]) == (137, 137)

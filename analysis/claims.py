@@ -194,8 +194,9 @@ def _derived_vs_sum_claims(ds: Dataset, rows: list) -> None:
                 consistent = bool(derived_iv.overlaps(sum_iv))
                 what_en = "projects" if m == "projects" else "intended investment"
                 what_zh = "签约项目数" if m == "projects" else "意向投资额"
-                formula = f"{_fmt(whole.value)} ({big.label}) − {_fmt(rv.value)} ({rest.label}) vs " + " + ".join(
-                    f"{_fmt(v.value)} ({a.label})" for a, v in zip(parts, pv))
+                total = float(sum(v.value for v in pv))
+                formula = (f"{_fmt(whole.value)} ({big.label}) − {_fmt(rv.value)} ({rest.label}) = {_fmt(round(derived, 6))} vs "
+                           + " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in zip(parts, pv)) + f" = {_fmt(total)}")
                 _claim(
                     rows,
                     id=f"derived_vs_sum_{m.split('_')[0]}_{span.key}",
@@ -205,7 +206,7 @@ def _derived_vs_sum_claims(ds: Dataset, rows: list) -> None:
                     + "、".join(a.label for a in parts) + "各期之和相符",
                     stated=None,
                     qualifier=None,
-                    computed=float(sum(v.value for v in pv)),
+                    computed=total,
                     formula=formula,
                     consistent=consistent,
                     kind="derived_vs_sum",

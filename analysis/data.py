@@ -55,10 +55,6 @@ class Dataset:
     def source_dates(self) -> dict[str, Date]:
         return source_dates(self.tables["sources"])
 
-    @property
-    def latest_source_date(self) -> Date:
-        return max(self.source_dates.values())
-
     def as_known_at(self, date: Date) -> "Dataset":
         """The dataset as it stood on ``date``: only sources published by then (a vintage)."""
         known = {s for s, d in source_dates(self.rows["sources"]).items() if d <= tuple(date)}

@@ -128,6 +128,7 @@ def results_dict(res) -> dict:
         "mix": {},
         "mix_summary": {},
         "compare": {d: [_compare_row(r) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
+        "compare_notes": {d: M.taxonomy_notes(res.dataset, d, frame) for d, frame in res.compare.items()},
         "claims": [_claim_row(c) for _, c in res.claims.iterrows()],
     }
     for _, t in res.periods.iterrows():

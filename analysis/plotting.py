@@ -36,7 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from . import vocab
+from . import prose, vocab
 from .vocab import word
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
@@ -77,49 +77,8 @@ _CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _TOKENS = re.compile(f"[{_CJK_CLASS}]|\\s+|[^\\s{_CJK_CLASS}]+")
 
-#: Chart words (titles are questions a reader asks; one chart answers one).
-_WORDS = {
-    "signings_projects": ("每年签约多少个项目？", "How many projects are signed a year?"),
-    "signings_investment": ("每年意向投资额多少？", "How much intended investment a year?"),
-    "cumulative_projects": ("累计签约了多少个项目？", "How many projects in all?"),
-    "cumulative_investment": ("累计意向投资额多少？", "How much intended investment in all?"),
-    "landing": ("签约项目落地了多少？", "How many signed projects have landed?"),
-    "mix_projects": ("{period}各{dim}签约多少个项目？", "{period}: projects by {dim}"),
-    "mix_investment": ("{period}各{dim}意向投资额多少？", "{period}: intended investment by {dim}"),
-    "compare": ("各期{dim}构成如何变化？（{value}）", "How does the mix by {dim} change? ({value})"),
-    "projection_projects": ("今后几年签约多少个项目？", "How many projects in the coming years?"),
-    "projection_investment": ("今后几年意向投资额多少？", "How much intended investment in the coming years?"),
-    "per_year_axis": ("个/年（多年期为年均）", "per year (multi-year periods: average)"),
-    "yi_yuan_per_year_axis": ("亿元/年（多年期为年均）", "hundred million yuan a year (multi-year: average)"),
-    "projects_axis": ("个", "projects"),
-    "yi_yuan_axis": ("亿元", "hundred million yuan"),
-    "rate_axis": ("落地率", "share landed"),
-    "stated_total": ("报道所述累计数", "cumulative as reported"),
-    "stated_bound": ("报道所述下限（超、余）", "reported lower bound (over, more than)"),
-    "sum_of_periods": ("各期相加", "sum of the periods"),
-    "median": ("预测中位数", "projected median"),
-    "pi80": ("80%预测区间", "80% prediction interval"),
-    "pi95": ("95%预测区间", "95% prediction interval"),
-    "counted": ("落地数 ÷ 签约数（95%置信区间）", "landed ÷ signed (95% confidence interval)"),
-    "stated_rate": ("报道所述落地率", "rate as reported"),
-    "predicted_landing": ("下次报道的预测（80%区间）", "next statement, projected (80% interval)"),
-    "not_stated": ("未公布", "not stated"),
-    "derived": ("推算", "derived"),
-    "reported": ("公布值", "reported"),
-    "derived_value": ("推算值", "derived value"),
-    "avg": ("年均", "a year"),
-    "none": ("无", "none"),
-    "classified_differently": ("口径不同", "other scheme"),
-    "not_published": ("未公布", "not published"),
-    "share_projects": ("项目数占比", "share of projects"),
-    "share_investment": ("投资额占比", "share of investment"),
-    "vintage_axis": ("报道年份", "year of the statement"),
-}
-
-
 def _w(key: str, lang: str, **fmt) -> str:
-    text = _WORDS[key][vocab.LANGS.index(vocab.check_lang(lang))]
-    return text.format(**fmt) if fmt else text
+    return vocab.chart_word(key, lang, **fmt)
 
 
 def has_cjk(text: str) -> bool:
@@ -504,13 +463,8 @@ def mix(res, lang: str, mx, measure: str = "projects", size: str = "wide") -> Fi
     sns.despine(ax=ax, bottom=True)
     dim = res.dimension_labels.get(mx.dimension, (mx.dimension, mx.dimension))[0 if lang == "zh" else 1]
     _title(ax, _w(f"mix_{measure}", lang, period=vocab.period(mx.period.first_year, mx.period.last_year, lang), dim=dim), size)
-    if measure == "investment" and mx.unstated_groups and mx.remainder_verdict in ("zero", "positive"):
-        unstated = g[g["investment_100m_yuan"].isna()]
-        grp = vocab.join(unstated["group_zh" if lang == "zh" else "group_en"], lang)
-        if lang == "zh":
-            note = f"{grp}未公布金额；按总额推算合计{vocab.num(mx.remainder_investment)}亿元。"
-        else:
-            note = f"No amount is published for {grp}; the total implies {vocab.num(mx.remainder_investment)} hundred million yuan for them together."
+    note = prose.mix_note(mx, lang, "amounts" if measure == "investment" else "counts")
+    if note:
         _note(fig, [note], size)
     return fig
 
@@ -534,7 +488,9 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     names = [wrap(str(c.loc[c["harmonised"] == h, name_col].iloc[0]), 14 if size == "wide" else 12) for h in groups]
     k = max(len(shown), 1)
     height = min(0.8 / k, 0.42)
-    colors = [_PALETTE[(2 + j) % len(_PALETTE)] for j in range(k)]
+    # periods in time order, light to dark in one hue: readable without telling red from green
+    crest = sns.color_palette("crest", as_cmap=True)
+    colors = [crest(t) for t in np.linspace(0.15, 0.95, k)] if k > 1 else [C_PROJECTS]
     fig = _new(size, 1.8 + len(groups) * max(0.55, 0.3 * k + 0.15))
     ax = fig.subplots()
     vals = [None if vocab.missing(v) else float(v) for v in c[value]]
@@ -547,7 +503,7 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
             r = sub.loc[h]
             v = r[value]
             if r["status"] in ("classified_differently", "not_published") or vocab.missing(v):
-                ax.text(vmax * 0.01, yi, _w(r["status"] if r["status"] in _WORDS else "not_published", lang), ha="left",
+                ax.text(vmax * 0.01, yi, _w(r["status"] if r["status"] in vocab.CHART_WORDS else "not_published", lang), ha="left",
                         va="center", fontsize=10, color=C_MUTED, style="italic")
                 continue
             ax.barh(yi, float(v), height=height * 0.92, color=color)

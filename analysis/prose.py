@@ -9,10 +9,12 @@ notebook.
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 import pandas as pd
 
-from . import vocab
+from . import metrics, vocab
 from .metrics import Period
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
@@ -35,6 +37,7 @@ def _env_for(lang: str) -> dict:
         "prob": lambda p: vocab.prob(p, lang),
         "signed_pct": lambda x, nd=1: vocab.signed_pct(x, lang, nd),
         "hedged": lambda x, q=None, unit=None: vocab.hedged(x, q, lang, unit),
+        "hedged_sum": lambda x, q=None, unit=None: vocab.hedged_sum(x, q, lang, unit),
         "period": lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix),
         "date": lambda d: vocab.date(d, lang),
         "word": lambda k: vocab.word(k, lang),
@@ -53,7 +56,34 @@ def render(section: str, res, lang: str, **extra) -> str:
     if section not in SECTIONS:
         raise KeyError(f"no prose section {section!r}; expected one of {', '.join(SECTIONS)}")
     ctx = {**_CONTEXT[section](res, lang, **extra), **_env_for(lang), "lang": lang}
-    return _ENV.get_template(f"{lang}/{section}.md.j2").render(**ctx).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", _ENV.get_template(f"{lang}/{section}.md.j2").render(**ctx).strip()) + "\n"
+    return _join_soft_breaks(text) if lang == "zh" else text
+
+
+_BLOCK_START = re.compile(r"^(\s*[-*+] |\s*\d+\. |#|\||>|<)")
+_CJK_END = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]$")
+
+
+def _join_soft_breaks(text: str) -> str:
+    """Chinese has no spaces between sentences, but Markdown renders a line break inside a paragraph as
+    one: join such lines when the first ends in a Chinese character or punctuation mark."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if (out and line.strip() and out[-1].strip() and not _BLOCK_START.match(line)
+                and not _BLOCK_START.match(out[-1]) and _CJK_END.search(out[-1])):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def mix_note(mx, lang: str, part: str) -> str:
+    """The sentence about a breakdown's unpublished counts (``part="counts"``) or amounts (``"amounts"``):
+    the same template the mix section includes, so a chart's note and the text cannot disagree."""
+    if part not in ("counts", "amounts"):
+        raise ValueError(f"part must be 'counts' or 'amounts', got {part!r}")
+    ctx = {"m": _mix_facts(mx, lang), **_env_for(vocab.check_lang(lang)), "lang": lang}
+    return _ENV.get_template(f"{lang}/mix_{part}.md.j2").render(**ctx).strip()
 
 
 def md(section: str, res, lang: str, **extra):
@@ -211,6 +241,8 @@ def ctx_compare(res, lang):
             "unpublished": list(per.loc[per["status"] == "not_published", "period"]),
             "merged": [{"period": r["period"], "group": r["harmonised_zh" if lang == "zh" else "harmonised_en"],
                         "names": r["names_zh"] if lang == "zh" else r["names_en"]} for _, r in merged.iterrows()],
+            "notes": [{"name": n["group_zh"] if lang == "zh" else f'{n["group_zh"]} ({n["group_en"]})', "note": n[f"note_{lang}"]}
+                      for n in metrics.taxonomy_notes(res.dataset, d, frame)],
         })
     return {"schemes": out}
 

@@ -194,6 +194,10 @@ def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
     for dim, grp in tax.groupby("dimension"):
         if grp[["dimension_zh", "dimension_en"]].drop_duplicates().shape[0] > 1:
             yield Problem("taxonomy.csv", int(grp.index[1]), "dimension_en", f"scheme '{dim}' has different labels on different rows")
+    for line, row in _rows(tax):  # the pages show the notes in both languages
+        if pd.notna(row["note"]) != pd.notna(row["note_zh"]):
+            col = "note_zh" if pd.notna(row["note"]) else "note"
+            yield Problem("taxonomy.csv", line, col, "give the note in both languages (note and note_zh) or in neither")
 
 
 @rule("detail_units")

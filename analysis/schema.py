@@ -167,6 +167,7 @@ TABLES: dict[str, Table] = {
                 "harmonised_zh": Col("str", required=True),
                 "harmonised_en": Col("str", required=True),
                 "note": Col("str"),
+                "note_zh": Col("str"),
             },
             key=("dimension", "group_zh"),
         ),

@@ -186,13 +186,21 @@ def projection(res, lang: str) -> Table:
     return st
 
 
+def _actual(value, qualifier, source, lang):
+    """A published figure with its hedge; a cumulative total the sources never state is marked as a sum."""
+    if source == "sum":
+        return f"{vocab.hedged_sum(value, qualifier, lang)}（{word('sum_of_periods', lang)}）" if lang == "zh" \
+            else f"{vocab.hedged_sum(value, qualifier, lang)} ({word('sum_of_periods', lang)})"
+    return vocab.hedged(value, qualifier, lang)
+
+
 def backtest(res, lang: str) -> Table:
     bt = res.since_then.backtest
     df = pd.DataFrame({
         word("year", lang): bt["year"].astype(str),
         word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in bt["metric"]],
-        word("actual", lang): [vocab.num(v) for v in bt["actual"]],
-        word("hedge", lang): _hedge_col(bt["actual_qualifier"], lang),
+        word("actual", lang): [_actual(v, q, src, lang) for v, q, src in
+                               zip(bt["actual"], bt["actual_qualifier"], bt["actual_source"])],
         word("median", lang): [vocab.rounded(v, lang) for v in bt["median"]],
         word("pi80", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
         word("pi95", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
@@ -200,6 +208,6 @@ def backtest(res, lang: str) -> Table:
         word("interval_score", lang): bt["interval_score95"],
         word("crps", lang): bt["crps"],
     })
-    st = _style(df, "backtest", {df.columns[8]: "score", df.columns[9]: "score"})
-    st.set_properties(subset=[df.columns[2], df.columns[4], df.columns[5], df.columns[6]], **{"text-align": "right"})
+    st = _style(df, "backtest", {df.columns[7]: "score", df.columns[8]: "score"})
+    st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
     return st

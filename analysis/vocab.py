@@ -72,7 +72,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "derived": ("推算", "derived"),
     "missing": ("未公布", "not published"),
     "not_published": ("未公布", "not published"),
-    "none": ("无", "none"),
+    "none": ("未列出", "not listed"),
     "classified_differently": ("分类口径不同", "classified differently"),
     "published": ("公布", "published"),
     "consistent": ("一致", "consistent"),
@@ -149,6 +149,51 @@ def word(key: str, lang: str) -> str:
         raise KeyError(f"no word {key!r} in analysis.vocab.WORDS")
     return _pick(WORDS[key], lang)
 
+
+#: Chart words (titles are questions a reader asks; one chart answers one).
+CHART_WORDS = {
+    "signings_projects": ("每年签约多少个项目？", "How many projects are signed a year?"),
+    "signings_investment": ("每年意向投资额多少？", "How much intended investment a year?"),
+    "cumulative_projects": ("累计签约了多少个项目？", "How many projects in all?"),
+    "cumulative_investment": ("累计意向投资额多少？", "How much intended investment in all?"),
+    "landing": ("签约项目落地了多少？", "How many signed projects have landed?"),
+    "mix_projects": ("{period}各{dim}签约多少个项目？", "{period}: projects by {dim}"),
+    "mix_investment": ("{period}各{dim}意向投资额多少？", "{period}: intended investment by {dim}"),
+    "compare": ("各期{dim}构成如何变化？（{value}）", "How does the mix by {dim} change? ({value})"),
+    "projection_projects": ("今后几年签约多少个项目？", "How many projects in the coming years?"),
+    "projection_investment": ("今后几年意向投资额多少？", "How much intended investment in the coming years?"),
+    "per_year_axis": ("个/年（多年期为年均）", "per year (multi-year periods: average)"),
+    "yi_yuan_per_year_axis": ("亿元/年（多年期为年均）", "hundred million yuan a year (multi-year: average)"),
+    "projects_axis": ("个", "projects"),
+    "yi_yuan_axis": ("亿元", "hundred million yuan"),
+    "rate_axis": ("落地率", "share landed"),
+    "stated_total": ("报道所述累计数", "cumulative as reported"),
+    "stated_bound": ("报道所述下限（超、余）", "reported lower bound (over, more than)"),
+    "sum_of_periods": ("各期相加", "sum of the periods"),
+    "median": ("预测中位数", "projected median"),
+    "pi80": ("80%预测区间", "80% prediction interval"),
+    "pi95": ("95%预测区间", "95% prediction interval"),
+    "counted": ("落地数 ÷ 签约数（95%置信区间）", "landed ÷ signed (95% confidence interval)"),
+    "stated_rate": ("报道所述落地率", "rate as reported"),
+    "predicted_landing": ("下次报道的预测（80%区间）", "next statement, projected (80% interval)"),
+    "not_stated": ("未公布", "not stated"),
+    "derived": ("推算", "derived"),
+    "reported": ("公布值", "reported"),
+    "derived_value": ("推算值", "derived value"),
+    "avg": ("年均", "a year"),
+    "none": ("未列出", "not listed"),
+    "classified_differently": ("口径不同", "other scheme"),
+    "not_published": ("未公布", "not published"),
+    "share_projects": ("项目数占比", "share of projects"),
+    "share_investment": ("投资额占比", "share of investment"),
+    "vintage_axis": ("报道年份", "year of the statement"),
+}
+
+
+def chart_word(key: str, lang: str, **fmt) -> str:
+    """A chart's title, axis or legend text; ``fmt`` fills its placeholders."""
+    text = _pick(CHART_WORDS[key], lang)
+    return text.format(**fmt) if fmt else text
 
 def missing(x) -> bool:
     if x is None or x is pd.NA:
@@ -234,6 +279,13 @@ def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None) -> st
     w = HEDGE_EN[q]
     sep = "" if unit == "percent" else " "
     return f"{w + ' ' if w else ''}{text}{sep + u if u else ''}"
+
+
+def hedged_sum(value, qualifier, lang: str, unit: str | None = None) -> str:
+    """A total computed from published parts, with their combined hedge: to the published decimals when every
+    part is exact, else to a whole number (a sum of 约 parts has no meaningful decimals): 约1,506亿元."""
+    exact = missing(qualifier) or not qualifier or qualifier == "exact"
+    return hedged(value, qualifier, lang, unit, fmt=None if exact or missing(value) else (lambda x, _l: f"{round(float(x)):,}"))
 
 
 def period(first: int, last: int | None = None, lang: str = "en", suffix: bool = True) -> str:

@@ -174,6 +174,14 @@ def test_landing_row_needs_a_count_or_a_rate(data_copy):
     assert "landing.csv:2: column 'landed': give the landed count, the stated rate, or both" in problems_of(data_copy)
 
 
+def test_taxonomy_note_needs_both_languages(data_copy):
+    f = data_copy / "taxonomy.csv"
+    line = find_line(f, group_zh="交通项目")
+    set_cell(f, line, "note_zh", "")
+    probs = problems_of(data_copy)
+    assert f"taxonomy.csv:{line}: column 'note_zh': give the note in both languages (note and note_zh) or in neither" in probs, probs
+
+
 def test_unknown_scheme_names_taxonomy(data_copy):
     f = data_copy / "signings.csv"
     line = find_line(f, group_zh="产业项目")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from analysis import prose, tables
 from analysis.data import load
+from analysis.metrics import Period
 from analysis.output import metrics_dict, metrics_text, results_dict
 from analysis.results import compute
 
@@ -91,7 +92,8 @@ def test_projection_words_use_median_intervals_and_plain_assumptions(results):
 
 def test_backtest_of_the_previous_projection(results):
     en = prose.render("backtest", results[2022], "en")
-    assert "against the 4 figures published since" in en  # 2023 projects and investment, and their cumulative totals
+    # 2023 projects and investment; the one-year-ahead cumulative totals add nothing the yearly ones do not
+    assert "against the 2 figures published since" in en
     assert re.search(r"The 2023 intended investment, about 426.81 hundred million yuan, was above the 80% interval", en)
     assert "no backtest" in prose.render("backtest", results[2023], "en")
 
@@ -115,6 +117,27 @@ def test_five_left_over_gives_the_same_sentence_everywhere(data_copy):
     en = prose.render("mix", res, "en")
     assert "leaves 5 hundred million yuan for them together" in en
     assert "the total leaves 5 for them together" in metrics_text(m)
+    # the chart's note is the same sentence (one template), wrapped to the chart's width
+    from analysis import plotting
+
+    fig = plotting.mix(res, "zh", res.mix[Period(2022, 2022)]["category"], "investment")
+    note = "".join(t.get_text() for t in fig.texts).replace("\n", "")
+    assert "这些组合计约5亿元" in note and note == prose.mix_note(res.mix[Period(2022, 2022)]["category"], "zh", "amounts")
+
+
+def test_chinese_sentences_are_not_split_by_soft_line_breaks(results):
+    """A line break inside a Markdown paragraph renders as a space; Chinese has none between sentences."""
+    for section in ("mix", "compare", "claims", "landing", "backtest"):
+        zh = prose.render(section, results[2023], "zh")
+        assert not re.search(r"[\u4e00-\u9fff。；）]\n[^\n\-*#|]", zh), (section, zh)
+
+
+def test_compare_shows_how_names_were_mapped_as_known_then(results):
+    zh23 = prose.render("compare", results[2023], "zh")
+    assert "- 现代服务业项目：2023年新设的分组" in zh23 and "未列出" in zh23
+    zh22 = prose.render("compare", results[2022], "zh")
+    assert "基础设施类：2022年含平谷线" in zh22 and "现代服务业" not in zh22  # 2023's names were not known yet
+    assert results_dict(results[2023])["compare_notes"]["category"][-1]["note_zh"].startswith("2023年新设")
 
 
 @st.composite

@@ -44,9 +44,9 @@ check: $(STAMP)
 metrics: $(STAMP)
 	$(BIN)/python -m analysis metrics
 
-## calibrate: the simulation study of the projection (about 3 minutes)
+## calibrate: the simulation study of the projection (about 3 minutes); stores it for the reports
 calibrate: $(STAMP)
-	$(BIN)/python -m analysis calibrate
+	$(BIN)/python -m analysis calibrate --write
 
 ## notebooks: re-execute the committed notebooks in place (after a change that alters outputs)
 notebooks: $(STAMP)

@@ -16,7 +16,7 @@ How it runs:
   Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
   test compares the two ways).
 * **Incremental.** A unit is rebuilt only when one of its inputs changed: the notebook, its
-  parameters, the data files, the analysis package (code and templates), the pinned stack. The
+  parameters, the data files, the analysis package (code, templates and the stored calibration study), the pinned stack. The
   digest is in the unit's ``.stamp.json``; when nothing changed the build says so at once without
   starting a kernel or loading the data. ``--force`` rebuilds everything.
 * **Reproducible.** No timestamps, durations, random ids or temporary paths are written: two builds
@@ -63,7 +63,8 @@ WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja
            # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
            "analysis.plotting.setup_style('zh'); analysis.plotting.png(analysis.plotting._new('narrow', 1.0))")
 #: run in the kernel before each notebook: a clean namespace in the unit's own folder
-RESET = "get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({cwd!r})\ndel _os"
+#: (into the folder first: after a failed notebook the kernel's folder is gone, and %reset reads the cwd)
+RESET = "import os as _os\n_os.chdir({cwd!r})\ndel _os\nget_ipython().run_line_magic('reset', '-f')"
 
 
 class BuildError(Exception):
@@ -92,12 +93,12 @@ def _files(folder: Path, patterns) -> list[Path]:
 
 
 def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> str:
-    """Digest of what every unit depends on: data files, the analysis package (code and templates),
+    """Digest of what every unit depends on: data files, the analysis package (code, templates and the stored calibration study),
     the pinned stack and the interpreter, plus ``extra`` (arguments)."""
     h = hashlib.sha256()
     data_dir = Path(data_dir) if data_dir else DATA_DIR
     pkg = ROOT / "analysis"
-    for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "templates/**/*"]) + [ROOT / "constraints.txt"]:
+    for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "templates/**/*", "validation/*"]) + [ROOT / "constraints.txt"]:
         if p.exists():
             h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())

@@ -40,13 +40,23 @@ the root-mean-square change of the per-year log values.
 
 Sizes: ``SIZES['fast']`` is for the tests, ``SIZES['default']`` for the CLI; their runtimes on a
 2-core machine are stated there.
+
+The study belongs to the model, not to a report: ``python -m analysis calibrate --write`` stores the
+default-size table in ``analysis/validation/`` with a digest of the code and library versions it ran
+with (:func:`save`); the reports show that table (:func:`stored`), which refuses to load once the model,
+the priors or the study changed until the study is run again (the tests check this too).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -55,7 +65,7 @@ import scoringrules as sr
 from . import model as M
 from . import vocab
 
-__all__ = ["PROCESSES", "SIZES", "Size", "format_table", "run", "simulate_history"]
+__all__ = ["PROCESSES", "SIZES", "Size", "StaleStudy", "format_table", "run", "save", "simulate_history", "stored", "summary"]
 
 PROCESSES = ("model", "growth", "jump", "rw", "heavy")
 METRICS = ("projects", "investment", "projects_cum", "investment_cum")
@@ -253,7 +263,7 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=(2, 1, 1, 1)
         agg["seconds"] = secs
         rows.append(agg)
         if verbose:
-            print(f"{process}: {size.n_histories} histories in {vocab.fixed(secs, 1)} s", flush=True)
+            print(f"{process}: {size.n_histories} histories in {vocab.fixed(secs, 1)} s", file=sys.stderr, flush=True)
     out = pd.concat(rows, ignore_index=True)
     order = ["process", "metric", "horizon", "level", "n", "coverage", "mc_se", "is_model", "is_poisson",
              "is_last", "is_gain_se", "crps_model", "crps_poisson", "crps_last", "seconds"]
@@ -278,3 +288,70 @@ def format_table(df: pd.DataFrame) -> str:
     lines.append("")
     lines.append("wall time: " + ", ".join(f"{p} {vocab.fixed(s, 0)} s" for p, s in secs.items()))
     return "\n".join(lines)
+
+
+# ============================================================================================ the stored study
+
+#: Where ``calibrate --write`` keeps the study the reports show.
+STORED_DIR = Path(__file__).resolve().parent / "validation"
+#: What the study's numbers depend on: the model, its priors and this study; and the numerical libraries.
+_CODE = ("model.py", "config.py", "calibration.py")
+_LIBS = ("numpy", "scipy", "scoringrules", "pandas")
+
+
+class StaleStudy(RuntimeError):
+    """The stored study was run with other code or libraries than the ones installed."""
+
+
+def code_digest() -> str:
+    """Digest of the files and library versions the study's numbers depend on."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for name in _CODE:
+        h.update(name.encode() + b"\0" + (pkg / name).read_bytes() + b"\0")
+    for lib in _LIBS:
+        h.update(f"{lib}=={metadata.version(lib)}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR) -> Path:
+    """Store a study's table (CSV) with what it was run with (JSON); returns the CSV path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = df.drop(columns=["seconds"])
+    table.to_csv(folder / "calibration.csv", index=False, float_format="%.6g", lineterminator="\n")
+    meta = {"size": asdict(size), "seed": seed, "processes": list(dict.fromkeys(df["process"])),
+            "digest": code_digest(), "libraries": {lib: metadata.version(lib) for lib in _LIBS},
+            "command": "python -m analysis calibrate --write"}
+    (folder / "calibration.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return folder / "calibration.csv"
+
+
+def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
+    """The stored study and what it was run with; :class:`StaleStudy` when it no longer describes this code."""
+    meta_path, csv_path = folder / "calibration.json", folder / "calibration.csv"
+    if not meta_path.exists() or not csv_path.exists():
+        raise StaleStudy(f"no stored calibration study in {folder}; run `make calibrate` (python -m analysis calibrate --write)")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("digest") != code_digest():
+        raise StaleStudy(f"{csv_path} was run with other code or libraries ({', '.join(_CODE)}; "
+                         f"{', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis calibrate --write) again")
+    return pd.read_csv(csv_path), meta
+
+
+def summary(df: pd.DataFrame) -> dict:
+    """What the reports say about a study, computed from its table: per process, the range of coverage at
+    each level over the metrics and horizons, and how often the model's interval score beats the Poisson
+    baseline's by more than two standard errors."""
+    out = {"n_histories": int(df["n"].max()), "processes": {}}
+    for proc, g in df.groupby("process", sort=False):
+        entry = {}
+        for level, gl in g.groupby("level"):
+            entry[f"coverage{round(level * 100)}"] = (float(gl["coverage"].min()), float(gl["coverage"].max()))
+            entry[f"mc_se{round(level * 100)}"] = float(gl["mc_se"].max())
+        g95 = g[g["level"] == LEVELS[-1]]
+        gain = g95["is_model"] - g95["is_poisson"]
+        entry["better_than_poisson"] = int((gain < -2 * g95["is_gain_se"]).sum())
+        entry["worse_than_poisson"] = int((gain > 2 * g95["is_gain_se"]).sum())
+        entry["n_targets"] = int(len(g95))
+        out["processes"][proc] = entry
+    return out

@@ -92,9 +92,14 @@ def cmd_calibrate(args) -> int:
     if args.histories is not None:
         size = calibration.Size(args.histories, n_sims=size.n_sims, n_draws=size.n_draws, n_grid=size.n_grid)
     processes = args.processes or list(calibration.PROCESSES)
+    if args.write and (size != calibration.SIZES["default"] or list(processes) != list(calibration.PROCESSES)):
+        raise UsageError("--write stores the full study only: use the default --size, no --histories or --processes")
     print(f"calibration: {size.n_histories} simulated histories per process ({', '.join(processes)}), "
           f"shaped like the published data (a 2-year aggregate, then 3 single years)", file=sys.stderr, flush=True)
     df = calibration.run(processes, size, seed=args.seed, verbose=not args.quiet)
+    if args.write:
+        path = calibration.save(df, size, args.seed)
+        print(f"stored: {path} (the reports show it)", file=sys.stderr)
     if args.format == "json":
         from .output import jsonable
 
@@ -229,6 +234,8 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--seed", metavar="S", type=_seed, default=20240601, help="random seed (default: fixed, reproducible)")
     k.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     k.add_argument("--quiet", action="store_true", help="no progress lines")
+    k.add_argument("--write", action="store_true",
+                   help="store the table in analysis/validation/ for the reports (full study only)")
     k.set_defaults(func=cmd_calibrate)
 
     b = sub.add_parser("build", help="run the notebooks and write the HTML reports (only what changed)",

@@ -71,17 +71,25 @@ class Dataset:
 #: kernel (the dataset is read-only; the notebooks' outputs are the bytes a fresh kernel gives, which a
 #: test checks). Elsewhere (JupyterLab, the command line) every ``load`` reads the files again.
 CACHE_ENV = "ANALYSIS_LOAD_CACHE"
-_loaded: dict[tuple, Dataset] = {}
+_loaded: dict[tuple, tuple[Dataset, int]] = {}
+
+
+def _fingerprint(ds: Dataset) -> int:
+    """A hash of every value of every frame: a cached dataset that a notebook changed is not reused."""
+    frames = [*ds.tables.values(), *ds.rows.values()]
+    return hash(tuple(int(pd.util.hash_pandas_object(f, index=True).sum()) for f in frames))
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:
     data_dir = Path(DATA_DIR if data_dir is None else data_dir)
     if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
         key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))
-        if key not in _loaded:
+        hit = _loaded.get(key)
+        if hit is None or _fingerprint(hit[0]) != hit[1]:
             _loaded.clear()
-            _loaded[key] = _load(data_dir)
-        return _loaded[key]
+            ds = _load(data_dir)
+            _loaded[key] = hit = (ds, _fingerprint(ds))
+        return hit[0]
     return _load(data_dir)
 
 

@@ -18,7 +18,7 @@ from . import metrics, vocab
 from .metrics import Period
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
-            "backtest", "since_then", "caveats", "sources")
+            "backtest", "calibration", "since_then", "caveats", "sources")
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("analysis", "templates"),
@@ -353,6 +353,26 @@ def ctx_backtest(res, lang):
     }
 
 
+def ctx_calibration(res, lang, study=None, meta=None):
+    """The calibration study (default: the stored one) in words; ``meta`` says how it was run."""
+    from . import calibration
+
+    if study is None:
+        study, meta = calibration.stored()
+    s = calibration.summary(study)
+    procs = []
+    for name, e in s["processes"].items():
+        verdict = {}
+        for lv in (80, 95):
+            lo, hi = e[f"coverage{lv}"]
+            se = e[f"mc_se{lv}"]
+            verdict[lv] = "wide" if lo > lv / 100 + 2 * se else "narrow" if hi < lv / 100 - 2 * se else "nominal"
+        label = vocab.word(f"process_{name}", lang)
+        procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
+    return {"n": s["n_histories"], "own": next((p for p in procs if p["key"] == "model"), None),
+            "others": [p for p in procs if p["key"] != "model"], "stored": meta is not None}
+
+
 def ctx_main_points(res, lang):
     t = res.periods
     rows = _period_rows(t, res.caveats)
@@ -388,6 +408,7 @@ _CONTEXT = {
     "projection": ctx_projection,
     "model": ctx_model,
     "backtest": ctx_backtest,
+    "calibration": ctx_calibration,
     "since_then": ctx_since_then,
     "caveats": ctx_caveats,
     "sources": ctx_sources,

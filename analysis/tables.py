@@ -16,7 +16,7 @@ from . import vocab
 from .vocab import word
 
 #: Numeric columns and their decimals, by the kind of figure they hold.
-DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1}
+DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1, "ratio": 2}
 
 
 class Table(Styler):
@@ -211,3 +211,24 @@ def backtest(res, lang: str) -> Table:
     st = _style(df, "backtest", {df.columns[7]: "score", df.columns[8]: "score"})
     st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
     return st
+
+
+def calibration(study: pd.DataFrame, lang: str) -> Table:
+    """The calibration study, yearly figures: coverage of the 80 %/95 % intervals one and three years ahead
+    (± Monte-Carlo standard error) and the model's interval score relative to the Poisson baseline."""
+    s = study[study["metric"].isin(["projects", "investment"])]
+    last = int(s["horizon"].max())
+    rows = []
+    for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
+        row = {word("process", lang): word(f"process_{proc}", lang),
+               word("metric", lang): word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"], lang)}
+        for level in (0.8, 0.95):
+            for h in (1, last):
+                r = g[(g["level"] == level) & (g["horizon"] == h)].iloc[0]
+                key = word("coverage_h", lang).format(level=round(level * 100), h=h)
+                row[key] = f"{vocab.pct(r['coverage'], lang, 0)} ± {vocab.pct(r['mc_se'], lang, 1)}"
+        r = g[(g["level"] == 0.95) & (g["horizon"] == 1)].iloc[0]
+        row[word("is_ratio", lang)] = r["is_model"] / r["is_poisson"]
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    return _style(df, "calibration", {df.columns[-1]: "ratio"})

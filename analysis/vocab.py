@@ -106,6 +106,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "h_caveats": ("注意事项", "Caveats"),
     "h_sources": ("资料来源", "Sources"),
     "h_calibration": ("校准：模型在其他情形下的表现", "Calibration: the model in other worlds"),
+    # the calibration study's worlds and columns
+    "process_model": ("模型自身的设定", "The model's own"),
+    "process_growth": ("每年增长15%", "15% growth a year"),
+    "process_jump": ("某年起跃升至1.6倍", "A lasting x1.6 jump"),
+    "process_rw": ("对数随机游走", "Log random walk"),
+    "process_heavy": ("少数大项目占大头", "A few huge projects"),
+    "process": ("模拟情形", "simulated world"),
+    "coverage_h": ("{level}%区间覆盖率（{h}年后）", "{level}% coverage, {h} yr ahead"),
+    "is_ratio": ("区间得分：模型÷泊松基准", "interval score, model ÷ Poisson"),
     # titles
     "conference": ("北京通州·河北廊坊北三县项目推介洽谈会", "Tongzhou · North Three Counties project promotion conference"),
     "report_title": ("{conference}{period}统计报告", "{conference}: {period} report"),

@@ -195,11 +195,13 @@ def test_failing_notebook_keeps_the_earlier_report(ds, tmp_path):
     earlier = out / "1.0-trends"
     earlier.mkdir(parents=True)
     (earlier / "1.0-trends.html").write_text("earlier report", encoding="utf-8")
-    jobs = [j for j in plan(ds, out_dir=out, nb_dir=nb_dir) if j.name == "1.0-trends"]
+    shutil.copy(NB_DIR / "2.0-landing.ipynb", nb_dir)
+    jobs = [j for j in plan(ds, out_dir=out, nb_dir=nb_dir) if j.name in ("1.0-trends", "2.0-landing")]
     with pytest.raises(BuildError) as exc:
-        build(jobs, ds, n_jobs=1, progress=False)
+        build(jobs, ds, n_jobs=1, progress=False)  # one kernel: the failure, then the next notebook in it
     msg = str(exc.value)
     assert "1.0-trends.ipynb" in msg and "RuntimeError: deliberate failure" in msg and "cell 4" in msg
+    assert "2.0-landing" not in msg and (out / "2.0-landing" / "2.0-landing.html").exists()
     assert (earlier / "1.0-trends.html").read_text(encoding="utf-8") == "earlier report"
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))
 

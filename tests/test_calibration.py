@@ -1,14 +1,18 @@
 """Simulation-study tests: calibration inside the model family (fails if intervals are too narrow
-*or* too wide), gains over the constant-rate baseline under drift, determinism, formatting.
+*or* too wide), gains over the constant-rate baseline under drift, determinism, formatting, and the
+stored study the reports show.
 
-Size of the coverage test: 400 simulated histories (8 grid nodes per scale axis, to keep the suite
-fast). The binomial Monte-Carlo standard error of a coverage estimate is then sqrt(.8*.2/400) = 0.020
-at 80 % and sqrt(.95*.05/400) = 0.011 at 95 %, so the bands [0.74, 0.86] and [0.92, 0.98] are 3.0 and
-2.75 standard errors wide on each side: a
-calibrated model fails one of the 16 checks below with probability of roughly 2 % (they are
-correlated, so less), while an interval whose true coverage is off by 0.06 (80 %) or 0.03 (95 %)
-fails about half the time and one off by more fails almost surely. Coverage is computed from the
-randomised PIT, so that discrete counts are not credited with whole atoms at the interval ends.
+Two coverage checks, both with bands of three binomial standard errors either side of the nominal
+level (computed from the number of histories, not typed in):
+
+* live, 200 simulated histories of the model's own process (8 grid nodes per scale axis, to keep the
+  suite fast): bands of about ±0.085 at 80 % and ±0.046 at 95 %, so it catches gross miscalibration;
+* stored, the full study of ``python -m analysis calibrate --write`` (1000 histories per world), which
+  must describe the code installed (its digest) and is held to about ±0.038 and ±0.021. Of the 16
+  checks of each, a calibrated model fails one with probability of well under 5 % (they are correlated).
+
+Coverage is computed from the randomised PIT, so that discrete counts are not credited with whole
+atoms at the interval ends.
 """
 
 from __future__ import annotations
@@ -19,14 +23,19 @@ import pytest
 
 from analysis import calibration as C
 
-BANDS = {0.8: (0.74, 0.86), 0.95: (0.92, 0.98)}
+
+
+def bands(n: int, k: float = 3.0) -> dict[float, tuple[float, float]]:
+    return {lv: (lv - k * np.sqrt(lv * (1 - lv) / n), lv + k * np.sqrt(lv * (1 - lv) / n)) for lv in (0.8, 0.95)}
+
+
 CHECKED = [("projects", 1), ("projects", 2), ("projects", 3), ("investment", 1), ("investment", 2),
            ("investment", 3), ("projects_cum", 3), ("investment_cum", 3)]
 
 
 @pytest.fixture(scope="module")
 def own_process():
-    return C.run(processes=("model",), size=C.Size(400, n_sims=1000, n_grid=8), seed=101)
+    return C.run(processes=("model",), size=C.Size(200, n_sims=1000, n_grid=8), seed=101)
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +43,47 @@ def drifting():
     return C.run(processes=("growth", "rw"), size=C.Size(60, n_sims=1000, n_grid=8), seed=202)
 
 
-def test_coverage_inside_model_family(own_process):
-    df = own_process.set_index(["metric", "horizon", "level"])
+def _outside_bands(study: pd.DataFrame) -> list:
+    df = study[study["process"] == "model"].set_index(["metric", "horizon", "level"])
+    n = int(df["n"].iloc[0])
     bad = []
     for metric, h in CHECKED:
-        for level, (lo, hi) in BANDS.items():
+        for level, (lo, hi) in bands(n).items():
             cov = df.loc[(metric, h, level), "coverage"]
             if not lo <= cov <= hi:
                 bad.append((metric, h, level, cov))
-    assert not bad, bad
+    return bad
+
+
+def test_coverage_inside_model_family(own_process):
+    assert not _outside_bands(own_process)
     # the standard errors reported are the binomial ones
-    r = df.loc[("projects", 1, 0.95)]
+    r = own_process.set_index(["metric", "horizon", "level"]).loc[("projects", 1, 0.95)]
     assert abs(r["mc_se"] - np.sqrt(r["coverage"] * (1 - r["coverage"]) / r["n"])) < 1e-12
-    assert r["n"] == 400
+    assert r["n"] == 200
+
+
+def test_the_stored_study_describes_this_code_and_is_calibrated():
+    study, meta = C.stored()  # raises StaleStudy when the model, priors or study changed since it was run
+    assert meta["size"]["n_histories"] == 1000 and meta["processes"] == list(C.PROCESSES)
+    assert set(study["process"]) == set(C.PROCESSES) and (study["n"] == 1000).all()
+    assert not _outside_bands(study)
+    s = C.summary(study)
+    assert s["processes"]["model"]["better_than_poisson"] >= 1  # the model's own world: a real gain
+
+
+def test_a_stale_study_is_refused(tmp_path):
+    import json
+    import shutil
+
+    shutil.copytree(C.STORED_DIR, tmp_path / "v")
+    meta = json.loads((tmp_path / "v" / "calibration.json").read_text())
+    meta["digest"] = "0" * 16
+    (tmp_path / "v" / "calibration.json").write_text(json.dumps(meta))
+    with pytest.raises(C.StaleStudy, match="run `make calibrate`"):
+        C.stored(tmp_path / "v")
+    with pytest.raises(C.StaleStudy, match="no stored calibration study"):
+        C.stored(tmp_path / "missing")
 
 
 def test_model_beats_constant_rate_under_growth_and_random_walk(drifting):

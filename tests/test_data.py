@@ -343,3 +343,16 @@ def test_readme_layout_names_every_module_once():
     listed = re.findall(r"^\s+(\w+)\.py\s+\S", layout, flags=re.M)
     modules = sorted(p.stem for p in (DATA.parent / "analysis").glob("*.py") if not p.stem.startswith("__"))
     assert sorted(listed) == modules
+
+
+def test_the_warm_kernel_cache_never_returns_a_changed_dataset(monkeypatch):
+    from analysis import data as D
+
+    monkeypatch.setenv(D.CACHE_ENV, "1")
+    D._loaded.clear()
+    a = D.load(DATA)
+    assert D.load(DATA) is a  # unchanged: reused
+    a["signings"].loc[a["signings"].index[0], "projects"] = 999  # a notebook edits it in place
+    b = D.load(DATA)
+    assert b is not a and b["signings"]["projects"].iloc[0] != 999
+    D._loaded.clear()

@@ -250,6 +250,8 @@ def test_cli_metrics_table(capsys):
         (["metrics", "--seed", "-1"], 2, "argument --seed: expected 0 or more, got -1"),
         (["metrics", "--horizon", "51"], 2, "argument --horizon: at most 50 years, got 51"),
         (["metrics", "--horizon", "0"], 2, "argument --horizon: expected 1 or more, got 0"),
+        (["calibrate", "--size", "fast", "--write"], 2, "--write stores the full study only"),
+        (["calibrate", "--processes", "model", "--write"], 2, "--write stores the full study only"),
     ],
 )
 def test_cli_bad_arguments_one_line(argv, code, fragment, capsys):

@@ -223,7 +223,7 @@ def _cohort_rest(a: Period, b: Period) -> Period | None:
 
 
 def _landing_claims(ds: Dataset, rows: list) -> None:
-    lr = metrics.landing_rates(ds, intervals=False)
+    lr = metrics.landing_rates(ds)
     totals = metrics.reported_totals(ds)
     for _, r in lr.iterrows():
         p = Period(int(r["first_year"]), int(r["last_year"]))
@@ -232,10 +232,10 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
                 rows,
                 id=f"landing_rate_{p.key}_{r['as_of']}",
                 text_en=f"{p.label} cohort as of {_d(r['vintage'])}: {_n(r['landed'])} of {_n(r['signed'])} landed, "
-                f"a rate the source gives as {vocab.hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'en', 'percent')}",
+                f"a rate the source gives as {vocab.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'en', 'percent')}",
                 text_zh=f"截至{_d(r['vintage'], 'zh')}，{vocab.period(p.first_year, p.last_year, 'zh')}签约的{_n(r['signed'])}个项目中"
-                f"{_n(r['landed'])}个落地，报道称落地率{vocab.hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'zh', 'percent')}",
-                stated=float(r["stated_rate"]) * 100,  # percent, the scale the source writes
+                f"{_n(r['landed'])}个落地，报道称落地率{vocab.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'zh', 'percent')}",
+                stated=float(r["stated_rate_pct"]),  # as written, in percent (a fraction × 100 is not always exact)
                 qualifier=r["stated_qualifier"],
                 computed=100 * float(r["landed"]) / float(r["signed"]),
                 kind="landing_rate",

@@ -376,7 +376,7 @@ def date_label(date: tuple[int, int, int] | None) -> str | None:
 
 
 @per_dataset
-def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = True) -> pd.DataFrame:
+def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """One row per landing statement: cohort, vintage, signed, landed (stated or implied by the rate).
 
     ``signed`` comes from landing.csv when stated there, else from the cohort's signings
@@ -384,14 +384,14 @@ def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = Tru
     numbers the statement allows: the count itself, or those the stated rate (with its hedge) allows
     out of ``signed`` (超过九成 of 85: 77–85). ``rate`` and the 95 % Wilson interval need a single
     count (``landed_point``). ``consistent`` judges a stated rate against stated counts, on the percent
-    scale the source writes (近80% holds for 75.5–80.5 %). ``intervals=False`` leaves the Wilson
-    interval out (the data check needs no statistics library).
+    scale the source writes (近80% holds for 75.5–80.5 %): ``stated_rate_pct`` is that figure as written,
+    ``stated_rate`` the same as a fraction.
     """
     through = _check_through(ds, through)
     dates = ds.source_dates
     cols = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
             "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
-            "stated_rate", "stated_qualifier", "consistent", "line"]
+            "stated_rate", "stated_rate_pct", "stated_qualifier", "consistent", "line"]
     rows = []
     lan = ds["landing"].assign(_date=ds["landing"]["source_id"].map(dates))
     for line, r in lan.sort_values(["_date", "first_year", "last_year"], kind="stable").iterrows():
@@ -416,7 +416,7 @@ def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = Tru
         point = lo if lo is not None and lo == hi else None
         valid = point is not None and signed and 0 <= point <= signed
         rate = point / signed if valid else None
-        ci = wilson(point, signed) if valid and intervals else (None, None)
+        ci = wilson(point, signed) if valid else (None, None)
         # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
         # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
         consistent = None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
@@ -425,7 +425,7 @@ def landing_rates(ds: Dataset, through: int | None = None, intervals: bool = Tru
             "vintage": r["_date"], "as_of": date_label(r["_date"]), "signed": signed, "signed_status": s_status,
             "signed_formula": s_formula, "landed": landed, "landed_lo": lo, "landed_hi": hi, "landed_point": point,
             "rate": rate, "ci95_lo": ci[0], "ci95_hi": ci[1],
-            "stated_rate": None if stated is None else stated / 100, "stated_qualifier": q,
+            "stated_rate": None if stated is None else stated / 100, "stated_rate_pct": stated, "stated_qualifier": q,
             "consistent": consistent, "line": int(line),
         })
     return pd.DataFrame(rows, columns=cols)
@@ -454,6 +454,11 @@ class Mix:
     complete: bool = False
     #: what the unstated groups together can hold, given the total's hedge (clipped at 0)
     remainder_range: tuple[float, float] | None = None
+
+    @property
+    def measure(self) -> str:
+        """What a chart of this breakdown shows: investment when any group's amount is stated, else projects."""
+        return "investment" if self.groups["investment_100m_yuan"].notna().any() else "projects"
 
     @property
     def remainder_verdict(self) -> str | None:
@@ -635,6 +640,18 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
                     row["status"] = "not_published"
             rows.append(row)
     return pd.DataFrame(rows, columns=cols)
+
+
+def period_statuses(compared: pd.DataFrame) -> dict[str, str]:
+    """One status per period of a :func:`compare_mix` frame, in its order: ``published`` when the period
+    has a breakdown under this scheme (some group published or not listed), else ``classified_differently``
+    (broken down under another scheme only) or ``not_published``."""
+    out = {}
+    for label, st in compared.groupby("period", sort=False)["status"]:
+        s = set(st)
+        out[label] = ("published" if s & {"published", "none"} else
+                      "classified_differently" if "classified_differently" in s else "not_published")
+    return out
 
 
 def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = None) -> list[dict]:

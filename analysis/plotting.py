@@ -36,7 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from . import prose, vocab
+from . import metrics, prose, vocab
 from .vocab import word
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
@@ -397,7 +397,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             bound = r["stated_qualifier"] in ("over", "more_than")
             ax.plot(x + 0.12, r["stated_rate"], "^" if bound else "D", markersize=9, markerfacecolor="white",
                     markeredgecolor=C_STATED, markeredgewidth=2, zorder=4)
-            ax.annotate(vocab.hedged(r["stated_rate"] * 100, r["stated_qualifier"], lang, "percent"), (x + 0.12, r["stated_rate"]),
+            ax.annotate(vocab.hedged(r["stated_rate_pct"], r["stated_qualifier"], lang, "percent"), (x + 0.12, r["stated_rate"]),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=10, color=C_STATED)
     n = len(lr)
     handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=_w("counted", lang)))
@@ -430,10 +430,12 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
 # --------------------------------------------------------------------------------------------- 4 mix
 
 
-def mix(res, lang: str, mx, measure: str = "projects", size: str = "wide") -> Figure:
+def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> Figure:
     """One breakdown ``mx`` (:class:`analysis.metrics.Mix` of ``res.mix``): projects or intended
-    investment by group, in the order published; a group without a stated figure is labelled, not drawn."""
+    investment by group, in the order published; a group without a stated figure is labelled, not drawn.
+    ``measure`` None: investment when any amount is stated, else projects (``mx.measure``)."""
     _ensure_style(lang)
+    measure = measure or mx.measure
     g = mx.groups.reset_index(drop=True)
     names = [wrap(str(n), 16 if size == "wide" else 14) for n in (g["group_zh"] if lang == "zh" else g["group_en"])]
     col = "projects" if measure == "projects" else "investment_100m_yuan"
@@ -481,8 +483,7 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     if value not in _COMPARE_VALUES:
         raise ValueError(f"value must be one of {', '.join(_COMPARE_VALUES)}, got {value!r}")
     c = res.compare[dimension]
-    periods = list(dict.fromkeys(c["period"]))
-    shown = [p for p in periods if (c[c["period"] == p]["status"] != "not_published").any()]
+    shown = [p for p, s in metrics.period_statuses(c).items() if s != "not_published"]
     groups = list(dict.fromkeys(c["harmonised"]))
     name_col = "harmonised_zh" if lang == "zh" else "harmonised_en"
     names = [wrap(str(c.loc[c["harmonised"] == h, name_col].iloc[0]), 14 if size == "wide" else 12) for h in groups]

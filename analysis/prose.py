@@ -14,7 +14,7 @@ import re
 import jinja2
 import pandas as pd
 
-from . import metrics, vocab
+from . import metrics, qualifiers, vocab
 from .metrics import Period
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
@@ -47,6 +47,8 @@ def _env_for(lang: str) -> dict:
         "count_zh": vocab.count_zh,
         "hedge_word": lambda q: vocab.hedge_word(q, lang),
         "formula": lambda t: vocab.formula(t, lang),
+        # the hedges' tolerances, as the checks use them (analysis.qualifiers)
+        "tol": {"approx": qualifiers.APPROX_REL_TOL, "nearly": qualifiers.NEARLY_REL_TOL},
     }
 
 
@@ -116,13 +118,19 @@ def ctx_sources(res, lang):
     return {"sources": _sources(res.sources)}
 
 
+def _aggregates(periods: pd.DataFrame, lang) -> list[dict]:
+    """The multi-year periods of a trends frame (published only as totals)."""
+    return [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years),
+             "label": vocab.period(int(r.first_year), int(r.last_year), lang)}
+            for r in periods.itertuples() if r.n_years > 1]
+
+
 def ctx_basis(res, lang):
     t = res.periods
     return {
         "sources": _sources(res.sources),
         "n_periods": len(t),
-        "aggregates": [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years)}
-                       for r in t.itertuples() if r.n_years > 1],
+        "aggregates": _aggregates(t, lang),
         "first_year": int(t["first_year"].min()) if len(t) else None,
         "through": res.through,
     }
@@ -231,14 +239,15 @@ def ctx_compare(res, lang):
     for d, frame in res.compare.items():
         if frame.empty:
             continue
-        per = frame.drop_duplicates("period")
+        status = metrics.period_statuses(frame)
+        per = frame.drop_duplicates("period").set_index("period")
         merged = frame[frame["names_zh"].fillna("").str.contains("、")]
         out.append({
             "dimension_label": labels[d][0 if lang == "zh" else 1],
-            "published": [p for p, s in zip(per["period"], per["status"]) if s in ("published", "none")],
-            "differently": [{"period": r["period"], "schemes": [labels[s][0 if lang == "zh" else 1] for s in str(r["schemes"]).split(", ")]}
-                            for _, r in per[per["status"] == "classified_differently"].iterrows()],
-            "unpublished": list(per.loc[per["status"] == "not_published", "period"]),
+            "published": [p for p, s in status.items() if s == "published"],
+            "differently": [{"period": p, "schemes": [labels[s][0 if lang == "zh" else 1] for s in str(per.at[p, "schemes"]).split(", ")]}
+                            for p, s in status.items() if s == "classified_differently"],
+            "unpublished": [p for p, s in status.items() if s == "not_published"],
             "merged": [{"period": r["period"], "group": r["harmonised_zh" if lang == "zh" else "harmonised_en"],
                         "names": r["names_zh"] if lang == "zh" else r["names_en"]} for _, r in merged.iterrows()],
             "notes": [{"name": n["group_zh"] if lang == "zh" else f'{n["group_zh"]} ({n["group_en"]})', "note": n[f"note_{lang}"]}
@@ -331,9 +340,10 @@ def ctx_model(res, lang):
         "n_sims": proj.n_sims,
         "seed": proj.seed,
         "start": proj.start,
-        "aggregates": [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years)}
-                       for r in proj.history.itertuples() if r.n_years > 1],
+        "aggregates": _aggregates(proj.history, lang),
+        "aggregate_labels": [a["label"] for a in _aggregates(proj.history, lang)],
         "n_periods": len(proj.history),
+        "n_landing": res.landing["source_id"].nunique() if len(res.landing) else 0,
     }
 
 

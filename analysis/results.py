@@ -57,6 +57,11 @@ class Results:
     def vintage_label(self) -> str:
         return metrics.date_label(self.vintage)
 
+    def comparable_schemes(self) -> list[str]:
+        """Schemes with a breakdown in two periods or more: the ones a comparison can show."""
+        return [d for d, frame in self.compare.items()
+                if list(metrics.period_statuses(frame).values()).count("published") > 1]
+
 
 def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
     later_ids = set(full.rows["sources"]["source_id"]) - set(known.rows["sources"]["source_id"])

@@ -12,7 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SOURCE_TEXT = DATA / "sources" / "000_d223a802bbc46e93.txt"
 
 
 @pytest.fixture
@@ -77,8 +76,6 @@ def apply_fixture(data_dir: Path, name: str) -> Path:
         have_header, have_rows = read_rows(data_dir / csv_path.name)
         assert header == have_header, f"{csv_path} header differs from data/{csv_path.name}"
         write_rows(data_dir / csv_path.name, have_header, have_rows + rows)
-    for text in (src / "sources").glob("*.txt"):
-        shutil.copy(text, data_dir / "sources" / text.name)
     return data_dir
 
 
@@ -86,15 +83,19 @@ def apply_fixture(data_dir: Path, name: str) -> Path:
 def built_reports(tmp_path_factory) -> Path:
     """One full build of the real data (warm kernels), shared by every test file and xdist worker of a run.
 
-    The first worker to ask builds it under a lock in the run's base temporary folder (shared by the
-    workers); the others wait and reuse it. Tests must not change it (copy it first).
+    Under xdist the first worker to ask builds it under a lock in the run's base temporary folder (the
+    parent of the workers' own); the others wait and reuse it. Without xdist it is built in this run's
+    own folder (the parent would be shared by every run of the user). Tests must not change it (copy it
+    first). Its root stamp is the real inputs digest, as the CLI computes it.
     """
     import fcntl
+    import os
 
-    from analysis.build import build, plan
+    from analysis.build import build, plan, tree_digest
     from analysis.data import load
 
-    root = tmp_path_factory.getbasetemp().parent
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     out = root / "shared-reports"
     with open(root / "shared-reports.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -103,6 +104,6 @@ def built_reports(tmp_path_factory) -> Path:
                 shutil.rmtree(out)
             ds = load(DATA)
             # warm kernels, as `make reports`; tests/test_build.py runs every notebook in a fresh one and compares
-            build(plan(ds, out_dir=out), ds, n_jobs=2, progress=False, tree="tests")
+            build(plan(ds, out_dir=out), ds, n_jobs=2, progress=False, tree=tree_digest(None))
             (root / "shared-reports.done").write_text("")
     return out

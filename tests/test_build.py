@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
@@ -30,7 +29,7 @@ from analysis.build import BuildError, build, notebook_parameters, plan
 from analysis.data import load
 from analysis.output import metrics_dict
 
-from .browser import WIDTHS, Browser, find_chromium, pages, png_size, problems, screenshot_tree
+from .browser import CANDIDATES, WIDTHS, Browser, find_chromium, pages, png_size, problems, screenshot_tree
 from .conftest import DATA, ROOT
 
 NB_DIR = ROOT / "notebooks"
@@ -160,24 +159,22 @@ def test_executed_notebooks_carry_no_timings_paths_or_random_ids(warm):
 
 def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path):
     out = tmp_path / "reports"
-    shutil.copytree(warm, out)
+    shutil.copytree(warm, out)  # written by build() with the digest the CLI computes
     tree = B.tree_digest(None)
-    (out / B.ROOT_STAMP).write_text(json.dumps({"inputs": tree, "units": json.loads((warm / B.ROOT_STAMP).read_text())["units"]}))
     assert B.up_to_date(out, tree)
-    t = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "analysis", "build", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and "nothing changed" in r.stderr and str(out / "index.html") in r.stderr
-    assert time.perf_counter() - t < 30  # a generous bound; the benchmark measures it
     # a changed notebook: only its unit is rebuilt
-    done = build(plan(ds, out_dir=out), ds, n_jobs=1, progress=False, tree=tree)
-    assert done["built"] == [] and len(done["skipped"]) == 8
+    jobs = plan(ds, out_dir=out)
+    done = build(jobs, ds, n_jobs=1, progress=False, tree=tree)
+    assert done["built"] == [] and len(done["skipped"]) == len(jobs)
     nb_dir = tmp_path / "notebooks"
     shutil.copytree(NB_DIR, nb_dir)
     trends = nbformat.read(nb_dir / "1.0-trends.ipynb", as_version=4)
     trends.cells.append(nbformat.v4.new_markdown_cell("A note an analyst added."))
     nbformat.write(trends, nb_dir / "1.0-trends.ipynb")
     done = build(plan(ds, out_dir=out, nb_dir=nb_dir), ds, n_jobs=1, progress=False, tree="other")
-    assert done["built"] == ["1.0-trends"] and len(done["skipped"]) == 7
+    assert done["built"] == ["1.0-trends"] and len(done["skipped"]) == len(jobs) - 1
     assert not B.up_to_date(out, tree)
     # the contents page of a partial build (--years 2023) still lists every unit on disk
     B.write_index(out, ds, [j for j in plan(ds, out_dir=out, years=[2023])], "zh")
@@ -211,7 +208,7 @@ def test_failing_notebook_keeps_the_earlier_report(ds, tmp_path):
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="no Chromium binary (looked for $CHROMIUM, /usr/bin/chromium, chromium, chromium-browser, google-chrome): "
+    reason=f"no Chromium binary (looked for $CHROMIUM, {', '.join(CANDIDATES)}): "
            "install it with `apt-get install chromium` (.ci/run does) to check the pages in a real browser")
 
 

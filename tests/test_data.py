@@ -278,6 +278,20 @@ def test_stated_rate_must_agree(data_copy):
     assert any(p.startswith("landing.csv:3: column 'stated_rate_pct':") and "nearly 80%" in p and "88.71%" in p for p in probs), probs
 
 
+#: whole percents that do not survive x / 100 * 100 in floating point (7, 14, 28, 29, 55–58), each with a count
+#: of the 85 projects of 2019–2020 that lies within half a point of it but not on it
+_FLOATY = [(p, n) for p in range(1, 100) if p / 100 * 100 != p for n in range(86) if 0 < abs(100 * n / 85 - p) < 0.5]
+
+
+@pytest.mark.parametrize("pct,landed", _FLOATY)
+def test_a_rate_written_in_whole_percent_keeps_its_rounding_tolerance(data_copy, pct, landed):
+    set_cell(data_copy / "landing.csv", 2, "landed", str(landed))
+    set_cell(data_copy / "landing.csv", 2, "stated_rate_pct", str(pct))
+    set_cell(data_copy / "landing.csv", 2, "rate_qualifier", "exact")
+    set_cell(data_copy / "landing.csv", 2, "evidence", f"{landed}个项目落地,落地率{pct}%")
+    assert problems_of(data_copy) == []
+
+
 def test_all_problems_reported_at_once(data_copy):
     set_cell(data_copy / "landing.csv", 2, "source_id", "nosuch")
     set_cell(data_copy / "signings.csv", 2, "projects", "x")

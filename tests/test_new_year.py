@@ -106,6 +106,29 @@ def test_counts_only_year(data_copy):
     assert all(g["investment_100m_yuan"] is None and g["investment_share"] is None for g in groups)
 
 
+def test_counts_only_year_draws_counts_and_an_incomplete_breakdown_still_counts_as_published(data_copy):
+    """2024 lists 产业项目 without its count: the breakdown is incomplete and its first harmonised group
+    (营商环境) is not listed, yet 2024 has a breakdown: the text, the chart and the notebook agree."""
+    from analysis import plotting, prose
+    from analysis.results import compute
+
+    apply_fixture(data_copy, "counts_only_2024")
+    res = compute(load(data_copy), projection=False)
+    mx = res.mix[M.Period(2024, 2024)]["category"]
+    assert mx.measure == "projects"  # no amount stated: a chart of counts, not of "not published" bars
+    assert plotting.mix(res, "zh", mx).axes[0].get_title("left") == "2024年各类别签约多少个项目？"
+    line = find_line(data_copy / "signings.csv", group_zh="产业项目", first_year="2024")
+    set_cell(data_copy / "signings.csv", line, "projects", "")
+    set_cell(data_copy / "signings.csv", line, "projects_qualifier", "")
+    res = compute(load(data_copy), projection=False)
+    cmp = res.compare["category"].set_index(["period", "harmonised"])
+    assert cmp.at[("2024", "business_environment"), "status"] == "not_published"  # the first row of 2024
+    assert M.period_statuses(res.compare["category"])["2024"] == "published"
+    en = prose.render("compare", res, "en")
+    assert "2022, 2023 and 2024 published breakdowns" in en and "2024: no breakdown" not in en
+    assert res.comparable_schemes() == ["category"]
+
+
 def test_hedged_cumulative_that_agrees(data_copy):
     apply_fixture(data_copy, "hedged_agrees_2024")
     ds = load(data_copy)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import vocab
-from .config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, ROOT
+from .config import CACHE_ENV, DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, ROOT
 from .vocab import LANGS
 
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
@@ -55,7 +55,7 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 #: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
 #: and of the warm kernels: the data loaded once per kernel (analysis.data.CACHE_ENV)
-WARM_ENV = {"ANALYSIS_LOAD_CACHE": "1"}
+WARM_ENV = {CACHE_ENV: "1"}
 #: imported once per warm kernel, before its first notebook
 WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
            "import analysis.results, analysis.plotting, analysis.tables, analysis.prose, analysis.notebook, "
@@ -296,10 +296,7 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
         if not (tmp / "metrics.json").exists():
             raise BuildError(f"{job.notebook.name} (report {job.name}) wrote no metrics.json")
     else:
-        from .vocab import word
-
-        key = job.stem.split("-", 1)[1] if "-" in job.stem else job.stem
-        title = f"{word(f'title_{key}', job.lang)} · {word('conference', job.lang)}"
+        title = page.analysis_title(job.stem, job.lang, full=True)
     (tmp / f"{job.stem}.html").write_text(page.report_page(nb, res, job.lang, title), encoding="utf-8")
     (tmp / STAMP).write_text(json.dumps({"digest": digest, "notebook": job.notebook.name, "parameters": job.parameters},
                                         sort_keys=True, indent=1) + "\n", encoding="utf-8")
@@ -336,8 +333,7 @@ def write_index(out: Path, ds, jobs: list[Job], lang: str, known: dict | None = 
             res = known[j.name] if known and j.name in known else compute(ds, j.through, projection=False)
             reports.append(page.card(res, lang, href))
         else:
-            key = j.stem.split("-", 1)[1] if "-" in j.stem else j.stem
-            analyses.append({"href": href, "title": word(f"title_{key}", lang),
+            analyses.append({"href": href, "title": page.analysis_title(j.stem, lang),
                              "meta": word("analysis_meta", lang).format(through=ds.conference_years[-1])})
     latest = compute(ds, projection=False)
     text = page.index_page(list(reversed(reports)), analyses, latest, lang)

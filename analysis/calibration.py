@@ -25,8 +25,7 @@ varies by about 20 % beyond the count):
 5. ``heavy`` — independent year effects (sd 0.25) on the expected count and heavy-tailed project
    amounts: 90 % of projects lognormal with median 3 亿元 (log-sd 0.8), 10 % "infrastructure"
    projects with median 40 亿元 (log-sd 0.7), so that a few huge projects carry most of a year's
-   money. (The old model calibrated its spread on size-sorted category breakdowns; this model does
-   not use breakdowns at all, so only the heavy tail of the amounts matters here.)
+   money. The model does not use breakdowns, so only the heavy tail of the amounts matters here.
 
 Reported figures follow the real sources: the aggregate is exact, single years are "about" (±5 %)
 for investment, counts are exact; reported investment carries the model's measurement error.
@@ -38,8 +37,8 @@ parameter uncertainty); ``last`` — last value carried forward: Poisson with me
 year's count, and for investment a lognormal random walk from the last year's value with step sd
 the root-mean-square change of the per-year log values.
 
-Sizes: ``SIZES['fast']`` is for the tests, ``SIZES['default']`` for the CLI; their runtimes on a
-2-core machine are stated there.
+Sizes: ``SIZES['fast']`` for a quick look (``calibrate --size fast``), ``SIZES['default']`` for the
+study the reports show; their runtimes on a 2-core machine are stated there.
 
 The study belongs to the model, not to a report: ``python -m analysis calibrate --write`` stores the
 default-size table in ``analysis/validation/`` with a digest of the code and library versions it ran
@@ -64,13 +63,19 @@ import scoringrules as sr
 
 from . import model as M
 from . import vocab
+from .qualifiers import APPROX_REL_TOL, interval
 
 __all__ = ["PROCESSES", "SIZES", "Size", "StaleStudy", "format_table", "run", "save", "simulate_history", "stored", "summary"]
 
 PROCESSES = ("model", "growth", "jump", "rw", "heavy")
 METRICS = ("projects", "investment", "projects_cum", "investment_cum")
-LEVELS = (0.8, 0.95)
+LEVELS = M.LEVELS
+#: the published history's shape: years per period (2019–2020, then 2021, 2022, 2023)
+SHAPE = (2, 1, 1, 1)
 _BASE_RATE = 40.0
+#: the growth world's yearly growth and the jump world's factor (the words for them are formatted from these)
+GROWTH = 0.15
+JUMP = 1.6
 _AMOUNT_MEAN = 6.5
 _AMOUNT_LOGSD = 1.0
 
@@ -105,14 +110,13 @@ def _amounts(rng, n, process):
 
 
 def _meas_sd(bounds_kind: str) -> float:
-    s = M.INVESTMENT_MEASUREMENT_SD
+    """Reporting noise of a simulated figure: what the model assumes for an exact or an "about" one."""
     if bounds_kind == "approx":
-        hw = math.log(1.05 / 0.95) / 2
-        return math.sqrt(hw**2 / 3 + s**2)
-    return s
+        return M.log_sd_of_bounds(1 - APPROX_REL_TOL, 1 + APPROX_REL_TOL)
+    return M.INVESTMENT_MEASUREMENT_SD
 
 
-def simulate_history(process: str, rng: np.random.Generator, shape=(2, 1, 1, 1), horizon: int = 3,
+def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizon: int = 3,
                      first_year: int = 2019):
     """One simulated history and its future.
 
@@ -131,12 +135,12 @@ def simulate_history(process: str, rng: np.random.Generator, shape=(2, 1, 1, 1),
     else:
         t = np.arange(n)
         if process == "growth":
-            rate = _BASE_RATE * 1.15**t
+            rate = _BASE_RATE * (1 + GROWTH) ** t
         elif process == "jump":
             single = np.cumsum(shape)[:-1]  # first year of each period after the first
             singles = [int(s) for s, L in zip(single, shape[1:]) if L == 1] or [int(single[-1])]
             j = singles[rng.integers(len(singles))]
-            rate = _BASE_RATE * np.where(t >= j, 1.6, 1.0)
+            rate = _BASE_RATE * np.where(t >= j, JUMP, 1.0)
         elif process == "rw":
             rate = _BASE_RATE * np.exp(np.concatenate([[0.0], np.cumsum(0.2 * rng.standard_normal(n - 1))]))
         elif process == "heavy":
@@ -157,7 +161,8 @@ def simulate_history(process: str, rng: np.random.Generator, shape=(2, 1, 1, 1),
         if kind == "exact":
             periods.append(M.PeriodObs(fy, fy + L - 1, c, None, rep, None))
         else:
-            periods.append(M.PeriodObs(fy, fy + L - 1, c, None, rep, M.approx(rep)))
+            iv = interval(rep, "approx")  # the bounds the real 约 figures get (analysis.qualifiers)
+            periods.append(M.PeriodObs(fy, fy + L - 1, c, None, rep, (iv.lo, iv.hi)))
         start += L
     fut_inv = totals[T:] * np.exp(M.INVESTMENT_MEASUREMENT_SD * rng.standard_normal(horizon))
     return periods, {"projects": counts[T:].astype(float), "investment": fut_inv}
@@ -209,12 +214,12 @@ def _score_block(sims: dict, truth: dict, horizon: int, u: np.ndarray):
     crps = np.asarray(sr.crps_ensemble(obs, ens))
     iscore = {}
     for level in LEVELS:
-        lo, hi = np.quantile(ens, [(1 - level) / 2, (1 + level) / 2], axis=1)
+        lo, hi = M.central_interval(ens, level, axis=1)
         iscore[level] = np.asarray(sr.interval_score(obs, lo, hi, 1 - level))
     return pit, iscore, crps
 
 
-def run(processes=PROCESSES, size: Size | str = "default", *, shape=(2, 1, 1, 1), horizon: int = 3,
+def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horizon: int = 3,
         seed: int = 20240601, verbose: bool = False) -> pd.DataFrame:
     """Run the simulation study; returns a tidy table (one row per process, metric, horizon, level).
 
@@ -294,8 +299,10 @@ def format_table(df: pd.DataFrame) -> str:
 
 #: Where ``calibrate --write`` keeps the study the reports show.
 STORED_DIR = Path(__file__).resolve().parent / "validation"
-#: What the study's numbers depend on: the model, its priors and this study; and the numerical libraries.
-_CODE = ("model.py", "config.py", "calibration.py")
+#: What the study's numbers depend on: the model, the hedges and this study (files); the priors and the
+#: reporting error (values: editing their reasons or config's paths does not make the study stale); and
+#: the numerical libraries.
+_CODE = ("model.py", "calibration.py", "qualifiers.py")
 _LIBS = ("numpy", "scipy", "scoringrules", "pandas")
 
 
@@ -309,17 +316,19 @@ def code_digest() -> str:
     pkg = Path(__file__).resolve().parent
     for name in _CODE:
         h.update(name.encode() + b"\0" + (pkg / name).read_bytes() + b"\0")
+    assumptions = {k: (p.dist, p.params) for k, p in sorted(M.PRIORS.items())}
+    h.update(repr((assumptions, M.INVESTMENT_MEASUREMENT_SD)).encode())
     for lib in _LIBS:
         h.update(f"{lib}=={metadata.version(lib)}\n".encode())
     return h.hexdigest()[:16]
 
 
-def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR) -> Path:
+def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR, shape=SHAPE) -> Path:
     """Store a study's table (CSV) with what it was run with (JSON); returns the CSV path."""
     folder.mkdir(parents=True, exist_ok=True)
     table = df.drop(columns=["seconds"])
     table.to_csv(folder / "calibration.csv", index=False, float_format="%.6g", lineterminator="\n")
-    meta = {"size": asdict(size), "seed": seed, "processes": list(dict.fromkeys(df["process"])),
+    meta = {"size": asdict(size), "seed": seed, "processes": list(dict.fromkeys(df["process"])), "shape": list(shape),
             "digest": code_digest(), "libraries": {lib: metadata.version(lib) for lib in _LIBS},
             "command": "python -m analysis calibrate --write"}
     (folder / "calibration.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -333,9 +342,14 @@ def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
         raise StaleStudy(f"no stored calibration study in {folder}; run `make calibrate` (python -m analysis calibrate --write)")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("digest") != code_digest():
-        raise StaleStudy(f"{csv_path} was run with other code or libraries ({', '.join(_CODE)}; "
-                         f"{', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis calibrate --write) again")
+        raise StaleStudy(f"{csv_path} was run with other code, priors or libraries ({', '.join(_CODE)}; the priors "
+                         f"of config.py; {', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis calibrate --write) again")
     return pd.read_csv(csv_path), meta
+
+
+def process_label(process: str, lang: str) -> str:
+    """The name of a simulated world in words, with its own parameters."""
+    return vocab.word(f"process_{process}", lang).format(growth=vocab.pct(GROWTH, lang, 0), jump=vocab.num(JUMP))
 
 
 def summary(df: pd.DataFrame) -> dict:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {check,metrics,calibrate,build}``.
+"""Command line: ``python -m analysis {check,metrics,calibrate,build,notebooks}``.
 
 Heavy imports happen inside the commands so that ``--help`` answers at once. Every expected failure
 (bad arguments, bad data, a failing notebook) ends in a one-line message and a non-zero exit, never a
@@ -95,7 +95,8 @@ def cmd_calibrate(args) -> int:
     if args.write and (size != calibration.SIZES["default"] or list(processes) != list(calibration.PROCESSES)):
         raise UsageError("--write stores the full study only: use the default --size, no --histories or --processes")
     print(f"calibration: {size.n_histories} simulated histories per process ({', '.join(processes)}), "
-          f"shaped like the published data (a 2-year aggregate, then 3 single years)", file=sys.stderr, flush=True)
+          f"shaped like the published data (years per period: {', '.join(map(str, calibration.SHAPE))})",
+          file=sys.stderr, flush=True)
     df = calibration.run(processes, size, seed=args.seed, verbose=not args.quiet)
     if args.write:
         path = calibration.save(df, size, args.seed)
@@ -227,7 +228,7 @@ def parser() -> argparse.ArgumentParser:
                        "amounts), fit the model to each and report 80 %%/95 %% coverage with Monte-Carlo error, and the "
                        "mean interval score and CRPS against two baselines, 1 to 3 years ahead.")
     k.add_argument("--size", choices=("fast", "default"), default="default",
-                   help="fast: 60 histories per process (about 15 s); default: 1000 (about 3 minutes)")
+                   help="fast: 60 histories per process (about 12 s); default: 1000 (about 3 minutes)")
     k.add_argument("--histories", metavar="N", type=_positive, default=None, help="histories per process (overrides --size)")
     k.add_argument("--processes", metavar="P", nargs="+", choices=("model", "growth", "jump", "rw", "heavy"), default=None,
                    help="generating processes to run (default: all five)")

@@ -24,6 +24,8 @@ DATA_DIR = ROOT / "data"
 NOTEBOOK_DIR = ROOT / "notebooks"
 #: Where ``python -m analysis build`` writes by default (regenerable output).
 REPORTS_DIR = ROOT / "reports"
+#: Set to "1" in the build's warm kernels: ``analysis.data.load`` reuses an unchanged data directory.
+CACHE_ENV = "ANALYSIS_LOAD_CACHE"
 
 
 # --------------------------------------------------------------------------------------------- assumptions

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import DATA_DIR
+from .config import CACHE_ENV, DATA_DIR
 from .reading import read_frames
 from .rules import check_rules, resolve_sources, source_dates
 from .schema import TABLES, DataError, Problem
@@ -70,7 +70,6 @@ class Dataset:
 #: Set by the build in its warm kernels: a data directory whose files did not change is loaded once per
 #: kernel (the dataset is read-only; the notebooks' outputs are the bytes a fresh kernel gives, which a
 #: test checks). Elsewhere (JupyterLab, the command line) every ``load`` reads the files again.
-CACHE_ENV = "ANALYSIS_LOAD_CACHE"
 _loaded: dict[tuple, tuple[Dataset, int]] = {}
 
 

@@ -287,26 +287,6 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     return out
 
 
-def single_year(ds: Dataset, year: int) -> dict:
-    """What is published for one conference year: its own values, or the aggregate it sits in."""
-    if year not in ds.conference_years:
-        raise NotPublished(f"{year} is not a conference year in the data ({', '.join(map(str, ds.conference_years))})")
-    vals = period_values(ds)
-    for p, v in vals.items():
-        if p.covers(year):
-            return {
-                "year": year,
-                "published": p.n_years == 1,
-                "period": p,
-                "values": v,
-                "note": None
-                if p.n_years == 1
-                else f"{year} is published only inside the aggregate {p.label} ({p.n_years} years); "
-                "its own figures are not published and are not estimated here",
-            }
-    raise NotPublished(f"no signing totals cover {year}")
-
-
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
     through = _check_through(ds, through)
     sig = ds["signings"]
@@ -573,10 +553,6 @@ def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix
             except NotPublished:
                 pass
     return out
-
-
-#: Status of a harmonised group in a period, for comparisons across years.
-COMPARE_STATUSES = ("published", "none", "classified_differently", "not_published")
 
 
 def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.DataFrame:

@@ -72,10 +72,9 @@ __all__ = [
     "PeriodObs",
     "Posterior",
     "Prior",
-    "approx",
+    "log_sd_of_bounds",
     "fit",
     "fit_landing",
-    "landed_from_percent",
     "sample_prior_paths",
 ]
 
@@ -84,6 +83,15 @@ __all__ = [
 
 
 MODELS = ("iid", "level", "drift")
+#: The central prediction intervals every report and the calibration study give.
+LEVELS = (0.80, 0.95)
+
+
+def central_interval(samples: np.ndarray, level: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The central ``level`` interval of simulations: quantiles that are simulated values (inverted CDF),
+    as the reports print them and the study scores them."""
+    return (np.quantile(samples, (1 - level) / 2, axis=axis, method="inverted_cdf"),
+            np.quantile(samples, (1 + level) / 2, axis=axis, method="inverted_cdf"))
 
 # Inference settings: importance draws per model and grid nodes per scale axis.
 _N_IS_DEFAULT = 2000
@@ -149,9 +157,11 @@ class PeriodObs:
         return 0.5 * (b[0] + b[1])
 
 
-def approx(value: float, rel: float = 0.05) -> tuple[float, float]:
-    """Bounds of an "about X" figure: ``X*(1-rel) .. X*(1+rel)``."""
-    return value * (1 - rel), value * (1 + rel)
+def log_sd_of_bounds(lo: float, hi: float) -> float:
+    """Log-scale sd of a figure hedged two-sidedly between ``lo`` and ``hi`` (约): a uniform over the log
+    bounds plus the reporting error. The likelihood and the calibration study's simulated reports share it."""
+    half = (math.log(hi) - math.log(lo)) / 2
+    return math.sqrt(half**2 / 3 + INVESTMENT_MEASUREMENT_SD**2)
 
 
 @dataclass(frozen=True)
@@ -174,22 +184,6 @@ class LandingObs:
                 f"landing statement {self}: vintage must be after the last signing year (age >= 1);"
                 " no statement about cohorts younger than one year exists to inform that"
             )
-
-
-def landed_from_percent(signed: int, lo_pct: float, hi_pct: float, *, lo_open: bool = False) -> tuple[int, int]:
-    """Integer landed counts compatible with a percentage interval.
-
-    ``85 %`` written to whole percent -> ``landed_from_percent(161, 84.5, 85.5)`` = (137, 137);
-    "more than 90 %" of 85 -> ``landed_from_percent(85, 90, 100, lo_open=True)`` = (77, 85).
-    """
-    lo = signed * lo_pct / 100.0
-    hi = signed * hi_pct / 100.0
-    klo = math.floor(lo) + 1 if (lo_open and float(lo).is_integer()) else math.ceil(lo - 1e-9)
-    khi = math.floor(hi + 1e-9)
-    klo, khi = max(0, klo), min(signed, khi)
-    if klo > khi:
-        raise ValueError(f"no integer count of {signed} lies in {lo_pct}-{hi_pct} %")
-    return klo, khi
 
 
 # =============================================================================================== helpers
@@ -404,8 +398,7 @@ class _Data:
                     # two-sided hedge: Gaussian on the log scale with the variance of a uniform over
                     # the bounds plus the reporting error
                     hi = math.log(mb[1])
-                    sd = math.sqrt(((hi - lo) / 2) ** 2 / 3 + s**2)
-                    self.inv.append((mask, 0.5 * (lo + hi), sd, True))
+                    self.inv.append((mask, 0.5 * (lo + hi), log_sd_of_bounds(mb[0], mb[1]), True))
                 else:  # one-sided ("over X"): censored, blurred by the reporting error
                     self.inv.append((mask, lo, s, False))
         n_cnt = [(p.signed_estimate(), p.years) for p in ps if p.signed_estimate() is not None]

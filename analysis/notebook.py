@@ -50,6 +50,16 @@ def source_line(sources, lang: str) -> str:
     return f"{vocab.word('source_line', lang)}: {'; '.join(items)}; {vocab.word('own_calculation', lang)}."
 
 
+def calibration_study(histories: int = 0):
+    """``(study, meta)`` for the projection notebook: the stored full study when ``histories`` is 0
+    (``meta`` says how it was run), else a live, seeded run of ``histories`` per world (``meta`` None)."""
+    from . import calibration
+
+    if histories:
+        return calibration.run(size=calibration.Size(histories, n_sims=1000, n_grid=8)), None
+    return calibration.stored()
+
+
 def save_metrics(res, path: str | None) -> None:
     """Write ``res`` as ``metrics --format json`` prints it to ``path`` (the build's metrics.json beside the
     page, from the very results the page shows); nothing when ``path`` is None."""

@@ -9,7 +9,6 @@ import pandas as pd
 
 from . import metrics as M
 from . import vocab
-from .qualifiers import WORDING_EN
 from .data import Dataset
 
 ROUND = 6

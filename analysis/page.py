@@ -87,6 +87,14 @@ def report_title(res, lang: str) -> str:
     return vocab.word("report_title", lang).format(conference=vocab.word("conference", lang), period=label)
 
 
+def analysis_title(stem: str, lang: str, full: bool = False) -> str:
+    """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势); ``full``
+    adds the conference (the page's own title)."""
+    key = stem.split("-", 1)[1] if "-" in stem else stem
+    title = vocab.word(f"title_{key}", lang)
+    return f"{title} · {vocab.word('conference', lang)}" if full else title
+
+
 def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str) -> str:
     """The index: a card per period report (title, headline, period and source date), then the analyses."""
     from .notebook import source_line

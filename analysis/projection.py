@@ -21,7 +21,6 @@ import pandas as pd
 
 from . import metrics
 from . import model as mdl
-from .config import PRIORS
 from .metrics import Period
 from .qualifiers import combine, interval
 
@@ -34,7 +33,7 @@ MAX_HORIZON = 50
 #: Posterior-predictive simulations per projection (Monte-Carlo error of a 95 % bound about 1 %).
 N_SIMS = 20_000
 METRICS = ("projects", "investment_100m_yuan", "cumulative_projects", "cumulative_investment_100m_yuan")
-LEVELS = (("pi80", 0.80), ("pi95", 0.95))
+LEVELS = tuple((f"pi{round(100 * lv)}", lv) for lv in mdl.LEVELS)
 #: Cumulative-investment thresholds are the next multiples of this above the current total.
 THRESHOLD_STEP = 500.0
 
@@ -128,8 +127,7 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
 def _summarise(samples: np.ndarray) -> dict[str, np.ndarray]:
     out = {"mean": samples.mean(axis=0), "median": np.quantile(samples, 0.5, axis=0, method="inverted_cdf")}
     for name, level in LEVELS:
-        out[name + "_lo"] = np.quantile(samples, (1 - level) / 2, axis=0, method="inverted_cdf")
-        out[name + "_hi"] = np.quantile(samples, (1 + level) / 2, axis=0, method="inverted_cdf")
+        out[name + "_lo"], out[name + "_hi"] = mdl.central_interval(samples, level)
     return out
 
 
@@ -279,7 +277,6 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
     """
     import scoringrules as sr
 
-    from .qualifiers import combine
 
     full = metrics.trends(ds)
     totals = metrics.reported_totals(ds)
@@ -310,10 +307,10 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             draws = proj.samples[metric][:, j]
             row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_source": source,
                    **{k: float(p[k]) for k in ("median", "mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")}}
-            row["inside80"] = bool(row["pi80_lo"] <= actual <= row["pi80_hi"])
-            row["inside95"] = bool(row["pi95_lo"] <= actual <= row["pi95_hi"])
-            row["interval_score80"] = float(sr.interval_score(actual, row["pi80_lo"], row["pi80_hi"], 0.2))
-            row["interval_score95"] = float(sr.interval_score(actual, row["pi95_lo"], row["pi95_hi"], 0.05))
+            for name, level in LEVELS:  # pi80 -> inside80, interval_score80
+                lo, hi, k = row[name + "_lo"], row[name + "_hi"], name[2:]
+                row["inside" + k] = bool(lo <= actual <= hi)
+                row["interval_score" + k] = float(sr.interval_score(actual, lo, hi, 1 - level))
             row["crps"] = float(sr.crps_ensemble(actual, draws))
             rows.append(row)
     return pd.DataFrame(rows, columns=_BACKTEST_COLS)

@@ -373,13 +373,16 @@ def ctx_calibration(res, lang, study=None, meta=None):
     procs = []
     for name, e in s["processes"].items():
         verdict = {}
-        for lv in (80, 95):
+        for lv in (round(100 * level) for level in calibration.LEVELS):
             lo, hi = e[f"coverage{lv}"]
             se = e[f"mc_se{lv}"]
             verdict[lv] = "wide" if lo > lv / 100 + 2 * se else "narrow" if hi < lv / 100 - 2 * se else "nominal"
-        label = vocab.word(f"process_{name}", lang)
+        label = calibration.process_label(name, lang)
         procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
-    return {"n": s["n_histories"], "own": next((p for p in procs if p["key"] == "model"), None),
+    shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)
+    return {"n": s["n_histories"], "horizon": int(study["horizon"].max()),
+            "aggregates": [L for L in shape if L > 1], "singles": sum(1 for L in shape if L == 1),
+            "own": next((p for p in procs if p["key"] == "model"), None),
             "others": [p for p in procs if p["key"] != "model"], "stored": meta is not None}
 
 

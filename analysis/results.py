@@ -66,7 +66,7 @@ class Results:
 def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
     later_ids = set(full.rows["sources"]["source_id"]) - set(known.rows["sources"]["source_id"])
     frame = full.rows[name]
-    return frame[frame["source_id"].isin(later_ids)] if name != "sources" else frame[frame["source_id"].isin(later_ids)]
+    return frame[frame["source_id"].isin(later_ids)]
 
 
 def caveats(ds: Dataset, through: int) -> list[dict]:

@@ -13,6 +13,8 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from . import vocab
+from .calibration import process_label
+from .model import LEVELS
 from .vocab import word
 
 #: Numeric columns and their decimals, by the kind of figure they hold.
@@ -150,8 +152,11 @@ def compare(res, dimension: str, lang: str) -> Table:
     return _style(df, f"compare{dimension}", {cols[3]: "count", inv: "amount"}, pct_cols=[cols[4]])
 
 
-def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims") -> Table:
+def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims", kind: str | None = None) -> Table:
+    """The claims ledger (or ``frame``); ``kind``: only the claims whose kind starts with it (``"landing"``)."""
     led = res.claims if frame is None else frame
+    if kind is not None:
+        led = led[led["kind"].str.startswith(kind)]
     rate = led["kind"] == "landing_rate"
     df = pd.DataFrame({
         word("statement", lang): led["text_zh"] if lang == "zh" else led["text_en"],
@@ -194,7 +199,10 @@ def _actual(value, qualifier, source, lang):
     return vocab.hedged(value, qualifier, lang)
 
 
-def backtest(res, lang: str) -> Table:
+def backtest(res, lang: str) -> Table | None:
+    """The projection made at the release against what was published later; None when nothing later was."""
+    if res.since_then is None or res.since_then.backtest.empty:
+        return None
     bt = res.since_then.backtest
     df = pd.DataFrame({
         word("year", lang): bt["year"].astype(str),
@@ -220,9 +228,9 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
     last = int(s["horizon"].max())
     rows = []
     for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
-        row = {word("process", lang): word(f"process_{proc}", lang),
+        row = {word("process", lang): process_label(proc, lang),
                word("metric", lang): word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"], lang)}
-        for level in (0.8, 0.95):
+        for level in LEVELS:
             for h in (1, last):
                 r = g[(g["level"] == level) & (g["horizon"] == h)].iloc[0]
                 key = word("coverage_h", lang).format(level=round(level * 100), h=h)

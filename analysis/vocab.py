@@ -19,6 +19,8 @@ import math
 
 import pandas as pd
 
+from .qualifiers import WORDING_EN, WORDING_ZH
+
 LANGS = ("zh", "en")
 
 #: zh/en words used by more than one renderer (chart labels, table headers, prose fragments).
@@ -108,8 +110,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "h_calibration": ("校准：模型在其他情形下的表现", "Calibration: the model in other worlds"),
     # the calibration study's worlds and columns
     "process_model": ("模型自身的设定", "The model's own"),
-    "process_growth": ("每年增长15%", "15% growth a year"),
-    "process_jump": ("某年起跃升至1.6倍", "A lasting x1.6 jump"),
+    "process_growth": ("每年增长{growth}", "{growth} growth a year"),
+    "process_jump": ("某年起跃升至{jump}倍", "A lasting x{jump} jump"),
     "process_rw": ("对数随机游走", "Log random walk"),
     "process_heavy": ("少数大项目占大头", "A few huge projects"),
     "process": ("模拟情形", "simulated world"),
@@ -135,8 +137,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 #: The source's hedges in words (the semantics are in :mod:`analysis.qualifiers`).
-HEDGE_ZH = {"exact": "", "approx": "约", "nearly": "近", "more_than": "余", "over": "超"}
-HEDGE_EN = {"exact": "", "approx": "about", "nearly": "nearly", "more_than": "more than", "over": "over"}
+HEDGE_ZH, HEDGE_EN = WORDING_ZH, WORDING_EN
 
 _UNITS = {"yi_yuan": ("亿元", "hundred million yuan"), "projects": ("个", "projects"), "percent": ("%", "%"), None: ("", "")}
 _ZH_SMALL = "零一二三四五六七八九十"

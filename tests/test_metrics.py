@@ -25,6 +25,9 @@ CUM_PROJECTS, CUM_INV = 161, 1080  # 2019–2022, stated in 2022
 CUM23_PROJECTS, CUM23_INV = 210, 1500  # 210余, 超1500, stated in 2023
 SIGNED_19_21, LANDED_19_21 = 124, 97
 RATE_19_20, RATE_19_22 = 90, 85  # 超过九成 (2021), 已达85% (2023)
+# ... and what they imply, worked out here
+LANDED_19_20_MIN = math.floor(P19_20 * RATE_19_20 / 100) + 1  # more than 76.5 of 85: 77
+LANDED_19_22 = round(CUM_PROJECTS * RATE_19_22 / 100)  # 85 % of 161 is 136.85: 137, the one whole number in 84.5–85.5 %
 CATEGORY_2022 = {"营商环境类": (1, None), "产业类": (28, 115.77), "基础设施类": (3, 164.89), "公共服务类": (5, None)}
 PLACE_2022 = {"京津冀及北三县共同签约事项": (3, None), "三河市": (11, 201.65), "大厂县": (10, 34.22), "香河县": (13, 44.79)}
 CATEGORY_2023 = {"产业项目": (31, 160.16), "交通项目": (2, 150), "公共服务项目": (12, 104.65), "现代服务业项目": (5, 12)}
@@ -35,11 +38,11 @@ def ds():
     return load(DATA)
 
 
-def wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+def wilson_by_statsmodels(k: int, n: int) -> tuple[float, float]:
+    """The independent reference for metrics.wilson (the package computes it in closed form)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    return tuple(float(x) for x in proportion_confint(k, n, alpha=0.05, method="wilson"))
 
 
 def test_periods_are_as_fine_as_the_sources(ds):
@@ -67,13 +70,12 @@ def test_cumulative_as_reported_and_as_known_then(ds):
 
 
 def test_single_years_inside_the_aggregate_are_not_published(ds):
-    info = M.single_year(ds, 2020)
-    assert info["published"] is False and "not published" in info["note"] and info["period"].label == "2019–2020"
+    assert M.period_of(ds, 2020).label == "2019–2020" and M.Period(2020, 2020) not in M.period_values(ds)
     c = M.cumulative(ds, 2019)
     assert c["projects"] is None and "not published" in c["note"]
-    assert M.single_year(ds, 2021)["published"] is True
+    assert M.period_of(ds, 2021) == M.Period(2021, 2021)
     with pytest.raises(M.NotPublished):
-        M.single_year(ds, 2018)
+        M.period_of(ds, 2018)
 
 
 def test_through_before_first_conference_is_an_error(ds):
@@ -88,16 +90,15 @@ def test_landing_statements_keep_their_vintage(ds):
     # rate only: the signed count is derived from signings, the landed count is what the rate allows
     r = lr.loc["2019–2020"]
     assert (r["signed"], r["signed_status"]) == (P19_20, "derived")
-    assert (r["landed_lo"], r["landed_hi"]) == (math.floor(P19_20 * RATE_19_20 / 100) + 1, P19_20)  # more than 76.5
+    assert (r["landed_lo"], r["landed_hi"]) == (LANDED_19_20_MIN, P19_20)
     assert pd.isna(r["rate"]) and pd.isna(r["ci95_lo"])
     r = lr.loc["2019–2022"]
     assert (r["signed"], r["signed_status"]) == (CUM_PROJECTS, "derived")
-    assert (r["landed_lo"], r["landed_hi"]) == (137, 137)  # 84.5–85.5 % of 161 holds one whole number
-    assert 84.5 <= 100 * 137 / CUM_PROJECTS <= 85.5
+    assert (r["landed_lo"], r["landed_hi"]) == (LANDED_19_22, LANDED_19_22)  # 84.5–85.5 % of 161 holds one whole number
     r = lr.loc["2019–2021"]
     assert (r["signed"], r["landed"], r["signed_status"]) == (SIGNED_19_21, LANDED_19_21, "reported")
     assert r["rate"] == pytest.approx(LANDED_19_21 / SIGNED_19_21)
-    lo, hi = wilson_by_hand(LANDED_19_21, SIGNED_19_21)
+    lo, hi = wilson_by_statsmodels(LANDED_19_21, SIGNED_19_21)
     assert (r["ci95_lo"], r["ci95_hi"]) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
     assert r["stated_rate"] == 0.8 and r["stated_qualifier"] == "nearly" and bool(r["consistent"])
 
@@ -170,10 +171,10 @@ def test_cross_vintage_landing_bounds(ds):
     2022; 85 % of 161 is 137, more than 97 + 37, so at least 3 more 2019–2021 projects landed after 2022."""
     led = C.ledger(ds).set_index("id")
     upper = led.at["landing_vintage_upper_2021_2022", "computed"]
-    assert upper == LANDED_19_21 - (math.floor(P19_20 * RATE_19_20 / 100) + 1) == 20
-    assert led.at["landing_vintage_upper_2021_2022", "formula"] == "97 − 77"
+    assert upper == LANDED_19_21 - LANDED_19_20_MIN
+    assert led.at["landing_vintage_upper_2021_2022", "formula"] == f"{LANDED_19_21} − {LANDED_19_20_MIN}"
     lower = led.at["landing_vintage_lower_2019-2021_2022_2023-09-19", "computed"]
-    assert lower == 137 - TOTAL_2022 - LANDED_19_21 == 3
+    assert lower == LANDED_19_22 - TOTAL_2022 - LANDED_19_21
     assert led.loc[led["kind"] == "landing_vintage", "consistent"].all()
 
 
@@ -196,8 +197,8 @@ def test_metrics_json_keys_and_values(ds):
     assert (p["first_year"], p["last_year"], p["investment_100m_yuan"]) == (2019, 2020, INV19_20)
     lnd = {(x["first_year"], x["last_year"]): x for x in m["landing"]}
     assert [x["as_of"] for x in m["landing"]] == ["2021-05-14", "2022", "2023-09-19"]
-    assert lnd[(2019, 2021)]["ci95"] == [round(x, 6) for x in wilson_by_hand(LANDED_19_21, SIGNED_19_21)]
-    assert lnd[(2019, 2022)]["signed_status"] == "derived" and lnd[(2019, 2022)]["landed_range"] == [137, 137]
+    assert lnd[(2019, 2021)]["ci95"] == [round(x, 6) for x in wilson_by_statsmodels(LANDED_19_21, SIGNED_19_21)]
+    assert lnd[(2019, 2022)]["signed_status"] == "derived" and lnd[(2019, 2022)]["landed_range"] == [LANDED_19_22] * 2
     cat = {g["group_zh"]: g for g in m["mix"]["2023"]["category"]}
     assert cat["交通项目"]["harmonised"] == "infrastructure" and cat["现代服务业项目"]["harmonised"] == "modern_services"
     claims = {c["id"]: c for c in m["claims"]}

@@ -10,20 +10,17 @@ import pytest
 from scipy import stats
 
 from analysis import model as M
-from analysis.model import LandingObs, PeriodObs, approx, landed_from_percent
+from analysis import metrics
+from analysis import projection as P
+from analysis.data import load
+from analysis.metrics import wilson
+from analysis.model import LandingObs, PeriodObs
 
-# The real history after the data update (see the brief in analysis/model.py's callers).
-REAL = [
-    PeriodObs(2019, 2020, 85, None, 552.0, None),
-    PeriodObs(2021, 2021, 39, None, 247.0, approx(247.0)),
-    PeriodObs(2022, 2022, 37, None, 280.66, approx(280.66)),
-    PeriodObs(2023, 2023, 50, None, 426.81, approx(426.81)),
-]
-LANDING = [
-    LandingObs(2019, 2020, 2021, 85, landed_from_percent(85, 90, 100, lo_open=True)),
-    LandingObs(2019, 2021, 2022, 124, (97, 97)),
-    LandingObs(2019, 2022, 2023, 161, landed_from_percent(161, 84.5, 85.5)),
-]
+from .conftest import DATA
+
+# The real history through 2023, as the projection builds it from data/ (tests/test_projection.py
+# checks these inputs against the published figures).
+REAL, LANDING = P.observations(metrics.known_at_release(load(DATA), 2023), 2023)
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +33,6 @@ def test_priors_are_documented_once():
         assert p.dist in {"normal", "halfnormal", "beta", "categorical"}, name
         assert len(p.reason) > 40, name
     assert math.isclose(sum(M.PRIORS["model"].params), 1.0)
-
-
-def test_percent_statements_become_integer_intervals():
-    assert landed_from_percent(161, 84.5, 85.5) == (137, 137)
-    assert landed_from_percent(85, 90, 100, lo_open=True) == (77, 85)
-    with pytest.raises(ValueError):
-        landed_from_percent(10, 41, 49)
 
 
 def test_aggregate_count_likelihood_is_the_exact_sum_over_latent_years():
@@ -67,15 +57,6 @@ def test_aggregate_investment_is_the_sum_of_latent_yearly_totals():
     s = M.INVESTMENT_MEASUREMENT_SD
     expect = stats.norm.logpdf(math.log(552.0), math.log(total), s)
     np.testing.assert_allclose(data.loglik(eta, a), [expect], rtol=1e-12)
-
-
-def test_posterior_depends_on_an_aggregate_only_through_its_total():
-    # Two worlds whose 2019/2020 years differ (40+45 vs 10+75) publish the same aggregate: the
-    # model sees identical data and must give identical projections; the split is never invented.
-    a = M.fit(REAL, seed=3).predict([2024, 2025], 3000, np.random.default_rng(1))
-    b = M.fit([dataclasses.replace(p) for p in REAL], seed=3).predict([2024, 2025], 3000, np.random.default_rng(1))
-    for k in ("projects", "investment"):
-        np.testing.assert_array_equal(a[k], b[k])
 
 
 def test_intervals_widen_with_horizon_on_real_history(real_post):
@@ -115,7 +96,7 @@ def test_deterministic_given_seed():
 def test_partial_and_hedged_periods():
     periods = [
         PeriodObs(2019, 2020, 85, None, None, None),  # investment not published
-        PeriodObs(2021, 2021, None, None, 247.0, approx(247.0)),  # count not published
+        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(247.0, "approx")),  # count not published
         PeriodObs(2022, 2022, 37, (31, math.inf), 280.0, (280.0, math.inf)),  # "over 30", "over 280"
     ]
     post = M.fit(periods, seed=1)
@@ -132,29 +113,36 @@ def test_predict_rejects_past_years(real_post):
 # ----------------------------------------------------------------------------------------- landing
 
 
-def _exact_binomial_loglik(c, h):
-    """Brute-force joint likelihood of the three real statements with independent projects."""
+def _exact_binomial_loglik(c, h, n_statements: int = 3):
+    """Brute-force joint likelihood of the first ``n_statements`` (2 or 3) real landing statements, with
+    independent projects: 2019–2020 in 2021 (a range), 2019–2021 in 2022, 2019–2022 in 2023."""
+    s1, s2, s3 = LANDING
+    nA, nB, nC = (p.projects for p in REAL[:3])  # 2019–2020, 2021, 2022
+    v1, v2, v3 = s1.vintage, s2.vintage, s3.vintage
     F = lambda a: c * (1 - (1 - h) ** a)  # noqa: E731
     FA = lambda v: 0.5 * (F(v - 2019) + F(v - 2020))  # noqa: E731  aggregate: years equally likely
-    pA1 = FA(2021)
-    qA2 = (FA(2022) - FA(2021)) / (1 - FA(2021))
-    qA3 = (FA(2023) - FA(2022)) / (1 - FA(2022))
-    pB1, qB2 = F(1), (F(2) - F(1)) / (1 - F(1))
-    pC1 = F(1)
+    pA1 = FA(v1)
+    qA2 = (FA(v2) - FA(v1)) / (1 - FA(v1))
+    qA3 = (FA(v3) - FA(v2)) / (1 - FA(v2))
+    pB1, qB2 = F(v2 - 2021), (F(v3 - 2021) - F(v2 - 2021)) / (1 - F(v2 - 2021))
+    pC1 = F(v3 - 2022)
+    landed2, more3 = s2.landed_bounds[0], s3.landed_bounds[0] - s2.landed_bounds[0]
     total = 0.0
-    for a1 in range(77, 86):
-        for b1 in range(0, 40):
-            a2 = 97 - a1 - b1
-            if a2 < 0 or a2 > 85 - a1:
+    for a1 in range(s1.landed_bounds[0], s1.landed_bounds[1] + 1):
+        for b1 in range(0, nB + 1):
+            a2 = landed2 - a1 - b1
+            if a2 < 0 or a2 > nA - a1:
                 continue
-            pend_a, pend_b = 85 - a1 - a2, 39 - b1
+            first_two = stats.binom.pmf(a1, nA, pA1) * stats.binom.pmf(a2, nA - a1, qA2) * stats.binom.pmf(b1, nB, pB1)
+            if n_statements == 2:
+                total += first_two
+                continue
+            pend_a, pend_b = nA - a1 - a2, nB - b1
             pa3 = stats.binom.pmf(np.arange(pend_a + 1), pend_a, qA3)
             pb2 = stats.binom.pmf(np.arange(pend_b + 1), pend_b, qB2)
-            pc = stats.binom.pmf(np.arange(38), 37, pC1)
+            pc = stats.binom.pmf(np.arange(nC + 1), nC, pC1)
             conv = np.convolve(np.convolve(pa3, pb2), pc)
-            tail = conv[40] if conv.size > 40 else 0.0
-            total += (stats.binom.pmf(a1, 85, pA1) * stats.binom.pmf(a2, 85 - a1, qA2)
-                      * stats.binom.pmf(b1, 39, pB1) * tail)
+            total += first_two * (conv[more3] if conv.size > more3 else 0.0)
     return math.log(total)
 
 
@@ -168,10 +156,11 @@ def test_landing_chain_close_to_brute_force():
     C, H = (g.ravel() for g in np.meshgrid(cs, hs, indexing="ij"))
     approx_ll = M._chain_loglik(LANDING, groups, C, H, np.full(C.size, 1e-7))
     exact_ll = np.array([_exact_binomial_loglik(c, h) for c, h in zip(C, H)])
-    lp = stats.beta.logpdf(C, 3, 1) + stats.beta.logpdf(H, 1.5, 1.5)
-    # statements 1-2 alone are exact
+    lp = (stats.beta.logpdf(C, *M.PRIORS["landing_eventual"].params)
+          + stats.beta.logpdf(H, *M.PRIORS["landing_hazard"].params))
+    # statements 1-2 alone are exact (up to the tiny within-cohort correlation rho = 1e-7: about 1e-4)
     two = M._chain_loglik(LANDING[:2], groups[:2], np.array([0.9]), np.array([0.7]), np.array([1e-7]))[0]
-    assert abs(two - (-15.40133)) < 1e-3
+    assert two == pytest.approx(_exact_binomial_loglik(0.9, 0.7, n_statements=2), abs=1e-3)
 
     def med(ll, x):
         w = np.exp(lp + ll - (lp + ll).max())
@@ -184,23 +173,17 @@ def test_landing_chain_close_to_brute_force():
         assert abs(med(approx_ll, x) - med(exact_ll, x)) <= tol
 
 
-def _wilson(k, n, z=1.959964):
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
 def test_landing_predictions_are_counts_wider_than_wilson(real_post):
     lp = real_post.landing
     rng = np.random.default_rng(4)
     # a new cohort built like the 2019-2022 one, observed at the same ages
-    pred = lp.predict_cohort([(2019, 2020, 85), (2021, 2021, 39), (2022, 2022, 37)], 2023, 20000, rng)
+    pred = lp.predict_cohort([(p.first_year, p.last_year, p.projects) for p in REAL[:3]], 2023, 20000, rng)
     landed = pred["landed"]
-    assert np.all(landed == np.round(landed)) and landed.min() >= 0 and landed.max() <= 161
+    last = LANDING[-1]  # 2019–2022 in 2023: 137 of 161
+    assert np.all(landed == np.round(landed)) and landed.min() >= 0 and landed.max() <= last.signed
     lo, hi = np.quantile(landed, [0.025, 0.975])
-    wlo, whi = _wilson(137, 161)
-    assert lo < 161 * wlo and hi > 161 * whi, (lo, hi, 161 * wlo, 161 * whi)
+    wlo, whi = wilson(last.landed_bounds[0], last.signed)
+    assert lo < last.signed * wlo and hi > last.signed * whi, (lo, hi, last.signed * wlo, last.signed * whi)
     # projected cohorts with drawn signed counts
     signed = M.fit(REAL, seed=1).predict([2024], 5000, rng)["projects"][:, 0]
     p2 = lp.predict_cohort([(2024, 2024, signed.astype(int))], 2026, 5000, rng)
@@ -210,7 +193,8 @@ def test_landing_predictions_are_counts_wider_than_wilson(real_post):
 def test_existing_cohort_only_gains_landings(real_post):
     lp = real_post.landing
     p = lp.predict_existing(2025, 5000, np.random.default_rng(3))
-    assert p["landed"].min() >= 137 and p["landed"].max() <= 161
-    assert 137 / 161 <= np.median(p["rate"]) <= 1.0
+    landed, signed = LANDING[-1].landed_bounds[0], LANDING[-1].signed
+    assert p["landed"].min() >= landed and p["landed"].max() <= signed
+    assert landed / signed <= np.median(p["rate"]) <= 1.0
     with pytest.raises(ValueError):
         lp.predict_cohort([(2023, 2023, 50)], 2023, 10, np.random.default_rng(0))

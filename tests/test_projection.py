@@ -18,7 +18,8 @@ from analysis.output import metrics_dict
 from analysis.results import compute
 
 from .conftest import DATA
-from .test_metrics import INV19_20, INV21, INV23, INV_2022, P19_20, P21, P23, TOTAL_2022
+from .test_metrics import (CUM_PROJECTS, INV19_20, INV21, INV23, INV_2022, LANDED_19_20_MIN, LANDED_19_21, LANDED_19_22,
+                           P19_20, P21, P23, SIGNED_19_21, TOTAL_2022)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def test_inputs_are_the_published_periods_with_their_hedges(ds):
     assert periods[1].investment is None and periods[1].investment_bounds == pytest.approx((INV21 * 0.95, INV21 * 1.05))
     # landing statements with their vintage years and the counts they allow (超过九成 of 85: 77–85; 85 % of 161: 137)
     assert [(s.first_year, s.last_year, s.vintage, s.signed, s.landed_bounds) for s in landing] == [
-        (2019, 2020, 2021, 85, (77, 85)), (2019, 2021, 2022, 124, (97, 97)), (2019, 2022, 2023, 161, (137, 137))]
+        (2019, 2020, 2021, P19_20, (LANDED_19_20_MIN, P19_20)), (2019, 2021, 2022, SIGNED_19_21, (LANDED_19_21,) * 2),
+        (2019, 2022, 2023, CUM_PROJECTS, (LANDED_19_22,) * 2)]
 
 
 def test_intervals_widen_with_the_horizon(proj):
@@ -65,7 +67,7 @@ def test_landing_predictions_are_counts_of_what_a_statement_will_say(proj):
     span = proj.landing[proj.landing["kind"] == "span"].iloc[0]
     signed = P19_20 + P21 + TOTAL_2022 + P23
     assert (span["first_year"], span["last_year"], span["vintage"], span["signed"]) == (2019, 2023, 2024, signed)
-    assert 137 <= span["pi95_lo"] <= span["landed_median"] <= span["pi95_hi"] <= signed  # 137 already landed by 2023
+    assert LANDED_19_22 <= span["pi95_lo"] <= span["landed_median"] <= span["pi95_hi"] <= signed  # landed by 2023 already
     cohort = proj.landing[proj.landing["kind"] == "cohort"].iloc[0]
     assert (cohort["cohort"], cohort["signed"]) == ("2023", P23) and 0 <= cohort["pi95_lo"] <= cohort["pi95_hi"] <= P23
 
@@ -105,7 +107,7 @@ def test_backtests_use_only_facts_released_after_the_report_vintage(ds):
 
 def test_landing_backtest_against_the_2023_statement(ds):
     lb = compute(ds, 2022).since_then.landing_backtest
-    assert list(lb["cohort"]) == ["2019–2022"] and (lb.iloc[0]["actual_lo"], lb.iloc[0]["actual_hi"]) == (137, 137)
+    assert list(lb["cohort"]) == ["2019–2022"] and (lb.iloc[0]["actual_lo"], lb.iloc[0]["actual_hi"]) == (LANDED_19_22,) * 2
 
 
 def test_json_has_the_projection_keys_with_median(ds):

@@ -164,12 +164,16 @@ def test_notebook_text_and_json_give_the_same_verdicts(years):
     text = metrics_text(m)
     for key, summary in m["mix_summary"].items():
         for scheme, s in summary.items():
-            facts = [f for f in prose.ctx_mix(res, "en")["mixes"] if str(f["first"]) == key]
-            assert [f["verdict"] for f in facts] == [s["remainder_verdict"]]
-            phrase = {None: None, "no_total": "no total to imply one", "zero": "make up the total as written",
-                      "positive": "the total leaves"}[s["remainder_verdict"]]
-            if phrase:
-                assert phrase in text
+            mx = res.mix[next(p for p in res.mix if p.key == key)][scheme]
+            note = prose.mix_note(mx, "en", "amounts")  # the sentence of the page and of the chart
+            assert note in prose.render("mix", res, "en")
+            terminal, page = {None: (None, ""), "no_total": ("no total to imply one", "without a total none can be implied"),
+                              "zero": ("make up the total as written", "the total implies nothing"),
+                              "positive": ("the total leaves", "leaves")}[s["remainder_verdict"]]
+            if terminal:
+                assert terminal in text and page in note
+            else:
+                assert note == ""
     verdicts = list(tables.claims(res, "en").data["verdict"])
     assert verdicts == [{True: "consistent", False: "INCONSISTENT", None: "not checkable"}[c["consistent"]] for c in m["claims"]]
 

@@ -153,6 +153,18 @@ def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(p for p in nb_dir.glob("*.ipynb") if p.name != REPORT_NOTEBOOK)
 
 
+def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
+    """An upper bound on the units of a build, known before the data are loaded: the analysis notebooks
+    plus one report per conference year (conferences.csv). No more kernels than this are useful."""
+    conferences = Path(data_dir or DATA_DIR) / "conferences.csv"
+    try:
+        lines = conferences.read_text(encoding="utf-8").strip().splitlines()[1:]
+        n_conf = len({line.split(",", 1)[0] for line in lines})
+    except OSError:
+        n_conf = 1
+    return len(analysis_notebooks(nb_dir)) + n_conf
+
+
 def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR) -> list[Job]:
     """Check every argument and return the jobs, before any kernel starts. Raises ValueError."""
     from . import metrics

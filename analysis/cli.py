@@ -113,7 +113,7 @@ def cmd_calibrate(args) -> int:
 def cmd_build(args) -> int:
     import os
 
-    from .build import BuildError, KernelPool, build, plan, tree_digest, up_to_date
+    from .build import BuildError, KernelPool, build, most_units, plan, tree_digest, up_to_date
     from .config import REPORTS_DIR
 
     out = args.out or REPORTS_DIR
@@ -131,7 +131,7 @@ def cmd_build(args) -> int:
     if args.data is not None and not Path(args.data).is_dir():
         _load_or_fail(args.data)  # the one-line message, before any kernel starts
     # the kernels start (and import the stack) while this process loads and checks the data and plans
-    pool = KernelPool(args.jobs or os.cpu_count() or 1)
+    pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data)))
     try:
         ds = _load_or_fail(args.data)
         jobs = plan(ds, data_dir=args.data, out_dir=args.out, years=args.years, lang=args.lang, jobs=args.jobs)

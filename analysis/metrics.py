@@ -684,6 +684,7 @@ def period_of(ds: Dataset, year: int) -> Period:
     raise NotPublished(f"no signing totals cover {year}")
 
 
+@per_dataset
 def known_at_release(ds: Dataset, through: int | None = None) -> Dataset:
     """The dataset as it stood when the figures of the period holding ``through`` were published.
 

@@ -139,6 +139,7 @@ def _thresholds(start: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------- project
 
 
+@metrics.per_dataset  # one fit per vintage and arguments: the notebooks of a warm kernel share it
 def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAULT_SEED,
             scenario: Scenario = Scenario(), n_sims: int = N_SIMS) -> Projection:
     """Projects, intended investment, cumulative totals and landing for ``horizon`` years after ``through``.

@@ -53,6 +53,8 @@ def test_plan_has_a_report_per_published_period(ds, tmp_path):
     assert [j.name for j in jobs] == ANALYSES + PERIODS
     assert [j.parameters.get("through") for j in jobs if j.through] == [2020, 2021, 2022, 2023]
     assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019])] == ANALYSES + ["2019-2020"]
+    # the kernel pool, sized before the data load, never exceeds what a build can use
+    assert len(jobs) <= B.most_units() == len(ANALYSES) + len(ds.conference_years)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +98,7 @@ def test_cli_build_fails_fast_without_writing(tmp_path, args, code, fragment, ca
     assert rc == code
     assert fragment in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
-    assert not out.exists()  # no kernel started, nothing written
+    assert not out.exists()  # nothing written
 
 
 # --------------------------------------------------------------------------------------------- full builds

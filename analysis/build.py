@@ -172,12 +172,13 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     known = ds.conference_years
-    periods = sorted(metrics.period_values(ds))
+    releases = metrics.releases(ds)  # one report per release
     if years:
         bad = [y for y in years if y not in known]
         if bad:
             raise ValueError(f"year(s) {', '.join(map(str, bad))} not in the data; conference years are {', '.join(map(str, known))}")
-        periods = [p for p in periods if any(p.covers(y) for y in years)]
+        wanted = {metrics.release_of(ds, y).key for y in years}
+        releases = [r for r in releases if r.key in wanted]
     if jobs is not None and jobs < 1:
         raise ValueError("--jobs must be 1 or more")
     out = Path(out_dir) if out_dir else REPORTS_DIR
@@ -189,9 +190,9 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
     report = nb_dir / REPORT_NOTEBOOK
     if not report.exists():
         raise ValueError(f"report template {report} is missing")
-    for p in periods:
-        params = _only_known(report, {"data_dir": data, "lang": lang, "through": p.last_year, "metrics_path": "metrics.json"})
-        result.append(Job(report, out / p.key, "report", params, through=p.last_year, lang=lang))
+    for r in releases:
+        params = _only_known(report, {"data_dir": data, "lang": lang, "through": r.through, "metrics_path": "metrics.json"})
+        result.append(Job(report, out / r.key, "report", params, through=r.through, lang=lang))
     return result
 
 

@@ -352,6 +352,51 @@ def _stated_claims(ds: Dataset, rows: list) -> None:
         )
 
 
+def _agreement_claims(ds: Dataset, rows: list) -> None:
+    """Two sources stating one figure: the tighter statement is the value, the other is judged against it
+    (331.02 and 约331.02 agree: the interval 约 allows holds the exact figure)."""
+    from .rules import _value_interval
+    from .schema import TABLES
+
+    table = TABLES["signings"]
+    all_rows, kept = ds.rows["signings"], ds["signings"]
+    for key, grp in all_rows.groupby(list(table.fact_key), dropna=False, sort=False):
+        if grp["source_id"].nunique() < 2:
+            continue
+        first, last, dim, group = key
+        winner = kept[(kept["first_year"] == first) & (kept["last_year"] == last) & (kept["dimension"] == dim)
+                      & ((kept["group_zh"] == group) if pd.notna(group) else kept["group_zh"].isna())]
+        if winner.empty:
+            continue
+        w = winner.iloc[0]
+        p = Period(int(first), int(last))
+        for col, qcol in (("projects", "projects_qualifier"), ("investment_100m_yuan", "investment_qualifier")):
+            unit = "projects" if col == "projects" else "yi_yuan"
+            for line, r in grp.iterrows():
+                if r["source_id"] == w["source_id"] or pd.isna(r[col]) or pd.isna(w[col]):
+                    continue
+                kept_en, other_en = (vocab.hedged(x[col], x[qcol], "en", unit) for x in (w, r))
+                kept_zh, other_zh = (vocab.hedged(x[col], x[qcol], "zh", unit) for x in (w, r))
+                _claim(
+                    rows,
+                    id=f"agree_{col.split('_')[0]}_{p.key}_{dim}{'' if pd.isna(group) else '_' + str(group)}_{r['source_id']}",
+                    text_en=(f"{p.label}: {r['source_id']} states {other_en} and {w['source_id']} states {kept_en}; "
+                             "the two statements agree and the tighter one is used"),
+                    text_zh=(f"{p.label}年：{r['source_id']}称{other_zh}，{w['source_id']}称{kept_zh}，"
+                             "两者一致，采用更精确的表述"),
+                    stated=float(r[col]),
+                    qualifier=str(r[qcol]),
+                    computed=float(w[col]),
+                    computed_interval=_value_interval(w[col], w[qcol], col),
+                    formula=f"{w['source_id']}: {kept_en}",
+                    kind="sources_agree",
+                    file="signings.csv",
+                    line=int(line),
+                    column=col,
+                    last_year=p.last_year,
+                )
+
+
 def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """All claims, in a stable order; ``through`` keeps the claims about periods ending by then."""
     rows: list[dict] = []
@@ -360,6 +405,7 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     _derived_vs_sum_claims(ds, rows)
     _landing_claims(ds, rows)
     _stated_claims(ds, rows)
+    _agreement_claims(ds, rows)
     df = pd.DataFrame(rows, columns=COLUMNS)
     if through is not None:
         df = df[df["last_year"] <= through]

@@ -662,12 +662,67 @@ def as_float(x) -> float | None:
 # --------------------------------------------------------------------------------------------- vintages
 
 
-def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
-    """Date of the first source by which ``period``'s own figures were published (or derivable).
+@dataclass(frozen=True)
+class Release:
+    """One release: the articles of one date that first published some periods' figures.
 
-    The vintage a report about ``period`` is written from: the earliest source date at which the
-    period is an atomic period of the data with a known project count.
+    ``periods`` are the periods whose figures this release first published (2019–2020 and 2021 came
+    out together, in the 2021 article); ``through`` is the last year its vintage states, so a report
+    as of this release forecasts from the year after it and never a period the release states.
     """
+
+    date: tuple[int, int, int]
+    periods: tuple[Period, ...]
+    through: int
+
+    @property
+    def key(self) -> str:
+        """The report folder of the release: its last year ('2021' for 2019–2020 and 2021)."""
+        return str(self.through)
+
+    @property
+    def label(self) -> str:
+        return "、".join(p.label for p in self.periods)
+
+
+@per_dataset
+def releases(ds: Dataset) -> list[Release]:
+    """The releases of the data, in date order: one report each.
+
+    A release is a source date at which new periods became known (with a project count). When a later
+    release states no year beyond an earlier one's (an older article found later that splits an
+    aggregate), the later one, which knows more, stands for that year and takes over its periods.
+    """
+    found: list[Release] = []
+    seen: set[Period] = set()
+    for date in sorted(set(ds.source_dates.values())):
+        v = ds.as_known_at(date)
+        if not len(v["conferences"]):
+            continue
+        known = {p for p, m in period_values(v).items() if m["projects"].known}
+        new = sorted(known - seen)
+        if not new:
+            continue
+        seen |= known
+        found.append(Release(date, tuple(new), max(p.last_year for p in known)))
+    by_through: dict[int, Release] = {}
+    for r in found:
+        before = by_through.get(r.through)
+        periods = tuple(sorted(set(before.periods) | set(r.periods))) if before else r.periods
+        by_through[r.through] = Release(r.date, periods, r.through)
+    return sorted(by_through.values(), key=lambda r: r.date)
+
+
+def release_of(ds: Dataset, year: int) -> Release:
+    """The release that first published the figures of ``year`` (or of the aggregate holding it)."""
+    for r in releases(ds):
+        if any(p.covers(year) for p in r.periods):
+            return r
+    raise NotPublished(f"no source publishes the figures of {year}")
+
+
+def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
+    """Date of the first source by which ``period``'s own figures were published (or derivable)."""
     for date in sorted(set(ds.source_dates.values())):
         v = ds.as_known_at(date)
         vals = period_values(v) if len(v["conferences"]) else {}
@@ -686,10 +741,16 @@ def period_of(ds: Dataset, year: int) -> Period:
 
 @per_dataset
 def known_at_release(ds: Dataset, through: int | None = None) -> Dataset:
-    """The dataset as it stood when the figures of the period holding ``through`` were published.
+    """The dataset as it stood at the release that first published the figures of ``through``.
 
-    What a report about that period can say: later articles (later cumulative totals, later landing
+    What a report about that release can say: later articles (later cumulative totals, later landing
     statements, later years) are left out, and appear only in its "since then" section.
     """
     through = _check_through(ds, through)
-    return ds.as_known_at(period_release(ds, period_of(ds, through)))
+    return ds.as_known_at(release_of(ds, through).date)
+
+
+def release_through(ds: Dataset, through: int | None = None) -> int:
+    """The last year stated by the release that first published ``through`` (2020 -> 2021: the 2021
+    article published 2019–2020 and 2021 together). Results are always for a whole release."""
+    return release_of(ds, _check_through(ds, through)).through

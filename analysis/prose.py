@@ -354,10 +354,22 @@ def _backtest_rows(bt) -> list[dict]:
 
 
 def ctx_backtest(res, lang):
+    """The projection against the figures published later: first the figures themselves, year by year,
+    then how many of them (landing included) fell inside its intervals."""
     st = res.since_then
+    rows = _backtest_rows(None if st is None else st.backtest)
+    landing = _backtest_rows(None if st is None else st.landing_backtest)
+    years: dict[int, list[dict]] = {}
+    for b in rows:
+        years.setdefault(int(b["year"]), []).append(b)
+    scored = rows + landing
     return {
-        "rows": _backtest_rows(None if st is None else st.backtest),
-        "landing": _backtest_rows(None if st is None else st.landing_backtest),
+        "rows": rows,
+        "landing": landing,
+        "years": [{"year": y, "figures": f} for y, f in sorted(years.items())],
+        "n": len(scored),
+        "n80": sum(bool(b["inside80"]) for b in scored),
+        "n95": sum(bool(b["inside95"]) for b in scored),
         "through": res.through,
         "has_projection": res.projection is not None,
     }
@@ -380,8 +392,12 @@ def ctx_calibration(res, lang, study=None, meta=None):
         label = calibration.process_label(name, lang)
         procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
     shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)
+    # the shape of the data this report stands on (its vintage), which may differ from the study's
+    own_shape = [int(n) for n in res.periods["n_years"]] if len(res.periods) else []
     return {"n": s["n_histories"], "horizon": int(study["horizon"].max()),
             "aggregates": [L for L in shape if L > 1], "singles": sum(1 for L in shape if L == 1),
+            "vintage_aggregates": [L for L in own_shape if L > 1], "vintage_singles": sum(1 for L in own_shape if L == 1),
+            "same_shape": own_shape == shape,
             "own": next((p for p in procs if p["key"] == "model"), None),
             "others": [p for p in procs if p["key"] != "model"], "stored": meta is not None}
 

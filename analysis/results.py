@@ -69,6 +69,20 @@ def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
     return frame[frame["source_id"].isin(later_ids)]
 
 
+def _later_totals(full: Dataset, known: Dataset) -> pd.DataFrame:
+    """Cumulative totals (from the first conference) that only later sources state: one row per figure,
+    the tightest statement when several later sources state it."""
+    key = ["first_year", "last_year", "dimension", "group_zh"]
+    seen = set(map(tuple, known.rows["signings"][key].astype(object).where(lambda f: f.notna(), None).values.tolist()))
+    later = _later(full, known, "signings")
+    later_keys = {k for k in map(tuple, later[key].astype(object).where(lambda f: f.notna(), None).values.tolist())
+                  if k not in seen}
+    resolved = full["signings"]
+    ks = resolved[key].astype(object).where(lambda f: f.notna(), None).values.tolist()
+    out = resolved[[tuple(k) in later_keys for k in ks]]
+    return out[(out["dimension"] == "total") & (out["first_year"] == full.conference_years[0])]
+
+
 def caveats(ds: Dataset, through: int) -> list[dict]:
     """What the figures are not, built from the data (derived values, wording, side amounts)."""
     out = [{"kind": "intended_investment"}]
@@ -96,8 +110,12 @@ def caveats(ds: Dataset, through: int) -> list[dict]:
 
 def compute(ds: Dataset, through: int | None = None, *, projection: bool = True, horizon: int = 3,
             seed: int | None = None, scenario=None) -> Results:
-    """All results for ``through`` (default: the last conference year), as known at its release."""
-    through = metrics._check_through(ds, through)
+    """All results for the release that first published ``through`` (default: the last conference year).
+
+    Results are for a whole release: ``through=2020`` gives the 2021 release, which published
+    2019–2020 and 2021 together, so ``res.through`` is 2021 and nothing it states is forecast.
+    """
+    through = metrics.release_through(ds, through)
     known = metrics.known_at_release(ds, through)
     vintage = known.as_of
     periods = metrics.trends(known, through)
@@ -141,10 +159,9 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
 
             backtest = P.backtest(res.projection, ds, after=vintage)
             landing_bt = P.landing_backtest(res.projection, ds, after=vintage)
-        tot = _later(ds, known, "signings")
         res.since_then = SinceThen(
             sources=later_sources,
-            totals=tot[(tot["dimension"] == "total") & (tot["first_year"] == ds.conference_years[0])],
+            totals=_later_totals(ds, known),
             landing=metrics.landing_rates(ds).pipe(lambda lr: lr[lr["source_id"].isin(set(later_sources["source_id"]))]),
             claims=later_ledger[~later_ledger["id"].isin(seen) & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)
                                 & (later_ledger["last_year"] <= through)].reset_index(drop=True),

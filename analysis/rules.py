@@ -15,12 +15,15 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 
 from . import vocab
+from .qualifiers import interval
 from .schema import (
+    COUNT_COLUMNS,
     MAX_INVESTMENT_PER_YEAR_100M_YUAN,
     NUMBER_COLUMNS,
     PERCENT_COLUMNS,
     QUALIFIED,
     TABLES,
+    TERM_SPELLINGS,
     TOTAL,
     Problem,
 )
@@ -144,7 +147,7 @@ def investment_term_recorded(f: Frames) -> Iterator[Problem]:
             yield Problem("signings.csv", line, "investment_term_zh", "an amount is given: record the source's word for it (意向投资额 or 资金)")
         elif pd.isna(inv) and pd.notna(term):
             yield Problem("signings.csv", line, "investment_term_zh", "no amount is given: leave the term empty")
-        elif pd.notna(term) and pd.notna(ev) and str(term) not in str(ev):
+        elif pd.notna(term) and pd.notna(ev) and not any(w in str(ev) for w in TERM_SPELLINGS.get(str(term), (str(term),))):
             yield Problem("signings.csv", line, "investment_term_zh", f"'{term}' is not written in the evidence '{ev}'")
 
 
@@ -305,12 +308,56 @@ def source_dates(sources: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
     return out
 
 
+def hedged_pairs(table) -> list[tuple[str, str]]:
+    """The (value column, qualifier column) pairs of a table's facts: a value is read with its hedge."""
+    return [(c, q) for c, q in QUALIFIED.get(table.name, {}).items() if c in table.value_columns and q in table.value_columns]
+
+
+def _value_interval(value, qualifier, column: str):
+    """The true values a stated figure allows (counts are whole numbers, so an exact count is a point)."""
+    return interval(float(value), qualifier or "exact", count=column in COUNT_COLUMNS)
+
+
+def statements_agree(a: dict, b: dict, table) -> list[str]:
+    """The value columns on which two rows stating the same fact disagree (empty: they agree).
+
+    A value one row leaves unstated is not a disagreement. A value with a hedge (约 331.02 against an
+    exact 331.02) agrees with another when the true values they allow overlap.
+    """
+    pairs = dict(hedged_pairs(table))
+    hedges = set(pairs.values())
+    diff = []
+    for c in table.value_columns:
+        if c in hedges or None in (a[c], b[c]):
+            continue
+        if c in pairs:
+            if (a[c], a[pairs[c]]) == (b[c], b[pairs[c]]):
+                continue
+            if not _value_interval(a[c], a[pairs[c]], c).overlaps(_value_interval(b[c], b[pairs[c]], c)):
+                diff.append(c)
+        elif a[c] != b[c]:
+            diff.append(c)
+    return diff
+
+
+def _tightness(row: dict, table) -> tuple:
+    """Sort key of the row kept for a fact: it states the most, and its hedged values are the tightest."""
+    stated = sum(v is not None for v in row.values())
+    width = 0.0
+    for c, q in hedged_pairs(table):
+        if row[c] is not None:
+            iv = _value_interval(row[c], row[q], c)
+            width += iv.width / max(abs(float(row[c])), 1.0)
+    return (-stated, width)
+
+
 def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
     """One row per fact: sources that agree merge; a disagreement is a problem unless one supersedes.
 
-    Returns the frames keeping, for each fact, the row of the superseding source or else the first row,
-    and the problems found. Landing facts are as of a date: the same cohort stated in two years is two
-    facts (``vintage`` is the source's date).
+    Returns the frames keeping, for each fact, the row of the superseding source or else the row that
+    states the most with the tightest hedges (two sources writing 331.02 and 约331.02 agree, and the
+    exact one is kept; the claims ledger shows the agreement), and the problems found. Landing facts
+    are as of a date: the same cohort stated in two years is two facts (``vintage`` is the source's date).
     """
     problems: list[Problem] = []
     superseded_by = {str(r["supersedes"]): str(r["source_id"]) for _, r in frames["sources"].iterrows() if pd.notna(r["supersedes"])}
@@ -330,11 +377,10 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
             live = [i for i in grp.index if superseded_by.get(grp.at[i, "source_id"]) not in present]
             values = grp.loc[live, list(table.value_columns)].astype(object)
             values = values.where(values.notna(), None)
+            rows = {i: values.loc[i].to_dict() for i in live}
             first = live[0]
             for other in live[1:]:
-                # a value one source leaves unstated is not a disagreement
-                diff = [c for c in table.value_columns
-                        if None not in (values.at[first, c], values.at[other, c]) and values.at[first, c] != values.at[other, c]]
+                diff = statements_agree(rows[first], rows[other], table)
                 if diff:
                     problems.append(Problem(
                         table.filename, int(other), diff[0],
@@ -342,7 +388,8 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
                         f"({grp.at[other, 'source_id']} vs {grp.at[first, 'source_id']}); "
                         "fix one, or mark the newer source as superseding the older in sources.csv (column supersedes)",
                     ))
-            # keep the row that states the most (2021's month and day come from the 2021 article)
-            keep.append(max(live, key=lambda i: (sum(v is not None for v in values.loc[i]), -live.index(i))))
+            # keep the row that states the most, with the tightest hedges (2021's month and day come from
+            # the 2021 article; 331.02 is kept over 约331.02)
+            keep.append(min(live, key=lambda i: (*_tightness(rows[i], table), live.index(i))))
         out[name] = frame.loc[sorted(keep)]
     return out, problems

@@ -24,7 +24,11 @@ CLAIM_KINDS = ("sum_of_groups", "total_minus_groups", "conference_count")
 CLAIM_MEASURES = ("projects", "investment_100m_yuan", "conferences")
 #: How sources name the amount: intended investment, or (2021, for 2019–2020) "funds involved".
 INVESTMENT_TERMS = ("意向投资额", "资金")
-LANGUAGES = ("zh", "en")
+#: How each term may be printed in an evidence fragment: a copy in traditional characters writes
+#: 意向投資額 (the term is recorded in simplified characters either way).
+TERM_SPELLINGS = {"意向投资额": ("意向投资额", "意向投資額"), "资金": ("资金", "資金")}
+#: Language of a source: zh (simplified characters), zh-Hant (a copy in traditional characters), en.
+LANGUAGES = ("zh", "zh-Hant", "en")
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,9 @@ QUALIFIED = {
     "landing": {"stated_rate_pct": "rate_qualifier"},
     "named_projects": {"annual_output_100m_yuan": "output_qualifier"},
 }
+
+#: Columns that count projects: whole numbers, so an exact count allows no rounding.
+COUNT_COLUMNS = frozenset({"projects", "signed", "landed"})
 
 #: Columns whose number must be written in the row's evidence fragment (years and dates are not:
 #: a fragment such as "连续四年" supports a conference year without naming it). Percent columns may

@@ -355,7 +355,7 @@ def _stated_claims(ds: Dataset, rows: list) -> None:
 def _agreement_claims(ds: Dataset, rows: list) -> None:
     """Two sources stating one figure: the tighter statement is the value, the other is judged against it
     (331.02 and 约331.02 agree: the interval 约 allows holds the exact figure)."""
-    from .rules import _value_interval
+    from .rules import value_interval
     from .schema import TABLES
 
     table = TABLES["signings"]
@@ -387,7 +387,7 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                     stated=float(r[col]),
                     qualifier=str(r[qcol]),
                     computed=float(w[col]),
-                    computed_interval=_value_interval(w[col], w[qcol], col),
+                    computed_interval=value_interval(w[col], w[qcol], col),
                     formula=f"{w['source_id']}: {kept_en}",
                     kind="sources_agree",
                     file="signings.csv",

@@ -313,7 +313,7 @@ def hedged_pairs(table) -> list[tuple[str, str]]:
     return [(c, q) for c, q in QUALIFIED.get(table.name, {}).items() if c in table.value_columns and q in table.value_columns]
 
 
-def _value_interval(value, qualifier, column: str):
+def value_interval(value, qualifier, column: str):
     """The true values a stated figure allows (counts are whole numbers, so an exact count is a point)."""
     return interval(float(value), qualifier or "exact", count=column in COUNT_COLUMNS)
 
@@ -333,7 +333,7 @@ def statements_agree(a: dict, b: dict, table) -> list[str]:
         if c in pairs:
             if (a[c], a[pairs[c]]) == (b[c], b[pairs[c]]):
                 continue
-            if not _value_interval(a[c], a[pairs[c]], c).overlaps(_value_interval(b[c], b[pairs[c]], c)):
+            if not value_interval(a[c], a[pairs[c]], c).overlaps(value_interval(b[c], b[pairs[c]], c)):
                 diff.append(c)
         elif a[c] != b[c]:
             diff.append(c)
@@ -346,7 +346,7 @@ def _tightness(row: dict, table) -> tuple:
     width = 0.0
     for c, q in hedged_pairs(table):
         if row[c] is not None:
-            iv = _value_interval(row[c], row[q], c)
+            iv = value_interval(row[c], row[q], c)
             width += iv.width / max(abs(float(row[c])), 1.0)
     return (-stated, width)
 

@@ -380,9 +380,11 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                 _claim(
                     rows,
                     id=f"agree_{col.split('_')[0]}_{p.key}_{dim}{'' if pd.isna(group) else '_' + str(group)}_{r['source_id']}",
-                    text_en=(f"{p.label}: {r['source_id']} states {other_en} and {w['source_id']} states {kept_en}; "
+                    text_en=(f"{p.label}: {w['source_id']} and {r['source_id']} both state {kept_en}" if kept_en == other_en else
+                             f"{p.label}: {r['source_id']} states {other_en} and {w['source_id']} states {kept_en}; "
                              "the two statements agree and the tighter one is used"),
-                    text_zh=(f"{p.label}年：{r['source_id']}称{other_zh}，{w['source_id']}称{kept_zh}，"
+                    text_zh=(f"{p.label}年：{w['source_id']}与{r['source_id']}均称{kept_zh}" if kept_zh == other_zh else
+                             f"{p.label}年：{r['source_id']}称{other_zh}，{w['source_id']}称{kept_zh}，"
                              "两者一致，采用更精确的表述"),
                     stated=float(r[col]),
                     qualifier=str(r[qcol]),

@@ -19,20 +19,8 @@ from analysis.data import load
 from analysis.output import metrics_dict
 
 from .conftest import DATA, apply_fixture, find_line, problems_of, set_cell
-from .test_metrics import (
-    CATEGORY_2022,
-    INV19_20,
-    INV21,
-    INV23,
-    INV24,
-    INV_2022,
-    INVESTMENT_TO_2024,
-    LANDED_19_22,
-    P24,
-    PLACE_2024,
-    PROJECTS_TO_2024,
-    TOTAL_2022,
-)
+from .test_metrics import (CATEGORY_2022, INV19_20, INV21, INV23, INV24, INV_2022, INVESTMENT_TO_2024, LANDED_19_22, P24,
+                           PLACE_2024, PROJECTS_TO_2024, TOTAL_2022)
 
 # the real yearly figures before the synthetic 2025 releases: PROJECTS_TO_2024 (291) and INVESTMENT_TO_2024
 # (1837.49, of which three parts are 约)

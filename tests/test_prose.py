@@ -18,7 +18,7 @@ from analysis.results import compute
 
 from .conftest import DATA, find_line, set_cell
 from .synth import write_dataset
-from .test_metrics import CUM_INV, CUM_PROJECTS, INV19_20, INV23, INV24, INV_2022, P19_20, P23, P24, TOTAL_2022
+from .test_metrics import CUM_INV, CUM_PROJECTS, INV19_20, INV23, INV_2022, P19_20, P23, P24, TOTAL_2022
 
 THROUGHS = (2019, 2020, 2021, 2022, 2023, 2024)
 

@@ -18,22 +18,8 @@ from analysis.data import load
 from analysis.results import compute
 
 from .conftest import DATA, find_line, problems_of, set_cell
-from .test_metrics import (
-    CONFERENCES_24,
-    CUM24_INV,
-    CUM24_PROJECTS,
-    FIELD_2024,
-    INV19_20,
-    INV21,
-    INV23,
-    INV24,
-    INV_2022,
-    INVESTMENT_TO_2024,
-    P24,
-    PLACE_2024,
-    PROJECTS_TO_2024,
-    RATE_19_22,
-)
+from .test_metrics import (CONFERENCES_24, CUM24_INV, CUM24_PROJECTS, FIELD_2024, INV19_20, INV21, INV23, INV24, INV_2022,
+                           INVESTMENT_TO_2024, P24, PLACE_2024, PROJECTS_TO_2024, RATE_19_22)
 
 #: the published periods, as the articles print them: 2019–2020 only as a two-year total, then single years
 PERIODS = [(2019, 2020), (2021, 2021), (2022, 2022), (2023, 2023), (2024, 2024)]

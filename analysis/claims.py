@@ -354,15 +354,23 @@ def _stated_claims(ds: Dataset, rows: list) -> None:
 
 def _agreement_claims(ds: Dataset, rows: list) -> None:
     """Two sources stating one figure: the tighter statement is the value, the other is judged against it
-    (331.02 and 约331.02 agree: the interval 约 allows holds the exact figure)."""
+    (331.02 and 约331.02 agree: the interval 约 allows holds the exact figure).
+
+    A statement superseded by another source of the same fact is not judged (the newer one replaces it),
+    and two statements that do not overlap are not called agreeing: the data check names them as a
+    disagreement (rules.resolve_sources).
+    """
     from .rules import value_interval
     from .schema import TABLES
 
     table = TABLES["signings"]
     all_rows, kept = ds.rows["signings"], ds["signings"]
+    srcs = ds.rows["sources"]
+    superseded_by = {str(old): str(new) for old, new in zip(srcs["supersedes"], srcs["source_id"]) if pd.notna(old)}
     for key, grp in all_rows.groupby(list(table.fact_key), dropna=False, sort=False):
         if grp["source_id"].nunique() < 2:
             continue
+        present = set(grp["source_id"])
         first, last, dim, group = key
         winner = kept[(kept["first_year"] == first) & (kept["last_year"] == last) & (kept["dimension"] == dim)
                       & ((kept["group_zh"] == group) if pd.notna(group) else kept["group_zh"].isna())]
@@ -373,8 +381,12 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
         for col, qcol in (("projects", "projects_qualifier"), ("investment_100m_yuan", "investment_qualifier")):
             unit = "projects" if col == "projects" else "yi_yuan"
             for line, r in grp.iterrows():
-                if r["source_id"] == w["source_id"] or pd.isna(r[col]) or pd.isna(w[col]):
+                if (r["source_id"] == w["source_id"] or superseded_by.get(r["source_id"]) in present
+                        or pd.isna(r[col]) or pd.isna(w[col])):
                     continue
+                kept_iv = value_interval(w[col], w[qcol], col)
+                if not value_interval(r[col], r[qcol], col).overlaps(kept_iv):
+                    continue  # a disagreement, not an agreement: resolve_sources reports it
                 kept_en, other_en = (vocab.hedged(x[col], x[qcol], "en", unit) for x in (w, r))
                 kept_zh, other_zh = (vocab.hedged(x[col], x[qcol], "zh", unit) for x in (w, r))
                 _claim(
@@ -389,7 +401,7 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                     stated=float(r[col]),
                     qualifier=str(r[qcol]),
                     computed=float(w[col]),
-                    computed_interval=value_interval(w[col], w[qcol], col),
+                    computed_interval=kept_iv,
                     formula=f"{w['source_id']}: {kept_en}",
                     kind="sources_agree",
                     file="signings.csv",

@@ -31,9 +31,11 @@ from analysis.output import metrics_dict
 
 from .browser import CANDIDATES, WIDTHS, Browser, find_chromium, pages, png_size, problems, screenshot_tree
 from .conftest import DATA, ROOT
+from .test_metrics import INV23, INV24, P23, P24
 
 NB_DIR = ROOT / "notebooks"
-PERIODS = ["2019-2020", "2021", "2022", "2023"]
+#: one report per release: 2019–2020 came out with 2021 (the 2021 article), so it has no report of its own
+REPORTS = ["2021", "2022", "2023", "2024"]
 ANALYSES = ["1.0-trends", "2.0-landing", "3.0-mix", "4.0-projection"]
 
 
@@ -50,9 +52,11 @@ def test_every_notebook_has_the_parameters_the_build_passes():
 
 def test_plan_has_a_report_per_published_period(ds, tmp_path):
     jobs = plan(ds, out_dir=tmp_path)
-    assert [j.name for j in jobs] == ANALYSES + PERIODS
-    assert [j.parameters.get("through") for j in jobs if j.through] == [2020, 2021, 2022, 2023]
-    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019])] == ANALYSES + ["2019-2020"]
+    assert [j.name for j in jobs] == ANALYSES + REPORTS
+    assert [j.parameters.get("through") for j in jobs if j.through] == [2021, 2022, 2023, 2024]
+    # a year inside 2019–2020 asks for the release that published it: the 2021 report
+    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019])] == ANALYSES + ["2021"]
+    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2020, 2021])] == ANALYSES + ["2021"]
     # the kernel pool, sized before the data load, never exceeds what a build can use
     assert len(jobs) <= B.most_units() == len(ANALYSES) + len(ds.conference_years)
 
@@ -78,7 +82,7 @@ def test_plan_rejects_an_output_directory_under_a_file(ds, tmp_path):
 @pytest.mark.parametrize(
     "args,code,fragment",
     [
-        (["--years", "2031"], 2, "not in the data; conference years are 2019, 2020, 2021, 2022, 2023"),
+        (["--years", "2031"], 2, "not in the data; conference years are 2019, 2020, 2021, 2022, 2023, 2024"),
         (["--lang", "fr"], 2, "invalid choice: 'fr'"),
         (["--jobs", "0"], 2, "expected 1 or more"),
         (["--data", "/nonexistent"], 1, "fails the data check"),
@@ -116,7 +120,8 @@ def _tree(folder):
 
 def test_build_writes_pages_figures_and_metrics(ds, warm):
     assert (warm / "index.html").exists()
-    for name in PERIODS:
+    assert not (warm / "2019-2020").exists()
+    for name in REPORTS:
         unit = warm / name
         assert {"report.html", "report.ipynb", "metrics.json", ".stamp.json"} <= {p.name for p in unit.iterdir()}
         assert any((unit / "figures").glob("*-narrow.png"))
@@ -131,9 +136,10 @@ def test_build_writes_pages_figures_and_metrics(ds, warm):
     assert not re.search(r"<script|<link |@import|src=\"https?:", page)  # nothing loads from the network
     assert "notebook.chart(" not in page  # inputs hidden
     index = (warm / "index.html").read_text(encoding="utf-8")
-    for name in PERIODS:
+    for name in REPORTS:
         assert f'href="{name}/report.html"' in index
-    assert "签约项目50个，意向投资额约426.81亿元" in index  # the 2023 card's headline
+    assert f"签约项目{P23}个，意向投资额约{INV23}亿元" in index  # the 2023 card's headline
+    assert f"签约项目{P24}个，意向投资额{INV24}亿元" in index  # the 2024 card's: 北京青年报's exact 331.02
 
 
 def test_warm_kernels_give_the_bytes_of_fresh_ones_and_builds_are_reproducible(ds, warm, tmp_path):

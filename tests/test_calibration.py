@@ -22,6 +22,10 @@ import pandas as pd
 import pytest
 
 from analysis import calibration as C
+from analysis import metrics as M
+from analysis.data import load
+
+from .conftest import DATA
 
 
 
@@ -121,3 +125,11 @@ def test_format_table(drifting):
     assert lines[0].split()[:3] == ["process", "metric", "h"]
     assert len(lines) == len(drifting) + 4
     assert "growth" in text and "wall time" in lines[-1]
+
+
+def test_the_simulated_shape_is_the_shape_of_the_data():
+    """The study simulates histories shaped like data/'s periods (years per period: 2019–2020, then single
+    years): a release that changes the shape must change SHAPE, and so the code digest, and the study is rerun."""
+    periods = M.trends(load(DATA))
+    assert C.SHAPE == tuple(int(n) for n in periods["n_years"])
+    assert sum(C.SHAPE) == int(periods["last_year"].max()) - int(periods["first_year"].min()) + 1

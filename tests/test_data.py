@@ -13,8 +13,9 @@ from analysis.data import load
 from analysis.schema import TABLES
 
 from .conftest import DATA, append_row, find_line, problems_of, read_rows, set_cell, write_rows
-from .test_metrics import (CATEGORY_2023, CUM23_INV, CUM23_PROJECTS, CUM_INV, CUM_PROJECTS, INV19_20, INV21, INV23,
-                           INV_2022, LANDED_19_21, P19_20, P21, P23, RATE_19_20, RATE_19_22, SIGNED_19_21, TOTAL_2022)
+from .test_metrics import (CATEGORY_2023, CUM23_INV, CUM23_PROJECTS, CUM24_INV, CUM24_PROJECTS, CUM_INV, CUM_PROJECTS,
+                           INV19_20, INV21, INV23, INV24, INV_2022, LANDED_19_21, P19_20, P21, P23, P24, RATE_19_20,
+                           RATE_19_22, SIGNED_19_21, TOTAL_2022)
 
 
 def test_real_data_passes():
@@ -27,8 +28,9 @@ def test_check_cli_clean(capsys):
     assert len(out) == 1 and "OK" in out[0]
 
 
-# Every figure of the three articles (the constants of tests/test_metrics.py, typed from the articles,
-# not from data/), with the hedges the articles write: (projects, qualifier, 亿元, qualifier) per total.
+# Every figure of the articles (the constants of tests/test_metrics.py, typed from the articles, not from
+# data/), with the hedges the articles write: (projects, qualifier, 亿元, qualifier) per total. Where two
+# articles state one figure, the statement data/ keeps is the tighter one.
 TOTALS = {
     (2019, 2020): (P19_20, "exact", INV19_20, "exact"),  # 中国新闻网 2021: 过去两年…85个项目,涉及资金552亿元
     (2021, 2021): (P21, "exact", INV21, "approx"),  # 再签约39个项目,意向投资额约247亿元
@@ -36,12 +38,14 @@ TOTALS = {
     (2019, 2022): (CUM_PROJECTS, "exact", CUM_INV, "exact"),
     (2019, 2021): (SIGNED_19_21, "exact", None, None),
     (2023, 2023): (P23, "exact", INV23, "approx"),  # 新京报 2023
-    (2019, 2023): (CUM23_PROJECTS, "more_than", CUM23_INV, "over"),  # 210余个, 超1500亿元
+    (2019, 2023): (CUM23_PROJECTS, "more_than", CUM23_INV, "over"),  # 210余个, 超1500亿元 (and the 2023 release)
+    (2024, 2024): (P24, "exact", INV24, "exact"),  # 北京青年报 2024: 331.02亿元 (the repost's 约331.02 is looser)
+    (2019, 2024): (CUM24_PROJECTS, "more_than", CUM24_INV, "over"),  # 累计290余个, 超1800亿元
 }
 LANDING = {  # cohort -> (source, signed, landed, stated %, qualifier)
     (2019, 2020): ("cn2021", None, None, RATE_19_20, "over"),  # 目前超过九成的项目已经落地
     (2019, 2021): ("bjd2022", SIGNED_19_21, LANDED_19_21, 80, "nearly"),  # 近80%
-    (2019, 2022): ("bjnews2023", None, None, RATE_19_22, "exact"),  # 落地率已达85%
+    (2019, 2022): ("release2023", None, None, RATE_19_22, "exact"),  # the 2023 release: 落地率已達85%
 }
 
 
@@ -121,14 +125,14 @@ def test_check_sources_verifies_fragments_against_local_texts(tmp_path, data_cop
     """`check --sources DIR` compares fragments with local copies; a missing copy is a note, a wrong fragment an error."""
     from .conftest import FIXTURES, apply_fixture
 
-    apply_fixture(data_copy, "new_names_2024")
+    apply_fixture(data_copy, "new_names_2025")
     texts = FIXTURES / "source_texts"
     assert main(["check", "--data", str(data_copy), "--sources", str(texts)]) == 0
     out, err = capsys.readouterr()
     assert "evidence found verbatim in 1 local source text(s)" in out
     assert "note: bjd2022: no local copy" in err
     f = data_copy / "signings.csv"
-    line = find_line(f, group_zh="大厂县", first_year="2024")
+    line = find_line(f, group_zh="大厂县", first_year="2025")
     set_cell(f, line, "evidence", "大厂县项目12个,意向投资额约70亿元")  # 约 is not in the text
     assert main(["check", "--data", str(data_copy), "--sources", str(texts)]) == 1
     err = capsys.readouterr().err
@@ -167,9 +171,9 @@ def test_taxonomy_note_needs_both_languages(data_copy):
 def test_unknown_scheme_names_taxonomy(data_copy):
     f = data_copy / "signings.csv"
     line = find_line(f, group_zh="产业项目")
-    set_cell(f, line, "dimension", "field")
+    set_cell(f, line, "dimension", "sector")  # no taxonomy row has this scheme
     probs = problems_of(data_copy)
-    assert any(p.startswith(f"signings.csv:{line}: column 'dimension': dimension 'field' is neither 'total' nor a classification scheme") for p in probs), probs
+    assert any(p.startswith(f"signings.csv:{line}: column 'dimension': dimension 'sector' is neither 'total' nor a classification scheme") for p in probs), probs
 
 
 # ----------------------------------------------------------------------------- bad copies

@@ -16,18 +16,30 @@ from analysis.output import metrics_dict
 
 from .conftest import DATA
 
-# Stated in the articles (中国新闻网 2021, 北京日报 2022, 新京报 2023): the only numbers typed here.
+# Stated in the articles (中国新闻网 2021, 北京日报 2022, 新京报 and the official release 2023, 北京青年报
+# 2024): the only numbers typed here.
 P19_20, INV19_20 = 85, 552
 P21, INV21 = 39, 247
 TOTAL_2022, INV_2022 = 37, 280.66
 P23, INV23 = 50, 426.81
 CUM_PROJECTS, CUM_INV = 161, 1080  # 2019–2022, stated in 2022
 CUM23_PROJECTS, CUM23_INV = 210, 1500  # 210余, 超1500, stated in 2023
+# bjyouth2024 (北京青年报客户端, 2024-09-26): 80 projects, 331.02亿元 (repost2024 writes 约331.02); 累计290余个,
+# 超1800亿元; 六届; by 落地区域 (place) and by 行业领域 (field), counts only
+P24, INV24 = 80, 331.02
+CUM24_PROJECTS, CUM24_INV = 290, 1800  # 290余, 超1800
+CONFERENCES_24 = 6  # 连续举办六届
+PLACE_2024 = {"通州区": 18, "三河市": 22, "大厂县": 20, "香河县": 20}
+FIELD_2024 = {"智能制造与装备": 31, "绿色能源与节能环保": 7, "现代服务": 16, "医药健康": 13, "文化旅游": 6, "公共服务": 7}
 SIGNED_19_21, LANDED_19_21 = 124, 97
 RATE_19_20, RATE_19_22 = 90, 85  # 超过九成 (2021), 已达85% (2023)
 # ... and what they imply, worked out here
 LANDED_19_20_MIN = math.floor(P19_20 * RATE_19_20 / 100) + 1  # more than 76.5 of 85: 77
 LANDED_19_22 = round(CUM_PROJECTS * RATE_19_22 / 100)  # 85 % of 161 is 136.85: 137, the one whole number in 84.5–85.5 %
+PROJECTS_TO_2023 = P19_20 + P21 + TOTAL_2022 + P23  # 211: 210余
+PROJECTS_TO_2024 = PROJECTS_TO_2023 + P24  # 291: 290余
+INVESTMENT_TO_2023 = INV19_20 + INV21 + INV_2022 + INV23  # 1506.47, of which three parts are 约
+INVESTMENT_TO_2024 = INVESTMENT_TO_2023 + INV24  # 1837.49: 超1800
 CATEGORY_2022 = {"营商环境类": (1, None), "产业类": (28, 115.77), "基础设施类": (3, 164.89), "公共服务类": (5, None)}
 PLACE_2022 = {"京津冀及北三县共同签约事项": (3, None), "三河市": (11, 201.65), "大厂县": (10, 34.22), "香河县": (13, 44.79)}
 CATEGORY_2023 = {"产业项目": (31, 160.16), "交通项目": (2, 150), "公共服务项目": (12, 104.65), "现代服务业项目": (5, 12)}
@@ -47,11 +59,13 @@ def wilson_by_statsmodels(k: int, n: int) -> tuple[float, float]:
 
 def test_periods_are_as_fine_as_the_sources(ds):
     t = M.trends(ds)
-    assert [(r.first_year, r.last_year) for r in t.itertuples()] == [(2019, 2020), (2021, 2021), (2022, 2022), (2023, 2023)]
-    assert list(t["projects"]) == [P19_20, P21, TOTAL_2022, P23]
-    assert list(t["investment_100m_yuan"]) == [INV19_20, INV21, INV_2022, INV23]
-    assert list(t["investment_status"]) == ["reported"] * 4
-    assert list(t["investment_qualifier"]) == ["exact", "approx", "approx", "approx"]
+    assert [(r.first_year, r.last_year) for r in t.itertuples()] == [
+        (2019, 2020), (2021, 2021), (2022, 2022), (2023, 2023), (2024, 2024)]
+    assert list(t["projects"]) == [P19_20, P21, TOTAL_2022, P23, P24]
+    assert list(t["investment_100m_yuan"]) == [INV19_20, INV21, INV_2022, INV23, INV24]
+    assert list(t["investment_status"]) == ["reported"] * 5
+    # 2024: 北京青年报's exact 331.02 is kept over the repost's 约331.02
+    assert list(t["investment_qualifier"]) == ["exact", "approx", "approx", "approx", "exact"]
     assert t.iloc[0]["projects_per_year"] == pytest.approx(P19_20 / 2)
     assert t.iloc[1]["change_projects_per_year"] == pytest.approx(P21 / (P19_20 / 2) - 1)
     assert t.iloc[3]["investment_per_project_100m_yuan"] == pytest.approx(INV23 / P23)
@@ -60,8 +74,11 @@ def test_periods_are_as_fine_as_the_sources(ds):
 def test_cumulative_as_reported_and_as_known_then(ds):
     c = M.cumulative(ds)
     assert (c["projects"], c["projects_qualifier"], c["investment_100m_yuan"], c["investment_qualifier"]) == (
-        CUM23_PROJECTS, "more_than", CUM23_INV, "over")
+        CUM24_PROJECTS, "more_than", CUM24_INV, "over")
     assert c["projects_status"] == c["investment_status"] == "reported"
+    c23 = M.cumulative(ds, 2023)
+    assert (c23["projects"], c23["projects_qualifier"], c23["investment_100m_yuan"], c23["investment_qualifier"]) == (
+        CUM23_PROJECTS, "more_than", CUM23_INV, "over")
     c22 = M.cumulative(ds, 2022)
     assert (c22["projects"], c22["investment_100m_yuan"], c22["investment_status"]) == (CUM_PROJECTS, CUM_INV, "reported")
     c21 = M.cumulative(ds, 2021)  # 124 is stated (2022); the amount is the sum 552 + 约247
@@ -186,10 +203,13 @@ def test_ledger_through_2021_keeps_earlier_claims(ds):
 def test_metrics_json_keys_and_values(ds):
     m = metrics_dict(ds, projection=False)
     json.dumps(m, allow_nan=False)
-    assert m["through_year"] == 2023 and m["vintage"]["n_sources"] == 3
+    assert m["through_year"] == 2024
+    assert [s["source_id"] for s in m["vintage"]["sources"]] == [
+        "cn2021", "bjd2022", "bjnews2023", "release2023", "bjyouth2024", "repost2024"]
+    assert m["vintage"]["n_sources"] == 6 and m["vintage"]["as_of"] == "2024-09-26"
     c = m["cumulative"]
     assert (c["projects"], c["projects_qualifier"], c["investment_100m_yuan"], c["investment_qualifier"]) == (
-        CUM23_PROJECTS, "more_than", CUM23_INV, "over")
+        CUM24_PROJECTS, "more_than", CUM24_INV, "over")
     assert c["projects_status"] == c["investment_status"] == "reported"
     p = m["periods"][0]
     assert {k for k in ("first_year", "last_year", "projects", "investment_100m_yuan", "investment_status",
@@ -204,6 +224,9 @@ def test_metrics_json_keys_and_values(ds):
     claims = {c["id"]: c for c in m["claims"]}
     assert all(c["consistent"] for c in m["claims"])
     assert claims["cumulative_projects_2019-2023"]["consistent"] and claims["cumulative_investment_2019-2023"]["consistent"]
+    assert claims["cumulative_projects_2019-2024"]["consistent"] and claims["cumulative_investment_2019-2024"]["consistent"]
+    assert {g["group_zh"]: g["projects"] for g in m["mix"]["2024"]["place"]} == PLACE_2024
+    assert {g["group_zh"]: g["projects"] for g in m["mix"]["2024"]["field"]} == FIELD_2024
     assert "since_then" not in m  # nothing was published after the last release
 
 
@@ -214,8 +237,10 @@ def test_metrics_json_through_2022_is_what_was_known_in_2022(ds):
     assert m["cumulative"]["projects"] == CUM_PROJECTS and m["cumulative"]["investment_100m_yuan"] == CUM_INV
     assert [x["as_of"] for x in m["landing"]] == ["2021-05-14", "2022"]
     st = m["since_then"]
-    assert [s["source_id"] for s in st["sources"]] == ["bjnews2023"]
-    assert [(t["projects"], t["investment_100m_yuan"]) for t in st["totals"]] == [(CUM23_PROJECTS, CUM23_INV)]
+    assert [s["source_id"] for s in st["sources"]] == ["bjnews2023", "release2023", "bjyouth2024", "repost2024"]
+    # each later cumulative figure once, though two sources state 2023's 210余 / 超1500
+    assert [(t["projects"], t["investment_100m_yuan"]) for t in st["totals"]] == [
+        (CUM23_PROJECTS, CUM23_INV), (CUM24_PROJECTS, CUM24_INV)]
     assert [(x["first_year"], x["last_year"], x["as_of"]) for x in st["landing"]] == [(2019, 2022, "2023-09-19")]
     assert "landing_vintage_lower_2019-2021_2022_2023-09-19" in {c["id"] for c in st["claims"]}
 
@@ -231,7 +256,7 @@ def test_metrics_json_through_2021_is_the_2021_article(ds):
 def test_cli_metrics_json(capsys):
     assert main(["metrics", "--data", str(DATA), "--format", "json", "--no-projection"]) == 0
     m = json.loads(capsys.readouterr().out)
-    assert m["cumulative"]["projects"] == CUM23_PROJECTS
+    assert m["cumulative"]["projects"] == CUM24_PROJECTS
 
 
 def test_cli_metrics_table(capsys):

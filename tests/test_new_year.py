@@ -1,4 +1,4 @@
-"""A new year's release goes in without code changes (SYNTHETIC 2024 fixtures in tests/fixtures).
+"""A new year's release goes in without code changes (SYNTHETIC 2025 fixtures in tests/fixtures).
 
 The numbers typed here are the fixtures' own (synthetic) figures and the real articles' figures of
 tests/test_metrics.py; every expectation is worked out by hand from them.
@@ -6,6 +6,7 @@ tests/test_metrics.py; every expectation is worked out by hand from them.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -18,176 +19,187 @@ from analysis.data import load
 from analysis.output import metrics_dict
 
 from .conftest import DATA, apply_fixture, find_line, problems_of, set_cell
-from .test_metrics import CATEGORY_2022, INV19_20, INV21, INV23, INV_2022, LANDED_19_22, P19_20, P21, P23, TOTAL_2022
+from .test_metrics import (CATEGORY_2022, INV19_20, INV21, INV23, INV24, INV_2022, INVESTMENT_TO_2024, LANDED_19_22, P24,
+                           PLACE_2024, PROJECTS_TO_2024, TOTAL_2022)
 
-#: the real yearly figures before the synthetic 2024 releases
-PROJECTS_TO_2023 = P19_20 + P21 + TOTAL_2022 + P23  # 211
-INVESTMENT_TO_2023 = INV19_20 + INV21 + INV_2022 + INV23  # 1506.47, of which three parts are 约
+# the real yearly figures before the synthetic 2025 releases: PROJECTS_TO_2024 (291) and INVESTMENT_TO_2024
+# (1837.49, of which three parts are 约)
 
 
 def test_new_names_many_to_one_and_a_new_place(data_copy):
-    apply_fixture(data_copy, "new_names_2024")
+    apply_fixture(data_copy, "new_names_2025")
     assert problems_of(data_copy) == []
     ds = load(data_copy)
-    assert ds.conference_years[-1] == 2024
+    assert ds.conference_years[-1] == 2025
     # 交通项目 (140) and 市政项目 (30) both map to infrastructure: the comparison adds them
     cmp = M.compare_mix(ds, "category").set_index(["period", "harmonised"])
-    row = cmp.loc[("2024", "infrastructure")]
+    row = cmp.loc[("2025", "infrastructure")]
     assert (row["projects"], row["investment_100m_yuan"], row["names_zh"]) == (4 + 4, 140 + 30, "交通项目、市政项目")
     assert row["status"] == "published"
     # a group absent from a complete breakdown had no projects; a new place is compared too
-    assert cmp.at[("2024", "business_environment"), "status"] == "none"
+    assert cmp.at[("2025", "business_environment"), "status"] == "none"
     assert cmp.at[("2022", "modern_services"), "projects"] == 0
     assert cmp.at[("2021", "infrastructure"), "status"] == "not_published"
     places = M.compare_mix(ds, "place").set_index(["period", "harmonised"])
-    assert places.at[("2024", "tongzhou"), "projects"] == 4 and places.at[("2022", "tongzhou"), "status"] == "none"
-    # the cumulative 约1830 is judged as an interval against 1506.47 + 320
+    assert places.at[("2025", "wuqing"), "projects"] == 4 and places.at[("2022", "wuqing"), "status"] == "none"
+    # 2024's place list is complete (its counts add up to the total), so Wuqing had none then; Tongzhou,
+    # listed in 2024, is absent from 2025's complete list
+    assert sum(PLACE_2024.values()) == P24 and places.at[("2024", "wuqing"), "status"] == "none"
+    assert places.at[("2024", "tongzhou"), "projects"] == PLACE_2024["通州区"]
+    assert places.at[("2025", "tongzhou"), "status"] == "none"
+    # the cumulative 约2160 is judged as an interval against 1837.49 + 320
     led = C.ledger(ds).set_index("id")
-    assert led.at["cumulative_projects_2019-2024", "computed"] == PROJECTS_TO_2023 + 44
-    assert bool(led.at["cumulative_investment_2019-2024", "consistent"])
-    # landing of 2019–2023 in 2024 (180) against 137 of 2019–2022 in 2023: at most 43 of 2023's 50
-    assert led.at["landing_vintage_upper_2023_2024-10-10", "computed"] == 180 - LANDED_19_22
+    assert led.at["cumulative_projects_2019-2025", "computed"] == PROJECTS_TO_2024 + 44
+    assert bool(led.at["cumulative_investment_2019-2025", "consistent"])
+    # landing of 2019–2024 in 2025 (250) against 137 of 2019–2022 in 2023: at most 113 of 2023–2024's 130
+    assert led.at["landing_vintage_upper_2023-2024_2025-10-10", "computed"] == 250 - LANDED_19_22
+    assert led.at["landing_vintage_upper_2023-2024_2025-10-10", "formula"] == f"250 − {LANDED_19_22}"
 
 
 def test_new_scheme_needs_only_taxonomy_rows(data_copy):
-    """A release classified by industry field (行业领域) instead of category: no code, no other table."""
-    apply_fixture(data_copy, "new_scheme_2024")
+    """A release classified by investor (投资主体), a scheme no real release uses: no code, no other table."""
+    apply_fixture(data_copy, "new_scheme_2025")
     assert problems_of(data_copy) == []
     ds = load(data_copy)
-    assert "field" in M.dimensions(ds) and M.dimension_labels(ds)["field"] == ("行业领域", "industry field")
-    mx = M.mix(ds, M.Period(2024, 2024), "field")
+    assert "investor" in M.dimensions(ds) and M.dimension_labels(ds)["investor"] == ("投资主体", "investor")
+    mx = M.mix(ds, M.Period(2025, 2025), "investor")
     assert mx.complete and mx.total_projects == 48
     # two printed names, one group
-    field = M.compare_mix(ds, "field").set_index(["period", "harmonised"])
-    assert field.at[("2024", "manufacturing"), "projects"] == 14 + 6
-    assert field.at[("2023", "manufacturing"), "status"] == "classified_differently"
-    # in the category comparison 2024 is classified differently, never "not published"
+    investor = M.compare_mix(ds, "investor").set_index(["period", "harmonised"])
+    assert investor.at[("2025", "state_owned"), "projects"] == 14 + 6
+    assert investor.at[("2023", "state_owned"), "status"] == "classified_differently"
+    assert investor.at[("2024", "state_owned"), "status"] == "classified_differently"
+    # in the category comparison 2025 is classified differently, never "not published"
     cat = M.compare_mix(ds, "category").set_index(["period", "harmonised"])
-    assert cat.at[("2024", "industry"), "status"] == "classified_differently"
-    assert cat.at[("2024", "industry"), "schemes"] == "field" and pd.isna(cat.at[("2024", "industry"), "projects"])
-    assert "field" in metrics_dict(ds, projection=False)["mix"]["2024"]
+    assert cat.at[("2025", "industry"), "status"] == "classified_differently"
+    assert cat.at[("2025", "industry"), "schemes"] == "investor" and pd.isna(cat.at[("2025", "industry"), "projects"])
+    assert "investor" in metrics_dict(ds, projection=False)["mix"]["2025"]
 
 
 def test_rate_only_landing_statement(data_copy):
-    """近90% of 2019–2023: the signed count is derived from signings, the landed counts from the rate."""
-    apply_fixture(data_copy, "rate_only_landing_2024")
+    """近90% of 2019–2024: the signed count is derived from signings, the landed counts from the rate."""
+    apply_fixture(data_copy, "rate_only_landing_2025")
     ds = load(data_copy)
     lr = M.landing_rates(ds).set_index("cohort")
-    r = lr.loc["2019–2023"]
-    assert (r["signed"], r["signed_status"]) == (PROJECTS_TO_2023, "derived")
-    assert r["signed_formula"] == "85 (2019–2020) + 39 (2021) + 37 (2022) + 50 (2023)"
-    # 近90 %: 85.0–90.5 % (5 % below, half a point above) of 211 = 179.35–190.96
-    assert (r["landed_lo"], r["landed_hi"]) == (180, 190) and pd.isna(r["landed"])
+    r = lr.loc["2019–2024"]
+    assert (r["signed"], r["signed_status"]) == (PROJECTS_TO_2024, "derived")
+    assert r["signed_formula"] == "85 (2019–2020) + 39 (2021) + 37 (2022) + 50 (2023) + 80 (2024)"
+    # 近90 %: 85.0–90.5 % (5 % below, half a point above) of 291 = 247.35–263.355
+    allowed = [math.ceil(PROJECTS_TO_2024 * 0.85), math.floor(PROJECTS_TO_2024 * 0.905)]  # 248, 263
+    assert [r["landed_lo"], r["landed_hi"]] == allowed and pd.isna(r["landed"])
     m = metrics_dict(ds, projection=False)
-    row = next(x for x in m["landing"] if (x["first_year"], x["last_year"]) == (2019, 2023))
-    assert row["landed"] is None and row["landed_range"] == [180, 190] and row["signed_status"] == "derived"
+    row = next(x for x in m["landing"] if (x["first_year"], x["last_year"]) == (2019, 2024))
+    assert row["landed"] is None and row["landed_range"] == allowed and row["signed_status"] == "derived"
 
 
 def test_contradicting_landing_statements_are_refused(data_copy, capsys):
-    """约六成 of 211 is at most 132 landed, fewer than the 137 of 2019–2022 already landed in 2023."""
-    apply_fixture(data_copy, "landing_contradicts_2024")
-    line = find_line(data_copy / "landing.csv", source_id="syn2024h")
+    """约四成 of 291 is at most 42 % of 291 = 122.22, so 122 landed, fewer than the 137 of 2019–2022 already
+    landed in 2023."""
+    apply_fixture(data_copy, "landing_contradicts_2025")
+    line = find_line(data_copy / "landing.csv", source_id="syn2025h")
     assert main(["check", "--data", str(data_copy)]) == 1
     err = capsys.readouterr().err
     assert f"landing.csv:{line}: column 'stated_rate_pct':" in err and "landed projects do not un-land" in err
 
 
 def test_counts_only_year(data_copy):
-    apply_fixture(data_copy, "counts_only_2024")
+    apply_fixture(data_copy, "counts_only_2025")
     ds = load(data_copy)
-    mx = M.mix(ds, M.Period(2024, 2024), "category")
+    mx = M.mix(ds, M.Period(2025, 2025), "category")
     assert mx.groups["investment_100m_yuan"].isna().all()  # missing, never 0
     assert mx.remainder_investment == 300 and len(mx.unstated_groups) == 3
     lo, hi = mx.hhi_investment
     assert lo == pytest.approx(1 / 3) and hi == pytest.approx(1.0)
     ids = set(C.ledger(ds)["id"])
-    assert "breakdown_projects_2024_category" in ids and "breakdown_investment_2024_category" not in ids
-    groups = metrics_dict(ds, projection=False)["mix"]["2024"]["category"]
+    assert "breakdown_projects_2025_category" in ids and "breakdown_investment_2025_category" not in ids
+    groups = metrics_dict(ds, projection=False)["mix"]["2025"]["category"]
     assert all(g["investment_100m_yuan"] is None and g["investment_share"] is None for g in groups)
 
 
 def test_counts_only_year_draws_counts_and_an_incomplete_breakdown_still_counts_as_published(data_copy):
-    """2024 lists 产业项目 without its count: the breakdown is incomplete and its first harmonised group
-    (营商环境) is not listed, yet 2024 has a breakdown: the text, the chart and the notebook agree."""
+    """2025 lists 产业项目 without its count: the breakdown is incomplete and its first harmonised group
+    (营商环境) is not listed, yet 2025 has a breakdown: the text, the chart and the notebook agree."""
     from analysis import plotting, prose
     from analysis.results import compute
 
-    apply_fixture(data_copy, "counts_only_2024")
+    apply_fixture(data_copy, "counts_only_2025")
     res = compute(load(data_copy), projection=False)
-    mx = res.mix[M.Period(2024, 2024)]["category"]
+    mx = res.mix[M.Period(2025, 2025)]["category"]
     assert mx.measure == "projects"  # no amount stated: a chart of counts, not of "not published" bars
-    assert plotting.mix(res, "zh", mx).axes[0].get_title("left") == "2024年各类别签约多少个项目？"
-    line = find_line(data_copy / "signings.csv", group_zh="产业项目", first_year="2024")
+    assert plotting.mix(res, "zh", mx).axes[0].get_title("left") == "2025年各类别签约多少个项目？"
+    line = find_line(data_copy / "signings.csv", group_zh="产业项目", first_year="2025")
     set_cell(data_copy / "signings.csv", line, "projects", "")
     set_cell(data_copy / "signings.csv", line, "projects_qualifier", "")
     res = compute(load(data_copy), projection=False)
     cmp = res.compare["category"].set_index(["period", "harmonised"])
-    assert cmp.at[("2024", "business_environment"), "status"] == "not_published"  # the first row of 2024
-    assert M.period_statuses(res.compare["category"])["2024"] == "published"
+    assert cmp.at[("2025", "business_environment"), "status"] == "not_published"  # the first row of 2025
+    assert M.period_statuses(res.compare["category"])["2025"] == "published"
     en = prose.render("compare", res, "en")
-    assert "2022, 2023 and 2024 published breakdowns" in en and "2024: no breakdown" not in en
-    assert res.comparable_schemes() == ["category"]
+    assert "2022, 2023 and 2025 published breakdowns" in en and "2025: no breakdown" not in en
+    # places are compared too: 2022 and the real 2024 release list them; 行业领域 (2024 only) is not
+    assert res.comparable_schemes() == ["category", "place"]
 
 
 def test_hedged_cumulative_that_agrees(data_copy):
-    apply_fixture(data_copy, "hedged_agrees_2024")
+    apply_fixture(data_copy, "hedged_agrees_2025")
     ds = load(data_copy)
     led = C.ledger(ds).set_index("id")
-    assert led.at["cumulative_projects_2019-2024", "computed"] == PROJECTS_TO_2023 + 50  # 261: 260余
-    assert led.at["cumulative_investment_2019-2024", "computed"] == pytest.approx(INVESTMENT_TO_2023 + 450)  # 超1900
+    assert led.at["cumulative_projects_2019-2025", "computed"] == PROJECTS_TO_2024 + 50  # 341: 340余
+    assert led.at["cumulative_investment_2019-2025", "computed"] == pytest.approx(INVESTMENT_TO_2024 + 450)  # 超2200
     assert led["consistent"].map(bool).all()
 
 
 def test_hedged_cumulative_that_contradicts(data_copy, capsys):
-    apply_fixture(data_copy, "hedged_contradicts_2024")
-    line = find_line(data_copy / "signings.csv", first_year="2019", last_year="2024")
+    apply_fixture(data_copy, "hedged_contradicts_2025")
+    line = find_line(data_copy / "signings.csv", first_year="2019", last_year="2025")
     assert main(["check", "--data", str(data_copy)]) == 1
     err = capsys.readouterr().err
-    assert f"signings.csv:{line}: column 'projects':" in err and f"data give {PROJECTS_TO_2023 + 30}" in err
+    assert f"signings.csv:{line}: column 'projects':" in err and f"data give {PROJECTS_TO_2024 + 30}" in err
     assert f"signings.csv:{line}: column 'investment_100m_yuan':" in err
 
 
 def test_two_disagreeing_sources(data_copy):
-    apply_fixture(data_copy, "two_sources_2024")
+    apply_fixture(data_copy, "two_sources_2025")
     probs = problems_of(data_copy)
-    first = find_line(data_copy / "signings.csv", source_id="syn2024d")
-    second = find_line(data_copy / "signings.csv", source_id="syn2024e")
+    first = find_line(data_copy / "signings.csv", source_id="syn2025d")
+    second = find_line(data_copy / "signings.csv", source_id="syn2025e")
     assert any(p.startswith(f"signings.csv:{second}: column 'projects': disagrees with line {first}") for p in probs), probs
 
 
 def test_superseding_source_resolves_the_disagreement(data_copy):
-    apply_fixture(data_copy, "two_sources_2024")
-    set_cell(data_copy / "sources.csv", find_line(data_copy / "sources.csv", source_id="syn2024e"), "supersedes", "syn2024d")
+    apply_fixture(data_copy, "two_sources_2025")
+    set_cell(data_copy / "sources.csv", find_line(data_copy / "sources.csv", source_id="syn2025e"), "supersedes", "syn2025d")
     ds = load(data_copy)
     t = M.trends(ds).set_index("period")
-    assert t.at["2024", "projects"] == 42  # the superseding article wins
+    assert t.at["2025", "projects"] == 42  # the superseding article wins
 
 
 def test_year_known_only_from_a_hedged_cumulative(data_copy):
-    """260余 − 211 (the sum of the exact yearly counts) stays a lower bound: over 49. 超1900 less the most
+    """340余 − 291 (the sum of the exact yearly counts) stays a lower bound: over 49. 超2200 less the most
     the hedged yearly amounts can be is a lower bound too. The cumulative claim is not judged against itself."""
-    apply_fixture(data_copy, "cumulative_only_2024")
+    apply_fixture(data_copy, "cumulative_only_2025")
     ds = load(data_copy)  # the check passes
     t = M.trends(ds).set_index("period")
-    assert t.at["2024", "projects"] == 260 - PROJECTS_TO_2023 and t.at["2024", "projects_qualifier"] == "over"
-    most = INV19_20 + 0.5 + 1.05 * (INV21 + INV_2022 + INV23)  # 552 ± half a unit; 约 parts up to +5 %
-    assert t.at["2024", "investment_100m_yuan"] == pytest.approx(1900 - most, abs=1e-6)
-    assert t.at["2024", "investment_qualifier"] == "over" and t.at["2024", "investment_status"] == "derived"
+    assert t.at["2025", "projects"] == 340 - PROJECTS_TO_2024 and t.at["2025", "projects_qualifier"] == "over"
+    # 552 and 331.02 up to half a unit of their last digit; 约 parts up to +5 %
+    most = INV19_20 + 0.5 + 1.05 * (INV21 + INV_2022 + INV23) + INV24 + 0.005
+    assert t.at["2025", "investment_100m_yuan"] == pytest.approx(2200 - most, abs=1e-6)
+    assert t.at["2025", "investment_qualifier"] == "over" and t.at["2025", "investment_status"] == "derived"
     led = C.ledger(ds).set_index("id")
-    assert led.at["cumulative_investment_2019-2024", "basis"] == "by construction"
-    assert bool(led.at["cumulative_investment_2019-2024", "consistent"])
+    assert led.at["cumulative_investment_2019-2025", "basis"] == "by construction"
+    assert bool(led.at["cumulative_investment_2019-2025", "consistent"])
     cum = metrics_dict(ds, projection=False)["cumulative"]
-    assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (1900, "over", "reported")
-    assert (cum["projects"], cum["projects_qualifier"]) == (260, "more_than")
+    assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (2200, "over", "reported")
+    assert (cum["projects"], cum["projects_qualifier"]) == (340, "more_than")
 
 
-@pytest.mark.parametrize("fixture", ["new_names_2024", "counts_only_2024", "hedged_agrees_2024", "cumulative_only_2024",
-                                     "rate_only_landing_2024", "new_scheme_2024"])
+@pytest.mark.parametrize("fixture", ["new_names_2025", "counts_only_2025", "hedged_agrees_2025", "cumulative_only_2025",
+                                     "rate_only_landing_2025", "new_scheme_2025"])
 def test_metrics_text_renders_every_release_that_passes(data_copy, capsys, fixture):
     apply_fixture(data_copy, fixture)
     assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Through 2024") and "Claims" in out and "BAD" not in out
+    assert out.startswith("Through 2025") and "Claims" in out and "BAD" not in out
 
 
 def test_metrics_text_with_unpublished_rate_and_count(data_copy, capsys):
@@ -258,8 +270,10 @@ def test_readme_worked_example_passes_check_as_written(data_copy, capsys):
     ds = load(data_copy)
     # what the README says check verifies and derives
     led = C.ledger(ds).set_index("id")
-    assert led.at["breakdown_projects_2024_category", "formula"] == "30 + 6 + 4"
-    assert led.at["cumulative_projects_2019-2024", "computed"] == PROJECTS_TO_2023 + 40
-    lr = M.landing_rates(ds).set_index("cohort").loc["2019–2023"]
-    assert (lr["signed"], lr["landed_lo"], lr["landed_hi"]) == (PROJECTS_TO_2023, 180, 190)
+    assert led.at["breakdown_projects_2025_category", "formula"] == "30 + 6 + 4"
+    assert led.at["cumulative_projects_2019-2025", "computed"] == PROJECTS_TO_2024 + 40
+    lr = M.landing_rates(ds).set_index("cohort").loc["2019–2024"]
+    # 近90 %: 85.0–90.5 % of 291
+    allowed = (math.ceil(PROJECTS_TO_2024 * 0.85), math.floor(PROJECTS_TO_2024 * 0.905))
+    assert (lr["signed"], lr["landed_lo"], lr["landed_hi"]) == (PROJECTS_TO_2024, *allowed)
     assert led.loc[led["kind"] == "landing_vintage", "consistent"].all()

@@ -100,7 +100,7 @@ def test_cumulative_draws_a_stated_bound_as_a_bound(res):
 
 
 def test_derived_year_is_hatched(data_copy):
-    apply_fixture(data_copy, "cumulative_only_2024")
+    apply_fixture(data_copy, "cumulative_only_2025")
     res = compute(load(data_copy), projection=False)
     ax = P.signings(res, "en", "investment").axes[0]
     hatched = [b for b in _bars(ax) if b.get_hatch()]
@@ -115,12 +115,12 @@ def test_unstated_groups_are_labelled_not_drawn():
 
 
 def test_another_scheme_is_marked_not_zero(data_copy):
-    apply_fixture(data_copy, "new_scheme_2024")
+    apply_fixture(data_copy, "new_scheme_2025")
     res = compute(load(data_copy), projection=False)
     texts = _texts(P.compare(res, "zh", "category").axes[0].figure)
     assert "口径不同" in texts
-    field = P.compare(res, "en", "field")  # a new scheme draws with no code change
-    assert any("industry field" in t for t in _texts(field))
+    investor = P.compare(res, "en", "investor")  # a new scheme draws with no code change
+    assert any("mix by investor" in t for t in _texts(investor))
 
 
 def test_bad_arguments(res):

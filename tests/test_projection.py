@@ -98,13 +98,16 @@ def test_backtests_of_2022_and_2023_from_the_data_before_each(ds):
 
 
 def test_backtests_use_only_facts_released_after_the_report_vintage(ds):
-    """The 2020 report is first possible at the 2021 release (2021-05-14), which also published 2021's own
-    signings: those were known with the report, so they cannot judge it."""
+    """2020 was published by the 2021 release (2021-05-14), together with 2021's own signings: the results
+    for 2020 are that release's, whose projection starts at 2022, so 2021 is never forecast nor judged."""
     res = compute(ds, 2020)
-    assert sorted(set(res.since_then.backtest["year"])) == [2022, 2023]
+    assert res.through == 2021 and res.vintage == (2021, 5, 14)
+    assert int(res.projection.table["year"].min()) == 2022
+    later = [y for y in ds.conference_years if y > 2021]  # 2022, 2023, 2024
+    assert sorted(set(res.since_then.backtest["year"])) == later
     assert res.since_then.landing_backtest.empty or all(
         tuple(v) > tuple(res.vintage) for v in res.since_then.landing_backtest["as_of"])
-    assert P.backtest(res.projection, ds)["year"].min() == 2021  # without a vintage every later year is used
+    assert P.backtest(res.projection, ds)["year"].min() == 2022  # without a vintage every later year is used
 
 
 def test_landing_backtest_against_the_2023_statement(ds):
@@ -126,8 +129,12 @@ def test_json_has_the_projection_keys_with_median(ds):
 
 
 def test_no_projection_from_inside_an_aggregate(ds):
+    """2019 lies inside 2019–2020, published with 2021: its results are the 2021 release's, projected from
+    2021's end; the model itself refuses to start inside an aggregate."""
     m = metrics_dict(ds, 2019)
-    assert m["projection"] == [] and "not the end of a published period" in m["projection_note"]
+    assert m["through_year"] == 2021 and m["projection"][0]["year"] == 2022 and "projection_note" not in m
+    with pytest.raises(ValueError, match="not the end of a published period"):
+        P.project(ds, 2019)
 
 
 @pytest.mark.parametrize("kwargs, fragment", [({"horizon": 0}, "horizon must be 1 to 50"),

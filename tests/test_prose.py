@@ -18,9 +18,9 @@ from analysis.results import compute
 
 from .conftest import DATA, find_line, set_cell
 from .synth import write_dataset
-from .test_metrics import CUM_INV, CUM_PROJECTS, INV23, INV_2022, P23, TOTAL_2022
+from .test_metrics import CUM_INV, CUM_PROJECTS, INV19_20, INV23, INV_2022, P19_20, P23, P24, TOTAL_2022
 
-THROUGHS = (2019, 2020, 2021, 2022, 2023)
+THROUGHS = (2019, 2020, 2021, 2022, 2023, 2024)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,11 @@ def test_main_points_state_the_release(results):
 
 
 def test_aggregate_period_report_says_single_years_are_not_published(results):
-    zh = prose.render("main_points", results[2020], "zh")
-    assert "2019–2020年（两年合计，单年数字未公布）签约项目85个，涉及资金552亿元" in zh  # 过去两年…签约85个项目,涉及资金552亿元
-    assert "单年数字未公布" in prose.render("basis", results[2020], "zh")
+    """2019–2020 came out with 2021, in one article: no report of its own, the 2021 report states it."""
+    assert results[2019].through == results[2020].through == 2021
+    zh = prose.render("trends", results[2020], "zh")
+    assert f"**2019–2020年**（两年合计）：签约项目{P19_20}个，涉及资金{INV19_20}亿元" in zh  # 过去两年…签约85个项目,涉及资金552亿元
+    assert "2019–2020年只公布了两年合计数，单年数字未公布" in prose.render("basis", results[2020], "zh")
 
 
 def test_reports_cite_what_was_known_at_the_release(results):
@@ -70,7 +72,11 @@ def test_reports_cite_what_was_known_at_the_release(results):
     since = prose.render("since_then", results[2022], "zh")
     assert "新京报2023年9月19日" in since and "2019–2023年累计签约项目210余个，意向投资额超1,500亿元" in since
     assert "2022年之间" not in since and "2022年至2023年9月19日之间，2019–2021年的项目至少又有3个落地" in since
-    assert "此后尚无新的公布" in prose.render("since_then", results[2023], "zh")
+    # each later cumulative figure once, though the 2023 article and the 2023 release both state 210余
+    assert since.count("2019–2023年累计签约项目210余个") == 1
+    since23 = prose.render("since_then", results[2023], "zh")
+    assert "北京青年报客户端2024年9月26日" in since23 and "2019–2024年累计签约项目290余个，意向投资额超1,800亿元" in since23
+    assert "此后尚无新的公布" in prose.render("since_then", results[2024], "zh")
 
 
 def test_landing_prose_reasons_across_vintages(results):
@@ -92,10 +98,13 @@ def test_projection_words_use_median_intervals_and_plain_assumptions(results):
 
 def test_backtest_of_the_previous_projection(results):
     en = prose.render("backtest", results[2022], "en")
-    # 2023 projects and investment; the one-year-ahead cumulative totals add nothing the yearly ones do not
-    assert "against the 2 figures published since" in en
-    assert re.search(r"The 2023 intended investment, about 426.81 hundred million yuan, was above the 80% interval", en)
-    assert "no backtest" in prose.render("backtest", results[2023], "en")
+    # 2023 and 2024 projects and investment (4), the 2024 cumulative totals (2: the one-year-ahead ones add
+    # nothing the yearly ones do not), and the 2023 release's landing statement about 2019–2022 (1)
+    n = 2 * 2 + 2 + 1
+    assert f"against these {n} figures" in en
+    assert f"2023: projects {P23}, intended investment about {INV23} hundred million yuan; 2024: projects {P24}" in en
+    assert "The 2023 figure for intended investment was above the 80% interval" in en
+    assert "no backtest" in prose.render("backtest", results[2024], "en")
 
 
 def _five_left(data_copy):

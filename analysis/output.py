@@ -20,6 +20,11 @@ def _i(x) -> int | None:
     return None if v is None else int(round(v))
 
 
+def _range(bounds) -> list | None:
+    """A derived value's interval as ``[lo, hi]`` (null for an unbounded end); None for a reported value."""
+    return None if bounds is None or not isinstance(bounds, tuple) else [bounds[0], bounds[1]]
+
+
 def _group(row: pd.Series) -> dict:
     return {
         "group_zh": row["group_zh"],
@@ -119,6 +124,8 @@ def results_dict(res) -> dict:
             "investment_100m_yuan": (cum["investment_100m_yuan"]),
             "investment_qualifier": cum["investment_qualifier"],
             "investment_status": cum["investment_status"],
+            "projects_range": _range(cum["projects_range"]),
+            "investment_range_100m_yuan": _range(cum["investment_range"]),
             "periods": cum["periods"],
             "note": cum["note"],
         },
@@ -137,10 +144,13 @@ def results_dict(res) -> dict:
                 "last_year": int(t["last_year"]),
                 "n_years": int(t["n_years"]),
                 "projects": _i(t["projects"]),
+                "projects_qualifier": t["projects_qualifier"],
                 "projects_status": t["projects_status"],
+                "projects_range": _range(t["projects_range"]),
                 "investment_100m_yuan": (t["investment_100m_yuan"]),
                 "investment_qualifier": t["investment_qualifier"],
                 "investment_status": t["investment_status"],
+                "investment_range_100m_yuan": _range(t["investment_range"]),
                 "investment_formula": t["investment_formula"] if isinstance(t["investment_formula"], str) else None,
                 "projects_per_year": (t["projects_per_year"]),
                 "investment_per_year_100m_yuan": (t["investment_per_year_100m_yuan"]),

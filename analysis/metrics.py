@@ -85,7 +85,7 @@ class Value:
         return None if self.interval is None else tuple(round(b, 6) if b is not None else None for b in self.interval.bounds)
 
 
-def hedge_of_values(values: list["Value"], signs: list[int] | None = None) -> Hedged:
+def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count: bool = False) -> Hedged:
     """The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
     (:func:`analysis.qualifiers.describe`): every total and derived figure here gets its hedge this way."""
     signs = signs or [1] * len(values)
@@ -93,7 +93,7 @@ def hedge_of_values(values: list["Value"], signs: list[int] | None = None) -> He
     for v, sign in zip(values, signs):
         total = total + v.span if sign > 0 else total - v.span
         point += sign * float(v.value)
-    return describe(total, round(point, 6))
+    return describe(total, round(point, 6), count=count)
 
 
 def _fmt(x: float) -> str:
@@ -208,7 +208,7 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                     continue
                 others = min(options, key=lambda o: sum((v.span for v in o.values()), Interval.point(0.0)).width)
                 rest_txt = " − ".join(f"{_fmt(v.value)} ({b.label})" for b, v in others.items())
-                h = hedge_of_values([whole, *others.values()], [1] + [-1] * len(others))
+                h = hedge_of_values([whole, *others.values()], [1] + [-1] * len(others), count=m == "projects")
                 if math.isinf(h.interval.hi) and h.interval.lo == 0 and not h.interval.lo_open:
                     continue  # a bound minus a bound: no value at all, only that it is not negative
                 value = h.value
@@ -232,7 +232,7 @@ def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
     the hedge its interval implies; None when a period's value is not known."""
     vals = period_values(ds)
     parts = [vals[p if isinstance(p, Period) else Period(int(p["first_year"]), int(p["last_year"]))][measure] for p in periods]
-    return hedge_of_values(parts) if parts and all(v.known for v in parts) else None
+    return hedge_of_values(parts, count=measure == "projects") if parts and all(v.known for v in parts) else None
 
 
 def _check_through(ds: Dataset, through: int | None) -> int:
@@ -308,7 +308,7 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
         if whole is not None and whole.known:  # the source states this very cumulative figure
             out[m], out[short + "_qualifier"], out[short + "_status"] = float(whole.value), whole.qualifier, "reported"
         elif parts and all(x.known for x in parts):
-            h = hedge_of_values(parts)
+            h = hedge_of_values(parts, count=m == "projects")
             out[m], out[short + "_qualifier"] = float(h.value), h.qualifier
             out[short + "_status"] = "derived" if len(parts) > 1 or parts[0].status == "derived" else "reported"
             if out[short + "_status"] == "derived":
@@ -376,7 +376,7 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     parts = [(a, v[measure]) for a, v in sorted(vals.items()) if period.contains(a)]
     covered = {y for a, _ in parts for y in range(a.first_year, a.last_year + 1)}
     if parts and covered == set(range(period.first_year, period.last_year + 1)) and all(v.known for _, v in parts):
-        h = hedge_of_values([v for _, v in parts])
+        h = hedge_of_values([v for _, v in parts], count=measure == "projects")
         summed = Value(float(h.value), h.qualifier, "derived", " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in parts),
                        interval=h.interval)
         if summed.qualifier == "exact" or as_stated is None:

@@ -247,7 +247,10 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         derived = r[st_col] == "derived"
         derived_any |= derived
         ax.bar(x, avg, width=n * 0.9, color=color, edgecolor="white", linewidth=2, hatch=HATCH_DERIVED if derived else None)
-        text = vocab.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: vocab.num(v, l, 1)) if n > 1 else None)
+        b = r[q_col.replace("qualifier", "range")]
+        b = None if b is None else tuple(None if x is None else x / n for x in b)
+        text = vocab.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: vocab.num(v, l, 1)) if n > 1 else None,
+                            bounds=b)
         if n > 1:
             text = f"{_w('avg', lang)} {text}" if lang == "zh" else f"{text} {_w('avg', lang)}"
         if derived:

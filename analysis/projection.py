@@ -22,7 +22,7 @@ import pandas as pd
 from . import metrics
 from . import model as mdl
 from .metrics import Period
-from .qualifiers import Interval, interval
+from .qualifiers import RANGE, Interval, interval
 
 __all__ = ["DEFAULT_SEED", "MAX_HORIZON", "METRICS", "N_SIMS", "Projection", "Scenario", "backtest",
            "observations", "project"]
@@ -128,6 +128,15 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
     return periods, landing
 
 
+def _list(bounds) -> list | None:
+    return None if bounds is None or not isinstance(bounds, tuple) else list(bounds)
+
+
+def _range(h) -> list | None:
+    """``[lo, hi]`` (None for an unbounded end) of a sum whose hedge is a range; None otherwise."""
+    return None if h is None or h.qualifier != RANGE else list(metrics.Value(h.value, h.qualifier, interval=h.interval).range)
+
+
 # --------------------------------------------------------------------------------------------- summaries
 
 
@@ -186,6 +195,9 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
         **{m: None if h is None else float(tr[m].sum()) for m, h in sums.items()},
         **{m.split("_")[0] + "_qualifier": None if h is None else h.qualifier for m, h in sums.items()},
         "periods": list(tr["period"]),
+        # the interval of a start no hedge word describes (a derived range), for writing it
+        "projects_range": _range(sums["projects"]),
+        "investment_range_100m_yuan": _range(sums["investment_100m_yuan"]),
     }
     samples = {"projects": projects, "investment_100m_yuan": invest}
     if start["projects"] is not None:
@@ -268,7 +280,7 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
 
 # --------------------------------------------------------------------------------------------- backtest
 
-_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "actual_source", "median", "mean", "pi80_lo",
+_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "actual_range", "actual_source", "median", "mean", "pi80_lo",
                   "pi80_hi", "pi95_lo", "pi95_hi", "inside80", "inside95", "interval_score80", "interval_score95", "crps"]
 
 
@@ -296,23 +308,25 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             continue
         j = proj.years.index(y)
         upto = full[full["last_year"] <= y]
-        actuals = {"projects": (r["projects"], r["projects_qualifier"], "reported"),
-                   "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"], "reported")}
+        actuals = {"projects": (r["projects"], r["projects_qualifier"], _list(r["projects_range"]), "reported"),
+                   "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"],
+                                            _list(r["investment_range"]), "reported")}
         if j >= 1:
             for metric, col in (("cumulative_projects", "projects"), ("cumulative_investment_100m_yuan", "investment_100m_yuan")):
                 stated = totals.get(Period(first, y), {}).get(col)
                 if stated is not None and stated.known and stated.qualifier == "exact":
-                    actuals[metric] = (stated.value, "exact", "reported")
+                    actuals[metric] = (stated.value, "exact", None, "reported")
                 elif upto[col].notna().all():
                     h = metrics.sum_of_periods(ds, upto.to_dict("records"), col)
-                    actuals[metric] = (upto[col].sum(), h.qualifier, "sum")
-        for metric, (actual, q, source) in actuals.items():
+                    actuals[metric] = (upto[col].sum(), h.qualifier, _range(h), "sum")
+        for metric, (actual, q, bounds, source) in actuals.items():
             if actual is None or pd.isna(actual) or metric not in proj.samples:
                 continue
             actual = float(actual)
             p = proj.row(y, metric)
             draws = proj.samples[metric][:, j]
-            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_source": source,
+            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_range": bounds,
+                   "actual_source": source,
                    **{k: float(p[k]) for k in ("median", "mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")}}
             for name, level in LEVELS:  # pi80 -> inside80, interval_score80
                 lo, hi, k = row[name + "_lo"], row[name + "_hi"], name[2:]

@@ -242,7 +242,7 @@ class Hedged:
     interval: Interval
 
 
-def describe(derived: Interval, point: float, nonnegative: bool = True) -> Hedged:
+def describe(derived: Interval, point: float, nonnegative: bool = True, count: bool = False) -> Hedged:
     """The hedge a derived figure carries, read off the interval that interval arithmetic gives.
 
     Parameters
@@ -253,6 +253,8 @@ def describe(derived: Interval, point: float, nonnegative: bool = True) -> Hedge
         The figure computed from the values as written (``552 - 300``).
     nonnegative : bool
         The figure is a count, an amount or a rate: ``derived`` is first clamped at 0.
+    count : bool
+        The figure is a count of projects: a range is the whole numbers inside (260余 − 211: 50–58).
 
     Returns
     -------
@@ -265,7 +267,7 @@ def describe(derived: Interval, point: float, nonnegative: bool = True) -> Hedge
         * ``over`` its lower end when it has no upper end (the lower end open, as 超 is);
         * ``under`` (open upper end) or ``at_most`` (closed) its upper end when its lower end is only 0;
         * else :data:`RANGE`: no word fits, and the figure is written as ``derived`` itself
-          (``value`` stays ``point``).
+          (``value`` stays ``point``; for a count the whole numbers inside, closed).
 
         A one-sided word is never given to a bounded interval a range says more tightly, and
         ``approx`` never to a one-sided one.
@@ -287,10 +289,14 @@ def describe(derived: Interval, point: float, nonnegative: bool = True) -> Hedge
         return Hedged(iv.lo, "over", iv)
     if iv.lo == 0 and not iv.lo_open and math.isfinite(iv.hi) and iv.hi > 0:
         return Hedged(iv.hi, "under" if iv.hi_open else "at_most", iv)
+    whole = iv.whole_numbers() if count else None
+    if whole is not None and math.isfinite(whole[1]):
+        iv = Interval(float(whole[0]), float(whole[1]))
     return Hedged(x, RANGE, iv)
 
 
-def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None, nonnegative: bool = True) -> Hedged:
+def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None, nonnegative: bool = True,
+                 count: bool = False) -> Hedged:
     """The hedge of a sum (``signs`` all +1) or difference (-1 for a subtracted part) of stated figures.
 
     Each part is ``(value, qualifier)`` taken at the precision written (:func:`nominal`); the result is
@@ -303,7 +309,7 @@ def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None,
         iv = nominal(value, q or "exact")
         total = total + iv if sign > 0 else total - iv
         point += sign * float(value)
-    return describe(total, point, nonnegative)
+    return describe(total, point, nonnegative, count)
 
 
 def _isnan(x) -> bool:

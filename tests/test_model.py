@@ -15,6 +15,7 @@ from analysis import projection as P
 from analysis.data import load
 from analysis.metrics import wilson
 from analysis.model import LandingObs, PeriodObs
+from analysis.qualifiers import interval
 
 from .conftest import DATA
 
@@ -96,7 +97,7 @@ def test_deterministic_given_seed():
 def test_partial_and_hedged_periods():
     periods = [
         PeriodObs(2019, 2020, 85, None, None, None),  # investment not published
-        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(247.0, "approx")),  # count not published
+        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(interval(247.0, "approx"))),  # count not published
         PeriodObs(2022, 2022, 37, (31, math.inf), 280.0, (280.0, math.inf)),  # "over 30", "over 280"
     ]
     post = M.fit(periods, seed=1)

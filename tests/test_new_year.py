@@ -164,13 +164,16 @@ def test_superseding_source_resolves_the_disagreement(data_copy):
 
 
 def test_year_known_only_from_a_hedged_cumulative(data_copy):
-    """260余 − 211 (the sum of the exact yearly counts) stays a lower bound: over 49. 超1900 less the most
-    the hedged yearly amounts can be is a lower bound too. The cumulative claim is not judged against itself."""
+    """260余 − 211 (the sum of the exact yearly counts): 260 < c < 270 less 211 is 50 to 58 projects, a range no
+    hedge word describes (not 'over 49', which drops the upper end). 超1900 less the most the hedged yearly amounts
+    can be is a lower bound. The cumulative claim is not judged against itself."""
     apply_fixture(data_copy, "cumulative_only_2024")
     ds = load(data_copy)  # the check passes
     t = M.trends(ds).set_index("period")
-    assert t.at["2024", "projects"] == 260 - PROJECTS_TO_2023 and t.at["2024", "projects_qualifier"] == "over"
-    most = INV19_20 + 0.5 + 1.05 * (INV21 + INV_2022 + INV23)  # 552 ± half a unit; 约 parts up to +5 %
+    assert t.at["2024", "projects"] == 260 - PROJECTS_TO_2023 and t.at["2024", "projects_qualifier"] == "range"
+    assert t.at["2024", "projects_range"] == (260 + 1 - PROJECTS_TO_2023, 270 - 1 - PROJECTS_TO_2023)
+    # the hedge algebra takes figures at the precision written: 552 is 552, 约 parts up to +5 %
+    most = INV19_20 + 1.05 * (INV21 + INV_2022 + INV23)
     assert t.at["2024", "investment_100m_yuan"] == pytest.approx(1900 - most, abs=1e-6)
     assert t.at["2024", "investment_qualifier"] == "over" and t.at["2024", "investment_status"] == "derived"
     led = C.ledger(ds).set_index("id")

@@ -10,6 +10,7 @@ import pandas as pd
 from . import metrics as M
 from . import vocab
 from .data import Dataset
+from .qualifiers import RANGE
 
 ROUND = 6
 
@@ -279,8 +280,15 @@ def _num(x) -> str:
     return "—" if x is None else vocab.num(x)
 
 
-def _hedged(x, qualifier, unit=None) -> str:
-    return vocab.hedged(x, qualifier, "en", unit)
+def _hedged(x, qualifier, unit=None, bounds=None) -> str:
+    return vocab.hedged(x, qualifier, "en", unit, bounds=bounds)
+
+
+def _hedge_cell(qualifier, bounds) -> str:
+    """The hedge column of the periods table: the word, or a derived range's bounds."""
+    if qualifier == RANGE and bounds is not None and bounds[1] is not None:
+        return vocab.interval(bounds[0], bounds[1], "en", fmt=vocab.num)
+    return vocab.hedge_word(qualifier, "en") or "—"
 
 
 def _iv(pair) -> str:
@@ -295,8 +303,10 @@ def metrics_text(m: dict) -> str:
     c = m["cumulative"]
     if c["periods"]:
         lines.append(
-            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'], 'projects')} ({c['projects_status'] or 'not published'}), "
-            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'], 'yi_yuan')} ({c['investment_status'] or 'not published'}) "
+            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'], 'projects', c['projects_range'])} "
+            f"({c['projects_status'] or 'not published'}), "
+            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'], 'yi_yuan', c['investment_range_100m_yuan'])} "
+            f"({c['investment_status'] or 'not published'}) "
             f"over {' + '.join(c['periods'])}"
         )
     else:
@@ -308,9 +318,11 @@ def metrics_text(m: dict) -> str:
         label = vocab.period(p["first_year"], p["last_year"], "en")
         lines.append(
             f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
-            f"{vocab.hedge_word(p['investment_qualifier'], 'en') or '—':<10}{p['investment_status'] or '—':<9}"
+            f"{_hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan']):<10}{p['investment_status'] or '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
+        if p["projects_qualifier"] not in (None, "exact"):
+            lines.append(f"  {'':<11}projects: {_hedged(p['projects'], p['projects_qualifier'], 'projects', p['projects_range'])}")
         if p["investment_formula"]:
             lines.append(f"  {'':<11}investment derived: {p['investment_formula']}")
     lines.append("  (amounts in hundred million yuan, 亿元)")
@@ -370,7 +382,7 @@ def metrics_text(m: dict) -> str:
     if m.get("backtest"):
         lines += ["", "Backtest (projection at the release against later figures)"]
         for b in m["backtest"]:
-            lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'])}, median "
+            lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'], None, b['actual_range'])}, median "
                          f"{vocab.rounded(b['median'])}, 80% [{_iv(b['pi80'])}] {'inside' if b['inside80'] else 'OUTSIDE'}, "
                          f"95% [{_iv(b['pi95'])}] {'inside' if b['inside95'] else 'OUTSIDE'}; interval score "
                          f"{vocab.rounded(b['interval_score'])}, CRPS {vocab.rounded(b['crps'])}")

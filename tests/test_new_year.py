@@ -266,3 +266,44 @@ def test_readme_worked_example_passes_check_as_written(data_copy, capsys):
     lr = M.landing_rates(ds).set_index("cohort").loc["2019–2023"]
     assert (lr["signed"], lr["landed_lo"], lr["landed_hi"]) == (PROJECTS_TO_2023, 180, 190)
     assert led.loc[led["kind"] == "landing_vintage", "consistent"].all()
+
+
+def test_upper_bound_hedges_in_data_and_in_derivation(data_copy, capsys):
+    """SYNTHETIC upper_bound_2025: 2024 and 2025 stated together (100 projects, 900亿元, exact) and 2025 alone as
+    不足60个 / 超500亿元. `check` accepts the 不足 row (its number is in its evidence); 2024 is derived: 900 − 超500
+    is under 400 (not 'about 400'), 100 − 不足60 is 41 to 100 projects (no hedge word fits: a range); the JSON
+    carries the intervals; the prose writes the hedges; the model gets bounds, not points."""
+    apply_fixture(data_copy, "upper_bound_2025")
+    assert main(["check", "--data", str(data_copy)]) == 0
+    ds = load(data_copy)
+    t = M.trends(ds).set_index("period")
+    both, y25_projects, y25_money = 100, 60, 500  # as the fixture's evidence writes them
+    assert (t.at["2025", "projects"], t.at["2025", "projects_qualifier"]) == (y25_projects, "under")
+    assert (t.at["2024", "investment_100m_yuan"], t.at["2024", "investment_qualifier"]) == (900 - y25_money, "under")
+    assert t.at["2024", "investment_range"] == (0, 900 - y25_money) and t.at["2024", "investment_status"] == "derived"
+    assert t.at["2024", "projects_qualifier"] == "range"
+    assert t.at["2024", "projects_range"] == (both - (y25_projects - 1), both)  # 不足60: at most 59
+    out = metrics_dict(ds, projection=False)
+    p24 = next(p for p in out["periods"] if p["first_year"] == 2024)
+    assert p24["investment_range_100m_yuan"] == [0, 900 - y25_money] and p24["investment_qualifier"] == "under"
+    assert p24["projects_range"] == [both - (y25_projects - 1), both] and p24["projects_qualifier"] == "range"
+    # the cumulative sum: 211 exact + 41..100 + 0..59 projects; amounts: the lowest the 约 parts allow + 0 + over 500
+    cum = out["cumulative"]
+    assert (cum["projects_qualifier"], cum["projects_range"]) == ("range", [PROJECTS_TO_2023 + 41, PROJECTS_TO_2023 + 100 + 59])
+    low = INV19_20 + 0.95 * (INV21 + INV_2022 + INV23) + y25_money
+    assert cum["investment_qualifier"] == "over" and cum["investment_100m_yuan"] == pytest.approx(low)
+    from analysis import projection as P
+    from analysis import prose
+    from analysis.results import compute
+
+    res = compute(ds, 2025, projection=False)
+    zh, en = prose.render("trends", res, "zh"), prose.render("trends", res, "en")
+    assert "不足400亿元" in zh and "41～100个" in zh and "不足60个" in zh
+    assert "under 400 hundred million yuan" in en and "41–100 projects" in en and "约400" not in zh
+    periods, _ = P.observations(ds, 2025)
+    obs = {(p.first_year, p.last_year): p for p in periods}
+    assert obs[(2024, 2024)].money_bounds() == (0.0, 900 - y25_money) and obs[(2024, 2024)].investment is None
+    assert obs[(2024, 2024)].count_bounds() == (both - (y25_projects - 1), both)
+    assert obs[(2025, 2025)].count_bounds() == (0, y25_projects - 1) and obs[(2025, 2025)].money_bounds()[0] == y25_money
+    assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
+    assert "under 60 projects" in capsys.readouterr().out

@@ -179,6 +179,7 @@ CHART_WORDS = {
     "rate_axis": ("落地率", "share landed"),
     "stated_total": ("报道所述累计数", "cumulative as reported"),
     "stated_bound": ("报道所述下限（超、余）", "reported lower bound (over, more than)"),
+    "stated_upper_bound": ("报道所述上限（不足、以内）", "reported upper bound (under, at most)"),
     "sum_of_periods": ("各期相加", "sum of the periods"),
     "median": ("预测中位数", "projected median"),
     "pi80": ("80%预测区间", "80% prediction interval"),

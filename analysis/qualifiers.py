@@ -287,7 +287,7 @@ def describe(derived: Interval, point: float, nonnegative: bool = True, count: b
         return Hedged(x, min(fits)[2], iv)
     if math.isinf(iv.hi) and iv.lo_open and math.isfinite(iv.lo):
         return Hedged(iv.lo, "over", iv)
-    if iv.lo == 0 and not iv.lo_open and math.isfinite(iv.hi) and iv.hi > 0:
+    if iv.lo == 0 and math.isfinite(iv.hi) and iv.hi > 0:
         return Hedged(iv.hi, "under" if iv.hi_open else "at_most", iv)
     whole = iv.whole_numbers() if count else None
     if whole is not None and math.isfinite(whole[1]):

@@ -307,3 +307,13 @@ def test_upper_bound_hedges_in_data_and_in_derivation(data_copy, capsys):
     assert obs[(2025, 2025)].count_bounds() == (0, y25_projects - 1) and obs[(2025, 2025)].money_bounds()[0] == y25_money
     assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
     assert "under 60 projects" in capsys.readouterr().out
+
+
+def test_an_under_figure_must_be_written_in_its_evidence(data_copy):
+    """The number rule holds for 不足 rows as for any other: 不足60个 with 59 recorded is caught on its row."""
+    apply_fixture(data_copy, "upper_bound_2025")
+    f = data_copy / "signings.csv"
+    line = find_line(f, source_id="syn2025u", first_year="2025", last_year="2025")
+    set_cell(f, line, "projects", "59")
+    probs = problems_of(data_copy)
+    assert len(probs) == 1 and probs[0].startswith(f"signings.csv:{line}: column 'projects'") and "不足60个" in probs[0]

@@ -87,13 +87,18 @@ class Value:
 
 def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count: bool = False) -> Hedged:
     """The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
-    (:func:`analysis.qualifiers.describe`): every total and derived figure here gets its hedge this way."""
+    (:func:`analysis.qualifiers.describe`): every total and derived figure here gets its hedge this way.
+    Figures that leave no value at or above 0 contradict each other: the difference is kept as computed
+    (negative) and the claims ledger reports it (kind ``derived_nonnegative``)."""
     signs = signs or [1] * len(values)
     total, point = Interval.point(0.0), 0.0
     for v, sign in zip(values, signs):
         total = total + v.span if sign > 0 else total - v.span
         point += sign * float(v.value)
-    return describe(total, round(point, 6), count=count)
+    try:
+        return describe(total, round(point, 6), count=count)
+    except ValueError:
+        return describe(total, round(point, 6), nonnegative=False, count=count)
 
 
 def _fmt(x: float) -> str:

@@ -317,3 +317,17 @@ def test_an_under_figure_must_be_written_in_its_evidence(data_copy):
     set_cell(f, line, "projects", "59")
     probs = problems_of(data_copy)
     assert len(probs) == 1 and probs[0].startswith(f"signings.csv:{line}: column 'projects'") and "不足60个" in probs[0]
+
+
+def test_a_cumulative_too_small_for_its_years_is_one_clear_problem(data_copy):
+    """SYNTHETIC cumulative_only_2024 with an exact 1200亿元 instead of 超1900: less than 2019–2023 already hold, so
+    2024 would be negative. `check` names the cumulative row and column in one line, not a traceback."""
+    apply_fixture(data_copy, "cumulative_only_2024")
+    f = data_copy / "signings.csv"
+    line = find_line(f, source_id="syn2024f", first_year="2019")
+    set_cell(f, line, "investment_100m_yuan", "1200")
+    set_cell(f, line, "investment_qualifier", "exact")
+    set_cell(f, line, "evidence", "累计签约项目260余个,意向投资额1200亿元")
+    probs = problems_of(data_copy)
+    assert len(probs) == 1 and probs[0].startswith(f"signings.csv:{line}: column 'investment_100m_yuan'")
+    assert "cannot be negative" in probs[0] and f"= {1200 - INVESTMENT_TO_2023:.2f}" in probs[0]

@@ -218,6 +218,29 @@ def _derived_vs_sum_claims(ds: Dataset, rows: list) -> None:
                 break
 
 
+def _derived_nonnegative_claims(ds: Dataset, rows: list) -> None:
+    """A period's value derived from an enclosing total must be able to be at or above 0: a total smaller than
+    what its other periods already hold contradicts them (projects and amounts are never negative)."""
+    totals = metrics.reported_totals(ds)
+    for a, vals in sorted(metrics.period_values(ds).items()):
+        for m, v in vals.items():
+            if v.status != "derived" or v.interval is None:
+                continue
+            iv = v.interval
+            what_en = "projects" if m == "projects" else "intended investment"
+            what_zh = "签约项目数" if m == "projects" else "意向投资额"
+            _claim(
+                rows,
+                id=f"derived_nonnegative_{m.split('_')[0]}_{a.key}",
+                text_en=f"{a.label}: the {what_en} derived from the {v.from_period.label} total cannot be negative",
+                text_zh=f"由{v.from_period.label}年合计推算的{a.label}年{what_zh}不能为负",
+                stated=None, qualifier=None, computed=float(v.value), formula=v.formula,
+                consistent=bool(iv.hi > 0 or (iv.hi == 0 and not iv.hi_open)),
+                kind="derived_nonnegative", file="signings.csv", line=totals[v.from_period][m].line, column=m,
+                last_year=v.from_period.last_year,
+            )
+
+
 def _cohort_rest(a: Period, b: Period) -> Period | None:
     return metrics._complement(b, a)
 
@@ -417,6 +440,7 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     _breakdown_claims(ds, rows)
     _cumulative_claims(ds, rows)
     _derived_vs_sum_claims(ds, rows)
+    _derived_nonnegative_claims(ds, rows)
     _landing_claims(ds, rows)
     _stated_claims(ds, rows)
     _agreement_claims(ds, rows)

@@ -144,7 +144,7 @@ PRIORS: dict[str, Prior] = {
 #: ignored). A two-sided hedge (lo, hi) -- e.g. ±5 % for "about" -- enters as a normal error on the log
 #: scale centred between the bounds with the variance of a uniform over them plus this 2 %
 #: (sd 3.6 % for ±5 %): a smooth stand-in for the box that keeps the posterior near-Gaussian. A one-
-#: sided hedge ("over X") enters as P(reported > X). 2 % is small next to the year-to-year spread
+#: sided hedge enters as P(reported > X) ("over X") or P(reported < X) ("under X", "X at most"). 2 % is small next to the year-to-year spread
 #: (tens of percent).
 INVESTMENT_MEASUREMENT_SD = 0.02
 

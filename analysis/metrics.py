@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import vocab
 from .data import Dataset
-from .qualifiers import Interval, agrees, combine, difference, interval, interval_of_sum
+from .qualifiers import Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal
 from .schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
@@ -72,6 +72,33 @@ class Value:
     @property
     def known(self) -> bool:
         return self.value is not None and not (isinstance(self.value, float) and math.isnan(self.value))
+
+    @property
+    def span(self) -> Interval:
+        """The true values this figure allows at the precision written: a derived value's interval, else
+        its hedge's (:func:`analysis.qualifiers.nominal`)."""
+        return self.interval if self.interval is not None else nominal(self.value, self.qualifier or "exact")
+
+    @property
+    def range(self) -> tuple[float, float | None] | None:
+        """``(lo, hi)`` of a derived value (None for an unbounded end); None for a reported one."""
+        return None if self.interval is None else tuple(round(b, 6) if b is not None else None for b in self.interval.bounds)
+
+
+def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count: bool = False) -> Hedged:
+    """The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
+    (:func:`analysis.qualifiers.describe`): every total and derived figure here gets its hedge this way.
+    Figures that leave no value at or above 0 contradict each other: the difference is kept as computed
+    (negative) and the claims ledger reports it (kind ``derived_nonnegative``)."""
+    signs = signs or [1] * len(values)
+    total, point = Interval.point(0.0), 0.0
+    for v, sign in zip(values, signs):
+        total = total + v.span if sign > 0 else total - v.span
+        point += sign * float(v.value)
+    try:
+        return describe(total, round(point, 6), count=count)
+    except ValueError:
+        return describe(total, round(point, 6), nonnegative=False, count=count)
 
 
 def _fmt(x: float) -> str:
@@ -184,23 +211,33 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                     options.append(parts)
                 if not options:
                     continue
-                c = m == "projects"
-                others = min(options, key=lambda o: interval_of_sum([(v.value, v.qualifier) for v in o.values()], c).width)
-                rest_iv = interval_of_sum([(v.value, v.qualifier) for v in others.values()], c)
-                derived_iv = interval(whole.value, whole.qualifier, c) - rest_iv
+                others = min(options, key=lambda o: sum((v.span for v in o.values()), Interval.point(0.0)).width)
                 rest_txt = " − ".join(f"{_fmt(v.value)} ({b.label})" for b, v in others.items())
-                qualifier = difference(whole.qualifier, [v.qualifier for v in others.values()])
-                if math.isinf(derived_iv.hi) and qualifier != "over":
-                    # a bound minus hedged parts: only a lower bound is certain, the whole's bound less
-                    # the largest the parts can be
-                    value, qualifier = derived_iv.lo, "over"
-                    formula = f"{_fmt(whole.value)} ({big.label}) − {_fmt(round(rest_iv.hi, 2))} (the most that {rest_txt.replace(' − ', ' + ')} can be)"
+                h = hedge_of_values([whole, *others.values()], [1] + [-1] * len(others), count=m == "projects")
+                if math.isinf(h.interval.hi) and h.interval.lo == 0 and not h.interval.lo_open:
+                    continue  # a bound minus a bound: no value at all, only that it is not negative
+                value = h.value
+                point = whole.value - sum(v.value for v in others.values())
+                if abs(value - point) > 1e-6:
+                    # a bound on the whole or on the parts: the certain bound is the whole's end less the
+                    # other end of what the parts can be
+                    rest_iv = sum((v.span for v in others.values()), Interval.point(0.0))
+                    most = h.qualifier in ("over", "more_than")
+                    formula = (f"{_fmt(whole.value)} ({big.label}) − {_fmt(round(rest_iv.hi if most else rest_iv.lo, 2))} "
+                               f"(the {'most' if most else 'least'} that {rest_txt.replace(' − ', ' + ')} can be)")
                 else:
-                    value = whole.value - sum(v.value for v in others.values())
                     formula = f"{_fmt(whole.value)} ({big.label}) − {rest_txt}"
-                vals[a][m] = Value(round(value, 6), qualifier, "derived", formula, from_period=big, interval=derived_iv)
+                vals[a][m] = Value(round(value, 6), h.qualifier, "derived", formula, from_period=big, interval=h.interval)
                 break
     return vals
+
+
+def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
+    """The sum of ``measure`` over atomic ``periods`` (Period objects, or rows with first_year/last_year) with
+    the hedge its interval implies; None when a period's value is not known."""
+    vals = period_values(ds)
+    parts = [vals[p if isinstance(p, Period) else Period(int(p["first_year"]), int(p["last_year"]))][measure] for p in periods]
+    return hedge_of_values(parts, count=measure == "projects") if parts and all(v.known for v in parts) else None
 
 
 def _check_through(ds: Dataset, through: int | None) -> int:
@@ -239,6 +276,8 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
                 "investment_qualifier": inv.qualifier,
                 "investment_status": inv.status,
                 "investment_formula": inv.formula,
+                "projects_range": pr.range,
+                "investment_range": inv.range,
             }
         )
     df = pd.DataFrame(rows)
@@ -268,14 +307,17 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     stated = reported_totals(ds).get(span, {}) if span else {}
     for m in MEASURES:
         short = m.split("_")[0]  # projects / investment, as in trends()
+        out[short + "_range"] = None  # the interval of a derived total
         parts = [vals[p][m] for p in used]
         whole = stated.get(m)
         if whole is not None and whole.known:  # the source states this very cumulative figure
             out[m], out[short + "_qualifier"], out[short + "_status"] = float(whole.value), whole.qualifier, "reported"
         elif parts and all(x.known for x in parts):
-            out[m] = float(sum(x.value for x in parts))
-            out[short + "_qualifier"] = combine([x.qualifier for x in parts])
+            h = hedge_of_values(parts, count=m == "projects")
+            out[m], out[short + "_qualifier"] = float(h.value), h.qualifier
             out[short + "_status"] = "derived" if len(parts) > 1 or parts[0].status == "derived" else "reported"
+            if out[short + "_status"] == "derived":
+                out[short + "_range"] = Value(h.value, h.qualifier, interval=h.interval).range
         else:
             out[m] = out[short + "_qualifier"] = out[short + "_status"] = None
     out["inside"] = inside[0].label if inside else None
@@ -339,12 +381,9 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     parts = [(a, v[measure]) for a, v in sorted(vals.items()) if period.contains(a)]
     covered = {y for a, _ in parts for y in range(a.first_year, a.last_year + 1)}
     if parts and covered == set(range(period.first_year, period.last_year + 1)) and all(v.known for _, v in parts):
-        summed = Value(
-            float(sum(v.value for _, v in parts)),
-            combine([v.qualifier for _, v in parts]),
-            "derived",
-            " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in parts),
-        )
+        h = hedge_of_values([v for _, v in parts], count=measure == "projects")
+        summed = Value(float(h.value), h.qualifier, "derived", " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in parts),
+                       interval=h.interval)
         if summed.qualifier == "exact" or as_stated is None:
             return summed
     return as_stated if as_stated is not None else Value(None, status="missing")
@@ -605,8 +644,8 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
                         row["projects"] = float(g["projects"].sum())
                         row["project_share"] = row["projects"] / mx.total_projects if mx.total_projects else None
                     if g["investment_100m_yuan"].notna().all():
-                        row["investment_100m_yuan"] = float(g["investment_100m_yuan"].sum())
-                        row["investment_qualifier"] = combine(list(g["investment_qualifier"]))
+                        h = hedge_of_values([Value(float(v), q) for v, q in zip(g["investment_100m_yuan"], g["investment_qualifier"])])
+                        row["investment_100m_yuan"], row["investment_qualifier"] = float(h.value), h.qualifier
                         row["investment_share"] = (row["investment_100m_yuan"] / mx.total_investment
                                                    if mx.total_investment else None)
                 elif mx.complete:

@@ -8,8 +8,9 @@ signed count of a year is Poisson around its expected number. A published *perio
 years: an aggregate such as 2019–2020 enters the likelihood exactly as ``Poisson(sum of the yearly
 expected numbers)`` for the count and as the sum of the latent yearly totals for the investment; no
 aggregate is ever split into invented years. The published figures carry the source's hedge: a count
-is known to lie in an integer interval (exact, "about", "more than X"; interval-censored Poisson), an
-investment total within its bounds (see ``INVESTMENT_MEASUREMENT_SD`` for how).
+is known to lie in an integer interval (exact, "about", "more than X", "under X"; interval-censored
+Poisson), an investment total within its bounds: two-sided, above a lower bound (超) or below an upper
+bound (不足, 以内) (see ``INVESTMENT_MEASUREMENT_SD`` for how).
 
 Three time structures are fitted, each to the count and to the amount per project together, and
 averaged with their posterior model probabilities (marginal likelihoods, equal prior odds): ``iid``
@@ -108,8 +109,8 @@ class PeriodObs:
 
     ``projects``/``investment`` are the published values or None (not published). The bounds express
     the source's hedge: counts as an inclusive integer interval ``(lo, hi)`` (``hi`` may be ``inf``),
-    investment as ``(lo, hi)`` in 亿元 (``hi`` may be ``inf``). Bounds default to the value itself
-    (an exact figure). Use :func:`approx` for "about X" (±5 %).
+    investment as ``(lo, hi)`` in 亿元 (``hi`` may be ``inf``; ``lo`` 0 when only an upper bound is known,
+    不足/以内). Bounds default to the value itself (an exact figure). Use :func:`approx` for "about X" (±5 %).
     """
 
     first_year: int
@@ -125,7 +126,7 @@ class PeriodObs:
         pb, ib = self.count_bounds(), self.money_bounds()
         if pb is not None and not (0 <= pb[0] <= pb[1]):
             raise ValueError(f"period {self.first_year}-{self.last_year}: bad project bounds {pb}")
-        if ib is not None and not (0 < ib[0] <= ib[1]):
+        if ib is not None and not (0 <= ib[0] <= ib[1] and ib[1] > 0):
             raise ValueError(f"period {self.first_year}-{self.last_year}: bad investment bounds {ib}")
 
     @property
@@ -392,15 +393,16 @@ class _Data:
             cb, mb = p.count_bounds(), p.money_bounds()
             if cb is not None:
                 self.cnt.append((mask, cb[0], cb[1]))
-            if mb is not None:
-                lo = math.log(mb[0])
-                if math.isfinite(mb[1]):
+            if mb is not None and (mb[0] > 0 or math.isfinite(mb[1])):
+                if mb[0] > 0 and math.isfinite(mb[1]):
                     # two-sided hedge: Gaussian on the log scale with the variance of a uniform over
                     # the bounds plus the reporting error
-                    hi = math.log(mb[1])
-                    self.inv.append((mask, 0.5 * (lo + hi), log_sd_of_bounds(mb[0], mb[1]), True))
-                else:  # one-sided ("over X"): censored, blurred by the reporting error
-                    self.inv.append((mask, lo, s, False))
+                    lo, hi = math.log(mb[0]), math.log(mb[1])
+                    self.inv.append((mask, 0.5 * (lo + hi), log_sd_of_bounds(mb[0], mb[1]), "two"))
+                elif mb[0] > 0:  # a lower bound only ("over X"): censored, blurred by the reporting error
+                    self.inv.append((mask, math.log(mb[0]), s, "lower"))
+                else:  # an upper bound only ("under X", "X at most"): censored from above
+                    self.inv.append((mask, math.log(mb[1]), s, "upper"))
         n_cnt = [(p.signed_estimate(), p.years) for p in ps if p.signed_estimate() is not None]
         tot_n, tot_y = sum(c for c, _ in n_cnt), sum(y for _, y in n_cnt)
         self.start_rate = math.log(max(tot_n, 0.5) / tot_y) if tot_y else PRIORS["rate_level"].params[0]
@@ -427,15 +429,18 @@ class _Data:
         return logp, d1, d2 - d1**2
 
     @staticmethod
-    def _money_terms(m, centre, sd, two_sided):
-        if two_sided:
+    def _money_terms(m, centre, sd, kind):
+        """Log-likelihood of the log total ``m`` and its first two derivatives: ``kind`` "two" (Gaussian
+        around ``centre``), "lower" (log P(reported > bound)) or "upper" (log P(reported < bound))."""
+        if kind == "two":
             z = (centre - m) / sd
             return -0.5 * z**2 - math.log(sd * math.sqrt(2 * math.pi)), z / sd, np.full_like(m, -1 / sd**2)
-        # log P(reported > lo) = log Phi((m - lo)/sd)
-        u = (m - centre) / sd
+        # log P(reported > lo) = log Phi((m - lo)/sd); log P(reported < hi) = log Phi((hi - m)/sd)
+        sign = 1.0 if kind == "lower" else -1.0
+        u = sign * (m - centre) / sd
         lp = special.log_ndtr(u)
         r = np.exp(-0.5 * u**2 - 0.5 * math.log(2 * math.pi) - lp)  # phi(u)/Phi(u)
-        d1 = r / sd
+        d1 = sign * r / sd
         d2 = -(u * r + r**2) / sd**2
         return lp, d1, d2
 
@@ -458,12 +463,12 @@ class _Data:
                 H[:, np.arange(T), np.arange(T)] += d1[:, None] * em
         if self.inv:
             z = np.minimum(eta + a, 60.0)
-        for mask, centre, sd, two in self.inv:
+        for mask, centre, sd, kind in self.inv:
             zm = np.where(mask, z, -np.inf)
             mx = zm.max(axis=1, keepdims=True)
             ex = np.exp(zm - mx)
             m = mx[:, 0] + np.log(ex.sum(axis=1))
-            v, d1, d2 = self._money_terms(m, centre, sd, two)
+            v, d1, d2 = self._money_terms(m, centre, sd, kind)
             ll += v
             if derivs:
                 w = ex / ex.sum(axis=1, keepdims=True)

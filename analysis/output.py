@@ -10,6 +10,7 @@ import pandas as pd
 from . import metrics as M
 from . import vocab
 from .data import Dataset
+from .qualifiers import RANGE
 
 ROUND = 6
 
@@ -18,6 +19,11 @@ def _i(x) -> int | None:
     """A count as a JSON integer (85, not 85.0); everything else is cleaned once by :func:`jsonable`."""
     v = M.as_float(x)
     return None if v is None else int(round(v))
+
+
+def _range(bounds) -> list | None:
+    """A derived value's interval as ``[lo, hi]`` (null for an unbounded end); None for a reported value."""
+    return None if bounds is None or not isinstance(bounds, tuple) else [bounds[0], bounds[1]]
 
 
 def _group(row: pd.Series) -> dict:
@@ -119,6 +125,8 @@ def results_dict(res) -> dict:
             "investment_100m_yuan": (cum["investment_100m_yuan"]),
             "investment_qualifier": cum["investment_qualifier"],
             "investment_status": cum["investment_status"],
+            "projects_range": _range(cum["projects_range"]),
+            "investment_range_100m_yuan": _range(cum["investment_range"]),
             "periods": cum["periods"],
             "note": cum["note"],
         },
@@ -137,10 +145,13 @@ def results_dict(res) -> dict:
                 "last_year": int(t["last_year"]),
                 "n_years": int(t["n_years"]),
                 "projects": _i(t["projects"]),
+                "projects_qualifier": t["projects_qualifier"],
                 "projects_status": t["projects_status"],
+                "projects_range": _range(t["projects_range"]),
                 "investment_100m_yuan": (t["investment_100m_yuan"]),
                 "investment_qualifier": t["investment_qualifier"],
                 "investment_status": t["investment_status"],
+                "investment_range_100m_yuan": _range(t["investment_range"]),
                 "investment_formula": t["investment_formula"] if isinstance(t["investment_formula"], str) else None,
                 "projects_per_year": (t["projects_per_year"]),
                 "investment_per_year_100m_yuan": (t["investment_per_year_100m_yuan"]),
@@ -269,8 +280,15 @@ def _num(x) -> str:
     return "—" if x is None else vocab.num(x)
 
 
-def _hedged(x, qualifier, unit=None) -> str:
-    return vocab.hedged(x, qualifier, "en", unit)
+def _hedged(x, qualifier, unit=None, bounds=None) -> str:
+    return vocab.hedged(x, qualifier, "en", unit, bounds=bounds)
+
+
+def _hedge_cell(qualifier, bounds) -> str:
+    """The hedge column of the periods table: the word, or a derived range's bounds."""
+    if qualifier == RANGE and bounds is not None and bounds[1] is not None:
+        return vocab.interval(bounds[0], bounds[1], "en", fmt=vocab.num)
+    return vocab.hedge_word(qualifier, "en") or "—"
 
 
 def _iv(pair) -> str:
@@ -285,8 +303,10 @@ def metrics_text(m: dict) -> str:
     c = m["cumulative"]
     if c["periods"]:
         lines.append(
-            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'], 'projects')} ({c['projects_status'] or 'not published'}), "
-            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'], 'yi_yuan')} ({c['investment_status'] or 'not published'}) "
+            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'], 'projects', c['projects_range'])} "
+            f"({c['projects_status'] or 'not published'}), "
+            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'], 'yi_yuan', c['investment_range_100m_yuan'])} "
+            f"({c['investment_status'] or 'not published'}) "
             f"over {' + '.join(c['periods'])}"
         )
     else:
@@ -298,9 +318,11 @@ def metrics_text(m: dict) -> str:
         label = vocab.period(p["first_year"], p["last_year"], "en")
         lines.append(
             f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
-            f"{vocab.hedge_word(p['investment_qualifier'], 'en') or '—':<10}{p['investment_status'] or '—':<9}"
+            f"{_hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan']):<10}{p['investment_status'] or '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
+        if p["projects_qualifier"] not in (None, "exact"):
+            lines.append(f"  {'':<11}projects: {_hedged(p['projects'], p['projects_qualifier'], 'projects', p['projects_range'])}")
         if p["investment_formula"]:
             lines.append(f"  {'':<11}investment derived: {p['investment_formula']}")
     lines.append("  (amounts in hundred million yuan, 亿元)")
@@ -360,7 +382,7 @@ def metrics_text(m: dict) -> str:
     if m.get("backtest"):
         lines += ["", "Backtest (projection at the release against later figures)"]
         for b in m["backtest"]:
-            lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'])}, median "
+            lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'], None, b['actual_range'])}, median "
                          f"{vocab.rounded(b['median'])}, 80% [{_iv(b['pi80'])}] {'inside' if b['inside80'] else 'OUTSIDE'}, "
                          f"95% [{_iv(b['pi95'])}] {'inside' if b['inside95'] else 'OUTSIDE'}; interval score "
                          f"{vocab.rounded(b['interval_score'])}, CRPS {vocab.rounded(b['crps'])}")

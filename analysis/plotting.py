@@ -37,6 +37,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from . import metrics, prose, vocab
+from .qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
 from .vocab import word
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
@@ -247,7 +248,10 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         derived = r[st_col] == "derived"
         derived_any |= derived
         ax.bar(x, avg, width=n * 0.9, color=color, edgecolor="white", linewidth=2, hatch=HATCH_DERIVED if derived else None)
-        text = vocab.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: vocab.num(v, l, 1)) if n > 1 else None)
+        b = r[q_col.replace("qualifier", "range")]
+        b = None if b is None else tuple(None if x is None else x / n for x in b)
+        text = vocab.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: vocab.num(v, l, 1)) if n > 1 else None,
+                            bounds=b)
         if n > 1:
             text = f"{_w('avg', lang)} {text}" if lang == "zh" else f"{text} {_w('avg', lang)}"
         if derived:
@@ -275,7 +279,7 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
     """End-of-period cumulative figures: the sum of the periods, and what a source states for that span.
 
     Columns: year, sum (None after an unknown period), stated, stated_qualifier, bound (the stated
-    figure is a lower bound: 超/余).
+    figure is a lower bound: 超/余), upper (an upper bound: 不足/以内).
     """
     col = "projects" if measure == "projects" else "investment_100m_yuan"
     q = "projects_qualifier" if measure == "projects" else "investment_qualifier"
@@ -291,7 +295,8 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
         sv = s.iloc[0][col] if len(s) and not vocab.missing(s.iloc[0][col]) else None
         sq = s.iloc[0][q] if sv is not None else None
         rows.append({"year": int(r["last_year"]), "sum": run, "stated": None if sv is None else float(sv),
-                     "stated_qualifier": sq, "bound": sq in ("over", "more_than"), "n_years": int(r["n_years"])})
+                     "stated_qualifier": sq, "bound": sq in LOWER_BOUNDS, "upper": sq in UPPER_BOUNDS,
+                     "n_years": int(r["n_years"])})
     return pd.DataFrame(rows)
 
 
@@ -312,8 +317,8 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     for p in pts.itertuples():
         if p.stated is None or pd.isna(p.stated):
             continue
-        marker = "^" if p.bound else "o"
-        ax.plot(p.year, p.stated, marker, markersize=9, color=C_STATED, markerfacecolor="white" if p.bound else C_STATED,
+        marker = "^" if p.bound else "v" if p.upper else "o"
+        ax.plot(p.year, p.stated, marker, markersize=9, color=C_STATED, markerfacecolor="white" if marker != "o" else C_STATED,
                 markeredgewidth=2, zorder=4)
         ax.annotate(vocab.hedged(p.stated, p.stated_qualifier, lang), (p.year, p.stated), xytext=(-8, 8),
                     textcoords="offset points", ha="right", va="bottom", fontsize=10, color=C_STATED)
@@ -321,6 +326,9 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
         handles.append(Line2D([], [], color=C_STATED, marker="o", linestyle="", label=_w("stated_total", lang)))
     if pts["bound"].any():
         handles.append(Line2D([], [], color=C_STATED, marker="^", markerfacecolor="white", linestyle="", label=_w("stated_bound", lang)))
+    if pts["upper"].any():
+        handles.append(Line2D([], [], color=C_STATED, marker="v", markerfacecolor="white", linestyle="",
+                              label=_w("stated_upper_bound", lang)))
     last_sum = known.iloc[-1] if len(known) else None
     if last_sum is not None and not pts.loc[pts["year"] == last_sum["year"], "stated"].notna().any():
         ax.annotate(vocab.num(last_sum["sum"]), (last_sum["year"], last_sum["sum"]), xytext=(8, -10), textcoords="offset points",
@@ -394,8 +402,9 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             ax.annotate(f"{vocab.num(r['landed_point'])}/{vocab.num(r['signed'])}", (x, r["rate"]), xytext=(-10, 0),
                         textcoords="offset points", ha="right", va="center", fontsize=10)
         if not vocab.missing(r["stated_rate"]):
-            bound = r["stated_qualifier"] in ("over", "more_than")
-            ax.plot(x + 0.12, r["stated_rate"], "^" if bound else "D", markersize=9, markerfacecolor="white",
+            q = r["stated_qualifier"]
+            ax.plot(x + 0.12, r["stated_rate"], "^" if q in LOWER_BOUNDS else "v" if q in UPPER_BOUNDS else "D", markersize=9,
+                    markerfacecolor="white",
                     markeredgecolor=C_STATED, markeredgewidth=2, zorder=4)
             ax.annotate(vocab.hedged(r["stated_rate_pct"], r["stated_qualifier"], lang, "percent"), (x + 0.12, r["stated_rate"]),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=10, color=C_STATED)

@@ -22,7 +22,7 @@ import pandas as pd
 from . import metrics
 from . import model as mdl
 from .metrics import Period
-from .qualifiers import combine, interval
+from .qualifiers import RANGE, Interval, interval
 
 __all__ = ["DEFAULT_SEED", "MAX_HORIZON", "METRICS", "N_SIMS", "Projection", "Scenario", "backtest",
            "observations", "project"]
@@ -81,35 +81,42 @@ class Projection:
 # --------------------------------------------------------------------------------------------- inputs
 
 
-def _count_bounds(value, qualifier) -> tuple[float, float]:
-    iv = interval(value, qualifier or "exact", count=True)
+def _hedge_interval(v: metrics.Value, count: bool) -> Interval:
+    """The true values a period's figure allows: a derived value's interval (its hedge read off interval
+    arithmetic, a range included), else the stated hedge's (:func:`analysis.qualifiers.interval`)."""
+    return v.interval if v.interval is not None else interval(v.value, v.qualifier or "exact", count=count)
+
+
+def _count_bounds(iv: Interval) -> tuple[float, float]:
     lo, hi = iv.whole_numbers()
     return float(max(lo, 0)), float(hi)
 
 
-def _money_bounds(value, qualifier) -> tuple[float, float]:
-    iv = interval(value, qualifier or "exact")
-    return max(iv.lo, 1e-6), iv.hi
+def _money_bounds(iv: Interval) -> tuple[float, float]:
+    """Bounds in 亿元 for :class:`analysis.model.PeriodObs`: a lower end at or below 0 is no lower bound (0)."""
+    return (max(iv.lo, 1e-6) if iv.lo > 0 else 0.0), iv.hi
 
 
 def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.LandingObs]]:
     """The model's inputs from the published periods ending by ``through`` and the landing statements.
 
-    Each period is one observation; its hedge becomes bounds (exact counts are exact; 约 is ±5 %;
-    余 and 超 are lower bounds). A landing statement enters when its signed count and the landed
+    Each period is one observation; its hedge becomes bounds, from the interval of its qualifier (exact
+    counts are exact; 约 is ±5 %; 余 and 超 are lower bounds; 不足 and 以内 upper bounds; a derived value
+    the interval its derivation allows). A landing statement enters when its signed count and the landed
     counts it allows are known; its vintage is the source's year.
     """
     tr = metrics.trends(ds, through)
+    vals = metrics.period_values(ds)
     periods = []
     for r in tr.to_dict("records"):
-        known_p = not pd.isna(r["projects"])
-        known_i = not pd.isna(r["investment_100m_yuan"])
+        v = vals[Period(int(r["first_year"]), int(r["last_year"]))]
+        pr, inv = v["projects"], v["investment_100m_yuan"]
         periods.append(mdl.PeriodObs(
             int(r["first_year"]), int(r["last_year"]),
-            projects=int(round(r["projects"])) if known_p and r["projects_qualifier"] == "exact" else None,
-            projects_bounds=_count_bounds(r["projects"], r["projects_qualifier"]) if known_p else None,
-            investment=float(r["investment_100m_yuan"]) if known_i and r["investment_qualifier"] == "exact" else None,
-            investment_bounds=_money_bounds(r["investment_100m_yuan"], r["investment_qualifier"]) if known_i else None,
+            projects=int(round(pr.value)) if pr.known and pr.qualifier == "exact" else None,
+            projects_bounds=_count_bounds(_hedge_interval(pr, True)) if pr.known else None,
+            investment=float(inv.value) if inv.known and inv.qualifier == "exact" else None,
+            investment_bounds=_money_bounds(_hedge_interval(inv, False)) if inv.known else None,
         ))
     landing = []
     for r in metrics.landing_rates(ds, through).to_dict("records"):
@@ -119,6 +126,15 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
         landing.append(mdl.LandingObs(int(r["first_year"]), int(r["last_year"]), vintage, int(r["signed"]),
                                       (int(r["landed_lo"]), int(r["landed_hi"]))))
     return periods, landing
+
+
+def _list(bounds) -> list | None:
+    return None if bounds is None or not isinstance(bounds, tuple) else list(bounds)
+
+
+def _range(h) -> list | None:
+    """``[lo, hi]`` (None for an unbounded end) of a sum whose hedge is a range; None otherwise."""
+    return None if h is None or h.qualifier != RANGE else list(metrics.Value(h.value, h.qualifier, interval=h.interval).range)
 
 
 # --------------------------------------------------------------------------------------------- summaries
@@ -174,12 +190,14 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
         rate = sims["rate"] * (1 + scenario.growth_projects) ** h
         projects = rng.poisson(rate).astype(float)
         invest = invest * (projects / np.maximum(sims["projects"], 1)) * (1 + scenario.growth_investment_per_project) ** h
+    sums = {m: metrics.sum_of_periods(ds, tr.to_dict("records"), m) for m in metrics.MEASURES}
     start = {
-        "projects": float(tr["projects"].sum()) if tr["projects"].notna().all() else None,
-        "investment_100m_yuan": float(tr["investment_100m_yuan"].sum()) if tr["investment_100m_yuan"].notna().all() else None,
-        "projects_qualifier": combine(list(tr["projects_qualifier"])),
-        "investment_qualifier": combine(list(tr["investment_qualifier"])),
+        **{m: None if h is None else float(tr[m].sum()) for m, h in sums.items()},
+        **{m.split("_")[0] + "_qualifier": None if h is None else h.qualifier for m, h in sums.items()},
         "periods": list(tr["period"]),
+        # the interval of a start no hedge word describes (a derived range), for writing it
+        "projects_range": _range(sums["projects"]),
+        "investment_range_100m_yuan": _range(sums["investment_100m_yuan"]),
     }
     samples = {"projects": projects, "investment_100m_yuan": invest}
     if start["projects"] is not None:
@@ -262,7 +280,7 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
 
 # --------------------------------------------------------------------------------------------- backtest
 
-_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "actual_source", "median", "mean", "pi80_lo",
+_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "actual_range", "actual_source", "median", "mean", "pi80_lo",
                   "pi80_hi", "pi95_lo", "pi95_hi", "inside80", "inside95", "interval_score80", "interval_score95", "crps"]
 
 
@@ -290,23 +308,25 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             continue
         j = proj.years.index(y)
         upto = full[full["last_year"] <= y]
-        actuals = {"projects": (r["projects"], r["projects_qualifier"], "reported"),
-                   "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"], "reported")}
+        actuals = {"projects": (r["projects"], r["projects_qualifier"], _list(r["projects_range"]), "reported"),
+                   "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"],
+                                            _list(r["investment_range"]), "reported")}
         if j >= 1:
             for metric, col in (("cumulative_projects", "projects"), ("cumulative_investment_100m_yuan", "investment_100m_yuan")):
                 stated = totals.get(Period(first, y), {}).get(col)
                 if stated is not None and stated.known and stated.qualifier == "exact":
-                    actuals[metric] = (stated.value, "exact", "reported")
+                    actuals[metric] = (stated.value, "exact", None, "reported")
                 elif upto[col].notna().all():
-                    q = combine(list(upto["projects_qualifier" if col == "projects" else "investment_qualifier"]))
-                    actuals[metric] = (upto[col].sum(), q, "sum")
-        for metric, (actual, q, source) in actuals.items():
+                    h = metrics.sum_of_periods(ds, upto.to_dict("records"), col)
+                    actuals[metric] = (upto[col].sum(), h.qualifier, _range(h), "sum")
+        for metric, (actual, q, bounds, source) in actuals.items():
             if actual is None or pd.isna(actual) or metric not in proj.samples:
                 continue
             actual = float(actual)
             p = proj.row(y, metric)
             draws = proj.samples[metric][:, j]
-            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_source": source,
+            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_range": bounds,
+                   "actual_source": source,
                    **{k: float(p[k]) for k in ("median", "mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")}}
             for name, level in LEVELS:  # pi80 -> inside80, interval_score80
                 lo, hi, k = row[name + "_lo"], row[name + "_hi"], name[2:]

@@ -36,8 +36,8 @@ def _env_for(lang: str) -> dict:
         "pct": lambda x, nd=1: vocab.pct(x, lang, nd),
         "prob": lambda p: vocab.prob(p, lang),
         "signed_pct": lambda x, nd=1: vocab.signed_pct(x, lang, nd),
-        "hedged": lambda x, q=None, unit=None: vocab.hedged(x, q, lang, unit),
-        "hedged_sum": lambda x, q=None, unit=None: vocab.hedged_sum(x, q, lang, unit),
+        "hedged": lambda x, q=None, unit=None, bounds=None: vocab.hedged(x, q, lang, unit, bounds=bounds),
+        "hedged_sum": lambda x, q=None, unit=None, bounds=None: vocab.hedged_sum(x, q, lang, unit, bounds),
         "period": lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix),
         "date": lambda d: vocab.date(d, lang),
         "word": lambda k: vocab.word(k, lang),
@@ -142,9 +142,9 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
     for r in t.to_dict("records"):
         rows.append({
             "first": int(r["first_year"]), "last": int(r["last_year"]), "n": int(r["n_years"]),
-            "projects": _v(r["projects"]), "projects_q": r["projects_qualifier"],
+            "projects": _v(r["projects"]), "projects_q": r["projects_qualifier"], "projects_b": r["projects_range"],
             "investment": _v(r["investment_100m_yuan"]), "investment_q": r["investment_qualifier"],
-            "derived": r["investment_status"] == "derived", "formula": r["investment_formula"] if isinstance(r["investment_formula"], str) else None,
+            "investment_b": r["investment_range"], "derived": r["investment_status"] == "derived", "formula": r["investment_formula"] if isinstance(r["investment_formula"], str) else None,
             "per_year_projects": _v(r["projects_per_year"]), "per_year_investment": _v(r["investment_per_year_100m_yuan"]),
             "per_project": _v(r["investment_per_project_100m_yuan"]),
             "change_projects": _v(r["change_projects_per_year"]), "change_investment": _v(r["change_investment_per_year"]),
@@ -158,6 +158,7 @@ def ctx_trends(res, lang):
     rows = _period_rows(res.periods, res.caveats)
     return {
         "cum": {"projects": _v(c["projects"]), "projects_q": c["projects_qualifier"], "projects_status": c["projects_status"],
+                "projects_b": c["projects_range"], "investment_b": c["investment_range"],
                 "investment": _v(c["investment_100m_yuan"]), "investment_q": c["investment_qualifier"],
                 "investment_status": c["investment_status"], "periods": c["periods"], "inside": c["inside"]},
         "through": res.through,

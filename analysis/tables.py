@@ -13,6 +13,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from . import vocab
+from .qualifiers import RANGE
 from .calibration import process_label
 from .model import LEVELS
 from .vocab import word
@@ -65,8 +66,11 @@ def _h(key: str, lang: str, unit: str | None = None) -> str:
     return f"{w}（{unit}）" if lang == "zh" else f"{w} ({unit})"
 
 
-def _hedge_col(q, lang):
-    return [vocab.hedge_word(x, lang) or "" for x in q]
+def _hedge_col(q, lang, ranges=None):
+    """The hedge word of each value; a derived value no word describes shows its range (160–240)."""
+    ranges = [None] * len(q) if ranges is None else list(ranges)
+    return [vocab.interval(b[0], b[1], lang, fmt=vocab.num) if isinstance(x, str) and x == RANGE and b is not None and b[1] is not None
+            else (vocab.hedge_word(x, lang) or "") for x, b in zip(q, ranges)]
 
 
 def _status(values, lang):
@@ -81,7 +85,7 @@ def periods(res, lang: str) -> Table:
         word("years", lang): t["n_years"],
         _h("projects_short", lang, "个" if lang == "zh" else None): t["projects"],
         inv: t["investment_100m_yuan"],
-        word("hedge", lang): _hedge_col(t["investment_qualifier"], lang),
+        word("hedge", lang): _hedge_col(t["investment_qualifier"], lang, t["investment_range"]),
         word("status", lang): _status(t["investment_status"], lang),
         word("projects_per_year", lang): t["projects_per_year"],
         word("investment_per_year", lang): t["investment_per_year_100m_yuan"],
@@ -191,12 +195,12 @@ def projection(res, lang: str) -> Table:
     return st
 
 
-def _actual(value, qualifier, source, lang):
+def _actual(value, qualifier, bounds, source, lang):
     """A published figure with its hedge; a cumulative total the sources never state is marked as a sum."""
     if source == "sum":
-        return f"{vocab.hedged_sum(value, qualifier, lang)}（{word('sum_of_periods', lang)}）" if lang == "zh" \
-            else f"{vocab.hedged_sum(value, qualifier, lang)} ({word('sum_of_periods', lang)})"
-    return vocab.hedged(value, qualifier, lang)
+        return f"{vocab.hedged_sum(value, qualifier, lang, bounds=bounds)}（{word('sum_of_periods', lang)}）" if lang == "zh" \
+            else f"{vocab.hedged_sum(value, qualifier, lang, bounds=bounds)} ({word('sum_of_periods', lang)})"
+    return vocab.hedged(value, qualifier, lang, bounds=bounds)
 
 
 def backtest(res, lang: str) -> Table | None:
@@ -207,8 +211,8 @@ def backtest(res, lang: str) -> Table | None:
     df = pd.DataFrame({
         word("year", lang): bt["year"].astype(str),
         word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in bt["metric"]],
-        word("actual", lang): [_actual(v, q, src, lang) for v, q, src in
-                               zip(bt["actual"], bt["actual_qualifier"], bt["actual_source"])],
+        word("actual", lang): [_actual(v, q, b, src, lang) for v, q, b, src in
+                               zip(bt["actual"], bt["actual_qualifier"], bt["actual_range"], bt["actual_source"])],
         word("median", lang): [vocab.rounded(v, lang) for v in bt["median"]],
         word("pi80", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
         word("pi95", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],

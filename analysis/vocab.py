@@ -19,7 +19,7 @@ import math
 
 import pandas as pd
 
-from .qualifiers import WORDING_EN, WORDING_ZH
+from .qualifiers import RANGE, WORDING_EN, WORDING_ZH, ZH_AFTER_FIGURE, ZH_AFTER_UNIT
 
 LANGS = ("zh", "en")
 
@@ -179,6 +179,7 @@ CHART_WORDS = {
     "rate_axis": ("落地率", "share landed"),
     "stated_total": ("报道所述累计数", "cumulative as reported"),
     "stated_bound": ("报道所述下限（超、余）", "reported lower bound (over, more than)"),
+    "stated_upper_bound": ("报道所述上限（不足、以内）", "reported upper bound (under, at most)"),
     "sum_of_periods": ("各期相加", "sum of the periods"),
     "median": ("预测中位数", "projected median"),
     "pi80": ("80%预测区间", "80% prediction interval"),
@@ -272,30 +273,44 @@ def hedge_word(qualifier, lang: str) -> str:
     return (HEDGE_ZH if check_lang(lang) == "zh" else HEDGE_EN)[q]
 
 
-def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None) -> str:
-    """A stated value with its hedge kept: 约280.66亿元 / about 280.66 hundred million yuan; 210余个 / more than 210 projects.
+def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None, bounds=None) -> str:
+    """A stated or derived value with its hedge kept: 约280.66亿元 / about 280.66 hundred million yuan;
+    210余个 / more than 210 projects; 不足252亿元 / under 252 hundred million yuan; 252亿元以内 / at most 252
+    hundred million yuan; a derived range (qualifier ``range``, ``bounds`` its ``(lo, hi)``, hi None when
+    unbounded): 160～240亿元 / 160–240 hundred million yuan, 不少于0亿元 / at least 0 hundred million yuan.
 
     ``unit``: None, ``"yi_yuan"``, ``"projects"`` or ``"percent"``; ``fmt`` formats the number
     (default :func:`num`). Missing: 未公布 / not published.
     """
     if missing(value):
         return word("not_published", lang)
-    text = (fmt or num)(value, lang)
+    f = fmt or num
     q = "exact" if missing(qualifier) or not qualifier else str(qualifier)
     u = _pick(_UNITS[unit], lang)
+    sep = "" if unit == "percent" or lang == "zh" else " "
+    if q == RANGE:
+        if bounds is None:
+            raise ValueError("a derived range needs its bounds to be written")
+        lo, hi = bounds
+        if hi is None or missing(hi) or math.isinf(float(hi)):
+            return f"不少于{f(lo, lang)}{u}" if lang == "zh" else f"at least {f(lo, lang)}{sep + u if u else ''}"
+        return f"{f(lo, lang)}～{f(hi, lang)}{u}" if lang == "zh" else f"{f(lo, lang)}–{f(hi, lang)}{sep + u if u else ''}"
+    text = f(value, lang)
     if lang == "zh":
         w = HEDGE_ZH[q]
-        return f"{text}{w}{u}" if q == "more_than" else f"{w}{text}{u}"
+        if q in ZH_AFTER_FIGURE:
+            return f"{text}{w}{u}"
+        return f"{text}{u}{w}" if q in ZH_AFTER_UNIT else f"{w}{text}{u}"
     w = HEDGE_EN[q]
-    sep = "" if unit == "percent" else " "
     return f"{w + ' ' if w else ''}{text}{sep + u if u else ''}"
 
 
-def hedged_sum(value, qualifier, lang: str, unit: str | None = None) -> str:
-    """A total computed from published parts, with their combined hedge: to the published decimals when every
-    part is exact, else to a whole number (a sum of 约 parts has no meaningful decimals): 约1,506亿元."""
+def hedged_sum(value, qualifier, lang: str, unit: str | None = None, bounds=None) -> str:
+    """A total computed from published parts, with the hedge its interval implies: to the published decimals
+    when it is exact, else to a whole number (a sum of 约 parts has no meaningful decimals): 约1,506亿元."""
     exact = missing(qualifier) or not qualifier or qualifier == "exact"
-    return hedged(value, qualifier, lang, unit, fmt=None if exact or missing(value) else (lambda x, _l: f"{round(float(x)):,}"))
+    return hedged(value, qualifier, lang, unit, fmt=None if exact or missing(value) else (lambda x, _l: f"{round(float(x)):,}"),
+                  bounds=bounds)
 
 
 def period(first: int, last: int | None = None, lang: str = "en", suffix: bool = True) -> str:
@@ -364,6 +379,7 @@ def formula(text, lang: str) -> str:
     t = re.sub(_YEARS + r" total\)", r"\1年合计）", str(text))
     t = re.sub(r"\(" + _YEARS + r"\)", r"（\1年）", t)
     t = re.sub(r"\(the most that (.*) can be\)", r"（\1可能的最大值）", t)
+    t = re.sub(r"\(the least that (.*) can be\)", r"（\1可能的最小值）", t)
     return t.replace("(", "（").replace(" （", "（").replace(" vs ", "，对照")
 
 

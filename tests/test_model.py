@@ -15,6 +15,7 @@ from analysis import projection as P
 from analysis.data import load
 from analysis.metrics import wilson
 from analysis.model import LandingObs, PeriodObs
+from analysis.qualifiers import interval
 
 from .conftest import DATA
 
@@ -96,13 +97,32 @@ def test_deterministic_given_seed():
 def test_partial_and_hedged_periods():
     periods = [
         PeriodObs(2019, 2020, 85, None, None, None),  # investment not published
-        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(247.0, "approx")),  # count not published
+        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(interval(247.0, "approx"))),  # count not published
         PeriodObs(2022, 2022, 37, (31, math.inf), 280.0, (280.0, math.inf)),  # "over 30", "over 280"
     ]
     post = M.fit(periods, seed=1)
     sims = post.predict([2023], 4000, np.random.default_rng(2))
     assert np.all(sims["projects"] >= 0) and np.all(sims["investment"] > 0)
     assert 10 < np.median(sims["projects"]) < 150
+
+
+def _investment_loglik(bounds, totals):
+    """Log-likelihood of one year with 37 projects whose intended investment is ``totals`` (亿元), given a
+    published amount with ``bounds``."""
+    eta = np.full((len(totals), 1), math.log(37))
+    a = np.log(np.asarray(totals, float))[:, None] - math.log(37)
+    count_only = M._Data([PeriodObs(2022, 2022, 37)]).loglik(eta, a)  # the Poisson term of the 37 projects
+    return M._Data([PeriodObs(2022, 2022, 37, None, None, bounds)]).loglik(eta, a) - count_only
+
+
+def test_an_upper_bound_enters_the_likelihood_as_an_upper_bound():
+    """不足300 (0, 300): totals below 300 are all as likely (no centre is invented), one above is far less
+    likely; the mirror of 超300, a lower bound."""
+    below_far, below, above = _investment_loglik(P._money_bounds(interval(300.0, "under")), [100.0, 250.0, 400.0])
+    assert below_far == pytest.approx(below, abs=1e-6) == 0.0
+    assert below - above > 50
+    lo_far, lo_near, hi = _investment_loglik(P._money_bounds(interval(300.0, "over")), [100.0, 250.0, 400.0])
+    assert hi - lo_near > 20 and lo_far < lo_near and hi == pytest.approx(0.0, abs=1e-6)
 
 
 def test_predict_rejects_past_years(real_post):

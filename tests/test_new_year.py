@@ -175,14 +175,16 @@ def test_superseding_source_resolves_the_disagreement(data_copy):
 
 
 def test_year_known_only_from_a_hedged_cumulative(data_copy):
-    """340余 − 291 (the sum of the exact yearly counts) stays a lower bound: over 49. 超2200 less the most
-    the hedged yearly amounts can be is a lower bound too. The cumulative claim is not judged against itself."""
+    """340余 − 291 (the sum of the exact yearly counts): 340 < c < 350 less 291 is 50 to 58 projects, a range no
+    hedge word describes (not 'over 49', which drops the upper end). 超2200 less the most the hedged yearly amounts
+    can be is a lower bound. The cumulative claim is not judged against itself."""
     apply_fixture(data_copy, "cumulative_only_2025")
     ds = load(data_copy)  # the check passes
     t = M.trends(ds).set_index("period")
-    assert t.at["2025", "projects"] == 340 - PROJECTS_TO_2024 and t.at["2025", "projects_qualifier"] == "over"
-    # 552 and 331.02 up to half a unit of their last digit; 约 parts up to +5 %
-    most = INV19_20 + 0.5 + 1.05 * (INV21 + INV_2022 + INV23) + INV24 + 0.005
+    assert t.at["2025", "projects"] == 340 - PROJECTS_TO_2024 and t.at["2025", "projects_qualifier"] == "range"
+    assert t.at["2025", "projects_range"] == (340 + 1 - PROJECTS_TO_2024, 350 - 1 - PROJECTS_TO_2024)
+    # the hedge algebra takes figures at the precision written: 552 and 331.02 are themselves, 约 parts up to +5 %
+    most = INV19_20 + 1.05 * (INV21 + INV_2022 + INV23) + INV24
     assert t.at["2025", "investment_100m_yuan"] == pytest.approx(2200 - most, abs=1e-6)
     assert t.at["2025", "investment_qualifier"] == "over" and t.at["2025", "investment_status"] == "derived"
     led = C.ledger(ds).set_index("id")
@@ -277,3 +279,68 @@ def test_readme_worked_example_passes_check_as_written(data_copy, capsys):
     allowed = (math.ceil(PROJECTS_TO_2024 * 0.85), math.floor(PROJECTS_TO_2024 * 0.905))
     assert (lr["signed"], lr["landed_lo"], lr["landed_hi"]) == (PROJECTS_TO_2024, *allowed)
     assert led.loc[led["kind"] == "landing_vintage", "consistent"].all()
+
+
+def test_upper_bound_hedges_in_data_and_in_derivation(data_copy, capsys):
+    """SYNTHETIC upper_bound_2026: 2025 and 2026 stated together (100 projects, 900亿元, exact) and 2026 alone as
+    不足60个 / 超500亿元. `check` accepts the 不足 row (its number is in its evidence); 2025 is derived: 900 − 超500
+    is under 400 (not 'about 400'), 100 − 不足60 is 41 to 100 projects (no hedge word fits: a range); the JSON
+    carries the intervals; the prose writes the hedges; the model gets bounds, not points."""
+    apply_fixture(data_copy, "upper_bound_2026")
+    assert main(["check", "--data", str(data_copy)]) == 0
+    ds = load(data_copy)
+    t = M.trends(ds).set_index("period")
+    both, y26_projects, y26_money = 100, 60, 500  # as the fixture's evidence writes them
+    assert (t.at["2026", "projects"], t.at["2026", "projects_qualifier"]) == (y26_projects, "under")
+    assert (t.at["2025", "investment_100m_yuan"], t.at["2025", "investment_qualifier"]) == (900 - y26_money, "under")
+    assert t.at["2025", "investment_range"] == (0, 900 - y26_money) and t.at["2025", "investment_status"] == "derived"
+    assert t.at["2025", "projects_qualifier"] == "range"
+    assert t.at["2025", "projects_range"] == (both - (y26_projects - 1), both)  # 不足60: at most 59
+    out = metrics_dict(ds, projection=False)
+    p25 = next(p for p in out["periods"] if p["first_year"] == 2025)
+    assert p25["investment_range_100m_yuan"] == [0, 900 - y26_money] and p25["investment_qualifier"] == "under"
+    assert p25["projects_range"] == [both - (y26_projects - 1), both] and p25["projects_qualifier"] == "range"
+    # the cumulative sum: 291 exact + 41..100 + 0..59 projects; amounts: the lowest the 约 parts allow + 0 + over 500
+    cum = out["cumulative"]
+    assert (cum["projects_qualifier"], cum["projects_range"]) == ("range", [PROJECTS_TO_2024 + 41, PROJECTS_TO_2024 + 100 + 59])
+    low = INV19_20 + 0.95 * (INV21 + INV_2022 + INV23) + INV24 + y26_money
+    assert cum["investment_qualifier"] == "over" and cum["investment_100m_yuan"] == pytest.approx(low)
+    from analysis import projection as P
+    from analysis import prose
+    from analysis.results import compute
+
+    res = compute(ds, 2026, projection=False)
+    zh, en = prose.render("trends", res, "zh"), prose.render("trends", res, "en")
+    assert "不足400亿元" in zh and "41～100个" in zh and "不足60个" in zh
+    assert "under 400 hundred million yuan" in en and "41–100 projects" in en and "约400" not in zh
+    periods, _ = P.observations(ds, 2026)
+    obs = {(p.first_year, p.last_year): p for p in periods}
+    assert obs[(2025, 2025)].money_bounds() == (0.0, 900 - y26_money) and obs[(2025, 2025)].investment is None
+    assert obs[(2025, 2025)].count_bounds() == (both - (y26_projects - 1), both)
+    assert obs[(2026, 2026)].count_bounds() == (0, y26_projects - 1) and obs[(2026, 2026)].money_bounds()[0] == y26_money
+    assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
+    assert "under 60 projects" in capsys.readouterr().out
+
+
+def test_an_under_figure_must_be_written_in_its_evidence(data_copy):
+    """The number rule holds for 不足 rows as for any other: 不足60个 with 59 recorded is caught on its row."""
+    apply_fixture(data_copy, "upper_bound_2026")
+    f = data_copy / "signings.csv"
+    line = find_line(f, source_id="syn2026u", first_year="2026", last_year="2026")
+    set_cell(f, line, "projects", "59")
+    probs = problems_of(data_copy)
+    assert len(probs) == 1 and probs[0].startswith(f"signings.csv:{line}: column 'projects'") and "不足60个" in probs[0]
+
+
+def test_a_cumulative_too_small_for_its_years_is_one_clear_problem(data_copy):
+    """SYNTHETIC cumulative_only_2025 with an exact 1200亿元 instead of 超2200: less than 2019–2024 already hold, so
+    2025 would be negative. `check` names the cumulative row and column in one line, not a traceback."""
+    apply_fixture(data_copy, "cumulative_only_2025")
+    f = data_copy / "signings.csv"
+    line = find_line(f, source_id="syn2025f", first_year="2019")
+    set_cell(f, line, "investment_100m_yuan", "1200")
+    set_cell(f, line, "investment_qualifier", "exact")
+    set_cell(f, line, "evidence", "累计签约项目340余个,意向投资额1200亿元")
+    probs = problems_of(data_copy)
+    assert len(probs) == 1 and probs[0].startswith(f"signings.csv:{line}: column 'investment_100m_yuan'")
+    assert "cannot be negative" in probs[0] and f"= {1200 - INVESTMENT_TO_2024:.2f}" in probs[0]

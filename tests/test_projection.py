@@ -45,6 +45,21 @@ def test_inputs_are_the_published_periods_with_their_hedges(ds):
         (2019, 2022, 2023, CUM_PROJECTS, (LANDED_19_22,) * 2)]
 
 
+def test_real_figures_enter_with_their_stated_hedges_unchanged(ds):
+    """No real figure is derived: every period enters with the interval of its stated hedge (exact counts as
+    themselves, 约 as ±5 %), as before derived intervals were carried, so the real fit is unchanged."""
+    from analysis.qualifiers import interval
+
+    for through in (2021, 2022, 2023):
+        known = metrics.known_at_release(ds, through)
+        periods, _ = P.observations(known, through)
+        for p, r in zip(periods, metrics.trends(known, through).to_dict("records")):
+            assert r["projects_range"] is None and r["investment_range"] is None
+            assert p.count_bounds() == (r["projects"], r["projects"])
+            iv = interval(r["investment_100m_yuan"], r["investment_qualifier"])
+            assert p.money_bounds() == pytest.approx((iv.lo, iv.hi))
+
+
 def test_intervals_widen_with_the_horizon(proj):
     t = proj.table.set_index(["year", "metric"])
     for metric in P.METRICS:

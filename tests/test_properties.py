@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 from analysis import claims as C
 from analysis import metrics as M
 from analysis.data import load
+from analysis.qualifiers import QUALIFIERS, hedge_of_sum
 from analysis.schema import DataError
 
 from .conftest import find_line, set_cell
@@ -142,3 +146,99 @@ def test_aggregate_periods_and_derivation(h):
     key = f"cumulative_investment_{M.Period(cum['first_year'], cum['last_year']).key}"
     assert bool(led.at[key, "consistent"])
     assert led.at[key, "basis"] == ("by construction" if hide else "independent")
+
+
+# --------------------------------------------------------------------------------------------- the hedge algebra
+# The meaning of each hedge, written again here from data/README.md's table (not taken from
+# analysis.qualifiers), at the precision written: true values to sample, and whether a value satisfies it.
+
+def _unit(x: float) -> float:
+    """One unit of the last non-zero digit as written (210 -> 10, 1000 -> 1000, 2.5 -> 0.1)."""
+    return float(10 ** Decimal(repr(float(x))).normalize().as_tuple().exponent)
+
+
+def _true_values(x: float, q: str) -> list[float]:
+    """True values the hedge allows, the ends included (or just inside an open end) and far out when unbounded."""
+    tiny, k = 1e-6 * max(1.0, x), 9
+    inner = lambda a, b: [a + (b - a) * i / k for i in range(k)] + [b]  # noqa: E731
+    return {
+        "exact": [x],
+        "approx": inner(0.95 * x, 1.05 * x),
+        "nearly": inner(0.95 * x, x),
+        "more_than": [x + tiny, x + _unit(x) - tiny] + inner(x, x + _unit(x))[1:-1],
+        "over": [x + tiny, 1.05 * x, 2 * x, 10 * x, 1000 * x + 1e6],
+        "under": [0.0, x - tiny] + inner(0.0, x)[1:-1],
+        "at_most": inner(0.0, x),
+    }[q]
+
+
+def _ends(x: float, q: str) -> tuple[float, float]:
+    """Lowest and highest true value the hedge allows (open or closed)."""
+    return {"exact": (x, x), "approx": (0.95 * x, 1.05 * x), "nearly": (0.95 * x, x), "more_than": (x, x + _unit(x)),
+            "over": (x, math.inf), "under": (0.0, x), "at_most": (0.0, x)}[q]
+
+
+def _holds(r: float, x: float, q: str, bounds=None) -> bool:
+    """Whether the true value ``r`` satisfies ``x`` with hedge ``q`` (a range: ``bounds``)."""
+    s = 1e-9 * max(1.0, abs(x), abs(r))
+    return {
+        "exact": lambda: abs(r - x) <= s,
+        "approx": lambda: abs(r - x) <= 0.05 * x + s,
+        "nearly": lambda: 0.95 * x - s <= r <= x + s,
+        "more_than": lambda: x < r < x + _unit(x),
+        "over": lambda: r > x,
+        "under": lambda: -s <= r < x,
+        "at_most": lambda: -s <= r <= x + s,
+        "range": lambda: bounds[0] - s <= r <= (math.inf if bounds[1] is None else bounds[1] + s),
+    }[q]()
+
+
+positive = st.one_of(st.sampled_from([2.5, 80.0, 210.0, 300.0, 552.0, 1000.0, 1500.0]),
+                     st.decimals(min_value="0.1", max_value="3000", places=2).map(float))
+
+
+@settings(max_examples=25, deadline=None)
+@given(positive, positive)
+def test_hedge_of_every_sum_and_difference_is_sound_and_tight(x, y):
+    """For every qualifier x every qualifier, sum and difference: every sum/difference of true values the two
+    hedges allow (sampled, ends included) satisfies the hedge describe() gives (negative results cannot be:
+    counts and amounts); and that hedge is not looser than one the set has."""
+    for qa, qb, sign in itertools.product(QUALIFIERS, QUALIFIERS, (1, -1)):
+        raw = [a + sign * b for a in _true_values(x, qa) for b in _true_values(y, qb)]
+        results = [max(r, 0.0) for r in raw if r >= -1e-9 * max(x, y)]  # 0 up to float error
+        try:
+            h = hedge_of_sum([(x, qa), (y, qb)], [1, sign])
+        except ValueError:
+            assert not results, (qa, qb, sign)  # the brute force finds no possible value either
+            continue
+        assert results, (qa, qb, sign)
+        bounds = (h.interval.lo, None if math.isinf(h.interval.hi) else h.interval.hi)
+        bad = [r for r in results if not _holds(r, h.value, h.qualifier, bounds)]
+        assert not bad, f"{x} {qa} {'+' if sign > 0 else '-'} {y} {qb}: {h} misses {bad[:3]}"
+        # tightness, against the ends interval arithmetic gives: the loosest words only where nothing tighter holds
+        (a_lo, a_hi), (b_lo, b_hi) = _ends(x, qa), _ends(y, qb)
+        lo, hi = (a_lo + b_lo, a_hi + b_hi) if sign > 0 else (a_lo - b_hi, a_hi - b_lo)
+        point = x + sign * y
+        if qa == qb == "exact":
+            assert h.qualifier == "exact", (qa, qb, sign, h)
+        if h.qualifier == "exact":
+            assert max(results) - min(results) <= 1e-9 * max(1.0, point)
+        if h.qualifier == "over":
+            assert math.isinf(hi), (qa, qb, sign, h)
+        if h.qualifier in ("under", "at_most"):
+            assert lo <= 0 < hi < math.inf, (qa, qb, sign, h)  # nothing but 0 bounds it below; a range says no more
+        if h.qualifier in ("approx", "nearly", "more_than"):
+            assert 0 < lo and hi < math.inf, (qa, qb, sign, h)  # never a two-sided word for a one-sided result
+        if h.qualifier == "range" and 0 < lo and hi < math.inf:
+            # a bounded range only when no 约 (±5 %) around the figure holds every result
+            assert any(abs(r - point) > 0.05 * point for r in results), (qa, qb, sign, h)
+        if h.qualifier == "range" and math.isinf(hi):
+            assert lo <= 0, (qa, qb, sign, h)  # with a positive lower end it would be 超
+
+
+@settings(max_examples=25, deadline=None)
+@given(positive, st.sampled_from(QUALIFIERS))
+def test_a_single_hedged_figure_keeps_its_hedge(x, q):
+    """A sum of one stated figure is that figure with its own hedge (describe() is the identity on the set)."""
+    h = hedge_of_sum([(x, q)])
+    assert (h.qualifier, h.value) == (q, pytest.approx(x))

@@ -6,7 +6,7 @@ import pytest
 
 from analysis import metrics as M
 from analysis.data import load
-from analysis.qualifiers import agrees, combine, decimals, difference, last_digit_unit
+from analysis.qualifiers import agrees, decimals, hedge_of_sum, last_digit_unit
 
 from .conftest import set_cell
 
@@ -57,17 +57,31 @@ def test_agrees_rejects_unknown_qualifier_and_missing_values():
 def test_digits_and_units():
     assert [decimals(x) for x in (1080.0, 280.66, 0.8)] == [0, 2, 1]
     assert [last_digit_unit(x) for x in (210, 1500, 1000, 2.5)] == [10, 100, 1000, 0.1]
-    assert combine(["exact", "exact"]) == "exact" and combine(["exact", "nearly"]) == "approx"
-    assert combine(["exact", "more_than"]) == "over" and combine(["over", "approx"]) == "approx"
 
 
 @pytest.mark.parametrize(
-    "whole, parts, expected",
-    [("exact", ["exact"], "exact"), ("over", ["exact", "exact"], "over"), ("more_than", ["exact"], "over"),
-     ("over", ["approx"], "approx"), ("exact", ["over"], "approx"), ("approx", ["exact"], "approx")],
+    "parts, signs, expected",
+    [
+        # sums
+        ([(552, "exact"), (39, "exact")], None, ("exact", 591)),
+        ([(552, "exact"), (247, "approx")], None, ("approx", 799)),  # 786.65..811.35 is within 5 % of 799
+        ([(552, "exact"), (300, "nearly")], None, ("nearly", 852)),  # 837..852: at or below 852, within 5 %
+        ([(210, "more_than"), (10, "exact")], None, ("more_than", 220)),  # 220 < c < 230 is 220余
+        ([(300, "over"), (52, "exact")], None, ("over", 352)),
+        ([(300, "under"), (52, "exact")], None, ("range", 352)),  # 52..352: bounded below by 52, no word
+        # differences
+        ([(552, "exact"), (300, "over")], [1, -1], ("under", 252)),  # 552 − 超300 < 252: 不足252, not 约252
+        ([(552, "exact"), (300, "at_most")], [1, -1], ("range", 252)),  # 252..552
+        ([(300, "over"), (52, "exact")], [1, -1], ("over", 248)),
+        ([(1500, "over"), (247, "approx")], [1, -1], ("over", 1240.65)),  # above 1500 − 259.35
+        ([(552, "exact"), (210, "more_than")], [1, -1], ("nearly", 342)),  # 332 < c < 342
+        ([(500, "approx"), (300, "approx")], [1, -1], ("range", 200)),  # 160..240: 20 % either side
+        ([(1500, "over"), (1080, "over")], [1, -1], ("range", 420)),  # anything from 0 up: no bound at all
+    ],
 )
-def test_difference_keeps_a_lower_bound_only_when_it_holds(whole, parts, expected):
-    assert difference(whole, parts) == expected
+def test_hedge_of_a_sum_or_difference_is_read_off_its_interval(parts, signs, expected):
+    h = hedge_of_sum(parts, signs)
+    assert (h.qualifier, h.value) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("landed, consistent", [(97, True), (104, False), (94, True), (93, False)])

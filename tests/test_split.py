@@ -55,11 +55,11 @@ def test_the_year_becomes_its_own_period_and_the_other_is_derived(ds):
     assert (t.at["2019", "projects"], t.at["2019", "projects_status"]) == (P19, "reported")
     # 2020 = the two-year total less 2019: exact for counts
     assert (t.at["2020", "projects"], t.at["2020", "projects_status"]) == (P19_20 - P19, "derived")
-    # the amount: 552 − 约200, i.e. between 551.5 − 210 and 552.5 − 190 by interval arithmetic (552 is
-    # written to whole 亿元, so it stands for 551.5 to 552.5)
+    # the amount: 552 − 约200, i.e. between 552 − 210 and 552 − 190 by interval arithmetic (the algebra takes
+    # a figure at the precision written)
     inv = M.period_values(ds)[M.Period(2020, 2020)]["investment_100m_yuan"]
     assert inv.status == "derived" and inv.value == pytest.approx(INV19_20 - INV19)
-    expected = Q.interval(INV19_20, "exact") - Q.interval(INV19, "approx")
+    expected = Q.Interval.point(INV19_20) - Q.interval(INV19, "approx")
     assert (inv.interval.lo, inv.interval.hi) == pytest.approx((expected.lo, expected.hi))
     assert inv.qualifier != "exact"
     assert Q.interval(inv.value, inv.qualifier).contains(expected.lo)

@@ -19,6 +19,11 @@ from analysis import vocab
         (1080, "exact", "yi_yuan", "1,080亿元", "1,080 hundred million yuan"),
         (37, "exact", "projects", "37个", "37 projects"),
         (None, None, "yi_yuan", "未公布", "not published"),
+        # the upper bounds, as Chinese statistical writing puts them: 不足X个 before, X个以内 after the unit
+        (252, "under", "yi_yuan", "不足252亿元", "under 252 hundred million yuan"),
+        (30, "under", "projects", "不足30个", "under 30 projects"),
+        (252, "at_most", "yi_yuan", "252亿元以内", "at most 252 hundred million yuan"),
+        (30, "at_most", "projects", "30个以内", "at most 30 projects"),
     ],
 )
 def test_hedged_values(value, qualifier, unit, zh, en):
@@ -65,3 +70,13 @@ def test_words_and_languages():
 
     latin = [zh for zh, _ in vocab.WORDS.values() if re.search("[A-Za-z]", re.sub(r"\{\w+\}", "", zh))]
     assert latin == []  # Chinese words carry no English
+
+
+def test_a_derived_range_is_written_as_its_bounds():
+    """约500 − 约300: 160 to 240, no hedge word fits; a range open above says only its lower end."""
+    assert vocab.hedged(200, "range", "zh", "yi_yuan", bounds=(160, 240)) == "160～240亿元"
+    assert vocab.hedged(200, "range", "en", "yi_yuan", bounds=(160, 240)) == "160–240 hundred million yuan"
+    assert vocab.hedged(54, "range", "zh", "projects", bounds=(50, 58)) == "50～58个"
+    assert vocab.hedged(0, "range", "en", "projects", bounds=(0, None)) == "at least 0 projects"
+    with pytest.raises(ValueError, match="needs its bounds"):
+        vocab.hedged(200, "range", "en")

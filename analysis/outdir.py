@@ -76,7 +76,7 @@ def foreign_entries(out: Path, marker: dict) -> list[str]:
                 found.append((rel / d).as_posix() + "/")
         dnames[:] = sorted(d for d in dnames if (rel / d).as_posix() in dirs)
         found += [(rel / f).as_posix() for f in sorted(fnames) if (rel / f).as_posix() not in files]
-    return found
+    return sorted(found)
 
 
 def read_marker(out: Path) -> dict:

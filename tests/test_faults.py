@@ -283,6 +283,53 @@ def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp
     assert first.returncode == 0, err
     assert_whole(earlier)
     assert snapshot(earlier) == clean
-    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT)
-    assert again.returncode == 0 and again.stderr == ""
-    assert snapshot(earlier) == clean
+
+
+# --------------------------------------------------------------------------------------------- recoveries
+
+
+def test_a_deleted_page_is_rebuilt_and_a_partial_build_keeps_the_rest(ds, nb_dir, clean, tmp_path):
+    """A report.html deleted with its stamp left: not "nothing changed" but that report rebuilt; a --years
+    build carries every other unit over, and the index keeps every card."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    for f, content in clean.items():
+        (out / f).parent.mkdir(parents=True, exist_ok=True)
+        (out / f).write_bytes(content)
+    assert B.up_to_date(out, tree_digest(None, nb_dir))
+    (out / "2023" / "report.html").unlink()
+    assert not B.up_to_date(out, tree_digest(None, nb_dir))
+    done = B.build(plan(ds, out_dir=out, nb_dir=nb_dir, years=[2023]), ds, n_jobs=1, progress=False,
+                   tree=tree_digest(None, nb_dir, years=[2023]))
+    assert done["built"] == ["2023"] and done["skipped"] == ["1.0-trends", "2.0-landing"]
+    assert_whole(out)
+    after = snapshot(out)
+    assert after.pop(outdir.MARKER) != clean[outdir.MARKER]  # another root digest: the --years argument
+    assert after == {f: c for f, c in clean.items() if f != outdir.MARKER}
+
+
+def test_same_data_from_two_places_same_bytes_readable_and_no_ipython_history(ds, nb_dir, tmp_path, monkeypatch):
+    """The absolute --data path is in no output (the same data in two folders give identical trees); folders
+    0755 and files 0644 (umask 022); the kernels write no IPython profile or history under the home folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("IPYTHONDIR", raising=False)
+    old_umask = os.umask(0o022)
+    try:
+        trees = []
+        for where in ("a", "b/deeper"):
+            data = tmp_path / where / "data"
+            shutil.copytree(DATA, data)
+            out = tmp_path / where / "reports"
+            run(load(data), nb_dir, out, data_dir=data)
+            trees.append(snapshot(out))
+    finally:
+        os.umask(old_umask)
+    assert trees[0] == trees[1]
+    assert not [f for f, content in trees[0].items() if str(tmp_path).encode() in content]
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in [out, *out.rglob("*")]}
+    assert {m for f, m in modes.items() if (out / f).is_dir()} == {0o755}
+    assert {m for f, m in modes.items() if (out / f).is_file()} == {0o644}
+    # (jupyter_client's kernel-spec search in the build process may create an empty ~/.ipython)
+    assert list(home.glob(".ipython/**/*")) == []

@@ -191,7 +191,7 @@ class Kernel:
 
 
 class KernelPool:
-    """Warm kernels started in the background (the CLI starts them before it loads the data), and every
+    """``n`` warm kernels started in the background (the CLI starts them before it loads the data), and every
     other kernel of a build: the pool knows each kernel process so that :meth:`kill_all` ends them all."""
 
     def __init__(self, n: int, warm_up: str | None = None):
@@ -200,7 +200,7 @@ class KernelPool:
         self._live: set[Kernel] = set()
         self.stopped = False
         self._exec = ThreadPoolExecutor(max_workers=max(1, n))
-        self._futures = [self._exec.submit(self.start) for _ in range(max(1, n))]
+        self._futures = [self._exec.submit(self.start) for _ in range(n)]
 
     def _register(self, kernel: Kernel) -> None:
         with self._lock:

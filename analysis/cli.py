@@ -28,17 +28,17 @@ class UsageError(Exception):
 
 
 def _data_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", metavar="DIR", type=Path, default=None, help="data directory (default: the repository's data/)")
+    p.add_argument("--data", metavar="DIR", type=Path, default=None, help="data directory (default: $ANALYSIS_DATA_DIR when set, else the repository's data/)")
 
 
 def _load_or_fail(data_dir):
     """Load and validate, or raise SystemExit(1) with a one-line message."""
-    from .data import DATA_DIR, DataError, load
+    from .data import DataError, default_data_dir, load
 
     try:
         return load(data_dir)
     except DataError as exc:
-        where = data_dir or DATA_DIR
+        where = data_dir or default_data_dir()
         first = exc.problems[0]
         raise SystemExit(
             f"{PROG}: error: {where} fails the data check ({len(exc.problems)} problem(s), first: {first}); "
@@ -47,9 +47,9 @@ def _load_or_fail(data_dir):
 
 
 def cmd_check(args) -> int:
-    from .data import DATA_DIR, DataError, check_source_texts, load, summary
+    from .data import DataError, check_source_texts, default_data_dir, load, summary
 
-    data_dir = args.data or DATA_DIR
+    data_dir = args.data or default_data_dir()
     try:
         ds = load(data_dir)
         notes: list[str] = []

@@ -28,10 +28,11 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "make: $(VENV) is ready"
 
 ## reports: check the data, run the notebooks and write reports/ (HTML, PNG, metrics.json; only what changed),
-## then a screenshot of every changed page under reports/screenshots/ when Chromium is installed
+## then a screenshot of every changed page under build/screenshots/ when Chromium is installed (the build owns
+## reports/: nothing else is written there)
 reports: $(STAMP)
 	$(BIN)/python -m analysis build
-	@if command -v chromium >/dev/null 2>&1; then $(BIN)/python tests/browser.py reports/ --changed; \
+	@if command -v chromium >/dev/null 2>&1; then $(BIN)/python tests/browser.py reports/ --shots build/screenshots --changed; \
 	else echo "make: no chromium, so no screenshots (apt-get install chromium)"; fi
 
 ## test: unit tests, property tests and nbval on the committed notebooks
@@ -52,9 +53,9 @@ calibrate: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m analysis notebooks
 
-## screenshots: retake every page's full-page PNG at 1280 and 390 px in reports/screenshots/ (needs chromium)
+## screenshots: retake every page's full-page PNG at 1280 and 390 px in build/screenshots/ (needs chromium)
 screenshots: reports
-	$(BIN)/python tests/browser.py reports/ --check
+	$(BIN)/python tests/browser.py reports/ --shots build/screenshots --check
 
 ## bench: the kernel floor, full build, no-op rebuild and check, with their ratios, in one run
 bench: $(STAMP)

@@ -2,8 +2,9 @@
 
 Layout of the output directory (``reports/`` by default)::
 
-    index.html                       the reports and analyses, one card each
-    .build-stamp.json                what the whole tree was built from (for a no-op rebuild)
+    index.html                       the reports and analyses, one card each; the reports out of date, and why
+    .build.json                      the build's marker: every file it wrote (SHA-256) and folder, the units with
+                                     their input digests, the reports out of date (analysis.outdir)
     <period>/                        one per published period: 2019-2020, 2021, 2022, 2023
         report.html, report.ipynb, figures/*.png, metrics.json, .stamp.json
     <notebook-stem>/                 one per analysis notebook (1.0-trends, …)
@@ -11,18 +12,24 @@ Layout of the output directory (``reports/`` by default)::
 
 How it runs:
 
-* **Warm kernels.** ``--jobs`` workers each start one kernel and import the analysis stack in it
-  once; each notebook then runs in a clean namespace (``%reset -f``) in its own working folder.
-  Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
-  test compares the two ways).
-* **Incremental.** A unit is rebuilt only when one of its inputs changed: the notebook, its
-  parameters, the data files, the analysis package (code, templates and the stored calibration study), the pinned stack. The
-  digest is in the unit's ``.stamp.json``; when nothing changed the build says so at once without
-  starting a kernel or loading the data. ``--force`` rebuilds everything.
-* **Reproducible.** No timestamps, durations, random ids or temporary paths are written: two builds
-  from the same inputs give identical files.
-* **Atomic.** Each unit is written to a temporary sibling and moved into place only when everything
-  in it succeeded; a failing notebook leaves the earlier unit untouched.
+* **Warm kernels** (:mod:`analysis.kernels`). ``--jobs`` workers each take one kernel that imported the
+  analysis stack once; each notebook then runs in a clean namespace (``%reset -f``) in its own working
+  folder. Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
+  test compares the two ways). A cell that runs longer than ``--cell-timeout`` or a kernel that dies
+  fails that report only; the worker goes on in a new kernel. Ctrl-C kills every kernel and ends the build
+  within seconds, the out folder untouched.
+* **Incremental.** A unit is rebuilt only when one of its inputs changed: the notebook, its parameters,
+  the data files, the analysis package (code, templates and the stored calibration study), the pinned
+  stack; or when a file its build wrote is missing, or it failed last time. The digests are in the marker;
+  when nothing changed the build says so at once without starting a kernel or loading the data.
+  ``--force`` rebuilds everything.
+* **Reproducible.** No timestamps, durations, random ids or paths are written (the data folder reaches the
+  kernels through the environment, not as a parameter): two builds from the same inputs, wherever the
+  data are, give identical files.
+* **One build, whole** (:mod:`analysis.outdir`). The new tree is assembled beside the out folder (units
+  that did not change, and the earlier version of a report whose notebook failed, carried over by hard
+  link) and switched in with one atomic exchange; a reader sees all of the previous build or all of the
+  new one. The build owns only what it wrote, and one build at a time holds a folder.
 """
 
 from __future__ import annotations
@@ -33,48 +40,28 @@ import os
 import queue
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import vocab
-from .config import CACHE_ENV, DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, ROOT
+from . import outdir, vocab
+from .config import DATA_ENV, NOTEBOOK_DIR, REPORTS_DIR, ROOT, default_data_dir
+from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_notebook
 from .vocab import LANGS
 
+__all__ = ["BuildError", "Job", "KernelPool", "build", "plan", "refresh_notebooks", "tree_digest", "up_to_date"]
+
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
-KERNEL = "python3"
-EXECUTION_TIMEOUT = 600
-START_TIMEOUT = 120
 STAMP = ".stamp.json"
-ROOT_STAMP = ".build-stamp.json"
-
-#: keeps ipykernel's console chatter (the TCP warning at start, KeyboardInterrupt at shutdown) out of the progress
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
-#: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
-KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
-#: and of the warm kernels: the data loaded once per kernel (analysis.data.CACHE_ENV)
-WARM_ENV = {CACHE_ENV: "1"}
-#: imported once per warm kernel, before its first notebook
-WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
-           "import analysis.results, analysis.plotting, analysis.tables, analysis.prose, analysis.notebook, "
-           "analysis.projection, analysis.calibration\n"
-           # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
-           "analysis.plotting.setup_style('zh'); analysis.plotting.png(analysis.plotting._new('narrow', 1.0))")
-#: run in the kernel before each notebook: a clean namespace in the unit's own folder
-#: (into the folder first: after a failed notebook the kernel's folder is gone, and %reset reads the cwd)
-RESET = "import os as _os\n_os.chdir({cwd!r})\ndel _os\nget_ipython().run_line_magic('reset', '-f')"
-
-
-class BuildError(Exception):
-    pass
+#: seconds an interrupted build waits for its workers after killing the kernels (they return within about one)
+INTERRUPT_GRACE = 10
 
 
 @dataclass
 class Job:
     notebook: Path
-    dest: Path  # the unit directory that is replaced atomically
+    dest: Path  # the unit directory in the out folder (assembled in the staging tree, switched in with it)
     stem: str  # file name (without suffix) inside dest
     parameters: dict = field(default_factory=dict)
     through: int | None = None  # a period report (metrics.json and the page's figures for this year)
@@ -96,7 +83,7 @@ def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> st
     """Digest of what every unit depends on: data files, the analysis package (code, templates and the stored calibration study),
     the pinned stack and the interpreter, plus ``extra`` (arguments)."""
     h = hashlib.sha256()
-    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
     pkg = ROOT / "analysis"
     for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "templates/**/*", "validation/*"]) + [ROOT / "constraints.txt"]:
         if p.exists():
@@ -113,13 +100,6 @@ def unit_digest(job: Job, base: str) -> str:
     return h.hexdigest()
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", years=None) -> str:
     """Digest of every input of a whole build with these arguments (the no-op check needs no data loaded)."""
     h = hashlib.sha256(inputs_digest(data_dir, {"lang": lang, "years": sorted(years or [])}).encode())
@@ -129,11 +109,13 @@ def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", ye
 
 
 def up_to_date(out_dir: Path, digest: str) -> bool:
-    """Whether the tree in ``out_dir`` was built from exactly these inputs and is complete."""
-    stamp = _read_json(Path(out_dir) / ROOT_STAMP)
-    if stamp.get("inputs") != digest or not (Path(out_dir) / "index.html").exists():
+    """Whether the tree in ``out_dir`` was built from exactly these inputs, without failures, and every file
+    its build wrote is still there."""
+    try:
+        marker = outdir.read_marker(Path(out_dir))
+    except ValueError:
         return False
-    return all(_read_json(Path(out_dir) / u / STAMP).get("digest") == d for u, d in stamp.get("units", {}).items())
+    return bool(digest) and marker.get("inputs") == digest and outdir.complete(Path(out_dir), marker)
 
 
 # --------------------------------------------------------------------------------------------- plan
@@ -156,7 +138,7 @@ def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
 def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
     """An upper bound on the units of a build, known before the data are loaded: the analysis notebooks
     plus one report per conference year (conferences.csv). No more kernels than this are useful."""
-    conferences = Path(data_dir or DATA_DIR) / "conferences.csv"
+    conferences = Path(data_dir or default_data_dir()) / "conferences.csv"
     try:
         lines = conferences.read_text(encoding="utf-8").strip().splitlines()[1:]
         n_conf = len({line.split(",", 1)[0] for line in lines})
@@ -166,7 +148,10 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
 
 
 def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR) -> list[Job]:
-    """Check every argument and return the jobs, before any kernel starts. Raises ValueError."""
+    """Check every argument and return the jobs, before any kernel starts. Raises ValueError.
+
+    No job carries the data folder (``data_dir``, else ``ds.data_dir``): the kernels get it through the
+    environment, so that it is written neither into the executed notebooks nor into the digests."""
     from . import metrics
 
     if lang not in LANGS:
@@ -182,29 +167,17 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
     if jobs is not None and jobs < 1:
         raise ValueError("--jobs must be 1 or more")
     out = Path(out_dir) if out_dir else REPORTS_DIR
-    _check_writable(out)
-    data = str(Path(data_dir).resolve()) if data_dir else None
+    outdir.check_target(out, [data_dir or ds.data_dir])
     result = []
     for nb in analysis_notebooks(nb_dir):
-        result.append(Job(nb, out / nb.stem, nb.stem, _only_known(nb, {"data_dir": data, "lang": lang}), lang=lang))
+        result.append(Job(nb, out / nb.stem, nb.stem, _only_known(nb, {"lang": lang}), lang=lang))
     report = nb_dir / REPORT_NOTEBOOK
     if not report.exists():
         raise ValueError(f"report template {report} is missing")
     for r in releases:
-        params = _only_known(report, {"data_dir": data, "lang": lang, "through": r.through, "metrics_path": "metrics.json"})
+        params = _only_known(report, {"lang": lang, "through": r.through, "metrics_path": "metrics.json"})
         result.append(Job(report, out / r.key, "report", params, through=r.through, lang=lang))
     return result
-
-
-def _check_writable(out: Path) -> None:
-    """The output directory, or the nearest folder that exists above it, must be a writable directory."""
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a directory")
-    existing = next(p for p in [out, *out.absolute().parents] if p.exists())
-    if not existing.is_dir():
-        raise ValueError(f"--out {out} cannot be created: {existing} is a file, not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {out} cannot be written: no write permission on {existing}")
 
 
 def _only_known(nb: Path, params: dict) -> dict:
@@ -215,84 +188,6 @@ def _only_known(nb: Path, params: dict) -> dict:
         raise ValueError(f"{nb.name} does not define parameter(s) {', '.join(missing)} in its parameters cell")
     return dict(params)
 
-
-# --------------------------------------------------------------------------------------------- kernels
-
-
-class Kernel:
-    """One kernel and one client for its lifetime. ``warm``: the analysis stack is imported once at
-    start, and each notebook runs after ``%reset -f`` in its own folder; otherwise the kernel starts in
-    the notebook's folder and runs that notebook only (a fresh kernel, for comparison)."""
-
-    def __init__(self, warm: bool = True, cwd: Path | None = None):
-        from jupyter_client import KernelManager
-
-        env = {**os.environ, **KERNEL_ENV, **(WARM_ENV if warm else {})}
-        env.pop("MPLBACKEND", None)
-        self.warm = warm
-        self.km = KernelManager(kernel_name=KERNEL)
-        self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=env, **({"cwd": str(cwd)} if cwd else {}))
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=START_TIMEOUT)
-        if warm:
-            self.run(WARM_UP)
-
-    def run(self, code: str) -> None:
-        reply = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=EXECUTION_TIMEOUT,
-                                            output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise BuildError(f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
-
-    def execute(self, nb_path: Path, parameters: dict | None, cwd: Path, name: str = ""):
-        """Run the notebook at ``nb_path`` (``parameters`` injected after its ``parameters`` cell) in ``cwd``."""
-        import nbformat
-        from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError
-
-        if self.warm:
-            self.run(RESET.format(cwd=str(cwd)))
-        if parameters is not None:
-            from papermill.iorw import load_notebook_node
-            from papermill.parameterize import parameterize_notebook
-
-            nb = load_notebook_node(str(nb_path))  # with the metadata papermill's injection expects
-            nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL, language="python")
-        else:
-            nb = nbformat.read(nb_path, as_version=4)
-        client = NotebookClient(nb, km=self.km, timeout=EXECUTION_TIMEOUT, startup_timeout=START_TIMEOUT,
-                                kernel_name=KERNEL, record_timing=False, resources={"metadata": {"path": str(cwd)}})
-        client.kc = self.kc
-        try:
-            client.execute()
-        except CellExecutionError as exc:
-            failed = next((i for i, c in enumerate(nb.cells)
-                           if any(o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
-            raise BuildError(f"{nb_path.name} (report {name}) failed in cell {failed}: {exc.ename}: {exc.evalue}") from None
-        return nb
-
-    def shutdown(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
-
-def clean_notebook(nb):
-    """Drop what changes from run to run (papermill timings, paths, random ids) and number the cells 1, 2, …"""
-    nb.metadata.pop("papermill", None)
-    count = 0
-    for i, cell in enumerate(nb.cells):
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"
-        if cell.cell_type == "code":
-            if cell.get("execution_count") is not None:
-                count += 1
-                cell["execution_count"] = count
-                for out in cell.get("outputs", []):
-                    if "execution_count" in out:
-                        out["execution_count"] = count
-    return nb
 
 
 # --------------------------------------------------------------------------------------------- units
@@ -315,31 +210,17 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
                                         sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
 
-def _swap_in(tmp: Path, dest: Path) -> None:
-    """Replace dest by tmp with two renames; the old unit is removed only after the new one is in place."""
-    old = None
-    if dest.exists():
-        old = dest.with_name(f".old-{dest.name}-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        dest.rename(old)
-    tmp.rename(dest)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def write_index(out: Path, ds, jobs: list[Job], lang: str, known: dict | None = None, data_dir=None) -> Path:
-    """The contents page: every unit of the full plan whose page is on disk, not only the ones just built
-    (a ``--years`` build keeps the other years' cards)."""
+def write_index(folder: Path, ds, units: list[Job], lang: str, known: dict | None = None, stale: dict | None = None) -> Path:
+    """The contents page in ``folder``: a card for every unit of ``units`` (the full plan) whose page is
+    there, not only the ones just built (a ``--years`` build keeps the other years' cards); then one line per
+    report that is out of date (``stale``: unit name → why)."""
     from . import page
     from .results import compute
     from .vocab import word
 
-    planned = {j.name: j for j in plan(ds, data_dir=data_dir, out_dir=out, lang=lang)}
-    planned.update({j.name: j for j in jobs})
     reports, analyses = [], []
-    for j in sorted(planned.values(), key=lambda j: (j.through is not None, j.through or 0, j.name)):
-        if not (j.dest / f"{j.stem}.html").exists():
+    for j in sorted(units, key=lambda j: (j.through is not None, j.through or 0, j.name)):
+        if not (folder / j.name / f"{j.stem}.html").exists():
             continue
         href = f"{j.name}/{j.stem}.html"
         if j.through is not None:
@@ -349,48 +230,28 @@ def write_index(out: Path, ds, jobs: list[Job], lang: str, known: dict | None = 
             analyses.append({"href": href, "title": page.analysis_title(j.stem, lang),
                              "meta": word("analysis_meta", lang).format(through=ds.conference_years[-1])})
     latest = compute(ds, projection=False)
-    text = page.index_page(list(reversed(reports)), analyses, latest, lang)
-    tmp = out / ".index.html.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out / "index.html")
-    return out / "index.html"
+    lines = [word("stale_line", lang).format(unit=name, why=why) for name, why in sorted((stale or {}).items())]
+    text = page.index_page(list(reversed(reports)), analyses, latest, lang, stale=lines)
+    (folder / "index.html").write_text(text, encoding="utf-8")
+    return folder / "index.html"
 
 
-class KernelPool:
-    """Warm kernels started in the background (the CLI starts them before it loads the data)."""
+# --------------------------------------------------------------------------------------------- build
 
-    def __init__(self, n: int):
-        from concurrent.futures import ThreadPoolExecutor
 
-        self._exec = ThreadPoolExecutor(max_workers=max(1, n))
-        self._futures = [self._exec.submit(Kernel) for _ in range(max(1, n))]
-        self._lock = threading.Lock()
-
-    def take(self):
-        """A started kernel, or None when all were taken."""
-        with self._lock:
-            if not self._futures:
-                return None
-            fut = self._futures.pop(0)
-        return fut.result()
-
-    def close(self) -> None:
-        """Shut down the kernels nobody took."""
-        with self._lock:
-            left, self._futures = self._futures, []
-        for fut in left:
-            try:
-                fut.result().shutdown()
-            except Exception:  # noqa: BLE001 - a kernel that failed to start has nothing to shut down
-                pass
-        self._exec.shutdown(wait=False)
+class _WriteFailed(Exception):
+    """The staging tree could not be written (a full disk, permissions): the build switches nothing."""
 
 
 def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool = True, data_dir=None,
-          force: bool = False, fresh: bool = False, tree: str | None = None, pool: KernelPool | None = None) -> dict:
-    """Run every job whose inputs changed; replace each unit that succeeded; raise BuildError listing failures.
+          force: bool = False, fresh: bool = False, tree: str | None = None, pool: KernelPool | None = None,
+          cell_timeout: int = CELL_TIMEOUT, claim: outdir.Claim | None = None) -> dict:
+    """Run every job whose inputs changed, assemble the new tree beside the out folder and switch it in once;
+    raise BuildError listing the failed reports (the others are written; each failed one keeps its earlier
+    version, and the index says so). Nothing is switched when the tree cannot be written or on Ctrl-C.
 
     ``fresh``: a new kernel per notebook (what the equivalence test compares the warm kernels with).
+    ``claim``: the out folder, already claimed (the CLI claims it before the kernels start); else claimed here.
     Returns {"built": [...], "skipped": [...], "failed": [...], "index": path}.
     """
     from .data import load
@@ -398,114 +259,184 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     if not jobs:
         return {"built": [], "skipped": [], "failed": [], "index": None}
     ds = ds if ds is not None else load(data_dir)
-    out = jobs[0].dest.parent
-    out.mkdir(parents=True, exist_ok=True)
-    lang = jobs[0].lang
-    base = inputs_digest(data_dir, {"lang": lang})
+    mine = claim is None
+    claim = claim or outdir.Claim(jobs[0].dest.parent, [ds.data_dir]).acquire()
+    try:
+        return _build(jobs, ds, claim, n_jobs=n_jobs, progress=progress, force=force, fresh=fresh, tree=tree,
+                      pool=pool, cell_timeout=cell_timeout)
+    finally:
+        if mine:
+            claim.release()
+
+
+def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_timeout) -> dict:
+    out, prev, lang = claim.out, claim.previous, jobs[0].lang
+    base = inputs_digest(ds.data_dir, {"lang": lang})
     digests = {j.name: unit_digest(j, base) for j in jobs}
-    todo = [j for j in jobs if force or _read_json(j.dest / STAMP).get("digest") != digests[j.name]]
+    todo = [j for j in jobs if force or not _current(out, prev, j.name, digests[j.name])]
     skipped = [j.name for j in jobs if j not in todo]
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if progress else (lambda s: None)
+    if not todo and not prev.get("stale") and (out / "index.html").exists():
+        if prev.get("inputs") != tree:  # same reports, other arguments (--years): the marker says so, in one write
+            tmp = out / f"{outdir.MARKER}.tmp"
+            tmp.write_text(json.dumps({**prev, "inputs": tree}, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+            os.replace(tmp, out / outdir.MARKER)
+        log("nothing changed: every report is up to date")
+        log(f"index: {out / 'index.html'}")
+        return {"built": [], "skipped": skipped, "failed": [], "index": out / "index.html"}
     n = max(1, min(n_jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
         log(f"building {len(todo)} of {len(jobs)} report(s) into {out} with {n} warm kernel(s)"
             + (f"; {len(skipped)} unchanged" if skipped else ""))
     t0 = time.perf_counter()
+    staging = claim.stage()
+    old = None
+    mine = pool is None
+    pool = pool if pool is not None else KernelPool(0 if fresh else n)
+    try:
+        results, known = _run(todo, ds, staging, pool, n=n, fresh=fresh, cell_timeout=cell_timeout,
+                              digests=digests, log=log)
+        fatal = [v for status, v, _ in results.values() if status == "fatal"]
+        if fatal:
+            raise _WriteFailed(fatal[0])
+        built, failed, units, stale = [], [], {}, {}
+        full = {j.name: j for j in plan(ds, out_dir=out, lang=lang, nb_dir=jobs[0].notebook.parent)}
+        full.update({j.name: j for j in jobs})
+        for name, j in full.items():  # plan order
+            status, value, secs = results.get(name, ("skipped", None, 0.0))
+            if status == "ok":
+                units[name] = digests[name]
+                built.append(name)
+                log(f"  {name:<20} {vocab.fixed(secs, 1):>5} s")
+                continue
+            kept = outdir.carry(out, staging, prev, name)
+            if kept:
+                units[name] = prev.get("units", {}).get(name)
+            if status == "failed":
+                msg = str(value) if isinstance(value, (BuildError, OSError)) else f"{type(value).__name__}: {value}"
+                stale[name] = msg
+                failed.append(f"{msg}; " + ("the earlier report was kept" if kept else "there is no earlier report"))
+                log(f"  {name:<20} FAILED")
+            elif kept and name in prev.get("stale", {}):
+                stale[name] = prev["stale"][name]  # not retried by this build (--years): still out of date
+        write_index(staging, ds, list(full.values()), lang, known, stale)
+        outdir.write_marker(staging, inputs=None if stale else tree, units=units, stale=stale)
+        old = outdir.switch(staging, out)
+    except (OSError, _WriteFailed) as exc:
+        why = exc.args[0] if isinstance(exc, _WriteFailed) else exc
+        raise BuildError(f"could not write the reports ({why}); {out} was left as it was") from None
+    finally:
+        if mine:
+            pool.close()
+        outdir.discard(staging)
+        outdir.discard(old)
+    log(f"done in {vocab.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
+        f"{len(skipped)} unchanged")
+    log(f"index: {out / 'index.html'}")
+    if failed:
+        raise BuildError(" | ".join(failed))
+    return {"built": built, "skipped": skipped, "failed": failed, "index": out / "index.html"}
+
+
+def _current(out: Path, prev: dict, name: str, digest: str) -> bool:
+    """Whether the previous build's unit was built from these inputs, did not fail, and is all on disk."""
+    return (prev.get("units", {}).get(name) == digest and name not in prev.get("stale", {})
+            and outdir.complete(out, prev, name))
+
+
+def _run(todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh: bool, cell_timeout: int,
+         digests: dict, log) -> tuple[dict, dict]:
+    """Run the jobs in ``n`` workers, each unit into ``staging/<name>``. Returns ({name: (status, value,
+    seconds)}, {name: results}); status is ok, failed (the notebook) or fatal (the tree cannot be written).
+    On Ctrl-C every kernel is killed and the workers are given a few seconds to return."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .results import compute
+
+    data = ds.data_dir.resolve()
     results: dict[str, tuple] = {}
     work: queue.Queue = queue.Queue()
     # the longest notebook first, so that the workers finish together
     for j in sorted(todo, key=lambda j: j.notebook.name != "4.0-projection.ipynb"):
         work.put(j)
-    lock = threading.Lock()
+    lock, stop = threading.Lock(), threading.Event()
     # every unit's results, computed in this process while the kernels start and run
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .results import compute
-
-    computing = ThreadPoolExecutor(max_workers=1)
     # (the pages need the periods, sources and headline; the projection is the kernel's)
+    computing = ThreadPoolExecutor(max_workers=1)
     figures = {j.name: computing.submit(compute, ds, j.through, projection=False) for j in todo}
+
+    def one(job: Job, kernel: Kernel | None) -> Kernel | None:
+        where = staging / job.name
+        try:
+            (where / "figures").mkdir(parents=True)
+        except OSError as exc:
+            raise _WriteFailed() from exc
+        params = {**job.parameters, "fig_dir": "figures"}  # relative: no temporary path is written
+        if fresh:
+            single = pool.start(warm=False, cwd=where, env={DATA_ENV: str(data)})
+            try:
+                nb = single.execute(job.notebook, params, where, job.name, timeout=cell_timeout)
+            finally:
+                pool.release(single)
+        else:
+            kernel = kernel or pool.take()
+            nb = kernel.execute(job.notebook, params, where, job.name, timeout=cell_timeout, data_dir=data)
+        res = figures[job.name].result()
+        try:
+            with lock:  # pages are rendered in this process; one at a time
+                _write_unit(job, nb, where, res, digests[job.name])
+        except OSError as exc:
+            raise _WriteFailed() from exc
+        return kernel
 
     def worker():
         kernel = None
         try:
-            while True:
+            while not stop.is_set():
                 try:
                     job = work.get_nowait()
                 except queue.Empty:
                     return
                 t = time.perf_counter()
-                job.dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.name}-", dir=job.dest.parent))
                 try:
-                    (tmp / "figures").mkdir()
-                    params = {**job.parameters, "fig_dir": "figures"}  # relative: no temporary path is written
-                    if fresh:
-                        one = Kernel(warm=False, cwd=tmp)
-                        try:
-                            nb = one.execute(job.notebook, params, tmp, job.name)
-                        finally:
-                            one.shutdown()
-                    else:
-                        if kernel is None:
-                            kernel = (pool.take() if pool is not None else None) or Kernel()
-                        nb = kernel.execute(job.notebook, params, tmp, job.name)
-                    res = figures[job.name].result()
-                    with lock:  # pages are rendered in this process; one at a time
-                        _write_unit(job, nb, tmp, res, digests[job.name])
-                    results[job.name] = ("ok", tmp, time.perf_counter() - t)
-                except BaseException as exc:  # noqa: BLE001 - reported below, the earlier unit is kept
-                    shutil.rmtree(tmp, ignore_errors=True)
+                    kernel = one(job, kernel)
+                    results[job.name] = ("ok", None, time.perf_counter() - t)
+                except _WriteFailed as exc:
+                    results[job.name] = ("fatal", exc.__cause__, time.perf_counter() - t)
+                    stop.set()
+                except BaseException as exc:  # noqa: BLE001 - reported by the caller; the earlier unit is kept
+                    shutil.rmtree(staging / job.name, ignore_errors=True)
                     results[job.name] = ("failed", exc, time.perf_counter() - t)
-                    if kernel is not None and not isinstance(exc, BuildError):
-                        kernel.shutdown()
+                    if kernel is not None and type(exc) is not BuildError:  # timed out, dead, or broken
+                        pool.release(kernel)
                         kernel = None
         finally:
             if kernel is not None:
-                kernel.shutdown()
+                pool.release(kernel)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(n if todo else 0)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    except KeyboardInterrupt:
+        stop.set()
+        pool.kill_all()  # the workers blocked in a cell see a dead kernel within a second
+        deadline = time.monotonic() + INTERRUPT_GRACE
+        for th in threads:
+            th.join(max(0.0, deadline - time.monotonic()))
+        computing.shutdown(wait=False, cancel_futures=True)
+        raise
     computing.shutdown()
-    if pool is not None:
-        pool.close()
-    built, failed = [], []
-    for j in jobs:  # plan order
-        if j.name not in results:
-            continue
-        status, value, secs = results[j.name]
-        if status == "ok":
-            _swap_in(value, j.dest)
-            built.append(j.name)
-            log(f"  {j.name:<20} {vocab.fixed(secs, 1):>5} s")
-        else:
-            msg = str(value) if isinstance(value, (BuildError, OSError)) else f"{type(value).__name__}: {value}"
-            failed.append(f"{msg}; the earlier report in {j.dest} was left in place")
-            log(f"  {j.name:<20} FAILED")
-    if built or failed or not (out / "index.html").exists():
-        index = write_index(out, ds, jobs, lang, known={name: f.result() for name, f in figures.items()},
-                            data_dir=data_dir)
-    else:
-        index = out / "index.html"  # every unit unchanged: so is the index
-    stamp = {"inputs": tree, "units": {} if failed else digests}
-    (out / ROOT_STAMP).write_text(json.dumps(stamp, sort_keys=True, indent=1) + "\n", encoding="utf-8")
-    if todo:
-        log(f"done in {vocab.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
-            f"{len(skipped)} unchanged")
-    else:
-        log("nothing changed: every report is up to date")
-    log(f"index: {index}")
-    if failed:
-        raise BuildError(" | ".join(failed))
-    return {"built": built, "skipped": skipped, "failed": failed, "index": index}
+    return results, {name: f.result() for name, f in figures.items()}
 
 
 def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> None:
     """Re-execute the committed notebooks in place with their default parameters (what nbval checks)."""
     import nbformat
+
+    from .kernels import KERNEL
 
     kernel = Kernel()
     try:

@@ -2,13 +2,16 @@
 
 Heavy imports happen inside the commands so that ``--help`` answers at once. Every expected failure
 (bad arguments, bad data, a failing notebook) ends in a one-line message and a non-zero exit, never a
-traceback: 2 for bad arguments, 1 for bad data or a failed build.
+traceback: 2 for bad arguments or an out folder the build refuses (not its own, or held by another
+build), 1 for bad data or a failed build, 130 on Ctrl-C; 141 (128 + SIGPIPE) and nothing on stderr when
+the reader of the output goes away (``metrics | head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,17 +28,17 @@ class UsageError(Exception):
 
 
 def _data_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", metavar="DIR", type=Path, default=None, help="data directory (default: the repository's data/)")
+    p.add_argument("--data", metavar="DIR", type=Path, default=None, help="data directory (default: $ANALYSIS_DATA_DIR when set, else the repository's data/)")
 
 
 def _load_or_fail(data_dir):
     """Load and validate, or raise SystemExit(1) with a one-line message."""
-    from .data import DATA_DIR, DataError, load
+    from .data import DataError, default_data_dir, load
 
     try:
         return load(data_dir)
     except DataError as exc:
-        where = data_dir or DATA_DIR
+        where = data_dir or default_data_dir()
         first = exc.problems[0]
         raise SystemExit(
             f"{PROG}: error: {where} fails the data check ({len(exc.problems)} problem(s), first: {first}); "
@@ -44,9 +47,9 @@ def _load_or_fail(data_dir):
 
 
 def cmd_check(args) -> int:
-    from .data import DATA_DIR, DataError, check_source_texts, load, summary
+    from .data import DataError, check_source_texts, default_data_dir, load, summary
 
-    data_dir = args.data or DATA_DIR
+    data_dir = args.data or default_data_dir()
     try:
         ds = load(data_dir)
         notes: list[str] = []
@@ -111,42 +114,50 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    import os
-
+    from . import outdir
     from .build import BuildError, KernelPool, build, most_units, plan, tree_digest, up_to_date
-    from .config import REPORTS_DIR
+    from .config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
 
     out = args.out or REPORTS_DIR
-    tree = tree_digest(args.data, lang=args.lang, years=args.years)
+    nb_dir = args.notebooks or NOTEBOOK_DIR
+    protect = [d for d in (args.data, DATA_DIR, default_data_dir()) if d is not None]
+    try:  # a folder the build must never own is refused before anything else
+        outdir.check_target(Path(out), protect)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not nb_dir.is_dir():
+        raise UsageError(f"--notebooks {nb_dir} is not a directory")
+    tree = tree_digest(args.data, nb_dir, lang=args.lang, years=args.years)
     if not args.force and up_to_date(out, tree):
         if not args.quiet:
             print(f"nothing changed: every report is up to date\nindex: {Path(out).resolve() / 'index.html'}", file=sys.stderr)
         return 0
-    from .build import _check_writable
-
-    try:
-        _check_writable(Path(out))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     if args.data is not None and not Path(args.data).is_dir():
         _load_or_fail(args.data)  # the one-line message, before any kernel starts
-    # the kernels start (and import the stack) while this process loads and checks the data and plans
-    pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data)))
-    try:
-        ds = _load_or_fail(args.data)
-        jobs = plan(ds, data_dir=args.data, out_dir=args.out, years=args.years, lang=args.lang, jobs=args.jobs)
+    try:  # the lock, and what the out folder holds: before any kernel starts
+        claim = outdir.Claim(out, protect).acquire()
     except ValueError as exc:
-        pool.close()
         raise UsageError(str(exc)) from None
-    except BaseException:
-        pool.close()
-        raise
+    pool = None
     try:
-        build(jobs, ds, n_jobs=args.jobs, progress=not args.quiet, data_dir=args.data, force=args.force, tree=tree, pool=pool)
+        # the kernels start (and import the stack) while this process loads and checks the data and plans
+        pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir)))
+        ds = _load_or_fail(args.data)
+        jobs = plan(ds, data_dir=args.data, out_dir=out, years=args.years, lang=args.lang, jobs=args.jobs, nb_dir=nb_dir)
+        build(jobs, ds, n_jobs=args.jobs, progress=not args.quiet, force=args.force, tree=tree, pool=pool,
+              cell_timeout=args.cell_timeout, claim=claim)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     except BuildError as exc:
         raise SystemExit(f"{PROG}: error: {exc}") from None
+    except KeyboardInterrupt:
+        if pool is not None:
+            pool.kill_all()  # also the kernels still starting: none is left behind
+        raise
     finally:
-        pool.close()
+        if pool is not None:
+            pool.close()
+        claim.release()
     return 0
 
 
@@ -193,6 +204,8 @@ def _year(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .kernels import CELL_TIMEOUT
+
     p = _Parser(
         prog=PROG,
         description="Tongzhou · North Three Counties (北三县) project promotion conferences: "
@@ -242,8 +255,10 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="run the notebooks and write the HTML reports (only what changed)",
                        description="Run the analysis notebooks and one report per published period in warm kernels, "
                        "and write bulletin pages (HTML), PNG charts and metrics.json under --out. A report is rebuilt only "
-                       "when its notebook, the data, the analysis package or the pinned stack changed, and is replaced "
-                       "only when it succeeded.")
+                       "when its notebook, the data, the analysis package or the pinned stack changed. The new tree is "
+                       "built beside --out and switched in at once: readers see the previous build or the new one, whole; "
+                       "a report whose notebook fails keeps its earlier version, and the index says so. --out must be a "
+                       "new or empty folder or one the build wrote (it carries .build.json); one build at a time.")
     _data_arg(b)
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output directory (default: reports/)")
     b.add_argument("--years", metavar="Y", type=_year, nargs="+", default=None,
@@ -251,6 +266,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and prose (default: zh)")
     b.add_argument("--jobs", metavar="N", type=_positive, default=None, help="warm kernels in parallel (default: number of cores)")
     b.add_argument("--force", action="store_true", help="rebuild every report even if nothing changed")
+    b.add_argument("--cell-timeout", metavar="SECONDS", type=_positive, default=CELL_TIMEOUT,
+                   help=f"seconds a notebook cell may run before its report fails (default: {CELL_TIMEOUT})")
+    b.add_argument("--notebooks", metavar="DIR", type=Path, default=None,
+                   help="the notebooks to run (default: the repository's notebooks/)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=cmd_build)
     r = sub.add_parser("notebooks", help="re-execute the committed notebooks in place (what nbval checks)",
@@ -264,7 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that went away (`metrics | head`) is found here, not at exit
+        return code
+    except BrokenPipeError:
+        # no traceback and no "Exception ignored" at exit: what is left to print goes nowhere; the exit
+        # status is the shell's for a writer ended by SIGPIPE (128 + 13)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except UsageError as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2

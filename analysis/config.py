@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,14 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 #: Set to "1" in the build's warm kernels: ``analysis.data.load`` reuses an unchanged data directory.
 CACHE_ENV = "ANALYSIS_LOAD_CACHE"
+#: The data directory ``load()`` reads when none is given (default: :data:`DATA_DIR`). The build sets it in
+#: its kernels, so that no absolute path is written into an executed notebook.
+DATA_ENV = "ANALYSIS_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """The data directory when none is given: ``$ANALYSIS_DATA_DIR`` when set, else :data:`DATA_DIR`."""
+    return Path(os.environ.get(DATA_ENV) or DATA_DIR)
 
 
 # --------------------------------------------------------------------------------------------- assumptions

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import CACHE_ENV, DATA_DIR
+from .config import CACHE_ENV, DATA_DIR, default_data_dir
 from .reading import read_frames
 from .rules import check_rules, resolve_sources, source_dates
 from .schema import TABLES, DataError, Problem
 
-__all__ = ["DATA_DIR", "DataError", "Dataset", "Problem", "check_source_texts", "load", "summary"]
+__all__ = ["DATA_DIR", "DataError", "Dataset", "Problem", "check_source_texts", "default_data_dir", "load", "summary"]
 
 Date = tuple[int, int, int]
 
@@ -80,7 +80,7 @@ def _fingerprint(ds: Dataset) -> int:
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:
-    data_dir = Path(DATA_DIR if data_dir is None else data_dir)
+    data_dir = default_data_dir() if data_dir is None else Path(data_dir)
     if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
         key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))
         hit = _loaded.get(key)

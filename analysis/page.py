@@ -95,8 +95,9 @@ def analysis_title(stem: str, lang: str, full: bool = False) -> str:
     return f"{title} · {vocab.word('conference', lang)}" if full else title
 
 
-def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str) -> str:
-    """The index: a card per period report (title, headline, period and source date), then the analyses."""
+def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str, stale: list[str] = ()) -> str:
+    """The index: a card per period report (title, headline, period and source date), then the analyses;
+    ``stale``: one line (plain text) per page the last build could not update, and why."""
     from .notebook import source_line
 
     sources = prose.ctx_sources(res_latest, lang)["sources"]
@@ -105,6 +106,7 @@ def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str)
         kicker=html.escape(vocab.word("conference", lang)), intro=html.escape(vocab.word("index_intro", lang)),
         reports_label=html.escape(vocab.word("reports_label", lang)), analyses_label=html.escape(vocab.word("analyses_label", lang)),
         reports=reports, analyses=analyses,
+        stale_label=html.escape(vocab.word("stale_label", lang)), stale=[html.escape(line) for line in stale],
         source_line=html.escape(source_line(sources, lang)), sources=_MD(prose.render("sources", res_latest, lang)),
     )
 

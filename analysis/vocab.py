@@ -134,6 +134,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "reports_label": ("各期报告", "Reports by period"),
     "analyses_label": ("分析", "Analyses"),
     "analysis_meta": ("全部报道，数据截至{through}年", "All articles; figures through {through}"),
+    "stale_label": ("以下页面本次构建未能更新（显示的是上一次构建的版本，如有）",
+                    "Not updated by the last build (the earlier version is shown, if any)"),
+    "stale_line": ("{unit}：{why}", "{unit}: {why}"),
 }
 
 #: The source's hedges in words (the semantics are in :mod:`analysis.qualifiers`).

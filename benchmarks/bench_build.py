@@ -42,7 +42,7 @@ def floor_once(tmp: Path) -> float:
     import nbformat
     import papermill as pm
 
-    from analysis.build import KERNEL_ARGS
+    from analysis.kernels import KERNEL_ARGS
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -58,7 +58,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement (the minimum is reported)")
     a = ap.parse_args()
-    from analysis.build import KERNEL_ENV, plan
+    from analysis.build import plan
+    from analysis.kernels import KERNEL_ENV
     from analysis.data import load
 
     env = {**os.environ, **KERNEL_ENV}

@@ -9,9 +9,10 @@ Fonts: the machines have no CJK system font. Chromium gets a generated ``fonts.c
 ``FONTCONFIG_FILE``) that includes the system configuration and adds the folder of the Noto Sans CJK
 font that ``mplfonts`` ships (``analysis.plotting.font_path()``); otherwise Chinese renders as boxes.
 
-Used by ``tests/test_build.py``; also a command that keeps one screenshot per page and width::
+Used by ``tests/test_build.py``; also a command that keeps one screenshot per page and width, outside the
+report tree (the build owns reports/ and writes nothing there it did not build)::
 
-    python tests/browser.py reports/        # writes reports/screenshots/<page>-<width>.png
+    python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png
 """
 
 from __future__ import annotations
@@ -406,9 +407,9 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def screenshot_tree(out_dir, widths=WIDTHS, *, browser: Browser | None = None, reports: list | None = None,
+def screenshot_tree(out_dir, shots, widths=WIDTHS, *, browser: Browser | None = None, reports: list | None = None,
                     only_changed: bool = False, names=None) -> list[Path]:
-    """Write out_dir/screenshots/<page>-<width>.png for every page of a built tree; return the paths.
+    """Write shots/<page>-<width>.png for every page of the built tree in out_dir; return the paths.
 
     A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots
     of pages no longer in the tree are removed. ``reports``: a list that receives every PageReport.
@@ -419,8 +420,7 @@ def screenshot_tree(out_dir, widths=WIDTHS, *, browser: Browser | None = None, r
     import hashlib
     import json
 
-    out_dir = Path(out_dir)
-    shots = out_dir / "screenshots"
+    out_dir, shots = Path(out_dir), Path(shots)
     shots.mkdir(parents=True, exist_ok=True)
     stamp_path = shots / ".stamp.json"
     try:
@@ -464,8 +464,10 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(prog="python tests/browser.py",
-                                 description="Write <out_dir>/screenshots/<page>-<width>.png for every page of a built report tree.")
+                                 description="Write <shots>/<page>-<width>.png for every page of a built report tree.")
     ap.add_argument("out_dir", nargs="?", default="reports", help="a built report tree (default: reports)")
+    ap.add_argument("--shots", metavar="DIR", default="build/screenshots",
+                    help="where the screenshots go, outside the report tree (default: build/screenshots)")
     ap.add_argument("--check", action="store_true", help="also report what the browser tests would fail on (exit 1)")
     ap.add_argument("--changed", action="store_true", help="only pages whose HTML changed since their screenshots")
     args = ap.parse_args(argv)
@@ -477,8 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         print("no chromium binary: install it (apt-get install chromium) or set $CHROMIUM", file=sys.stderr)
         return 2
     reports: list[PageReport] = []
-    paths = screenshot_tree(out, reports=reports, only_changed=args.changed)
-    print(f"screenshots: {len(paths)} in {out / 'screenshots'} ({len(reports)} taken now)", file=sys.stderr)
+    paths = screenshot_tree(out, args.shots, reports=reports, only_changed=args.changed)
+    print(f"screenshots: {len(paths)} in {args.shots} ({len(reports)} taken now)", file=sys.stderr)
     bad = [line for r in reports for line in problems(r, main_points=r.name != "index")] if args.check else []
     for line in bad:
         print(line, file=sys.stderr)

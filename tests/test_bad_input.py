@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from analysis import outdir
 from analysis.cli import main
 from analysis.data import load
 
@@ -109,6 +110,7 @@ def test_bad_input_never_writes_data_or_reports(data_copy, tmp_path):
     report = tmp_path / "reports" / "2022"
     report.mkdir(parents=True)
     (report / "report.html").write_text("earlier", encoding="utf-8")
+    outdir.write_marker(tmp_path / "reports", inputs=None, units={}, stale={})  # as an earlier build left it
     before = _digest(data_copy), _digest(tmp_path / "reports")
     with pytest.raises(SystemExit) as exc:
         main(["build", "--data", str(data_copy), "--out", str(tmp_path / "reports")])

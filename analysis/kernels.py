@@ -1,0 +1,269 @@
+"""The build's kernels: started warm, run notebooks with a cell timeout, noticed dead, ended on interrupt.
+
+* **Asynchronous clients.** Each :class:`Kernel` owns an ``AsyncKernelManager``, its
+  ``AsyncKernelClient`` and an event loop of its own (a kernel is used by one thread at a time: the pool
+  thread that starts it, then the worker that runs notebooks in it). nbclient gets that client, so its
+  per-cell timeout and its once-a-second check that the kernel process is alive both work: a cell that
+  never returns ends in :class:`KernelLost` after ``timeout`` seconds, a kernel that dies within about a
+  second. (A blocking client, as before, let nbclient wait for output forever.)
+* **Nothing left behind.** A :class:`KernelPool` knows every kernel process it started; on an interrupt
+  :meth:`KernelPool.kill_all` kills their process groups at once (from any thread), and a kernel
+  that finishes starting after that is killed as it registers. The workers blocked in those kernels
+  then see a dead kernel within a second and return.
+* **No state outside the build.** Kernels run without IPython history and with a private, temporary
+  IPython directory (removed at shutdown): nothing is written to ``~/.ipython``, and the user's
+  startup files and configuration cannot change what a report shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .config import CACHE_ENV, DATA_ENV
+
+KERNEL = "python3"
+#: default of ``build --cell-timeout``: seconds one cell may run (the slowest real cell takes about 2 s)
+CELL_TIMEOUT = 300
+START_TIMEOUT = 120
+#: how often a wait that nbclient does not watch (the warm-up, the reset) checks the kernel is alive
+ALIVE_POLL = 0.5
+
+#: keeps ipykernel's console chatter (the TCP warning at start, KeyboardInterrupt at shutdown) out of the
+#: progress, and IPython's history database out of the user's home
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+#: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
+#: and of the warm kernels: the data loaded once per kernel (analysis.data.CACHE_ENV)
+WARM_ENV = {CACHE_ENV: "1"}
+#: imported once per warm kernel, before its first notebook
+WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
+           "import analysis.results, analysis.plotting, analysis.tables, analysis.prose, analysis.notebook, "
+           "analysis.projection, analysis.calibration\n"
+           # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
+           "analysis.plotting.setup_style('zh'); analysis.plotting.png(analysis.plotting._new('narrow', 1.0))")
+#: run in the kernel before each notebook: a clean namespace in the unit's own folder, and the data folder
+#: (``load(None)`` reads it from the environment: no absolute path enters the executed notebook)
+#: (into the folder first: after a failed notebook the kernel's folder is gone, and %reset reads the cwd)
+RESET = ("import os as _os\n_os.chdir({cwd!r})\n_os.environ[{env!r}] = {data!r}\ndel _os\n"
+         "get_ipython().run_line_magic('reset', '-f')")
+
+
+class BuildError(Exception):
+    pass
+
+
+class KernelLost(BuildError):
+    """The kernel can no longer be used: a cell timed out (it may still be running) or the kernel died."""
+
+
+class Kernel:
+    """One kernel, one client and one event loop for its lifetime. ``warm``: the analysis stack is imported
+    once at start (``warm_up``, default :data:`WARM_UP`), and each notebook runs after ``%reset -f`` in its
+    own folder; otherwise the kernel starts in ``cwd`` and runs one notebook (a fresh kernel, for comparison).
+    ``env``: added to the kernel's environment. ``on_start``: called with the kernel as soon as its process
+    exists (the pool registers it there, and may refuse it)."""
+
+    def __init__(self, warm: bool = True, cwd: Path | None = None, env: dict | None = None,
+                 warm_up: str | None = None, on_start=None):
+        from jupyter_client import AsyncKernelManager
+
+        self.warm = warm
+        self.loop = asyncio.new_event_loop()
+        self.ipython_dir = tempfile.mkdtemp(prefix="analysis-ipython-")
+        self.km = AsyncKernelManager(kernel_name=KERNEL)
+        self.kc = None
+        full_env = {**os.environ, **KERNEL_ENV, "IPYTHONDIR": self.ipython_dir, **(WARM_ENV if warm else {}), **(env or {})}
+        full_env.pop("MPLBACKEND", None)
+        try:
+            self._run(self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=full_env, **({"cwd": str(cwd)} if cwd else {})))
+            if on_start is not None:
+                on_start(self)
+            self._run(self._connect())
+            if warm:
+                self.run(WARM_UP if warm_up is None else warm_up, START_TIMEOUT)
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _run(self, coro):
+        return self.loop.run_until_complete(coro)
+
+    async def _connect(self) -> None:
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=START_TIMEOUT)
+
+    async def _watched(self, coro, what: str):
+        """Await ``coro``, checking every :data:`ALIVE_POLL` s that the kernel lives (KernelLost if not)."""
+        task = asyncio.ensure_future(coro)
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=ALIVE_POLL)
+            if done:
+                return task.result()
+            if not await self.km.is_alive():
+                task.cancel()
+                raise KernelLost(f"the kernel died during {what}")
+
+    def run(self, code: str, timeout: float) -> None:
+        """Run preparation code silently (not part of any notebook)."""
+        coro = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                           output_hook=lambda msg: None)
+        try:
+            reply = self._run(self._watched(coro, "its preparation"))
+        except TimeoutError:
+            raise KernelLost(f"kernel preparation did not finish in {timeout} s") from None
+        if reply["content"]["status"] != "ok":
+            raise BuildError(f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    def execute(self, nb_path: Path, parameters: dict | None, cwd: Path, name: str = "", *,
+                timeout: int = CELL_TIMEOUT, data_dir: Path | None = None):
+        """Run the notebook at ``nb_path`` (``parameters`` injected after its ``parameters`` cell) in ``cwd``,
+        each cell within ``timeout`` seconds; the data folder ``data_dir`` is given through the environment.
+        Raises BuildError naming the notebook and cell (KernelLost when the kernel is no longer usable)."""
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+        if self.warm:
+            # (an empty data folder: the default, analysis.data.default_data_dir)
+            reset = RESET.format(cwd=str(cwd), env=DATA_ENV, data=str(data_dir) if data_dir else "")
+            self.run(reset, min(timeout, START_TIMEOUT))
+        if parameters is not None:
+            from papermill.iorw import load_notebook_node
+            from papermill.parameterize import parameterize_notebook
+
+            nb = load_notebook_node(str(nb_path))  # with the metadata papermill's injection expects
+            nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL, language="python")
+        else:
+            nb = nbformat.read(nb_path, as_version=4)
+        current = {"cell": "?"}
+
+        def on_cell_start(cell, cell_index):
+            current["cell"] = cell_index
+
+        client = NotebookClient(nb, km=self.km, timeout=timeout, startup_timeout=START_TIMEOUT, kernel_name=KERNEL,
+                                record_timing=False, resources={"metadata": {"path": str(cwd)}}, on_cell_start=on_cell_start)
+        client.kc = self.kc
+        where = f"{nb_path.name} (report {name})"
+        try:
+            self._run(client.async_execute())
+        except CellExecutionError as exc:
+            failed = next((i for i, c in enumerate(nb.cells)
+                           if any(o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
+            raise BuildError(f"{where} failed in cell {failed}: {exc.ename}: {exc.evalue}") from None
+        except CellTimeoutError:
+            raise KernelLost(f"{where} timed out in cell {current['cell']}: it ran longer than {timeout} s "
+                             "(--cell-timeout)") from None
+        except DeadKernelError:
+            raise KernelLost(f"{where}: the kernel died in cell {current['cell']}") from None
+        return nb
+
+    def kill(self) -> None:
+        """Kill the kernel's process group at once (safe from any thread, also while it runs a cell)."""
+        prov = getattr(self.km, "provisioner", None)
+        pid, pgid = getattr(prov, "pid", None), getattr(prov, "pgid", None)
+        try:
+            if pgid and pgid != os.getpgid(0):  # its own session (jupyter_client starts kernels so)
+                os.killpg(pgid, signal.SIGKILL)
+            elif pid:
+                os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def shutdown(self) -> None:
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            self._run(asyncio.wait_for(self.km.shutdown_kernel(now=True), START_TIMEOUT))
+        except BaseException:  # noqa: BLE001 - the loop is busy in another thread, or the kernel is gone
+            self.kill()
+        finally:
+            if not self.loop.is_running():
+                self.loop.close()
+            shutil.rmtree(self.ipython_dir, ignore_errors=True)
+
+
+class KernelPool:
+    """``n`` warm kernels started in the background (the CLI starts them before it loads the data), and every
+    other kernel of a build: the pool knows each kernel process so that :meth:`kill_all` ends them all."""
+
+    def __init__(self, n: int, warm_up: str | None = None):
+        self.warm_up = warm_up
+        self._lock = threading.Lock()
+        self._live: set[Kernel] = set()
+        self.stopped = False
+        self._exec = ThreadPoolExecutor(max_workers=max(1, n))
+        self._futures = [self._exec.submit(self.start) for _ in range(n)]
+
+    def _register(self, kernel: Kernel) -> None:
+        with self._lock:
+            if not self.stopped:
+                self._live.add(kernel)
+                return
+        kernel.kill()
+        raise KernelLost("the build was interrupted")
+
+    def start(self, warm: bool = True, cwd: Path | None = None, env: dict | None = None) -> Kernel:
+        """A new kernel of this pool (warm, or fresh in ``cwd``)."""
+        if self.stopped:
+            raise KernelLost("the build was interrupted")
+        return Kernel(warm, cwd, env, self.warm_up, on_start=self._register)
+
+    def take(self) -> Kernel:
+        """A started warm kernel: one of those started in the background, or a new one."""
+        with self._lock:
+            fut = self._futures.pop(0) if self._futures else None
+        return fut.result() if fut is not None else self.start()
+
+    def release(self, kernel: Kernel) -> None:
+        """Shut a kernel down (after its last notebook, or when it can no longer be used)."""
+        with self._lock:
+            self._live.discard(kernel)
+        kernel.shutdown()
+
+    def kill_all(self) -> None:
+        """Kill every kernel process of the pool now, and any that starts later (an interrupt)."""
+        with self._lock:
+            self.stopped = True
+            live = list(self._live)
+        for kernel in live:
+            kernel.kill()
+
+    def close(self) -> None:
+        """Shut down the kernels nobody took."""
+        with self._lock:
+            left, self._futures = self._futures, []
+        for fut in left:
+            if fut.cancel():
+                continue
+            try:
+                self.release(fut.result())
+            except BaseException:  # noqa: BLE001 - a kernel that failed to start has nothing to shut down
+                pass
+        self._exec.shutdown(wait=False, cancel_futures=True)
+
+
+def clean_notebook(nb):
+    """Drop what changes from run to run (papermill timings, paths, random ids) and number the cells 1, 2, …"""
+    nb.metadata.pop("papermill", None)
+    count = 0
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        if cell.cell_type == "code":
+            if cell.get("execution_count") is not None:
+                count += 1
+                cell["execution_count"] = count
+                for out in cell.get("outputs", []):
+                    if "execution_count" in out:
+                        out["execution_count"] = count
+    return nb

@@ -1,0 +1,335 @@
+"""Faults injected into the build: a hung cell, a dying kernel, Ctrl-C, a failure during the switch, a full
+disk, two builds at once. After each, what a reader of the out folder sees is one whole build (the earlier
+one, or the new one with the failed report's earlier version and a line on the index saying so), nothing is
+left beside it, and the next build recovers to the bytes of a clean build.
+
+The notebooks are small fixtures written here (the real ones take seconds each): two analyses and the period
+report, with the names of the real ones (the pages take their titles from the names). The landing notebook
+does what ``$ANALYSIS_TEST_FAULT`` asks (hang, die, raise, or wait while a file exists), after touching
+``$ANALYSIS_TEST_STARTED``; the kernels inherit the environment of the build. The kernels import nothing
+when they start. Every subprocess has a timeout: a fault test never hangs the suite.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from analysis import build as B
+from analysis import kernels, outdir
+from analysis.build import BuildError, build, plan, tree_digest
+from analysis.data import load
+
+from .conftest import DATA, ROOT
+
+FAULT, STARTED = "ANALYSIS_TEST_FAULT", "ANALYSIS_TEST_STARTED"
+WARM_UP = ""
+PARAMS = 'data_dir = None\nlang = "zh"\nfig_dir = None\nmetrics_path = None\nthrough = 2023'
+LANDING = f"""import os, time
+fault = os.environ.get("{FAULT}", "")
+if os.environ.get("{STARTED}"):
+    open(os.environ["{STARTED}"], "w").close()
+if fault == "hang":
+    time.sleep(10**6)
+elif fault == "die":
+    os._exit(3)
+elif fault == "raise":
+    raise RuntimeError("deliberate failure")
+elif fault.startswith("wait:"):
+    while os.path.exists(fault[5:]):
+        time.sleep(0.05)
+print("landing")"""
+#: the data folder reaches the kernel as ``load()`` finds it (analysis.config.default_data_dir), not as a path
+REPORT = """import hashlib, json
+from analysis.config import default_data_dir
+data = data_dir or default_data_dir()
+digest = hashlib.sha256((data / "conferences.csv").read_bytes()).hexdigest()[:12]
+print("conferences.csv", digest)
+json.dump({"through": through, "conferences": digest}, open(metrics_path, "w"))"""
+#: the CLI in a subprocess, with the fixtures' light warm-up
+CLI = f"import sys, analysis.kernels as k; k.WARM_UP = {WARM_UP!r}; from analysis.cli import main; sys.exit(main(sys.argv[1:]))"
+TIMEOUT = 120  # seconds any subprocess of this module may take, far above what it needs
+
+
+def _notebook(path: Path, *cells: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(PARAMS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def nb_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("notebooks")
+    _notebook(folder / "1.0-trends.ipynb", "print('trends')")
+    _notebook(folder / "2.0-landing.ipynb", LANDING)
+    _notebook(folder / B.REPORT_NOTEBOOK, REPORT)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load(DATA)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def light_kernels():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kernels, "WARM_UP", WARM_UP)
+        mp.delenv(FAULT, raising=False)
+        mp.delenv(STARTED, raising=False)
+        yield
+
+
+def run(ds, nb_dir, out, lang="zh", data_dir=None, **kw) -> dict:
+    """A build of the fixture notebooks, as the CLI does it (the root digest included)."""
+    kw = {"n_jobs": 1, "progress": False, "tree": tree_digest(data_dir, nb_dir, lang=lang), **kw}
+    return build(plan(ds, out_dir=out, lang=lang, nb_dir=nb_dir, data_dir=data_dir), ds, **kw)
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def assert_whole(out: Path) -> dict:
+    """Every file in ``out`` is one its build wrote, with the bytes it wrote, and every file it wrote is
+    there; nothing is left beside the folder (staging, old trees, the lock)."""
+    marker = json.loads((out / outdir.MARKER).read_text(encoding="utf-8"))
+    on_disk = snapshot(out)
+    on_disk.pop(outdir.MARKER)
+    import hashlib
+
+    assert {f: hashlib.sha256(b).hexdigest() for f, b in on_disk.items()} == marker["files"]
+    assert outdir.foreign_entries(out, marker) == []
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == []
+    return marker
+
+
+@pytest.fixture(scope="module")
+def clean(ds, nb_dir, tmp_path_factory) -> dict[str, bytes]:
+    """The bytes of a clean build (zh) of the fixture notebooks: what every recovery must give."""
+    out = tmp_path_factory.mktemp("clean") / "reports"
+    run(ds, nb_dir, out)
+    assert_whole(out)
+    return snapshot(out)
+
+
+@pytest.fixture(scope="module")
+def earlier_tree(ds, nb_dir, tmp_path_factory) -> Path:
+    """The build readers have before the faulty one: the same notebooks in English (every file differs)."""
+    out = tmp_path_factory.mktemp("earlier") / "reports"
+    run(ds, nb_dir, out, lang="en")
+    return out
+
+
+@pytest.fixture
+def earlier(earlier_tree, tmp_path) -> Path:
+    out = tmp_path / "site" / "reports"
+    shutil.copytree(earlier_tree, out)
+    return out
+
+
+def assert_recovers(ds, nb_dir, out, clean) -> None:
+    run(ds, nb_dir, out)
+    assert_whole(out)
+    assert snapshot(out) == clean
+
+
+def assert_new_build_keeping(out, before, clean, unit: str, why: str) -> None:
+    """The new build, whole, except ``unit``: its earlier version, and a line on the index saying why."""
+    marker = assert_whole(out)
+    after = snapshot(out)
+    assert marker["stale"].keys() == {unit} and why in marker["stale"][unit] and marker["inputs"] is None
+    for f, content in after.items():
+        if f.startswith(unit + "/"):
+            assert content == before[f], f
+        elif f not in ("index.html", outdir.MARKER):
+            assert content == clean[f], f
+    assert {f for f in after if f.startswith(unit + "/")} == {f for f in before if f.startswith(unit + "/")}
+    index = after["index.html"].decode()
+    assert 'class="stale"' in index and f"{unit}：" in index and why in index
+    assert 'class="stale"' not in clean["index.html"].decode()
+
+
+# --------------------------------------------------------------------------------------------- kernel faults
+
+
+@pytest.mark.parametrize("fault,why", [("hang", "timed out in cell 2: it ran longer than 3 s"),
+                                       ("die", "the kernel died in cell 2"),
+                                       ("raise", "failed in cell 2: RuntimeError: deliberate failure")])
+def test_a_failing_notebook_fails_its_report_only(ds, nb_dir, earlier, clean, monkeypatch, fault, why):
+    """A cell that never returns (--cell-timeout 3), a kernel that dies (os._exit) or a cell that raises: the
+    report is named with its notebook and cell, the other reports are written, the failed one keeps its
+    earlier version and the index says so; the next build rebuilds it."""
+    before = snapshot(earlier)
+    monkeypatch.setenv(FAULT, fault)
+    with pytest.raises(BuildError) as exc:
+        run(ds, nb_dir, earlier, cell_timeout=3)
+    msg = str(exc.value)
+    assert msg.startswith("2.0-landing.ipynb (report 2.0-landing)") and why in msg and "earlier report was kept" in msg
+    assert_new_build_keeping(earlier, before, clean, "2.0-landing", why)
+    monkeypatch.delenv(FAULT)
+    assert_recovers(ds, nb_dir, earlier, clean)
+
+
+def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, clean, ds, tmp_path):
+    """SIGINT while a cell hangs: exit 130 with one line, well before any timeout; no kernel process is
+    left; the out folder holds the earlier build, whole."""
+    before = snapshot(earlier)
+    started = tmp_path / "started"
+    env = {**os.environ, FAULT: "hang", STARTED: str(started)}
+    proc = subprocess.Popen([sys.executable, "-c", CLI, "build", "--out", str(earlier), "--notebooks", str(nb_dir),
+                             "--jobs", "1", "--quiet"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), proc.communicate(timeout=TIMEOUT)
+        kids = psutil.Process(proc.pid).children(recursive=True)
+        assert kids, "the kernel should be a child of the build"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)  # the cell would hang for days, the cell timeout is 300 s
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130 and err.strip().splitlines() == ["python -m analysis: interrupted"], err
+    _, alive = psutil.wait_procs(kids, timeout=10)
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+    assert_whole(earlier)
+    assert snapshot(earlier) == before
+    assert_recovers(ds, nb_dir, earlier, clean)
+
+
+# --------------------------------------------------------------------------------------------- the tree
+
+
+def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkeypatch):
+    before = snapshot(earlier)
+
+    def broken(staging, out):
+        raise OSError(errno.EIO, "Input/output error (injected)", str(out))
+
+    monkeypatch.setattr(outdir, "switch", broken)
+    with pytest.raises(BuildError, match=r"could not write the reports \(\[Errno 5\] Input/output error \(injected\)"):
+        run(ds, nb_dir, earlier)
+    assert_whole(earlier)
+    assert snapshot(earlier) == before
+    monkeypatch.undo()
+    assert_recovers(ds, nb_dir, earlier, clean)
+
+
+def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkeypatch):
+    """The disk fills while the first page is written (half of it on disk): nothing is switched."""
+    before = snapshot(earlier)
+    write_text = Path.write_text
+
+    def full(self, text, *args, **kwargs):
+        if self.name == "1.0-trends.html":
+            write_text(self, text[: len(text) // 2], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(BuildError, match=r"No space left on device.*was left as it was"):
+        run(ds, nb_dir, earlier)
+    monkeypatch.undo()
+    assert_whole(earlier)
+    assert snapshot(earlier) == before
+    assert_recovers(ds, nb_dir, earlier, clean)
+
+
+def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp_path):
+    """The second build refuses at once, naming the first one's pid; the first one ends whole."""
+    before = snapshot(earlier)
+    gate, started = tmp_path / "gate", tmp_path / "started"
+    gate.write_text("")
+    cmd = [sys.executable, "-c", CLI, "build", "--out", str(earlier), "--notebooks", str(nb_dir), "--jobs", "1", "--quiet"]
+    first = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, FAULT: f"wait:{gate}", STARTED: str(started)},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not started.exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), first.communicate(timeout=TIMEOUT)
+        second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines() == [
+            f"python -m analysis build: error: another build (pid {first.pid}) is writing {earlier.resolve()}; "
+            f"wait until it ends (lock: {earlier.parent.resolve() / '.reports.lock'})"]
+        assert snapshot(earlier) == before  # the first is still running: readers see the earlier build
+        gate.unlink()
+        _, err = first.communicate(timeout=TIMEOUT)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    assert first.returncode == 0, err
+    assert_whole(earlier)
+    assert snapshot(earlier) == clean
+
+
+# --------------------------------------------------------------------------------------------- recoveries
+
+
+def test_a_deleted_page_is_rebuilt_and_a_partial_build_keeps_the_rest(ds, nb_dir, clean, tmp_path):
+    """A report.html deleted with its stamp left: not "nothing changed" but that report rebuilt; a --years
+    build carries every other unit over, and the index keeps every card."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    for f, content in clean.items():
+        (out / f).parent.mkdir(parents=True, exist_ok=True)
+        (out / f).write_bytes(content)
+    assert B.up_to_date(out, tree_digest(None, nb_dir))
+    (out / "2023" / "report.html").unlink()
+    assert not B.up_to_date(out, tree_digest(None, nb_dir))
+    done = B.build(plan(ds, out_dir=out, nb_dir=nb_dir, years=[2023]), ds, n_jobs=1, progress=False,
+                   tree=tree_digest(None, nb_dir, years=[2023]))
+    assert done["built"] == ["2023"] and done["skipped"] == ["1.0-trends", "2.0-landing"]
+    assert_whole(out)
+    after = snapshot(out)
+    assert after.pop(outdir.MARKER) != clean[outdir.MARKER]  # another root digest: the --years argument
+    assert after == {f: c for f, c in clean.items() if f != outdir.MARKER}
+
+
+def test_same_data_from_two_places_same_bytes_readable_and_no_ipython_history(ds, nb_dir, tmp_path, monkeypatch):
+    """The absolute --data path is in no output (the same data in two folders give identical trees); folders
+    0755 and files 0644 (umask 022); the kernels write no IPython profile or history under the home folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("IPYTHONDIR", raising=False)
+    old_umask = os.umask(0o022)
+    try:
+        trees = []
+        for where in ("a", "b/deeper"):
+            data = tmp_path / where / "data"
+            shutil.copytree(DATA, data)
+            out = tmp_path / where / "reports"
+            run(load(data), nb_dir, out, data_dir=data)
+            trees.append(snapshot(out))
+    finally:
+        os.umask(old_umask)
+    assert trees[0] == trees[1]
+    assert not [f for f, content in trees[0].items() if str(tmp_path).encode() in content]
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in [out, *out.rglob("*")]}
+    assert {m for f, m in modes.items() if (out / f).is_dir()} == {0o755}
+    assert {m for f, m in modes.items() if (out / f).is_file()} == {0o644}
+    # (jupyter_client's kernel-spec search in the build process may create an empty ~/.ipython)
+    assert list(home.glob(".ipython/**/*")) == []

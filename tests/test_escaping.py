@@ -278,3 +278,16 @@ def test_page_templates_escape_every_value():
     pg = Page(page.index_page([card], [{"href": "x/x.html", "title": HTML_LINK, "meta": MD_LINK}], res, "en"))
     assert not [t for t, _ in pg.elements if t in FOREIGN or t == "img"]
     assert all(s in pg.text for s in (SCRIPT, IMG, ATTR, HTML_LINK, MD_LINK))
+
+
+def test_charts_draw_data_text_as_text(hostile_results):
+    """A group name holding "$\\frac{x$" is a label, not TeX for matplotlib (which failed the chart)."""
+    from analysis import plotting
+
+    plotting.setup_style("zh")
+    mx = hostile_results.mix[hostile_results.period]["category"]
+    assert any("$" in str(n) for n in mx.groups["group_zh"])
+    fig = plotting.mix(hostile_results, "zh", mx)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() + ax.texts]
+    assert any("{{7*7}}项目$\\frac{x$" in t.replace("\n", "") for t in labels), labels  # wrapped to fit
+    assert plotting.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"

@@ -142,7 +142,7 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
     try:
         lines = conferences.read_text(encoding="utf-8").strip().splitlines()[1:]
         n_conf = len({line.split(",", 1)[0] for line in lines})
-    except OSError:
+    except (OSError, UnicodeDecodeError):  # unreadable: the data check, run next, says why in one line
         n_conf = 1
     return len(analysis_notebooks(nb_dir)) + n_conf
 

@@ -155,7 +155,8 @@ def atomic_periods(ds: Dataset) -> list[Period]:
     changed = True
     while changed:
         changed = False
-        for big in reported:
+        # smallest first: 2020–2021 yields 2020 before 2019–2021 looks for its rest (else 2019–2020 and 2020)
+        for big in sorted(reported, key=lambda p: (p.n_years, p)):
             inside = [a for a in atoms if big.contains(a)]
             if not inside or big in atoms:
                 continue
@@ -287,10 +288,17 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     df["investment_100m_yuan"] = df["investment_100m_yuan"].astype("Float64")
     df["projects_per_year"] = df["projects"] / df["n_years"]
     df["investment_per_year_100m_yuan"] = df["investment_100m_yuan"] / df["n_years"]
-    df["investment_per_project_100m_yuan"] = df["investment_100m_yuan"] / df["projects"]
-    df["change_projects_per_year"] = df["projects_per_year"] / df["projects_per_year"].shift(1) - 1
-    df["change_investment_per_year"] = df["investment_per_year_100m_yuan"] / df["investment_per_year_100m_yuan"].shift(1) - 1
+    df["investment_per_project_100m_yuan"] = ratio(df["investment_100m_yuan"], df["projects"])
+    df["change_projects_per_year"] = ratio(df["projects_per_year"], df["projects_per_year"].shift(1)) - 1
+    df["change_investment_per_year"] = ratio(df["investment_per_year_100m_yuan"], df["investment_per_year_100m_yuan"].shift(1)) - 1
     return df
+
+
+def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """``num / den``, missing where ``den`` is 0: the amount per project of 0 projects, or the change from a
+    period of 0, is undefined (never infinite)."""
+    den = den.astype("Float64")
+    return num.astype("Float64") / den.where(den != 0)
 
 
 def cumulative(ds: Dataset, through: int | None = None) -> dict:
@@ -554,7 +562,7 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
         g["investment_share"] = g["investment_100m_yuan"] / ti.value
     else:
         g["investment_share"] = pd.array([pd.NA] * len(g), dtype="Float64")
-    g["investment_per_project_100m_yuan"] = g["investment_100m_yuan"] / g["projects"]
+    g["investment_per_project_100m_yuan"] = ratio(g["investment_100m_yuan"], g["projects"])
     hhi = None
     if ti.known and ti.value > 0:
         base = float((g["investment_share"].dropna() ** 2).sum())

@@ -5,15 +5,20 @@ its title and the "main points" box (outputs of cells tagged ``main-points``), t
 then the methods (cells tagged ``methods``) folded in a ``<details>`` element, and the sources at the
 foot. Inputs are never shown; cells tagged ``remove-in-report`` are left out. Everything is inline
 (CSS, charts as data URIs): a page opens offline and loads nothing from the network.
+
+Data are text: the page templates escape every value (jinja2 autoescape), Markdown is rendered with raw
+HTML escaped (and mistune's guard against ``javascript:`` links), and only HTML this package produced
+with its own escaping (Markdown rendered here, the notebooks' tables and figures) enters as
+:class:`markupsafe.Markup`.
 """
 
 from __future__ import annotations
 
-import html
 from importlib import resources
 
 import jinja2
 import mistune
+from markupsafe import Markup
 
 from . import prose, vocab
 
@@ -22,13 +27,18 @@ MAIN_POINTS_TAG = "main-points"
 METHODS_TAG = "methods"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates/page"), autoescape=False,
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates/page"), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_MD = mistune.create_markdown(escape=False, plugins=["table"])
+_MISTUNE = mistune.create_markdown(escape=True, plugins=["table"])
 
 
-def css() -> str:
-    return (resources.files("analysis") / "templates" / "page" / "style.css").read_text(encoding="utf-8")
+def markdown_html(text: str) -> Markup:
+    """Markdown as HTML, raw HTML in it escaped (shown as text) and harmful link targets neutralised."""
+    return Markup(_MISTUNE(text))
+
+
+def css() -> Markup:
+    return Markup((resources.files("analysis") / "templates" / "page" / "style.css").read_text(encoding="utf-8"))
 
 
 def _output_html(out) -> str:
@@ -46,12 +56,13 @@ def _output_html(out) -> str:
         return f'<figure class="chart"><img src="data:image/png;base64,{png}" alt=""></figure>'
     if "text/markdown" in data:
         text = "".join(data["text/markdown"]) if isinstance(data["text/markdown"], list) else data["text/markdown"]
-        return _MD(text)
+        return markdown_html(text)
     return ""
 
 
-def split_outputs(nb) -> dict[str, str]:
-    """HTML of the notebook's outputs, in three parts: main points, body, methods."""
+def split_outputs(nb) -> dict[str, Markup]:
+    """HTML of the notebook's outputs, in three parts: main points, body, methods. The notebooks' HTML
+    outputs come from this package's escaping renderers (tables.py, notebook.chart) and are kept as HTML."""
     parts = {"main_points": [], "body": [], "methods": []}
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -59,24 +70,24 @@ def split_outputs(nb) -> dict[str, str]:
             continue
         key = "main_points" if MAIN_POINTS_TAG in tags else "methods" if METHODS_TAG in tags else "body"
         parts[key] += [h for h in (_output_html(o) for o in cell.get("outputs", [])) if h]
-    return {k: "\n".join(v) for k, v in parts.items()}
+    return {k: Markup("\n".join(v)) for k, v in parts.items()}
 
 
 def report_page(nb, res, lang: str, title: str) -> str:
     """The bulletin page of one executed notebook whose figures are ``res``."""
     parts = split_outputs(nb)
     if parts["main_points"]:
-        parts["main_points"] = f"<h2>{html.escape(vocab.word('h_main_points', lang))}</h2>\n" + parts["main_points"]
+        parts["main_points"] = Markup("<h2>{}</h2>\n").format(vocab.word("h_main_points", lang)) + parts["main_points"]
     from .notebook import source_line
 
     sources = prose.ctx_sources(res, lang)["sources"]
     return _ENV.get_template("report.html.j2").render(
-        html_lang=HTML_LANG[lang], title=html.escape(title), css=css(),
-        back=html.escape(vocab.word("back_to_index", lang)), kicker=html.escape(vocab.word("conference", lang)),
-        meta=html.escape(prose.render("page_meta", res, lang).strip()),
+        html_lang=HTML_LANG[lang], title=title, css=css(),
+        back=vocab.word("back_to_index", lang), kicker=vocab.word("conference", lang),
+        meta=prose.text("page_meta", res, lang).strip(),
         main_points=parts["main_points"], body=parts["body"], methods=parts["methods"],
-        methods_label=html.escape(vocab.word("h_methods", lang)),
-        source_line=html.escape(source_line(sources, lang)), sources=_MD(prose.render("sources", res, lang)),
+        methods_label=vocab.word("h_methods", lang),
+        source_line=source_line(sources, lang), sources=markdown_html(prose.render("sources", res, lang)),
     )
 
 
@@ -102,16 +113,17 @@ def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str,
 
     sources = prose.ctx_sources(res_latest, lang)["sources"]
     return _ENV.get_template("index.html.j2").render(
-        html_lang=HTML_LANG[lang], title=html.escape(vocab.word("index_title", lang)), css=css(),
-        kicker=html.escape(vocab.word("conference", lang)), intro=html.escape(vocab.word("index_intro", lang)),
-        reports_label=html.escape(vocab.word("reports_label", lang)), analyses_label=html.escape(vocab.word("analyses_label", lang)),
+        html_lang=HTML_LANG[lang], title=vocab.word("index_title", lang), css=css(),
+        kicker=vocab.word("conference", lang), intro=vocab.word("index_intro", lang),
+        reports_label=vocab.word("reports_label", lang), analyses_label=vocab.word("analyses_label", lang),
         reports=reports, analyses=analyses,
-        stale_label=html.escape(vocab.word("stale_label", lang)), stale=[html.escape(line) for line in stale],
-        source_line=html.escape(source_line(sources, lang)), sources=_MD(prose.render("sources", res_latest, lang)),
+        stale_label=vocab.word("stale_label", lang), stale=list(stale),
+        source_line=source_line(sources, lang), sources=markdown_html(prose.render("sources", res_latest, lang)),
     )
 
 
 def card(res, lang: str, href: str) -> dict:
-    return {"href": html.escape(href), "title": html.escape(report_title(res, lang)),
-            "headline": [html.escape(line) for line in prose.render("headline", res, lang).strip().splitlines() if line],
-            "meta": html.escape(prose.render("page_meta", res, lang).strip())}
+    """An index card's texts (plain text: the page template escapes them)."""
+    return {"href": href, "title": report_title(res, lang),
+            "headline": [line for line in prose.text("headline", res, lang).strip().splitlines() if line],
+            "meta": prose.text("page_meta", res, lang).strip()}

@@ -71,6 +71,7 @@ _RC = {
     "legend.frameon": False,
     "savefig.dpi": DPI,
     "hatch.linewidth": 1.0,
+    "text.parse_math": False,  # data text is text: a group name with two $ is not TeX (nor a failed chart)
 }
 
 _family: str | None = None

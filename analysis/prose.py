@@ -4,7 +4,13 @@ A *context builder* per section turns :class:`analysis.results.Results` into pla
 names, verdicts already decided in the results); the template only phrases them, formatting every
 number through :mod:`analysis.vocab`. Wording changes therefore never touch Python, and the zh
 templates are written as Chinese. :func:`render` returns Markdown; :func:`md` wraps it for a
-notebook.
+notebook; :func:`text` gives the same sentences as plain text (chart notes, page headers).
+
+Data are text, never Markdown: every string a template interpolates is escaped (:func:`md_text`:
+Markdown's punctuation backslash-escaped, a line break in a cell collapsed to a space) unless our own
+code wrote it as Markdown (:class:`Md`: the numbers, periods, dates and words of the helpers below).
+So a publisher named ``[x](javascript:…)`` or a note holding a line break and ``# heading`` stays one
+line of text, and the values are never parsed as templates (``{{7*7}}`` stays as written).
 """
 
 from __future__ import annotations
@@ -20,46 +26,96 @@ from .metrics import Period
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
             "backtest", "calibration", "since_then", "caveats", "sources")
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("analysis", "templates"),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=False,
-)
+class Md(str):
+    """Markdown this package wrote (a number, period, date or word of the vocabulary): interpolated as is."""
 
 
-def _env_for(lang: str) -> dict:
+_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+#: Inline Markdown: escapes, code, emphasis, links and images, autolinks and raw HTML, tables, headings.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|#])")
+#: What opens a block at the start of a line: list items, setext underlines, fences, ordered lists (1. 1)).
+_MD_LEADING = re.compile(r"^([-+=~])|^(\d{1,9})([.)])")
+
+
+def one_line(value: str) -> str:
+    """A cell's text on one line: a line break (and the spaces around it) becomes one space."""
+    return _LINE_BREAKS.sub(" ", value)
+
+
+def md_text(value: str) -> str:
+    """``value`` (text from the data) as Markdown that renders as exactly that text, on one line: Markdown's
+    punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML."""
+    out = _MD_INLINE.sub(r"\\\1", one_line(value))
+    return _MD_LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), out)
+
+
+def _as_markdown(value):
+    """jinja2's finalize for Markdown templates: data text escaped, our own Markdown (:class:`Md`) as is."""
+    return md_text(value) if isinstance(value, str) and not isinstance(value, Md) else value
+
+
+def _as_text(value):
+    """jinja2's finalize for plain-text renderings: a cell's line breaks do not end the sentence's line."""
+    return one_line(value) if isinstance(value, str) else value
+
+
+def _environment(finalize) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates"), undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, autoescape=False, finalize=finalize)
+
+
+_ENV = _environment(_as_markdown)  # Markdown for notebooks and pages
+_TEXT_ENV = _environment(_as_text)  # the same sentences as plain text
+
+
+def _env_for(lang: str, markdown: bool = True) -> dict:
+    mark = Md if markdown else str
+    escape = md_text if markdown else one_line
+
+    def ours(fn):
+        return lambda *a, **k: mark(fn(*a, **k))
+
     return {
-        "num": lambda x, nd=2: vocab.num(x, lang, nd),
-        "rounded": lambda x: vocab.rounded(x, lang),
-        "pct": lambda x, nd=1: vocab.pct(x, lang, nd),
-        "prob": lambda p: vocab.prob(p, lang),
-        "signed_pct": lambda x, nd=1: vocab.signed_pct(x, lang, nd),
-        "hedged": lambda x, q=None, unit=None, bounds=None: vocab.hedged(x, q, lang, unit, bounds=bounds),
-        "hedged_sum": lambda x, q=None, unit=None, bounds=None: vocab.hedged_sum(x, q, lang, unit, bounds),
-        "period": lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix),
-        "date": lambda d: vocab.date(d, lang),
-        "word": lambda k: vocab.word(k, lang),
-        "join": lambda items: vocab.join(items, lang),
-        "verdict": lambda c: vocab.verdict(c, lang),
-        "interval": lambda lo, hi: vocab.interval(lo, hi, lang),
-        "count_zh": vocab.count_zh,
-        "hedge_word": lambda q: vocab.hedge_word(q, lang),
-        "formula": lambda t: vocab.formula(t, lang),
+        "num": ours(lambda x, nd=2: vocab.num(x, lang, nd)),
+        "rounded": ours(lambda x: vocab.rounded(x, lang)),
+        "pct": ours(lambda x, nd=1: vocab.pct(x, lang, nd)),
+        "prob": ours(lambda p: vocab.prob(p, lang)),
+        "signed_pct": ours(lambda x, nd=1: vocab.signed_pct(x, lang, nd)),
+        "hedged": ours(lambda x, q=None, unit=None, bounds=None: vocab.hedged(x, q, lang, unit, bounds=bounds)),
+        "hedged_sum": ours(lambda x, q=None, unit=None, bounds=None: vocab.hedged_sum(x, q, lang, unit, bounds)),
+        "period": ours(lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix)),
+        "date": ours(lambda d: vocab.date(d, lang)),
+        "word": ours(lambda k: vocab.word(k, lang)),
+        # the items may be names from the data: escaped one by one, then joined with our own words
+        "join": ours(lambda items: vocab.join([i if isinstance(i, Md) else escape(str(i)) for i in items], lang)),
+        "verdict": ours(lambda c: vocab.verdict(c, lang)),
+        "interval": ours(lambda lo, hi: vocab.interval(lo, hi, lang)),
+        "count_zh": ours(vocab.count_zh),
+        "hedge_word": ours(lambda q: vocab.hedge_word(q, lang)),
+        "formula": ours(lambda t: vocab.formula(t, lang)),
         # the hedges' tolerances, as the checks use them (analysis.qualifiers)
         "tol": {"approx": qualifiers.APPROX_REL_TOL, "nearly": qualifiers.NEARLY_REL_TOL},
     }
 
 
 def render(section: str, res, lang: str, **extra) -> str:
-    """Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``)."""
+    """Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``); text from the data is escaped."""
+    return _render(section, res, lang, True, extra)
+
+
+def text(section: str, res, lang: str, **extra) -> str:
+    """The section as plain text (a page's header line, an index card's headline), not Markdown."""
+    return _render(section, res, lang, False, extra)
+
+
+def _render(section: str, res, lang: str, markdown: bool, extra: dict) -> str:
     vocab.check_lang(lang)
     if section not in SECTIONS:
         raise KeyError(f"no prose section {section!r}; expected one of {', '.join(SECTIONS)}")
-    ctx = {**_CONTEXT[section](res, lang, **extra), **_env_for(lang), "lang": lang}
-    text = re.sub(r"\n{3,}", "\n\n", _ENV.get_template(f"{lang}/{section}.md.j2").render(**ctx).strip()) + "\n"
-    return _join_soft_breaks(text) if lang == "zh" else text
+    ctx = {**_CONTEXT[section](res, lang, **extra), **_env_for(lang, markdown), "lang": lang}
+    env = _ENV if markdown else _TEXT_ENV
+    out = re.sub(r"\n{3,}", "\n\n", env.get_template(f"{lang}/{section}.md.j2").render(**ctx).strip()) + "\n"
+    return _join_soft_breaks(out) if lang == "zh" else out
 
 
 _BLOCK_START = re.compile(r"^(\s*[-*+] |\s*\d+\. |#|\||>|<)")
@@ -84,8 +140,8 @@ def mix_note(mx, lang: str, part: str) -> str:
     the same template the mix section includes, so a chart's note and the text cannot disagree."""
     if part not in ("counts", "amounts"):
         raise ValueError(f"part must be 'counts' or 'amounts', got {part!r}")
-    ctx = {"m": _mix_facts(mx, lang), **_env_for(vocab.check_lang(lang)), "lang": lang}
-    return _ENV.get_template(f"{lang}/mix_{part}.md.j2").render(**ctx).strip()
+    ctx = {"m": _mix_facts(mx, lang), **_env_for(vocab.check_lang(lang), markdown=False), "lang": lang}
+    return _TEXT_ENV.get_template(f"{lang}/mix_{part}.md.j2").render(**ctx).strip()  # drawn on a chart: plain text
 
 
 def md(section: str, res, lang: str, **extra):
@@ -106,10 +162,18 @@ def _source_date(r) -> tuple[int, int, int]:
     return tuple(0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day"))
 
 
+def _url(url) -> Md | None:
+    """A source's address as the target of a Markdown autolink (``<…>``, where escapes do not apply): only an
+    http(s) address without quotes, brackets or spaces, as ``check`` accepts (anything else is left out)."""
+    from .rules import web_address_problem
+
+    return None if vocab.missing(url) or web_address_problem(str(url)) else Md(url)
+
+
 def _sources(frame: pd.DataFrame) -> list[dict]:
     return [
         {"id": r["source_id"], "publisher_zh": r["publisher_zh"], "publisher_en": r["publisher_en"], "date": _source_date(r),
-         "url": _v(r["url"]), "author_zh": _v(r["author_zh"]), "author_en": _v(r["author_en"])}
+         "url": _url(r["url"]), "author_zh": _v(r["author_zh"]), "author_en": _v(r["author_en"])}
         for _, r in frame.sort_values(["date_year", "date_month", "date_day"], na_position="first").iterrows()
     ]
 

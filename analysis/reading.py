@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import math
 import re
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from . import vocab
 from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+#: Infinity and NaN as Python, pandas, Excel or JavaScript may spell them: never a figure of an article.
+_NOT_FINITE = re.compile(r"^[+-]?(inf(inity)?|nan|1\.#(inf|qnan|ind)|#num!|#div/0!)$", re.IGNORECASE)
+#: Whole numbers are stored as 64-bit integers (pandas Int64) and computed with as floats: beyond 2**53 a
+#: float no longer holds every whole number, and sums could overflow.
+_INT_MIN, _INT_MAX = -(2**53), 2**53
 
 
 def _decode(raw: bytes, fname: str, problems: list[Problem]) -> str | None:
@@ -115,15 +121,22 @@ def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]
         return None, f"'{t}' has a unit in it; write the bare number (the column name carries the unit)"
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t) or "，" in t:
         return None, f"'{t}' has a thousands separator; write it without (e.g. {t.replace(',', '').replace('，', '')})"
+    if _NOT_FINITE.match(t):
+        return None, f"'{t}' is not a finite number; write the figure as published, or leave the cell empty when it is unknown"
     if not _NUMBER.match(t):
         if re.search(r"[０-９．]", t):
             return None, f"'{t}' has full-width digits; type ASCII digits (0-9)"
         return None, f"'{t}' is not a number"
     value = float(t)
+    if not math.isfinite(value):  # 1e309 overflows to infinity
+        return None, f"'{t}' is out of range (not a finite number)"
     if kind in ("int", "year"):
         if not value.is_integer():
             return None, f"'{t}' is not a whole number"
-        return int(value), None
+        whole = int(t) if re.fullmatch(r"[+-]?[0-9]+", t) else int(value)  # exact, not via float
+        if not _INT_MIN <= whole <= _INT_MAX:
+            return None, f"'{t}' is out of range (a whole number here is at most {_INT_MAX}, 2**53)"
+        return whole, None
     return value, None
 
 

@@ -9,8 +9,11 @@ cumulative totals, landing rates) lives in :mod:`analysis.claims`.
 
 from __future__ import annotations
 
+import calendar
+import math
 import re
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -67,11 +70,35 @@ def source_exists(f: Frames) -> Iterator[Problem]:
             yield Problem("sources.csv", line, "supersedes", f"unknown source '{sup}'")
 
 
+#: Characters a web address copied from a browser never has, which could end an HTML attribute or a
+#: Markdown link around it: quotes, angle brackets, backquote, backslash (whitespace and control
+#: characters are refused apart).
+_URL_FORBIDDEN = set("\"'<>`\\")
+
+
+def web_address_problem(url: str) -> str | None:
+    """Why ``url`` is not an http(s) address a page may link to, or None when it is one."""
+    odd = sorted({ch for ch in url if ch in _URL_FORBIDDEN or ch.isspace() or not ch.isprintable()})
+    if odd:
+        shown = ", ".join(repr(ch) for ch in odd)
+        return (f"'{url}' has a character a web address cannot have ({shown}); "
+                "copy the address from the browser's address bar (it percent-encodes such characters)")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"'{url}' is not a web address: only http:// and https:// addresses are accepted"
+    if not parts.netloc or url[len(parts.scheme):][:3] != "://":
+        return f"'{url}' is not a web address: it names no host (http://host/...)"
+    return None
+
+
 @rule("url_is_a_web_address")
 def url_is_a_web_address(f: Frames) -> Iterator[Problem]:
+    """A source's url is an http(s) address: never javascript:, data:, mailto: or relative, and nothing
+    that could break out of the link the pages make of it."""
     for line, url in f["sources"]["url"].items():
-        if pd.notna(url) and not re.match(r"^https?://\S+$", str(url)):
-            yield Problem("sources.csv", line, "url", f"'{url}' is not a web address (http:// or https://)")
+        why = None if pd.isna(url) else web_address_problem(str(url))
+        if why:
+            yield Problem("sources.csv", line, "url", why)
 
 
 @rule("qualifier_with_value")
@@ -227,6 +254,118 @@ def years_are_conference_years(f: Frames) -> Iterator[Problem]:
                               f"year(s) {', '.join(map(str, gap))} have no row in conferences.csv")
 
 
+def _label(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+@rule("totals_nest")
+def totals_nest(f: Frames) -> Iterator[Problem]:
+    """The periods of the totals nest: two are apart or one lies inside the other. A 2020–2021 total beside
+    the 2019–2020 one would count 2020 in both, and no single years could be derived from them."""
+    seen: dict[tuple[int, int], int] = {}
+    tot = f["signings"][f["signings"]["dimension"] == TOTAL]
+    for line, row in _rows(tot):
+        if pd.isna(row["first_year"]) or pd.isna(row["last_year"]) or row["first_year"] > row["last_year"]:
+            continue
+        a, b = int(row["first_year"]), int(row["last_year"])
+        for (c, d), other in seen.items():
+            if a <= d and c <= b and not (a <= c and d <= b) and not (c <= a and b <= d):
+                yield Problem("signings.csv", line, "first_year" if c <= a <= d else "last_year",
+                              f"the total of {_label(a, b)} straddles the boundary of the total of {_label(c, d)} (line {other}): "
+                              "totals must lie one inside the other or not overlap; "
+                              "check the years, or record the rows of one article only")
+                break
+        seen.setdefault((a, b), line)
+
+
+#: The date columns of each table: year, month, day.
+DATE_COLUMNS = {"sources": ("date_year", "date_month", "date_day"), "conferences": ("year", "month", "day")}
+
+
+@rule("dates_exist")
+def dates_exist(f: Frames) -> Iterator[Problem]:
+    """A date with year, month and day is one the calendar has (2023-02-31 is not). Months outside 1–12 and
+    days outside 1–31 are refused by the schema."""
+    for name, (yc, mc, dc) in DATE_COLUMNS.items():
+        for line, row in _rows(f[name]):
+            y, m, d = row[yc], row[mc], row[dc]
+            if pd.isna(y) or pd.isna(m) or pd.isna(d) or not 1 <= m <= 12 or not 1 <= d <= 31 or not 1 <= y <= 9999:
+                continue
+            days = calendar.monthrange(int(y), int(m))[1]
+            if d > days:
+                yield Problem(TABLES[name].filename, line, dc,
+                              f"{int(y)}-{int(m):02d}-{int(d):02d} is not a date: {calendar.month_name[int(m)]} {int(y)} has {days} days")
+
+
+Date = tuple[int, "int | None", "int | None"]
+
+
+def _date(row, cols) -> Date | None:
+    """(year, month, day) with None for an unknown or impossible part; None without a year."""
+    y, m, d = (row[c] for c in cols)
+    if pd.isna(y) or not 1 <= y <= 9999:
+        return None
+    m = int(m) if pd.notna(m) and 1 <= m <= 12 else None
+    d = int(d) if pd.notna(d) and 1 <= d <= (calendar.monthrange(int(y), m)[1] if m else 31) else None
+    return int(y), m, d
+
+
+def _before(a: Date, b: Date) -> int | None:
+    """The part (0 year, 1 month, 2 day) showing that ``a`` is before ``b``, comparing only the parts both
+    dates give (a day counts only within a known month); None when ``a`` is not certainly earlier."""
+    for i in range(3):
+        if a[i] is None or b[i] is None:
+            return None
+        if a[i] != b[i]:
+            return i if a[i] < b[i] else None
+    return None
+
+
+def _iso(d: Date) -> str:
+    y, m, day = d
+    return str(y) + (f"-{m:02d}" if m else "") + (f"-{day:02d}" if m and day else f", day {day}" if day else "")
+
+
+@rule("source_after_conference")
+def source_after_conference(f: Frames) -> Iterator[Problem]:
+    """An article reports the signings of conferences held by its date: a source dated before a conference
+    whose signings, landing or date it reports is a wrong date (or a wrong year on the row)."""
+    conf: dict[int, tuple[Date, int]] = {}
+    for line, row in _rows(f["conferences"]):
+        d = _date(row, DATE_COLUMNS["conferences"])
+        if d is not None and (d[0] not in conf or sum(x is not None for x in d) > sum(x is not None for x in conf[d[0]][0])):
+            conf[d[0]] = (d, line)
+    src = f["sources"]
+    dates = {str(r["source_id"]): (_date(r, DATE_COLUMNS["sources"]), line) for line, r in _rows(src) if pd.notna(r["source_id"])}
+    reported: dict[str, tuple[int, str, int]] = {}  # source -> the latest conference year it reports, and where
+    for name, year_col in (("signings", "last_year"), ("landing", "last_year"), ("claims", "last_year"), ("conferences", "year")):
+        for line, row in _rows(f[name]):
+            sid, year = row["source_id"], row[year_col]
+            if pd.notna(sid) and pd.notna(year) and (str(sid) not in reported or year > reported[str(sid)][0]):
+                reported[str(sid)] = (int(year), TABLES[name].filename, line)
+    for sid, (year, fname, line) in reported.items():
+        if sid not in dates or dates[sid][0] is None or year not in conf:
+            continue
+        (d, sline), (c, cline) = dates[sid], conf[year]
+        part = _before(d, c)
+        if part is not None:
+            yield Problem("sources.csv", sline, DATE_COLUMNS["sources"][part],
+                          f"{sid} is dated {_iso(d)}, before the {year} conference ({_iso(c)}, conferences.csv:{cline}) "
+                          f"whose figures it reports ({fname}:{line}); check the date")
+
+
+@rule("no_amount_without_projects")
+def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
+    """An amount is the intended investment of signed projects: 0 projects with a positive amount cannot be
+    (and would make the amount per project infinite)."""
+    for line, row in _rows(f["signings"]):
+        n, inv = row["projects"], row["investment_100m_yuan"]
+        if pd.notna(n) and pd.notna(inv) and n == 0 and inv > 0:
+            yield Problem("signings.csv", line, "projects",
+                          f"0 projects with an amount of {vocab.sig(inv, 6)} 亿元 cannot be; "
+                          "check the count (leave it empty when the article does not give it)")
+
+
 @rule("evidence_is_a_fragment")
 def evidence_is_a_fragment(f: Frames) -> Iterator[Problem]:
     """Evidence is one clause of the source, not a copy of it."""
@@ -248,8 +387,9 @@ def number_in_evidence(f: Frames) -> Iterator[Problem]:
             for col in cols:
                 x = row[col]
                 if pd.notna(x) and pd.notna(ev) and not number_in_text(float(x), str(ev), percent=(name, col) in PERCENT_COLUMNS):
+                    written = (number_forms(float(x)) or [str(x)])[0]
                     yield Problem(TABLES[name].filename, line, col,
-                                  f"{number_forms(float(x))[0]} does not appear in the evidence '{ev}'; quote the fragment that states it")
+                                  f"{written} does not appear in the evidence '{ev}'; quote the fragment that states it")
 
 
 def check_rules(frames: Frames) -> list[Problem]:
@@ -271,7 +411,10 @@ def _zh_numeral(n: int) -> list[str]:
 
 
 def number_forms(x: float, percent: bool = False) -> list[str]:
-    """How a stored number may be written: 280.66, 1080 / 1,080, 三 / 六; a percent of 90 also as 九成."""
+    """How a stored number may be written: 280.66, 1080 / 1,080, 三 / 六; a percent of 90 also as 九成.
+    Infinity and NaN have no written form (an article never states "inf")."""
+    if not math.isfinite(float(x)):
+        return []
     if float(x).is_integer():
         n = int(x)
         forms = [str(n), vocab.num(n)]  # 1080 or 1,080

@@ -43,7 +43,13 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         col = f" column '{self.column}':" if self.column else ""
-        return f"{where}:{col} {self.message}"
+        return f"{where}:{col} {one_line(self.message)}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks shown as escapes (\\n, \\x1b): a message quoting a
+    cell stays on one line and cannot move the terminal's cursor."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 class DataError(Exception):

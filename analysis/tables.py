@@ -4,12 +4,14 @@ Every function returns a :class:`Table`: a pandas ``Styler`` (text left, numbers
 decimals per column with thousands separators, the source's hedge in its own column beside the
 number, "—" for what is not published) whose ``.data`` is the plain DataFrame an analyst can take
 further. Numbers are formatted through :mod:`analysis.vocab`; the ids in the HTML are fixed, so a
-notebook shows the same bytes on every run.
+notebook shows the same bytes on every run. Cells, column labels and captions are HTML-escaped: a
+group name from the data is shown as text, never as markup.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from . import vocab
@@ -45,7 +47,8 @@ def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), ca
     st.hide(axis="index")
     fmt = {c: _fixed(DECIMALS[k]) for c, k in numeric.items() if c in df}
     fmt.update({c: _pct for c in pct_cols if c in df})
-    st.format(fmt, na_rep="—")
+    st.format(fmt, na_rep="—", escape="html")  # every column: the dict's callables, the default for text
+    st.format_index(escape="html", axis=1)
     text_cols = [c for c in df.columns if c not in fmt]
     num_cols = [c for c in df.columns if c in fmt]
     if text_cols:
@@ -55,7 +58,7 @@ def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), ca
     st.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     st.set_table_attributes('class="report-table"')
     if caption:
-        st.set_caption(caption)
+        st.set_caption(str(escape(caption)))
     return st
 
 

@@ -31,6 +31,7 @@ def year_with_groups(draw, year: int):
     n_groups = draw(st.integers(2, 6))
     counts = draw(st.lists(st.integers(0, 40), min_size=n_groups, max_size=n_groups).filter(lambda c: sum(c) > 0))
     stated = draw(st.lists(st.one_of(st.none(), amounts), min_size=n_groups, max_size=n_groups))
+    stated = [None if n == 0 and a else a for n, a in zip(counts, stated)]  # 0 projects have no amount (check)
     known = round(sum(a for a in stated if a is not None), 2)
     if all(a is not None for a in stated):
         total = known

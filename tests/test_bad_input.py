@@ -138,7 +138,7 @@ NOT_FINITE = ["inf", "-inf", "Infinity", "-Infinity", "nan", "NaN", "1e999"]
     ("claims.csv", {"claim_id": "industry_28"}, "stated"),
     ("signings.csv", {"group_zh": "三河市"}, "investment_100m_yuan"),
     ("signings.csv", {"group_zh": "三河市"}, "projects"),
-    ("landing.csv", {"source_id": "bjnews2023"}, "stated_rate_pct"),
+    ("landing.csv", {"source_id": "release2023"}, "stated_rate_pct"),
     ("details.csv", {"fact_id": "yanjiao_jobs"}, "value"),
     ("sources.csv", {"source_id": "cn2021"}, "date_day"),
 ])

@@ -108,8 +108,8 @@ def test_derived_year_is_hatched(data_copy):
 
 
 def test_derived_bars_are_labelled_with_their_hedge_or_range(data_copy):
-    """SYNTHETIC upper_bound_2025: 2024 is 900 − 超500 (不足400亿元) and 100 − 不足60 (41 to 100 projects)."""
-    apply_fixture(data_copy, "upper_bound_2025")
+    """SYNTHETIC upper_bound_2026: 2025 is 900 − 超500 (不足400亿元) and 100 − 不足60 (41 to 100 projects)."""
+    apply_fixture(data_copy, "upper_bound_2026")
     res = compute(load(data_copy), projection=False)
     assert "不足400" in " ".join(_texts(P.signings(res, "zh", "investment").axes[0].figure))
     assert "41–100" in " ".join(_texts(P.signings(res, "en", "projects").axes[0].figure))

@@ -491,12 +491,15 @@ class Mix:
     def remainder_verdict(self) -> str | None:
         """The one verdict on the unstated groups' amount, used by every renderer.
 
-        ``None`` (every group states an amount), ``no_total`` (no total to derive it from),
-        ``zero`` (the stated groups make up the total as written; with a hedged total the range
-        still allows a little) or ``positive`` (the total leaves an amount for them).
+        ``None`` (every group states an amount), ``counts_only`` (no group states one: the breakdown
+        splits the projects only, and the total's amount is not split), ``no_total`` (no total to
+        derive it from), ``zero`` (the stated groups make up the total as written; with a hedged total
+        the range still allows a little) or ``positive`` (the total leaves an amount for them).
         """
         if not self.unstated_groups:
             return None
+        if self.groups["investment_100m_yuan"].isna().all():
+            return "counts_only"
         if self.remainder_investment is None:
             return "no_total"
         return "zero" if abs(self.remainder_investment) < 1e-6 else "positive"

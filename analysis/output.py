@@ -356,6 +356,7 @@ def metrics_text(m: dict) -> str:
                 lines.append(f"  no count stated for some groups; the total leaves {_num(s['remainder_projects'])} project(s) for them")
             if s["unstated_groups"]:
                 lines.append(f"  no amount stated for {len(s['unstated_groups'])} group(s): " + {
+                    "counts_only": "the breakdown splits the projects only",
                     "no_total": "no total to imply one",
                     "zero": "the stated groups make up the total as written",
                     "positive": f"the total leaves {_num(s['remainder_investment_100m_yuan'])} for them together",

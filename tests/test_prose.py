@@ -178,7 +178,9 @@ def test_notebook_text_and_json_give_the_same_verdicts(years):
             assert note in prose.render("mix", res, "en")
             terminal, page = {None: (None, ""), "no_total": ("no total to imply one", "without a total none can be implied"),
                               "zero": ("make up the total as written", "the total implies nothing"),
-                              "positive": ("the total leaves", "leaves")}[s["remainder_verdict"]]
+                              "positive": ("the total leaves", "leaves"),
+                              "counts_only": ("splits the projects only", "gives the number of projects of each group only")
+                              }[s["remainder_verdict"]]
             if terminal:
                 assert terminal in text and page in note
             else:

@@ -74,6 +74,18 @@ def test_the_2024_mix_has_places_and_the_field_scheme(ds):
     assert M.dimension_labels(ds)["field"] == ("行业领域", "industry field")
 
 
+def test_a_counts_only_breakdown_is_said_to_split_the_projects_only(ds):
+    """No 2024 group states an amount: the sentence says the total is not split, and never subtracts a
+    published 0 or widens 331.02 into a range ("减去已公布的0亿元 … 331至331")."""
+    res = compute(ds, 2024, projection=False)
+    for scheme in ("place", "field"):
+        mx = res.mix[M.Period(2024, 2024)][scheme]
+        assert mx.remainder_verdict == "counts_only"
+        zh, en = prose.mix_note(mx, "zh", "amounts"), prose.mix_note(mx, "en", "amounts")
+        assert "未公布各组投资额" in zh and f"{INV24}亿元" in zh and "减去" not in zh and "约" not in zh
+        assert "is not split" in en and "leaves" not in en
+
+
 def test_the_field_scheme_is_not_compared_with_earlier_years(ds, results):
     cmp = M.compare_mix(ds, "field")
     published = cmp[cmp["status"] == "published"]

@@ -5,7 +5,7 @@ Layout of the output directory (``reports/`` by default)::
     index.html                       the reports and analyses, one card each; the reports out of date, and why
     .build.json                      the build's marker: every file it wrote (SHA-256) and folder, the units with
                                      their input digests, the reports out of date (analysis.outdir)
-    <period>/                        one per published period: 2019-2020, 2021, 2022, 2023
+    <release>/                       one per release, named by its last year: 2021 (2019–2020 and 2021), 2022, …
         report.html, report.ipynb, figures/*.png, metrics.json, .stamp.json
     <notebook-stem>/                 one per analysis notebook (1.0-trends, …)
         <stem>.html, <stem>.ipynb, figures/*.png, .stamp.json
@@ -321,7 +321,7 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
                 stale[name] = prev["stale"][name]  # not retried by this build (--years): still out of date
         write_index(staging, ds, list(full.values()), lang, known, stale)
         outdir.write_marker(staging, inputs=None if stale else tree, units=units, stale=stale)
-        old = outdir.switch(staging, out)
+        old = outdir.switch(staging, out, prev)
     except (OSError, _WriteFailed) as exc:
         why = exc.args[0] if isinstance(exc, _WriteFailed) else exc
         raise BuildError(f"could not write the reports ({why}); {out} was left as it was") from None

@@ -253,7 +253,7 @@ def parser() -> argparse.ArgumentParser:
     k.set_defaults(func=cmd_calibrate)
 
     b = sub.add_parser("build", help="run the notebooks and write the HTML reports (only what changed)",
-                       description="Run the analysis notebooks and one report per published period in warm kernels, "
+                       description="Run the analysis notebooks and one report per release in warm kernels, "
                        "and write bulletin pages (HTML), PNG charts and metrics.json under --out. A report is rebuilt only "
                        "when its notebook, the data, the analysis package or the pinned stack changed. The new tree is "
                        "built beside --out and switched in at once: readers see the previous build or the new one, whole; "

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import vocab
 from .data import Dataset
-from .qualifiers import Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal
+from .qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal
 from .schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
@@ -288,10 +288,21 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     df["investment_100m_yuan"] = df["investment_100m_yuan"].astype("Float64")
     df["projects_per_year"] = df["projects"] / df["n_years"]
     df["investment_per_year_100m_yuan"] = df["investment_100m_yuan"] / df["n_years"]
-    df["investment_per_project_100m_yuan"] = ratio(df["investment_100m_yuan"], df["projects"])
-    df["change_projects_per_year"] = ratio(df["projects_per_year"], df["projects_per_year"].shift(1)) - 1
-    df["change_investment_per_year"] = ratio(df["investment_per_year_100m_yuan"], df["investment_per_year_100m_yuan"].shift(1)) - 1
+    # a figure known only as a range has no point to divide: its ratios are missing, not a false point
+    ranged_p = df["projects_qualifier"] == RANGE
+    ranged_i = df["investment_qualifier"] == RANGE
+    df["investment_per_project_100m_yuan"] = ratio(df["investment_100m_yuan"], df["projects"]).mask(ranged_p | ranged_i)
+    df["change_projects_per_year"] = (ratio(df["projects_per_year"], df["projects_per_year"].shift(1)) - 1).mask(
+        ranged_p | ranged_p.shift(1, fill_value=False))
+    df["change_investment_per_year"] = (ratio(df["investment_per_year_100m_yuan"], df["investment_per_year_100m_yuan"].shift(1))
+                                        - 1).mask(ranged_i | ranged_i.shift(1, fill_value=False))
     return df
+
+
+def bounds_list(bounds) -> list | None:
+    """A derived value's interval as ``[lo, hi]`` for JSON (None for an unbounded end); None when the value
+    has no interval of its own (a reported value)."""
+    return None if bounds is None or not isinstance(bounds, tuple) else [bounds[0], bounds[1]]
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:

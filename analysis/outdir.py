@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from .config import DATA_DIR, ROOT
@@ -184,6 +185,8 @@ class Claim:
                 continue
             if kind == "old" and not self.out.exists():
                 os.rename(p, self.out)
+            elif kind == "old":
+                discard(p)  # kept, not deleted, if something the build did not write is in it
             else:
                 _remove(p)
 
@@ -255,8 +258,16 @@ def exchange(a: Path, b: Path) -> None:
         raise OSError(code, os.strerror(code), str(a), None, str(b))
 
 
-def switch(staging: Path, out: Path) -> Path | None:
+class ForeignEntry(OSError):
+    """Something the build did not write appeared in the out folder while the build ran."""
+
+
+def switch(staging: Path, out: Path, previous: dict | None = None) -> Path | None:
     """Put the staged tree at ``out`` in one step; return where the previous tree now is (to delete).
+
+    ``previous``: the marker of the tree in ``out``. Anything the build did not write that appeared in
+    ``out`` while it ran (checked again here, just before the switch) stops the switch with
+    :class:`ForeignEntry`: the reports are not switched and nothing is moved.
 
     ``out`` missing: one rename. ``out`` an empty folder someone made (no marker): the staged entries are
     moved into it, marker first (there is no earlier build a reader could be reading). Otherwise one atomic
@@ -264,6 +275,10 @@ def switch(staging: Path, out: Path) -> Path | None:
     if not out.exists():
         os.rename(staging, out)
         return None
+    foreign = foreign_entries(out, previous or read_marker(out))
+    if foreign:
+        raise ForeignEntry(errno.EEXIST, f"{out / foreign[0]} appeared in the out folder during the build and was "
+                           "not written by it; move it out and build again")
     if not (out / MARKER).exists():
         os.rename(staging / MARKER, out / MARKER)
         for p in sorted(staging.iterdir(), key=lambda p: (p.name == "index.html", p.name)):
@@ -290,6 +305,16 @@ def discard(path: Path | None) -> None:
     tree is renamed to trash first: a build killed while deleting it leaves nothing the next would restore."""
     if path is None or not path.exists():
         return
+    if (path / MARKER).exists():
+        # saved into the folder in the instant between the last check and the exchange: kept, never deleted
+        foreign = foreign_entries(path, read_marker(path))
+        if foreign:
+            kind = next((k for k in KINDS if f".{k}-" in path.name), None)
+            kept = path.with_name(path.name.replace(f".{kind}-", ".kept-") if kind else path.name + ".kept")
+            os.rename(path, kept)
+            print(f"warning: {foreign[0]} appeared in the out folder during the switch; the previous tree with it "
+                  f"is kept in {kept}", file=sys.stderr)
+            return
     if ".old-" in path.name:
         trash = path.with_name(path.name.replace(".old-", ".trash-"))
         os.rename(path, trash)

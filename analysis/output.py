@@ -21,9 +21,7 @@ def _i(x) -> int | None:
     return None if v is None else int(round(v))
 
 
-def _range(bounds) -> list | None:
-    """A derived value's interval as ``[lo, hi]`` (null for an unbounded end); None for a reported value."""
-    return None if bounds is None or not isinstance(bounds, tuple) else [bounds[0], bounds[1]]
+_range = M.bounds_list
 
 
 def _group(row: pd.Series) -> dict:

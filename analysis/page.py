@@ -107,7 +107,7 @@ def analysis_title(stem: str, lang: str, full: bool = False) -> str:
 
 
 def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str, stale: list[str] = ()) -> str:
-    """The index: a card per period report (title, headline, period and source date), then the analyses;
+    """The index: a card per release report (title, headline, period and source date), then the analyses;
     ``stale``: one line (plain text) per page the last build could not update, and why."""
     from .notebook import source_line
 

@@ -128,10 +128,6 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
     return periods, landing
 
 
-def _list(bounds) -> list | None:
-    return None if bounds is None or not isinstance(bounds, tuple) else list(bounds)
-
-
 def _range(h) -> list | None:
     """``[lo, hi]`` (None for an unbounded end) of a sum whose hedge is a range; None otherwise."""
     return None if h is None or h.qualifier != RANGE else list(metrics.Value(h.value, h.qualifier, interval=h.interval).range)
@@ -192,7 +188,8 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
         invest = invest * (projects / np.maximum(sims["projects"], 1)) * (1 + scenario.growth_investment_per_project) ** h
     sums = {m: metrics.sum_of_periods(ds, tr.to_dict("records"), m) for m in metrics.MEASURES}
     start = {
-        **{m: None if h is None else float(tr[m].sum()) for m, h in sums.items()},
+        # the value the hedge belongs to (超 the lowest sum the parts allow), not the plain sum of the points
+        **{m: None if h is None else float(h.value) for m, h in sums.items()},
         **{m.split("_")[0] + "_qualifier": None if h is None else h.qualifier for m, h in sums.items()},
         "periods": list(tr["period"]),
         # the interval of a start no hedge word describes (a derived range), for writing it
@@ -308,9 +305,9 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             continue
         j = proj.years.index(y)
         upto = full[full["last_year"] <= y]
-        actuals = {"projects": (r["projects"], r["projects_qualifier"], _list(r["projects_range"]), "reported"),
+        actuals = {"projects": (r["projects"], r["projects_qualifier"], metrics.bounds_list(r["projects_range"]), "reported"),
                    "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"],
-                                            _list(r["investment_range"]), "reported")}
+                                            metrics.bounds_list(r["investment_range"]), "reported")}
         if j >= 1:
             for metric, col in (("cumulative_projects", "projects"), ("cumulative_investment_100m_yuan", "investment_100m_yuan")):
                 stated = totals.get(Period(first, y), {}).get(col)
@@ -318,7 +315,7 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
                     actuals[metric] = (stated.value, "exact", None, "reported")
                 elif upto[col].notna().all():
                     h = metrics.sum_of_periods(ds, upto.to_dict("records"), col)
-                    actuals[metric] = (upto[col].sum(), h.qualifier, _range(h), "sum")
+                    actuals[metric] = (h.value, h.qualifier, _range(h), "sum")
         for metric, (actual, q, bounds, source) in actuals.items():
             if actual is None or pd.isna(actual) or metric not in proj.samples:
                 continue

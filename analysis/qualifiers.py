@@ -292,7 +292,11 @@ def describe(derived: Interval, point: float, nonnegative: bool = True, count: b
     whole = iv.whole_numbers() if count else None
     if whole is not None and math.isfinite(whole[1]):
         iv = Interval(float(whole[0]), float(whole[1]))
-    return Hedged(x, RANGE, iv)
+    # no word fits: the figure is its range; its value (what a bar is drawn at) is the range's middle,
+    # never a point outside it (100 − 不足60 is 41 to 100 projects, not 40); a range with no upper end
+    # is drawn at its lower end
+    mid = (iv.lo + iv.hi) / 2 if math.isfinite(iv.hi) else iv.lo
+    return Hedged(mid, RANGE, iv)
 
 
 def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None, nonnegative: bool = True,

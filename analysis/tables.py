@@ -76,6 +76,14 @@ def _hedge_col(q, lang, ranges=None):
             else (vocab.hedge_word(x, lang) or "") for x, b in zip(q, ranges)]
 
 
+def _projects_col(t: pd.DataFrame, lang: str):
+    """The projects column: the counts as numbers, or, when a count is a bound or a range (a derived
+    不足60 or 41–100), every count written with its hedge so that none loses it."""
+    if (t["projects_qualifier"].fillna("exact") == "exact").all():
+        return t["projects"]
+    return [vocab.hedged(v, q, lang, None, bounds=b) for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"])]
+
+
 def _status(values, lang):
     return [word(v, lang) if isinstance(v, str) and v in vocab.WORDS else (v or "") for v in values]
 
@@ -86,7 +94,7 @@ def periods(res, lang: str) -> Table:
     df = pd.DataFrame({
         word("period", lang): [vocab.period(a, b, lang, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
         word("years", lang): t["n_years"],
-        _h("projects_short", lang, "个" if lang == "zh" else None): t["projects"],
+        _h("projects_short", lang, "个" if lang == "zh" else None): _projects_col(t, lang),
         inv: t["investment_100m_yuan"],
         word("hedge", lang): _hedge_col(t["investment_qualifier"], lang, t["investment_range"]),
         word("status", lang): _status(t["investment_status"], lang),

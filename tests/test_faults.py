@@ -223,7 +223,7 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, cle
 def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkeypatch):
     before = snapshot(earlier)
 
-    def broken(staging, out):
+    def broken(staging, out, previous=None):
         raise OSError(errno.EIO, "Input/output error (injected)", str(out))
 
     monkeypatch.setattr(outdir, "switch", broken)

@@ -181,8 +181,10 @@ def test_year_known_only_from_a_hedged_cumulative(data_copy):
     apply_fixture(data_copy, "cumulative_only_2025")
     ds = load(data_copy)  # the check passes
     t = M.trends(ds).set_index("period")
-    assert t.at["2025", "projects"] == 340 - PROJECTS_TO_2024 and t.at["2025", "projects_qualifier"] == "range"
-    assert t.at["2025", "projects_range"] == (340 + 1 - PROJECTS_TO_2024, 350 - 1 - PROJECTS_TO_2024)
+    lo, hi = 340 + 1 - PROJECTS_TO_2024, 350 - 1 - PROJECTS_TO_2024
+    assert t.at["2025", "projects_qualifier"] == "range" and t.at["2025", "projects_range"] == (lo, hi)
+    assert t.at["2025", "projects"] == (lo + hi) / 2  # drawn at the middle of its range, never outside it
+    assert pd.isna(t.at["2025", "investment_per_project_100m_yuan"])  # no point to divide
     # the hedge algebra takes figures at the precision written: 552 and 331.02 are themselves, 约 parts up to +5 %
     most = INV19_20 + 1.05 * (INV21 + INV_2022 + INV23) + INV24
     assert t.at["2025", "investment_100m_yuan"] == pytest.approx(2200 - most, abs=1e-6)
@@ -344,3 +346,14 @@ def test_a_cumulative_too_small_for_its_years_is_one_clear_problem(data_copy):
     probs = problems_of(data_copy)
     assert len(probs) == 1 and probs[0].startswith(f"signings.csv:{line}: column 'investment_100m_yuan'")
     assert "cannot be negative" in probs[0] and f"= {1200 - INVESTMENT_TO_2024:.2f}" in probs[0]
+
+
+def test_the_projection_starts_from_the_value_its_hedge_belongs_to(data_copy):
+    """SYNTHETIC upper_bound_2026: the cumulative start is 超 the lowest sum the parts allow (the 约 parts at
+    −5 %, 2025's 不足400 at 0, 2026's 超500 at 500), not the plain sum of the points written beside 超."""
+    apply_fixture(data_copy, "upper_bound_2026")
+    out = metrics_dict(load(data_copy))
+    cum, start = out["cumulative"], out["projection_model"]["cumulative_start"]
+    low = INV19_20 + 0.95 * (INV21 + INV_2022 + INV23) + INV24 + 0 + 500
+    assert start["investment_qualifier"] == cum["investment_qualifier"] == "over"
+    assert start["investment_100m_yuan"] == pytest.approx(low) == cum["investment_100m_yuan"]

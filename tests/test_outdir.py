@@ -162,3 +162,23 @@ def test_metrics_into_a_closed_pipe_exits_quietly():
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141 and err == b""
+
+
+def test_a_file_saved_into_the_out_folder_during_a_build_is_never_moved_or_deleted(tmp_path):
+    """The folder is checked when the build claims it and again just before the switch: a file saved into it
+    meanwhile stops the switch (nothing moved); one saved in the instant between the check and the exchange
+    lands in the previous tree, which is then kept beside the folder instead of deleted."""
+    out = _built(tmp_path / "reports", {"index.html": "old", "2023/report.html": "old"})
+    before = _tree(out)
+    (out / "my-notes.txt").write_text("mine")
+    staging = _built(tmp_path / f".reports.staging-{os.getpid()}", {"index.html": "new"})
+    with pytest.raises(outdir.ForeignEntry, match="my-notes.txt"):
+        outdir.switch(staging, out)
+    assert (out / "my-notes.txt").read_text() == "mine" and {k: v for k, v in _tree(out).items() if k != "my-notes.txt"} == before
+    # the instant after the last check: the file is in the tree the exchange moved aside
+    (out / "my-notes.txt").unlink()
+    old = outdir.switch(staging, out)
+    (old / "my-notes.txt").write_text("mine")
+    outdir.discard(old)
+    kept = [p for p in tmp_path.iterdir() if ".kept-" in p.name]
+    assert len(kept) == 1 and (kept[0] / "my-notes.txt").read_text() == "mine"

@@ -68,20 +68,22 @@ def test_digits_and_units():
         ([(552, "exact"), (300, "nearly")], None, ("nearly", 852)),  # 837..852: at or below 852, within 5 %
         ([(210, "more_than"), (10, "exact")], None, ("more_than", 220)),  # 220 < c < 230 is 220余
         ([(300, "over"), (52, "exact")], None, ("over", 352)),
-        ([(300, "under"), (52, "exact")], None, ("range", 352)),  # 52..352: bounded below by 52, no word
+        ([(300, "under"), (52, "exact")], None, ("range", (52 + 352) / 2)),  # 52..352: no word; drawn at its middle
         # differences
         ([(552, "exact"), (300, "over")], [1, -1], ("under", 252)),  # 552 − 超300 < 252: 不足252, not 约252
-        ([(552, "exact"), (300, "at_most")], [1, -1], ("range", 252)),  # 252..552
+        ([(552, "exact"), (300, "at_most")], [1, -1], ("range", (252 + 552) / 2)),  # 252..552
         ([(300, "over"), (52, "exact")], [1, -1], ("over", 248)),
         ([(1500, "over"), (247, "approx")], [1, -1], ("over", 1240.65)),  # above 1500 − 259.35
         ([(552, "exact"), (210, "more_than")], [1, -1], ("nearly", 342)),  # 332 < c < 342
-        ([(500, "approx"), (300, "approx")], [1, -1], ("range", 200)),  # 160..240: 20 % either side
-        ([(1500, "over"), (1080, "over")], [1, -1], ("range", 420)),  # anything from 0 up: no bound at all
+        ([(500, "approx"), (300, "approx")], [1, -1], ("range", (160 + 240) / 2)),  # 160..240: 20 % either side
+        ([(1500, "over"), (1080, "over")], [1, -1], ("range", 0)),  # anything from 0 up: no bound, drawn at 0
     ],
 )
 def test_hedge_of_a_sum_or_difference_is_read_off_its_interval(parts, signs, expected):
     h = hedge_of_sum(parts, signs)
     assert (h.qualifier, h.value) == pytest.approx(expected)
+    # the value written is always one the interval allows (a range's middle, never a point outside it)
+    assert h.interval.lo <= h.value <= h.interval.hi
 
 
 @pytest.mark.parametrize("landed, consistent", [(97, True), (104, False), (94, True), (93, False)])

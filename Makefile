@@ -45,7 +45,7 @@ check: $(STAMP)
 metrics: $(STAMP)
 	$(BIN)/python -m analysis metrics
 
-## calibrate: the simulation study of the projection (about 3 minutes); stores it for the reports
+## calibrate: the simulation study of the projection (about 5 to 6 minutes on two cores); stores it for the reports
 calibrate: $(STAMP)
 	$(BIN)/python -m analysis calibrate --write
 

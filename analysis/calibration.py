@@ -311,12 +311,38 @@ class StaleStudy(RuntimeError):
     """The stored study was run with other code or libraries than the ones installed."""
 
 
-def code_digest() -> str:
-    """Digest of the files and library versions the study's numbers depend on."""
+def normalised_code(source: str) -> list[str]:
+    """What of a module's source can change the study's numbers: its top-level statements as syntax trees,
+    without docstrings (comments are not in the tree), in a stable order. Moving a function within or
+    between the modules of ``_CODE``, or editing a comment or docstring, leaves them unchanged.
+
+    Examples
+    --------
+    >>> normalised_code("x = 1  # one") == normalised_code("'''Doc.'''\\nx = 1")
+    True
+    >>> normalised_code("x = 1") == normalised_code("x = 2")
+    False
+    """
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return [ast.dump(stmt, include_attributes=False) for stmt in tree.body]
+
+
+def code_digest(pkg: Path | None = None) -> str:
+    """Digest of what the study's numbers depend on: the normalised code of ``_CODE`` (in ``pkg``, default
+    this package), the priors' values and the library versions."""
     h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent
-    for name in _CODE:
-        h.update(name.encode() + b"\0" + (pkg / name).read_bytes() + b"\0")
+    pkg = Path(__file__).resolve().parent if pkg is None else Path(pkg)
+    statements = sorted(s for name in _CODE for s in normalised_code((pkg / name).read_text(encoding="utf-8")))
+    for stmt in statements:
+        h.update(stmt.encode() + b"\0")
     assumptions = {k: (p.dist, p.params) for k, p in sorted(M.PRIORS.items())}
     h.update(repr((assumptions, M.INVESTMENT_MEASUREMENT_SD)).encode())
     for lib in _LIBS:

@@ -241,7 +241,7 @@ def parser() -> argparse.ArgumentParser:
                        "amounts), fit the model to each and report 80 %%/95 %% coverage with Monte-Carlo error, and the "
                        "mean interval score and CRPS against two baselines, 1 to 3 years ahead.")
     k.add_argument("--size", choices=("fast", "default"), default="default",
-                   help="fast: 60 histories per process (about 12 s); default: 1000 (about 3 minutes)")
+                   help="fast: 60 histories per process (about 12 s); default: 1000 (about 5 to 6 minutes)")
     k.add_argument("--histories", metavar="N", type=_positive, default=None, help="histories per process (overrides --size)")
     k.add_argument("--processes", metavar="P", nargs="+", choices=("model", "growth", "jump", "rw", "heavy"), default=None,
                    help="generating processes to run (default: all five)")

@@ -90,6 +90,50 @@ def test_a_stale_study_is_refused(tmp_path):
         C.stored(tmp_path / "missing")
 
 
+def _package_copy(tmp_path):
+    import shutil
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(C.STORED_DIR.parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    return pkg
+
+
+def test_a_comment_docstring_or_move_leaves_the_stored_study_valid(tmp_path):
+    """The study is keyed on the syntax trees of the code it runs: a comment, a docstring or a function
+    moved to the end of its module changes nothing the study computes, so the digest stays."""
+    pkg = _package_copy(tmp_path)
+    model = pkg / "model.py"
+    text = model.read_text(encoding="utf-8")
+    start = text.index("\ndef ", len(text) // 2)
+    end = text.index("\ndef ", start + 1)
+    moved = text[:start] + text[end:] + text[start:end]  # one function moved to the end of the module
+    model.write_text("# a comment added at the top\n" + moved.replace('"""', '"""Reworded. ', 1), encoding="utf-8")
+    assert C.code_digest(pkg) == C.code_digest() == C.stored()[1]["digest"]
+
+
+def test_the_digest_examples_run():
+    import doctest
+
+    assert doctest.testmod(C).failed == 0
+
+
+def test_a_changed_prior_or_code_makes_the_study_stale(tmp_path, monkeypatch):
+    """A new statement in a module the study runs changes the digest; so does a prior's value."""
+    import dataclasses
+
+    from analysis import model as MODEL
+
+    pkg = _package_copy(tmp_path)
+    (pkg / "model.py").write_text((pkg / "model.py").read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
+    assert C.code_digest(pkg) != C.code_digest()
+    name, prior = sorted(MODEL.PRIORS.items())[-1]
+    params = tuple(2 * p if isinstance(p, (int, float)) else p for p in prior.params)
+    assert params != tuple(prior.params)
+    monkeypatch.setitem(MODEL.PRIORS, name, dataclasses.replace(prior, params=params))
+    with pytest.raises(C.StaleStudy, match="run `make calibrate`"):
+        C.stored()
+
+
 def test_model_beats_constant_rate_under_growth_and_random_walk(drifting):
     for process, g in drifting.groupby("process"):
         at95 = g[g.level == 0.95]

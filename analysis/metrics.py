@@ -108,9 +108,28 @@ def _fmt(x: float) -> str:
 # --------------------------------------------------------------------------------------------- periods
 
 
+def fresh(x):
+    """A copy of a cached result that can be edited without changing the cache: frames and series are
+    copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), dicts, lists
+    and mutable dataclasses are rebuilt around fresh copies; frozen values, numbers and datasets (a vintage
+    is shared by the results made from it) are returned as they are."""
+    import dataclasses
+
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        return x.copy(deep=False)
+    if isinstance(x, dict):
+        return {k: fresh(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [fresh(v) for v in x]
+    if dataclasses.is_dataclass(x) and not isinstance(x, type) and not x.__dataclass_params__.frozen \
+            and not isinstance(x, Dataset):
+        return dataclasses.replace(x, **{f.name: fresh(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init})
+    return x
+
+
 def per_dataset(fn):
-    """Compute ``fn(ds, *args)`` once per dataset and arguments (a dataset never changes after loading);
-    callers only read what it returns."""
+    """Compute ``fn(ds, *args)`` once per dataset and arguments (a dataset never changes after loading).
+    Each call hands out a :func:`fresh` copy: editing what it returns cannot change the next result."""
     import functools
 
     @functools.wraps(fn)
@@ -118,7 +137,7 @@ def per_dataset(fn):
         key = (fn.__name__, args, tuple(sorted(kwargs.items())))
         if key not in ds.cache:
             ds.cache[key] = fn(ds, *args, **kwargs)
-        return ds.cache[key]
+        return fresh(ds.cache[key])
 
     return wrapper
 

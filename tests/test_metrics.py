@@ -298,3 +298,23 @@ def test_wilson_matches_statsmodels(k, n):
     lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
     got = M.wilson(k, n)
     assert got == (pytest.approx(max(0.0, min(lo, k / n)), abs=1e-12), pytest.approx(min(1.0, max(hi, k / n)), abs=1e-12))
+
+
+def test_editing_a_result_cannot_change_the_next_one():
+    """Cached results are handed out as copies: an analyst who edits a frame, a mix or a value in one result
+    finds the next computation unchanged (in the same kernel, from the same dataset)."""
+    from analysis.results import compute
+
+    ds = load(DATA)
+    res = compute(ds, 2024, projection=False)
+    res.periods.loc[0, "projects"] = 999
+    res.periods["scratch"] = 1
+    mx = res.mix[M.Period(2024, 2024)]["place"]
+    mx.groups.loc[:, "projects"] = 0
+    mx.total_projects = -1
+    M.period_values(ds)[M.Period(2024, 2024)]["projects"].value = -5
+    again = compute(ds, 2024, projection=False)
+    assert again.periods.loc[0, "projects"] == P19_20 and "scratch" not in again.periods
+    assert again.mix[M.Period(2024, 2024)]["place"].groups["projects"].sum() == P24
+    assert again.mix[M.Period(2024, 2024)]["place"].total_projects == P24
+    assert M.period_values(ds)[M.Period(2024, 2024)]["projects"].value == P24

@@ -90,7 +90,9 @@ def test_landing_predictions_are_counts_of_what_a_statement_will_say(proj):
 def test_same_seed_same_projection(ds):
     k = metrics.known_at_release(ds, 2022)
     a = P.project(k, 2022, seed=7, n_sims=2000)
-    assert P.project(k, 2022, seed=7, n_sims=2000) is a  # fitted once per vintage and arguments
+    again = P.project(k, 2022, seed=7, n_sims=2000)  # fitted once per vintage and arguments, handed out as a copy
+    assert [key for key in k.cache if key[0] == "project"] == [("project", (2022,), (("n_sims", 2000), ("seed", 7)))]
+    assert again is not a and again.table.equals(a.table)
     b = P.project.__wrapped__(k, 2022, seed=7, n_sims=2000)  # fitted again, past the memo
     assert b is not a and a.table.equals(b.table) and a.landing.equals(b.landing)
     c = P.project(k, 2022, seed=8, n_sims=2000)

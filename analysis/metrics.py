@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import vocab
 from .data import Dataset
-from .qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal
+from .qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal, signed_sum
 from .schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
@@ -90,11 +90,7 @@ def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count
     (:func:`analysis.qualifiers.describe`): every total and derived figure here gets its hedge this way.
     Figures that leave no value at or above 0 contradict each other: the difference is kept as computed
     (negative) and the claims ledger reports it (kind ``derived_nonnegative``)."""
-    signs = signs or [1] * len(values)
-    total, point = Interval.point(0.0), 0.0
-    for v, sign in zip(values, signs):
-        total = total + v.span if sign > 0 else total - v.span
-        point += sign * float(v.value)
+    total, point = signed_sum([(v.span, v.value) for v in values], signs)
     try:
         return describe(total, round(point, 6), count=count)
     except ValueError:

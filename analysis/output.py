@@ -10,7 +10,6 @@ import pandas as pd
 from . import metrics as M
 from . import vocab
 from .data import Dataset
-from .qualifiers import RANGE
 
 ROUND = 6
 
@@ -282,13 +281,6 @@ def _hedged(x, qualifier, unit=None, bounds=None) -> str:
     return vocab.hedged(x, qualifier, "en", unit, bounds=bounds)
 
 
-def _hedge_cell(qualifier, bounds) -> str:
-    """The hedge column of the periods table: the word, or a derived range's bounds."""
-    if qualifier == RANGE and bounds is not None and bounds[1] is not None:
-        return vocab.interval(bounds[0], bounds[1], "en", fmt=vocab.num)
-    return vocab.hedge_word(qualifier, "en") or "—"
-
-
 def _iv(pair) -> str:
     return "—" if pair is None or pair[0] is None else vocab.interval(pair[0], pair[1], "en")
 
@@ -316,7 +308,7 @@ def metrics_text(m: dict) -> str:
         label = vocab.period(p["first_year"], p["last_year"], "en")
         lines.append(
             f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
-            f"{_hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan']):<10}{p['investment_status'] or '—':<9}"
+            f"{vocab.hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan'], 'en', '—'):<10}{p['investment_status'] or '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
         if p["projects_qualifier"] not in (None, "exact"):

@@ -307,13 +307,19 @@ def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None,
     :func:`describe` of their interval sum at the sum of the values: exact + 约 is 约, 超 − exact is 超,
     exact − 超 is 不足, 超 − 超 tells nothing (a range from 0 with no upper end).
     """
-    signs = signs or [1] * len(parts)
-    total, point = Interval.point(0.0), 0.0
-    for (value, q), sign in zip(parts, signs):
-        iv = nominal(value, q or "exact")
-        total = total + iv if sign > 0 else total - iv
-        point += sign * float(value)
+    total, point = signed_sum([(nominal(value, q or "exact"), value) for value, q in parts], signs)
     return describe(total, point, nonnegative, count)
+
+
+def signed_sum(spans: list[tuple[Interval, float]], signs: list[int] | None = None) -> tuple[Interval, float]:
+    """The interval and the point of a sum (``signs`` all +1) or difference (-1 for a subtracted part) of
+    figures given as ``(interval, point)``: the one piece of arithmetic every hedged total goes through."""
+    signs = signs or [1] * len(spans)
+    total, point = Interval.point(0.0), 0.0
+    for (iv, x), sign in zip(spans, signs):
+        total = total + iv if sign > 0 else total - iv
+        point += sign * float(x)
+    return total, point
 
 
 def _isnan(x) -> bool:

@@ -72,14 +72,14 @@ def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
 def _later_totals(full: Dataset, known: Dataset) -> pd.DataFrame:
     """Cumulative totals (from the first conference) that only later sources state: one row per figure,
     the tightest statement when several later sources state it."""
-    key = ["first_year", "last_year", "dimension", "group_zh"]
-    seen = set(map(tuple, known.rows["signings"][key].astype(object).where(lambda f: f.notna(), None).values.tolist()))
-    later = _later(full, known, "signings")
-    later_keys = {k for k in map(tuple, later[key].astype(object).where(lambda f: f.notna(), None).values.tolist())
-                  if k not in seen}
+    def keys(frame: pd.DataFrame) -> list[tuple]:  # one fact's key per row (a missing group is None)
+        cols = frame[["first_year", "last_year", "dimension", "group_zh"]].astype(object)
+        return [tuple(k) for k in cols.where(cols.notna(), None).values.tolist()]
+
+    seen = set(keys(known.rows["signings"]))
+    later_keys = set(keys(_later(full, known, "signings"))) - seen
     resolved = full["signings"]
-    ks = resolved[key].astype(object).where(lambda f: f.notna(), None).values.tolist()
-    out = resolved[[tuple(k) in later_keys for k in ks]]
+    out = resolved[[k in later_keys for k in keys(resolved)]]
     return out[(out["dimension"] == "total") & (out["first_year"] == full.conference_years[0])]
 
 

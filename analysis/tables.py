@@ -15,7 +15,6 @@ from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from . import vocab
-from .qualifiers import RANGE
 from .calibration import process_label
 from .model import LEVELS
 from .vocab import word
@@ -72,8 +71,7 @@ def _h(key: str, lang: str, unit: str | None = None) -> str:
 def _hedge_col(q, lang, ranges=None):
     """The hedge word of each value; a derived value no word describes shows its range (160–240)."""
     ranges = [None] * len(q) if ranges is None else list(ranges)
-    return [vocab.interval(b[0], b[1], lang, fmt=vocab.num) if isinstance(x, str) and x == RANGE and b is not None and b[1] is not None
-            else (vocab.hedge_word(x, lang) or "") for x, b in zip(q, ranges)]
+    return [vocab.hedge_cell(x, b, lang) for x, b in zip(q, ranges)]
 
 
 def _projects_col(t: pd.DataFrame, lang: str):

@@ -308,6 +308,14 @@ def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None, bound
     return f"{w + ' ' if w else ''}{text}{sep + u if u else ''}"
 
 
+def hedge_cell(qualifier, bounds, lang: str, empty: str = "") -> str:
+    """A table's hedge column for one value: the hedge word (约, 超, 不足 …), or, for a derived value no word
+    describes, its range (160–240); ``empty`` for an exact or missing one."""
+    if isinstance(qualifier, str) and qualifier == RANGE and bounds is not None and bounds[1] is not None:
+        return interval(bounds[0], bounds[1], lang, fmt=num)
+    return hedge_word(qualifier, lang) or empty
+
+
 def hedged_sum(value, qualifier, lang: str, unit: str | None = None, bounds=None) -> str:
     """A total computed from published parts, with the hedge its interval implies: to the published decimals
     when it is exact, else to a whole number (a sum of 约 parts has no meaningful decimals): 约1,506亿元."""

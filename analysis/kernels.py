@@ -250,8 +250,22 @@ class KernelPool:
         self._exec.shutdown(wait=False, cancel_futures=True)
 
 
+def join_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one stream (stdout, stderr) as one output: how a kernel cuts a print
+    into messages depends on timing (under load ``print("a", x)`` may arrive as two), the text does not."""
+    out: list = []
+    for o in outputs:
+        if o.get("output_type") == "stream" and out and out[-1].get("output_type") == "stream" \
+                and out[-1].get("name") == o.get("name"):
+            out[-1]["text"] = "".join(out[-1]["text"]) + "".join(o["text"])
+        else:
+            out.append(o)
+    return out
+
+
 def clean_notebook(nb):
-    """Drop what changes from run to run (papermill timings, paths, random ids) and number the cells 1, 2, …"""
+    """Drop what changes from run to run (papermill timings, paths, random ids, how streams were cut into
+    messages) and number the cells 1, 2, …"""
     nb.metadata.pop("papermill", None)
     count = 0
     for i, cell in enumerate(nb.cells):
@@ -260,6 +274,7 @@ def clean_notebook(nb):
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
         if cell.cell_type == "code":
+            cell["outputs"] = join_streams(cell.get("outputs", []))
             if cell.get("execution_count") is not None:
                 count += 1
                 cell["execution_count"] = count

@@ -182,3 +182,24 @@ def test_a_file_saved_into_the_out_folder_during_a_build_is_never_moved_or_delet
     outdir.discard(old)
     kept = [p for p in tmp_path.iterdir() if ".kept-" in p.name]
     assert len(kept) == 1 and (kept[0] / "my-notes.txt").read_text() == "mine"
+
+
+def test_a_print_cut_into_two_messages_is_stored_as_one():
+    """A kernel under load may send ``print("conferences.csv", digest)`` as two stream messages: the stored
+    notebook joins consecutive pieces of one stream, so two builds give the same bytes; a display between
+    two prints keeps them apart, and stdout never merges with stderr."""
+    import nbformat
+
+    from analysis.kernels import clean_notebook
+
+    def cell(*outs):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)", execution_count=1)])
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name=n, text=t) if n != "display"
+                               else nbformat.v4.new_output("display_data", data={"text/plain": t}) for n, t in outs]
+        return clean_notebook(nb).cells[0].outputs
+
+    whole = cell(("stdout", "conferences.csv 69d16ce0bbc3\n"))
+    assert cell(("stdout", "conferences.csv"), ("stdout", " 69d16ce0bbc3\n")) == whole
+    apart = cell(("stdout", "a\n"), ("display", "x"), ("stdout", "b\n"), ("stderr", "w\n"))
+    assert [(o["output_type"], o.get("text")) for o in apart] == [
+        ("stream", "a\n"), ("display_data", None), ("stream", "b\n"), ("stream", "w\n")]

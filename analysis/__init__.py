@@ -1,9 +1,40 @@
 """Tongzhou · North Three Counties (北三县) conference analysis.
 
-``analysis.data.load`` is the one loader; ``analysis.results.compute`` turns a dataset and a year into
-every figure (``metrics``, ``claims``, ``projection``); ``vocab``, ``prose``, ``tables``, ``plotting``,
-``page`` and ``output`` render them; ``build`` runs the notebooks; ``cli`` is ``python -m analysis``.
-The README's layout section lists every module.
+The package is built in layers; a module imports only from its own layer or the ones below it:
+
+* ``core``     settings and priors (``config``), the hedge algebra (``qualifiers``), the words (``locale``);
+* ``data``     the schema, reading and the rules of the CSV files (``dataset.read``);
+* ``stats``    every figure: ``metrics``, ``claims``, ``model``, ``projection``, ``calibration``, ``results``;
+* ``present``  prose, tables, charts, pages, JSON and terminal text, notebook helpers, templates;
+* ``api``      the public face (this package re-exports it);
+* ``pipeline`` the build, its kernels and output folder, and the command line (``python -m analysis``).
+
+An analyst needs only the public face::
+
+    from analysis import load, compute
+    res = compute(load(), 2023)
+
+The presentation modules are reachable from here too (``from analysis import charts, tables, prose``);
+they are imported on first use, so ``python -m analysis check`` does not pay for them.
 """
 
+from importlib import import_module
+
 __version__ = "0.2.0"
+
+_API = ("DataError", "Dataset", "Results", "Scenario", "compute", "load")
+_PRESENT = ("charts", "notebook", "output", "page", "prose", "tables")
+
+__all__ = [*_API, *_PRESENT]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(import_module(".api", __name__), name)
+    if name in _PRESENT:
+        return import_module(f".present.{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -7,7 +7,7 @@ build is needed; the system browser (Debian's ``chromium``) is enough.
 
 Fonts: the machines have no CJK system font. Chromium gets a generated ``fonts.conf`` (through
 ``FONTCONFIG_FILE``) that includes the system configuration and adds the folder of the Noto Sans CJK
-font that ``mplfonts`` ships (``analysis.plotting.font_path()``); otherwise Chinese renders as boxes.
+font that ``mplfonts`` ships (``analysis.present.charts.font_path()``); otherwise Chinese renders as boxes.
 
 Used by ``tests/test_build.py``; also a command that keeps one screenshot per page and width, outside the
 report tree (the build owns reports/ and writes nothing there it did not build)::
@@ -71,7 +71,7 @@ def pages(out_dir: Path) -> list[tuple[str, Path]]:
 
 def fonts_conf(folder: Path) -> Path:
     """A fontconfig file: the system configuration plus the CJK font folder of mplfonts."""
-    from analysis.plotting import font_path
+    from analysis.present.charts import font_path
 
     cache = folder / "fontcache"
     cache.mkdir(exist_ok=True)

@@ -59,7 +59,7 @@ def find_line(path: Path, **match) -> int:
 
 
 def problems_of(data_dir: Path) -> list[str]:
-    from analysis.data import DataError, load
+    from analysis import DataError, load
 
     try:
         load(data_dir)
@@ -91,8 +91,8 @@ def built_reports(tmp_path_factory) -> Path:
     import fcntl
     import os
 
-    from analysis.build import build, plan, tree_digest
-    from analysis.data import load
+    from analysis.pipeline.build import build, plan, tree_digest
+    from analysis import load
 
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from analysis.schema import TABLES
+from analysis.data.schema import TABLES
 
 GROUPS = ["甲类", "乙类", "丙类", "丁类", "戊类", "己类"]
 

@@ -8,9 +8,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from analysis import outdir
-from analysis.cli import main
-from analysis.data import load
+from analysis.pipeline import outdir
+from analysis.pipeline.cli import main
+from analysis import load
 
 from .conftest import append_row, find_line, problems_of, read_rows, set_cell
 
@@ -161,7 +161,7 @@ def test_a_claim_stated_as_1e309(data_copy, capsys):
 
 
 def test_the_evidence_rule_has_no_written_form_of_infinity():
-    from analysis.rules import number_forms, number_in_text
+    from analysis.data.rules import number_forms, number_in_text
 
     for x in (float("inf"), float("-inf"), float("nan")):
         assert number_forms(x) == [] and number_forms(x, percent=True) == []
@@ -196,7 +196,7 @@ def test_a_total_straddling_another_periods_boundary(data_copy, capsys):
 def test_totals_nested_three_deep_derive_the_single_years(tmp_path):
     """2019–2021 ⊃ 2020–2021 ⊃ 2021 nest: 2020 = 18 − 10 and 2019 = 30 − 18 (today's main raised "periods
     2019–2020 and 2020 overlap" from inside the loader)."""
-    from analysis import metrics
+    from analysis.stats import metrics
 
     from .synth import write_dataset
 
@@ -211,7 +211,7 @@ def test_totals_nested_three_deep_derive_the_single_years(tmp_path):
 def test_a_gbk_file_given_to_build(data_copy, tmp_path, capsys):
     """build reads conferences.csv to size its kernel pool before the data check: a bad encoding there gets
     the check's one line too."""
-    from analysis import build as B
+    from analysis.pipeline import build as B
 
     f = data_copy / "conferences.csv"
     f.write_bytes(f.read_text(encoding="utf-8").encode("gbk"))
@@ -291,9 +291,11 @@ def test_a_period_of_0_projects_without_an_amount(data_copy):
     import json
     import re
 
-    from analysis import prose, tables
-    from analysis.output import jsonable, results_dict
-    from analysis.results import compute
+    from analysis.present import prose
+
+    from analysis.present import tables
+    from analysis.present.output import jsonable, results_dict
+    from analysis.stats.results import compute
 
     from .conftest import apply_fixture
     from .test_metrics import P24

@@ -24,10 +24,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import build as B
-from analysis.build import BuildError, build, notebook_parameters, plan
-from analysis.data import load
-from analysis.output import metrics_dict
+from analysis.pipeline import build as B
+from analysis.pipeline.build import BuildError, build, notebook_parameters, plan
+from analysis import load
+from analysis.present.output import metrics_dict
 
 from .browser import CANDIDATES, WIDTHS, Browser, find_chromium, pages, png_size, problems, screenshot_tree
 from .conftest import DATA, ROOT
@@ -91,7 +91,7 @@ def test_plan_rejects_an_output_directory_under_a_file(ds, tmp_path):
     ],
 )
 def test_cli_build_fails_fast_without_writing(tmp_path, args, code, fragment, capsys):
-    from analysis.cli import main
+    from analysis.pipeline.cli import main
 
     out = tmp_path / "reports"
     try:

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import calibration as C
-from analysis import metrics as M
-from analysis.data import load
+from analysis.stats import calibration as C
+from analysis.stats import metrics as M
+from analysis import load
 
 from .conftest import DATA
 
@@ -94,7 +94,7 @@ def _package_copy(tmp_path):
     import shutil
 
     pkg = tmp_path / "pkg"
-    shutil.copytree(C.STORED_DIR.parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(C.STORED_DIR.parents[1], pkg, ignore=shutil.ignore_patterns("__pycache__"))
     return pkg
 
 
@@ -102,7 +102,7 @@ def test_a_comment_docstring_or_move_leaves_the_stored_study_valid(tmp_path):
     """The study is keyed on the syntax trees of the code it runs: a comment, a docstring or a function
     moved to the end of its module changes nothing the study computes, so the digest stays."""
     pkg = _package_copy(tmp_path)
-    model = pkg / "model.py"
+    model = pkg / "stats" / "model.py"
     text = model.read_text(encoding="utf-8")
     start = text.index("\ndef ", len(text) // 2)
     end = text.index("\ndef ", start + 1)
@@ -121,10 +121,10 @@ def test_a_changed_prior_or_code_makes_the_study_stale(tmp_path, monkeypatch):
     """A new statement in a module the study runs changes the digest; so does a prior's value."""
     import dataclasses
 
-    from analysis import model as MODEL
+    from analysis.stats import model as MODEL
 
     pkg = _package_copy(tmp_path)
-    (pkg / "model.py").write_text((pkg / "model.py").read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
+    (pkg / "stats" / "model.py").write_text((pkg / "stats" / "model.py").read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
     assert C.code_digest(pkg) != C.code_digest()
     name, prior = sorted(MODEL.PRIORS.items())[-1]
     params = tuple(2 * p if isinstance(p, (int, float)) else p for p in prior.params)

@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.cli import main
-from analysis.data import load
-from analysis.schema import TABLES
+from analysis.pipeline.cli import main
+from analysis import load
+from analysis.data.schema import TABLES
 
 from .conftest import DATA, append_row, find_line, problems_of, read_rows, set_cell, write_rows
 from .test_metrics import (CATEGORY_2023, CUM23_INV, CUM23_PROJECTS, CUM24_INV, CUM24_PROJECTS, CUM_INV, CUM_PROJECTS,
@@ -312,13 +312,13 @@ def test_number_must_be_written_in_its_evidence(data_copy):
      (310.5, "45个项目,310.5亿元", True), (80, "1,080亿元", False)],
 )
 def test_number_in_text(x, text, found):
-    from analysis.rules import number_in_text
+    from analysis.data.rules import number_in_text
 
     assert number_in_text(x, text) is found
 
 
 def test_number_in_text_trailing_zeros():
-    from analysis.rules import number_in_text
+    from analysis.data.rules import number_in_text
 
     assert number_in_text(100.0, "100.0亿元") and number_in_text(280.6, "280.60亿元") and not number_in_text(100, "100.5")
 
@@ -333,7 +333,7 @@ def test_readme_layout_names_every_module_once():
 
 
 def test_the_warm_kernel_cache_never_returns_a_changed_dataset(monkeypatch):
-    from analysis import data as D
+    from analysis import api as D
 
     monkeypatch.setenv(D.CACHE_ENV, "1")
     D._loaded.clear()

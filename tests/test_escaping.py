@@ -23,11 +23,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import page, prose, tables
-from analysis.build import build, plan
-from analysis.cli import main
-from analysis.data import load
-from analysis.results import compute
+from analysis.present import page
+
+from analysis.present import prose
+
+from analysis.present import tables
+from analysis.pipeline.build import build, plan
+from analysis.pipeline.cli import main
+from analysis import load
+from analysis.stats.results import compute
 
 from .conftest import DATA, ROOT, apply_fixture
 
@@ -287,12 +291,12 @@ def test_page_templates_escape_every_value():
 
 def test_charts_draw_data_text_as_text(hostile_results):
     """A group name holding "$\\frac{x$" is a label, not TeX for matplotlib (which failed the chart)."""
-    from analysis import plotting
+    from analysis.present import charts
 
-    plotting.setup_style("zh")
+    charts.setup_style("zh")
     mx = hostile_results.mix[hostile_results.period]["category"]
     assert any("$" in str(n) for n in mx.groups["group_zh"])
-    fig = plotting.mix(hostile_results, "zh", mx)
+    fig = charts.mix(hostile_results, "zh", mx)
     labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() + ax.texts]
     assert any("{{7*7}}项目$\\frac{x$" in t.replace("\n", "") for t in labels), labels  # wrapped to fit
-    assert plotting.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert charts.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"

@@ -26,10 +26,11 @@ import nbformat
 import psutil
 import pytest
 
-from analysis import build as B
-from analysis import kernels, outdir
-from analysis.build import BuildError, build, plan, tree_digest
-from analysis.data import load
+from analysis.pipeline import build as B
+from analysis.pipeline import kernels
+from analysis.pipeline import outdir
+from analysis.pipeline.build import BuildError, build, plan, tree_digest
+from analysis import load
 
 from .conftest import DATA, ROOT
 
@@ -50,15 +51,15 @@ elif fault.startswith("wait:"):
     while os.path.exists(fault[5:]):
         time.sleep(0.05)
 print("landing")"""
-#: the data folder reaches the kernel as ``load()`` finds it (analysis.config.default_data_dir), not as a path
+#: the data folder reaches the kernel as ``load()`` finds it (analysis.core.config.default_data_dir), not as a path
 REPORT = """import hashlib, json
-from analysis.config import default_data_dir
+from analysis.core.config import default_data_dir
 data = data_dir or default_data_dir()
 digest = hashlib.sha256((data / "conferences.csv").read_bytes()).hexdigest()[:12]
 print("conferences.csv", digest)
 json.dump({"through": through, "conferences": digest}, open(metrics_path, "w"))"""
 #: the CLI in a subprocess, with the fixtures' light warm-up
-CLI = f"import sys, analysis.kernels as k; k.WARM_UP = {WARM_UP!r}; from analysis.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = f"import sys, analysis.pipeline.kernels as k; k.WARM_UP = {WARM_UP!r}; from analysis.pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
 TIMEOUT = 120  # seconds any subprocess of this module may take, far above what it needs
 
 

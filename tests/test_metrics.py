@@ -8,11 +8,11 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import claims as C
-from analysis import metrics as M
-from analysis.cli import main
-from analysis.data import load
-from analysis.output import metrics_dict
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
+from analysis.pipeline.cli import main
+from analysis import load
+from analysis.present.output import metrics_dict
 
 from .conftest import DATA
 
@@ -303,7 +303,7 @@ def test_wilson_matches_statsmodels(k, n):
 def test_editing_a_result_cannot_change_the_next_one():
     """Cached results are handed out as copies: an analyst who edits a frame, a mix or a value in one result
     finds the next computation unchanged (in the same kernel, from the same dataset)."""
-    from analysis.results import compute
+    from analysis.stats.results import compute
 
     ds = load(DATA)
     res = compute(ds, 2024, projection=False)

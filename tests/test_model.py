@@ -1,4 +1,4 @@
-"""Tests of analysis.model: exact aggregates, widening intervals, determinism, landing predictions."""
+"""Tests of analysis.stats.model: exact aggregates, widening intervals, determinism, landing predictions."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis import model as M
-from analysis import metrics
-from analysis import projection as P
-from analysis.data import load
-from analysis.metrics import wilson
-from analysis.model import LandingObs, PeriodObs
-from analysis.qualifiers import interval
+from analysis.stats import model as M
+from analysis.stats import metrics
+from analysis.stats import projection as P
+from analysis import load
+from analysis.stats.metrics import wilson
+from analysis.stats.model import LandingObs, PeriodObs
+from analysis.core.qualifiers import interval
 
 from .conftest import DATA
 

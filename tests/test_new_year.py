@@ -12,11 +12,11 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import claims as C
-from analysis import metrics as M
-from analysis.cli import main
-from analysis.data import load
-from analysis.output import metrics_dict
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
+from analysis.pipeline.cli import main
+from analysis import load
+from analysis.present.output import metrics_dict
 
 from .conftest import DATA, apply_fixture, find_line, problems_of, set_cell
 from .test_metrics import (CATEGORY_2022, INV19_20, INV21, INV23, INV24, INV_2022, INVESTMENT_TO_2024, LANDED_19_22, P24,
@@ -119,14 +119,15 @@ def test_counts_only_year(data_copy):
 def test_counts_only_year_draws_counts_and_an_incomplete_breakdown_still_counts_as_published(data_copy):
     """2025 lists 产业项目 without its count: the breakdown is incomplete and its first harmonised group
     (营商环境) is not listed, yet 2025 has a breakdown: the text, the chart and the notebook agree."""
-    from analysis import plotting, prose
-    from analysis.results import compute
+    from analysis.present import charts
+    from analysis.present import prose
+    from analysis.stats.results import compute
 
     apply_fixture(data_copy, "counts_only_2025")
     res = compute(load(data_copy), projection=False)
     mx = res.mix[M.Period(2025, 2025)]["category"]
     assert mx.measure == "projects"  # no amount stated: a chart of counts, not of "not published" bars
-    assert plotting.mix(res, "zh", mx).axes[0].get_title("left") == "2025年各类别签约多少个项目？"
+    assert charts.mix(res, "zh", mx).axes[0].get_title("left") == "2025年各类别签约多少个项目？"
     line = find_line(data_copy / "signings.csv", group_zh="产业项目", first_year="2025")
     set_cell(data_copy / "signings.csv", line, "projects", "")
     set_cell(data_copy / "signings.csv", line, "projects_qualifier", "")
@@ -307,9 +308,9 @@ def test_upper_bound_hedges_in_data_and_in_derivation(data_copy, capsys):
     assert (cum["projects_qualifier"], cum["projects_range"]) == ("range", [PROJECTS_TO_2024 + 41, PROJECTS_TO_2024 + 100 + 59])
     low = INV19_20 + 0.95 * (INV21 + INV_2022 + INV23) + INV24 + y26_money
     assert cum["investment_qualifier"] == "over" and cum["investment_100m_yuan"] == pytest.approx(low)
-    from analysis import projection as P
-    from analysis import prose
-    from analysis.results import compute
+    from analysis.stats import projection as P
+    from analysis.present import prose
+    from analysis.stats.results import compute
 
     res = compute(ds, 2026, projection=False)
     zh, en = prose.render("trends", res, "zh"), prose.render("trends", res, "en")

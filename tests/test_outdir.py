@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build as B
-from analysis import outdir
-from analysis.cli import main
+from analysis.pipeline import build as B
+from analysis.pipeline import outdir
+from analysis.pipeline.cli import main
 
 from .conftest import DATA, ROOT
 
@@ -190,7 +190,7 @@ def test_a_print_cut_into_two_messages_is_stored_as_one():
     two prints keeps them apart, and stdout never merges with stderr."""
     import nbformat
 
-    from analysis.kernels import clean_notebook
+    from analysis.pipeline.kernels import clean_notebook
 
     def cell(*outs):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)", execution_count=1)])

@@ -10,10 +10,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from analysis import plotting as P
-from analysis.data import load
-from analysis.metrics import Period
-from analysis.results import compute
+from analysis.present import charts as P
+from analysis import load
+from analysis.stats.metrics import Period
+from analysis.stats.results import compute
 
 from .conftest import DATA, apply_fixture
 

@@ -12,10 +12,12 @@ import math
 import numpy as np
 import pytest
 
-from analysis import metrics, projection as P
-from analysis.data import load
-from analysis.output import metrics_dict
-from analysis.results import compute
+from analysis.stats import metrics
+
+from analysis.stats import projection as P
+from analysis import load
+from analysis.present.output import metrics_dict
+from analysis.stats.results import compute
 
 from .conftest import DATA
 from .test_metrics import (CUM_PROJECTS, INV19_20, INV21, INV23, INV_2022, LANDED_19_20_MIN, LANDED_19_21, LANDED_19_22,
@@ -48,7 +50,7 @@ def test_inputs_are_the_published_periods_with_their_hedges(ds):
 def test_real_figures_enter_with_their_stated_hedges_unchanged(ds):
     """No real figure is derived: every period enters with the interval of its stated hedge (exact counts as
     themselves, 约 as ±5 %), as before derived intervals were carried, so the real fit is unchanged."""
-    from analysis.qualifiers import interval
+    from analysis.core.qualifiers import interval
 
     for through in (2021, 2022, 2023):
         known = metrics.known_at_release(ds, through)

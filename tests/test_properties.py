@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import claims as C
-from analysis import metrics as M
-from analysis.data import load
-from analysis.qualifiers import QUALIFIERS, hedge_of_sum
-from analysis.schema import DataError
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
+from analysis import load
+from analysis.core.qualifiers import QUALIFIERS, hedge_of_sum
+from analysis.data.schema import DataError
 
 from .conftest import find_line, set_cell
 from .synth import write_dataset
@@ -151,7 +151,7 @@ def test_aggregate_periods_and_derivation(h):
 
 # --------------------------------------------------------------------------------------------- the hedge algebra
 # The meaning of each hedge, written again here from data/README.md's table (not taken from
-# analysis.qualifiers), at the precision written: true values to sample, and whether a value satisfies it.
+# analysis.core.qualifiers), at the precision written: true values to sample, and whether a value satisfies it.
 
 def _unit(x: float) -> float:
     """One unit of the last non-zero digit as written (210 -> 10, 1000 -> 1000, 2.5 -> 0.1)."""

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import prose, tables
-from analysis.data import load
-from analysis.metrics import Period
-from analysis.output import metrics_dict, metrics_text, results_dict
-from analysis.results import compute
+from analysis.present import prose
+
+from analysis.present import tables
+from analysis import load
+from analysis.stats.metrics import Period
+from analysis.present.output import metrics_dict, metrics_text, results_dict
+from analysis.stats.results import compute
 
 from .conftest import DATA, find_line, set_cell
 from .synth import write_dataset
@@ -127,9 +129,9 @@ def test_five_left_over_gives_the_same_sentence_everywhere(data_copy):
     assert "leaves 5 hundred million yuan for them together" in en
     assert "the total leaves 5 for them together" in metrics_text(m)
     # the chart's note is the same sentence (one template), wrapped to the chart's width
-    from analysis import plotting
+    from analysis.present import charts
 
-    fig = plotting.mix(res, "zh", res.mix[Period(2022, 2022)]["category"], "investment")
+    fig = charts.mix(res, "zh", res.mix[Period(2022, 2022)]["category"], "investment")
     note = "".join(t.get_text() for t in fig.texts).replace("\n", "")
     assert "这些组合计约5亿元" in note and note == prose.mix_note(res.mix[Period(2022, 2022)]["category"], "zh", "amounts")
 

@@ -1,12 +1,12 @@
-"""The hedge rules of analysis.qualifiers at their boundaries."""
+"""The hedge rules of analysis.core.qualifiers at their boundaries."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis import metrics as M
-from analysis.data import load
-from analysis.qualifiers import agrees, decimals, hedge_of_sum, last_digit_unit
+from analysis.stats import metrics as M
+from analysis import load
+from analysis.core.qualifiers import agrees, decimals, hedge_of_sum, last_digit_unit
 
 from .conftest import set_cell
 

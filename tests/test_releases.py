@@ -10,12 +10,12 @@ import re
 
 import pytest
 
-from analysis import claims as C
-from analysis import metrics as M
-from analysis import prose
-from analysis.cli import main
-from analysis.data import load
-from analysis.results import compute
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
+from analysis.present import prose
+from analysis.pipeline.cli import main
+from analysis import load
+from analysis.stats.results import compute
 
 from .conftest import DATA, find_line, problems_of, set_cell
 from .test_metrics import (CONFERENCES_24, CUM24_INV, CUM24_PROJECTS, FIELD_2024, INV19_20, INV21, INV23, INV24, INV_2022,

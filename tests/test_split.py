@@ -13,12 +13,12 @@ import json
 
 import pytest
 
-from analysis import metrics as M
-from analysis import qualifiers as Q
-from analysis.build import plan
-from analysis.cli import main
-from analysis.data import load
-from analysis.results import compute
+from analysis.stats import metrics as M
+from analysis.core import qualifiers as Q
+from analysis.pipeline.build import plan
+from analysis.pipeline.cli import main
+from analysis import load
+from analysis.stats.results import compute
 
 from .conftest import apply_fixture, problems_of
 from .test_metrics import INV19_20, P19_20

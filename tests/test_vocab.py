@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import vocab
+from analysis.core import locale
 
 
 @pytest.mark.parametrize(
@@ -27,56 +27,56 @@ from analysis import vocab
     ],
 )
 def test_hedged_values(value, qualifier, unit, zh, en):
-    assert vocab.hedged(value, qualifier, "zh", unit) == zh
-    assert vocab.hedged(value, qualifier, "en", unit) == en
+    assert locale.hedged(value, qualifier, "zh", unit) == zh
+    assert locale.hedged(value, qualifier, "en", unit) == en
 
 
 @pytest.mark.parametrize("x, text", [(1080, "1,080"), (280.66, "280.66"), (799.34, "799.34"), (12.0, "12"), (552, "552"),
                                      (1506.47, "1,506.47"), (0.5, "0.5"), (None, "not published")])
 def test_published_numbers_keep_their_precision(x, text):
-    assert vocab.num(x) == text
+    assert locale.num(x) == text
 
 
 @pytest.mark.parametrize("x, text", [(1856.2, "1,860"), (426.81, "427"), (45.3, "45"), (5.43, "5.4"), (933.0914, "933"),
                                      (0.0, "0"), (213.4, "213"), (39.0, "39")])
 def test_computed_numbers_are_rounded_for_reading(x, text):
-    assert vocab.rounded(x) == text
+    assert locale.rounded(x) == text
 
 
 def test_periods_dates_and_lists():
-    assert vocab.period(2019, 2020, "zh") == "2019–2020年" and vocab.period(2022, None, "zh") == "2022年"
-    assert vocab.period(2019, 2020, "en") == "2019–2020"
-    assert vocab.date((2021, 5, 14), "zh") == "2021年5月14日" and vocab.date((2021, 5, 14), "en") == "14 May 2021"
-    assert vocab.date((2022, 0, 15), "zh") == "2022年"  # the 2022 article gives the day but not the month
-    assert vocab.join(["产业", "交通", "公共服务"], "zh") == "产业、交通和公共服务"
-    assert vocab.join(["a", "b", "c"], "en") == "a, b and c"
-    assert vocab.pct(0.782258) == "78.2%" and vocab.signed_pct(-0.0513) == "−5.1%" and vocab.signed_pct(0.351) == "+35.1%"
-    assert vocab.count_zh(2) == "两" and vocab.count_zh(3) == "三"
+    assert locale.period(2019, 2020, "zh") == "2019–2020年" and locale.period(2022, None, "zh") == "2022年"
+    assert locale.period(2019, 2020, "en") == "2019–2020"
+    assert locale.date((2021, 5, 14), "zh") == "2021年5月14日" and locale.date((2021, 5, 14), "en") == "14 May 2021"
+    assert locale.date((2022, 0, 15), "zh") == "2022年"  # the 2022 article gives the day but not the month
+    assert locale.join(["产业", "交通", "公共服务"], "zh") == "产业、交通和公共服务"
+    assert locale.join(["a", "b", "c"], "en") == "a, b and c"
+    assert locale.pct(0.782258) == "78.2%" and locale.signed_pct(-0.0513) == "−5.1%" and locale.signed_pct(0.351) == "+35.1%"
+    assert locale.count_zh(2) == "两" and locale.count_zh(3) == "三"
 
 
 def test_formulas_in_chinese_use_chinese_period_labels():
-    assert vocab.formula("85 (2019–2020 total)", "zh") == "85（2019–2020年合计）"
-    assert vocab.formula("1,080 (2019–2022) − 280.66 (2022)", "zh") == "1,080（2019–2022年） − 280.66（2022年）"
-    assert vocab.formula("85 (2019–2020) + 39 (2021)", "en") == "85 (2019–2020) + 39 (2021)"
+    assert locale.formula("85 (2019–2020 total)", "zh") == "85（2019–2020年合计）"
+    assert locale.formula("1,080 (2019–2022) − 280.66 (2022)", "zh") == "1,080（2019–2022年） − 280.66（2022年）"
+    assert locale.formula("85 (2019–2020) + 39 (2021)", "en") == "85 (2019–2020) + 39 (2021)"
 
 
 def test_words_and_languages():
-    assert vocab.word("investment", "zh") == "意向投资额" and vocab.word("landing_rate", "en") == "landing rate"
+    assert locale.word("investment", "zh") == "意向投资额" and locale.word("landing_rate", "en") == "landing rate"
     with pytest.raises(ValueError, match="lang must be one of zh, en"):
-        vocab.word("investment", "fr")
+        locale.word("investment", "fr")
     with pytest.raises(KeyError, match="no word 'nosuch'"):
-        vocab.word("nosuch", "zh")
+        locale.word("nosuch", "zh")
     import re
 
-    latin = [zh for zh, _ in vocab.WORDS.values() if re.search("[A-Za-z]", re.sub(r"\{\w+\}", "", zh))]
+    latin = [zh for zh, _ in locale.WORDS.values() if re.search("[A-Za-z]", re.sub(r"\{\w+\}", "", zh))]
     assert latin == []  # Chinese words carry no English
 
 
 def test_a_derived_range_is_written_as_its_bounds():
     """约500 − 约300: 160 to 240, no hedge word fits; a range open above says only its lower end."""
-    assert vocab.hedged(200, "range", "zh", "yi_yuan", bounds=(160, 240)) == "160～240亿元"
-    assert vocab.hedged(200, "range", "en", "yi_yuan", bounds=(160, 240)) == "160–240 hundred million yuan"
-    assert vocab.hedged(54, "range", "zh", "projects", bounds=(50, 58)) == "50～58个"
-    assert vocab.hedged(0, "range", "en", "projects", bounds=(0, None)) == "at least 0 projects"
+    assert locale.hedged(200, "range", "zh", "yi_yuan", bounds=(160, 240)) == "160～240亿元"
+    assert locale.hedged(200, "range", "en", "yi_yuan", bounds=(160, 240)) == "160–240 hundred million yuan"
+    assert locale.hedged(54, "range", "zh", "projects", bounds=(50, 58)) == "50～58个"
+    assert locale.hedged(0, "range", "en", "projects", bounds=(0, None)) == "at least 0 projects"
     with pytest.raises(ValueError, match="needs its bounds"):
-        vocab.hedged(200, "range", "en")
+        locale.hedged(200, "range", "en")

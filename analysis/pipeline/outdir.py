@@ -32,7 +32,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .config import DATA_DIR, ROOT
+from ..core.config import DATA_DIR, ROOT
 
 MARKER = ".build.json"
 KINDS = ("staging", "old", "trash")

@@ -1,8 +1,8 @@
 """Prose from the results: one jinja2 template per section and language, under ``analysis/templates``.
 
-A *context builder* per section turns :class:`analysis.results.Results` into plain facts (numbers,
+A *context builder* per section turns :class:`analysis.stats.results.Results` into plain facts (numbers,
 names, verdicts already decided in the results); the template only phrases them, formatting every
-number through :mod:`analysis.vocab`. Wording changes therefore never touch Python, and the zh
+number through :mod:`analysis.core.locale`. Wording changes therefore never touch Python, and the zh
 templates are written as Chinese. :func:`render` returns Markdown; :func:`md` wraps it for a
 notebook; :func:`text` gives the same sentences as plain text (chart notes, page headers).
 
@@ -20,8 +20,10 @@ import re
 import jinja2
 import pandas as pd
 
-from . import metrics, qualifiers, vocab
-from .metrics import Period
+from ..stats import metrics
+from ..core import qualifiers
+from ..core import locale
+from ..stats.metrics import Period
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
             "backtest", "calibration", "since_then", "caveats", "sources")
@@ -60,7 +62,7 @@ def _as_text(value):
 
 
 def _environment(finalize) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates"), undefined=jinja2.StrictUndefined,
+    return jinja2.Environment(loader=jinja2.PackageLoader("analysis.present", "templates"), undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, autoescape=False, finalize=finalize)
 
 
@@ -76,24 +78,24 @@ def _env_for(lang: str, markdown: bool = True) -> dict:
         return lambda *a, **k: mark(fn(*a, **k))
 
     return {
-        "num": ours(lambda x, nd=2: vocab.num(x, lang, nd)),
-        "rounded": ours(lambda x: vocab.rounded(x, lang)),
-        "pct": ours(lambda x, nd=1: vocab.pct(x, lang, nd)),
-        "prob": ours(lambda p: vocab.prob(p, lang)),
-        "signed_pct": ours(lambda x, nd=1: vocab.signed_pct(x, lang, nd)),
-        "hedged": ours(lambda x, q=None, unit=None, bounds=None: vocab.hedged(x, q, lang, unit, bounds=bounds)),
-        "hedged_sum": ours(lambda x, q=None, unit=None, bounds=None: vocab.hedged_sum(x, q, lang, unit, bounds)),
-        "period": ours(lambda a, b=None, suffix=True: vocab.period(a, b, lang, suffix)),
-        "date": ours(lambda d: vocab.date(d, lang)),
-        "word": ours(lambda k: vocab.word(k, lang)),
+        "num": ours(lambda x, nd=2: locale.num(x, lang, nd)),
+        "rounded": ours(lambda x: locale.rounded(x, lang)),
+        "pct": ours(lambda x, nd=1: locale.pct(x, lang, nd)),
+        "prob": ours(lambda p: locale.prob(p, lang)),
+        "signed_pct": ours(lambda x, nd=1: locale.signed_pct(x, lang, nd)),
+        "hedged": ours(lambda x, q=None, unit=None, bounds=None: locale.hedged(x, q, lang, unit, bounds=bounds)),
+        "hedged_sum": ours(lambda x, q=None, unit=None, bounds=None: locale.hedged_sum(x, q, lang, unit, bounds)),
+        "period": ours(lambda a, b=None, suffix=True: locale.period(a, b, lang, suffix)),
+        "date": ours(lambda d: locale.date(d, lang)),
+        "word": ours(lambda k: locale.word(k, lang)),
         # the items may be names from the data: escaped one by one, then joined with our own words
-        "join": ours(lambda items: vocab.join([i if isinstance(i, Md) else escape(str(i)) for i in items], lang)),
-        "verdict": ours(lambda c: vocab.verdict(c, lang)),
-        "interval": ours(lambda lo, hi: vocab.interval(lo, hi, lang)),
-        "count_zh": ours(vocab.count_zh),
-        "hedge_word": ours(lambda q: vocab.hedge_word(q, lang)),
-        "formula": ours(lambda t: vocab.formula(t, lang)),
-        # the hedges' tolerances, as the checks use them (analysis.qualifiers)
+        "join": ours(lambda items: locale.join([i if isinstance(i, Md) else escape(str(i)) for i in items], lang)),
+        "verdict": ours(lambda c: locale.verdict(c, lang)),
+        "interval": ours(lambda lo, hi: locale.interval(lo, hi, lang)),
+        "count_zh": ours(locale.count_zh),
+        "hedge_word": ours(lambda q: locale.hedge_word(q, lang)),
+        "formula": ours(lambda t: locale.formula(t, lang)),
+        # the hedges' tolerances, as the checks use them (analysis.core.qualifiers)
         "tol": {"approx": qualifiers.APPROX_REL_TOL, "nearly": qualifiers.NEARLY_REL_TOL},
     }
 
@@ -109,7 +111,7 @@ def text(section: str, res, lang: str, **extra) -> str:
 
 
 def _render(section: str, res, lang: str, markdown: bool, extra: dict) -> str:
-    vocab.check_lang(lang)
+    locale.check_lang(lang)
     if section not in SECTIONS:
         raise KeyError(f"no prose section {section!r}; expected one of {', '.join(SECTIONS)}")
     ctx = {**_CONTEXT[section](res, lang, **extra), **_env_for(lang, markdown), "lang": lang}
@@ -140,7 +142,7 @@ def mix_note(mx, lang: str, part: str) -> str:
     the same template the mix section includes, so a chart's note and the text cannot disagree."""
     if part not in ("counts", "amounts"):
         raise ValueError(f"part must be 'counts' or 'amounts', got {part!r}")
-    ctx = {"m": _mix_facts(mx, lang), **_env_for(vocab.check_lang(lang), markdown=False), "lang": lang}
+    ctx = {"m": _mix_facts(mx, lang), **_env_for(locale.check_lang(lang), markdown=False), "lang": lang}
     return _TEXT_ENV.get_template(f"{lang}/mix_{part}.md.j2").render(**ctx).strip()  # drawn on a chart: plain text
 
 
@@ -155,7 +157,7 @@ def md(section: str, res, lang: str, **extra):
 
 
 def _v(x):
-    return None if vocab.missing(x) else x
+    return None if locale.missing(x) else x
 
 
 def _source_date(r) -> tuple[int, int, int]:
@@ -165,9 +167,9 @@ def _source_date(r) -> tuple[int, int, int]:
 def _url(url) -> Md | None:
     """A source's address as the target of a Markdown autolink (``<…>``, where escapes do not apply): only an
     http(s) address without quotes, brackets or spaces, as ``check`` accepts (anything else is left out)."""
-    from .rules import web_address_problem
+    from ..data.rules import web_address_problem
 
-    return None if vocab.missing(url) or web_address_problem(str(url)) else Md(url)
+    return None if locale.missing(url) or web_address_problem(str(url)) else Md(url)
 
 
 def _sources(frame: pd.DataFrame) -> list[dict]:
@@ -185,7 +187,7 @@ def ctx_sources(res, lang):
 def _aggregates(periods: pd.DataFrame, lang) -> list[dict]:
     """The multi-year periods of a trends frame (published only as totals)."""
     return [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years),
-             "label": vocab.period(int(r.first_year), int(r.last_year), lang)}
+             "label": locale.period(int(r.first_year), int(r.last_year), lang)}
             for r in periods.itertuples() if r.n_years > 1]
 
 
@@ -212,7 +214,7 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
             "per_year_projects": _v(r["projects_per_year"]), "per_year_investment": _v(r["investment_per_year_100m_yuan"]),
             "per_project": _v(r["investment_per_project_100m_yuan"]),
             "change_projects": _v(r["change_projects_per_year"]), "change_investment": _v(r["change_investment_per_year"]),
-            "term_zh": terms.get(vocab.period(int(r["first_year"]), int(r["last_year"]), "en")),
+            "term_zh": terms.get(locale.period(int(r["first_year"]), int(r["last_year"]), "en")),
         })
     return rows
 
@@ -387,7 +389,7 @@ def ctx_projection(res, lang):
 
 
 def ctx_model(res, lang):
-    from .config import PRIORS
+    from ..core.config import PRIORS
 
     proj = res.projection
     if proj is None:
@@ -442,7 +444,7 @@ def ctx_backtest(res, lang):
 
 def ctx_calibration(res, lang, study=None, meta=None):
     """The calibration study (default: the stored one) in words; ``meta`` says how it was run."""
-    from . import calibration
+    from ..stats import calibration
 
     if study is None:
         study, meta = calibration.stored()

@@ -3,7 +3,7 @@
 Every function returns a :class:`Table`: a pandas ``Styler`` (text left, numbers right, fixed
 decimals per column with thousands separators, the source's hedge in its own column beside the
 number, "—" for what is not published) whose ``.data`` is the plain DataFrame an analyst can take
-further. Numbers are formatted through :mod:`analysis.vocab`; the ids in the HTML are fixed, so a
+further. Numbers are formatted through :mod:`analysis.core.locale`; the ids in the HTML are fixed, so a
 notebook shows the same bytes on every run. Cells, column labels and captions are HTML-escaped: a
 group name from the data is shown as text, never as markup.
 """
@@ -14,10 +14,10 @@ import pandas as pd
 from markupsafe import escape
 from pandas.io.formats.style import Styler
 
-from . import vocab
-from .calibration import process_label
-from .model import LEVELS
-from .vocab import word
+from ..core import locale
+from ..stats.calibration import process_label
+from ..stats.model import LEVELS
+from ..core.locale import word
 
 #: Numeric columns and their decimals, by the kind of figure they hold.
 DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1, "ratio": 2}
@@ -31,11 +31,11 @@ class Table(Styler):
 
 
 def _fixed(nd: int):
-    return lambda x: vocab.fixed(x, nd)
+    return lambda x: locale.fixed(x, nd)
 
 
 def _pct(x):
-    return vocab.pct(x)
+    return locale.pct(x)
 
 
 def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None) -> Table:
@@ -71,7 +71,7 @@ def _h(key: str, lang: str, unit: str | None = None) -> str:
 def _hedge_col(q, lang, ranges=None):
     """The hedge word of each value; a derived value no word describes shows its range (160–240)."""
     ranges = [None] * len(q) if ranges is None else list(ranges)
-    return [vocab.hedge_cell(x, b, lang) for x, b in zip(q, ranges)]
+    return [locale.hedge_cell(x, b, lang) for x, b in zip(q, ranges)]
 
 
 def _projects_col(t: pd.DataFrame, lang: str):
@@ -79,18 +79,18 @@ def _projects_col(t: pd.DataFrame, lang: str):
     不足60 or 41–100), every count written with its hedge so that none loses it."""
     if (t["projects_qualifier"].fillna("exact") == "exact").all():
         return t["projects"]
-    return [vocab.hedged(v, q, lang, None, bounds=b) for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"])]
+    return [locale.hedged(v, q, lang, None, bounds=b) for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"])]
 
 
 def _status(values, lang):
-    return [word(v, lang) if isinstance(v, str) and v in vocab.WORDS else (v or "") for v in values]
+    return [word(v, lang) if isinstance(v, str) and v in locale.WORDS else (v or "") for v in values]
 
 
 def periods(res, lang: str) -> Table:
     t = res.periods
     inv = _h("investment", lang, word("yi_yuan", lang))
     df = pd.DataFrame({
-        word("period", lang): [vocab.period(a, b, lang, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
+        word("period", lang): [locale.period(a, b, lang, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
         word("years", lang): t["n_years"],
         _h("projects_short", lang, "个" if lang == "zh" else None): _projects_col(t, lang),
         inv: t["investment_100m_yuan"],
@@ -107,21 +107,21 @@ def periods(res, lang: str) -> Table:
 
 def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "landing") -> Table:
     lr = res.landing if frame is None else frame
-    stated = [vocab.hedged(s * 100, q, lang, "percent") if not vocab.missing(s) else "—"
+    stated = [locale.hedged(s * 100, q, lang, "percent") if not locale.missing(s) else "—"
               for s, q in zip(lr["stated_rate"], lr["stated_qualifier"])]
-    landed = [("—" if vocab.missing(lo) else vocab.num(lo) if lo == hi else f"{vocab.num(lo)}–{vocab.num(hi)}") if vocab.missing(n)
-              else vocab.num(n) for n, lo, hi in zip(lr["landed"], lr["landed_lo"], lr["landed_hi"])]
-    ci = ["—" if vocab.missing(a) else f"{vocab.pct(a)}–{vocab.pct(b)}" for a, b in zip(lr["ci95_lo"], lr["ci95_hi"])]
+    landed = [("—" if locale.missing(lo) else locale.num(lo) if lo == hi else f"{locale.num(lo)}–{locale.num(hi)}") if locale.missing(n)
+              else locale.num(n) for n, lo, hi in zip(lr["landed"], lr["landed_lo"], lr["landed_hi"])]
+    ci = ["—" if locale.missing(a) else f"{locale.pct(a)}–{locale.pct(b)}" for a, b in zip(lr["ci95_lo"], lr["ci95_hi"])]
     df = pd.DataFrame({
-        word("cohort", lang): [vocab.period(a, b, lang, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
-        word("as_of", lang): [vocab.date(d, lang) for d in lr["vintage"]],
+        word("cohort", lang): [locale.period(a, b, lang, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
+        word("as_of", lang): [locale.date(d, lang) for d in lr["vintage"]],
         _h("signed", lang, "个" if lang == "zh" else None): lr["signed"],
         word("status", lang): _status(lr["signed_status"], lang),
         _h("landed", lang, "个" if lang == "zh" else None): landed,
         word("landing_rate", lang): lr["rate"],
         "95%置信区间" if lang == "zh" else "95% interval": ci,
         word("stated", lang): stated,
-        word("verdict", lang): [vocab.verdict(c, lang) if not vocab.missing(s) and not vocab.missing(n) else "—"
+        word("verdict", lang): [locale.verdict(c, lang) if not locale.missing(s) and not locale.missing(n) else "—"
                                 for c, s, n in zip(lr["consistent"], lr["stated_rate"], lr["landed"])],
     })
     st = _style(df, name, {df.columns[2]: "count"}, pct_cols=[df.columns[5]])
@@ -173,11 +173,11 @@ def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claim
     rate = led["kind"] == "landing_rate"
     df = pd.DataFrame({
         word("statement", lang): led["text_zh"] if lang == "zh" else led["text_en"],
-        word("stated", lang): [("—" if vocab.missing(s) else vocab.hedged(s, q, lang, "percent" if r else None))
+        word("stated", lang): [("—" if locale.missing(s) else locale.hedged(s, q, lang, "percent" if r else None))
                                for s, q, r in zip(led["stated"], led["qualifier"], rate)],
-        word("computed", lang): [("—" if vocab.missing(c) else vocab.pct(c / 100) if r else vocab.num(c))
+        word("computed", lang): [("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))
                                  for c, r in zip(led["computed"], rate)],
-        word("verdict", lang): [vocab.verdict(c, lang) for c in led["consistent"]],
+        word("verdict", lang): [locale.verdict(c, lang) for c in led["consistent"]],
         word("basis", lang): [word(b, lang) for b in led["basis"]],
     })
     st = _style(df, name, {})
@@ -194,10 +194,10 @@ def projection(res, lang: str) -> Table:
     df = pd.DataFrame({
         word("year", lang): tab["year"].astype(str),
         word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in tab["metric"]],
-        word("median", lang): [vocab.rounded(v, lang) for v in tab["median"]],
-        word("mean", lang): [vocab.rounded(v, lang) for v in tab["mean"]],
-        word("pi80", lang): [vocab.interval(a, b, lang) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"])],
-        word("pi95", lang): [vocab.interval(a, b, lang) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"])],
+        word("median", lang): [locale.rounded(v, lang) for v in tab["median"]],
+        word("mean", lang): [locale.rounded(v, lang) for v in tab["mean"]],
+        word("pi80", lang): [locale.interval(a, b, lang) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"])],
+        word("pi95", lang): [locale.interval(a, b, lang) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"])],
     })
     st = _style(df, "projection", {})
     st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
@@ -207,9 +207,9 @@ def projection(res, lang: str) -> Table:
 def _actual(value, qualifier, bounds, source, lang):
     """A published figure with its hedge; a cumulative total the sources never state is marked as a sum."""
     if source == "sum":
-        return f"{vocab.hedged_sum(value, qualifier, lang, bounds=bounds)}（{word('sum_of_periods', lang)}）" if lang == "zh" \
-            else f"{vocab.hedged_sum(value, qualifier, lang, bounds=bounds)} ({word('sum_of_periods', lang)})"
-    return vocab.hedged(value, qualifier, lang, bounds=bounds)
+        return f"{locale.hedged_sum(value, qualifier, lang, bounds=bounds)}（{word('sum_of_periods', lang)}）" if lang == "zh" \
+            else f"{locale.hedged_sum(value, qualifier, lang, bounds=bounds)} ({word('sum_of_periods', lang)})"
+    return locale.hedged(value, qualifier, lang, bounds=bounds)
 
 
 def backtest(res, lang: str) -> Table | None:
@@ -222,9 +222,9 @@ def backtest(res, lang: str) -> Table | None:
         word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in bt["metric"]],
         word("actual", lang): [_actual(v, q, b, src, lang) for v, q, b, src in
                                zip(bt["actual"], bt["actual_qualifier"], bt["actual_range"], bt["actual_source"])],
-        word("median", lang): [vocab.rounded(v, lang) for v in bt["median"]],
-        word("pi80", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
-        word("pi95", lang): [vocab.interval(a, b, lang) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
+        word("median", lang): [locale.rounded(v, lang) for v in bt["median"]],
+        word("pi80", lang): [locale.interval(a, b, lang) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
+        word("pi95", lang): [locale.interval(a, b, lang) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
         word("inside80", lang): [word("yes" if v else "no", lang) for v in bt["inside80"]],
         word("interval_score", lang): bt["interval_score95"],
         word("crps", lang): bt["crps"],
@@ -247,7 +247,7 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
             for h in (1, last):
                 r = g[(g["level"] == level) & (g["horizon"] == h)].iloc[0]
                 key = word("coverage_h", lang).format(level=round(level * 100), h=h)
-                row[key] = f"{vocab.pct(r['coverage'], lang, 0)} ± {vocab.pct(r['mc_se'], lang, 1)}"
+                row[key] = f"{locale.pct(r['coverage'], lang, 0)} ± {locale.pct(r['mc_se'], lang, 1)}"
         r = g[(g["level"] == 0.95) & (g["horizon"] == 1)].iloc[0]
         row[word("is_ratio", lang)] = r["is_model"] / r["is_poisson"]
         rows.append(row)

@@ -2,7 +2,7 @@
 
 Each table is read as text with the standard ``csv`` module (so every problem can name its line),
 converted column by column into pandas' nullable dtypes, and then checked against a pandera schema
-built from the declarations in :mod:`analysis.schema` (allowed values, ranges, unique keys, required
+built from the declarations in :mod:`analysis.data.schema` (allowed values, ranges, unique keys, required
 cells). Parsing is done before pandera, by hand: pandera's coercion reports the pandas index and a
 dtype name, while an analyst needs "signings.csv:7: column 'investment_100m_yuan': '115.77亿' has a
 unit in it". Nothing here writes to the data directory.
@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import vocab
+from ..core import locale
 from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -170,9 +170,9 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
         if col.allowed is not None:
             checks.append(pa.Check.isin(list(col.allowed), error=f"expected one of: {', '.join(col.allowed)}"))
         if col.min is not None:
-            checks.append(pa.Check.ge(col.min, error=f"must be >= {vocab.num(col.min)}" + (" (amounts and counts are never negative)" if col.min == 0 else "")))
+            checks.append(pa.Check.ge(col.min, error=f"must be >= {locale.num(col.min)}" + (" (amounts and counts are never negative)" if col.min == 0 else "")))
         if col.max is not None:
-            checks.append(pa.Check.le(col.max, error=f"must be <= {vocab.num(col.max)}"))
+            checks.append(pa.Check.le(col.max, error=f"must be <= {locale.num(col.max)}"))
         if col.kind == "year":
             checks.append(pa.Check.ge(FIRST_PLAUSIBLE_YEAR, error=f"year must be {FIRST_PLAUSIBLE_YEAR} or later"))
             checks.append(pa.Check.le(this_year, error=f"year is later than the current year {this_year}"))

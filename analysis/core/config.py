@@ -5,7 +5,7 @@
 * Assumptions: the priors of the projection model, each with the reason it was chosen
   (:data:`PRIORS`, the assumptions log the reports cite), and the fixed reporting error of an
   investment figure. None was tuned to the published outcomes. The hedge tolerances (约 = ±5 %, …)
-  live with their meaning in :mod:`analysis.qualifiers`.
+  live with their meaning in :mod:`analysis.core.qualifiers`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 
 #: The repository root (this package lives in ``<root>/analysis``).
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: Published figures with provenance (read-only for the tools).
 DATA_DIR = ROOT / "data"
 #: The parameterized notebooks (templates of the reports, and what nbval checks).
 NOTEBOOK_DIR = ROOT / "notebooks"
 #: Where ``python -m analysis build`` writes by default (regenerable output).
 REPORTS_DIR = ROOT / "reports"
-#: Set to "1" in the build's warm kernels: ``analysis.data.load`` reuses an unchanged data directory.
+#: Set to "1" in the build's warm kernels: ``analysis.load`` reuses an unchanged data directory.
 CACHE_ENV = "ANALYSIS_LOAD_CACHE"
 #: The data directory ``load()`` reads when none is given (default: :data:`DATA_DIR`). The build sets it in
 #: its kernels, so that no absolute path is written into an executed notebook.

@@ -26,7 +26,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .config import CACHE_ENV, DATA_ENV
+from ..core.config import CACHE_ENV, DATA_ENV
 
 KERNEL = "python3"
 #: default of ``build --cell-timeout``: seconds one cell may run (the slowest real cell takes about 2 s)
@@ -40,14 +40,14 @@ ALIVE_POLL = 0.5
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 #: environment of every kernel: reproducible outputs (stable hash seed and cell names, no progress bars)
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
-#: and of the warm kernels: the data loaded once per kernel (analysis.data.CACHE_ENV)
+#: and of the warm kernels: the data loaded once per kernel (analysis.core.config.CACHE_ENV, read by analysis.load)
 WARM_ENV = {CACHE_ENV: "1"}
 #: imported once per warm kernel, before its first notebook
 WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
-           "import analysis.results, analysis.plotting, analysis.tables, analysis.prose, analysis.notebook, "
-           "analysis.projection, analysis.calibration\n"
+           "import analysis.stats.results, analysis.present.charts, analysis.present.tables, analysis.present.prose, analysis.present.notebook, "
+           "analysis.stats.projection, analysis.stats.calibration\n"
            # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
-           "analysis.plotting.setup_style('zh'); analysis.plotting.png(analysis.plotting._new('narrow', 1.0))")
+           "analysis.present.charts.setup_style('zh'); analysis.present.charts.png(analysis.present.charts._new('narrow', 1.0))")
 #: run in the kernel before each notebook: a clean namespace in the unit's own folder, and the data folder
 #: (``load(None)`` reads it from the environment: no absolute path enters the executed notebook)
 #: (into the folder first: after a failed notebook the kernel's folder is gone, and %reset reads the cwd)
@@ -132,7 +132,7 @@ class Kernel:
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
         if self.warm:
-            # (an empty data folder: the default, analysis.data.default_data_dir)
+            # (an empty data folder: the default, analysis.core.config.default_data_dir)
             reset = RESET.format(cwd=str(cwd), env=DATA_ENV, data=str(data_dir) if data_dir else "")
             self.run(reset, min(timeout, START_TIMEOUT))
         if parameters is not None:

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
-from .config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
+from ..core.config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
 
 __all__ = [
     "INVESTMENT_MEASUREMENT_SD",

@@ -15,12 +15,12 @@ Kinds of claim:
 * stated in prose and written down in ``claims.csv`` (kinds ``sum_of_groups``,
   ``total_minus_groups``, ``conference_count``).
 
-Agreement is interval arithmetic on the hedges (:mod:`analysis.qualifiers`): a sum of 约 parts is an
+Agreement is interval arithmetic on the hedges (:mod:`analysis.core.qualifiers`): a sum of 约 parts is an
 interval, and it agrees with a stated total when the two intervals overlap. A claim whose computed
 side rests on a value derived from the claim itself holds by construction; it stays in the ledger
 with ``basis="by construction"`` so the reader sees it was not an independent check.
 
-``reconciliation_problems`` turns every inconsistent claim into a :class:`~analysis.schema.Problem`;
+``reconciliation_problems`` turns every inconsistent claim into a :class:`~analysis.data.schema.Problem`;
 ``python -m analysis check`` reports them.
 """
 
@@ -28,26 +28,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import metrics, vocab
-from .data import Dataset
+from . import metrics
+from ..core import locale
+from ..data.dataset import Dataset
 from .metrics import Period
-from .qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
-from .schema import Problem
+from ..core.qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
+from ..data.schema import Problem
 
 COLUMNS = ["id", "text_en", "text_zh", "stated", "qualifier", "computed", "formula", "consistent", "basis", "kind",
            "file", "line", "column", "last_year"]
 
 
 def _fmt(x: float) -> str:
-    return vocab.num(x)
+    return locale.num(x)
 
 
 def _n(x) -> str:
-    return vocab.num(x)
+    return locale.num(x)
 
 
 def _d(date, lang: str = "en") -> str:
-    return vocab.date(date, lang)
+    return locale.date(date, lang)
 
 
 def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, file, line, column, last_year,
@@ -255,9 +256,9 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
                 rows,
                 id=f"landing_rate_{p.key}_{r['as_of']}",
                 text_en=f"{p.label} cohort as of {_d(r['vintage'])}: {_n(r['landed'])} of {_n(r['signed'])} landed, "
-                f"a rate the source gives as {vocab.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'en', 'percent')}",
-                text_zh=f"截至{_d(r['vintage'], 'zh')}，{vocab.period(p.first_year, p.last_year, 'zh')}签约的{_n(r['signed'])}个项目中"
-                f"{_n(r['landed'])}个落地，报道称落地率{vocab.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'zh', 'percent')}",
+                f"a rate the source gives as {locale.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'en', 'percent')}",
+                text_zh=f"截至{_d(r['vintage'], 'zh')}，{locale.period(p.first_year, p.last_year, 'zh')}签约的{_n(r['signed'])}个项目中"
+                f"{_n(r['landed'])}个落地，报道称落地率{locale.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'zh', 'percent')}",
                 stated=float(r["stated_rate_pct"]),  # as written, in percent (a fraction × 100 is not always exact)
                 qualifier=r["stated_qualifier"],
                 computed=100 * float(r["landed"]) / float(r["signed"]),
@@ -309,12 +310,12 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                              f"({_n(b_hi)} of {pb.label} then, {_n(a_lo)} of {pa.label} already by {_d(a['vintage'])})" if at_most >= 0 else
                              f"The {pb.label} cohort as of {_d(b['vintage'])} (at most {_n(b_hi)} landed) has fewer landed projects than "
                              f"the {pa.label} cohort inside it already had by {_d(a['vintage'])} ({_n(a_lo)}); landed projects do not un-land"),
-                    text_zh=(f"截至{_d(b['vintage'], 'zh')}，{vocab.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个项目中"
-                             f"至多{_n(at_most)}个落地（届时{vocab.period(pb.first_year, pb.last_year, 'zh')}批次共{_n(b_hi)}个落地，"
-                             f"其中{vocab.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已有{_n(a_lo)}个）"
+                    text_zh=(f"截至{_d(b['vintage'], 'zh')}，{locale.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个项目中"
+                             f"至多{_n(at_most)}个落地（届时{locale.period(pb.first_year, pb.last_year, 'zh')}批次共{_n(b_hi)}个落地，"
+                             f"其中{locale.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已有{_n(a_lo)}个）"
                              if at_most >= 0 else
-                             f"截至{_d(b['vintage'], 'zh')}，{vocab.period(pb.first_year, pb.last_year, 'zh')}批次至多{_n(b_hi)}个落地，"
-                             f"少于其中{vocab.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已落地的{_n(a_lo)}个；"
+                             f"截至{_d(b['vintage'], 'zh')}，{locale.period(pb.first_year, pb.last_year, 'zh')}批次至多{_n(b_hi)}个落地，"
+                             f"少于其中{locale.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已落地的{_n(a_lo)}个；"
                              "已落地的项目不会再“未落地”"),
                     stated=None, qualifier=None, computed=float(at_most),
                     formula=f"{_n(b_hi)} − {_n(a_lo)}",
@@ -329,8 +330,8 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                     id=f"landing_vintage_lower_{pa.key}_{a['as_of']}_{b['as_of']}",
                     text_en=f"At least {_n(at_least)} more of the {pa.label} projects landed between {_d(a['vintage'])} and {_d(b['vintage'])} "
                     f"({_n(b_lo)} of {pb.label}, less the {_n(signed_rest)} of {rest.label}, less {_n(a_hi)} already landed)",
-                    text_zh=f"{_d(a['vintage'], 'zh')}至{_d(b['vintage'], 'zh')}之间，{vocab.period(pa.first_year, pa.last_year, 'zh')}的项目至少又有{_n(at_least)}个落地"
-                    f"（{vocab.period(pb.first_year, pb.last_year, 'zh')}批次{_n(b_lo)}个，减去{vocab.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个，再减去此前已落地的{_n(a_hi)}个）",
+                    text_zh=f"{_d(a['vintage'], 'zh')}至{_d(b['vintage'], 'zh')}之间，{locale.period(pa.first_year, pa.last_year, 'zh')}的项目至少又有{_n(at_least)}个落地"
+                    f"（{locale.period(pb.first_year, pb.last_year, 'zh')}批次{_n(b_lo)}个，减去{locale.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个，再减去此前已落地的{_n(a_hi)}个）",
                     stated=None, qualifier=None, computed=float(at_least),
                     formula=f"{_n(b_lo)} − {_n(signed_rest)} − {_n(a_hi)}",
                     consistent=at_least <= room,
@@ -383,8 +384,8 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
     and two statements that do not overlap are not called agreeing: the data check names them as a
     disagreement (rules.resolve_sources).
     """
-    from .rules import value_interval
-    from .schema import TABLES
+    from ..data.rules import value_interval
+    from ..data.schema import TABLES
 
     table = TABLES["signings"]
     all_rows, kept = ds.rows["signings"], ds["signings"]
@@ -410,8 +411,8 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                 kept_iv = value_interval(w[col], w[qcol], col)
                 if not value_interval(r[col], r[qcol], col).overlaps(kept_iv):
                     continue  # a disagreement, not an agreement: resolve_sources reports it
-                kept_en, other_en = (vocab.hedged(x[col], x[qcol], "en", unit) for x in (w, r))
-                kept_zh, other_zh = (vocab.hedged(x[col], x[qcol], "zh", unit) for x in (w, r))
+                kept_en, other_en = (locale.hedged(x[col], x[qcol], "en", unit) for x in (w, r))
+                kept_zh, other_zh = (locale.hedged(x[col], x[qcol], "zh", unit) for x in (w, r))
                 _claim(
                     rows,
                     id=f"agree_{col.split('_')[0]}_{p.key}_{dim}{'' if pd.isna(group) else '_' + str(group)}_{r['source_id']}",
@@ -460,10 +461,10 @@ def reconciliation_problems(ds: Dataset) -> list[Problem]:
             continue
         if not c["consistent"]:
             if c["stated"] is None or pd.isna(c["stated"]):
-                msg = f"{c['text_en']}: impossible ({c['formula']} = {vocab.num(c['computed'])}); the statements contradict each other"
+                msg = f"{c['text_en']}: impossible ({c['formula']} = {locale.num(c['computed'])}); the statements contradict each other"
             else:
                 unit = "%" if c["kind"] == "landing_rate" else ""
-                msg = (f"{c['text_en']}: stated {c['qualifier']} {vocab.num(c['stated'])}{unit}, "
-                       f"but the data give {vocab.sig(c['computed'], 4)}{unit}")
+                msg = (f"{c['text_en']}: stated {c['qualifier']} {locale.num(c['stated'])}{unit}, "
+                       f"but the data give {locale.sig(c['computed'], 4)}{unit}")
             out.append(Problem(c["file"], c["line"], c["column"], msg))
     return out

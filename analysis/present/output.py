@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import metrics as M
-from . import vocab
-from .data import Dataset
+from ..stats import metrics as M
+from ..core import locale
+from ..data.dataset import Dataset
 
 ROUND = 6
 
@@ -100,13 +100,13 @@ def metrics_dict(
     seed: int | None = None,
 ) -> dict:
     """Everything ``metrics --format json`` prints. Keys are documented in README.md."""
-    from .results import compute
+    from ..stats.results import compute
 
     return jsonable(results_dict(compute(ds, through, projection=projection, horizon=horizon, seed=seed)))
 
 
 def results_dict(res) -> dict:
-    """:class:`analysis.results.Results` as one JSON-ready dict."""
+    """:class:`analysis.stats.results.Results` as one JSON-ready dict."""
     cum = res.cumulative
     out: dict = {
         "through_year": res.through,
@@ -240,7 +240,7 @@ _BACKTEST_KEYS = {"interval_score95": "interval_score"}
 
 def projection_dict(proj) -> dict:
     """The projection's JSON keys: per-year summaries, the model and its assumptions, thresholds, landing."""
-    from .config import PRIORS
+    from ..core.config import PRIORS
 
     by_year = []
     for y in proj.years:
@@ -274,19 +274,19 @@ def projection_dict(proj) -> dict:
 
 
 def _num(x) -> str:
-    return "—" if x is None else vocab.num(x)
+    return "—" if x is None else locale.num(x)
 
 
 def _hedged(x, qualifier, unit=None, bounds=None) -> str:
-    return vocab.hedged(x, qualifier, "en", unit, bounds=bounds)
+    return locale.hedged(x, qualifier, "en", unit, bounds=bounds)
 
 
 def _iv(pair) -> str:
-    return "—" if pair is None or pair[0] is None else vocab.interval(pair[0], pair[1], "en")
+    return "—" if pair is None or pair[0] is None else locale.interval(pair[0], pair[1], "en")
 
 
 def metrics_text(m: dict) -> str:
-    """:func:`metrics_dict` for the terminal (English; every number formatted by :mod:`analysis.vocab`)."""
+    """:func:`metrics_dict` for the terminal (English; every number formatted by :mod:`analysis.core.locale`)."""
     v = m["vintage"]
     lines = [f"Through {m['through_year']}, as known on {v['as_of']} ({v['n_sources']} article(s): "
              + ", ".join(s["source_id"] for s in v["sources"]) + ")"]
@@ -305,10 +305,10 @@ def metrics_text(m: dict) -> str:
         lines.append(f"  note: {c['note']}")
     lines += ["", "Periods", f"  {'period':<11}{'projects':>9}{'invest.':>10}  {'hedge':<10}{'status':<9}{'proj/yr':>8}{'inv/yr':>9}{'inv/proj':>10}"]
     for p in m["periods"]:
-        label = vocab.period(p["first_year"], p["last_year"], "en")
+        label = locale.period(p["first_year"], p["last_year"], "en")
         lines.append(
             f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
-            f"{vocab.hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan'], 'en', '—'):<10}{p['investment_status'] or '—':<9}"
+            f"{locale.hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan'], 'en', '—'):<10}{p['investment_status'] or '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
         if p["projects_qualifier"] not in (None, "exact"):
@@ -321,27 +321,27 @@ def metrics_text(m: dict) -> str:
         for r in m["landing"]:
             stated = ("no rate stated" if r["stated_rate"] is None else
                       f"stated {_hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'percent')}"
-                      + ("" if r["consistent"] is None else f": {vocab.verdict(r['consistent'], 'en')}"))
+                      + ("" if r["consistent"] is None else f": {locale.verdict(r['consistent'], 'en')}"))
             if r["landed"] is not None:
-                count = f"{_num(r['landed'])}/{_num(r['signed'])} = {vocab.pct(r['rate'])} (95% {vocab.pct(r['ci95'][0])}–{vocab.pct(r['ci95'][1])})"
+                count = f"{_num(r['landed'])}/{_num(r['signed'])} = {locale.pct(r['rate'])} (95% {locale.pct(r['ci95'][0])}–{locale.pct(r['ci95'][1])})"
             elif r["landed_range"] is not None:
                 lo, hi = r["landed_range"]
                 count = f"{_num(lo) if lo == hi else _num(lo) + '–' + _num(hi)} of {_num(r['signed'])} by the rate"
             else:
                 count = "no count"
             signed = f" [signed {r['signed_status']}: {r['signed_formula']}]" if r["signed_status"] == "derived" else ""
-            lines.append(f"  {vocab.period(r['first_year'], r['last_year'], 'en')} as of {r['as_of']}: {count}; {stated}{signed}")
+            lines.append(f"  {locale.period(r['first_year'], r['last_year'], 'en')} as of {r['as_of']}: {count}; {stated}{signed}")
     for key, entry in m["mix"].items():
         for d, groups in entry.items():
             s = m["mix_summary"][key][d]
             hhi = s["hhi_investment"]
-            h = "" if hhi is None else (f" (HHI of investment {vocab.num(hhi[0], 'en', 3)})" if abs(hhi[1] - hhi[0]) < 1e-9
-                                        else f" (HHI of investment {vocab.num(hhi[0], 'en', 3)}–{vocab.num(hhi[1], 'en', 3)})")
+            h = "" if hhi is None else (f" (HHI of investment {locale.num(hhi[0], 'en', 3)})" if abs(hhi[1] - hhi[0]) < 1e-9
+                                        else f" (HHI of investment {locale.num(hhi[0], 'en', 3)}–{locale.num(hhi[1], 'en', 3)})")
             lines += ["", f"Mix {key} by {d}{h}"]
             width = max(len(g["group_en"]) for g in groups) + 2
             for g in groups:
-                lines.append(f"  {g['group_en']:<{width}}{_num(g['projects']):>4} ({vocab.pct(g['project_share'])})  "
-                             f"{_num(g['investment_100m_yuan']):>8} ({vocab.pct(g['investment_share'])})")
+                lines.append(f"  {g['group_en']:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
+                             f"{_num(g['investment_100m_yuan']):>8} ({locale.pct(g['investment_share'])})")
             if s["remainder_projects"] is not None:
                 lines.append(f"  no count stated for some groups; the total leaves {_num(s['remainder_projects'])} project(s) for them")
             if s["unstated_groups"]:
@@ -361,12 +361,12 @@ def metrics_text(m: dict) -> str:
     if m.get("projection"):
         w = m["projection_model"]["weights"]
         lines += ["", "Projection: median [80% interval] [95% interval]; model weights "
-                  + ", ".join(f"{k} {vocab.pct(x, 'en', 0)}" for k, x in w.items())]
+                  + ", ".join(f"{k} {locale.pct(x, 'en', 0)}" for k, x in w.items())]
         for y in m["projection"]:
             parts = []
             for k, label in (("projects", "projects"), ("investment_100m_yuan", "investment"), ("cumulative_investment_100m_yuan", "cum. investment")):
                 if k in y:
-                    parts.append(f"{label} {vocab.rounded(y[k]['median'])} [{_iv(y[k]['pi80'])}] [{_iv(y[k]['pi95'])}]")
+                    parts.append(f"{label} {locale.rounded(y[k]['median'])} [{_iv(y[k]['pi80'])}] [{_iv(y[k]['pi95'])}]")
             lines.append(f"  {y['year']}: " + "; ".join(parts))
     elif m.get("projection_note"):
         lines += ["", f"Projection: {m['projection_note']}"]
@@ -374,14 +374,14 @@ def metrics_text(m: dict) -> str:
         lines += ["", "Backtest (projection at the release against later figures)"]
         for b in m["backtest"]:
             lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'], None, b['actual_range'])}, median "
-                         f"{vocab.rounded(b['median'])}, 80% [{_iv(b['pi80'])}] {'inside' if b['inside80'] else 'OUTSIDE'}, "
+                         f"{locale.rounded(b['median'])}, 80% [{_iv(b['pi80'])}] {'inside' if b['inside80'] else 'OUTSIDE'}, "
                          f"95% [{_iv(b['pi95'])}] {'inside' if b['inside95'] else 'OUTSIDE'}; interval score "
-                         f"{vocab.rounded(b['interval_score'])}, CRPS {vocab.rounded(b['crps'])}")
+                         f"{locale.rounded(b['interval_score'])}, CRPS {locale.rounded(b['crps'])}")
     if m.get("since_then"):
         st = m["since_then"]
         lines += ["", "Since then (" + ", ".join(s["source_id"] for s in st["sources"]) + ")"]
         for t in st["totals"]:
-            lines.append(f"  {vocab.period(t['first_year'], t['last_year'], 'en')}: {_hedged(t['projects'], t['projects_qualifier'], 'projects')}, "
+            lines.append(f"  {locale.period(t['first_year'], t['last_year'], 'en')}: {_hedged(t['projects'], t['projects_qualifier'], 'projects')}, "
                          f"{_hedged(t['investment_100m_yuan'], t['investment_qualifier'], 'yi_yuan')}")
         for c in st["claims"]:
             lines.append(f"  {c['text_en']}")

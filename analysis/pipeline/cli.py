@@ -33,7 +33,8 @@ def _data_arg(p: argparse.ArgumentParser) -> None:
 
 def _load_or_fail(data_dir):
     """Load and validate, or raise SystemExit(1) with a one-line message."""
-    from .data import DataError, default_data_dir, load
+    from ..api import DataError, load
+    from ..core.config import default_data_dir
 
     try:
         return load(data_dir)
@@ -47,7 +48,9 @@ def _load_or_fail(data_dir):
 
 
 def cmd_check(args) -> int:
-    from .data import DataError, check_source_texts, default_data_dir, load, summary
+    from ..api import DataError, load
+    from ..core.config import default_data_dir
+    from ..data.dataset import check_source_texts, summary
 
     data_dir = args.data or default_data_dir()
     try:
@@ -74,7 +77,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from .output import metrics_dict, metrics_text
+    from ..present.output import metrics_dict, metrics_text
 
     ds = _load_or_fail(args.data)
     try:
@@ -89,7 +92,7 @@ def cmd_metrics(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from . import calibration
+    from ..stats import calibration
 
     size = calibration.SIZES[args.size]
     if args.histories is not None:
@@ -105,7 +108,7 @@ def cmd_calibrate(args) -> int:
         path = calibration.save(df, size, args.seed)
         print(f"stored: {path} (the reports show it)", file=sys.stderr)
     if args.format == "json":
-        from .output import jsonable
+        from ..present.output import jsonable
 
         print(json.dumps(jsonable(df.to_dict("records")), ensure_ascii=False, indent=2, allow_nan=False))
     else:
@@ -116,7 +119,7 @@ def cmd_calibrate(args) -> int:
 def cmd_build(args) -> int:
     from . import outdir
     from .build import BuildError, KernelPool, build, most_units, plan, tree_digest, up_to_date
-    from .config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
+    from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
 
     out = args.out or REPORTS_DIR
     nb_dir = args.notebooks or NOTEBOOK_DIR
@@ -188,7 +191,7 @@ _seed = _at_least(0)
 
 
 def _horizon(text: str) -> int:
-    from .projection import MAX_HORIZON  # imported only when --horizon is given
+    from ..stats.projection import MAX_HORIZON  # imported only when --horizon is given
 
     n = _positive(text)
     if n > MAX_HORIZON:

@@ -1,11 +1,11 @@
-"""The one loader: ``load(data_dir)`` returns a validated :class:`Dataset` or raises :class:`DataError`.
+"""The data layer's reader: ``read(data_dir)`` returns a :class:`Dataset` and the problems found in it.
 
-Validation runs in three stages, all reported at once:
+The public loader, :func:`analysis.load`, validates in three stages, all reported at once:
 
-1. :mod:`analysis.reading`: files, encoding, columns, types, allowed values, keys (pandera);
-2. :mod:`analysis.rules`: named rules across rows and tables (references, taxonomy, evidence), and
+1. :mod:`analysis.data.reading`: files, encoding, columns, types, allowed values, keys (pandera);
+2. :mod:`analysis.data.rules`: named rules across rows and tables (references, taxonomy, evidence), and
    agreement between sources stating the same fact;
-3. :func:`analysis.claims.reconciliation_problems`: figures that should add up do.
+3. :func:`analysis.stats.claims.reconciliation_problems`: figures that should add up do.
 
 A dataset knows when each fact became known: :meth:`Dataset.as_known_at` keeps only the sources
 published by a date (a *vintage*), which is what a report about a past release must use.
@@ -13,18 +13,17 @@ published by a date (a *vintage*), which is what a report about a past release m
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .config import CACHE_ENV, DATA_DIR, default_data_dir
+from ..core.config import DATA_DIR, default_data_dir
 from .reading import read_frames
 from .rules import check_rules, resolve_sources, source_dates
 from .schema import TABLES, DataError, Problem
 
-__all__ = ["DATA_DIR", "DataError", "Dataset", "Problem", "check_source_texts", "default_data_dir", "load", "summary"]
+__all__ = ["DATA_DIR", "DataError", "Dataset", "Problem", "check_source_texts", "default_data_dir", "read", "summary"]
 
 Date = tuple[int, int, int]
 
@@ -67,32 +66,12 @@ class Dataset:
         return Dataset(self.data_dir, tables, rows, as_of=tuple(date))
 
 
-#: Set by the build in its warm kernels: a data directory whose files did not change is loaded once per
-#: kernel (the dataset is read-only; the notebooks' outputs are the bytes a fresh kernel gives, which a
-#: test checks). Elsewhere (JupyterLab, the command line) every ``load`` reads the files again.
-_loaded: dict[tuple, tuple[Dataset, int]] = {}
+def read(data_dir: Path) -> tuple[Dataset, list[Problem]]:
+    """The tables of ``data_dir`` checked against the schema and the rules (stages 1 and 2).
 
-
-def _fingerprint(ds: Dataset) -> int:
-    """A hash of every value of every frame: a cached dataset that a notebook changed is not reused."""
-    frames = [*ds.tables.values(), *ds.rows.values()]
-    return hash(tuple(int(pd.util.hash_pandas_object(f, index=True).sum()) for f in frames))
-
-
-def load(data_dir: str | Path | None = None) -> Dataset:
-    data_dir = default_data_dir() if data_dir is None else Path(data_dir)
-    if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
-        key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))
-        hit = _loaded.get(key)
-        if hit is None or _fingerprint(hit[0]) != hit[1]:
-            _loaded.clear()
-            ds = _load(data_dir)
-            _loaded[key] = hit = (ds, _fingerprint(ds))
-        return hit[0]
-    return _load(data_dir)
-
-
-def _load(data_dir: Path) -> Dataset:
+    Returns the dataset and every problem found; raises :class:`DataError` only when the files cannot be
+    read as tables at all. The public loader, :func:`analysis.load`, adds stage 3 and raises on any problem.
+    """
     problems: list[Problem] = []
     if not data_dir.is_dir():
         why = "is a file, not a data directory" if data_dir.exists() else "data directory does not exist"
@@ -103,20 +82,7 @@ def _load(data_dir: Path) -> Dataset:
     problems += check_rules(frames)
     tables, disagreements = resolve_sources(frames)
     problems += disagreements
-    ds = Dataset(data_dir=data_dir, tables=tables, rows=frames)
-    from .claims import reconciliation_problems
-
-    try:
-        found = reconciliation_problems(ds)
-    except Exception:
-        if not problems:
-            raise
-        found = []  # the tables are too broken to reconcile; the problems above say why
-    seen = {(p.file, p.line, p.column) for p in problems}
-    problems += [p for p in found if (p.file, p.line, p.column) not in seen]
-    if problems:
-        raise DataError(problems)
-    return ds
+    return Dataset(data_dir=data_dir, tables=tables, rows=frames), problems
 
 
 def check_source_texts(ds: Dataset, sources_dir: str | Path) -> tuple[list[Problem], list[str]]:

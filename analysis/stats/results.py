@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import claims, metrics
-from .data import Dataset
+from . import claims
+from . import metrics
+from ..data.dataset import Dataset
 from .metrics import Mix, Period
 
 Date = tuple[int, int, int]

@@ -4,7 +4,7 @@ Layout of the output directory (``reports/`` by default)::
 
     index.html                       the reports and analyses, one card each; the reports out of date, and why
     .build.json                      the build's marker: every file it wrote (SHA-256) and folder, the units with
-                                     their input digests, the reports out of date (analysis.outdir)
+                                     their input digests, the reports out of date (analysis.pipeline.outdir)
     <release>/                       one per release, named by its last year: 2021 (2019–2020 and 2021), 2022, …
         report.html, report.ipynb, figures/*.png, metrics.json, .stamp.json
     <notebook-stem>/                 one per analysis notebook (1.0-trends, …)
@@ -12,7 +12,7 @@ Layout of the output directory (``reports/`` by default)::
 
 How it runs:
 
-* **Warm kernels** (:mod:`analysis.kernels`). ``--jobs`` workers each take one kernel that imported the
+* **Warm kernels** (:mod:`analysis.pipeline.kernels`). ``--jobs`` workers each take one kernel that imported the
   analysis stack once; each notebook then runs in a clean namespace (``%reset -f``) in its own working
   folder. Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
   test compares the two ways). A cell that runs longer than ``--cell-timeout`` or a kernel that dies
@@ -26,7 +26,7 @@ How it runs:
 * **Reproducible.** No timestamps, durations, random ids or paths are written (the data folder reaches the
   kernels through the environment, not as a parameter): two builds from the same inputs, wherever the
   data are, give identical files.
-* **One build, whole** (:mod:`analysis.outdir`). The new tree is assembled beside the out folder (units
+* **One build, whole** (:mod:`analysis.pipeline.outdir`). The new tree is assembled beside the out folder (units
   that did not change, and the earlier version of a report whose notebook failed, carried over by hard
   link) and switched in with one atomic exchange; a reader sees all of the previous build or all of the
   new one. The build owns only what it wrote, and one build at a time holds a folder.
@@ -45,10 +45,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import outdir, vocab
-from .config import DATA_ENV, NOTEBOOK_DIR, REPORTS_DIR, ROOT, default_data_dir
+from . import outdir
+from ..core import locale
+from ..core.config import DATA_ENV, NOTEBOOK_DIR, REPORTS_DIR, ROOT, default_data_dir
 from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_notebook
-from .vocab import LANGS
+from ..core.locale import LANGS
 
 __all__ = ["BuildError", "Job", "KernelPool", "build", "plan", "refresh_notebooks", "tree_digest", "up_to_date"]
 
@@ -85,7 +86,7 @@ def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> st
     h = hashlib.sha256()
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     pkg = ROOT / "analysis"
-    for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "templates/**/*", "validation/*"]) + [ROOT / "constraints.txt"]:
+    for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "**/templates/**/*", "**/validation/*"]) + [ROOT / "constraints.txt"]:
         if p.exists():
             h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
@@ -152,7 +153,7 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
 
     No job carries the data folder (``data_dir``, else ``ds.data_dir``): the kernels get it through the
     environment, so that it is written neither into the executed notebooks nor into the digests."""
-    from . import metrics
+    from ..stats import metrics
 
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
@@ -196,7 +197,7 @@ def _only_known(nb: Path, params: dict) -> dict:
 def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
     import nbformat
 
-    from . import page
+    from ..present import page
 
     nbformat.write(clean_notebook(nb), tmp / f"{job.stem}.ipynb")
     if job.through is not None:  # metrics.json: written by the report notebook from the results it shows
@@ -214,9 +215,9 @@ def write_index(folder: Path, ds, units: list[Job], lang: str, known: dict | Non
     """The contents page in ``folder``: a card for every unit of ``units`` (the full plan) whose page is
     there, not only the ones just built (a ``--years`` build keeps the other years' cards); then one line per
     report that is out of date (``stale``: unit name → why)."""
-    from . import page
-    from .results import compute
-    from .vocab import word
+    from ..present import page
+    from ..stats.results import compute
+    from ..core.locale import word
 
     reports, analyses = [], []
     for j in sorted(units, key=lambda j: (j.through is not None, j.through or 0, j.name)):
@@ -254,7 +255,7 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     ``claim``: the out folder, already claimed (the CLI claims it before the kernels start); else claimed here.
     Returns {"built": [...], "skipped": [...], "failed": [...], "index": path}.
     """
-    from .data import load
+    from ..api import load
 
     if not jobs:
         return {"built": [], "skipped": [], "failed": [], "index": None}
@@ -307,7 +308,7 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
             if status == "ok":
                 units[name] = digests[name]
                 built.append(name)
-                log(f"  {name:<20} {vocab.fixed(secs, 1):>5} s")
+                log(f"  {name:<20} {locale.fixed(secs, 1):>5} s")
                 continue
             kept = outdir.carry(out, staging, prev, name)
             if kept:
@@ -330,7 +331,7 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
             pool.close()
         outdir.discard(staging)
         outdir.discard(old)
-    log(f"done in {vocab.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
+    log(f"done in {locale.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
         f"{len(skipped)} unchanged")
     log(f"index: {out / 'index.html'}")
     if failed:
@@ -351,7 +352,7 @@ def _run(todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh:
     On Ctrl-C every kernel is killed and the workers are given a few seconds to return."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .results import compute
+    from ..stats.results import compute
 
     data = ds.data_dir.resolve()
     results: dict[str, tuple] = {}

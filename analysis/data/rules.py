@@ -1,10 +1,10 @@
 """Rules a per-table schema cannot express, each named, each yielding problems with their message.
 
 Every rule takes the typed frames of all tables (every row, before agreeing sources are merged) and
-yields :class:`~analysis.schema.Problem` objects naming file, line and column. :data:`RULES` lists
+yields :class:`~analysis.data.schema.Problem` objects naming file, line and column. :data:`RULES` lists
 them in the order they run; :func:`check_rules` runs them all. :func:`resolve_sources` then keeps one
 row per fact and reports sources that disagree. Reconciliation of figures against each other (sums,
-cumulative totals, landing rates) lives in :mod:`analysis.claims`.
+cumulative totals, landing rates) lives in :mod:`analysis.stats.claims`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from . import vocab
-from .qualifiers import interval
+from ..core import locale
+from ..core.qualifiers import interval
 from .schema import (
     COUNT_COLUMNS,
     MAX_INVESTMENT_PER_YEAR_100M_YUAN,
@@ -161,7 +161,7 @@ def investment_plausible(f: Frames) -> Iterator[Problem]:
             n = int(row["last_year"]) - int(row["first_year"]) + 1
             if inv > MAX_INVESTMENT_PER_YEAR_100M_YUAN * n:
                 yield Problem("signings.csv", line, "investment_100m_yuan",
-                              f"{vocab.sig(inv, 6)} 亿元 is implausibly large (over {vocab.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} 亿元 per conference year); "
+                              f"{locale.sig(inv, 6)} 亿元 is implausibly large (over {locale.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} 亿元 per conference year); "
                               "the column is in 亿元 (100 million yuan), not yuan or 万元")
 
 
@@ -362,7 +362,7 @@ def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
         n, inv = row["projects"], row["investment_100m_yuan"]
         if pd.notna(n) and pd.notna(inv) and n == 0 and inv > 0:
             yield Problem("signings.csv", line, "projects",
-                          f"0 projects with an amount of {vocab.sig(inv, 6)} 亿元 cannot be; "
+                          f"0 projects with an amount of {locale.sig(inv, 6)} 亿元 cannot be; "
                           "check the count (leave it empty when the article does not give it)")
 
 
@@ -417,7 +417,7 @@ def number_forms(x: float, percent: bool = False) -> list[str]:
         return []
     if float(x).is_integer():
         n = int(x)
-        forms = [str(n), vocab.num(n)]  # 1080 or 1,080
+        forms = [str(n), locale.num(n)]  # 1080 or 1,080
         if 0 <= n < 100:
             forms += _zh_numeral(n)
         if percent and n % 10 == 0 and 0 < n < 100:

@@ -1,8 +1,8 @@
 """What the tables in data/ hold: one declaration per table (columns, types, keys) and the error type.
 
-This module only declares. :mod:`analysis.reading` parses the CSV files against these declarations,
-:mod:`analysis.rules` checks what a declaration cannot express, and :mod:`analysis.data` is the loader
-that runs both. Column meanings are documented for people in ``data/README.md`` (a test keeps the two
+This module only declares. :mod:`analysis.data.reading` parses the CSV files against these declarations,
+:mod:`analysis.data.rules` checks what a declaration cannot express, and :func:`analysis.data.dataset.read`
+runs both. Column meanings are documented for people in ``data/README.md`` (a test keeps the two
 in step).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .qualifiers import QUALIFIERS
+from ..core.qualifiers import QUALIFIERS
 
 #: Upper bound of intended investment for one conference year (亿元); larger is a typo, not news.
 MAX_INVESTMENT_PER_YEAR_100M_YUAN = 10_000.0

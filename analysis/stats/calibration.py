@@ -2,7 +2,7 @@
 
 Histories shaped like ours (by default one two-year aggregate period followed by three single
 years, i.e. 2019–2020, 2021, 2022, 2023) are simulated from several generating processes, the model
-is fitted to each history exactly as on the real data (:func:`analysis.model.fit`), and its
+is fitted to each history exactly as on the real data (:func:`analysis.stats.model.fit`), and its
 predictions for the next one, two and three years are compared with the simulated outcomes. For
 every process, metric (projects, investment, and their sums over the projected years) and horizon
 the table reports the coverage of the central 80 % and 95 % intervals with its Monte-Carlo standard
@@ -62,8 +62,8 @@ import pandas as pd
 import scoringrules as sr
 
 from . import model as M
-from . import vocab
-from .qualifiers import APPROX_REL_TOL, interval
+from ..core import locale
+from ..core.qualifiers import APPROX_REL_TOL, interval
 
 __all__ = ["PROCESSES", "SIZES", "Size", "StaleStudy", "format_table", "run", "save", "simulate_history", "stored", "summary"]
 
@@ -121,7 +121,7 @@ def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizo
                      first_year: int = 2019):
     """One simulated history and its future.
 
-    Returns ``(periods, future)``: ``periods`` a list of :class:`analysis.model.PeriodObs` with the
+    Returns ``(periods, future)``: ``periods`` a list of :class:`analysis.stats.model.PeriodObs` with the
     given period lengths (aggregates exact, single years "about" for investment); ``future`` a dict
     with yearly ``projects`` and ``investment`` arrays of length ``horizon``.
     """
@@ -162,7 +162,7 @@ def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizo
         if kind == "exact":
             periods.append(M.PeriodObs(fy, fy + L - 1, c, None, rep, None))
         else:
-            iv = interval(rep, "approx")  # the bounds the real 约 figures get (analysis.qualifiers)
+            iv = interval(rep, "approx")  # the bounds the real 约 figures get (analysis.core.qualifiers)
             periods.append(M.PeriodObs(fy, fy + L - 1, c, None, rep, (iv.lo, iv.hi)))
         start += L
     fut_inv = totals[T:] * np.exp(M.INVESTMENT_MEASUREMENT_SD * rng.standard_normal(horizon))
@@ -269,7 +269,7 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horiz
         agg["seconds"] = secs
         rows.append(agg)
         if verbose:
-            print(f"{process}: {size.n_histories} histories in {vocab.fixed(secs, 1)} s", file=sys.stderr, flush=True)
+            print(f"{process}: {size.n_histories} histories in {locale.fixed(secs, 1)} s", file=sys.stderr, flush=True)
     out = pd.concat(rows, ignore_index=True)
     order = ["process", "metric", "horizon", "level", "n", "coverage", "mc_se", "is_model", "is_poisson",
              "is_last", "is_gain_se", "crps_model", "crps_poisson", "crps_last", "seconds"]
@@ -280,19 +280,19 @@ def format_table(df: pd.DataFrame) -> str:
     """Fixed-width text table for the terminal (coverage to 0.001, scores to 3 significant digits)."""
 
     def g3(v):
-        return vocab.sig(v, 3) if abs(v) < 1e4 else vocab.fixed(v, 0).replace(",", "")
+        return locale.sig(v, 3) if abs(v) < 1e4 else locale.fixed(v, 0).replace(",", "")
 
     head = (f"{'process':<8} {'metric':<15} {'h':>1} {'level':>5} {'n':>5} {'cover':>6} {'±se':>6} "
             f"{'IS model':>9} {'IS pois':>9} {'IS last':>9} {'CRPS mod':>9} {'CRPS poi':>9} {'CRPS last':>9}")
     lines = [head, "-" * len(head)]
     for r in df.itertuples(index=False):
         lines.append(
-            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {vocab.fixed(r.level, 2):>5} {r.n:>5} {vocab.fixed(r.coverage, 3):>6} "
-            f"{vocab.fixed(r.mc_se, 3):>6} {g3(r.is_model):>9} {g3(r.is_poisson):>9} {g3(r.is_last):>9} "
+            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {locale.fixed(r.level, 2):>5} {r.n:>5} {locale.fixed(r.coverage, 3):>6} "
+            f"{locale.fixed(r.mc_se, 3):>6} {g3(r.is_model):>9} {g3(r.is_poisson):>9} {g3(r.is_last):>9} "
             f"{g3(r.crps_model):>9} {g3(r.crps_poisson):>9} {g3(r.crps_last):>9}")
     secs = df.groupby("process", sort=False)["seconds"].first()
     lines.append("")
-    lines.append("wall time: " + ", ".join(f"{p} {vocab.fixed(s, 0)} s" for p, s in secs.items()))
+    lines.append("wall time: " + ", ".join(f"{p} {locale.fixed(s, 0)} s" for p, s in secs.items()))
     return "\n".join(lines)
 
 
@@ -303,7 +303,8 @@ STORED_DIR = Path(__file__).resolve().parent / "validation"
 #: What the study's numbers depend on: the model, the hedges and this study (files); the priors and the
 #: reporting error (values: editing their reasons or config's paths does not make the study stale); and
 #: the numerical libraries.
-_CODE = ("model.py", "calibration.py", "qualifiers.py")
+#: Each entry is a module or a folder of modules, relative to the package.
+_CODE = ("stats/model", "stats/calibration", "core/qualifiers")
 _LIBS = ("numpy", "scipy", "scoringrules", "pandas")
 
 
@@ -313,8 +314,10 @@ class StaleStudy(RuntimeError):
 
 def normalised_code(source: str) -> list[str]:
     """What of a module's source can change the study's numbers: its top-level statements as syntax trees,
-    without docstrings (comments are not in the tree), in a stable order. Moving a function within or
-    between the modules of ``_CODE``, or editing a comment or docstring, leaves them unchanged.
+    without docstrings (comments are not in the tree) and without the package's own relative imports (what
+    they bind is code of ``_CODE``, a prior, or words), in a stable order. Moving a function within or
+    between the modules of ``_CODE``, moving a module to another folder, or editing a comment or docstring
+    leaves them unchanged.
 
     Examples
     --------
@@ -322,25 +325,40 @@ def normalised_code(source: str) -> list[str]:
     True
     >>> normalised_code("x = 1") == normalised_code("x = 2")
     False
+    >>> normalised_code("from .model import fit") == normalised_code("from ..stats.model.signings import fit")
+    True
     """
     import ast
 
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
         if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
                 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
                 and isinstance(body[0].value.value, str)):
-            node.body = body[1:] or [ast.Pass()]
+            body = body[1:]
+        body = [s for s in body if not (isinstance(s, ast.ImportFrom) and s.level)]
+        node.body = body or ([] if isinstance(node, ast.Module) else [ast.Pass()])
     return [ast.dump(stmt, include_attributes=False) for stmt in tree.body]
+
+
+def _code_files(pkg: Path) -> list[Path]:
+    """The files of ``_CODE`` in ``pkg``: a module, or every module of a folder."""
+    out = []
+    for entry in _CODE:
+        path = pkg / entry
+        out += sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return out
 
 
 def code_digest(pkg: Path | None = None) -> str:
     """Digest of what the study's numbers depend on: the normalised code of ``_CODE`` (in ``pkg``, default
     this package), the priors' values and the library versions."""
     h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent if pkg is None else Path(pkg)
-    statements = sorted(s for name in _CODE for s in normalised_code((pkg / name).read_text(encoding="utf-8")))
+    pkg = Path(__file__).resolve().parents[1] if pkg is None else Path(pkg)
+    statements = sorted(s for path in _code_files(pkg) for s in normalised_code(path.read_text(encoding="utf-8")))
     for stmt in statements:
         h.update(stmt.encode() + b"\0")
     assumptions = {k: (p.dist, p.params) for k, p in sorted(M.PRIORS.items())}
@@ -376,7 +394,7 @@ def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
 
 def process_label(process: str, lang: str) -> str:
     """The name of a simulated world in words, with its own parameters."""
-    return vocab.word(f"process_{process}", lang).format(growth=vocab.pct(GROWTH, lang, 0), jump=vocab.num(JUMP))
+    return locale.word(f"process_{process}", lang).format(growth=locale.pct(GROWTH, lang, 0), jump=locale.num(JUMP))
 
 
 def summary(df: pd.DataFrame) -> dict:

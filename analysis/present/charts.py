@@ -1,10 +1,10 @@
 """Charts of the results: one question per chart, one style, labels in zh or en from the vocabulary.
 
-Every chart function takes :class:`analysis.results.Results` (or one of its parts), a language and a
+Every chart function takes :class:`analysis.stats.results.Results` (or one of its parts), a language and a
 ``size`` (``"wide"`` for laptops and notebooks, ``"narrow"`` for phones: fewer words per line,
 larger type relative to the width) and returns a :class:`matplotlib.figure.Figure` built without
 pyplot, so a notebook shows it once as the cell's value and an analyst can restyle it in the next
-cell. Numbers are formatted by :mod:`analysis.vocab` (thousands separators on axes too).
+cell. Numbers are formatted by :mod:`analysis.core.locale` (thousands separators on axes too).
 
 Rules kept by every chart:
 
@@ -36,9 +36,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from . import metrics, prose, vocab
-from .qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
-from .vocab import word
+from ..stats import metrics
+from . import prose
+from ..core import locale
+from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
+from ..core.locale import word
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
            "save", "setup_style", "signings"]
@@ -80,7 +82,7 @@ _CJK = re.compile(f"[{_CJK_CLASS}]")
 _TOKENS = re.compile(f"[{_CJK_CLASS}]|\\s+|[^\\s{_CJK_CLASS}]+")
 
 def _w(key: str, lang: str, **fmt) -> str:
-    return vocab.chart_word(key, lang, **fmt)
+    return locale.chart_word(key, lang, **fmt)
 
 
 def has_cjk(text: str) -> bool:
@@ -108,7 +110,7 @@ def _register_font() -> str:
 
 def setup_style(lang: str = "zh") -> str:
     """Apply the one style of all charts (seaborn whitegrid, CJK font); return the font family."""
-    vocab.check_lang(lang)
+    locale.check_lang(lang)
     family = _register_font()
     sans = [family] + [f for f in mpl.rcParamsDefault["font.sans-serif"] if f != family]
     sns.set_theme(context="notebook", style="whitegrid", palette="deep", font=family, rc={**_RC, "font.sans-serif": sans})
@@ -116,7 +118,7 @@ def setup_style(lang: str = "zh") -> str:
 
 
 def _ensure_style(lang: str) -> None:
-    vocab.check_lang(lang)
+    locale.check_lang(lang)
     if _family is None or mpl.rcParams["font.family"] != [_family] or mpl.rcParams["axes.unicode_minus"]:
         setup_style(lang)
 
@@ -198,13 +200,13 @@ def _note(fig: Figure, notes: list[str], size: str) -> None:
 def _thousands(ax, axis: str = "y", counts: bool = False) -> None:
     """Thousands separators on an axis; whole-number ticks for counts of projects."""
     a = ax.yaxis if axis == "y" else ax.xaxis
-    a.set_major_formatter(FuncFormatter(vocab.thousands))
+    a.set_major_formatter(FuncFormatter(locale.thousands))
     if counts:
         a.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def _period_text(first: int, last: int, lang: str) -> str:
-    return vocab.period(first, last, lang, suffix=False)
+    return locale.period(first, last, lang, suffix=False)
 
 
 def _unstated(ax, x, y, lang, **kw):
@@ -242,7 +244,7 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         n = int(r["n_years"])
         x = (r["first_year"] + r["last_year"]) / 2
         total = r[col]
-        if vocab.missing(total):
+        if locale.missing(total):
             _unstated(ax, x, 0, lang)
             continue
         avg = float(total) / n
@@ -251,7 +253,7 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         ax.bar(x, avg, width=n * 0.9, color=color, edgecolor="white", linewidth=2, hatch=HATCH_DERIVED if derived else None)
         b = r[q_col.replace("qualifier", "range")]
         b = None if b is None else tuple(None if x is None else x / n for x in b)
-        text = vocab.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: vocab.num(v, l, 1)) if n > 1 else None,
+        text = locale.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: locale.num(v, l, 1)) if n > 1 else None,
                             bounds=b)
         if n > 1:
             text = f"{_w('avg', lang)} {text}" if lang == "zh" else f"{text} {_w('avg', lang)}"
@@ -291,9 +293,9 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
     rows, run = [], 0.0
     for r in df.to_dict("records"):
         v = r[col]
-        run = None if run is None or vocab.missing(v) else run + float(v)
+        run = None if run is None or locale.missing(v) else run + float(v)
         s = stated[stated["last_year"] == r["last_year"]]
-        sv = s.iloc[0][col] if len(s) and not vocab.missing(s.iloc[0][col]) else None
+        sv = s.iloc[0][col] if len(s) and not locale.missing(s.iloc[0][col]) else None
         sq = s.iloc[0][q] if sv is not None else None
         rows.append({"year": int(r["last_year"]), "sum": run, "stated": None if sv is None else float(sv),
                      "stated_qualifier": sq, "bound": sq in LOWER_BOUNDS, "upper": sq in UPPER_BOUNDS,
@@ -321,7 +323,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
         marker = "^" if p.bound else "v" if p.upper else "o"
         ax.plot(p.year, p.stated, marker, markersize=9, color=C_STATED, markerfacecolor="white" if marker != "o" else C_STATED,
                 markeredgewidth=2, zorder=4)
-        ax.annotate(vocab.hedged(p.stated, p.stated_qualifier, lang), (p.year, p.stated), xytext=(-8, 8),
+        ax.annotate(locale.hedged(p.stated, p.stated_qualifier, lang), (p.year, p.stated), xytext=(-8, 8),
                     textcoords="offset points", ha="right", va="bottom", fontsize=10, color=C_STATED)
     if pts["stated"].notna().any():
         handles.append(Line2D([], [], color=C_STATED, marker="o", linestyle="", label=_w("stated_total", lang)))
@@ -332,7 +334,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
                               label=_w("stated_upper_bound", lang)))
     last_sum = known.iloc[-1] if len(known) else None
     if last_sum is not None and not pts.loc[pts["year"] == last_sum["year"], "stated"].notna().any():
-        ax.annotate(vocab.num(last_sum["sum"]), (last_sum["year"], last_sum["sum"]), xytext=(8, -10), textcoords="offset points",
+        ax.annotate(locale.num(last_sum["sum"]), (last_sum["year"], last_sum["sum"]), xytext=(8, -10), textcoords="offset points",
                     ha="left", va="top", fontsize=10, color=color)
     top = float(pts[["sum", "stated"]].max().max()) if len(pts) else 1.0
     x_max = int(pts["year"].max()) if len(pts) else 0
@@ -379,8 +381,8 @@ def _cohort_label(first: int, last: int, vintage, lang: str, size: str = "wide")
     """A cohort and the date of the statement about it: 2019–2021年批次 / (2022年)."""
     if size == "narrow":  # three short lines: 2019– / 2021 / (2022)
         return f"{first}–\n{last}\n（{vintage[0]}）" if lang == "zh" else f"{first}–\n{last}\n({vintage[0]})"
-    cohort = vocab.period(first, last, lang) + ("批次" if lang == "zh" else "")
-    date = vocab.date(vintage, lang)
+    cohort = locale.period(first, last, lang) + ("批次" if lang == "zh" else "")
+    date = locale.date(vintage, lang)
     return f"{cohort}\n（{date}）" if lang == "zh" else f"{cohort}\n(as of {date})"
 
 
@@ -396,18 +398,18 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     for i, r in enumerate(lr.to_dict("records")):
         x = i
         labels.append(_cohort_label(r["first_year"], r["last_year"], r["vintage"], lang, size))
-        if not vocab.missing(r["rate"]) and not vocab.missing(r["landed"]):
+        if not locale.missing(r["rate"]) and not locale.missing(r["landed"]):
             lo, hi = r["ci95_lo"], r["ci95_hi"]
             ax.errorbar(x, r["rate"], yerr=[[r["rate"] - lo], [hi - r["rate"]]], fmt="o", color=C_PROJECTS, markersize=8,
                         capsize=6, elinewidth=2, zorder=3)
-            ax.annotate(f"{vocab.num(r['landed_point'])}/{vocab.num(r['signed'])}", (x, r["rate"]), xytext=(-10, 0),
+            ax.annotate(f"{locale.num(r['landed_point'])}/{locale.num(r['signed'])}", (x, r["rate"]), xytext=(-10, 0),
                         textcoords="offset points", ha="right", va="center", fontsize=10)
-        if not vocab.missing(r["stated_rate"]):
+        if not locale.missing(r["stated_rate"]):
             q = r["stated_qualifier"]
             ax.plot(x + 0.12, r["stated_rate"], "^" if q in LOWER_BOUNDS else "v" if q in UPPER_BOUNDS else "D", markersize=9,
                     markerfacecolor="white",
                     markeredgecolor=C_STATED, markeredgewidth=2, zorder=4)
-            ax.annotate(vocab.hedged(r["stated_rate_pct"], r["stated_qualifier"], lang, "percent"), (x + 0.12, r["stated_rate"]),
+            ax.annotate(locale.hedged(r["stated_rate_pct"], r["stated_qualifier"], lang, "percent"), (x + 0.12, r["stated_rate"]),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=10, color=C_STATED)
     n = len(lr)
     handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=_w("counted", lang)))
@@ -441,7 +443,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
 
 
 def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> Figure:
-    """One breakdown ``mx`` (:class:`analysis.metrics.Mix` of ``res.mix``): projects or intended
+    """One breakdown ``mx`` (:class:`analysis.stats.metrics.Mix` of ``res.mix``): projects or intended
     investment by group, in the order published; a group without a stated figure is labelled, not drawn.
     ``measure`` None: investment when any amount is stated, else projects (``mx.measure``)."""
     _ensure_style(lang)
@@ -454,16 +456,16 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     n = len(g)
     fig = _new(size, 1.6 + 0.55 * n)
     ax = fig.subplots()
-    vals = [None if vocab.missing(v) else float(v) for v in g[col]]
+    vals = [None if locale.missing(v) else float(v) for v in g[col]]
     vmax = max([v for v in vals if v is not None] or [1.0])
     for yi, (v, s, q) in enumerate(zip(vals, g[share], g["investment_qualifier"])):
         if v is None:
             _unstated(ax, vmax * 0.01, yi, lang, ha="left", va="center")
             continue
         ax.barh(yi, v, height=0.62, color=color)
-        text = vocab.hedged(v, q if measure == "investment" else None, lang)
-        if not vocab.missing(s):
-            text += f"（{vocab.pct(s, lang, 0)}）" if lang == "zh" else f" ({vocab.pct(s, lang, 0)})"
+        text = locale.hedged(v, q if measure == "investment" else None, lang)
+        if not locale.missing(s):
+            text += f"（{locale.pct(s, lang, 0)}）" if lang == "zh" else f" ({locale.pct(s, lang, 0)})"
         ax.annotate(text, (v, yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
     ax.set_yticks(range(n), names)
     ax.set_ylim(n - 0.5, -0.5)
@@ -474,7 +476,7 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)
     dim = res.dimension_labels.get(mx.dimension, (mx.dimension, mx.dimension))[0 if lang == "zh" else 1]
-    _title(ax, _w(f"mix_{measure}", lang, period=vocab.period(mx.period.first_year, mx.period.last_year, lang), dim=dim), size)
+    _title(ax, _w(f"mix_{measure}", lang, period=locale.period(mx.period.first_year, mx.period.last_year, lang), dim=dim), size)
     note = prose.mix_note(mx, lang, "amounts" if measure == "investment" else "counts")
     if note:
         _note(fig, [note], size)
@@ -504,7 +506,7 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     colors = [crest(t) for t in np.linspace(0.15, 0.95, k)] if k > 1 else [C_PROJECTS]
     fig = _new(size, 1.8 + len(groups) * max(0.55, 0.3 * k + 0.15))
     ax = fig.subplots()
-    vals = [None if vocab.missing(v) else float(v) for v in c[value]]
+    vals = [None if locale.missing(v) else float(v) for v in c[value]]
     vmax = max([v for v in vals if v is not None] or [1.0])
     share = value == "project_share"
     for j, (p, color) in enumerate(zip(shown, colors)):
@@ -513,12 +515,12 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
             yi = i + (j - (k - 1) / 2) * height
             r = sub.loc[h]
             v = r[value]
-            if r["status"] in ("classified_differently", "not_published") or vocab.missing(v):
-                ax.text(vmax * 0.01, yi, _w(r["status"] if r["status"] in vocab.CHART_WORDS else "not_published", lang), ha="left",
+            if r["status"] in ("classified_differently", "not_published") or locale.missing(v):
+                ax.text(vmax * 0.01, yi, _w(r["status"] if r["status"] in locale.CHART_WORDS else "not_published", lang), ha="left",
                         va="center", fontsize=10, color=C_MUTED, style="italic")
                 continue
             ax.barh(yi, float(v), height=height * 0.92, color=color)
-            text = vocab.pct(v, lang, 0) if share else vocab.num(v)
+            text = locale.pct(v, lang, 0) if share else locale.num(v)
             if r["status"] == "none":
                 text = _w("none", lang)
             ax.annotate(text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
@@ -559,7 +561,7 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     top = 0.0
     for r in hist.to_dict("records"):
         v = r[col]
-        if vocab.missing(v):
+        if locale.missing(v):
             continue
         n = int(r["n_years"])
         avg = float(v) / n
@@ -567,10 +569,10 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
         top = max(top, avg)
     rows = proj.table[proj.table["metric"] == metric].sort_values("year")
     last = hist.iloc[-1]
-    start = (float(last["last_year"]), float(last[col]) / int(last["n_years"])) if not vocab.missing(last[col]) else None
+    start = (float(last["last_year"]), float(last[col]) / int(last["n_years"])) if not locale.missing(last[col]) else None
     handles = [Line2D([], [], color="0.25", linewidth=3, label=word("history", lang))] + _fan(ax, rows, color, lang, start=start)
     r1 = rows.iloc[0]
-    ax.annotate(f"{vocab.rounded(r1['median'], lang)}\n80%: {vocab.interval(r1['pi80_lo'], r1['pi80_hi'], lang)}",
+    ax.annotate(f"{locale.rounded(r1['median'], lang)}\n80%: {locale.interval(r1['pi80_lo'], r1['pi80_hi'], lang)}",
                 (float(r1["year"]), float(r1["pi80_hi"])), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom",
                 fontsize=10, color=C_NOTE)
     top = max(top, float(rows["pi95_hi"].max()))

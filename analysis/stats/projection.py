@@ -1,4 +1,4 @@
-"""Projections from the published periods: fit (:mod:`analysis.model`), simulate, summarise, backtest.
+"""Projections from the published periods: fit (:mod:`analysis.stats.model`), simulate, summarise, backtest.
 
 :func:`project` turns a dataset (as known at a release) into the model's inputs — one observation
 per published period with the source's hedge as bounds, and the landing statements with their
@@ -7,8 +7,8 @@ vintages — fits the averaged Bayesian model, draws posterior-predictive simula
 scores a projection against figures published later. Words about the projection are written by the
 prose templates; this module only computes.
 
-The model is explained in :mod:`analysis.model`; its priors, each with its reason, are in
-:data:`analysis.config.PRIORS`.
+The model is explained in :mod:`analysis.stats.model`; its priors, each with its reason, are in
+:data:`analysis.core.config.PRIORS`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 from . import metrics
 from . import model as mdl
 from .metrics import Period
-from .qualifiers import RANGE, Interval, interval
+from ..core.qualifiers import RANGE, Interval, interval
 
 __all__ = ["DEFAULT_SEED", "MAX_HORIZON", "METRICS", "N_SIMS", "Projection", "Scenario", "backtest",
            "observations", "project"]
@@ -83,7 +83,7 @@ class Projection:
 
 def _hedge_interval(v: metrics.Value, count: bool) -> Interval:
     """The true values a period's figure allows: a derived value's interval (its hedge read off interval
-    arithmetic, a range included), else the stated hedge's (:func:`analysis.qualifiers.interval`)."""
+    arithmetic, a range included), else the stated hedge's (:func:`analysis.core.qualifiers.interval`)."""
     return v.interval if v.interval is not None else interval(v.value, v.qualifier or "exact", count=count)
 
 
@@ -93,7 +93,7 @@ def _count_bounds(iv: Interval) -> tuple[float, float]:
 
 
 def _money_bounds(iv: Interval) -> tuple[float, float]:
-    """Bounds in 亿元 for :class:`analysis.model.PeriodObs`: a lower end at or below 0 is no lower bound (0)."""
+    """Bounds in 亿元 for :class:`analysis.stats.model.PeriodObs`: a lower end at or below 0 is no lower bound (0)."""
     return (max(iv.lo, 1e-6) if iv.lo > 0 else 0.0), iv.hi
 
 
@@ -157,7 +157,7 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     """Projects, intended investment, cumulative totals and landing for ``horizon`` years after ``through``.
 
     ``ds`` should be the dataset as known at the release of ``through``
-    (:func:`analysis.metrics.known_at_release`). ``through`` must be the end of a published period.
+    (:func:`analysis.stats.metrics.known_at_release`). ``through`` must be the end of a published period.
     Deterministic given ``seed``.
     """
     if not 1 <= int(horizon) <= MAX_HORIZON:

@@ -1,7 +1,7 @@
 """What a notebook cell calls besides the library: parameter checks, headings, and charts for reports.
 
 In JupyterLab (no ``fig_dir``) :func:`chart` returns the figure, so the cell shows it and the next
-cell can restyle it. In a build (``fig_dir`` set by :mod:`analysis.build`) it also renders a narrow
+cell can restyle it. In a build (``fig_dir`` set by :mod:`analysis.pipeline.build`) it also renders a narrow
 version for phones, saves both as PNG and displays one ``<figure>`` with a ``<picture>`` choosing
 between them and the source line under it.
 """
@@ -12,7 +12,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import vocab
+from ..core import locale
 
 #: Charts narrower than this (CSS px) get the narrow rendering.
 NARROW_BELOW_PX = 640
@@ -20,13 +20,13 @@ NARROW_BELOW_PX = 640
 
 def check_params(ds=None, *, lang: str, through: int | None = None, horizon: int | None = None) -> None:
     """Validate notebook parameters (papermill passes any value); raise ValueError naming the bad one."""
-    vocab.check_lang(lang)
+    locale.check_lang(lang)
     if ds is not None and through is not None:
         years = ds.conference_years
         if not isinstance(through, int) or not years[0] <= through <= years[-1]:
             raise ValueError(f"through must be a conference year {years[0]}–{years[-1]}, got {through!r}")
     if horizon is not None:
-        from .projection import MAX_HORIZON
+        from ..stats.projection import MAX_HORIZON
 
         if not isinstance(horizon, int) or not 1 <= horizon <= MAX_HORIZON:
             raise ValueError(f"horizon must be a whole number of years from 1 to {MAX_HORIZON}, got {horizon!r}")
@@ -36,24 +36,24 @@ def heading(key: str, lang: str, level: int = 2):
     """A section heading from the vocabulary (``h_<key>``), as Markdown."""
     from IPython.display import Markdown
 
-    return Markdown("#" * level + " " + vocab.word(f"h_{key}", lang))
+    return Markdown("#" * level + " " + locale.word(f"h_{key}", lang))
 
 
 def source_line(sources, lang: str) -> str:
     """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …"""
     items = []
     for s in sources:
-        date = vocab.date(s["date"], lang)
+        date = locale.date(s["date"], lang)
         items.append(f"{s['publisher_zh']}（{date}）" if lang == "zh" else f"{s['publisher_en']}, {date}")
     if lang == "zh":
-        return f"{vocab.word('source_line', lang)}：{'、'.join(items)}；{vocab.word('own_calculation', lang)}。"
-    return f"{vocab.word('source_line', lang)}: {'; '.join(items)}; {vocab.word('own_calculation', lang)}."
+        return f"{locale.word('source_line', lang)}：{'、'.join(items)}；{locale.word('own_calculation', lang)}。"
+    return f"{locale.word('source_line', lang)}: {'; '.join(items)}; {locale.word('own_calculation', lang)}."
 
 
 def calibration_study(histories: int = 0):
     """``(study, meta)`` for the projection notebook: the stored full study when ``histories`` is 0
     (``meta`` says how it was run), else a live, seeded run of ``histories`` per world (``meta`` None)."""
-    from . import calibration
+    from ..stats import calibration
 
     if histories:
         return calibration.run(size=calibration.Size(histories, n_sims=1000, n_grid=8)), None
@@ -80,13 +80,13 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
         return fig
     from IPython.display import HTML, display
 
-    from . import plotting
+    from . import charts
     from .prose import ctx_sources
 
     out = Path(fig_dir)
     out.mkdir(parents=True, exist_ok=True)
-    wide = plotting.png(fig)
-    narrow = plotting.png(fn(res, lang, *args, size="narrow", **kwargs))
+    wide = charts.png(fig)
+    narrow = charts.png(fn(res, lang, *args, size="narrow", **kwargs))
     (out / f"{name}.png").write_bytes(wide)
     (out / f"{name}-narrow.png").write_bytes(narrow)
     title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
@@ -97,7 +97,7 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
 
     display(HTML(
         f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
-        f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * plotting.DPI)}"></picture>'
+        f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     ))
     return None

@@ -20,14 +20,15 @@ import jinja2
 import mistune
 from markupsafe import Markup
 
-from . import prose, vocab
+from . import prose
+from ..core import locale
 
 REMOVE_TAG = "remove-in-report"
 MAIN_POINTS_TAG = "main-points"
 METHODS_TAG = "methods"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates/page"), autoescape=True,
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis.present", "templates/page"), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _MISTUNE = mistune.create_markdown(escape=True, plugins=["table"])
 
@@ -38,7 +39,7 @@ def markdown_html(text: str) -> Markup:
 
 
 def css() -> Markup:
-    return Markup((resources.files("analysis") / "templates" / "page" / "style.css").read_text(encoding="utf-8"))
+    return Markup((resources.files("analysis.present") / "templates" / "page" / "style.css").read_text(encoding="utf-8"))
 
 
 def _output_html(out) -> str:
@@ -77,16 +78,16 @@ def report_page(nb, res, lang: str, title: str) -> str:
     """The bulletin page of one executed notebook whose figures are ``res``."""
     parts = split_outputs(nb)
     if parts["main_points"]:
-        parts["main_points"] = Markup("<h2>{}</h2>\n").format(vocab.word("h_main_points", lang)) + parts["main_points"]
+        parts["main_points"] = Markup("<h2>{}</h2>\n").format(locale.word("h_main_points", lang)) + parts["main_points"]
     from .notebook import source_line
 
     sources = prose.ctx_sources(res, lang)["sources"]
     return _ENV.get_template("report.html.j2").render(
         html_lang=HTML_LANG[lang], title=title, css=css(),
-        back=vocab.word("back_to_index", lang), kicker=vocab.word("conference", lang),
+        back=locale.word("back_to_index", lang), kicker=locale.word("conference", lang),
         meta=prose.text("page_meta", res, lang).strip(),
         main_points=parts["main_points"], body=parts["body"], methods=parts["methods"],
-        methods_label=vocab.word("h_methods", lang),
+        methods_label=locale.word("h_methods", lang),
         source_line=source_line(sources, lang), sources=markdown_html(prose.render("sources", res, lang)),
     )
 
@@ -94,16 +95,16 @@ def report_page(nb, res, lang: str, title: str) -> str:
 def report_title(res, lang: str) -> str:
     """洽谈会2023年统计报告 / …: 2023 report."""
     p = res.period
-    label = vocab.period(p.first_year, p.last_year, lang) if p else vocab.period(res.through, None, lang)
-    return vocab.word("report_title", lang).format(conference=vocab.word("conference", lang), period=label)
+    label = locale.period(p.first_year, p.last_year, lang) if p else locale.period(res.through, None, lang)
+    return locale.word("report_title", lang).format(conference=locale.word("conference", lang), period=label)
 
 
 def analysis_title(stem: str, lang: str, full: bool = False) -> str:
     """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势); ``full``
     adds the conference (the page's own title)."""
     key = stem.split("-", 1)[1] if "-" in stem else stem
-    title = vocab.word(f"title_{key}", lang)
-    return f"{title} · {vocab.word('conference', lang)}" if full else title
+    title = locale.word(f"title_{key}", lang)
+    return f"{title} · {locale.word('conference', lang)}" if full else title
 
 
 def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str, stale: list[str] = ()) -> str:
@@ -113,11 +114,11 @@ def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str,
 
     sources = prose.ctx_sources(res_latest, lang)["sources"]
     return _ENV.get_template("index.html.j2").render(
-        html_lang=HTML_LANG[lang], title=vocab.word("index_title", lang), css=css(),
-        kicker=vocab.word("conference", lang), intro=vocab.word("index_intro", lang),
-        reports_label=vocab.word("reports_label", lang), analyses_label=vocab.word("analyses_label", lang),
+        html_lang=HTML_LANG[lang], title=locale.word("index_title", lang), css=css(),
+        kicker=locale.word("conference", lang), intro=locale.word("index_intro", lang),
+        reports_label=locale.word("reports_label", lang), analyses_label=locale.word("analyses_label", lang),
         reports=reports, analyses=analyses,
-        stale_label=vocab.word("stale_label", lang), stale=list(stale),
+        stale_label=locale.word("stale_label", lang), stale=list(stale),
         source_line=source_line(sources, lang), sources=markdown_html(prose.render("sources", res_latest, lang)),
     )
 

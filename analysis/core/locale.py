@@ -139,7 +139,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "stale_line": ("{unit}：{why}", "{unit}: {why}"),
 }
 
-#: The source's hedges in words (the semantics are in :mod:`analysis.qualifiers`).
+#: The source's hedges in words (the semantics are in :mod:`analysis.core.qualifiers`).
 HEDGE_ZH, HEDGE_EN = WORDING_ZH, WORDING_EN
 
 _UNITS = {"yi_yuan": ("亿元", "hundred million yuan"), "projects": ("个", "projects"), "percent": ("%", "%"), None: ("", "")}
@@ -159,7 +159,7 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def word(key: str, lang: str) -> str:
     """The zh or en word for ``key``; an unknown key raises KeyError."""
     if key not in WORDS:
-        raise KeyError(f"no word {key!r} in analysis.vocab.WORDS")
+        raise KeyError(f"no word {key!r} in analysis.core.locale.WORDS")
     return _pick(WORDS[key], lang)
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import vocab
-from .data import Dataset
-from .qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal, signed_sum
-from .schema import TOTAL
+from ..core import locale
+from ..data.dataset import Dataset
+from ..core.qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal, signed_sum
+from ..data.schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
 QUAL_COL = {"projects": "projects_qualifier", "investment_100m_yuan": "investment_qualifier"}
@@ -76,7 +76,7 @@ class Value:
     @property
     def span(self) -> Interval:
         """The true values this figure allows at the precision written: a derived value's interval, else
-        its hedge's (:func:`analysis.qualifiers.nominal`)."""
+        its hedge's (:func:`analysis.core.qualifiers.nominal`)."""
         return self.interval if self.interval is not None else nominal(self.value, self.qualifier or "exact")
 
     @property
@@ -87,7 +87,7 @@ class Value:
 
 def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count: bool = False) -> Hedged:
     """The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
-    (:func:`analysis.qualifiers.describe`): every total and derived figure here gets its hedge this way.
+    (:func:`analysis.core.qualifiers.describe`): every total and derived figure here gets its hedge this way.
     Figures that leave no value at or above 0 contradict each other: the difference is kept as computed
     (negative) and the claims ledger reports it (kind ``derived_nonnegative``)."""
     total, point = signed_sum([(v.span, v.value) for v in values], signs)
@@ -98,7 +98,7 @@ def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count
 
 
 def _fmt(x: float) -> str:
-    return vocab.num(x)
+    return locale.num(x)
 
 
 # --------------------------------------------------------------------------------------------- periods
@@ -424,8 +424,8 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
 
 
 def date_label(date: tuple[int, int, int] | None) -> str | None:
-    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.vocab.iso_date`)."""
-    return vocab.iso_date(date)
+    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.core.locale.iso_date`)."""
+    return locale.iso_date(date)
 
 
 @per_dataset

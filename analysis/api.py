@@ -1,0 +1,63 @@
+"""The public face: what an analyst imports (``from analysis import load, compute``).
+
+``load`` is the one door to the data: the data layer reads and checks the files
+(:func:`analysis.data.dataset.read`), the statistics layer reconciles the published figures that should
+add up (:func:`analysis.stats.claims.reconciliation_problems`), and every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .core.config import CACHE_ENV, default_data_dir
+from .data.dataset import Dataset, read
+from .data.schema import DataError, Problem
+from .stats.claims import reconciliation_problems
+from .stats.projection import Scenario
+from .stats.results import Results, compute
+
+__all__ = ["DataError", "Dataset", "Results", "Scenario", "compute", "load"]
+
+#: Set by the build in its warm kernels: a data directory whose files did not change is loaded once per
+#: kernel (the dataset is read-only; the notebooks' outputs are the bytes a fresh kernel gives, which a
+#: test checks). Elsewhere (JupyterLab, the command line) every ``load`` reads the files again.
+_loaded: dict[tuple, tuple[Dataset, int]] = {}
+
+
+def _fingerprint(ds: Dataset) -> int:
+    """A hash of every value of every frame: a cached dataset that a notebook changed is not reused."""
+    frames = [*ds.tables.values(), *ds.rows.values()]
+    return hash(tuple(int(pd.util.hash_pandas_object(f, index=True).sum()) for f in frames))
+
+
+def load(data_dir: str | Path | None = None) -> Dataset:
+    """The validated dataset of ``data_dir`` (default: the repository's data/), or :class:`DataError`
+    listing every problem (file, line, column, message)."""
+    data_dir = default_data_dir() if data_dir is None else Path(data_dir)
+    if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
+        key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))
+        hit = _loaded.get(key)
+        if hit is None or _fingerprint(hit[0]) != hit[1]:
+            _loaded.clear()
+            ds = _load(data_dir)
+            _loaded[key] = hit = (ds, _fingerprint(ds))
+        return hit[0]
+    return _load(data_dir)
+
+
+def _load(data_dir: Path) -> Dataset:
+    ds, problems = read(data_dir)
+    try:
+        found = reconciliation_problems(ds)
+    except Exception:
+        if not problems:
+            raise
+        found = []  # the tables are too broken to reconcile; the problems above say why
+    seen = {(p.file, p.line, p.column) for p in problems}
+    problems += [p for p in found if (p.file, p.line, p.column) not in seen]
+    if problems:
+        raise DataError(problems)
+    return ds

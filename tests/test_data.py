@@ -327,9 +327,11 @@ def test_readme_layout_names_every_module_once():
     """The README's layout section describes each module of analysis/ in one line, and only those."""
     readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
     layout = readme.split("## Layout", 1)[1].split("## ", 1)[0]
-    listed = re.findall(r"^\s+(\w+)\.py\s+\S", layout, flags=re.M)
-    modules = sorted(p.stem for p in (DATA.parent / "analysis").glob("*.py") if not p.stem.startswith("__"))
-    assert sorted(listed) == modules
+    listed = re.findall(r"^\s+(\w+)(?:\.py|/)\s", layout, flags=re.M)
+    pkg = DATA.parent / "analysis"
+    modules = [p.stem for p in pkg.rglob("*.py") if p.stem != "__init__"] + ["__init__"]
+    folders = [p.parent.name for p in pkg.rglob("__init__.py") if p.parent != pkg]
+    assert sorted(listed) == sorted(modules + folders)
 
 
 def test_the_warm_kernel_cache_never_returns_a_changed_dataset(monkeypatch):

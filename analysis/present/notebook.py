@@ -20,7 +20,7 @@ NARROW_BELOW_PX = 640
 
 def check_params(ds=None, *, lang: str, through: int | None = None, horizon: int | None = None) -> None:
     """Validate notebook parameters (papermill passes any value); raise ValueError naming the bad one."""
-    locale.check_lang(lang)
+    locale.of(lang)
     if ds is not None and through is not None:
         years = ds.conference_years
         if not isinstance(through, int) or not years[0] <= through <= years[-1]:
@@ -36,18 +36,15 @@ def heading(key: str, lang: str, level: int = 2):
     """A section heading from the vocabulary (``h_<key>``), as Markdown."""
     from IPython.display import Markdown
 
-    return Markdown("#" * level + " " + locale.word(f"h_{key}", lang))
+    return Markdown("#" * level + " " + locale.of(lang).word(f"h_{key}"))
 
 
 def source_line(sources, lang: str) -> str:
     """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …"""
-    items = []
-    for s in sources:
-        date = locale.date(s["date"], lang)
-        items.append(f"{s['publisher_zh']}（{date}）" if lang == "zh" else f"{s['publisher_en']}, {date}")
-    if lang == "zh":
-        return f"{locale.word('source_line', lang)}：{'、'.join(items)}；{locale.word('own_calculation', lang)}。"
-    return f"{locale.word('source_line', lang)}: {'; '.join(items)}; {locale.word('own_calculation', lang)}."
+    loc = locale.of(lang)
+    items = [loc.word("source_item", publisher=loc.col(s, "publisher"), date=loc.date(s["date"])) for s in sources]
+    return loc.word("source_sentence", source=loc.word("source_line"), items=loc.word("source_items_sep").join(items),
+                    own=loc.word("own_calculation"))
 
 
 def calibration_study(histories: int = 0):

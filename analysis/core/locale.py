@@ -5,12 +5,22 @@ Prose templates, tables, charts, JSON notes and terminal text all format through
 full-width punctuation (，。：（）) and no English words; English writes the unit 亿元 as "hundred
 million yuan" (280.66 亿元 = 280.66 hundred million yuan = 28.066 billion yuan).
 
-* :func:`num` — a published figure at the precision written: ``1,080``, ``280.66``;
-* :func:`rounded` — a computed figure for reading (2–3 significant figures): ``930``, ``1,860``, ``45``;
-* :func:`pct` — a share or rate: ``78.2%``;
-* :func:`hedged` — a stated value with the source's hedge kept: ``约280.66亿元`` / ``about 280.66 hundred million yuan``;
-* :func:`period` / :func:`date` — ``2019–2020年`` / ``2021年5月14日``;
-* :func:`word` — a label in zh or en from :data:`WORDS`.
+One :class:`Locale` per language (``Locale("zh")``, or the cached ``locale.of("zh")``) does the writing;
+the language's words and habits are tables (:data:`WORDS`, :data:`CHART_WORDS`, :data:`HEDGES`,
+:data:`UNITS`, :data:`STYLES`), so no code, here or elsewhere, branches on the language's name:
+
+* :meth:`Locale.num` — a published figure at the precision written: ``1,080``, ``280.66``;
+* :meth:`Locale.rounded` — a computed figure for reading (2–3 significant figures): ``930``, ``1,860``, ``45``;
+* :meth:`Locale.pct` — a share or rate: ``78.2%``;
+* :meth:`Locale.hedged` — a stated value with the source's hedge kept: ``约280.66亿元`` / ``about 280.66 hundred million yuan``;
+* :meth:`Locale.period` / :meth:`Locale.date` — ``2019–2020年`` / ``2021年5月14日``;
+* :meth:`Locale.bracket` — ``（亿元）`` / `` (hundred million yuan)``;
+* :meth:`Locale.word` — a label in zh or en from :data:`WORDS`.
+
+Code that holds only a language's name (the JSON, the terminal, the claims) calls the thin functions
+:func:`word`, :func:`hedged`, :func:`period` … of the same Locale. The sources' own terms and numerals, which
+the loader and the checks of ``data/`` match in the articles, are kept here too (``SOURCE_*``,
+:data:`INVESTMENT_TERMS`, :data:`ZH_DIGITS` …): every Chinese string of the code is in this module or a template.
 """
 
 from __future__ import annotations
@@ -306,6 +316,11 @@ def missing(x) -> bool:
     -------
     bool
         True for None, ``pd.NA`` and NaN; False for anything else (text included).
+
+    Examples
+    --------
+    >>> missing(None), missing(float("nan")), missing(0), missing("text")
+    (True, True, False, False)
     """
     if x is None or x is pd.NA:
         return True
@@ -382,12 +397,34 @@ class Locale:
 
     @property
     def html_lang(self) -> str:
-        """The language's tag for an HTML page (``zh-CN``, ``en``)."""
+        """The language's tag for an HTML page.
+
+        Returns
+        -------
+        str
+            ``zh-CN`` or ``en``.
+
+        Examples
+        --------
+        >>> of("zh").html_lang
+        'zh-CN'
+        """
         return self._style["html_lang"]
 
     @property
     def joins_lines(self) -> bool:
-        """Whether a soft line break inside a paragraph is joined (Chinese has no space between sentences)."""
+        """Whether a soft line break inside a paragraph is joined (Chinese has no space between sentences).
+
+        Returns
+        -------
+        bool
+            True in zh, False in en.
+
+        Examples
+        --------
+        >>> of("zh").joins_lines, of("en").joins_lines
+        (True, False)
+        """
         return self._style["joins_lines"]
 
     # ----------------------------------------------------------------------------------------- words
@@ -966,91 +1003,221 @@ def check_lang(lang: str) -> str:
     -------
     str
         ``lang``.
+
+    Examples
+    --------
+    >>> check_lang("zh")
+    'zh'
     """
     return of(lang).lang
 
 
 # --------------------------------------------------------------------------------------------- by language name
-# Thin uses of the Locale for code that holds a language's name (the JSON, the terminal, the claims).
+# Thin uses of the cached Locale for code that holds only a language's name (the JSON, the terminal text, the
+# claims' statements, the data checks' messages): one way to write each thing, the Locale's.
 
 
 def word(key: str, lang: str, **fmt) -> str:
-    """:meth:`Locale.word` of ``lang``."""
+    """:meth:`Locale.word` of ``lang``: the word for ``key``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`WORDS`.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    **fmt
+        Values of the word's placeholders.
+
+    Returns
+    -------
+    str
+        The word.
+    """
     return of(lang).word(key, **fmt)
 
 
-def chart_word(key: str, lang: str, **fmt) -> str:
-    """:meth:`Locale.chart_word` of ``lang``."""
-    return of(lang).chart_word(key, **fmt)
-
-
 def num(x, lang: str = "en", nd: int = 2) -> str:
-    """:meth:`Locale.num` of ``lang``: ``1,080``, ``280.66``."""
+    """:meth:`Locale.num` of ``lang``: a published figure as written (``1,080``, ``280.66``).
+
+    Parameters
+    ----------
+    x : float or None
+        The figure.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    nd : int
+        Most decimals.
+
+    Returns
+    -------
+    str
+        The figure; 未公布 / not published when missing.
+    """
     return of(lang).num(x, nd)
 
 
 def rounded(x, lang: str = "en") -> str:
-    """:meth:`Locale.rounded` of ``lang``: ``1,860``."""
+    """:meth:`Locale.rounded` of ``lang``: a computed figure for reading (``1,860``).
+
+    Parameters
+    ----------
+    x : float or None
+        The figure.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The rounded figure.
+    """
     return of(lang).rounded(x)
 
 
 def pct(x, lang: str = "en", nd: int = 1) -> str:
-    """:meth:`Locale.pct` of ``lang``: ``78.2%``."""
+    """:meth:`Locale.pct` of ``lang``: a fraction as a percent (``78.2%``).
+
+    Parameters
+    ----------
+    x : float or None
+        The fraction.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    nd : int
+        Decimals.
+
+    Returns
+    -------
+    str
+        The percent; — when missing.
+    """
     return of(lang).pct(x, nd)
 
 
-def prob(p, lang: str = "en") -> str:
-    """:meth:`Locale.prob` of ``lang``."""
-    return of(lang).prob(p)
-
-
-def signed_pct(x, lang: str = "en", nd: int = 1) -> str:
-    """:meth:`Locale.signed_pct` of ``lang``: ``+12.3%``."""
-    return of(lang).signed_pct(x, nd)
-
-
-def hedge_word(qualifier, lang: str) -> str:
-    """:meth:`Locale.hedge_word` of ``lang``."""
-    return of(lang).hedge_word(qualifier)
-
-
 def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None, bounds=None) -> str:
-    """:meth:`Locale.hedged` of ``lang`` (``fmt``, if given, takes the number and the language)."""
+    """:meth:`Locale.hedged` of ``lang``: a value with its hedge kept (约280.66亿元).
+
+    Parameters
+    ----------
+    value : float or None
+        The figure.
+    qualifier : str or None
+        Its hedge.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    unit : str, optional
+        None, ``"yi_yuan"``, ``"projects"`` or ``"percent"``.
+    fmt : callable, optional
+        Formats the number; takes the number and ``lang``.
+    bounds : tuple, optional
+        ``(lo, hi)`` of a derived range.
+
+    Returns
+    -------
+    str
+        The hedged value.
+    """
     return of(lang).hedged(value, qualifier, unit, fmt=None if fmt is None else (lambda x: fmt(x, lang)), bounds=bounds)
 
 
 def hedge_cell(qualifier, bounds, lang: str, empty: str = "") -> str:
-    """:meth:`Locale.hedge_cell` of ``lang``."""
+    """:meth:`Locale.hedge_cell` of ``lang``: a table's hedge cell.
+
+    Parameters
+    ----------
+    qualifier : str or None
+        The value's hedge.
+    bounds : tuple or None
+        ``(lo, hi)`` of a derived range.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    empty : str
+        What an exact value shows.
+
+    Returns
+    -------
+    str
+        The cell.
+    """
     return of(lang).hedge_cell(qualifier, bounds, empty)
 
 
-def hedged_sum(value, qualifier, lang: str, unit: str | None = None, bounds=None) -> str:
-    """:meth:`Locale.hedged_sum` of ``lang``."""
-    return of(lang).hedged_sum(value, qualifier, unit, bounds)
-
-
 def period(first: int, last: int | None = None, lang: str = "en", suffix: bool = True) -> str:
-    """:meth:`Locale.period` of ``lang``: ``2019–2020年`` / ``2019–2020``."""
+    """:meth:`Locale.period` of ``lang``: ``2019–2020年`` / ``2019–2020``.
+
+    Parameters
+    ----------
+    first : int
+        First year.
+    last : int, optional
+        Last year (default ``first``).
+    lang : str
+        ``"zh"`` or ``"en"``.
+    suffix : bool
+        Whether the language's year word follows.
+
+    Returns
+    -------
+    str
+        The period.
+    """
     return of(lang).period(first, last, suffix)
 
 
 def date(d, lang: str = "en") -> str:
-    """:meth:`Locale.date` of ``lang``: ``2021年5月14日`` / ``14 May 2021``."""
+    """:meth:`Locale.date` of ``lang``: ``2021年5月14日`` / ``14 May 2021``.
+
+    Parameters
+    ----------
+    d : tuple or None
+        ``(year, month, day)``, unknown parts 0.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The date as far as it is known.
+    """
     return of(lang).date(d)
 
 
 def interval(lo, hi, lang: str = "en", fmt=None) -> str:
-    """:meth:`Locale.interval` of ``lang`` (``fmt``, if given, takes the number and the language)."""
+    """:meth:`Locale.interval` of ``lang``: ``30–62``.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The ends.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    fmt : callable, optional
+        Formats one end; takes the number and ``lang``.
+
+    Returns
+    -------
+    str
+        The interval.
+    """
     return of(lang).interval(lo, hi, fmt=None if fmt is None else (lambda x: fmt(x, lang)))
 
 
-def join(items, lang: str) -> str:
-    """:meth:`Locale.join` of ``lang``."""
-    return of(lang).join(items)
-
-
 def verdict(consistent, lang: str) -> str:
-    """:meth:`Locale.verdict` of ``lang``."""
+    """:meth:`Locale.verdict` of ``lang``: 一致 / consistent.
+
+    Parameters
+    ----------
+    consistent : bool or None
+        The check's outcome.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The verdict in words.
+    """
     return of(lang).verdict(consistent)
 
 
@@ -1101,21 +1268,73 @@ def formula(text, lang: str) -> str:
 
 
 def fixed(x, nd: int = 2) -> str:
-    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing."""
+    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing.
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    nd : int
+        Decimals.
+
+    Returns
+    -------
+    str
+        The cell.
+
+    Examples
+    --------
+    >>> fixed(1079.66), fixed(552), fixed(None)
+    ('1,079.66', '552.00', '—')
+    """
     if missing(x):
         return "—"
     return f"{float(x):,.{nd}f}"
 
 
 def sig(x, digits: int = 3) -> str:
-    """A number in messages and diagnostics: ``digits`` significant figures (``78.23``, ``1.08e+04``)."""
+    """A number in messages and diagnostics: ``digits`` significant figures (``78.23``, ``1.08e+04``).
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    digits : int
+        Significant figures.
+
+    Returns
+    -------
+    str
+        The number; — when missing.
+
+    Examples
+    --------
+    >>> sig(78.2258, 4), sig(10800)
+    ('78.23', '1.08e+04')
+    """
     if missing(x):
         return "—"
     return f"{float(x):.{digits}g}"
 
 
 def iso_date(d) -> str | None:
-    """A source date as far as it is known, for JSON and ids: 2021-05-14, 2023-09, 2022."""
+    """A source date as far as it is known, for JSON and ids: 2021-05-14, 2023-09, 2022.
+
+    Parameters
+    ----------
+    d : tuple or None
+        ``(year, month, day)``, unknown parts 0.
+
+    Returns
+    -------
+    str or None
+        The ISO date, as precise as known; None for None.
+
+    Examples
+    --------
+    >>> iso_date((2021, 5, 14)), iso_date((2023, 9, 0)), iso_date((2022, 0, 15))
+    ('2021-05-14', '2023-09', '2022')
+    """
     if d is None:
         return None
     y, m, day = (tuple(d) + (0, 0))[:3]
@@ -1125,5 +1344,23 @@ def iso_date(d) -> str | None:
 
 
 def thousands(x, _pos=None) -> str:
-    """Axis tick formatter: thousands separators, no needless decimals."""
+    """Axis tick formatter: thousands separators, no needless decimals.
+
+    Parameters
+    ----------
+    x : float
+        The tick's value.
+    _pos : int, optional
+        The tick's position (matplotlib passes it; unused).
+
+    Returns
+    -------
+    str
+        The label.
+
+    Examples
+    --------
+    >>> thousands(1500.0), thousands(2.5)
+    ('1,500', '2.5')
+    """
     return num(round(float(x), 2))

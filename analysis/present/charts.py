@@ -82,7 +82,24 @@ _CJK = re.compile(f"[{_CJK_CLASS}]")
 _TOKENS = re.compile(f"[{_CJK_CLASS}]|\\s+|[^\\s{_CJK_CLASS}]+")
 
 def has_cjk(text: str) -> bool:
-    """Whether ``text`` contains a Chinese character (or CJK punctuation)."""
+    """Whether ``text`` contains a Chinese character (or CJK punctuation).
+
+    Parameters
+    ----------
+    text : str
+        Any text (None counts as empty).
+
+    Returns
+    -------
+    bool
+        Whether a CJK character is in it.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> charts.has_cjk("签约 projects"), charts.has_cjk("projects")
+    (True, False)
+    """
     return bool(_CJK.search(text or ""))
 
 
@@ -90,7 +107,19 @@ def has_cjk(text: str) -> bool:
 
 
 def font_path() -> Path:
-    """Noto Sans CJK SC as shipped by the ``mplfonts`` package."""
+    """Noto Sans CJK SC as shipped by the ``mplfonts`` package.
+
+    Returns
+    -------
+    pathlib.Path
+        The font file.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> charts.font_path().name
+    'NotoSansCJKsc-Regular.otf'
+    """
     return Path(str(importlib.resources.files("mplfonts") / "fonts" / FONT_FILE))
 
 
@@ -105,7 +134,25 @@ def _register_font() -> str:
 
 
 def setup_style(lang: str = "zh") -> str:
-    """Apply the one style of all charts (seaborn whitegrid, CJK font); return the font family."""
+    """Apply the one style of all charts (seaborn whitegrid, CJK font); return the font family.
+
+    Parameters
+    ----------
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+        Every language gets the same style; an unknown one raises ValueError.
+
+    Returns
+    -------
+    str
+        The font family.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> charts.setup_style("en")
+    'Noto Sans CJK SC'
+    """
     locale.of(lang)  # the same style for every language; a bad one is refused here as everywhere
     family = _register_font()
     sans = [family] + [f for f in mpl.rcParamsDefault["font.sans-serif"] if f != family]
@@ -122,14 +169,52 @@ def _ensure_style(lang) -> locale.Locale:
 
 
 def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (no Software tag: identical bytes on every save)."""
+    """The figure as PNG bytes (no Software tag: identical bytes on every save).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> charts.png(charts.signings(compute(load(), 2023), "en"))[:4]
+    b'\x89PNG'
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
 def save(fig: Figure, path) -> Path:
-    """Write ``fig`` as PNG at :data:`DPI` (identical bytes on every save)."""
+    """Write ``fig`` as PNG at :data:`DPI` (identical bytes on every save).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+    path : str or pathlib.Path
+        Where to write it (folders are made).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from analysis import charts, compute, load
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     charts.save(charts.landing(compute(load(), 2023), "en"), pathlib.Path(d) / "landing.png").stat().st_size > 0
+    True
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png(fig))
@@ -144,7 +229,27 @@ def _width(token: str) -> int:
 
 
 def wrap(text: str, width: int) -> str:
-    """Wrap mixed zh/en text to ``width`` columns (a Chinese character counts 2), never inside a word."""
+    """Wrap mixed zh/en text to ``width`` columns (a Chinese character counts 2), never inside a word.
+
+    Parameters
+    ----------
+    text : str
+        Text in zh, en or both; its own line breaks are kept.
+    width : int
+        Columns per line.
+
+    Returns
+    -------
+    str
+        The text with line breaks.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> print(charts.wrap("How many projects are signed a year?", 20))
+    How many projects
+    are signed a year?
+    """
     lines = []
     for para in text.split("\n"):
         line, w = "", 0
@@ -169,7 +274,15 @@ def _columns(size: str) -> int:
 
 class Chart(Figure):
     """A matplotlib Figure that a notebook displays as PNG by itself (whatever the backend), with the
-    same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle."""
+    same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> fig = charts.signings(compute(load(), 2023), "zh")
+    >>> isinstance(fig, charts.Chart), fig._repr_png_() == charts.png(fig)
+    (True, True)
+    """
 
     def _repr_png_(self) -> bytes:
         return png(self)
@@ -225,6 +338,30 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
 
     An aggregate period is ONE bar spanning its years at its annual average (labelled "年均"); a
     derived value is hatched. A value not published is written "未公布" with no bar.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> fig = charts.signings(res, "en", "investment")
+    >>> fig.axes[0].get_title(loc="left")
+    'How much intended investment a year?'
     """
     loc = _ensure_style(lang)
     if measure not in ("projects", "investment"):
@@ -281,6 +418,25 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
 
     Columns: year, sum (None after an unknown period), stated, stated_qualifier, bound (the stated
     figure is a lower bound: 超/余), upper (an upper bound: 不足/以内).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    measure : str
+        ``"projects"`` or ``"investment"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period end.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.cumulative_points(res, "projects")["year"].tolist()
+    [2020, 2021, 2022, 2023]
     """
     col = "projects" if measure == "projects" else "investment_100m_yuan"
     q = "projects_qualifier" if measure == "projects" else "investment_qualifier"
@@ -303,7 +459,33 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
 
 def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wide", projection: bool = True) -> Figure:
     """Cumulative projects (or investment) at the end of each period, as summed and as stated, with the
-    projection's median and 80 %/95 % bands after the last period when ``projection`` is true."""
+    projection's median and 80 %/95 % bands after the last period when ``projection`` is true.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+    projection : bool
+        Draw the projection's bands after the last period.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.cumulative(res, "zh", projection=False).axes[0].get_title(loc="left")
+    '累计签约了多少个项目？'
+    """
     loc = _ensure_style(lang)
     pts = cumulative_points(res, measure)
     color = C_PROJECTS if measure == "projects" else C_INVESTMENT
@@ -385,7 +567,29 @@ def _cohort_label(first: int, last: int, vintage, loc: locale.Locale, size: str 
 
 def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     """Each landing statement at its vintage: the counted rate with its 95 % interval, the rate as the
-    source states it (a bound drawn as a bound), and the projected next statement with its 80 % interval."""
+    source states it (a bound drawn as a bound), and the projected next statement with its 80 % interval.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.landing(res, "en").axes[0].get_title(loc="left")
+    'How many signed projects have landed?'
+    """
     loc = _ensure_style(lang)
     lr = res.landing
     fig = _new(size, 4.4)
@@ -442,7 +646,34 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
 def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> Figure:
     """One breakdown ``mx`` (:class:`analysis.stats.metrics.Mix` of ``res.mix``): projects or intended
     investment by group, in the order published; a group without a stated figure is labelled, not drawn.
-    ``measure`` None: investment when any amount is stated, else projects (``mx.measure``)."""
+    ``measure`` None: investment when any amount is stated, else projects (``mx.measure``).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    mx : analysis.stats.metrics.Mix
+        One breakdown of ``res.mix``.
+    measure : str, optional
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> mx = res.mix[res.period]["category"]
+    >>> charts.mix(res, "en", mx, "projects").axes[0].get_title(loc="left")
+    '2023: projects by category'
+    """
     loc = _ensure_style(lang)
     measure = measure or mx.measure
     g = mx.groups.reset_index(drop=True)
@@ -487,7 +718,33 @@ _COMPARE_VALUES = ("projects", "project_share", "investment_100m_yuan")
 
 def compare(res, lang: str, dimension: str, value: str = "projects", size: str = "wide") -> Figure:
     """Periods side by side on the harmonised groups of one scheme; a period classified under another
-    scheme, or without a breakdown, is labelled so (never drawn as zero)."""
+    scheme, or without a breakdown, is labelled so (never drawn as zero).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    dimension : str
+        A classification scheme of ``res.compare``.
+    value : str
+        ``"projects"``, ``"project_share"`` or ``"investment_100m_yuan"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.compare(res, "en", "category").axes[0].get_title(loc="left")
+    'How does the mix by category change? (projects signed)'
+    """
     loc = _ensure_style(lang)
     if value not in _COMPARE_VALUES:
         raise ValueError(f"value must be one of {', '.join(_COMPARE_VALUES)}, got {value!r}")
@@ -543,7 +800,31 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
 
 def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wide") -> Figure:
     """The projection of one yearly figure: published periods (at their annual average), then the
-    median and 80 %/95 % prediction bands of the coming years."""
+    median and 80 %/95 % prediction bands of the coming years.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.projection(res, "zh").axes[0].get_title(loc="left")
+    '今后几年签约多少个项目？'
+    """
     loc = _ensure_style(lang)
     proj = res.projection
     if proj is None:

@@ -1033,6 +1033,11 @@ def word(key: str, lang: str, **fmt) -> str:
     -------
     str
         The word.
+
+    Examples
+    --------
+    >>> word("yes", "zh")
+    '是'
     """
     return of(lang).word(key, **fmt)
 
@@ -1053,6 +1058,11 @@ def num(x, lang: str = "en", nd: int = 2) -> str:
     -------
     str
         The figure; 未公布 / not published when missing.
+
+    Examples
+    --------
+    >>> num(1080), num(None, "zh")
+    ('1,080', '未公布')
     """
     return of(lang).num(x, nd)
 
@@ -1071,6 +1081,11 @@ def rounded(x, lang: str = "en") -> str:
     -------
     str
         The rounded figure.
+
+    Examples
+    --------
+    >>> rounded(426.81)
+    '427'
     """
     return of(lang).rounded(x)
 
@@ -1091,6 +1106,11 @@ def pct(x, lang: str = "en", nd: int = 1) -> str:
     -------
     str
         The percent; — when missing.
+
+    Examples
+    --------
+    >>> pct(0.782258)
+    '78.2%'
     """
     return of(lang).pct(x, nd)
 
@@ -1117,6 +1137,11 @@ def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None, bound
     -------
     str
         The hedged value.
+
+    Examples
+    --------
+    >>> hedged(280.66, "approx", "zh", "yi_yuan")
+    '约280.66亿元'
     """
     return of(lang).hedged(value, qualifier, unit, fmt=None if fmt is None else (lambda x: fmt(x, lang)), bounds=bounds)
 
@@ -1139,6 +1164,11 @@ def hedge_cell(qualifier, bounds, lang: str, empty: str = "") -> str:
     -------
     str
         The cell.
+
+    Examples
+    --------
+    >>> hedge_cell("approx", None, "en")
+    'about'
     """
     return of(lang).hedge_cell(qualifier, bounds, empty)
 
@@ -1161,6 +1191,11 @@ def period(first: int, last: int | None = None, lang: str = "en", suffix: bool =
     -------
     str
         The period.
+
+    Examples
+    --------
+    >>> period(2019, 2020, "zh")
+    '2019–2020年'
     """
     return of(lang).period(first, last, suffix)
 
@@ -1179,6 +1214,11 @@ def date(d, lang: str = "en") -> str:
     -------
     str
         The date as far as it is known.
+
+    Examples
+    --------
+    >>> date((2021, 5, 14), "en")
+    '14 May 2021'
     """
     return of(lang).date(d)
 
@@ -1199,6 +1239,11 @@ def interval(lo, hi, lang: str = "en", fmt=None) -> str:
     -------
     str
         The interval.
+
+    Examples
+    --------
+    >>> interval(30.2, 61.7)
+    '30–62'
     """
     return of(lang).interval(lo, hi, fmt=None if fmt is None else (lambda x: fmt(x, lang)))
 
@@ -1217,6 +1262,11 @@ def verdict(consistent, lang: str) -> str:
     -------
     str
         The verdict in words.
+
+    Examples
+    --------
+    >>> verdict(False, "zh")
+    '不一致'
     """
     return of(lang).verdict(consistent)
 

@@ -33,11 +33,41 @@ _MISTUNE = mistune.create_markdown(escape=True, plugins=["table"])
 
 
 def markdown_html(text: str) -> Markup:
-    """Markdown as HTML, raw HTML in it escaped (shown as text) and harmful link targets neutralised."""
+    r"""Markdown as HTML, raw HTML in it escaped (shown as text) and harmful link targets neutralised.
+
+    Parameters
+    ----------
+    text : str
+        Markdown.
+
+    Returns
+    -------
+    markupsafe.Markup
+        The HTML.
+
+    Examples
+    --------
+    >>> from analysis.present import page
+    >>> str(page.markdown_html("**a** <b>"))
+    '<p><strong>a</strong> &lt;b&gt;</p>\n'
+    """
     return Markup(_MISTUNE(text))
 
 
 def css() -> Markup:
+    """The pages' one style sheet.
+
+    Returns
+    -------
+    markupsafe.Markup
+        The CSS, inlined in every page.
+
+    Examples
+    --------
+    >>> from analysis.present import page
+    >>> len(page.css()) > 0
+    True
+    """
     return Markup((resources.files("analysis.present") / "templates" / "page" / "style.css").read_text(encoding="utf-8"))
 
 
@@ -61,8 +91,28 @@ def _output_html(out) -> str:
 
 
 def split_outputs(nb) -> dict[str, Markup]:
-    """HTML of the notebook's outputs, in three parts: main points, body, methods. The notebooks' HTML
-    outputs come from this package's escaping renderers (tables.py, notebook.chart) and are kept as HTML."""
+    r"""HTML of the notebook's outputs, in three parts: main points, body, methods. The notebooks' HTML
+    outputs come from this package's escaping renderers (tables.py, notebook.chart) and are kept as HTML.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    dict
+        ``main_points``, ``body`` and ``methods``, each HTML.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from analysis.present import page
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", outputs=[
+    ...     nbformat.v4.new_output("display_data", {"text/markdown": "*x*"})])])
+    >>> str(page.split_outputs(nb)["body"])
+    '<p><em>x</em></p>\n'
+    """
     parts = {"main_points": [], "body": [], "methods": []}
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -74,7 +124,33 @@ def split_outputs(nb) -> dict[str, Markup]:
 
 
 def report_page(nb, res, lang: str, title: str) -> str:
-    """The bulletin page of one executed notebook whose figures are ``res``."""
+    """The bulletin page of one executed notebook whose figures are ``res``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    title : str
+        The page's title.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> html = page.report_page(nbformat.v4.new_notebook(), compute(load(), 2023), "en", "A title")
+    >>> html.startswith("<!doctype html>"), '<html lang="en">' in html
+    (True, True)
+    """
     loc = locale.of(lang)
     parts = split_outputs(nb)
     if parts["main_points"]:
@@ -93,7 +169,27 @@ def report_page(nb, res, lang: str, title: str) -> str:
 
 
 def report_title(res, lang: str) -> str:
-    """洽谈会2023年统计报告 / …: 2023 report."""
+    """洽谈会2023年统计报告 / …: 2023 report.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    str
+        The title.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> page.report_title(compute(load(), 2023), "en")
+    'Tongzhou · North Three Counties project promotion conference: 2023 report'
+    """
     loc = locale.of(lang)
     p = res.period
     label = loc.period(p.first_year, p.last_year) if p else loc.period(res.through)
@@ -102,7 +198,28 @@ def report_title(res, lang: str) -> str:
 
 def analysis_title(stem: str, lang: str, full: bool = False) -> str:
     """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势); ``full``
-    adds the conference (the page's own title)."""
+    adds the conference (the page's own title).
+
+    Parameters
+    ----------
+    stem : str
+        The notebook's file stem.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    full : bool
+        Add the conference.
+
+    Returns
+    -------
+    str
+        The title.
+
+    Examples
+    --------
+    >>> from analysis.present import page
+    >>> page.analysis_title("1.0-trends", "zh"), page.analysis_title("1.0-trends", "en")
+    ('签约趋势', 'Signing trends')
+    """
     loc = locale.of(lang)
     key = stem.split("-", 1)[1] if "-" in stem else stem
     title = loc.word(f"title_{key}")
@@ -111,7 +228,35 @@ def analysis_title(stem: str, lang: str, full: bool = False) -> str:
 
 def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str, stale: list[str] = ()) -> str:
     """The index: a card per release report (title, headline, period and source date), then the analyses;
-    ``stale``: one line (plain text) per page the last build could not update, and why."""
+    ``stale``: one line (plain text) per page the last build could not update, and why.
+
+    Parameters
+    ----------
+    reports : list of dict
+        The release reports' cards (:func:`card`), newest first.
+    analyses : list of dict
+        The analyses: ``href``, ``title``, ``meta``.
+    res_latest : analysis.stats.results.Results
+        The results of all the data (for the sources).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    stale : list of str
+        Lines about pages the last build could not update.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> res = compute(load(), 2023)
+    >>> html = page.index_page([page.card(res, "zh", "2023/report.html")], [], res, "zh")
+    >>> '<html lang="zh-CN">' in html
+    True
+    """
     loc = locale.of(lang)
     from .notebook import source_line
 
@@ -127,7 +272,29 @@ def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str,
 
 
 def card(res, lang: str, href: str) -> dict:
-    """An index card's texts (plain text: the page template escapes them)."""
+    """An index card's texts (plain text: the page template escapes them).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    href : str
+        The report's address, relative to the index.
+
+    Returns
+    -------
+    dict
+        ``href``, ``title``, ``headline`` (lines) and ``meta``.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> sorted(page.card(compute(load(), 2023), "en", "2023/report.html"))
+    ['headline', 'href', 'meta', 'title']
+    """
     loc = locale.of(lang)
     return {"href": href, "title": report_title(res, loc),
             "headline": [line for line in prose.text("headline", res, loc).strip().splitlines() if line],

@@ -29,7 +29,14 @@ SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing"
             "backtest", "calibration", "since_then", "caveats", "sources")
 
 class Md(str):
-    """Markdown this package wrote (a number, period, date or word of the vocabulary): interpolated as is."""
+    r"""Markdown this package wrote (a number, period, date or word of the vocabulary): interpolated as is.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> prose.md_text("*x*"), prose.Md("*x*")
+    ('\\*x\\*', '*x*')
+    """
 
 
 _LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
@@ -40,13 +47,47 @@ _MD_LEADING = re.compile(r"^([-+=~])|^(\d{1,9})([.)])")
 
 
 def one_line(value: str) -> str:
-    """A cell's text on one line: a line break (and the spaces around it) becomes one space."""
+    r"""A cell's text on one line: a line break (and the spaces around it) becomes one space.
+
+    Parameters
+    ----------
+    value : str
+        Text from the data.
+
+    Returns
+    -------
+    str
+        The text on one line.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> prose.one_line("a\n  b")
+    'a b'
+    """
     return _LINE_BREAKS.sub(" ", value)
 
 
 def md_text(value: str) -> str:
-    """``value`` (text from the data) as Markdown that renders as exactly that text, on one line: Markdown's
-    punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML."""
+    r"""``value`` (text from the data) as Markdown that renders as exactly that text, on one line: Markdown's
+    punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML.
+
+    Parameters
+    ----------
+    value : str
+        Text from the data.
+
+    Returns
+    -------
+    str
+        Markdown that renders as ``value``.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> print(prose.md_text("[x](javascript:alert(1)) # not a heading"))
+    \[x\](javascript:alert(1)) \# not a heading
+    """
     out = _MD_INLINE.sub(r"\\\1", one_line(value))
     return _MD_LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), out)
 
@@ -103,12 +144,62 @@ def _env_for(loc: locale.Locale, markdown: bool = True) -> dict:
 
 
 def render(section: str, res, lang: str, **extra) -> str:
-    """Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``); text from the data is escaped."""
+    r"""Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``); text from the data is escaped.
+
+    Parameters
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    **extra
+        Arguments of the section's context (``period=`` for ``mix``, ``study=``/``meta=`` for ``calibration``).
+
+    Returns
+    -------
+    str
+        Markdown, ending in one newline.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.render("page_meta", res, "en")
+    'Based on 4 articles published by 19 September 2023; figures through 2023.\n'
+    """
     return _render(section, res, lang, True, extra)
 
 
 def text(section: str, res, lang: str, **extra) -> str:
-    """The section as plain text (a page's header line, an index card's headline), not Markdown."""
+    r"""The section as plain text (a page's header line, an index card's headline), not Markdown.
+
+    Parameters
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    **extra
+        Arguments of the section's context.
+
+    Returns
+    -------
+    str
+        Plain text, ending in one newline.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.text("page_meta", res, Locale("zh"))
+    '依据截至2023年9月19日的四篇报道，数据截至2023年。\n'
+    """
     return _render(section, res, lang, False, extra)
 
 
@@ -141,7 +232,30 @@ def _join_soft_breaks(text: str) -> str:
 
 def mix_note(mx, lang: str, part: str) -> str:
     """The sentence about a breakdown's unpublished counts (``part="counts"``) or amounts (``"amounts"``):
-    the same template the mix section includes, so a chart's note and the text cannot disagree."""
+    the same template the mix section includes, so a chart's note and the text cannot disagree.
+
+    Parameters
+    ----------
+    mx : analysis.stats.metrics.Mix
+        One breakdown of ``res.mix``.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    part : str
+        ``"counts"`` or ``"amounts"``.
+
+    Returns
+    -------
+    str
+        Plain text; empty when every figure is published.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.mix_note(res.mix[res.period]["category"], "en", "counts")
+    ''
+    """
     if part not in ("counts", "amounts"):
         raise ValueError(f"part must be 'counts' or 'amounts', got {part!r}")
     loc = locale.of(lang)
@@ -150,7 +264,32 @@ def mix_note(mx, lang: str, part: str) -> str:
 
 
 def md(section: str, res, lang: str, **extra):
-    """The section as an IPython Markdown object (what a notebook cell displays)."""
+    """The section as an IPython Markdown object (what a notebook cell displays).
+
+    Parameters
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    **extra
+        Arguments of the section's context.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        What a cell displays.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.md("page_meta", res, "en").data == prose.render("page_meta", res, "en")
+    True
+    """
     from IPython.display import Markdown
 
     return Markdown(render(section, res, lang, **extra))
@@ -184,6 +323,28 @@ def _sources(frame: pd.DataFrame) -> list[dict]:
 
 
 def ctx_sources(res, loc):
+    """The sources of the results, oldest first.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_sources(res, Locale("en")))
+    ['sources']
+    """
     return {"sources": _sources(res.sources)}
 
 
@@ -195,6 +356,28 @@ def _aggregates(periods: pd.DataFrame, loc: locale.Locale) -> list[dict]:
 
 
 def ctx_basis(res, loc):
+    """What a report rests on: its sources, its periods and which of them are multi-year totals.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_basis(res, Locale("en")))
+    ['aggregates', 'first_year', 'n_periods', 'sources', 'through']
+    """
     t = res.periods
     return {
         "sources": _sources(res.sources),
@@ -223,6 +406,28 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
 
 
 def ctx_trends(res, loc):
+    """The published periods, the cumulative totals and the change against the period before.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_trends(res, Locale("en")))
+    ['cum', 'last', 'periods', 'prev', 'through']
+    """
     c = res.cumulative
     rows = _period_rows(res.periods, res.caveats)
     return {
@@ -242,6 +447,30 @@ def _claim_text(c, loc: locale.Locale) -> str:
 
 
 def ctx_landing(res, loc, scope=None):
+    """The landing statements, the bounds the articles imply and the projected next statement.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    scope : object, optional
+        Unused (kept for the notebooks' calls).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_landing(res, Locale("en")))
+    ['bounds', 'prediction', 'statements']
+    """
     rows = []
     for r in res.landing.to_dict("records"):
         rows.append({
@@ -290,6 +519,30 @@ def _mix_facts(mx, loc: locale.Locale) -> dict:
 
 
 def ctx_mix(res, loc, period: Period | None = None):
+    """The facts of each breakdown (of one period, or of all).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    period : analysis.stats.metrics.Period, optional
+        Only this period's breakdowns.
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_mix(res, Locale("en")))
+    ['mixes']
+    """
     labels = res.dimension_labels
     out = []
     for p, by_dim in res.mix.items():
@@ -303,6 +556,28 @@ def ctx_mix(res, loc, period: Period | None = None):
 
 
 def ctx_compare(res, loc):
+    """Each classification scheme across the periods: where it is published, merged groups, notes.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_compare(res, Locale("en")))
+    ['schemes']
+    """
     labels = res.dimension_labels
     out = []
     for d, frame in res.compare.items():
@@ -326,6 +601,28 @@ def ctx_compare(res, loc):
 
 
 def ctx_claims(res, loc):
+    """How many of the articles' own figures were checked and which disagree.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_claims(res, Locale("en")))
+    ['bad', 'n', 'n_consistent', 'n_construction']
+    """
     led = res.claims
     bad = led[led["consistent"].map(lambda v: v is not None and not pd.isna(v) and not bool(v))]
     return {
@@ -337,10 +634,54 @@ def ctx_claims(res, loc):
 
 
 def ctx_caveats(res, loc):
+    """The caveats of the results.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_caveats(res, Locale("en")))
+    ['caveats']
+    """
     return {"caveats": res.caveats}
 
 
 def ctx_since_then(res, loc):
+    """What was published after the release (None when nothing was).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_since_then(res, Locale("en")))
+    ['st']
+    """
     st = res.since_then
     if st is None:
         return {"st": None}
@@ -368,6 +709,28 @@ def _cell(proj, year, metric) -> dict | None:
 
 
 def ctx_projection(res, loc):
+    """The projection's first and last year, its key figures and thresholds.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_projection(res, Locale("en")))
+    ['cum_investment', 'cum_projects', 'first', 'investment', 'last', 'proj', 'projects', 'scenario', 'start', 'thresholds', 'through', 'widen']
+    """
     proj = res.projection
     if proj is None:
         return {"proj": None, "note": res.projection_note, "through": res.through}
@@ -391,6 +754,28 @@ def ctx_projection(res, loc):
 
 
 def ctx_model(res, loc):
+    """The projection model in facts: weights, growth, landing, the priors with their reasons.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_model(res, Locale("en")))
+    ['aggregate_labels', 'aggregates', 'growth', 'landing', 'n_landing', 'n_periods', 'n_sims', 'priors', 'proj', 'seed', 'start', 'weights']
+    """
     from ..core.config import PRIORS
 
     proj = res.projection
@@ -424,7 +809,28 @@ def _backtest_rows(bt) -> list[dict]:
 
 def ctx_backtest(res, loc):
     """The projection against the figures published later: first the figures themselves, year by year,
-    then how many of them (landing included) fell inside its intervals."""
+    then how many of them (landing included) fell inside its intervals.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_backtest(res, Locale("en")))
+    ['has_projection', 'landing', 'n', 'n80', 'n95', 'rows', 'through', 'years']
+    """
     st = res.since_then
     rows = _backtest_rows(None if st is None else st.backtest)
     landing = _backtest_rows(None if st is None else st.landing_backtest)
@@ -445,7 +851,32 @@ def ctx_backtest(res, loc):
 
 
 def ctx_calibration(res, loc, study=None, meta=None):
-    """The calibration study (default: the stored one) in words; ``meta`` says how it was run."""
+    """The calibration study (default: the stored one) in words; ``meta`` says how it was run.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    study : pandas.DataFrame, optional
+        A study's table (default: the stored one).
+    meta : dict, optional
+        How it was run.
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_calibration(res, Locale("en")))
+    ['aggregates', 'horizon', 'n', 'others', 'own', 'same_shape', 'singles', 'stored', 'vintage_aggregates', 'vintage_singles']
+    """
     from ..stats import calibration
 
     if study is None:
@@ -472,6 +903,28 @@ def ctx_calibration(res, loc, study=None, meta=None):
 
 
 def ctx_main_points(res, loc):
+    """The main points: the release's period against the one before, landing, projection.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_main_points(res, Locale("en")))
+    ['cum', 'cur', 'latest', 'n_periods', 'p', 'prev', 'ratio', 'through']
+    """
     t = res.periods
     rows = _period_rows(t, res.caveats)
     cur = next((r for r in rows if r["last"] == res.through), None)

@@ -23,7 +23,15 @@ DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1, "ratio": 2
 
 
 class Table(Styler):
-    """A Styler whose plain-text form is its DataFrame (no memory address in notebook outputs)."""
+    """A Styler whose plain-text form is its DataFrame (no memory address in notebook outputs).
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.periods(compute(load(), 2023), "en")
+    >>> repr(t) == repr(t.data)
+    True
+    """
 
     def __repr__(self) -> str:
         return repr(self.data)
@@ -79,6 +87,27 @@ def _status(values, loc: locale.Locale):
 
 
 def periods(res, lang: str) -> Table:
+    """The published periods: counts and amounts with their hedges and status, and the yearly averages.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.periods(res, "en").data.columns[:4])
+    ['period', 'years', 'projects', 'intended investment (hundred million yuan)']
+    """
     loc = locale.of(lang)
     t = res.periods
     inv = loc.header("investment", loc.word("yi_yuan"))
@@ -99,6 +128,31 @@ def periods(res, lang: str) -> Table:
 
 
 def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "landing") -> Table:
+    """The landing statements: each cohort at its statement's date, counted and stated rates and the verdict.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    frame : pandas.DataFrame, optional
+        Landing rows to show instead of ``res.landing`` (the since-then statements).
+    name : str
+        The table's id in the HTML.
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.landing(res, "zh").data.columns[:3])
+    ['签约批次', '报道日期', '签约（个）']
+    """
     loc = locale.of(lang)
     lr = res.landing if frame is None else frame
     stated = [loc.hedged(s * 100, q, "percent") if not locale.missing(s) else "—"
@@ -124,7 +178,29 @@ def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "land
 
 
 def mix(mx, lang: str, name: str | None = None) -> Table:
-    """One breakdown, groups in the order of the chart (as published)."""
+    """One breakdown, groups in the order of the chart (as published).
+
+    Parameters
+    ----------
+    mx : analysis.stats.metrics.Mix
+        One breakdown of ``res.mix``.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    name : str, optional
+        The table's id in the HTML (default from the period and the scheme).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.mix(res.mix[res.period]["category"], "en").data.columns[:3])
+    ['published name', 'harmonised group', 'projects']
+    """
     loc = locale.of(lang)
     g = mx.groups
     inv = loc.header("investment", loc.word("yi_yuan"))
@@ -144,6 +220,29 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
 
 
 def compare(res, dimension: str, lang: str) -> Table:
+    """One classification scheme across the periods, on its harmonised groups.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    dimension : str
+        A scheme of ``res.compare`` (``"category"``, ``"place"``, ``"field"``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.compare(res, "category", "en").data.columns[:3])
+    ['harmonised group', 'period', 'published name']
+    """
     loc = locale.of(lang)
     c = res.compare[dimension]
     inv = loc.header("investment", loc.word("yi_yuan"))
@@ -162,7 +261,33 @@ def compare(res, dimension: str, lang: str) -> Table:
 
 
 def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims", kind: str | None = None) -> Table:
-    """The claims ledger (or ``frame``); ``kind``: only the claims whose kind starts with it (``"landing"``)."""
+    """The claims ledger (or ``frame``); ``kind``: only the claims whose kind starts with it (``"landing"``).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    frame : pandas.DataFrame, optional
+        Claims to show instead of ``res.claims``.
+    name : str
+        The table's id in the HTML.
+    kind : str, optional
+        Only the claims whose kind starts with this.
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.claims(res, "en", kind="landing").data.columns)
+    ['statement', 'stated', 'computed', 'verdict', 'basis']
+    """
     loc = locale.of(lang)
     led = res.claims if frame is None else frame
     if kind is not None:
@@ -187,6 +312,27 @@ _METRIC_WORDS = {"projects": "projects", "investment_100m_yuan": "investment_uni
 
 
 def projection(res, lang: str) -> Table:
+    """The projection: median, mean and 80 %/95 % prediction intervals of each figure and year.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.projection(res, "en").data.columns)
+    ['year', 'measure', 'median', 'mean', '80% prediction interval', '95% prediction interval']
+    """
     loc = locale.of(lang)
     tab = res.projection.table
     df = pd.DataFrame({
@@ -210,7 +356,29 @@ def _actual(value, qualifier, bounds, source, loc: locale.Locale):
 
 
 def backtest(res, lang: str) -> Table | None:
-    """The projection made at the release against what was published later; None when nothing later was."""
+    """The projection made at the release against what was published later; None when nothing later was.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table or None
+        The styled table; None when nothing was published after the release.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.backtest(res, "en").data.columns[:3])
+    ['year', 'measure', 'actual']
+    >>> tables.backtest(compute(load(), 2024), "en") is None
+    True
+    """
     loc = locale.of(lang)
     if res.since_then is None or res.since_then.backtest.empty:
         return None
@@ -234,7 +402,27 @@ def backtest(res, lang: str) -> Table | None:
 
 def calibration(study: pd.DataFrame, lang: str) -> Table:
     """The calibration study, yearly figures: coverage of the 80 %/95 % intervals one and three years ahead
-    (± Monte-Carlo standard error) and the model's interval score relative to the Poisson baseline."""
+    (± Monte-Carlo standard error) and the model's interval score relative to the Poisson baseline.
+
+    Parameters
+    ----------
+    study : pandas.DataFrame
+        A calibration study's table (``analysis.stats.calibration.stored()[0]``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import tables
+    >>> from analysis.stats import calibration
+    >>> list(tables.calibration(calibration.stored()[0], "en").data.columns[:2])
+    ['simulated world', 'measure']
+    """
     loc = locale.of(lang)
     s = study[study["metric"].isin(["projects", "investment"])]
     last = int(s["horizon"].max())

@@ -145,29 +145,16 @@ def skeleton(source: str) -> list[tuple]:
     out: list[tuple] = []
 
     def walk(n):
-        if isinstance(n, nodes.If):
-            out.append(("if", _data(n.test)))
-            for c in n.body:
-                walk(c)
-            for e in n.elif_:
-                out.append(("elif", _data(e.test)))
-                for c in e.body:
+        if isinstance(n, (nodes.If, nodes.For)):
+            kind = "if" if isinstance(n, nodes.If) else "for"
+            head = (_data(n.test),) if kind == "if" else (_data(n.iter), _data(n.test) if n.test else ())
+            branches = [((kind, *head), n.body)] + [(("elif", _data(e.test)), e.body) for e in getattr(n, "elif_", [])]
+            branches += [(("else",), n.else_)] if n.else_ else []
+            for mark, body in branches:
+                out.append(mark)
+                for c in body:
                     walk(c)
-            if n.else_:
-                out.append(("else",))
-                for c in n.else_:
-                    walk(c)
-            out.append(("endif",))
-            return
-        if isinstance(n, nodes.For):
-            out.append(("for", _data(n.iter), _data(n.test) if n.test else ()))
-            for c in n.body:
-                walk(c)
-            if n.else_:
-                out.append(("else",))
-                for c in n.else_:
-                    walk(c)
-            out.append(("endfor",))
+            out.append(("end" + kind,))
             return
         if isinstance(n, nodes.Macro):
             out.append(("macro", n.name, tuple(a.name for a in n.args)))

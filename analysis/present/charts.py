@@ -40,7 +40,6 @@ from ..stats import metrics
 from . import prose
 from ..core import locale
 from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
-from ..core.locale import word
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
            "save", "setup_style", "signings"]

@@ -193,3 +193,12 @@ def test_notebook_text_and_json_give_the_same_verdicts(years):
 
 def test_metrics_json_and_results_agree(ds):
     assert metrics_dict(ds, 2022, projection=False)["cumulative"] == results_dict(compute(ds, 2022, projection=False))["cumulative"]
+
+
+def test_a_one_period_history_says_in_both_languages_that_no_projection_is_compared():
+    """The zh and en main points have one structure: the clause zh had alone for a single period is in en too."""
+    folder = Path(tempfile.mkdtemp(prefix="synth-")) / "data"
+    res = compute(load(write_dataset(folder, [{"year": 2019, "projects": 10, "investment": 20.0, "groups": [(10, 20.0)]}])),
+                  projection=False)
+    zh, en = prose.render("main_points", res, "zh"), prose.render("main_points", res, "en")
+    assert "暂不作预测的比较" in zh and "too few to compare a projection with" in en

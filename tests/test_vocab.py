@@ -48,9 +48,10 @@ def test_periods_dates_and_lists():
     assert locale.period(2019, 2020, "en") == "2019–2020"
     assert locale.date((2021, 5, 14), "zh") == "2021年5月14日" and locale.date((2021, 5, 14), "en") == "14 May 2021"
     assert locale.date((2022, 0, 15), "zh") == "2022年"  # the 2022 article gives the day but not the month
-    assert locale.join(["产业", "交通", "公共服务"], "zh") == "产业、交通和公共服务"
-    assert locale.join(["a", "b", "c"], "en") == "a, b and c"
-    assert locale.pct(0.782258) == "78.2%" and locale.signed_pct(-0.0513) == "−5.1%" and locale.signed_pct(0.351) == "+35.1%"
+    assert locale.of("zh").join(["产业", "交通", "公共服务"]) == "产业、交通和公共服务"
+    assert locale.of("en").join(["a", "b", "c"]) == "a, b and c"
+    assert locale.pct(0.782258) == "78.2%" and locale.of("en").signed_pct(-0.0513) == "−5.1%"
+    assert locale.of("zh").signed_pct(0.351) == "+35.1%"
     assert locale.count_zh(2) == "两" and locale.count_zh(3) == "三"
 
 

@@ -5,12 +5,22 @@ Prose templates, tables, charts, JSON notes and terminal text all format through
 full-width punctuation (，。：（）) and no English words; English writes the unit 亿元 as "hundred
 million yuan" (280.66 亿元 = 280.66 hundred million yuan = 28.066 billion yuan).
 
-* :func:`num` — a published figure at the precision written: ``1,080``, ``280.66``;
-* :func:`rounded` — a computed figure for reading (2–3 significant figures): ``930``, ``1,860``, ``45``;
-* :func:`pct` — a share or rate: ``78.2%``;
-* :func:`hedged` — a stated value with the source's hedge kept: ``约280.66亿元`` / ``about 280.66 hundred million yuan``;
-* :func:`period` / :func:`date` — ``2019–2020年`` / ``2021年5月14日``;
-* :func:`word` — a label in zh or en from :data:`WORDS`.
+One :class:`Locale` per language (``Locale("zh")``, or the cached ``locale.of("zh")``) does the writing;
+the language's words and habits are tables (:data:`WORDS`, :data:`CHART_WORDS`, :data:`HEDGES`,
+:data:`UNITS`, :data:`STYLES`), so no code, here or elsewhere, branches on the language's name:
+
+* :meth:`Locale.num` — a published figure at the precision written: ``1,080``, ``280.66``;
+* :meth:`Locale.rounded` — a computed figure for reading (2–3 significant figures): ``930``, ``1,860``, ``45``;
+* :meth:`Locale.pct` — a share or rate: ``78.2%``;
+* :meth:`Locale.hedged` — a stated value with the source's hedge kept: ``约280.66亿元`` / ``about 280.66 hundred million yuan``;
+* :meth:`Locale.period` / :meth:`Locale.date` — ``2019–2020年`` / ``2021年5月14日``;
+* :meth:`Locale.bracket` — ``（亿元）`` / `` (hundred million yuan)``;
+* :meth:`Locale.word` — a label in zh or en from :data:`WORDS`.
+
+Code that holds only a language's name (the JSON, the terminal, the claims) calls the thin functions
+:func:`word`, :func:`hedged`, :func:`period` … of the same Locale. The sources' own terms and numerals, which
+the loader and the checks of ``data/`` match in the articles, are kept here too (``SOURCE_*``,
+:data:`INVESTMENT_TERMS`, :data:`ZH_DIGITS` …): every Chinese string of the code is in this module or a template.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ import math
 
 import pandas as pd
 
-from .qualifiers import RANGE, WORDING_EN, WORDING_ZH, ZH_AFTER_FIGURE, ZH_AFTER_UNIT
+from .qualifiers import RANGE
 
 LANGS = ("zh", "en")
 
@@ -84,6 +94,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "by construction": ("由推算保证", "by construction"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    # pieces of a line (the punctuation and order of each language)
+    "ci95": ("95%置信区间", "95% interval"),
+    "count_unit": ("个", ""),  # the unit a count column's header carries (none in English)
+    "source_item": ("{publisher}（{date}）", "{publisher}, {date}"),
+    "source_items_sep": ("、", "; "),
+    "source_sentence": ("{source}：{items}；{own}。", "{source}: {items}; {own}."),
+    "name_with_translation": ("{zh}", "{zh} ({en})"),
     # chart words
     "history": ("已公布", "published"),
     "sum_of_periods": ("各期之和", "sum of periods"),
@@ -139,30 +156,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "stale_line": ("{unit}：{why}", "{unit}: {why}"),
 }
 
-#: The source's hedges in words (the semantics are in :mod:`analysis.core.qualifiers`).
-HEDGE_ZH, HEDGE_EN = WORDING_ZH, WORDING_EN
-
-_UNITS = {"yi_yuan": ("亿元", "hundred million yuan"), "projects": ("个", "projects"), "percent": ("%", "%"), None: ("", "")}
-_ZH_SMALL = "零一二三四五六七八九十"
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
-    return lang
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[LANGS.index(check_lang(lang))]
-
-
-def word(key: str, lang: str) -> str:
-    """The zh or en word for ``key``; an unknown key raises KeyError."""
-    if key not in WORDS:
-        raise KeyError(f"no word {key!r} in analysis.core.locale.WORDS")
-    return _pick(WORDS[key], lang)
-
-
 #: Chart words (titles are questions a reader asks; one chart answers one).
 CHART_WORDS = {
     "signings_projects": ("每年签约多少个项目？", "How many projects are signed a year?"),
@@ -194,7 +187,9 @@ CHART_WORDS = {
     "derived": ("推算", "derived"),
     "reported": ("公布值", "reported"),
     "derived_value": ("推算值", "derived value"),
-    "avg": ("年均", "a year"),
+    "avg_value": ("年均 {value}", "{value} a year"),
+    "cohort": ("{period}批次", "{period}"),
+    "as_of": ("{date}", "as of {date}"),
     "none": ("未列出", "not listed"),
     "classified_differently": ("口径不同", "other scheme"),
     "not_published": ("未公布", "not published"),
@@ -204,12 +199,129 @@ CHART_WORDS = {
 }
 
 
-def chart_word(key: str, lang: str, **fmt) -> str:
-    """A chart's title, axis or legend text; ``fmt`` fills its placeholders."""
-    text = _pick(CHART_WORDS[key], lang)
-    return text.format(**fmt) if fmt else text
+
+#: The source's hedges in words, before (zh) or around (en) the figure; the semantics are in
+#: :mod:`analysis.core.qualifiers`.
+HEDGES: dict[str, tuple[str, str]] = {
+    "exact": ("", ""),
+    "approx": ("约", "about"),
+    "nearly": ("近", "nearly"),
+    "more_than": ("余", "more than"),
+    "over": ("超", "over"),
+    "under": ("不足", "under"),
+    "at_most": ("以内", "at most"),
+    RANGE: ("", ""),
+}
+
+#: Units of a hedged value (the key of :meth:`Locale.hedged`'s ``unit``).
+UNITS: dict[str | None, tuple[str, str]] = {"yi_yuan": ("亿元", "hundred million yuan"), "projects": ("个", "projects"),
+                                            "percent": ("%", "%"), None: ("", "")}
+
+#: The priors' reasons in Chinese (the English ones are :attr:`analysis.core.config.Prior.reason`).
+PRIOR_REASONS_ZH: dict[str, str] = {
+    "model": "事先不偏向任何一种时间结构：水平恒定、随机游走、趋势三种设定的先验概率相等。",
+    "rate_level": "首年每年签约项目数的对数：区县之间的推介会每年签约从几个到两百个左右（95%范围约4至210个）。",
+    "rate_year_sd": "恒定水平模型中各年对数签约率的波动：年度之间相差几成，很少翻倍（中位数20%）。",
+    "rate_step_sd": "随机游走模型中对数签约率每年一步的标准差：水平持久变化每年约15%较常见，50%罕见。",
+    "rate_trend": "趋势模型中签约数每年的对数增长：不预设方向；对一年一度的政务推介会，每年持续增减超过约30%不合常理。",
+    "rate_trend_year_sd": "趋势模型中围绕趋势的年度波动：趋势吸收了部分变化，因此小于恒定水平模型。",
+    "amount_level": "首年平均每个项目意向投资额（亿元）的对数：这类项目从不足1亿元到数十亿元不等（95%范围约0.3至95亿元）。",
+    "amount_year_sd": "恒定水平模型中平均每个项目金额的年度波动：几个大型基础设施项目就能让某年平均额上升一半以上，故宽于项目数（中位数27%）。",
+    "amount_step_sd": "随机游走模型中平均每个项目金额每年一步的标准差：项目规模的持久变化略大于项目数量的变化。",
+    "amount_trend": "趋势模型中平均每个项目金额每年的对数增长：项目规模变化缓慢（价格、政策重点），每年超过约20%不合常理。",
+    "amount_trend_year_sd": "趋势模型中围绕趋势的年度金额波动：项目规模分布长尾，即使有趋势，年度平均额也波动较大。",
+    "landing_eventual": "最终落地的项目比例c：多数签约项目会开工，但少数意向始终不会落地（均值0.75，5%分位数0.37）。",
+    "landing_hazard": "终将落地的项目每年落地的概率h：快慢皆有可能，以每年一半为中心。",
+    "landing_icc": "同一批次内落地的相关性ρ：批次之间有差异（政策推动、项目构成）；0.05意味着40个项目的批次，其波动约为各项目独立时的1.7倍。",
+}
+
+#: How each language writes what is not a word: spacing, brackets, lists, dates, the place of a hedge.
+#: One entry per language of :data:`LANGS`; :class:`Locale` reads only this table, never the language's name.
+STYLES: dict[str, dict] = {
+    "zh": {
+        "html_lang": "zh-CN",
+        "unit_space": "",  # 280.66亿元
+        "hedge_space": "",  # 约280.66亿元
+        # where a hedge word goes (default: before the figure): 210余个, 252亿元以内
+        "hedge_place": {"more_than": "after_figure", "at_most": "after_unit"},
+        "range": "{lo}～{hi}{unit}",
+        "at_least": "不少于{lo}{unit}",
+        "year_suffix": "年",
+        "bracket": ("（", "）", ""),  # open, close, what goes before it in running text
+        "list": ("、", "和"),
+        "dates": ("{y}年{m}月{d}日", "{y}年{m}月", "{y}年"),
+        "months": ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"),
+        "prob_ends": ("不到1%", "超过99%"),
+        "prior_reasons": PRIOR_REASONS_ZH,
+        # Chinese has no space between sentences: a soft line break inside a paragraph is joined
+        "joins_lines": True,
+    },
+    "en": {
+        "html_lang": "en",
+        "unit_space": " ",
+        "hedge_space": " ",
+        "hedge_place": {},
+        "range": "{lo}–{hi}{unit}",
+        "at_least": "at least {lo}{unit}",
+        "year_suffix": "",
+        "bracket": ("(", ")", " "),
+        "list": (", ", " and "),
+        "dates": ("{d} {month} {y}", "{month} {y}", "{y}"),
+        "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December"),
+        "prob_ends": ("under 1%", "over 99%"),
+        "prior_reasons": {},  # the priors' own (English) reasons
+        "joins_lines": False,
+    },
+}
+
+# --------------------------------------------------------------------------------------------- sources' vocabulary
+
+#: The sources' own terms and numerals, as the loader and the checks of ``data/`` match them in the articles
+#: (not words of this package's output).
+SOURCE_UNIT = "亿元"  # the unit of every amount, as published
+SOURCE_UNIT_CHARS = ("亿", "万", "元")  # a unit typed into a numeric cell
+SOURCE_WAN_YUAN = "万元"  # ten thousand yuan, a unit some articles use
+SOURCE_FULLWIDTH_COMMA = "，"
+SOURCE_FULLWIDTH_DIGITS = "[０-９．]"
+#: How sources name the amount: intended investment, or (2021, for 2019–2020) "funds involved".
+INVESTMENT_TERMS = ("意向投资额", "资金")
+FUNDS_TERM = "资金"
+#: How each term may be printed in an evidence fragment: a copy in traditional characters writes
+#: 意向投資額 (the term is recorded in simplified characters either way).
+TERM_SPELLINGS = {"意向投资额": ("意向投资额", "意向投資額"), "资金": ("资金", "資金")}
+#: Chinese numerals: the digits, 两 (another 2), 十 (ten) and 成 (tenths: 九成 = 90 %).
+ZH_DIGITS, ZH_TWO, ZH_TEN, ZH_TENTHS = "零一二三四五六七八九", "两", "十", "成"
+#: The region's name as the sources write it.
+REGION_ZH = "北三县"
+#: Characters of Chinese writing (CJK ideographs and punctuation), and the marks a line may not start with.
+CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+NO_LINE_START = "，。；：、？！）)%"
+#: The sign of a merged group in the sources' names (产业、交通).
+NAME_SEP = "、"
+_ZH_SMALL = "零一二三四五六七八九十"
+
+# --------------------------------------------------------------------------------------------- the Locale
+
 
 def missing(x) -> bool:
+    """Whether ``x`` is unknown (None, NA or NaN).
+
+    Parameters
+    ----------
+    x : object
+        A value.
+
+    Returns
+    -------
+    bool
+        True for None, ``pd.NA`` and NaN; False for anything else (text included).
+
+    Examples
+    --------
+    >>> missing(None), missing(float("nan")), missing(0), missing("text")
+    (True, True, False, False)
+    """
     if x is None or x is pd.NA:
         return True
     try:
@@ -218,22 +330,14 @@ def missing(x) -> bool:
         return False
 
 
-def num(x, lang: str = "en", nd: int = 2) -> str:
-    """A published figure as written: whole numbers with thousands separators, others with up to
-    ``nd`` decimals (trailing zeros dropped): ``1,080``, ``280.66``, ``799.34``, ``12``. Missing: 未公布."""
-    if missing(x):
-        return word("not_published", lang)
+def _figure(x, nd: int = 2) -> str:
     x = float(x)
     if abs(x - round(x)) < 1e-9:
         return f"{int(round(x)):,}"
     return f"{x:,.{nd}f}".rstrip("0").rstrip(".")
 
 
-def rounded(x, lang: str = "en") -> str:
-    """A computed figure for reading: 3 significant figures from 100, 2 below, never finer than a whole
-    number above 10 (``1,856`` → ``1,860``; ``426.8`` → ``427``; ``45.3`` → ``45``; ``5.43`` → ``5.4``)."""
-    if missing(x):
-        return word("not_published", lang)
+def _rounded(x) -> str:
     x = float(x)
     if x == 0:
         return "0"
@@ -245,134 +349,953 @@ def rounded(x, lang: str = "en") -> str:
     return f"{r:.{scale}f}"
 
 
+def _qualifier(qualifier) -> str:
+    return "exact" if missing(qualifier) or not qualifier else str(qualifier)
+
+
+class Locale:
+    """How one language writes numbers, hedged values, periods, dates, brackets and words.
+
+    Made once from ``lang`` (``Locale("zh")``, or the cached :func:`of`); every renderer formats through it,
+    so no code outside this module branches on the language. The language's tables (:data:`WORDS`,
+    :data:`CHART_WORDS`, :data:`HEDGES`, :data:`UNITS`, :data:`STYLES`) are data.
+
+    Parameters
+    ----------
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> from analysis.core.locale import Locale
+    >>> zh, en = Locale("zh"), Locale("en")
+    >>> zh.hedged(280.66, "approx", "yi_yuan"), en.hedged(280.66, "approx", "yi_yuan")
+    ('约280.66亿元', 'about 280.66 hundred million yuan')
+    >>> zh.period(2019, 2020), en.date((2021, 5, 14)), zh.bracket("亿元"), en.bracket("projects")
+    ('2019–2020年', '14 May 2021', '（亿元）', ' (projects)')
+    >>> Locale("fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: lang must be one of zh, en, got 'fr'
+    """
+
+    def __init__(self, lang: str):
+        if not isinstance(lang, str) or lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        self.lang = lang
+        self._i = LANGS.index(lang)
+        self._style = STYLES[lang]
+
+    def __repr__(self) -> str:
+        return f"Locale({self.lang!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Locale) and other.lang == self.lang
+
+    def __hash__(self) -> int:
+        return hash(self.lang)
+
+    @property
+    def html_lang(self) -> str:
+        """The language's tag for an HTML page.
+
+        Returns
+        -------
+        str
+            ``zh-CN`` or ``en``.
+
+        Examples
+        --------
+        >>> of("zh").html_lang
+        'zh-CN'
+        """
+        return self._style["html_lang"]
+
+    @property
+    def joins_lines(self) -> bool:
+        """Whether a soft line break inside a paragraph is joined (Chinese has no space between sentences).
+
+        Returns
+        -------
+        bool
+            True in zh, False in en.
+
+        Examples
+        --------
+        >>> of("zh").joins_lines, of("en").joins_lines
+        (True, False)
+        """
+        return self._style["joins_lines"]
+
+    # ----------------------------------------------------------------------------------------- words
+
+    def pick(self, pair):
+        """This language's item of a ``(zh, en)`` pair.
+
+        Parameters
+        ----------
+        pair : sequence
+            Two items, zh first.
+
+        Returns
+        -------
+        object
+            ``pair[0]`` in zh, ``pair[1]`` in en.
+
+        Examples
+        --------
+        >>> of("en").pick(("产业", "industry"))
+        'industry'
+        """
+        return pair[self._i]
+
+    def col(self, row, name: str):
+        """This language's column ``<name>_<lang>`` of a row, a dict or a frame (``group`` → ``group_zh``).
+
+        Parameters
+        ----------
+        row : mapping or DataFrame
+            Holds ``<name>_zh`` and ``<name>_en``.
+        name : str
+            The column's name without the language.
+
+        Returns
+        -------
+        object
+            ``row[f"{name}_{lang}"]``.
+
+        Examples
+        --------
+        >>> of("zh").col({"group_zh": "产业", "group_en": "industry"}, "group")
+        '产业'
+        """
+        return row[f"{name}_{self.lang}"]
+
+    def word(self, key: str, **fmt) -> str:
+        """The word for ``key`` in :data:`WORDS`, its placeholders filled from ``fmt``.
+
+        Parameters
+        ----------
+        key : str
+            A key of :data:`WORDS`; an unknown key raises KeyError.
+        **fmt
+            Values of the word's ``{placeholders}``.
+
+        Returns
+        -------
+        str
+            The word.
+
+        Examples
+        --------
+        >>> of("zh").word("investment"), of("en").word("analysis_meta", through=2024)
+        ('意向投资额', 'All articles; figures through 2024')
+        """
+        if key not in WORDS:
+            raise KeyError(f"no word {key!r} in analysis.core.locale.WORDS")
+        text = self.pick(WORDS[key])
+        return text.format(**fmt) if fmt else text
+
+    def chart_word(self, key: str, **fmt) -> str:
+        """A chart's title, axis or legend text from :data:`CHART_WORDS`; ``fmt`` fills its placeholders.
+
+        Parameters
+        ----------
+        key : str
+            A key of :data:`CHART_WORDS`.
+        **fmt
+            Values of the text's ``{placeholders}``.
+
+        Returns
+        -------
+        str
+            The text.
+
+        Examples
+        --------
+        >>> of("en").chart_word("cohort", period="2021")
+        '2021'
+        """
+        text = self.pick(CHART_WORDS[key])
+        return text.format(**fmt) if fmt else text
+
+    def bracket(self, text: str, newline: bool = False) -> str:
+        """``text`` in brackets after something: ``（亿元）`` (zh, full width, no space) / `` (projects)`` (en).
+
+        Parameters
+        ----------
+        text : str
+            What goes inside.
+        newline : bool
+            Start the bracket on a new line (a chart's tick label) instead of the running text's space.
+
+        Returns
+        -------
+        str
+            The bracket, with what goes before it.
+
+        Examples
+        --------
+        >>> of("zh").bracket("2024", newline=True), of("en").bracket("2024", newline=True)
+        ('\\n（2024）', '\\n(2024)')
+        """
+        left, right, before = self._style["bracket"]
+        return ("\n" if newline else before) + left + text + right
+
+    def header(self, key: str, unit: str | None = None) -> str:
+        """A column header: the word for ``key`` with ``unit`` in brackets (none when empty).
+
+        Parameters
+        ----------
+        key : str
+            A key of :data:`WORDS`.
+        unit : str, optional
+            The unit, already in this language.
+
+        Returns
+        -------
+        str
+            The header.
+
+        Examples
+        --------
+        >>> of("zh").header("investment", "亿元"), of("en").header("signed", of("en").word("count_unit"))
+        ('意向投资额（亿元）', 'signed')
+        """
+        w = self.word(key)
+        return w + self.bracket(unit) if unit else w
+
+    def join(self, items) -> str:
+        """A list in running text: 甲、乙和丙 / a, b and c.
+
+        Parameters
+        ----------
+        items : iterable
+            The items (written with ``str``).
+
+        Returns
+        -------
+        str
+            The list.
+
+        Examples
+        --------
+        >>> of("zh").join(["产业", "交通", "公共服务"]), of("en").join(["a", "b", "c"])
+        ('产业、交通和公共服务', 'a, b and c')
+        """
+        items = [str(i) for i in items]
+        if len(items) <= 1:
+            return "".join(items)
+        sep, last = self._style["list"]
+        return sep.join(items[:-1]) + last + items[-1]
+
+    def verdict(self, consistent) -> str:
+        """一致 / consistent, 不一致 / INCONSISTENT, or 无法核对 / not checkable when unknown.
+
+        Parameters
+        ----------
+        consistent : bool or None
+            The check's outcome; None or NaN when it could not be made.
+
+        Returns
+        -------
+        str
+            The verdict in words.
+
+        Examples
+        --------
+        >>> of("zh").verdict(True), of("en").verdict(None)
+        ('一致', 'not checkable')
+        """
+        if consistent is None or missing(consistent):
+            return self.word("not_checkable")
+        return self.word("consistent" if bool(consistent) else "inconsistent")
+
+    def prior_reason(self, name: str, prior) -> str:
+        """Why a prior of the model is what it is, in this language.
+
+        Parameters
+        ----------
+        name : str
+            The prior's key in :data:`analysis.core.config.PRIORS`.
+        prior : analysis.core.config.Prior
+            The prior (its ``reason`` is the English text).
+
+        Returns
+        -------
+        str
+            The reason.
+
+        Examples
+        --------
+        >>> from analysis.core.config import PRIORS
+        >>> of("zh").prior_reason("model", PRIORS["model"])[:6]
+        '事先不偏向任'
+        """
+        return self._style["prior_reasons"].get(name, prior.reason)
+
+    # ----------------------------------------------------------------------------------------- numbers
+
+    def num(self, x, nd: int = 2) -> str:
+        """A published figure as written: thousands separators, up to ``nd`` decimals; 未公布 / not published.
+
+        Parameters
+        ----------
+        x : float or None
+            The figure.
+        nd : int
+            Most decimals written (trailing zeros dropped).
+
+        Returns
+        -------
+        str
+            ``1,080``, ``280.66``, ``12``.
+
+        Examples
+        --------
+        >>> of("en").num(1080), of("en").num(280.66), of("zh").num(None)
+        ('1,080', '280.66', '未公布')
+        """
+        return self.word("not_published") if missing(x) else _figure(x, nd)
+
+    def rounded(self, x) -> str:
+        """A computed figure for reading: 3 significant figures from 100, 2 below, whole numbers above 10.
+
+        Parameters
+        ----------
+        x : float or None
+            The figure.
+
+        Returns
+        -------
+        str
+            ``1,856`` → ``1,860``; ``426.8`` → ``427``; ``5.43`` → ``5.4``; missing: 未公布 / not published.
+
+        Examples
+        --------
+        >>> of("en").rounded(1856.2), of("en").rounded(5.43)
+        ('1,860', '5.4')
+        """
+        return self.word("not_published") if missing(x) else _rounded(x)
+
+    def pct(self, x, nd: int = 1) -> str:
+        """A fraction as a percent: 0.782 → ``78.2%``; — when missing.
+
+        Parameters
+        ----------
+        x : float or None
+            The fraction.
+        nd : int
+            Decimals.
+
+        Returns
+        -------
+        str
+            The percent.
+
+        Examples
+        --------
+        >>> of("zh").pct(0.782258), of("en").pct(0.5, 0)
+        ('78.2%', '50%')
+        """
+        return "—" if missing(x) else f"{100 * float(x):.{nd}f}%"
+
+    def signed_pct(self, x, nd: int = 1) -> str:
+        """A change as a signed percent: ``+12.3%`` / ``−4.0%``; — when missing.
+
+        Parameters
+        ----------
+        x : float or None
+            The change as a fraction.
+        nd : int
+            Decimals.
+
+        Returns
+        -------
+        str
+            The signed percent.
+
+        Examples
+        --------
+        >>> of("en").signed_pct(-0.0513), of("zh").signed_pct(0.351)
+        ('−5.1%', '+35.1%')
+        """
+        if missing(x):
+            return "—"
+        v = 100 * float(x)
+        return f"{'+' if v >= 0 else '−'}{abs(v):.{nd}f}%"
+
+    def prob(self, p) -> str:
+        """A probability for reading: whole percent, the ends said in words (不到1% / under 1%).
+
+        Parameters
+        ----------
+        p : float or None
+            The probability.
+
+        Returns
+        -------
+        str
+            The percent or the words; — when missing.
+
+        Examples
+        --------
+        >>> of("zh").prob(0.001), of("en").prob(0.999), of("en").prob(0.42)
+        ('不到1%', 'over 99%', '42%')
+        """
+        if missing(p):
+            return "—"
+        low, high = self._style["prob_ends"]
+        if p < 0.005:
+            return low
+        if p > 0.995:
+            return high
+        return f"{100 * float(p):.0f}%"
+
+    def interval(self, lo, hi, fmt=None) -> str:
+        """An interval ``30–62``, its ends formatted with :meth:`rounded` unless ``fmt`` is given.
+
+        Parameters
+        ----------
+        lo, hi : float
+            The ends.
+        fmt : callable, optional
+            Formats one end (default :meth:`rounded`).
+
+        Returns
+        -------
+        str
+            The interval.
+
+        Examples
+        --------
+        >>> of("en").interval(30.2, 61.7)
+        '30–62'
+        """
+        f = fmt or self.rounded
+        return f"{f(lo)}–{f(hi)}"
+
+    # ----------------------------------------------------------------------------------------- hedges
+
+    def hedge_word(self, qualifier) -> str:
+        """The source's hedge in words (约 / about); empty for an exact or missing qualifier.
+
+        Parameters
+        ----------
+        qualifier : str or None
+            One of :data:`analysis.core.qualifiers.QUALIFIERS` (or ``range``).
+
+        Returns
+        -------
+        str
+            The word.
+
+        Examples
+        --------
+        >>> of("zh").hedge_word("approx"), of("en").hedge_word("more_than"), of("en").hedge_word(None)
+        ('约', 'more than', '')
+        """
+        return self.pick(HEDGES[_qualifier(qualifier)])
+
+    def hedged(self, value, qualifier, unit: str | None = None, fmt=None, bounds=None) -> str:
+        """A stated or derived value with its hedge kept, in the language's order.
+
+        约280.66亿元 / about 280.66 hundred million yuan; 210余个 / more than 210 projects; 252亿元以内 / at
+        most 252 hundred million yuan; a derived range (qualifier ``range``): 160～240亿元 / 160–240 hundred
+        million yuan, 不少于0亿元 / at least 0 hundred million yuan.
+
+        Parameters
+        ----------
+        value : float or None
+            The figure; missing gives 未公布 / not published.
+        qualifier : str or None
+            Its hedge (None: exact).
+        unit : str, optional
+            None, ``"yi_yuan"``, ``"projects"`` or ``"percent"``.
+        fmt : callable, optional
+            Formats the number (default :meth:`num`).
+        bounds : tuple, optional
+            ``(lo, hi)`` of a derived range (hi None when unbounded); required for ``range``.
+
+        Returns
+        -------
+        str
+            The hedged value.
+
+        Examples
+        --------
+        >>> zh, en = of("zh"), of("en")
+        >>> zh.hedged(210, "more_than", "projects"), en.hedged(210, "more_than", "projects")
+        ('210余个', 'more than 210 projects')
+        >>> zh.hedged(252, "at_most", "yi_yuan"), en.hedged(200, "range", "yi_yuan", bounds=(160, 240))
+        ('252亿元以内', '160–240 hundred million yuan')
+        """
+        if missing(value):
+            return self.word("not_published")
+        f = fmt or self.num
+        q = _qualifier(qualifier)
+        u = self.pick(UNITS[unit])
+        unit_part = (("" if unit == "percent" else self._style["unit_space"]) + u) if u else ""
+        if q == RANGE:
+            if bounds is None:
+                raise ValueError("a derived range needs its bounds to be written")
+            lo, hi = bounds
+            if hi is None or missing(hi) or math.isinf(float(hi)):
+                return self._style["at_least"].format(lo=f(lo), unit=unit_part)
+            return self._style["range"].format(lo=f(lo), hi=f(hi), unit=unit_part)
+        text, w = f(value), self.hedge_word(q)
+        place = self._style["hedge_place"].get(q, "before")
+        if place == "after_figure":
+            return f"{text}{w}{unit_part}"
+        if place == "after_unit":
+            return f"{text}{unit_part}{w}"
+        return f"{w + self._style['hedge_space'] if w else ''}{text}{unit_part}"
+
+    def hedged_sum(self, value, qualifier, unit: str | None = None, bounds=None) -> str:
+        """A total computed from published parts, with the hedge its interval implies: to the published
+        decimals when exact, else to a whole number (a sum of 约 parts has no meaningful decimals).
+
+        Parameters
+        ----------
+        value : float or None
+            The total.
+        qualifier : str or None
+            Its hedge.
+        unit : str, optional
+            As in :meth:`hedged`.
+        bounds : tuple, optional
+            As in :meth:`hedged`.
+
+        Returns
+        -------
+        str
+            The hedged total.
+
+        Examples
+        --------
+        >>> of("zh").hedged_sum(1506.47, "approx", "yi_yuan")
+        '约1,506亿元'
+        """
+        exact = _qualifier(qualifier) == "exact"
+        return self.hedged(value, qualifier, unit, fmt=None if exact or missing(value) else (lambda x: f"{round(float(x)):,}"),
+                           bounds=bounds)
+
+    def hedge_cell(self, qualifier, bounds, empty: str = "") -> str:
+        """A table's hedge column for one value: the hedge word, or, for a derived value no word describes,
+        its range (160–240); ``empty`` for an exact or missing one.
+
+        Parameters
+        ----------
+        qualifier : str or None
+            The value's hedge.
+        bounds : tuple or None
+            ``(lo, hi)`` of a derived range.
+        empty : str
+            What an exact value shows.
+
+        Returns
+        -------
+        str
+            The cell.
+
+        Examples
+        --------
+        >>> of("zh").hedge_cell("over", None), of("en").hedge_cell("range", (160, 240))
+        ('超', '160–240')
+        """
+        if isinstance(qualifier, str) and qualifier == RANGE and bounds is not None and bounds[1] is not None:
+            return self.interval(bounds[0], bounds[1], fmt=self.num)
+        return self.hedge_word(qualifier) or empty
+
+    # ----------------------------------------------------------------------------------------- time
+
+    def period(self, first: int, last: int | None = None, suffix: bool = True) -> str:
+        """A period: ``2019–2020年`` / ``2022年`` (zh; without 年 when ``suffix`` is False), ``2019–2020`` (en).
+
+        Parameters
+        ----------
+        first : int
+            First year.
+        last : int, optional
+            Last year (default ``first``).
+        suffix : bool
+            Whether the language's year word follows (zh 年).
+
+        Returns
+        -------
+        str
+            The period.
+
+        Examples
+        --------
+        >>> of("zh").period(2019, 2020), of("zh").period(2022, suffix=False), of("en").period(2019, 2020)
+        ('2019–2020年', '2022', '2019–2020')
+        """
+        last = first if last is None else last
+        text = str(first) if first == last else f"{first}–{last}"
+        return text + (self._style["year_suffix"] if suffix else "")
+
+    def date(self, d) -> str:
+        """A source date (year, month, day; unknown parts 0): ``2021年5月14日`` / ``14 May 2021``; ``2022年`` / ``2022``.
+
+        Parameters
+        ----------
+        d : tuple or None
+            ``(year, month, day)``, unknown parts 0; None gives 未公布 / not published.
+
+        Returns
+        -------
+        str
+            The date as far as it is known.
+
+        Examples
+        --------
+        >>> of("zh").date((2021, 5, 14)), of("en").date((2021, 5, 14)), of("zh").date((2022, 0, 15))
+        ('2021年5月14日', '14 May 2021', '2022年')
+        """
+        if d is None:
+            return self.word("not_published")
+        y, m, day = (tuple(d) + (0, 0))[:3]
+        full, month, year = self._style["dates"]
+        name = self._style["months"][m - 1] if m else ""
+        return (full if m and day else month if m else year).format(y=y, m=m, d=day, month=name)
+
+
+_CACHE: dict[str, Locale] = {}
+
+
+def of(lang) -> Locale:
+    """The (cached) :class:`Locale` of ``lang``; a Locale is returned as is.
+
+    Parameters
+    ----------
+    lang : str or Locale
+        ``"zh"`` or ``"en"``; anything else raises ValueError naming the known languages.
+
+    Returns
+    -------
+    Locale
+        The language's Locale.
+
+    Examples
+    --------
+    >>> of("zh") is of("zh"), of(of("en")).lang
+    (True, 'en')
+    """
+    if isinstance(lang, Locale):
+        return lang
+    if isinstance(lang, str) and lang in _CACHE:
+        return _CACHE[lang]
+    loc = Locale(lang)
+    _CACHE[lang] = loc
+    return loc
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` when it is a known language, else ValueError naming the known ones.
+
+    Parameters
+    ----------
+    lang : str
+        The language.
+
+    Returns
+    -------
+    str
+        ``lang``.
+
+    Examples
+    --------
+    >>> check_lang("zh")
+    'zh'
+    """
+    return of(lang).lang
+
+
+# --------------------------------------------------------------------------------------------- by language name
+# Thin uses of the cached Locale for code that holds only a language's name (the JSON, the terminal text, the
+# claims' statements, the data checks' messages): one way to write each thing, the Locale's.
+
+
+def word(key: str, lang: str, **fmt) -> str:
+    """:meth:`Locale.word` of ``lang``: the word for ``key``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`WORDS`.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    **fmt
+        Values of the word's placeholders.
+
+    Returns
+    -------
+    str
+        The word.
+
+    Examples
+    --------
+    >>> word("yes", "zh")
+    '是'
+    """
+    return of(lang).word(key, **fmt)
+
+
+def num(x, lang: str = "en", nd: int = 2) -> str:
+    """:meth:`Locale.num` of ``lang``: a published figure as written (``1,080``, ``280.66``).
+
+    Parameters
+    ----------
+    x : float or None
+        The figure.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    nd : int
+        Most decimals.
+
+    Returns
+    -------
+    str
+        The figure; 未公布 / not published when missing.
+
+    Examples
+    --------
+    >>> num(1080), num(None, "zh")
+    ('1,080', '未公布')
+    """
+    return of(lang).num(x, nd)
+
+
+def rounded(x, lang: str = "en") -> str:
+    """:meth:`Locale.rounded` of ``lang``: a computed figure for reading (``1,860``).
+
+    Parameters
+    ----------
+    x : float or None
+        The figure.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The rounded figure.
+
+    Examples
+    --------
+    >>> rounded(426.81)
+    '427'
+    """
+    return of(lang).rounded(x)
+
+
 def pct(x, lang: str = "en", nd: int = 1) -> str:
-    """A fraction as a percent: 0.782 → ``78.2%``. Missing: —."""
-    if missing(x):
-        return "—"
-    return f"{100 * float(x):.{nd}f}%"
+    """:meth:`Locale.pct` of ``lang``: a fraction as a percent (``78.2%``).
 
+    Parameters
+    ----------
+    x : float or None
+        The fraction.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    nd : int
+        Decimals.
 
-def prob(p, lang: str = "en") -> str:
-    """A probability for reading: whole percent, with the ends said in words (不到1% / under 1%)."""
-    if missing(p):
-        return "—"
-    if p < 0.005:
-        return "不到1%" if lang == "zh" else "under 1%"
-    if p > 0.995:
-        return "超过99%" if lang == "zh" else "over 99%"
-    return f"{100 * float(p):.0f}%"
+    Returns
+    -------
+    str
+        The percent; — when missing.
 
-
-def signed_pct(x, lang: str = "en", nd: int = 1) -> str:
-    """A change as a signed percent: ``+12.3%`` / ``−4.0%``."""
-    if missing(x):
-        return "—"
-    v = 100 * float(x)
-    return f"{'+' if v >= 0 else '−'}{abs(v):.{nd}f}%"
-
-
-def hedge_word(qualifier, lang: str) -> str:
-    q = "exact" if missing(qualifier) or not qualifier else str(qualifier)
-    return (HEDGE_ZH if check_lang(lang) == "zh" else HEDGE_EN)[q]
+    Examples
+    --------
+    >>> pct(0.782258)
+    '78.2%'
+    """
+    return of(lang).pct(x, nd)
 
 
 def hedged(value, qualifier, lang: str, unit: str | None = None, fmt=None, bounds=None) -> str:
-    """A stated or derived value with its hedge kept: 约280.66亿元 / about 280.66 hundred million yuan;
-    210余个 / more than 210 projects; 不足252亿元 / under 252 hundred million yuan; 252亿元以内 / at most 252
-    hundred million yuan; a derived range (qualifier ``range``, ``bounds`` its ``(lo, hi)``, hi None when
-    unbounded): 160～240亿元 / 160–240 hundred million yuan, 不少于0亿元 / at least 0 hundred million yuan.
+    """:meth:`Locale.hedged` of ``lang``: a value with its hedge kept (约280.66亿元).
 
-    ``unit``: None, ``"yi_yuan"``, ``"projects"`` or ``"percent"``; ``fmt`` formats the number
-    (default :func:`num`). Missing: 未公布 / not published.
+    Parameters
+    ----------
+    value : float or None
+        The figure.
+    qualifier : str or None
+        Its hedge.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    unit : str, optional
+        None, ``"yi_yuan"``, ``"projects"`` or ``"percent"``.
+    fmt : callable, optional
+        Formats the number; takes the number and ``lang``.
+    bounds : tuple, optional
+        ``(lo, hi)`` of a derived range.
+
+    Returns
+    -------
+    str
+        The hedged value.
+
+    Examples
+    --------
+    >>> hedged(280.66, "approx", "zh", "yi_yuan")
+    '约280.66亿元'
     """
-    if missing(value):
-        return word("not_published", lang)
-    f = fmt or num
-    q = "exact" if missing(qualifier) or not qualifier else str(qualifier)
-    u = _pick(_UNITS[unit], lang)
-    sep = "" if unit == "percent" or lang == "zh" else " "
-    if q == RANGE:
-        if bounds is None:
-            raise ValueError("a derived range needs its bounds to be written")
-        lo, hi = bounds
-        if hi is None or missing(hi) or math.isinf(float(hi)):
-            return f"不少于{f(lo, lang)}{u}" if lang == "zh" else f"at least {f(lo, lang)}{sep + u if u else ''}"
-        return f"{f(lo, lang)}～{f(hi, lang)}{u}" if lang == "zh" else f"{f(lo, lang)}–{f(hi, lang)}{sep + u if u else ''}"
-    text = f(value, lang)
-    if lang == "zh":
-        w = HEDGE_ZH[q]
-        if q in ZH_AFTER_FIGURE:
-            return f"{text}{w}{u}"
-        return f"{text}{u}{w}" if q in ZH_AFTER_UNIT else f"{w}{text}{u}"
-    w = HEDGE_EN[q]
-    return f"{w + ' ' if w else ''}{text}{sep + u if u else ''}"
+    return of(lang).hedged(value, qualifier, unit, fmt=None if fmt is None else (lambda x: fmt(x, lang)), bounds=bounds)
 
 
 def hedge_cell(qualifier, bounds, lang: str, empty: str = "") -> str:
-    """A table's hedge column for one value: the hedge word (约, 超, 不足 …), or, for a derived value no word
-    describes, its range (160–240); ``empty`` for an exact or missing one."""
-    if isinstance(qualifier, str) and qualifier == RANGE and bounds is not None and bounds[1] is not None:
-        return interval(bounds[0], bounds[1], lang, fmt=num)
-    return hedge_word(qualifier, lang) or empty
+    """:meth:`Locale.hedge_cell` of ``lang``: a table's hedge cell.
 
+    Parameters
+    ----------
+    qualifier : str or None
+        The value's hedge.
+    bounds : tuple or None
+        ``(lo, hi)`` of a derived range.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    empty : str
+        What an exact value shows.
 
-def hedged_sum(value, qualifier, lang: str, unit: str | None = None, bounds=None) -> str:
-    """A total computed from published parts, with the hedge its interval implies: to the published decimals
-    when it is exact, else to a whole number (a sum of 约 parts has no meaningful decimals): 约1,506亿元."""
-    exact = missing(qualifier) or not qualifier or qualifier == "exact"
-    return hedged(value, qualifier, lang, unit, fmt=None if exact or missing(value) else (lambda x, _l: f"{round(float(x)):,}"),
-                  bounds=bounds)
+    Returns
+    -------
+    str
+        The cell.
+
+    Examples
+    --------
+    >>> hedge_cell("approx", None, "en")
+    'about'
+    """
+    return of(lang).hedge_cell(qualifier, bounds, empty)
 
 
 def period(first: int, last: int | None = None, lang: str = "en", suffix: bool = True) -> str:
-    """``2019–2020年`` / ``2022年`` (zh, with 年 unless ``suffix`` is False); ``2019–2020`` / ``2022`` (en)."""
-    last = first if last is None else last
-    text = str(first) if first == last else f"{first}–{last}"
-    return text + ("年" if lang == "zh" and suffix else "")
+    """:meth:`Locale.period` of ``lang``: ``2019–2020年`` / ``2019–2020``.
+
+    Parameters
+    ----------
+    first : int
+        First year.
+    last : int, optional
+        Last year (default ``first``).
+    lang : str
+        ``"zh"`` or ``"en"``.
+    suffix : bool
+        Whether the language's year word follows.
+
+    Returns
+    -------
+    str
+        The period.
+
+    Examples
+    --------
+    >>> period(2019, 2020, "zh")
+    '2019–2020年'
+    """
+    return of(lang).period(first, last, suffix)
 
 
 def date(d, lang: str = "en") -> str:
-    """A source date (year, month, day; unknown parts 0): ``2021年5月14日`` / ``14 May 2021``; ``2022年`` / ``2022``."""
-    if d is None:
-        return word("not_published", lang)
-    y, m, day = (tuple(d) + (0, 0))[:3]
-    if lang == "zh":
-        return f"{y}年" + (f"{m}月" if m else "") + (f"{day}日" if m and day else "")
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December"]
-    if m and day:
-        return f"{day} {months[m - 1]} {y}"
-    return f"{months[m - 1]} {y}" if m else str(y)
+    """:meth:`Locale.date` of ``lang``: ``2021年5月14日`` / ``14 May 2021``.
+
+    Parameters
+    ----------
+    d : tuple or None
+        ``(year, month, day)``, unknown parts 0.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The date as far as it is known.
+
+    Examples
+    --------
+    >>> date((2021, 5, 14), "en")
+    '14 May 2021'
+    """
+    return of(lang).date(d)
 
 
 def interval(lo, hi, lang: str = "en", fmt=None) -> str:
-    """``30–62`` (formatted with :func:`rounded` unless ``fmt`` is given)."""
-    f = fmt or rounded
-    return f"{f(lo, lang)}–{f(hi, lang)}"
+    """:meth:`Locale.interval` of ``lang``: ``30–62``.
 
+    Parameters
+    ----------
+    lo, hi : float
+        The ends.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    fmt : callable, optional
+        Formats one end; takes the number and ``lang``.
 
-def join(items, lang: str) -> str:
-    """A list in running text: 甲、乙和丙 / a, b and c."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    if lang == "zh":
-        return "、".join(items[:-1]) + "和" + items[-1]
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    Returns
+    -------
+    str
+        The interval.
 
-
-def count_zh(n: int) -> str:
-    """Small counts in Chinese running text: 两篇, 三个 (as digits from 11)."""
-    n = int(n)
-    if n == 2:
-        return "两"
-    return _ZH_SMALL[n] if 0 <= n <= 10 else str(n)
+    Examples
+    --------
+    >>> interval(30.2, 61.7)
+    '30–62'
+    """
+    return of(lang).interval(lo, hi, fmt=None if fmt is None else (lambda x: fmt(x, lang)))
 
 
 def verdict(consistent, lang: str) -> str:
-    if consistent is None or missing(consistent):
-        return word("not_checkable", lang)
-    return word("consistent" if bool(consistent) else "inconsistent", lang)
+    """:meth:`Locale.verdict` of ``lang``: 一致 / consistent.
+
+    Parameters
+    ----------
+    consistent : bool or None
+        The check's outcome.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The verdict in words.
+
+    Examples
+    --------
+    >>> verdict(False, "zh")
+    '不一致'
+    """
+    return of(lang).verdict(consistent)
+
+
+# --------------------------------------------------------------------------------------------- language-free
+
+
+def count_zh(n: int) -> str:
+    """Small counts in Chinese running text: 两篇, 三个 (as digits from 11).
+
+    Parameters
+    ----------
+    n : int
+        The count.
+
+    Returns
+    -------
+    str
+        The numeral.
+
+    Examples
+    --------
+    >>> count_zh(2), count_zh(3), count_zh(12)
+    ('两', '三', '12')
+    """
+    n = int(n)
+    if n == 2:
+        return ZH_TWO
+    return _ZH_SMALL[n] if 0 <= n <= 10 else str(n)
 
 
 _YEARS = r"(\d{4}(?:–\d{4})?)"
@@ -395,21 +1318,73 @@ def formula(text, lang: str) -> str:
 
 
 def fixed(x, nd: int = 2) -> str:
-    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing."""
+    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing.
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    nd : int
+        Decimals.
+
+    Returns
+    -------
+    str
+        The cell.
+
+    Examples
+    --------
+    >>> fixed(1079.66), fixed(552), fixed(None)
+    ('1,079.66', '552.00', '—')
+    """
     if missing(x):
         return "—"
     return f"{float(x):,.{nd}f}"
 
 
 def sig(x, digits: int = 3) -> str:
-    """A number in messages and diagnostics: ``digits`` significant figures (``78.23``, ``1.08e+04``)."""
+    """A number in messages and diagnostics: ``digits`` significant figures (``78.23``, ``1.08e+04``).
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    digits : int
+        Significant figures.
+
+    Returns
+    -------
+    str
+        The number; — when missing.
+
+    Examples
+    --------
+    >>> sig(78.2258, 4), sig(10800)
+    ('78.23', '1.08e+04')
+    """
     if missing(x):
         return "—"
     return f"{float(x):.{digits}g}"
 
 
 def iso_date(d) -> str | None:
-    """A source date as far as it is known, for JSON and ids: 2021-05-14, 2023-09, 2022."""
+    """A source date as far as it is known, for JSON and ids: 2021-05-14, 2023-09, 2022.
+
+    Parameters
+    ----------
+    d : tuple or None
+        ``(year, month, day)``, unknown parts 0.
+
+    Returns
+    -------
+    str or None
+        The ISO date, as precise as known; None for None.
+
+    Examples
+    --------
+    >>> iso_date((2021, 5, 14)), iso_date((2023, 9, 0)), iso_date((2022, 0, 15))
+    ('2021-05-14', '2023-09', '2022')
+    """
     if d is None:
         return None
     y, m, day = (tuple(d) + (0, 0))[:3]
@@ -419,5 +1394,23 @@ def iso_date(d) -> str | None:
 
 
 def thousands(x, _pos=None) -> str:
-    """Axis tick formatter: thousands separators, no needless decimals."""
+    """Axis tick formatter: thousands separators, no needless decimals.
+
+    Parameters
+    ----------
+    x : float
+        The tick's value.
+    _pos : int, optional
+        The tick's position (matplotlib passes it; unused).
+
+    Returns
+    -------
+    str
+        The label.
+
+    Examples
+    --------
+    >>> thousands(1500.0), thousands(2.5)
+    ('1,500', '2.5')
+    """
     return num(round(float(x), 2))

@@ -53,15 +53,6 @@ APPROX_REL_TOL = 0.05
 #: 近X: not more than 5 % below X.
 NEARLY_REL_TOL = 0.05
 
-#: Source wording for each qualifier (for prose and for data/README.md).
-WORDING_ZH = {"exact": "", "approx": "约", "nearly": "近", "more_than": "余", "over": "超", "under": "不足",
-              "at_most": "以内", RANGE: ""}
-WORDING_EN = {"exact": "", "approx": "about", "nearly": "nearly", "more_than": "more than", "over": "over",
-              "under": "under", "at_most": "at most", RANGE: ""}
-#: Where the zh hedge word goes: before the figure (约280.66亿元), after it (210余个) or after the unit
-#: (252亿元以内), as Chinese statistical writing puts it.
-ZH_AFTER_FIGURE = ("more_than",)
-ZH_AFTER_UNIT = ("at_most",)
 
 
 def decimals(x: float) -> int:

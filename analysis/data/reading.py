@@ -117,14 +117,14 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
 def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]:
     """Parse one numeric cell; return (value, None) or (None, why-not)."""
     t = text.strip()
-    if "亿" in t or "万" in t or "元" in t or "%" in t:
+    if any(c in t for c in locale.SOURCE_UNIT_CHARS) or "%" in t:
         return None, f"'{t}' has a unit in it; write the bare number (the column name carries the unit)"
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t) or "，" in t:
-        return None, f"'{t}' has a thousands separator; write it without (e.g. {t.replace(',', '').replace('，', '')})"
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t) or locale.SOURCE_FULLWIDTH_COMMA in t:
+        return None, f"'{t}' has a thousands separator; write it without (e.g. {t.replace(',', '').replace(locale.SOURCE_FULLWIDTH_COMMA, '')})"
     if _NOT_FINITE.match(t):
         return None, f"'{t}' is not a finite number; write the figure as published, or leave the cell empty when it is unknown"
     if not _NUMBER.match(t):
-        if re.search(r"[０-９．]", t):
+        if re.search(locale.SOURCE_FULLWIDTH_DIGITS, t):
             return None, f"'{t}' has full-width digits; type ASCII digits (0-9)"
         return None, f"'{t}' is not a number"
     value = float(t)

@@ -161,8 +161,8 @@ def investment_plausible(f: Frames) -> Iterator[Problem]:
             n = int(row["last_year"]) - int(row["first_year"]) + 1
             if inv > MAX_INVESTMENT_PER_YEAR_100M_YUAN * n:
                 yield Problem("signings.csv", line, "investment_100m_yuan",
-                              f"{locale.sig(inv, 6)} 亿元 is implausibly large (over {locale.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} 亿元 per conference year); "
-                              "the column is in 亿元 (100 million yuan), not yuan or 万元")
+                              f"{locale.sig(inv, 6)} {locale.SOURCE_UNIT} is implausibly large (over {locale.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} {locale.SOURCE_UNIT} per conference year); "
+                              f"the column is in {locale.SOURCE_UNIT} (100 million yuan), not yuan or {locale.SOURCE_WAN_YUAN}")
 
 
 @rule("investment_term_recorded")
@@ -171,7 +171,7 @@ def investment_term_recorded(f: Frames) -> Iterator[Problem]:
     for line, row in _rows(f["signings"]):
         term, inv, ev = row["investment_term_zh"], row["investment_100m_yuan"], row["evidence"]
         if pd.notna(inv) and pd.isna(term):
-            yield Problem("signings.csv", line, "investment_term_zh", "an amount is given: record the source's word for it (意向投资额 or 资金)")
+            yield Problem("signings.csv", line, "investment_term_zh", f"an amount is given: record the source's word for it ({' or '.join(locale.INVESTMENT_TERMS)})")
         elif pd.isna(inv) and pd.notna(term):
             yield Problem("signings.csv", line, "investment_term_zh", "no amount is given: leave the term empty")
         elif pd.notna(term) and pd.notna(ev) and not any(w in str(ev) for w in TERM_SPELLINGS.get(str(term), (str(term),))):
@@ -234,7 +234,7 @@ def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
 def detail_units(f: Frames) -> Iterator[Problem]:
     for line, row in _rows(f["details"]):
         if pd.notna(row["value"]) and pd.isna(row["unit"]):
-            yield Problem("details.csv", line, "unit", "a value needs its unit (amounts in 亿元 go in amount_100m_yuan)")
+            yield Problem("details.csv", line, "unit", f"a value needs its unit (amounts in {locale.SOURCE_UNIT} go in amount_100m_yuan)")
         if pd.notna(row["value"]) and pd.notna(row["amount_100m_yuan"]):
             yield Problem("details.csv", line, "amount_100m_yuan", "give either value (with unit) or amount_100m_yuan, not both")
         if (pd.notna(row["value"]) or pd.notna(row["amount_100m_yuan"])) and pd.isna(row["qualifier"]):
@@ -362,7 +362,7 @@ def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
         n, inv = row["projects"], row["investment_100m_yuan"]
         if pd.notna(n) and pd.notna(inv) and n == 0 and inv > 0:
             yield Problem("signings.csv", line, "projects",
-                          f"0 projects with an amount of {locale.sig(inv, 6)} 亿元 cannot be; "
+                          f"0 projects with an amount of {locale.sig(inv, 6)} {locale.SOURCE_UNIT} cannot be; "
                           "check the count (leave it empty when the article does not give it)")
 
 
@@ -398,16 +398,16 @@ def check_rules(frames: Frames) -> list[Problem]:
 
 # --------------------------------------------------------------------------------------------- numbers in text
 
-_ZH_DIGITS = "零一二三四五六七八九"
+_ZH_DIGITS = locale.ZH_DIGITS
 
 
 def _zh_numeral(n: int) -> list[str]:
     """Chinese numerals for 0-99 as an article writes them (三, 十二, 二十, 两 for 2)."""
     if n < 10:
-        return [_ZH_DIGITS[n]] + (["两"] if n == 2 else [])
+        return [_ZH_DIGITS[n]] + ([locale.ZH_TWO] if n == 2 else [])
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else _ZH_DIGITS[tens]
-    return [head + "十" + (_ZH_DIGITS[ones] if ones else "")]
+    return [head + locale.ZH_TEN + (_ZH_DIGITS[ones] if ones else "")]
 
 
 def number_forms(x: float, percent: bool = False) -> list[str]:
@@ -421,7 +421,7 @@ def number_forms(x: float, percent: bool = False) -> list[str]:
         if 0 <= n < 100:
             forms += _zh_numeral(n)
         if percent and n % 10 == 0 and 0 < n < 100:
-            forms.append(_ZH_DIGITS[n // 10] + "成")
+            forms.append(_ZH_DIGITS[n // 10] + locale.ZH_TENTHS)
         return forms
     return [repr(float(x)).rstrip("0")]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core import locale
 from ..core.qualifiers import QUALIFIERS
 
 #: Upper bound of intended investment for one conference year (亿元); larger is a typo, not news.
@@ -23,10 +24,10 @@ TENSES = ("actual", "planned")
 CLAIM_KINDS = ("sum_of_groups", "total_minus_groups", "conference_count")
 CLAIM_MEASURES = ("projects", "investment_100m_yuan", "conferences")
 #: How sources name the amount: intended investment, or (2021, for 2019–2020) "funds involved".
-INVESTMENT_TERMS = ("意向投资额", "资金")
+INVESTMENT_TERMS = locale.INVESTMENT_TERMS
 #: How each term may be printed in an evidence fragment: a copy in traditional characters writes
 #: 意向投資額 (the term is recorded in simplified characters either way).
-TERM_SPELLINGS = {"意向投资额": ("意向投资额", "意向投資額"), "资金": ("资金", "資金")}
+TERM_SPELLINGS = locale.TERM_SPELLINGS
 #: Language of a source: zh (simplified characters), zh-Hant (a copy in traditional characters), en.
 LANGUAGES = ("zh", "zh-Hant", "en")
 

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..core import locale
+
 PROG = "python -m analysis"
 
 
@@ -211,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = _Parser(
         prog=PROG,
-        description="Tongzhou · North Three Counties (北三县) project promotion conferences: "
+        description=f"Tongzhou · North Three Counties ({locale.REGION_ZH}) project promotion conferences: "
         "validate the data, compute metrics and projections, build the reports.",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

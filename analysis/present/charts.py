@@ -40,7 +40,6 @@ from ..stats import metrics
 from . import prose
 from ..core import locale
 from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
-from ..core.locale import word
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
            "save", "setup_style", "signings"]
@@ -77,16 +76,29 @@ _RC = {
 }
 
 _family: str | None = None
-_CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK_CLASS = locale.CJK_CLASS
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _TOKENS = re.compile(f"[{_CJK_CLASS}]|\\s+|[^\\s{_CJK_CLASS}]+")
 
-def _w(key: str, lang: str, **fmt) -> str:
-    return locale.chart_word(key, lang, **fmt)
-
-
 def has_cjk(text: str) -> bool:
-    """Whether ``text`` contains a Chinese character (or CJK punctuation)."""
+    """Whether ``text`` contains a Chinese character (or CJK punctuation).
+
+    Parameters
+    ----------
+    text : str
+        Any text (None counts as empty).
+
+    Returns
+    -------
+    bool
+        Whether a CJK character is in it.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> charts.has_cjk("签约 projects"), charts.has_cjk("projects")
+    (True, False)
+    """
     return bool(_CJK.search(text or ""))
 
 
@@ -94,7 +106,19 @@ def has_cjk(text: str) -> bool:
 
 
 def font_path() -> Path:
-    """Noto Sans CJK SC as shipped by the ``mplfonts`` package."""
+    """Noto Sans CJK SC as shipped by the ``mplfonts`` package.
+
+    Returns
+    -------
+    pathlib.Path
+        The font file.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> charts.font_path().name
+    'NotoSansCJKsc-Regular.otf'
+    """
     return Path(str(importlib.resources.files("mplfonts") / "fonts" / FONT_FILE))
 
 
@@ -109,29 +133,87 @@ def _register_font() -> str:
 
 
 def setup_style(lang: str = "zh") -> str:
-    """Apply the one style of all charts (seaborn whitegrid, CJK font); return the font family."""
-    locale.check_lang(lang)
+    """Apply the one style of all charts (seaborn whitegrid, CJK font); return the font family.
+
+    Parameters
+    ----------
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+        Every language gets the same style; an unknown one raises ValueError.
+
+    Returns
+    -------
+    str
+        The font family.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> charts.setup_style("en")
+    'Noto Sans CJK SC'
+    """
+    locale.of(lang)  # the same style for every language; a bad one is refused here as everywhere
     family = _register_font()
     sans = [family] + [f for f in mpl.rcParamsDefault["font.sans-serif"] if f != family]
     sns.set_theme(context="notebook", style="whitegrid", palette="deep", font=family, rc={**_RC, "font.sans-serif": sans})
     return family
 
 
-def _ensure_style(lang: str) -> None:
-    locale.check_lang(lang)
+def _ensure_style(lang) -> locale.Locale:
+    """The Locale of ``lang`` (a bad one refused), after making sure the charts' style is applied."""
+    loc = locale.of(lang)
     if _family is None or mpl.rcParams["font.family"] != [_family] or mpl.rcParams["axes.unicode_minus"]:
         setup_style(lang)
+    return loc
 
 
 def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (no Software tag: identical bytes on every save)."""
+    """The figure as PNG bytes (no Software tag: identical bytes on every save).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> charts.png(charts.signings(compute(load(), 2023), "en"))[:4]
+    b'\x89PNG'
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
 def save(fig: Figure, path) -> Path:
-    """Write ``fig`` as PNG at :data:`DPI` (identical bytes on every save)."""
+    """Write ``fig`` as PNG at :data:`DPI` (identical bytes on every save).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+    path : str or pathlib.Path
+        Where to write it (folders are made).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from analysis import charts, compute, load
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     charts.save(charts.landing(compute(load(), 2023), "en"), pathlib.Path(d) / "landing.png").stat().st_size > 0
+    True
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png(fig))
@@ -146,7 +228,27 @@ def _width(token: str) -> int:
 
 
 def wrap(text: str, width: int) -> str:
-    """Wrap mixed zh/en text to ``width`` columns (a Chinese character counts 2), never inside a word."""
+    """Wrap mixed zh/en text to ``width`` columns (a Chinese character counts 2), never inside a word.
+
+    Parameters
+    ----------
+    text : str
+        Text in zh, en or both; its own line breaks are kept.
+    width : int
+        Columns per line.
+
+    Returns
+    -------
+    str
+        The text with line breaks.
+
+    Examples
+    --------
+    >>> from analysis import charts
+    >>> print(charts.wrap("How many projects are signed a year?", 20))
+    How many projects
+    are signed a year?
+    """
     lines = []
     for para in text.split("\n"):
         line, w = "", 0
@@ -156,7 +258,7 @@ def wrap(text: str, width: int) -> str:
                     line, w = line + " ", w + 1
                 continue
             tw = _width(tok)
-            if w + tw > width and line.strip() and not re.fullmatch("[，。；：、？！）)%]", tok):
+            if w + tw > width and line.strip() and not re.fullmatch(f"[{locale.NO_LINE_START}]", tok):
                 lines.append(line.rstrip())
                 line, w = "", 0
             line, w = line + tok, w + tw
@@ -171,7 +273,15 @@ def _columns(size: str) -> int:
 
 class Chart(Figure):
     """A matplotlib Figure that a notebook displays as PNG by itself (whatever the backend), with the
-    same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle."""
+    same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> fig = charts.signings(compute(load(), 2023), "zh")
+    >>> isinstance(fig, charts.Chart), fig._repr_png_() == charts.png(fig)
+    (True, True)
+    """
 
     def _repr_png_(self) -> bytes:
         return png(self)
@@ -205,13 +315,13 @@ def _thousands(ax, axis: str = "y", counts: bool = False) -> None:
         a.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
-def _period_text(first: int, last: int, lang: str) -> str:
-    return locale.period(first, last, lang, suffix=False)
+def _period_text(first: int, last: int, loc: locale.Locale) -> str:
+    return loc.period(first, last, suffix=False)
 
 
-def _unstated(ax, x, y, lang, **kw):
+def _unstated(ax, x, y, loc: locale.Locale, **kw):
     kw = {"ha": "center", "va": "bottom", "color": C_MUTED, "fontsize": 10, "style": "italic", **kw}
-    return ax.text(x, y, _w("not_stated", lang), **kw)
+    return ax.text(x, y, loc.chart_word("not_stated"), **kw)
 
 
 def _legend_below(fig: Figure, handles: list, size: str) -> None:
@@ -227,8 +337,32 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
 
     An aggregate period is ONE bar spanning its years at its annual average (labelled "年均"); a
     derived value is hatched. A value not published is written "未公布" with no bar.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> fig = charts.signings(res, "en", "investment")
+    >>> fig.axes[0].get_title(loc="left")
+    'How much intended investment a year?'
     """
-    _ensure_style(lang)
+    loc = _ensure_style(lang)
     if measure not in ("projects", "investment"):
         raise ValueError(f"measure must be 'projects' or 'investment', got {measure!r}")
     df = res.periods.sort_values(["first_year", "last_year"]).reset_index(drop=True)
@@ -245,7 +379,7 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         x = (r["first_year"] + r["last_year"]) / 2
         total = r[col]
         if locale.missing(total):
-            _unstated(ax, x, 0, lang)
+            _unstated(ax, x, 0, loc)
             continue
         avg = float(total) / n
         derived = r[st_col] == "derived"
@@ -253,25 +387,25 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         ax.bar(x, avg, width=n * 0.9, color=color, edgecolor="white", linewidth=2, hatch=HATCH_DERIVED if derived else None)
         b = r[q_col.replace("qualifier", "range")]
         b = None if b is None else tuple(None if x is None else x / n for x in b)
-        text = locale.hedged(avg if n > 1 else total, r[q_col], lang, fmt=(lambda v, l: locale.num(v, l, 1)) if n > 1 else None,
+        text = loc.hedged(avg if n > 1 else total, r[q_col], fmt=(lambda v: loc.num(v, 1)) if n > 1 else None,
                             bounds=b)
         if n > 1:
-            text = f"{_w('avg', lang)} {text}" if lang == "zh" else f"{text} {_w('avg', lang)}"
+            text = loc.chart_word("avg_value", value=text)
         if derived:
-            text += f"\n({_w('derived', lang)})"
+            text += f"\n({loc.chart_word('derived')})"
         ax.annotate(text, (x, avg), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=10)
         top = max(top, avg)
     ticks = [(r["first_year"] + r["last_year"]) / 2 for r in df.to_dict("records")]
-    ax.set_xticks(ticks, [_period_text(a, b, lang) for a, b in zip(df["first_year"], df["last_year"])])
+    ax.set_xticks(ticks, [_period_text(a, b, loc) for a, b in zip(df["first_year"], df["last_year"])])
     ax.set_xlim(df["first_year"].min() - 0.7, df["last_year"].max() + 0.7)
     ax.set_ylim(0, (top or 1) * 1.22)
-    ax.set_ylabel(_w("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis", lang))
+    ax.set_ylabel(loc.chart_word("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis"))
     _thousands(ax, counts=measure == "projects")
     ax.grid(axis="x", visible=False)
     sns.despine(ax=ax, left=True)
-    _title(ax, _w(f"signings_{measure}", lang), size)
+    _title(ax, loc.chart_word(f"signings_{measure}"), size)
     if derived_any:
-        _legend_below(fig, [Patch(facecolor=C_MUTED, hatch=HATCH_DERIVED, edgecolor="white", label=_w("derived_value", lang))], size)
+        _legend_below(fig, [Patch(facecolor=C_MUTED, hatch=HATCH_DERIVED, edgecolor="white", label=loc.chart_word("derived_value"))], size)
     return fig
 
 
@@ -283,6 +417,25 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
 
     Columns: year, sum (None after an unknown period), stated, stated_qualifier, bound (the stated
     figure is a lower bound: 超/余), upper (an upper bound: 不足/以内).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    measure : str
+        ``"projects"`` or ``"investment"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period end.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.cumulative_points(res, "projects")["year"].tolist()
+    [2020, 2021, 2022, 2023]
     """
     col = "projects" if measure == "projects" else "investment_100m_yuan"
     q = "projects_qualifier" if measure == "projects" else "investment_qualifier"
@@ -305,8 +458,34 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
 
 def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wide", projection: bool = True) -> Figure:
     """Cumulative projects (or investment) at the end of each period, as summed and as stated, with the
-    projection's median and 80 %/95 % bands after the last period when ``projection`` is true."""
-    _ensure_style(lang)
+    projection's median and 80 %/95 % bands after the last period when ``projection`` is true.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+    projection : bool
+        Draw the projection's bands after the last period.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.cumulative(res, "zh", projection=False).axes[0].get_title(loc="left")
+    '累计签约了多少个项目？'
+    """
+    loc = _ensure_style(lang)
     pts = cumulative_points(res, measure)
     color = C_PROJECTS if measure == "projects" else C_INVESTMENT
     fig = _new(size, 4.6)
@@ -316,22 +495,22 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     if len(known):
         ax.plot(known["year"], known["sum"], "-", color=color, linewidth=1.8, zorder=2)
         ax.plot(known["year"], known["sum"], "o", markersize=7, markerfacecolor="white", markeredgewidth=1.8, color=color, zorder=3)
-        handles.append(Line2D([], [], color=color, marker="o", markerfacecolor="white", label=_w("sum_of_periods", lang)))
+        handles.append(Line2D([], [], color=color, marker="o", markerfacecolor="white", label=loc.chart_word("sum_of_periods")))
     for p in pts.itertuples():
         if p.stated is None or pd.isna(p.stated):
             continue
         marker = "^" if p.bound else "v" if p.upper else "o"
         ax.plot(p.year, p.stated, marker, markersize=9, color=C_STATED, markerfacecolor="white" if marker != "o" else C_STATED,
                 markeredgewidth=2, zorder=4)
-        ax.annotate(locale.hedged(p.stated, p.stated_qualifier, lang), (p.year, p.stated), xytext=(-8, 8),
+        ax.annotate(loc.hedged(p.stated, p.stated_qualifier), (p.year, p.stated), xytext=(-8, 8),
                     textcoords="offset points", ha="right", va="bottom", fontsize=10, color=C_STATED)
     if pts["stated"].notna().any():
-        handles.append(Line2D([], [], color=C_STATED, marker="o", linestyle="", label=_w("stated_total", lang)))
+        handles.append(Line2D([], [], color=C_STATED, marker="o", linestyle="", label=loc.chart_word("stated_total")))
     if pts["bound"].any():
-        handles.append(Line2D([], [], color=C_STATED, marker="^", markerfacecolor="white", linestyle="", label=_w("stated_bound", lang)))
+        handles.append(Line2D([], [], color=C_STATED, marker="^", markerfacecolor="white", linestyle="", label=loc.chart_word("stated_bound")))
     if pts["upper"].any():
         handles.append(Line2D([], [], color=C_STATED, marker="v", markerfacecolor="white", linestyle="",
-                              label=_w("stated_upper_bound", lang)))
+                              label=loc.chart_word("stated_upper_bound")))
     last_sum = known.iloc[-1] if len(known) else None
     if last_sum is not None and not pts.loc[pts["year"] == last_sum["year"], "stated"].notna().any():
         ax.annotate(locale.num(last_sum["sum"]), (last_sum["year"], last_sum["sum"]), xytext=(8, -10), textcoords="offset points",
@@ -343,7 +522,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
         tab = res.projection.table
         rows = tab[tab["metric"] == metric].sort_values("year")
         if len(rows):
-            handles += _fan(ax, rows, color, lang, start=(float(last_sum["year"]), float(last_sum["sum"])))
+            handles += _fan(ax, rows, color, loc, start=(float(last_sum["year"]), float(last_sum["sum"])))
             top = max(top, float(rows["pi95_hi"].max()))
             x_max = int(rows["year"].max())
     x_min = int(pts["year"].min()) if len(pts) else 0
@@ -352,14 +531,14 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     ax.set_ylim(0, top * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     _thousands(ax, counts=measure == "projects")
-    ax.set_ylabel(_w("projects_axis" if measure == "projects" else "yi_yuan_axis", lang))
+    ax.set_ylabel(loc.chart_word("projects_axis" if measure == "projects" else "yi_yuan_axis"))
     sns.despine(ax=ax, left=True)
-    _title(ax, _w(f"cumulative_{measure}", lang), size)
+    _title(ax, loc.chart_word(f"cumulative_{measure}"), size)
     _legend_below(fig, handles, size)
     return fig
 
 
-def _fan(ax, rows: pd.DataFrame, color, lang: str, start: tuple[float, float] | None = None) -> list:
+def _fan(ax, rows: pd.DataFrame, color, loc: locale.Locale, start: tuple[float, float] | None = None) -> list:
     """Median line with shaded 80 % and 95 % bands (quantiles at whole years, joined by straight lines)."""
     x = rows["year"].astype(float).to_numpy()
     cols = {c: rows[c].astype(float).to_numpy() for c in ("median", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")}
@@ -369,27 +548,48 @@ def _fan(ax, rows: pd.DataFrame, color, lang: str, start: tuple[float, float] | 
     ax.fill_between(x, cols["pi95_lo"], cols["pi95_hi"], color=color, alpha=0.14, linewidth=0)
     ax.fill_between(x, cols["pi80_lo"], cols["pi80_hi"], color=color, alpha=0.3, linewidth=0)
     ax.plot(x, cols["median"], "--", color=color, linewidth=1.8)
-    return [Line2D([], [], linestyle="--", color=color, label=_w("median", lang)),
-            Patch(facecolor=color, alpha=0.45, label=_w("pi80", lang)),
-            Patch(facecolor=color, alpha=0.2, label=_w("pi95", lang))]
+    return [Line2D([], [], linestyle="--", color=color, label=loc.chart_word("median")),
+            Patch(facecolor=color, alpha=0.45, label=loc.chart_word("pi80")),
+            Patch(facecolor=color, alpha=0.2, label=loc.chart_word("pi95"))]
 
 
 # --------------------------------------------------------------------------------------------- 3 landing
 
 
-def _cohort_label(first: int, last: int, vintage, lang: str, size: str = "wide") -> str:
+def _cohort_label(first: int, last: int, vintage, loc: locale.Locale, size: str = "wide") -> str:
     """A cohort and the date of the statement about it: 2019–2021年批次 / (2022年)."""
     if size == "narrow":  # three short lines: 2019– / 2021 / (2022)
-        return f"{first}–\n{last}\n（{vintage[0]}）" if lang == "zh" else f"{first}–\n{last}\n({vintage[0]})"
-    cohort = locale.period(first, last, lang) + ("批次" if lang == "zh" else "")
-    date = locale.date(vintage, lang)
-    return f"{cohort}\n（{date}）" if lang == "zh" else f"{cohort}\n(as of {date})"
+        return f"{first}–\n{last}" + loc.bracket(str(vintage[0]), newline=True)
+    cohort = loc.chart_word("cohort", period=loc.period(first, last))
+    return cohort + loc.bracket(loc.chart_word("as_of", date=loc.date(vintage)), newline=True)
 
 
 def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     """Each landing statement at its vintage: the counted rate with its 95 % interval, the rate as the
-    source states it (a bound drawn as a bound), and the projected next statement with its 80 % interval."""
-    _ensure_style(lang)
+    source states it (a bound drawn as a bound), and the projected next statement with its 80 % interval.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.landing(res, "en").axes[0].get_title(loc="left")
+    'How many signed projects have landed?'
+    """
+    loc = _ensure_style(lang)
     lr = res.landing
     fig = _new(size, 4.4)
     ax = fig.subplots()
@@ -397,7 +597,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     labels = []
     for i, r in enumerate(lr.to_dict("records")):
         x = i
-        labels.append(_cohort_label(r["first_year"], r["last_year"], r["vintage"], lang, size))
+        labels.append(_cohort_label(r["first_year"], r["last_year"], r["vintage"], loc, size))
         if not locale.missing(r["rate"]) and not locale.missing(r["landed"]):
             lo, hi = r["ci95_lo"], r["ci95_hi"]
             ax.errorbar(x, r["rate"], yerr=[[r["rate"] - lo], [hi - r["rate"]]], fmt="o", color=C_PROJECTS, markersize=8,
@@ -409,11 +609,11 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             ax.plot(x + 0.12, r["stated_rate"], "^" if q in LOWER_BOUNDS else "v" if q in UPPER_BOUNDS else "D", markersize=9,
                     markerfacecolor="white",
                     markeredgecolor=C_STATED, markeredgewidth=2, zorder=4)
-            ax.annotate(locale.hedged(r["stated_rate_pct"], r["stated_qualifier"], lang, "percent"), (x + 0.12, r["stated_rate"]),
+            ax.annotate(loc.hedged(r["stated_rate_pct"], r["stated_qualifier"], "percent"), (x + 0.12, r["stated_rate"]),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=10, color=C_STATED)
     n = len(lr)
-    handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=_w("counted", lang)))
-    handles.append(Line2D([], [], marker="D", linestyle="", markerfacecolor="white", markeredgecolor=C_STATED, label=_w("stated_rate", lang)))
+    handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=loc.chart_word("counted")))
+    handles.append(Line2D([], [], marker="D", linestyle="", markerfacecolor="white", markeredgecolor=C_STATED, label=loc.chart_word("stated_rate")))
     proj = res.projection
     if proj is not None and len(proj.landing):
         span = proj.landing[proj.landing["kind"] == "span"]
@@ -424,17 +624,17 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             med, lo, hi = s["landed_median"] / sg, s["pi80_lo"] / sg, s["pi80_hi"] / sg
             ax.errorbar(x, med, yerr=[[med - lo], [hi - med]], fmt="s", color=C_MUTED, markersize=7, capsize=6, elinewidth=6,
                         alpha=0.7, zorder=3)
-            labels.append(_cohort_label(int(s["first_year"]), int(s["last_year"]), (int(s["vintage"]), 0, 0), lang, size))
-            handles.append(Line2D([], [], marker="s", color=C_MUTED, linewidth=4, label=_w("predicted_landing", lang)))
+            labels.append(_cohort_label(int(s["first_year"]), int(s["last_year"]), (int(s["vintage"]), 0, 0), loc, size))
+            handles.append(Line2D([], [], marker="s", color=C_MUTED, linewidth=4, label=loc.chart_word("predicted_landing")))
             n += 1
     ax.set_xticks(range(n), labels, fontsize=10.5 if size == "wide" else 9)
     ax.set_xlim(-0.6, n - 0.2)
     ax.set_ylim(max(0.0, min([0.5] + [v for v in lr["ci95_lo"].dropna()]) - 0.1), 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel(_w("rate_axis", lang))
+    ax.set_ylabel(loc.chart_word("rate_axis"))
     ax.grid(axis="x", visible=False)
     sns.despine(ax=ax, left=True)
-    _title(ax, _w("landing", lang), size)
+    _title(ax, loc.chart_word("landing"), size)
     _legend_below(fig, handles, size)
     return fig
 
@@ -445,11 +645,38 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
 def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> Figure:
     """One breakdown ``mx`` (:class:`analysis.stats.metrics.Mix` of ``res.mix``): projects or intended
     investment by group, in the order published; a group without a stated figure is labelled, not drawn.
-    ``measure`` None: investment when any amount is stated, else projects (``mx.measure``)."""
-    _ensure_style(lang)
+    ``measure`` None: investment when any amount is stated, else projects (``mx.measure``).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    mx : analysis.stats.metrics.Mix
+        One breakdown of ``res.mix``.
+    measure : str, optional
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> mx = res.mix[res.period]["category"]
+    >>> charts.mix(res, "en", mx, "projects").axes[0].get_title(loc="left")
+    '2023: projects by category'
+    """
+    loc = _ensure_style(lang)
     measure = measure or mx.measure
     g = mx.groups.reset_index(drop=True)
-    names = [wrap(str(n), 16 if size == "wide" else 14) for n in (g["group_zh"] if lang == "zh" else g["group_en"])]
+    names = [wrap(str(n), 16 if size == "wide" else 14) for n in loc.col(g, "group")]
     col = "projects" if measure == "projects" else "investment_100m_yuan"
     share = "project_share" if measure == "projects" else "investment_share"
     color = C_PROJECTS if measure == "projects" else C_INVESTMENT
@@ -460,24 +687,24 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     vmax = max([v for v in vals if v is not None] or [1.0])
     for yi, (v, s, q) in enumerate(zip(vals, g[share], g["investment_qualifier"])):
         if v is None:
-            _unstated(ax, vmax * 0.01, yi, lang, ha="left", va="center")
+            _unstated(ax, vmax * 0.01, yi, loc, ha="left", va="center")
             continue
         ax.barh(yi, v, height=0.62, color=color)
-        text = locale.hedged(v, q if measure == "investment" else None, lang)
+        text = loc.hedged(v, q if measure == "investment" else None)
         if not locale.missing(s):
-            text += f"（{locale.pct(s, lang, 0)}）" if lang == "zh" else f" ({locale.pct(s, lang, 0)})"
+            text += loc.bracket(loc.pct(s, 0))
         ax.annotate(text, (v, yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
     ax.set_yticks(range(n), names)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, vmax * 1.45)
     _thousands(ax, "x", counts=measure == "projects")
-    ax.set_xlabel(_w("projects_axis" if measure == "projects" else "yi_yuan_axis", lang))
+    ax.set_xlabel(loc.chart_word("projects_axis" if measure == "projects" else "yi_yuan_axis"))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)
-    dim = res.dimension_labels.get(mx.dimension, (mx.dimension, mx.dimension))[0 if lang == "zh" else 1]
-    _title(ax, _w(f"mix_{measure}", lang, period=locale.period(mx.period.first_year, mx.period.last_year, lang), dim=dim), size)
-    note = prose.mix_note(mx, lang, "amounts" if measure == "investment" else "counts")
+    dim = loc.pick(res.dimension_labels.get(mx.dimension, (mx.dimension, mx.dimension)))
+    _title(ax, loc.chart_word(f"mix_{measure}", period=loc.period(mx.period.first_year, mx.period.last_year), dim=dim), size)
+    note = prose.mix_note(mx, loc, "amounts" if measure == "investment" else "counts")
     if note:
         _note(fig, [note], size)
     return fig
@@ -490,15 +717,40 @@ _COMPARE_VALUES = ("projects", "project_share", "investment_100m_yuan")
 
 def compare(res, lang: str, dimension: str, value: str = "projects", size: str = "wide") -> Figure:
     """Periods side by side on the harmonised groups of one scheme; a period classified under another
-    scheme, or without a breakdown, is labelled so (never drawn as zero)."""
-    _ensure_style(lang)
+    scheme, or without a breakdown, is labelled so (never drawn as zero).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    dimension : str
+        A classification scheme of ``res.compare``.
+    value : str
+        ``"projects"``, ``"project_share"`` or ``"investment_100m_yuan"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.compare(res, "en", "category").axes[0].get_title(loc="left")
+    'How does the mix by category change? (projects signed)'
+    """
+    loc = _ensure_style(lang)
     if value not in _COMPARE_VALUES:
         raise ValueError(f"value must be one of {', '.join(_COMPARE_VALUES)}, got {value!r}")
     c = res.compare[dimension]
     shown = [p for p, s in metrics.period_statuses(c).items() if s != "not_published"]
     groups = list(dict.fromkeys(c["harmonised"]))
-    name_col = "harmonised_zh" if lang == "zh" else "harmonised_en"
-    names = [wrap(str(c.loc[c["harmonised"] == h, name_col].iloc[0]), 14 if size == "wide" else 12) for h in groups]
+    names = [wrap(str(loc.col(c[c["harmonised"] == h], "harmonised").iloc[0]), 14 if size == "wide" else 12) for h in groups]
     k = max(len(shown), 1)
     height = min(0.8 / k, 0.42)
     # periods in time order, light to dark in one hue: readable without telling red from green
@@ -516,13 +768,13 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
             r = sub.loc[h]
             v = r[value]
             if r["status"] in ("classified_differently", "not_published") or locale.missing(v):
-                ax.text(vmax * 0.01, yi, _w(r["status"] if r["status"] in locale.CHART_WORDS else "not_published", lang), ha="left",
+                ax.text(vmax * 0.01, yi, loc.chart_word(r["status"] if r["status"] in locale.CHART_WORDS else "not_published"), ha="left",
                         va="center", fontsize=10, color=C_MUTED, style="italic")
                 continue
             ax.barh(yi, float(v), height=height * 0.92, color=color)
-            text = locale.pct(v, lang, 0) if share else locale.num(v)
+            text = loc.pct(v, 0) if share else locale.num(v)
             if r["status"] == "none":
-                text = _w("none", lang)
+                text = loc.chart_word("none")
             ax.annotate(text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
     ax.set_yticks(range(len(groups)), names)
     ax.set_ylim(len(groups) - 0.5, -0.5)
@@ -535,9 +787,9 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)
     labels = res.dimension_labels[dimension]
-    vlabel = {"projects": word("projects", lang), "project_share": _w("share_projects", lang),
-              "investment_100m_yuan": word("investment_unit", lang)}[value]
-    _title(ax, _w("compare", lang, dim=labels[0 if lang == "zh" else 1], value=vlabel), size)
+    vlabel = {"projects": loc.word("projects"), "project_share": loc.chart_word("share_projects"),
+              "investment_100m_yuan": loc.word("investment_unit")}[value]
+    _title(ax, loc.chart_word("compare", dim=loc.pick(labels), value=vlabel), size)
     _legend_below(fig, [Patch(facecolor=col, label=p) for p, col in zip(shown, colors)], size)
     return fig
 
@@ -547,8 +799,32 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
 
 def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wide") -> Figure:
     """The projection of one yearly figure: published periods (at their annual average), then the
-    median and 80 %/95 % prediction bands of the coming years."""
-    _ensure_style(lang)
+    median and 80 %/95 % prediction bands of the coming years.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`: a notebook shows it as PNG).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> res = compute(load(), 2023)
+    >>> charts.projection(res, "zh").axes[0].get_title(loc="left")
+    '今后几年签约多少个项目？'
+    """
+    loc = _ensure_style(lang)
     proj = res.projection
     if proj is None:
         raise ValueError("no projection in these results")
@@ -570,9 +846,9 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     rows = proj.table[proj.table["metric"] == metric].sort_values("year")
     last = hist.iloc[-1]
     start = (float(last["last_year"]), float(last[col]) / int(last["n_years"])) if not locale.missing(last[col]) else None
-    handles = [Line2D([], [], color="0.25", linewidth=3, label=word("history", lang))] + _fan(ax, rows, color, lang, start=start)
+    handles = [Line2D([], [], color="0.25", linewidth=3, label=loc.word("history"))] + _fan(ax, rows, color, loc, start=start)
     r1 = rows.iloc[0]
-    ax.annotate(f"{locale.rounded(r1['median'], lang)}\n80%: {locale.interval(r1['pi80_lo'], r1['pi80_hi'], lang)}",
+    ax.annotate(f"{loc.rounded(r1['median'])}\n80%: {loc.interval(r1['pi80_lo'], r1['pi80_hi'])}",
                 (float(r1["year"]), float(r1["pi80_hi"])), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom",
                 fontsize=10, color=C_NOTE)
     top = max(top, float(rows["pi95_hi"].max()))
@@ -581,9 +857,9 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     ax.set_xlim(x_min - 0.6, x_max + 0.6)
     ax.set_ylim(0, top * 1.1)
     _thousands(ax, counts=measure == "projects")
-    ax.set_ylabel(_w("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis", lang))
+    ax.set_ylabel(loc.chart_word("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis"))
     ax.grid(axis="x", visible=False)
     sns.despine(ax=ax, left=True)
-    _title(ax, _w(f"projection_{measure}", lang), size)
+    _title(ax, loc.chart_word(f"projection_{measure}"), size)
     _legend_below(fig, handles, size)
     return fig

@@ -19,8 +19,29 @@ NARROW_BELOW_PX = 640
 
 
 def check_params(ds=None, *, lang: str, through: int | None = None, horizon: int | None = None) -> None:
-    """Validate notebook parameters (papermill passes any value); raise ValueError naming the bad one."""
-    locale.check_lang(lang)
+    """Validate notebook parameters (papermill passes any value); raise ValueError naming the bad one.
+
+    Parameters
+    ----------
+    ds : analysis.data.dataset.Dataset, optional
+        The data (to check ``through`` against its conference years).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    through : int, optional
+        A conference year.
+    horizon : int, optional
+        Years to project.
+
+    Examples
+    --------
+    >>> from analysis import load, notebook
+    >>> notebook.check_params(load(), lang="en", through=2023)
+    >>> notebook.check_params(lang="fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: lang must be one of zh, en, got 'fr'
+    """
+    locale.of(lang)
     if ds is not None and through is not None:
         years = ds.conference_years
         if not isinstance(through, int) or not years[0] <= through <= years[-1]:
@@ -33,26 +54,84 @@ def check_params(ds=None, *, lang: str, through: int | None = None, horizon: int
 
 
 def heading(key: str, lang: str, level: int = 2):
-    """A section heading from the vocabulary (``h_<key>``), as Markdown."""
+    """A section heading from the vocabulary (``h_<key>``), as Markdown.
+
+    Parameters
+    ----------
+    key : str
+        The section (``trends`` for ``h_trends``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    level : int
+        The heading's level.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        The heading.
+
+    Examples
+    --------
+    >>> from analysis import notebook
+    >>> notebook.heading("trends", "en").data
+    '## Projects signed and intended investment'
+    """
     from IPython.display import Markdown
 
-    return Markdown("#" * level + " " + locale.word(f"h_{key}", lang))
+    return Markdown("#" * level + " " + locale.of(lang).word(f"h_{key}"))
 
 
 def source_line(sources, lang: str) -> str:
-    """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …"""
-    items = []
-    for s in sources:
-        date = locale.date(s["date"], lang)
-        items.append(f"{s['publisher_zh']}（{date}）" if lang == "zh" else f"{s['publisher_en']}, {date}")
-    if lang == "zh":
-        return f"{locale.word('source_line', lang)}：{'、'.join(items)}；{locale.word('own_calculation', lang)}。"
-    return f"{locale.word('source_line', lang)}: {'; '.join(items)}; {locale.word('own_calculation', lang)}."
+    """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …
+
+    Parameters
+    ----------
+    sources : list of dict
+        The sources (``prose.ctx_sources(res, lang)["sources"]``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    str
+        The line.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, notebook, prose
+    >>> first = prose.ctx_sources(compute(load(), 2023), "zh")["sources"][:1]
+    >>> notebook.source_line(first, "zh")
+    '资料来源：中国新闻网（2021年5月14日）；本包计算。'
+    >>> notebook.source_line(first, "en")
+    'Source: China News Service, 14 May 2021; calculations by this package.'
+    """
+    loc = locale.of(lang)
+    items = [loc.word("source_item", publisher=loc.col(s, "publisher"), date=loc.date(s["date"])) for s in sources]
+    return loc.word("source_sentence", source=loc.word("source_line"), items=loc.word("source_items_sep").join(items),
+                    own=loc.word("own_calculation"))
 
 
 def calibration_study(histories: int = 0):
     """``(study, meta)`` for the projection notebook: the stored full study when ``histories`` is 0
-    (``meta`` says how it was run), else a live, seeded run of ``histories`` per world (``meta`` None)."""
+    (``meta`` says how it was run), else a live, seeded run of ``histories`` per world (``meta`` None).
+
+    Parameters
+    ----------
+    histories : int
+        0 for the stored study, else histories per simulated world of a live run.
+
+    Returns
+    -------
+    tuple
+        ``(study, meta)``: the study's table and how it was run (None for a live run).
+
+    Examples
+    --------
+    >>> from analysis import notebook
+    >>> study, meta = notebook.calibration_study()
+    >>> sorted(meta)[:3]
+    ['command', 'digest', 'libraries']
+    """
     from ..stats import calibration
 
     if histories:
@@ -62,7 +141,24 @@ def calibration_study(histories: int = 0):
 
 def save_metrics(res, path: str | None) -> None:
     """Write ``res`` as ``metrics --format json`` prints it to ``path`` (the build's metrics.json beside the
-    page, from the very results the page shows); nothing when ``path`` is None."""
+    page, from the very results the page shows); nothing when ``path`` is None.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    path : str or None
+        Where to write the JSON.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> from analysis import compute, load, notebook
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     notebook.save_metrics(compute(load(), 2023), f"{d}/metrics.json")
+    ...     json.loads(pathlib.Path(d, "metrics.json").read_text())["through_year"]
+    2023
+    """
     if not path:
         return
     import json
@@ -74,7 +170,37 @@ def save_metrics(res, path: str | None) -> None:
 
 
 def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kwargs):
-    """Draw ``fn(res, lang, *args, **kwargs)``; in a build, also save it and show it for every screen."""
+    """Draw ``fn(res, lang, *args, **kwargs)``; in a build, also save it and show it for every screen.
+
+    Parameters
+    ----------
+    fn : callable
+        A chart function of :mod:`analysis.present.charts`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    *args
+        More arguments of ``fn``.
+    name : str
+        The PNG's file name (without ``.png``).
+    fig_dir : str, optional
+        Where a build saves the PNGs; None in JupyterLab.
+    **kwargs
+        More keyword arguments of ``fn``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        The figure in JupyterLab; None in a build (it is displayed instead).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load, notebook
+    >>> fig = notebook.chart(charts.signings, compute(load(), 2023), "en", name="signings")
+    >>> fig.axes[0].get_title(loc="left")
+    'How many projects are signed a year?'
+    """
     fig = fn(res, lang, *args, **kwargs)
     if not fig_dir:
         return fig

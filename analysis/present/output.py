@@ -315,7 +315,7 @@ def metrics_text(m: dict) -> str:
             lines.append(f"  {'':<11}projects: {_hedged(p['projects'], p['projects_qualifier'], 'projects', p['projects_range'])}")
         if p["investment_formula"]:
             lines.append(f"  {'':<11}investment derived: {p['investment_formula']}")
-    lines.append("  (amounts in hundred million yuan, 亿元)")
+    lines.append(f"  (amounts in hundred million yuan, {locale.SOURCE_UNIT})")
     if m["landing"]:
         lines += ["", "Landing (statements with their dates)"]
         for r in m["landing"]:

@@ -26,7 +26,6 @@ from ..core import locale
 REMOVE_TAG = "remove-in-report"
 MAIN_POINTS_TAG = "main-points"
 METHODS_TAG = "methods"
-HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis.present", "templates/page"), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -34,11 +33,41 @@ _MISTUNE = mistune.create_markdown(escape=True, plugins=["table"])
 
 
 def markdown_html(text: str) -> Markup:
-    """Markdown as HTML, raw HTML in it escaped (shown as text) and harmful link targets neutralised."""
+    r"""Markdown as HTML, raw HTML in it escaped (shown as text) and harmful link targets neutralised.
+
+    Parameters
+    ----------
+    text : str
+        Markdown.
+
+    Returns
+    -------
+    markupsafe.Markup
+        The HTML.
+
+    Examples
+    --------
+    >>> from analysis.present import page
+    >>> str(page.markdown_html("**a** <b>"))
+    '<p><strong>a</strong> &lt;b&gt;</p>\n'
+    """
     return Markup(_MISTUNE(text))
 
 
 def css() -> Markup:
+    """The pages' one style sheet.
+
+    Returns
+    -------
+    markupsafe.Markup
+        The CSS, inlined in every page.
+
+    Examples
+    --------
+    >>> from analysis.present import page
+    >>> len(page.css()) > 0
+    True
+    """
     return Markup((resources.files("analysis.present") / "templates" / "page" / "style.css").read_text(encoding="utf-8"))
 
 
@@ -62,8 +91,28 @@ def _output_html(out) -> str:
 
 
 def split_outputs(nb) -> dict[str, Markup]:
-    """HTML of the notebook's outputs, in three parts: main points, body, methods. The notebooks' HTML
-    outputs come from this package's escaping renderers (tables.py, notebook.chart) and are kept as HTML."""
+    r"""HTML of the notebook's outputs, in three parts: main points, body, methods. The notebooks' HTML
+    outputs come from this package's escaping renderers (tables.py, notebook.chart) and are kept as HTML.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    dict
+        ``main_points``, ``body`` and ``methods``, each HTML.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from analysis.present import page
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", outputs=[
+    ...     nbformat.v4.new_output("display_data", {"text/markdown": "*x*"})])])
+    >>> str(page.split_outputs(nb)["body"])
+    '<p><em>x</em></p>\n'
+    """
     parts = {"main_points": [], "body": [], "methods": []}
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -75,56 +124,178 @@ def split_outputs(nb) -> dict[str, Markup]:
 
 
 def report_page(nb, res, lang: str, title: str) -> str:
-    """The bulletin page of one executed notebook whose figures are ``res``."""
+    """The bulletin page of one executed notebook whose figures are ``res``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    title : str
+        The page's title.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> html = page.report_page(nbformat.v4.new_notebook(), compute(load(), 2023), "en", "A title")
+    >>> html.startswith("<!doctype html>"), '<html lang="en">' in html
+    (True, True)
+    """
+    loc = locale.of(lang)
     parts = split_outputs(nb)
     if parts["main_points"]:
-        parts["main_points"] = Markup("<h2>{}</h2>\n").format(locale.word("h_main_points", lang)) + parts["main_points"]
+        parts["main_points"] = Markup("<h2>{}</h2>\n").format(loc.word("h_main_points")) + parts["main_points"]
     from .notebook import source_line
 
-    sources = prose.ctx_sources(res, lang)["sources"]
+    sources = prose.ctx_sources(res, loc)["sources"]
     return _ENV.get_template("report.html.j2").render(
-        html_lang=HTML_LANG[lang], title=title, css=css(),
-        back=locale.word("back_to_index", lang), kicker=locale.word("conference", lang),
-        meta=prose.text("page_meta", res, lang).strip(),
+        html_lang=loc.html_lang, title=title, css=css(),
+        back=loc.word("back_to_index"), kicker=loc.word("conference"),
+        meta=prose.text("page_meta", res, loc).strip(),
         main_points=parts["main_points"], body=parts["body"], methods=parts["methods"],
-        methods_label=locale.word("h_methods", lang),
-        source_line=source_line(sources, lang), sources=markdown_html(prose.render("sources", res, lang)),
+        methods_label=loc.word("h_methods"),
+        source_line=source_line(sources, loc), sources=markdown_html(prose.render("sources", res, loc)),
     )
 
 
 def report_title(res, lang: str) -> str:
-    """洽谈会2023年统计报告 / …: 2023 report."""
+    """洽谈会2023年统计报告 / …: 2023 report.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    str
+        The title.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> page.report_title(compute(load(), 2023), "en")
+    'Tongzhou · North Three Counties project promotion conference: 2023 report'
+    """
+    loc = locale.of(lang)
     p = res.period
-    label = locale.period(p.first_year, p.last_year, lang) if p else locale.period(res.through, None, lang)
-    return locale.word("report_title", lang).format(conference=locale.word("conference", lang), period=label)
+    label = loc.period(p.first_year, p.last_year) if p else loc.period(res.through)
+    return loc.word("report_title", conference=loc.word("conference"), period=label)
 
 
 def analysis_title(stem: str, lang: str, full: bool = False) -> str:
     """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势); ``full``
-    adds the conference (the page's own title)."""
+    adds the conference (the page's own title).
+
+    Parameters
+    ----------
+    stem : str
+        The notebook's file stem.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    full : bool
+        Add the conference.
+
+    Returns
+    -------
+    str
+        The title.
+
+    Examples
+    --------
+    >>> from analysis.present import page
+    >>> page.analysis_title("1.0-trends", "zh"), page.analysis_title("1.0-trends", "en")
+    ('签约趋势', 'Signing trends')
+    """
+    loc = locale.of(lang)
     key = stem.split("-", 1)[1] if "-" in stem else stem
-    title = locale.word(f"title_{key}", lang)
-    return f"{title} · {locale.word('conference', lang)}" if full else title
+    title = loc.word(f"title_{key}")
+    return f"{title} · {loc.word('conference')}" if full else title
 
 
 def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str, stale: list[str] = ()) -> str:
     """The index: a card per release report (title, headline, period and source date), then the analyses;
-    ``stale``: one line (plain text) per page the last build could not update, and why."""
+    ``stale``: one line (plain text) per page the last build could not update, and why.
+
+    Parameters
+    ----------
+    reports : list of dict
+        The release reports' cards (:func:`card`), newest first.
+    analyses : list of dict
+        The analyses: ``href``, ``title``, ``meta``.
+    res_latest : analysis.stats.results.Results
+        The results of all the data (for the sources).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    stale : list of str
+        Lines about pages the last build could not update.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> res = compute(load(), 2023)
+    >>> html = page.index_page([page.card(res, "zh", "2023/report.html")], [], res, "zh")
+    >>> '<html lang="zh-CN">' in html
+    True
+    """
+    loc = locale.of(lang)
     from .notebook import source_line
 
-    sources = prose.ctx_sources(res_latest, lang)["sources"]
+    sources = prose.ctx_sources(res_latest, loc)["sources"]
     return _ENV.get_template("index.html.j2").render(
-        html_lang=HTML_LANG[lang], title=locale.word("index_title", lang), css=css(),
-        kicker=locale.word("conference", lang), intro=locale.word("index_intro", lang),
-        reports_label=locale.word("reports_label", lang), analyses_label=locale.word("analyses_label", lang),
+        html_lang=loc.html_lang, title=loc.word("index_title"), css=css(),
+        kicker=loc.word("conference"), intro=loc.word("index_intro"),
+        reports_label=loc.word("reports_label"), analyses_label=loc.word("analyses_label"),
         reports=reports, analyses=analyses,
-        stale_label=locale.word("stale_label", lang), stale=list(stale),
-        source_line=source_line(sources, lang), sources=markdown_html(prose.render("sources", res_latest, lang)),
+        stale_label=loc.word("stale_label"), stale=list(stale),
+        source_line=source_line(sources, loc), sources=markdown_html(prose.render("sources", res_latest, loc)),
     )
 
 
 def card(res, lang: str, href: str) -> dict:
-    """An index card's texts (plain text: the page template escapes them)."""
-    return {"href": href, "title": report_title(res, lang),
-            "headline": [line for line in prose.text("headline", res, lang).strip().splitlines() if line],
-            "meta": prose.text("page_meta", res, lang).strip()}
+    """An index card's texts (plain text: the page template escapes them).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    href : str
+        The report's address, relative to the index.
+
+    Returns
+    -------
+    dict
+        ``href``, ``title``, ``headline`` (lines) and ``meta``.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> from analysis.present import page
+    >>> sorted(page.card(compute(load(), 2023), "en", "2023/report.html"))
+    ['headline', 'href', 'meta', 'title']
+    """
+    loc = locale.of(lang)
+    return {"href": href, "title": report_title(res, loc),
+            "headline": [line for line in prose.text("headline", res, loc).strip().splitlines() if line],
+            "meta": prose.text("page_meta", res, loc).strip()}

@@ -29,7 +29,14 @@ SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing"
             "backtest", "calibration", "since_then", "caveats", "sources")
 
 class Md(str):
-    """Markdown this package wrote (a number, period, date or word of the vocabulary): interpolated as is."""
+    r"""Markdown this package wrote (a number, period, date or word of the vocabulary): interpolated as is.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> prose.md_text("*x*"), prose.Md("*x*")
+    ('\\*x\\*', '*x*')
+    """
 
 
 _LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
@@ -40,13 +47,47 @@ _MD_LEADING = re.compile(r"^([-+=~])|^(\d{1,9})([.)])")
 
 
 def one_line(value: str) -> str:
-    """A cell's text on one line: a line break (and the spaces around it) becomes one space."""
+    r"""A cell's text on one line: a line break (and the spaces around it) becomes one space.
+
+    Parameters
+    ----------
+    value : str
+        Text from the data.
+
+    Returns
+    -------
+    str
+        The text on one line.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> prose.one_line("a\n  b")
+    'a b'
+    """
     return _LINE_BREAKS.sub(" ", value)
 
 
 def md_text(value: str) -> str:
-    """``value`` (text from the data) as Markdown that renders as exactly that text, on one line: Markdown's
-    punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML."""
+    r"""``value`` (text from the data) as Markdown that renders as exactly that text, on one line: Markdown's
+    punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML.
+
+    Parameters
+    ----------
+    value : str
+        Text from the data.
+
+    Returns
+    -------
+    str
+        Markdown that renders as ``value``.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> print(prose.md_text("[x](javascript:alert(1)) # not a heading"))
+    \[x\](javascript:alert(1)) \# not a heading
+    """
     out = _MD_INLINE.sub(r"\\\1", one_line(value))
     return _MD_LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), out)
 
@@ -70,7 +111,8 @@ _ENV = _environment(_as_markdown)  # Markdown for notebooks and pages
 _TEXT_ENV = _environment(_as_text)  # the same sentences as plain text
 
 
-def _env_for(lang: str, markdown: bool = True) -> dict:
+def _env_for(loc: locale.Locale, markdown: bool = True) -> dict:
+    """The formatting helpers a template calls, bound to ``loc``: their output is our own Markdown (:class:`Md`)."""
     mark = Md if markdown else str
     escape = md_text if markdown else one_line
 
@@ -78,46 +120,97 @@ def _env_for(lang: str, markdown: bool = True) -> dict:
         return lambda *a, **k: mark(fn(*a, **k))
 
     return {
-        "num": ours(lambda x, nd=2: locale.num(x, lang, nd)),
-        "rounded": ours(lambda x: locale.rounded(x, lang)),
-        "pct": ours(lambda x, nd=1: locale.pct(x, lang, nd)),
-        "prob": ours(lambda p: locale.prob(p, lang)),
-        "signed_pct": ours(lambda x, nd=1: locale.signed_pct(x, lang, nd)),
-        "hedged": ours(lambda x, q=None, unit=None, bounds=None: locale.hedged(x, q, lang, unit, bounds=bounds)),
-        "hedged_sum": ours(lambda x, q=None, unit=None, bounds=None: locale.hedged_sum(x, q, lang, unit, bounds)),
-        "period": ours(lambda a, b=None, suffix=True: locale.period(a, b, lang, suffix)),
-        "date": ours(lambda d: locale.date(d, lang)),
-        "word": ours(lambda k: locale.word(k, lang)),
+        "loc": loc,
+        "num": ours(loc.num),
+        "rounded": ours(loc.rounded),
+        "pct": ours(loc.pct),
+        "prob": ours(loc.prob),
+        "signed_pct": ours(loc.signed_pct),
+        "hedged": ours(lambda x, q=None, unit=None, bounds=None: loc.hedged(x, q, unit, bounds=bounds)),
+        "hedged_sum": ours(loc.hedged_sum),
+        "period": ours(loc.period),
+        "date": ours(loc.date),
+        "word": ours(loc.word),
         # the items may be names from the data: escaped one by one, then joined with our own words
-        "join": ours(lambda items: locale.join([i if isinstance(i, Md) else escape(str(i)) for i in items], lang)),
-        "verdict": ours(lambda c: locale.verdict(c, lang)),
-        "interval": ours(lambda lo, hi: locale.interval(lo, hi, lang)),
+        "join": ours(lambda items: loc.join([i if isinstance(i, Md) else escape(str(i)) for i in items])),
+        "verdict": ours(loc.verdict),
+        "interval": ours(lambda lo, hi: loc.interval(lo, hi)),
         "count_zh": ours(locale.count_zh),
-        "hedge_word": ours(lambda q: locale.hedge_word(q, lang)),
-        "formula": ours(lambda t: locale.formula(t, lang)),
+        "hedge_word": ours(loc.hedge_word),
+        "formula": ours(lambda t: locale.formula(t, loc.lang)),
         # the hedges' tolerances, as the checks use them (analysis.core.qualifiers)
         "tol": {"approx": qualifiers.APPROX_REL_TOL, "nearly": qualifiers.NEARLY_REL_TOL},
     }
 
 
 def render(section: str, res, lang: str, **extra) -> str:
-    """Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``); text from the data is escaped."""
+    r"""Markdown of one section for ``res`` in ``lang`` (``zh`` or ``en``); text from the data is escaped.
+
+    Parameters
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    **extra
+        Arguments of the section's context (``period=`` for ``mix``, ``study=``/``meta=`` for ``calibration``).
+
+    Returns
+    -------
+    str
+        Markdown, ending in one newline.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.render("page_meta", res, "en")
+    'Based on 4 articles published by 19 September 2023; figures through 2023.\n'
+    """
     return _render(section, res, lang, True, extra)
 
 
 def text(section: str, res, lang: str, **extra) -> str:
-    """The section as plain text (a page's header line, an index card's headline), not Markdown."""
+    r"""The section as plain text (a page's header line, an index card's headline), not Markdown.
+
+    Parameters
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    **extra
+        Arguments of the section's context.
+
+    Returns
+    -------
+    str
+        Plain text, ending in one newline.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.text("page_meta", res, Locale("zh"))
+    '依据截至2023年9月19日的四篇报道，数据截至2023年。\n'
+    """
     return _render(section, res, lang, False, extra)
 
 
-def _render(section: str, res, lang: str, markdown: bool, extra: dict) -> str:
-    locale.check_lang(lang)
+def _render(section: str, res, lang, markdown: bool, extra: dict) -> str:
+    loc = locale.of(lang)
     if section not in SECTIONS:
         raise KeyError(f"no prose section {section!r}; expected one of {', '.join(SECTIONS)}")
-    ctx = {**_CONTEXT[section](res, lang, **extra), **_env_for(lang, markdown), "lang": lang}
+    ctx = {**_CONTEXT[section](res, loc, **extra), **_env_for(loc, markdown), "lang": loc.lang}
     env = _ENV if markdown else _TEXT_ENV
-    out = re.sub(r"\n{3,}", "\n\n", env.get_template(f"{lang}/{section}.md.j2").render(**ctx).strip()) + "\n"
-    return _join_soft_breaks(out) if lang == "zh" else out
+    out = re.sub(r"\n{3,}", "\n\n", env.get_template(f"{loc.lang}/{section}.md.j2").render(**ctx).strip()) + "\n"
+    return _join_soft_breaks(out) if loc.joins_lines else out
 
 
 _BLOCK_START = re.compile(r"^(\s*[-*+] |\s*\d+\. |#|\||>|<)")
@@ -139,15 +232,64 @@ def _join_soft_breaks(text: str) -> str:
 
 def mix_note(mx, lang: str, part: str) -> str:
     """The sentence about a breakdown's unpublished counts (``part="counts"``) or amounts (``"amounts"``):
-    the same template the mix section includes, so a chart's note and the text cannot disagree."""
+    the same template the mix section includes, so a chart's note and the text cannot disagree.
+
+    Parameters
+    ----------
+    mx : analysis.stats.metrics.Mix
+        One breakdown of ``res.mix``.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    part : str
+        ``"counts"`` or ``"amounts"``.
+
+    Returns
+    -------
+    str
+        Plain text; empty when every figure is published.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.mix_note(res.mix[res.period]["category"], "en", "counts")
+    ''
+    """
     if part not in ("counts", "amounts"):
         raise ValueError(f"part must be 'counts' or 'amounts', got {part!r}")
-    ctx = {"m": _mix_facts(mx, lang), **_env_for(locale.check_lang(lang), markdown=False), "lang": lang}
-    return _TEXT_ENV.get_template(f"{lang}/mix_{part}.md.j2").render(**ctx).strip()  # drawn on a chart: plain text
+    loc = locale.of(lang)
+    ctx = {"m": _mix_facts(mx, loc), **_env_for(loc, markdown=False), "lang": loc.lang}
+    return _TEXT_ENV.get_template(f"{loc.lang}/mix_{part}.md.j2").render(**ctx).strip()  # drawn on a chart: plain text
 
 
 def md(section: str, res, lang: str, **extra):
-    """The section as an IPython Markdown object (what a notebook cell displays)."""
+    """The section as an IPython Markdown object (what a notebook cell displays).
+
+    Parameters
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    **extra
+        Arguments of the section's context.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        What a cell displays.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> prose.md("page_meta", res, "en").data == prose.render("page_meta", res, "en")
+    True
+    """
     from IPython.display import Markdown
 
     return Markdown(render(section, res, lang, **extra))
@@ -180,23 +322,67 @@ def _sources(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def ctx_sources(res, lang):
+def ctx_sources(res, loc):
+    """The sources of the results, oldest first.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_sources(res, Locale("en")))
+    ['sources']
+    """
     return {"sources": _sources(res.sources)}
 
 
-def _aggregates(periods: pd.DataFrame, lang) -> list[dict]:
+def _aggregates(periods: pd.DataFrame, loc: locale.Locale) -> list[dict]:
     """The multi-year periods of a trends frame (published only as totals)."""
     return [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years),
-             "label": locale.period(int(r.first_year), int(r.last_year), lang)}
+             "label": loc.period(int(r.first_year), int(r.last_year))}
             for r in periods.itertuples() if r.n_years > 1]
 
 
-def ctx_basis(res, lang):
+def ctx_basis(res, loc):
+    """What a report rests on: its sources, its periods and which of them are multi-year totals.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_basis(res, Locale("en")))
+    ['aggregates', 'first_year', 'n_periods', 'sources', 'through']
+    """
     t = res.periods
     return {
         "sources": _sources(res.sources),
         "n_periods": len(t),
-        "aggregates": _aggregates(t, lang),
+        "aggregates": _aggregates(t, loc),
         "first_year": int(t["first_year"].min()) if len(t) else None,
         "through": res.through,
     }
@@ -219,7 +405,29 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
     return rows
 
 
-def ctx_trends(res, lang):
+def ctx_trends(res, loc):
+    """The published periods, the cumulative totals and the change against the period before.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_trends(res, Locale("en")))
+    ['cum', 'last', 'periods', 'prev', 'through']
+    """
     c = res.cumulative
     rows = _period_rows(res.periods, res.caveats)
     return {
@@ -234,11 +442,35 @@ def ctx_trends(res, lang):
     }
 
 
-def _claim_text(c, lang) -> str:
-    return c["text_zh"] if lang == "zh" else c["text_en"]
+def _claim_text(c, loc: locale.Locale) -> str:
+    return loc.col(c, "text")
 
 
-def ctx_landing(res, lang, scope=None):
+def ctx_landing(res, loc, scope=None):
+    """The landing statements, the bounds the articles imply and the projected next statement.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    scope : object, optional
+        Unused (kept for the notebooks' calls).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_landing(res, Locale("en")))
+    ['bounds', 'prediction', 'statements']
+    """
     rows = []
     for r in res.landing.to_dict("records"):
         rows.append({
@@ -248,7 +480,7 @@ def ctx_landing(res, lang, scope=None):
             "rate": _v(r["rate"]), "ci_lo": _v(r["ci95_lo"]), "ci_hi": _v(r["ci95_hi"]),
             "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"], "consistent": _v(r["consistent"]),
         })
-    bounds = [{"text": _claim_text(c, lang), "formula": c["formula"], "consistent": c["consistent"]}
+    bounds = [{"text": _claim_text(c, loc), "formula": c["formula"], "consistent": c["consistent"]}
               for c in res.claims.to_dict("records") if c["kind"] == "landing_vintage"]
     return {"statements": rows, "bounds": bounds, "prediction": _landing_prediction(res)}
 
@@ -260,9 +492,8 @@ def _landing_prediction(res) -> list[dict]:
     return proj.landing.to_dict("records")
 
 
-def _mix_facts(mx, lang) -> dict:
+def _mix_facts(mx, loc: locale.Locale) -> dict:
     g = mx.groups
-    name = "group_zh" if lang == "zh" else "group_en"
     counted = g[g["projects"].notna()]
     top_n = counted.sort_values("projects", ascending=False, kind="stable").iloc[0] if len(counted) else None
     stated = g[g["investment_100m_yuan"].notna()]
@@ -270,14 +501,14 @@ def _mix_facts(mx, lang) -> dict:
     return {
         "first": mx.period.first_year, "last": mx.period.last_year, "dimension": mx.dimension,
         "n_groups": len(g),
-        "top_projects": None if top_n is None else {"name": top_n[name], "projects": top_n["projects"], "share": _v(top_n["project_share"])},
+        "top_projects": None if top_n is None else {"name": loc.col(top_n, "group"), "projects": top_n["projects"], "share": _v(top_n["project_share"])},
         "top_investment": None if top_i is None else {
-            "name": top_i[name], "amount": top_i["investment_100m_yuan"], "q": top_i["investment_qualifier"],
+            "name": loc.col(top_i, "group"), "amount": top_i["investment_100m_yuan"], "q": top_i["investment_qualifier"],
             "share": _v(top_i["investment_share"]), "projects": _v(top_i["projects"]),
             "per_project": _v(top_i["investment_per_project_100m_yuan"])},
-        "no_count": g.loc[g["projects"].isna(), name].tolist(),
+        "no_count": loc.col(g[g["projects"].isna()], "group").tolist(),
         "remainder_projects": _v(mx.remainder_projects),
-        "unstated": g.loc[g["investment_100m_yuan"].isna(), name].tolist(),
+        "unstated": loc.col(g[g["investment_100m_yuan"].isna()], "group").tolist(),
         "verdict": mx.remainder_verdict,
         "remainder": _v(mx.remainder_investment),
         "remainder_range": mx.remainder_range,
@@ -287,20 +518,66 @@ def _mix_facts(mx, lang) -> dict:
     }
 
 
-def ctx_mix(res, lang, period: Period | None = None):
+def ctx_mix(res, loc, period: Period | None = None):
+    """The facts of each breakdown (of one period, or of all).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    period : analysis.stats.metrics.Period, optional
+        Only this period's breakdowns.
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_mix(res, Locale("en")))
+    ['mixes']
+    """
     labels = res.dimension_labels
     out = []
     for p, by_dim in res.mix.items():
         if period is not None and p != period:
             continue
         for d, mx in by_dim.items():
-            f = _mix_facts(mx, lang)
-            f["dimension_label"] = labels[d][0 if lang == "zh" else 1]
+            f = _mix_facts(mx, loc)
+            f["dimension_label"] = loc.pick(labels[d])
             out.append(f)
     return {"mixes": out}
 
 
-def ctx_compare(res, lang):
+def ctx_compare(res, loc):
+    """Each classification scheme across the periods: where it is published, merged groups, notes.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_compare(res, Locale("en")))
+    ['schemes']
+    """
     labels = res.dimension_labels
     out = []
     for d, frame in res.compare.items():
@@ -308,37 +585,103 @@ def ctx_compare(res, lang):
             continue
         status = metrics.period_statuses(frame)
         per = frame.drop_duplicates("period").set_index("period")
-        merged = frame[frame["names_zh"].fillna("").str.contains("、")]
+        merged = frame[frame["names_zh"].fillna("").str.contains(locale.NAME_SEP)]
         out.append({
-            "dimension_label": labels[d][0 if lang == "zh" else 1],
+            "dimension_label": loc.pick(labels[d]),
             "published": [p for p, s in status.items() if s == "published"],
-            "differently": [{"period": p, "schemes": [labels[s][0 if lang == "zh" else 1] for s in str(per.at[p, "schemes"]).split(", ")]}
+            "differently": [{"period": p, "schemes": [loc.pick(labels[s]) for s in str(per.at[p, "schemes"]).split(", ")]}
                             for p, s in status.items() if s == "classified_differently"],
             "unpublished": [p for p, s in status.items() if s == "not_published"],
-            "merged": [{"period": r["period"], "group": r["harmonised_zh" if lang == "zh" else "harmonised_en"],
-                        "names": r["names_zh"] if lang == "zh" else r["names_en"]} for _, r in merged.iterrows()],
-            "notes": [{"name": n["group_zh"] if lang == "zh" else f'{n["group_zh"]} ({n["group_en"]})', "note": n[f"note_{lang}"]}
+            "merged": [{"period": r["period"], "group": loc.col(r, "harmonised"), "names": loc.col(r, "names")}
+                       for _, r in merged.iterrows()],
+            "notes": [{"name": loc.word("name_with_translation", zh=n["group_zh"], en=n["group_en"]), "note": loc.col(n, "note")}
                       for n in metrics.taxonomy_notes(res.dataset, d, frame)],
         })
     return {"schemes": out}
 
 
-def ctx_claims(res, lang):
+def ctx_claims(res, loc):
+    """How many of the articles' own figures were checked and which disagree.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_claims(res, Locale("en")))
+    ['bad', 'n', 'n_consistent', 'n_construction']
+    """
     led = res.claims
     bad = led[led["consistent"].map(lambda v: v is not None and not pd.isna(v) and not bool(v))]
     return {
         "n": len(led),
         "n_consistent": int(led["consistent"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).sum()),
         "n_construction": int((led["basis"] == "by construction").sum()),
-        "bad": [_claim_text(c, lang) for c in bad.to_dict("records")],
+        "bad": [_claim_text(c, loc) for c in bad.to_dict("records")],
     }
 
 
-def ctx_caveats(res, lang):
+def ctx_caveats(res, loc):
+    """The caveats of the results.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_caveats(res, Locale("en")))
+    ['caveats']
+    """
     return {"caveats": res.caveats}
 
 
-def ctx_since_then(res, lang):
+def ctx_since_then(res, loc):
+    """What was published after the release (None when nothing was).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_since_then(res, Locale("en")))
+    ['st']
+    """
     st = res.since_then
     if st is None:
         return {"st": None}
@@ -349,7 +692,7 @@ def ctx_since_then(res, lang):
     landing = [{"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"], "signed": _v(r["signed"]),
                 "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
                 "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"]} for _, r in st.landing.iterrows()]
-    claims = [{"text": _claim_text(c, lang), "consistent": c["consistent"]} for c in st.claims.to_dict("records")
+    claims = [{"text": _claim_text(c, loc), "consistent": c["consistent"]} for c in st.claims.to_dict("records")
               if c["kind"] != "landing_rate"]
     return {"st": {"sources": _sources(st.sources), "totals": totals, "landing": landing, "claims": claims,
                    "backtest": st.backtest.to_dict("records") if st.backtest is not None else []}}
@@ -365,7 +708,29 @@ def _cell(proj, year, metric) -> dict | None:
             "lo95": r["pi95_lo"], "hi95": r["pi95_hi"]}
 
 
-def ctx_projection(res, lang):
+def ctx_projection(res, loc):
+    """The projection's first and last year, its key figures and thresholds.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_projection(res, Locale("en")))
+    ['cum_investment', 'cum_projects', 'first', 'investment', 'last', 'proj', 'projects', 'scenario', 'start', 'thresholds', 'through', 'widen']
+    """
     proj = res.projection
     if proj is None:
         return {"proj": None, "note": res.projection_note, "through": res.through}
@@ -388,7 +753,29 @@ def ctx_projection(res, lang):
     }
 
 
-def ctx_model(res, lang):
+def ctx_model(res, loc):
+    """The projection model in facts: weights, growth, landing, the priors with their reasons.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_model(res, Locale("en")))
+    ['aggregate_labels', 'aggregates', 'growth', 'landing', 'n_landing', 'n_periods', 'n_sims', 'priors', 'proj', 'seed', 'start', 'weights']
+    """
     from ..core.config import PRIORS
 
     proj = res.projection
@@ -402,13 +789,13 @@ def ctx_model(res, lang):
         "weights": proj.weights,
         "growth": drift.get("growth"),
         "landing": land,
-        "priors": [{"name": k, "dist": p.dist, "params": p.params, "reason": p.reason_zh if lang == "zh" else p.reason}
+        "priors": [{"name": k, "dist": p.dist, "params": p.params, "reason": loc.prior_reason(k, p)}
                    for k, p in PRIORS.items()],
         "n_sims": proj.n_sims,
         "seed": proj.seed,
         "start": proj.start,
-        "aggregates": _aggregates(proj.history, lang),
-        "aggregate_labels": [a["label"] for a in _aggregates(proj.history, lang)],
+        "aggregates": _aggregates(proj.history, loc),
+        "aggregate_labels": [a["label"] for a in _aggregates(proj.history, loc)],
         "n_periods": len(proj.history),
         "n_landing": res.landing["source_id"].nunique() if len(res.landing) else 0,
     }
@@ -420,9 +807,30 @@ def _backtest_rows(bt) -> list[dict]:
     return bt.to_dict("records")
 
 
-def ctx_backtest(res, lang):
+def ctx_backtest(res, loc):
     """The projection against the figures published later: first the figures themselves, year by year,
-    then how many of them (landing included) fell inside its intervals."""
+    then how many of them (landing included) fell inside its intervals.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_backtest(res, Locale("en")))
+    ['has_projection', 'landing', 'n', 'n80', 'n95', 'rows', 'through', 'years']
+    """
     st = res.since_then
     rows = _backtest_rows(None if st is None else st.backtest)
     landing = _backtest_rows(None if st is None else st.landing_backtest)
@@ -442,8 +850,33 @@ def ctx_backtest(res, lang):
     }
 
 
-def ctx_calibration(res, lang, study=None, meta=None):
-    """The calibration study (default: the stored one) in words; ``meta`` says how it was run."""
+def ctx_calibration(res, loc, study=None, meta=None):
+    """The calibration study (default: the stored one) in words; ``meta`` says how it was run.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    study : pandas.DataFrame, optional
+        A study's table (default: the stored one).
+    meta : dict, optional
+        How it was run.
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_calibration(res, Locale("en")))
+    ['aggregates', 'horizon', 'n', 'others', 'own', 'same_shape', 'singles', 'stored', 'vintage_aggregates', 'vintage_singles']
+    """
     from ..stats import calibration
 
     if study is None:
@@ -456,7 +889,7 @@ def ctx_calibration(res, lang, study=None, meta=None):
             lo, hi = e[f"coverage{lv}"]
             se = e[f"mc_se{lv}"]
             verdict[lv] = "wide" if lo > lv / 100 + 2 * se else "narrow" if hi < lv / 100 - 2 * se else "nominal"
-        label = calibration.process_label(name, lang)
+        label = calibration.process_label(name, loc.lang)
         procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
     shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)
     # the shape of the data this report stands on (its vintage), which may differ from the study's
@@ -469,7 +902,29 @@ def ctx_calibration(res, lang, study=None, meta=None):
             "others": [p for p in procs if p["key"] != "model"], "stored": meta is not None}
 
 
-def ctx_main_points(res, lang):
+def ctx_main_points(res, loc):
+    """The main points: the release's period against the one before, landing, projection.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+
+    Returns
+    -------
+    dict
+        The template's facts.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023)
+    >>> sorted(prose.ctx_main_points(res, Locale("en")))
+    ['cum', 'cur', 'latest', 'n_periods', 'p', 'prev', 'ratio', 'through']
+    """
     t = res.periods
     rows = _period_rows(t, res.caveats)
     cur = next((r for r in rows if r["last"] == res.through), None)
@@ -482,18 +937,18 @@ def ctx_main_points(res, lang):
                   "signed": _v(r["signed"]), "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]),
                   "landed_hi": _v(r["landed_hi"]), "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"],
                   "rate": _v(r["rate"])}
-    proj = ctx_projection(res, lang)
+    proj = ctx_projection(res, loc)
     ratio = None
     if proj.get("proj") and proj["investment"]:
         inv = proj["investment"]
         ratio = inv["hi95"] / max(inv["lo95"], 1e-9)
-    return {"cur": cur, "prev": prev_rows[-1] if prev_rows else None, "cum": ctx_trends(res, lang)["cum"],
+    return {"cur": cur, "prev": prev_rows[-1] if prev_rows else None, "cum": ctx_trends(res, loc)["cum"],
             "through": res.through, "latest": latest, "p": proj, "ratio": ratio, "n_periods": len(t)}
 
 
 _CONTEXT = {
     "headline": ctx_main_points,
-    "page_meta": lambda res, lang: {"sources": _sources(res.sources), "through": res.through},
+    "page_meta": lambda res, loc: {"sources": _sources(res.sources), "through": res.through},
     "main_points": ctx_main_points,
     "basis": ctx_basis,
     "trends": ctx_trends,

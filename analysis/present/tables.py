@@ -17,14 +17,21 @@ from pandas.io.formats.style import Styler
 from ..core import locale
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
-from ..core.locale import word
 
 #: Numeric columns and their decimals, by the kind of figure they hold.
 DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1, "ratio": 2}
 
 
 class Table(Styler):
-    """A Styler whose plain-text form is its DataFrame (no memory address in notebook outputs)."""
+    """A Styler whose plain-text form is its DataFrame (no memory address in notebook outputs).
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.periods(compute(load(), 2023), "en")
+    >>> repr(t) == repr(t.data)
+    True
+    """
 
     def __repr__(self) -> str:
         return repr(self.data)
@@ -61,44 +68,59 @@ def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), ca
     return st
 
 
-def _h(key: str, lang: str, unit: str | None = None) -> str:
-    w = word(key, lang)
-    if unit is None:
-        return w
-    return f"{w}（{unit}）" if lang == "zh" else f"{w} ({unit})"
-
-
-def _hedge_col(q, lang, ranges=None):
+def _hedge_col(q, loc: locale.Locale, ranges=None):
     """The hedge word of each value; a derived value no word describes shows its range (160–240)."""
     ranges = [None] * len(q) if ranges is None else list(ranges)
-    return [locale.hedge_cell(x, b, lang) for x, b in zip(q, ranges)]
+    return [loc.hedge_cell(x, b) for x, b in zip(q, ranges)]
 
 
-def _projects_col(t: pd.DataFrame, lang: str):
+def _projects_col(t: pd.DataFrame, loc: locale.Locale):
     """The projects column: the counts as numbers, or, when a count is a bound or a range (a derived
     不足60 or 41–100), every count written with its hedge so that none loses it."""
     if (t["projects_qualifier"].fillna("exact") == "exact").all():
         return t["projects"]
-    return [locale.hedged(v, q, lang, None, bounds=b) for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"])]
+    return [loc.hedged(v, q, None, bounds=b) for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"])]
 
 
-def _status(values, lang):
-    return [word(v, lang) if isinstance(v, str) and v in locale.WORDS else (v or "") for v in values]
+def _status(values, loc: locale.Locale):
+    return [loc.word(v) if isinstance(v, str) and v in locale.WORDS else (v or "") for v in values]
 
 
 def periods(res, lang: str) -> Table:
+    """The published periods: counts and amounts with their hedges and status, and the yearly averages.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.periods(res, "en").data.columns[:4])
+    ['period', 'years', 'projects', 'intended investment (hundred million yuan)']
+    """
+    loc = locale.of(lang)
     t = res.periods
-    inv = _h("investment", lang, word("yi_yuan", lang))
+    inv = loc.header("investment", loc.word("yi_yuan"))
     df = pd.DataFrame({
-        word("period", lang): [locale.period(a, b, lang, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
-        word("years", lang): t["n_years"],
-        _h("projects_short", lang, "个" if lang == "zh" else None): _projects_col(t, lang),
+        loc.word("period"): [loc.period(a, b, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
+        loc.word("years"): t["n_years"],
+        loc.header("projects_short", loc.word("count_unit")): _projects_col(t, loc),
         inv: t["investment_100m_yuan"],
-        word("hedge", lang): _hedge_col(t["investment_qualifier"], lang, t["investment_range"]),
-        word("status", lang): _status(t["investment_status"], lang),
-        word("projects_per_year", lang): t["projects_per_year"],
-        word("investment_per_year", lang): t["investment_per_year_100m_yuan"],
-        word("investment_per_project", lang): t["investment_per_project_100m_yuan"],
+        loc.word("hedge"): _hedge_col(t["investment_qualifier"], loc, t["investment_range"]),
+        loc.word("status"): _status(t["investment_status"], loc),
+        loc.word("projects_per_year"): t["projects_per_year"],
+        loc.word("investment_per_year"): t["investment_per_year_100m_yuan"],
+        loc.word("investment_per_project"): t["investment_per_project_100m_yuan"],
     })
     num = {df.columns[1]: "count", df.columns[2]: "count", inv: "amount", df.columns[6]: "avg", df.columns[7]: "amount",
            df.columns[8]: "amount"}
@@ -106,22 +128,48 @@ def periods(res, lang: str) -> Table:
 
 
 def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "landing") -> Table:
+    """The landing statements: each cohort at its statement's date, counted and stated rates and the verdict.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    frame : pandas.DataFrame, optional
+        Landing rows to show instead of ``res.landing`` (the since-then statements).
+    name : str
+        The table's id in the HTML.
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.landing(res, "zh").data.columns[:3])
+    ['签约批次', '报道日期', '签约（个）']
+    """
+    loc = locale.of(lang)
     lr = res.landing if frame is None else frame
-    stated = [locale.hedged(s * 100, q, lang, "percent") if not locale.missing(s) else "—"
+    stated = [loc.hedged(s * 100, q, "percent") if not locale.missing(s) else "—"
               for s, q in zip(lr["stated_rate"], lr["stated_qualifier"])]
     landed = [("—" if locale.missing(lo) else locale.num(lo) if lo == hi else f"{locale.num(lo)}–{locale.num(hi)}") if locale.missing(n)
               else locale.num(n) for n, lo, hi in zip(lr["landed"], lr["landed_lo"], lr["landed_hi"])]
     ci = ["—" if locale.missing(a) else f"{locale.pct(a)}–{locale.pct(b)}" for a, b in zip(lr["ci95_lo"], lr["ci95_hi"])]
     df = pd.DataFrame({
-        word("cohort", lang): [locale.period(a, b, lang, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
-        word("as_of", lang): [locale.date(d, lang) for d in lr["vintage"]],
-        _h("signed", lang, "个" if lang == "zh" else None): lr["signed"],
-        word("status", lang): _status(lr["signed_status"], lang),
-        _h("landed", lang, "个" if lang == "zh" else None): landed,
-        word("landing_rate", lang): lr["rate"],
-        "95%置信区间" if lang == "zh" else "95% interval": ci,
-        word("stated", lang): stated,
-        word("verdict", lang): [locale.verdict(c, lang) if not locale.missing(s) and not locale.missing(n) else "—"
+        loc.word("cohort"): [loc.period(a, b, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
+        loc.word("as_of"): [loc.date(d) for d in lr["vintage"]],
+        loc.header("signed", loc.word("count_unit")): lr["signed"],
+        loc.word("status"): _status(lr["signed_status"], loc),
+        loc.header("landed", loc.word("count_unit")): landed,
+        loc.word("landing_rate"): lr["rate"],
+        loc.word("ci95"): ci,
+        loc.word("stated"): stated,
+        loc.word("verdict"): [loc.verdict(c) if not locale.missing(s) and not locale.missing(n) else "—"
                                 for c, s, n in zip(lr["consistent"], lr["stated_rate"], lr["landed"])],
     })
     st = _style(df, name, {df.columns[2]: "count"}, pct_cols=[df.columns[5]])
@@ -130,18 +178,41 @@ def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "land
 
 
 def mix(mx, lang: str, name: str | None = None) -> Table:
-    """One breakdown, groups in the order of the chart (as published)."""
+    """One breakdown, groups in the order of the chart (as published).
+
+    Parameters
+    ----------
+    mx : analysis.stats.metrics.Mix
+        One breakdown of ``res.mix``.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    name : str, optional
+        The table's id in the HTML (default from the period and the scheme).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.mix(res.mix[res.period]["category"], "en").data.columns[:3])
+    ['published name', 'harmonised group', 'projects']
+    """
+    loc = locale.of(lang)
     g = mx.groups
-    inv = _h("investment", lang, word("yi_yuan", lang))
+    inv = loc.header("investment", loc.word("yi_yuan"))
     df = pd.DataFrame({
-        word("published_name", lang): g["group_zh"] if lang == "zh" else g["group_en"],
-        word("harmonised_group", lang): g["harmonised_zh"] if lang == "zh" else g["harmonised_en"],
-        _h("projects_short", lang, "个" if lang == "zh" else None): g["projects"],
-        word("share_projects", lang): g["project_share"],
+        loc.word("published_name"): loc.col(g, "group"),
+        loc.word("harmonised_group"): loc.col(g, "harmonised"),
+        loc.header("projects_short", loc.word("count_unit")): g["projects"],
+        loc.word("share_projects"): g["project_share"],
         inv: g["investment_100m_yuan"],
-        word("hedge", lang): _hedge_col(g["investment_qualifier"], lang),
-        word("share_investment", lang): g["investment_share"],
-        word("investment_per_project", lang): g["investment_per_project_100m_yuan"],
+        loc.word("hedge"): _hedge_col(g["investment_qualifier"], loc),
+        loc.word("share_investment"): g["investment_share"],
+        loc.word("investment_per_project"): g["investment_per_project_100m_yuan"],
     })
     cols = df.columns
     return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "count", inv: "amount", cols[7]: "amount"},
@@ -149,36 +220,87 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
 
 
 def compare(res, dimension: str, lang: str) -> Table:
+    """One classification scheme across the periods, on its harmonised groups.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    dimension : str
+        A scheme of ``res.compare`` (``"category"``, ``"place"``, ``"field"``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.compare(res, "category", "en").data.columns[:3])
+    ['harmonised group', 'period', 'published name']
+    """
+    loc = locale.of(lang)
     c = res.compare[dimension]
-    inv = _h("investment", lang, word("yi_yuan", lang))
+    inv = loc.header("investment", loc.word("yi_yuan"))
     df = pd.DataFrame({
-        word("harmonised_group", lang): c["harmonised_zh"] if lang == "zh" else c["harmonised_en"],
-        word("period", lang): c["period"],
-        word("published_name", lang): (c["names_zh"] if lang == "zh" else c["names_en"]).fillna("—"),
-        _h("projects_short", lang, "个" if lang == "zh" else None): c["projects"],
-        word("share_projects", lang): c["project_share"],
+        loc.word("harmonised_group"): loc.col(c, "harmonised"),
+        loc.word("period"): c["period"],
+        loc.word("published_name"): (loc.col(c, "names")).fillna("—"),
+        loc.header("projects_short", loc.word("count_unit")): c["projects"],
+        loc.word("share_projects"): c["project_share"],
         inv: c["investment_100m_yuan"],
-        word("hedge", lang): _hedge_col(c["investment_qualifier"], lang),
-        word("status", lang): _status(c["status"], lang),
+        loc.word("hedge"): _hedge_col(c["investment_qualifier"], loc),
+        loc.word("status"): _status(c["status"], loc),
     })
     cols = df.columns
     return _style(df, f"compare{dimension}", {cols[3]: "count", inv: "amount"}, pct_cols=[cols[4]])
 
 
 def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims", kind: str | None = None) -> Table:
-    """The claims ledger (or ``frame``); ``kind``: only the claims whose kind starts with it (``"landing"``)."""
+    """The claims ledger (or ``frame``); ``kind``: only the claims whose kind starts with it (``"landing"``).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    frame : pandas.DataFrame, optional
+        Claims to show instead of ``res.claims``.
+    name : str
+        The table's id in the HTML.
+    kind : str, optional
+        Only the claims whose kind starts with this.
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.claims(res, "en", kind="landing").data.columns)
+    ['statement', 'stated', 'computed', 'verdict', 'basis']
+    """
+    loc = locale.of(lang)
     led = res.claims if frame is None else frame
     if kind is not None:
         led = led[led["kind"].str.startswith(kind)]
     rate = led["kind"] == "landing_rate"
     df = pd.DataFrame({
-        word("statement", lang): led["text_zh"] if lang == "zh" else led["text_en"],
-        word("stated", lang): [("—" if locale.missing(s) else locale.hedged(s, q, lang, "percent" if r else None))
+        loc.word("statement"): loc.col(led, "text"),
+        loc.word("stated"): [("—" if locale.missing(s) else loc.hedged(s, q, "percent" if r else None))
                                for s, q, r in zip(led["stated"], led["qualifier"], rate)],
-        word("computed", lang): [("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))
+        loc.word("computed"): [("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))
                                  for c, r in zip(led["computed"], rate)],
-        word("verdict", lang): [locale.verdict(c, lang) for c in led["consistent"]],
-        word("basis", lang): [word(b, lang) for b in led["basis"]],
+        loc.word("verdict"): [loc.verdict(c) for c in led["consistent"]],
+        loc.word("basis"): [loc.word(b) for b in led["basis"]],
     })
     st = _style(df, name, {})
     st.set_properties(subset=[df.columns[1], df.columns[2]], **{"text-align": "right"})
@@ -190,44 +312,88 @@ _METRIC_WORDS = {"projects": "projects", "investment_100m_yuan": "investment_uni
 
 
 def projection(res, lang: str) -> Table:
+    """The projection: median, mean and 80 %/95 % prediction intervals of each figure and year.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.projection(res, "en").data.columns)
+    ['year', 'measure', 'median', 'mean', '80% prediction interval', '95% prediction interval']
+    """
+    loc = locale.of(lang)
     tab = res.projection.table
     df = pd.DataFrame({
-        word("year", lang): tab["year"].astype(str),
-        word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in tab["metric"]],
-        word("median", lang): [locale.rounded(v, lang) for v in tab["median"]],
-        word("mean", lang): [locale.rounded(v, lang) for v in tab["mean"]],
-        word("pi80", lang): [locale.interval(a, b, lang) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"])],
-        word("pi95", lang): [locale.interval(a, b, lang) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"])],
+        loc.word("year"): tab["year"].astype(str),
+        loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in tab["metric"]],
+        loc.word("median"): [loc.rounded(v) for v in tab["median"]],
+        loc.word("mean"): [loc.rounded(v) for v in tab["mean"]],
+        loc.word("pi80"): [loc.interval(a, b) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"])],
+        loc.word("pi95"): [loc.interval(a, b) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"])],
     })
     st = _style(df, "projection", {})
     st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     return st
 
 
-def _actual(value, qualifier, bounds, source, lang):
+def _actual(value, qualifier, bounds, source, loc: locale.Locale):
     """A published figure with its hedge; a cumulative total the sources never state is marked as a sum."""
     if source == "sum":
-        return f"{locale.hedged_sum(value, qualifier, lang, bounds=bounds)}（{word('sum_of_periods', lang)}）" if lang == "zh" \
-            else f"{locale.hedged_sum(value, qualifier, lang, bounds=bounds)} ({word('sum_of_periods', lang)})"
-    return locale.hedged(value, qualifier, lang, bounds=bounds)
+        return loc.hedged_sum(value, qualifier, bounds=bounds) + loc.bracket(loc.word("sum_of_periods"))
+    return loc.hedged(value, qualifier, bounds=bounds)
 
 
 def backtest(res, lang: str) -> Table | None:
-    """The projection made at the release against what was published later; None when nothing later was."""
+    """The projection made at the release against what was published later; None when nothing later was.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table or None
+        The styled table; None when nothing was published after the release.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> res = compute(load(), 2023)
+    >>> list(tables.backtest(res, "en").data.columns[:3])
+    ['year', 'measure', 'actual']
+    >>> tables.backtest(compute(load(), 2024), "en") is None
+    True
+    """
+    loc = locale.of(lang)
     if res.since_then is None or res.since_then.backtest.empty:
         return None
     bt = res.since_then.backtest
     df = pd.DataFrame({
-        word("year", lang): bt["year"].astype(str),
-        word("metric", lang): [word(_METRIC_WORDS[m], lang) for m in bt["metric"]],
-        word("actual", lang): [_actual(v, q, b, src, lang) for v, q, b, src in
+        loc.word("year"): bt["year"].astype(str),
+        loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in bt["metric"]],
+        loc.word("actual"): [_actual(v, q, b, src, loc) for v, q, b, src in
                                zip(bt["actual"], bt["actual_qualifier"], bt["actual_range"], bt["actual_source"])],
-        word("median", lang): [locale.rounded(v, lang) for v in bt["median"]],
-        word("pi80", lang): [locale.interval(a, b, lang) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
-        word("pi95", lang): [locale.interval(a, b, lang) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
-        word("inside80", lang): [word("yes" if v else "no", lang) for v in bt["inside80"]],
-        word("interval_score", lang): bt["interval_score95"],
-        word("crps", lang): bt["crps"],
+        loc.word("median"): [loc.rounded(v) for v in bt["median"]],
+        loc.word("pi80"): [loc.interval(a, b) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
+        loc.word("pi95"): [loc.interval(a, b) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
+        loc.word("inside80"): [loc.word("yes" if v else "no") for v in bt["inside80"]],
+        loc.word("interval_score"): bt["interval_score95"],
+        loc.word("crps"): bt["crps"],
     })
     st = _style(df, "backtest", {df.columns[7]: "score", df.columns[8]: "score"})
     st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
@@ -236,20 +402,41 @@ def backtest(res, lang: str) -> Table | None:
 
 def calibration(study: pd.DataFrame, lang: str) -> Table:
     """The calibration study, yearly figures: coverage of the 80 %/95 % intervals one and three years ahead
-    (± Monte-Carlo standard error) and the model's interval score relative to the Poisson baseline."""
+    (± Monte-Carlo standard error) and the model's interval score relative to the Poisson baseline.
+
+    Parameters
+    ----------
+    study : pandas.DataFrame
+        A calibration study's table (``analysis.stats.calibration.stored()[0]``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import tables
+    >>> from analysis.stats import calibration
+    >>> list(tables.calibration(calibration.stored()[0], "en").data.columns[:2])
+    ['simulated world', 'measure']
+    """
+    loc = locale.of(lang)
     s = study[study["metric"].isin(["projects", "investment"])]
     last = int(s["horizon"].max())
     rows = []
     for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
-        row = {word("process", lang): process_label(proc, lang),
-               word("metric", lang): word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"], lang)}
+        row = {loc.word("process"): process_label(proc, loc.lang),
+               loc.word("metric"): loc.word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"])}
         for level in LEVELS:
             for h in (1, last):
                 r = g[(g["level"] == level) & (g["horizon"] == h)].iloc[0]
-                key = word("coverage_h", lang).format(level=round(level * 100), h=h)
-                row[key] = f"{locale.pct(r['coverage'], lang, 0)} ± {locale.pct(r['mc_se'], lang, 1)}"
+                key = loc.word("coverage_h", level=round(level * 100), h=h)
+                row[key] = f"{loc.pct(r['coverage'], 0)} ± {loc.pct(r['mc_se'], 1)}"
         r = g[(g["level"] == 0.95) & (g["horizon"] == 1)].iloc[0]
-        row[word("is_ratio", lang)] = r["is_model"] / r["is_poisson"]
+        row[loc.word("is_ratio")] = r["is_model"] / r["is_poisson"]
         rows.append(row)
     df = pd.DataFrame(rows)
     return _style(df, "calibration", {df.columns[-1]: "ratio"})

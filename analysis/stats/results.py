@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..core import locale
 from . import claims
 from . import metrics
 from ..data.dataset import Dataset
@@ -95,7 +96,7 @@ def caveats(ds: Dataset, through: int) -> list[dict]:
                 out.append({"kind": "derived", "period": p.label, "measure": m, "formula": v.formula,
                             "from_period": v.from_period.label, "known_from": v.from_period.last_year})
     sig = ds["signings"]
-    funds = sig[(sig["investment_term_zh"] == "资金") & (sig["last_year"] <= through)]
+    funds = sig[(sig["investment_term_zh"] == locale.FUNDS_TERM) & (sig["last_year"] <= through)]
     for _, r in funds.iterrows():
         out.append({"kind": "term", "period": Period(int(r["first_year"]), int(r["last_year"])).label,
                     "term_zh": r["investment_term_zh"], "source_id": r["source_id"]})

@@ -15,6 +15,7 @@ from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from ..core import locale
+from . import facts
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
 from ..core.locale import word
@@ -172,7 +173,7 @@ def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claim
         led = led[led["kind"].str.startswith(kind)]
     rate = led["kind"] == "landing_rate"
     df = pd.DataFrame({
-        word("statement", lang): led["text_zh"] if lang == "zh" else led["text_en"],
+        word("statement", lang): facts.claims(led, lang),
         word("stated", lang): [("—" if locale.missing(s) else locale.hedged(s, q, lang, "percent" if r else None))
                                for s, q, r in zip(led["stated"], led["qualifier"], rate)],
         word("computed", lang): [("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))

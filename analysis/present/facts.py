@@ -102,6 +102,12 @@ def claims(frame, lang: str = "en") -> list[str]:
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> claims(compute(load(), 2022, projection=False).claims, "zh")[0]
+    '2022年按类别分组的项目数之和等于总数37个'
     """
     return [claim(r, lang) for _, r in frame.iterrows()]
 
@@ -118,6 +124,13 @@ def reconciliation_problems(ds) -> list[Problem]:
     Returns
     -------
     list of Problem
+        Empty when every claim holds.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> reconciliation_problems(load())
+    []
     """
     out = []
     for c, why in C.problems(C.ledger(ds)):

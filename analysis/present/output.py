@@ -311,7 +311,7 @@ def metrics_text(res, lang: str = "en") -> str:
     >>> print(metrics_text(res).splitlines()[0])
     Through 2021, as known on 2021-05-14 (1 article(s): cn2021)
     >>> print(metrics_text(res, "zh").splitlines()[0])
-    截至2021年，依据2021-05-14前的报道（1篇：cn2021）
+    截至2021年，依据2021-05-14以前发表的报道（1篇：cn2021）
     """
     locale.check_lang(lang)
     m = jsonable(results_dict(res))

@@ -179,9 +179,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_no_count": ("未公布落地数", "no count"),
     "cli_signed_derived": (" [签约数{status}：{formula}]", " [signed {status}: {formula}]"),
     "cli_landing_row": ("  {period}（截至{as_of}）：{count}；{stated}{signed}", "  {period} as of {as_of}: {count}; {stated}{signed}"),
-    "cli_group_name": ("group_zh", "group_en"),  # which name of a group the text shows
+    "cli_group": ("{zh}", "{en}"),  # a group's name as the data give it
     "cli_mix": ("{period}年按{scheme_label}分的构成{hhi}", "Mix {period} by {scheme}{hhi}"),
-    "cli_hhi": ("（投资额HHI {hhi}）", " (HHI of investment {hhi})"),
+    "cli_hhi": ("（投资额赫芬达尔指数{hhi}）", " (HHI of investment {hhi})"),
     "cli_no_count_groups": ("  部分分组未公布项目数；总数余下{n}个项目", "  no count stated for some groups; the total leaves {n} project(s) for them"),
     "cli_no_amount_groups": ("  {n}个分组未公布金额：{why}", "  no amount stated for {n} group(s): {why}"),
     "cli_remainder_counts_only": ("该分组只列出项目数", "the breakdown splits the projects only"),
@@ -208,7 +208,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_inside": ("在区间内", "inside"),
     "cli_outside": ("在区间外", "OUTSIDE"),
     "cli_backtest_row": ("  {year}年{metric_label}：实际{actual}，中位数{median}，80%区间[{pi80}]{inside80}，95%区间[{pi95}]{inside95}；"
-                         "区间得分{score}，CRPS {crps}",
+                         "区间得分{score}，连续分级概率评分{crps}",
                          "  {year} {metric}: actual {actual}, median {median}, 80% [{pi80}] {inside80}, 95% [{pi95}] {inside95}; "
                          "interval score {score}, CRPS {crps}"),
     "cli_since_then": ("此后公布的情况（{sources}）", "Since then ({sources})"),

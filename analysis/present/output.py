@@ -382,7 +382,6 @@ def metrics_text(res, lang: str = "en") -> str:
                       if r["signed_status"] == "derived" else "")
             lines.append(w("cli_landing_row", period=locale.period(r["first_year"], r["last_year"], lang), as_of=r["as_of"],
                            count=count, stated=stated, signed=signed))
-    name = w("cli_group_name")
     for key, entry in m["mix"].items():
         for d, groups in entry.items():
             s = m["mix_summary"][key][d]
@@ -390,9 +389,10 @@ def metrics_text(res, lang: str = "en") -> str:
             h = "" if hhi is None else w("cli_hhi", hhi=locale.num(hhi[0], lang, 3) if abs(hhi[1] - hhi[0]) < 1e-9
                                          else f"{locale.num(hhi[0], lang, 3)}–{locale.num(hhi[1], lang, 3)}")
             lines += ["", w("cli_mix", period=key, scheme=d, scheme_label=res.dimension_labels[d][0], hhi=h)]
-            width = max(len(g[name]) for g in groups) + 2
-            for g in groups:
-                lines.append(f"  {g[name]:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
+            names = [w("cli_group", zh=g["group_zh"], en=g["group_en"]) for g in groups]
+            width = max(len(n) for n in names) + 2
+            for g, group in zip(groups, names):
+                lines.append(f"  {group:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
                              f"{_num(g['investment_100m_yuan']):>8} ({locale.pct(g['investment_share'])})")
             if s["remainder_projects"] is not None:
                 lines.append(w("cli_no_count_groups", n=_num(s["remainder_projects"])))

@@ -46,7 +46,7 @@ class Claim:
     verdict. No words: :func:`analysis.present.facts.claim` writes its sentence in zh or en from the
     templates (``present/templates/{zh,en}/facts.j2``).
 
-    Attributes
+    Parameters
     ----------
     id : str
         Stable identifier (``breakdown_projects_2023_category``, a ``claims.csv`` claim_id …).
@@ -79,8 +79,10 @@ class Claim:
         ``sources_agree``: the source kept and the other source stating the same figure.
     source_text : tuple of (str, str) or None
         ``claims.csv`` claims: the claim in the data's own words, ``(evidence (zh), text_en)``.
-    stated, qualifier : float or None, str or None
-        The stated figure and its hedge (None for a bound derived from other figures).
+    stated : float or None
+        The stated figure (None for a bound derived from other figures).
+    qualifier : str or None
+        Its hedge (``exact``, ``approx``, ``over`` …).
     computed : float or None
         What the data give.
     computed_qualifier : str or None
@@ -93,8 +95,12 @@ class Claim:
         The verdict; None when it cannot be checked.
     basis : str
         ``independent`` or ``by construction`` (a part was derived from this very total).
-    file, line, column : str, int, str
-        The data row the claim names (for ``python -m analysis check``).
+    file : str
+        The data file the claim names (for ``python -m analysis check``).
+    line : int
+        Its line.
+    column : str
+        Its column.
     last_year : int
         The last year the claim is about (a vintage keeps the claims ending by its release).
     """

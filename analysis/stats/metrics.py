@@ -61,7 +61,7 @@ class Period:
 class Term:
     """One figure of a :class:`Formula`, with what it is a figure of (the words are the templates').
 
-    Attributes
+    Parameters
     ----------
     value : float
         The figure at the precision the source writes it.
@@ -74,8 +74,11 @@ class Term:
     most : bool
         With ``bound``: the most (True) or the least (False) the sum can be.
     source : str or None
-        The source stating the figure (``bjnews2023: about 426.81 hundred million yuan``), with its hedge
-        ``qualifier`` and ``unit`` (``"projects"`` or ``"yi_yuan"``).
+        The source stating the figure (``bjnews2023: about 426.81 hundred million yuan``).
+    qualifier : str or None
+        With ``source``: the figure's hedge.
+    unit : str or None
+        With ``source``: ``"projects"`` or ``"yi_yuan"``.
     """
 
     value: float
@@ -93,7 +96,7 @@ class Formula:
     """A derivation as a structured value: terms joined by operators, an optional result and an optional
     second formula it is set against (rendered per language by :func:`analysis.present.facts.formula`).
 
-    Attributes
+    Parameters
     ----------
     terms : tuple of (str, Term)
         ``(operator, term)`` pairs; the operator is ``"+"`` or ``"−"`` (the first term's is ``""``).
@@ -110,7 +113,7 @@ class Formula:
     @classmethod
     def of(cls, first: Term, *rest: Term, op: str = "+", result: float | None = None,
            versus: "Formula | None" = None) -> "Formula":
-        """``first op rest[0] op rest[1] …``.
+        """A formula joining the terms with one operator: ``first op rest[0] op rest[1] …``.
 
         Parameters
         ----------
@@ -135,7 +138,12 @@ class Formula:
 
     @property
     def is_stated_total(self) -> bool:
-        """True when the formula is one period's stated total (the signed count of a landing cohort)."""
+        """Whether the formula is one period's stated total (the signed count of a landing cohort).
+
+        Returns
+        -------
+        bool
+        """
         return len(self.terms) == 1 and self.terms[0][1].total
 
 

@@ -230,9 +230,29 @@ def _chinese_literals(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("module", ["stats/claims.py", "stats/metrics.py", "present/facts.py", "present/output.py"])
-def test_claims_and_formulas_hold_no_words(module):
-    """The facts' modules hold no Chinese literal and build no sentence with an f-string of words."""
+def test_claims_and_formulas_hold_no_chinese(module):
+    """The modules of the facts and of the terminal text hold no Chinese literal (docstrings aside)."""
     assert _chinese_literals(PKG / module) == []
+
+
+def _sentence_fstrings(path: Path) -> list[str]:
+    """f-strings whose literal parts hold words separated by spaces: a sentence built in Python."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)
+            and any(isinstance(v, ast.Constant) and re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", v.value) for v in n.values)]
+
+
+def test_the_ledger_builds_no_sentence():
+    assert _sentence_fstrings(PKG / "stats" / "claims.py") == []
+
+
+def test_the_scans_fail_on_the_former_ledger(tmp_path):
+    """Both scans can fail: a ledger row with its sentences written in Python, as before."""
+    old = tmp_path / "claims.py"
+    old.write_text('def row(p, d_en, d_zh):\n'
+                   '    return dict(text_en=f"{p}: the {d_en} groups add up to the total",\n'
+                   '                text_zh=f"{p}年按{d_zh}分组的项目数之和等于总数")\n', encoding="utf-8")
+    assert len(_sentence_fstrings(old)) == 1 and _chinese_literals(old) == ["年按", "分组的项目数之和等于总数"]
 
 
 def test_templates_read_typed_fields_not_formula_strings():

@@ -2,7 +2,7 @@
 
 ``load`` is the one door to the data: the data layer reads and checks the files
 (:func:`analysis.data.dataset.read`), the statistics layer reconciles the published figures that should
-add up (:func:`analysis.stats.claims.reconciliation_problems`), and every problem is reported at once.
+add up (:func:`analysis.present.facts.reconciliation_problems`), and every problem is reported at once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 from .core.config import CACHE_ENV, default_data_dir
 from .data.dataset import Dataset, read
 from .data.schema import DataError, Problem
-from .stats.claims import reconciliation_problems
+from .present.facts import reconciliation_problems
 from .stats.projection import Scenario
 from .stats.results import Results, compute
 

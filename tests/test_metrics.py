@@ -12,6 +12,7 @@ from analysis.stats import claims as C
 from analysis.stats import metrics as M
 from analysis.pipeline.cli import main
 from analysis import load
+from analysis.present import facts
 from analysis.present.output import metrics_dict
 
 from .conftest import DATA
@@ -173,7 +174,7 @@ def test_claims_ledger_all_consistent(ds):
     assert led.at["cumulative_investment_2019-2022", "computed"] == pytest.approx(INV19_20 + INV21 + INV_2022)
     assert led.at["cumulative_investment_2019-2022", "basis"] == "independent"
     assert led.at["derived_vs_sum_investment_2019-2021", "computed"] == INV19_20 + INV21
-    assert f"({CUM_INV - INV_2022:.2f})" in led.at["derived_vs_sum_investment_2019-2021", "text_en"]  # 799.34
+    assert f"({CUM_INV - INV_2022:.2f})" in facts.claim(led.loc["derived_vs_sum_investment_2019-2021"])  # 799.34
     # 2023's hedged cumulative: 210余 and 超1500
     assert led.at["cumulative_projects_2019-2023", "computed"] == P19_20 + P21 + TOTAL_2022 + P23
     assert led.at["cumulative_investment_2019-2023", "qualifier"] == "over"
@@ -189,7 +190,7 @@ def test_cross_vintage_landing_bounds(ds):
     led = C.ledger(ds).set_index("id")
     upper = led.at["landing_vintage_upper_2021_2022", "computed"]
     assert upper == LANDED_19_21 - LANDED_19_20_MIN
-    assert led.at["landing_vintage_upper_2021_2022", "formula"] == f"{LANDED_19_21} − {LANDED_19_20_MIN}"
+    assert facts.formula(led.at["landing_vintage_upper_2021_2022", "formula"]) == f"{LANDED_19_21} − {LANDED_19_20_MIN}"
     lower = led.at["landing_vintage_lower_2019-2021_2022_2023-09-19", "computed"]
     assert lower == LANDED_19_22 - TOTAL_2022 - LANDED_19_21
     assert led.loc[led["kind"] == "landing_vintage", "consistent"].all()

@@ -16,6 +16,7 @@ from analysis.stats import claims as C
 from analysis.stats import metrics as M
 from analysis.pipeline.cli import main
 from analysis import load
+from analysis.present import facts
 from analysis.present.output import metrics_dict
 
 from .conftest import DATA, apply_fixture, find_line, problems_of, set_cell
@@ -53,7 +54,7 @@ def test_new_names_many_to_one_and_a_new_place(data_copy):
     assert bool(led.at["cumulative_investment_2019-2025", "consistent"])
     # landing of 2019–2024 in 2025 (250) against 137 of 2019–2022 in 2023: at most 113 of 2023–2024's 130
     assert led.at["landing_vintage_upper_2023-2024_2025-10-10", "computed"] == 250 - LANDED_19_22
-    assert led.at["landing_vintage_upper_2023-2024_2025-10-10", "formula"] == f"250 − {LANDED_19_22}"
+    assert facts.formula(led.at["landing_vintage_upper_2023-2024_2025-10-10", "formula"]) == f"250 − {LANDED_19_22}"
 
 
 def test_new_scheme_needs_only_taxonomy_rows(data_copy):
@@ -83,7 +84,7 @@ def test_rate_only_landing_statement(data_copy):
     lr = M.landing_rates(ds).set_index("cohort")
     r = lr.loc["2019–2024"]
     assert (r["signed"], r["signed_status"]) == (PROJECTS_TO_2024, "derived")
-    assert r["signed_formula"] == "85 (2019–2020) + 39 (2021) + 37 (2022) + 50 (2023) + 80 (2024)"
+    assert facts.formula(r["signed_formula"]) == "85 (2019–2020) + 39 (2021) + 37 (2022) + 50 (2023) + 80 (2024)"
     # 近90 %: 85.0–90.5 % (5 % below, half a point above) of 291 = 247.35–263.355
     allowed = [math.ceil(PROJECTS_TO_2024 * 0.85), math.floor(PROJECTS_TO_2024 * 0.905)]  # 248, 263
     assert [r["landed_lo"], r["landed_hi"]] == allowed and pd.isna(r["landed"])
@@ -275,7 +276,7 @@ def test_readme_worked_example_passes_check_as_written(data_copy, capsys):
     ds = load(data_copy)
     # what the README says check verifies and derives
     led = C.ledger(ds).set_index("id")
-    assert led.at["breakdown_projects_2025_category", "formula"] == "30 + 6 + 4"
+    assert facts.formula(led.at["breakdown_projects_2025_category", "formula"]) == "30 + 6 + 4"
     assert led.at["cumulative_projects_2019-2025", "computed"] == PROJECTS_TO_2024 + 40
     lr = M.landing_rates(ds).set_index("cohort").loc["2019–2024"]
     # 近90 %: 85.0–90.5 % of 291

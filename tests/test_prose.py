@@ -127,7 +127,7 @@ def test_five_left_over_gives_the_same_sentence_everywhere(data_copy):
     assert "营商环境类和公共服务类未公布投资额；总额约280.66亿元减去已公布的275.66亿元，这些组合计约5亿元" in zh
     en = prose.render("mix", res, "en")
     assert "leaves 5 hundred million yuan for them together" in en
-    assert "the total leaves 5 for them together" in metrics_text(m)
+    assert "the total leaves 5 for them together" in metrics_text(res)
     # the chart's note is the same sentence (one template), wrapped to the chart's width
     from analysis.present import charts
 
@@ -172,7 +172,7 @@ def test_notebook_text_and_json_give_the_same_verdicts(years):
     ds = load(write_dataset(folder, years))
     res = compute(ds, projection=False)
     m = results_dict(res)
-    text = metrics_text(m)
+    text = metrics_text(res)
     for key, summary in m["mix_summary"].items():
         for scheme, s in summary.items():
             mx = res.mix[next(p for p in res.mix if p.key == key)][scheme]

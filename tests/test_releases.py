@@ -12,7 +12,7 @@ import pytest
 
 from analysis.stats import claims as C
 from analysis.stats import metrics as M
-from analysis.present import prose
+from analysis.present import facts, prose
 from analysis.pipeline.cli import main
 from analysis import load
 from analysis.stats.results import compute
@@ -112,7 +112,7 @@ def test_two_statements_of_331_02_agree_and_the_exact_one_is_used(ds):
     row = led.loc["agree_investment_2024_total_repost2024"]
     assert row["kind"] == "sources_agree" and bool(row["consistent"])
     assert (row["stated"], row["qualifier"], row["computed"]) == (INV24, "approx", INV24)
-    assert "bjyouth2024" in row["formula"] and row["file"] == "signings.csv"
+    assert "bjyouth2024" in facts.formula(row["formula"]) and row["file"] == "signings.csv"
     assert row["line"] == find_line(DATA / "signings.csv", source_id="repost2024", first_year="2024", last_year="2024")
 
 

@@ -55,12 +55,6 @@ def test_periods_dates_and_lists():
     assert locale.count_zh(2) == "两" and locale.count_zh(3) == "三"
 
 
-def test_formulas_in_chinese_use_chinese_period_labels():
-    assert locale.formula("85 (2019–2020 total)", "zh") == "85（2019–2020年合计）"
-    assert locale.formula("1,080 (2019–2022) − 280.66 (2022)", "zh") == "1,080（2019–2022年） − 280.66（2022年）"
-    assert locale.formula("85 (2019–2020) + 39 (2021)", "en") == "85 (2019–2020) + 39 (2021)"
-
-
 def test_words_and_languages():
     assert locale.word("investment", "zh") == "意向投资额" and locale.word("landing_rate", "en") == "landing rate"
     with pytest.raises(ValueError, match="lang must be one of zh, en"):

@@ -154,6 +154,83 @@ WORDS: dict[str, tuple[str, str]] = {
     "stale_label": ("以下页面本次构建未能更新（显示的是上一次构建的版本，如有）",
                     "Not updated by the last build (the earlier version is shown, if any)"),
     "stale_line": ("{unit}：{why}", "{unit}: {why}"),
+    # ------------------------------------------------------------------------------------------------
+    # "Reported" in zh has two words because it has two meanings (checked in the claims work):
+    # * 公布 (``reported``) is a figure's status: the source published it, as
+    #   against 推算 (derived by this package from other figures);
+    # * 报道所述 / 报道称 (``stated_total``, ``stated_rate``, the since_then and claims sentences) attribute a
+    #   statement to an article where the text sets it against this package's own computation (a stated
+    #   cumulative against the sum of the periods, a stated rate against the counts): the article's word,
+    #   which is being checked, not a status.
+    # The third wording, 公布值 (CHART_WORDS "reported"), labelled no chart and was removed.
+    # ------------------------------------------------------------------------------------------------
+    # Terminal text (``metrics --format table``, present/output.metrics_text); added by the claims work.
+    # Placeholders are filled by str.format; a language may leave one out (the zh mix heading names the
+    # scheme by its label, the en one by its key).
+    "cli_through": ("截至{through}年，依据{as_of}以前发表的报道（{n}篇：{sources}）",
+                    "Through {through}, as known on {as_of} ({n} article(s): {sources})"),
+    "cli_list_sep": ("、", ", "),
+    "cli_cumulative": ("  累计：{projects}（{projects_status}），{investment}（{investment_status}），涵盖{periods}",
+                       "  cumulative: {projects} ({projects_status}), {investment} ({investment_status}) over {periods}"),
+    "cli_no_cumulative": ("  累计：截至本年尚无公布", "  cumulative: nothing published through this year"),
+    "cli_note": ("  说明：{note}", "  note: {note}"),
+    "cli_periods": ("各期", "Periods"),
+    "cli_col_period": ("时期", "period"),
+    "cli_col_projects": ("项目数", "projects"),
+    "cli_col_investment": ("投资额", "invest."),
+    "cli_col_hedge": ("修饰", "hedge"),
+    "cli_col_status": ("说明", "status"),
+    "cli_col_projects_per_year": ("年均项目", "proj/yr"),
+    "cli_col_investment_per_year": ("年均投资", "inv/yr"),
+    "cli_col_per_project": ("项目均额", "inv/proj"),
+    "cli_status_missing": ("未公布", "missing"),  # a status (the others: ``reported``, ``derived`` above)
+    "cli_projects_hedged": ("  {pad}项目数：{value}", "  {pad}projects: {value}"),
+    "cli_investment_derived": ("  {pad}投资额推算：{formula}", "  {pad}investment derived: {formula}"),
+    "cli_amounts_unit": ("  （金额单位：亿元）", "  (amounts in hundred million yuan, 亿元)"),
+    "cli_landing": ("落地情况（各次报道及其日期）", "Landing (statements with their dates)"),
+    "cli_no_rate": ("未公布落地率", "no rate stated"),
+    "cli_stated_rate": ("报道称{rate}", "stated {rate}"),
+    "cli_rate_verdict": ("：{verdict}", ": {verdict}"),
+    "cli_counted": ("{landed}/{signed} = {rate}（95%区间{lo}–{hi}）", "{landed}/{signed} = {rate} (95% {lo}–{hi})"),
+    "cli_by_rate": ("按落地率为{signed}个中的{count}个", "{count} of {signed} by the rate"),
+    "cli_no_count": ("未公布落地数", "no count"),
+    "cli_signed_derived": (" [签约数{status}：{formula}]", " [signed {status}: {formula}]"),
+    "cli_landing_row": ("  {period}（截至{as_of}）：{count}；{stated}{signed}", "  {period} as of {as_of}: {count}; {stated}{signed}"),
+    "cli_group": ("{zh}", "{en}"),  # a group's name as the data give it
+    "cli_mix": ("{period}年按{scheme_label}分的构成{hhi}", "Mix {period} by {scheme}{hhi}"),
+    "cli_hhi": ("（投资额赫芬达尔指数{hhi}）", " (HHI of investment {hhi})"),
+    "cli_no_count_groups": ("  部分分组未公布项目数；总数余下{n}个项目", "  no count stated for some groups; the total leaves {n} project(s) for them"),
+    "cli_no_amount_groups": ("  {n}个分组未公布金额：{why}", "  no amount stated for {n} group(s): {why}"),
+    "cli_remainder_counts_only": ("该分组只列出项目数", "the breakdown splits the projects only"),
+    "cli_remainder_no_total": ("没有可据以推算的总额", "no total to imply one"),
+    "cli_remainder_zero": ("已公布的分组已达所写总额", "the stated groups make up the total as written"),
+    "cli_remainder_positive": ("总额余下{amount}，由这些分组合计", "the total leaves {amount} for them together"),
+    "cli_claims": ("报道数字的核对", "Claims"),
+    "cli_flag_ok": ("一致", "ok "),
+    "cli_flag_bad": ("不一致", "BAD"),
+    "cli_flag_unknown": ("无法核对", " ? "),
+    "cli_claim_computed": ("计算值{computed}", "computed {computed}"),
+    "cli_claim_formula": (" = {formula}", " = {formula}"),
+    "cli_claim_stated": ("报道称{stated}，计算值{computed}", "stated {stated}, computed {computed}"),
+    "cli_claim": ("  [{flag}] {text}（{detail}）", "  [{flag}] {text} ({detail})"),
+    "cli_projection": ("预测：中位数 [80%区间] [95%区间]；模型权重：{weights}",
+                       "Projection: median [80% interval] [95% interval]; model weights {weights}"),
+    "cli_projection_projects": ("项目数", "projects"),
+    "cli_projection_investment": ("投资额", "investment"),
+    "cli_projection_cumulative_investment": ("累计投资额", "cum. investment"),
+    "cli_part_sep": ("；", "; "),
+    "cli_projection_year": ("  {year}年：{parts}", "  {year}: {parts}"),
+    "cli_projection_note": ("预测：{note}", "Projection: {note}"),
+    "cli_backtest": ("预测与实际对照（发布时的预测与此后公布的数字）", "Backtest (projection at the release against later figures)"),
+    "cli_inside": ("在区间内", "inside"),
+    "cli_outside": ("在区间外", "OUTSIDE"),
+    "cli_backtest_row": ("  {year}年{metric_label}：实际{actual}，中位数{median}，80%区间[{pi80}]{inside80}，95%区间[{pi95}]{inside95}；"
+                         "区间得分{score}，连续分级概率评分{crps}",
+                         "  {year} {metric}: actual {actual}, median {median}, 80% [{pi80}] {inside80}, 95% [{pi95}] {inside95}; "
+                         "interval score {score}, CRPS {crps}"),
+    "cli_since_then": ("此后公布的情况（{sources}）", "Since then ({sources})"),
+    "cli_since_then_total": ("  {period}：{projects}，{investment}", "  {period}: {projects}, {investment}"),
+    "cli_line": ("  {text}", "  {text}"),
 }
 
 #: Chart words (titles are questions a reader asks; one chart answers one).
@@ -185,7 +262,6 @@ CHART_WORDS = {
     "predicted_landing": ("下次报道的预测（80%区间）", "next statement, projected (80% interval)"),
     "not_stated": ("未公布", "not stated"),
     "derived": ("推算", "derived"),
-    "reported": ("公布值", "reported"),
     "derived_value": ("推算值", "derived value"),
     "avg_value": ("年均 {value}", "{value} a year"),
     "cohort": ("{period}批次", "{period}"),
@@ -1296,25 +1372,6 @@ def count_zh(n: int) -> str:
     if n == 2:
         return ZH_TWO
     return _ZH_SMALL[n] if 0 <= n <= 10 else str(n)
-
-
-_YEARS = r"(\d{4}(?:–\d{4})?)"
-
-
-def formula(text, lang: str) -> str:
-    """A derivation as the library writes it ("1,080 (2019–2022) − 280.66 (2022)", "85 (2019–2020 total)"),
-    in ``lang``: the zh form labels periods as 2019–2022年 / 2019–2020年合计."""
-    import re
-
-    if missing(text) or text is None:
-        return ""
-    if check_lang(lang) == "en":
-        return str(text)
-    t = re.sub(_YEARS + r" total\)", r"\1年合计）", str(text))
-    t = re.sub(r"\(" + _YEARS + r"\)", r"（\1年）", t)
-    t = re.sub(r"\(the most that (.*) can be\)", r"（\1可能的最大值）", t)
-    t = re.sub(r"\(the least that (.*) can be\)", r"（\1可能的最小值）", t)
-    return t.replace("(", "（").replace(" （", "（").replace(" vs ", "，对照")
 
 
 def fixed(x, nd: int = 2) -> str:

@@ -5,7 +5,7 @@ The public loader, :func:`analysis.load`, validates in three stages, all reporte
 1. :mod:`analysis.data.reading`: files, encoding, columns, types, allowed values, keys (pandera);
 2. :mod:`analysis.data.rules`: named rules across rows and tables (references, taxonomy, evidence), and
    agreement between sources stating the same fact;
-3. :func:`analysis.stats.claims.reconciliation_problems`: figures that should add up do.
+3. :func:`analysis.present.facts.reconciliation_problems`: figures that should add up do.
 
 A dataset knows when each fact became known: :meth:`Dataset.as_known_at` keeps only the sources
 published by a date (a *vintage*), which is what a report about a past release must use.

@@ -79,17 +79,18 @@ def cmd_check(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from ..present.output import metrics_dict, metrics_text
+    from ..present.output import jsonable, metrics_text, results_dict
+    from ..stats.results import compute
 
     ds = _load_or_fail(args.data)
     try:
-        m = metrics_dict(ds, args.through, horizon=args.horizon, seed=args.seed, projection=not args.no_projection)
+        res = compute(ds, args.through, horizon=args.horizon, seed=args.seed, projection=not args.no_projection)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
-        print(json.dumps(m, ensure_ascii=False, indent=2, allow_nan=False))
+        print(json.dumps(jsonable(results_dict(res)), ensure_ascii=False, indent=2, allow_nan=False))
     else:
-        print(metrics_text(m))
+        print(metrics_text(res, args.lang))
     return 0
 
 
@@ -238,6 +239,7 @@ def parser() -> argparse.ArgumentParser:
                    help="years to project after --through, 1 to 50 (default: 3)")
     m.add_argument("--seed", metavar="S", type=_seed, default=None, help="random seed of the projection (default: fixed, reproducible)")
     m.add_argument("--no-projection", action="store_true", help="skip the projection (faster)")
+    m.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the table (default: en)")
     m.set_defaults(func=cmd_metrics)
 
     k = sub.add_parser("calibrate", help="simulation study: coverage and scores of the projection under other worlds",

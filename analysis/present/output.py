@@ -10,6 +10,7 @@ import pandas as pd
 from ..stats import metrics as M
 from ..core import locale
 from ..data.dataset import Dataset
+from . import facts
 
 ROUND = 6
 
@@ -45,7 +46,7 @@ def _landing_row(r: pd.Series) -> dict:
         "as_of": r["as_of"],
         "signed": _i(r["signed"]),
         "signed_status": r["signed_status"],
-        "signed_formula": r["signed_formula"] if isinstance(r["signed_formula"], str) else None,
+        "signed_formula": facts.formula(r["signed_formula"]),
         "landed": _i(r["landed"]),
         "landed_range": None if M.as_float(r["landed_lo"]) is None else [_i(r["landed_lo"]), _i(r["landed_hi"])],
         "rate": (r["rate"]),
@@ -59,11 +60,11 @@ def _landing_row(r: pd.Series) -> dict:
 def _claim_row(c: pd.Series) -> dict:
     return {
         "id": c["id"],
-        "text_en": c["text_en"],
+        "text_en": facts.claim(c),
         "stated": (c["stated"]),
         "qualifier": c["qualifier"] if isinstance(c["qualifier"], str) else None,
         "computed": (c["computed"]),
-        "formula": c["formula"] if isinstance(c["formula"], str) else None,
+        "formula": facts.formula(c["formula"]),
         "consistent": None if c["consistent"] is None else bool(c["consistent"]),
         "basis": c["basis"],
         "kind": c["kind"],
@@ -149,7 +150,7 @@ def results_dict(res) -> dict:
                 "investment_qualifier": t["investment_qualifier"],
                 "investment_status": t["investment_status"],
                 "investment_range_100m_yuan": _range(t["investment_range"]),
-                "investment_formula": t["investment_formula"] if isinstance(t["investment_formula"], str) else None,
+                "investment_formula": facts.formula(t["investment_formula"]),
                 "projects_per_year": (t["projects_per_year"]),
                 "investment_per_year_100m_yuan": (t["investment_per_year_100m_yuan"]),
                 "investment_per_project_100m_yuan": (t["investment_per_project_100m_yuan"]),
@@ -277,112 +278,171 @@ def _num(x) -> str:
     return "—" if x is None else locale.num(x)
 
 
-def _hedged(x, qualifier, unit=None, bounds=None) -> str:
-    return locale.hedged(x, qualifier, "en", unit, bounds=bounds)
+_PROJECTION_PARTS = (("projects", "cli_projection_projects"), ("investment_100m_yuan", "cli_projection_investment"),
+                     ("cumulative_investment_100m_yuan", "cli_projection_cumulative_investment"))
+_METRIC_WORDS = {"projects": "projects", "investment_100m_yuan": "investment_unit",
+                 "cumulative_projects": "cumulative_projects", "cumulative_investment_100m_yuan": "cumulative_investment"}
+_FLAGS = {True: "cli_flag_ok", False: "cli_flag_bad", None: "cli_flag_unknown"}
+_STATUS_WORDS = {"reported": "reported", "derived": "derived", "missing": "cli_status_missing"}
 
 
-def _iv(pair) -> str:
-    return "—" if pair is None or pair[0] is None else locale.interval(pair[0], pair[1], "en")
+def metrics_text(res, lang: str = "en") -> str:
+    """The metrics for the terminal (``metrics --format table``): what :func:`results_dict` holds, in words.
 
+    Every word comes from :data:`analysis.core.locale.WORDS` (the ``cli_*`` block), every number through
+    :mod:`analysis.core.locale`, every claim and formula from its facts (:mod:`analysis.present.facts`).
 
-def metrics_text(m: dict) -> str:
-    """:func:`metrics_dict` for the terminal (English; every number formatted by :mod:`analysis.core.locale`)."""
+    Parameters
+    ----------
+    res : Results
+        :func:`analysis.compute`'s result.
+    lang : str
+        ``en`` (the default) or ``zh``.
+
+    Returns
+    -------
+    str
+        Lines without a final newline.
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> res = compute(load(), 2021, projection=False)
+    >>> print(metrics_text(res).splitlines()[0])
+    Through 2021, as known on 2021-05-14 (1 article(s): cn2021)
+    >>> print(metrics_text(res, "zh").splitlines()[0])
+    截至2021年，依据2021-05-14以前发表的报道（1篇：cn2021）
+    """
+    locale.check_lang(lang)
+    m = jsonable(results_dict(res))
+
+    def w(key: str, **fmt) -> str:
+        text = locale.word(key, lang)
+        return text.format(**fmt) if fmt else text
+
+    def hedged(x, qualifier, unit=None, bounds=None) -> str:
+        return locale.hedged(x, qualifier, lang, unit, bounds=bounds)
+
+    def iv(pair) -> str:
+        return "—" if pair is None or pair[0] is None else locale.interval(pair[0], pair[1], lang)
+
+    def status(s) -> str:
+        return w(_STATUS_WORDS[s])
+
     v = m["vintage"]
-    lines = [f"Through {m['through_year']}, as known on {v['as_of']} ({v['n_sources']} article(s): "
-             + ", ".join(s["source_id"] for s in v["sources"]) + ")"]
+    lines = [w("cli_through", through=m["through_year"], as_of=v["as_of"], n=v["n_sources"],
+               sources=w("cli_list_sep").join(s["source_id"] for s in v["sources"]))]
     c = m["cumulative"]
     if c["periods"]:
-        lines.append(
-            f"  cumulative: {_hedged(c['projects'], c['projects_qualifier'], 'projects', c['projects_range'])} "
-            f"({c['projects_status'] or 'not published'}), "
-            f"{_hedged(c['investment_100m_yuan'], c['investment_qualifier'], 'yi_yuan', c['investment_range_100m_yuan'])} "
-            f"({c['investment_status'] or 'not published'}) "
-            f"over {' + '.join(c['periods'])}"
-        )
+        lines.append(w(
+            "cli_cumulative",
+            projects=hedged(c["projects"], c["projects_qualifier"], "projects", c["projects_range"]),
+            projects_status=status(c["projects_status"]) if c["projects_status"] else locale.word("not_published", lang),
+            investment=hedged(c["investment_100m_yuan"], c["investment_qualifier"], "yi_yuan", c["investment_range_100m_yuan"]),
+            investment_status=status(c["investment_status"]) if c["investment_status"] else locale.word("not_published", lang),
+            periods=" + ".join(c["periods"])))
     else:
-        lines.append("  cumulative: nothing published through this year")
+        lines.append(w("cli_no_cumulative"))
     if c["note"]:
-        lines.append(f"  note: {c['note']}")
-    lines += ["", "Periods", f"  {'period':<11}{'projects':>9}{'invest.':>10}  {'hedge':<10}{'status':<9}{'proj/yr':>8}{'inv/yr':>9}{'inv/proj':>10}"]
-    for p in m["periods"]:
-        label = locale.period(p["first_year"], p["last_year"], "en")
+        lines.append(w("cli_note", note=c["note"]))
+    lines += ["", w("cli_periods"),
+              f"  {w('cli_col_period'):<11}{w('cli_col_projects'):>9}{w('cli_col_investment'):>10}  {w('cli_col_hedge'):<10}"
+              f"{w('cli_col_status'):<9}{w('cli_col_projects_per_year'):>8}{w('cli_col_investment_per_year'):>9}"
+              f"{w('cli_col_per_project'):>10}"]
+    pad = f"{'':<11}"
+    for p, (_, row) in zip(m["periods"], res.periods.iterrows()):
+        label = locale.period(p["first_year"], p["last_year"], lang)
         lines.append(
             f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
-            f"{locale.hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan'], 'en', '—'):<10}{p['investment_status'] or '—':<9}"
+            f"{locale.hedge_cell(p['investment_qualifier'], p['investment_range_100m_yuan'], lang, '—'):<10}"
+            f"{status(p['investment_status']) if p['investment_status'] else '—':<9}"
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
         if p["projects_qualifier"] not in (None, "exact"):
-            lines.append(f"  {'':<11}projects: {_hedged(p['projects'], p['projects_qualifier'], 'projects', p['projects_range'])}")
+            lines.append(w("cli_projects_hedged", pad=pad,
+                           value=hedged(p["projects"], p["projects_qualifier"], "projects", p["projects_range"])))
         if p["investment_formula"]:
-            lines.append(f"  {'':<11}investment derived: {p['investment_formula']}")
-    lines.append(f"  (amounts in hundred million yuan, {locale.SOURCE_UNIT})")
+            lines.append(w("cli_investment_derived", pad=pad, formula=facts.formula(row["investment_formula"], lang)))
+    lines.append(w("cli_amounts_unit"))
     if m["landing"]:
-        lines += ["", "Landing (statements with their dates)"]
-        for r in m["landing"]:
-            stated = ("no rate stated" if r["stated_rate"] is None else
-                      f"stated {_hedged(r['stated_rate'] * 100, r['stated_qualifier'], 'percent')}"
-                      + ("" if r["consistent"] is None else f": {locale.verdict(r['consistent'], 'en')}"))
+        lines += ["", w("cli_landing")]
+        for r, (_, row) in zip(m["landing"], res.landing.iterrows()):
+            stated = (w("cli_no_rate") if r["stated_rate"] is None else
+                      w("cli_stated_rate", rate=hedged(r["stated_rate"] * 100, r["stated_qualifier"], "percent"))
+                      + ("" if r["consistent"] is None else w("cli_rate_verdict", verdict=locale.verdict(r["consistent"], lang))))
             if r["landed"] is not None:
-                count = f"{_num(r['landed'])}/{_num(r['signed'])} = {locale.pct(r['rate'])} (95% {locale.pct(r['ci95'][0])}–{locale.pct(r['ci95'][1])})"
+                count = w("cli_counted", landed=_num(r["landed"]), signed=_num(r["signed"]), rate=locale.pct(r["rate"]),
+                          lo=locale.pct(r["ci95"][0]), hi=locale.pct(r["ci95"][1]))
             elif r["landed_range"] is not None:
                 lo, hi = r["landed_range"]
-                count = f"{_num(lo) if lo == hi else _num(lo) + '–' + _num(hi)} of {_num(r['signed'])} by the rate"
+                count = w("cli_by_rate", count=_num(lo) if lo == hi else _num(lo) + "–" + _num(hi), signed=_num(r["signed"]))
             else:
-                count = "no count"
-            signed = f" [signed {r['signed_status']}: {r['signed_formula']}]" if r["signed_status"] == "derived" else ""
-            lines.append(f"  {locale.period(r['first_year'], r['last_year'], 'en')} as of {r['as_of']}: {count}; {stated}{signed}")
+                count = w("cli_no_count")
+            signed = (w("cli_signed_derived", status=status(r["signed_status"]), formula=facts.formula(row["signed_formula"], lang))
+                      if r["signed_status"] == "derived" else "")
+            lines.append(w("cli_landing_row", period=locale.period(r["first_year"], r["last_year"], lang), as_of=r["as_of"],
+                           count=count, stated=stated, signed=signed))
     for key, entry in m["mix"].items():
         for d, groups in entry.items():
             s = m["mix_summary"][key][d]
             hhi = s["hhi_investment"]
-            h = "" if hhi is None else (f" (HHI of investment {locale.num(hhi[0], 'en', 3)})" if abs(hhi[1] - hhi[0]) < 1e-9
-                                        else f" (HHI of investment {locale.num(hhi[0], 'en', 3)}–{locale.num(hhi[1], 'en', 3)})")
-            lines += ["", f"Mix {key} by {d}{h}"]
-            width = max(len(g["group_en"]) for g in groups) + 2
-            for g in groups:
-                lines.append(f"  {g['group_en']:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
+            h = "" if hhi is None else w("cli_hhi", hhi=locale.num(hhi[0], lang, 3) if abs(hhi[1] - hhi[0]) < 1e-9
+                                         else f"{locale.num(hhi[0], lang, 3)}–{locale.num(hhi[1], lang, 3)}")
+            lines += ["", w("cli_mix", period=key, scheme=d, scheme_label=res.dimension_labels[d][0], hhi=h)]
+            names = [w("cli_group", zh=g["group_zh"], en=g["group_en"]) for g in groups]
+            width = max(len(n) for n in names) + 2
+            for g, group in zip(groups, names):
+                lines.append(f"  {group:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
                              f"{_num(g['investment_100m_yuan']):>8} ({locale.pct(g['investment_share'])})")
             if s["remainder_projects"] is not None:
-                lines.append(f"  no count stated for some groups; the total leaves {_num(s['remainder_projects'])} project(s) for them")
+                lines.append(w("cli_no_count_groups", n=_num(s["remainder_projects"])))
             if s["unstated_groups"]:
-                lines.append(f"  no amount stated for {len(s['unstated_groups'])} group(s): " + {
-                    "counts_only": "the breakdown splits the projects only",
-                    "no_total": "no total to imply one",
-                    "zero": "the stated groups make up the total as written",
-                    "positive": f"the total leaves {_num(s['remainder_investment_100m_yuan'])} for them together",
-                }[s["remainder_verdict"]])
-    lines += ["", "Claims"]
-    for c in m["claims"]:
-        flag = {True: "ok ", False: "BAD", None: " ? "}[c["consistent"]]
-        unit = "percent" if c["kind"] == "landing_rate" else None
-        detail = (f"computed {_num(c['computed'])}" + (f" = {c['formula']}" if c["formula"] else "")
-                  if c["stated"] is None else f"stated {_hedged(c['stated'], c['qualifier'], unit)}, computed {_num(c['computed'])}")
-        lines.append(f"  [{flag}] {c['text_en']} ({detail})")
+                why = w(f"cli_remainder_{s['remainder_verdict']}", amount=_num(s["remainder_investment_100m_yuan"]))
+                lines.append(w("cli_no_amount_groups", n=len(s["unstated_groups"]), why=why))
+    lines += ["", w("cli_claims")]
+    lines += _claim_lines(m["claims"], res.claims, lang, w, hedged)
     if m.get("projection"):
-        w = m["projection_model"]["weights"]
-        lines += ["", "Projection: median [80% interval] [95% interval]; model weights "
-                  + ", ".join(f"{k} {locale.pct(x, 'en', 0)}" for k, x in w.items())]
+        weights = w("cli_list_sep").join(f"{k} {locale.pct(x, lang, 0)}" for k, x in m["projection_model"]["weights"].items())
+        lines += ["", w("cli_projection", weights=weights)]
         for y in m["projection"]:
-            parts = []
-            for k, label in (("projects", "projects"), ("investment_100m_yuan", "investment"), ("cumulative_investment_100m_yuan", "cum. investment")):
-                if k in y:
-                    parts.append(f"{label} {locale.rounded(y[k]['median'])} [{_iv(y[k]['pi80'])}] [{_iv(y[k]['pi95'])}]")
-            lines.append(f"  {y['year']}: " + "; ".join(parts))
+            parts = [f"{w(label)} {locale.rounded(y[k]['median'], lang)} [{iv(y[k]['pi80'])}] [{iv(y[k]['pi95'])}]"
+                     for k, label in _PROJECTION_PARTS if k in y]
+            lines.append(w("cli_projection_year", year=y["year"], parts=w("cli_part_sep").join(parts)))
     elif m.get("projection_note"):
-        lines += ["", f"Projection: {m['projection_note']}"]
+        lines += ["", w("cli_projection_note", note=m["projection_note"])]
     if m.get("backtest"):
-        lines += ["", "Backtest (projection at the release against later figures)"]
+        lines += ["", w("cli_backtest")]
         for b in m["backtest"]:
-            lines.append(f"  {b['year']} {b['metric']}: actual {_hedged(b['actual'], b['actual_qualifier'], None, b['actual_range'])}, median "
-                         f"{locale.rounded(b['median'])}, 80% [{_iv(b['pi80'])}] {'inside' if b['inside80'] else 'OUTSIDE'}, "
-                         f"95% [{_iv(b['pi95'])}] {'inside' if b['inside95'] else 'OUTSIDE'}; interval score "
-                         f"{locale.rounded(b['interval_score'])}, CRPS {locale.rounded(b['crps'])}")
+            lines.append(w(
+                "cli_backtest_row", year=b["year"], metric=b["metric"],
+                metric_label=locale.word(_METRIC_WORDS[b["metric"]], lang) if b["metric"] in _METRIC_WORDS else b["metric"],
+                actual=hedged(b["actual"], b["actual_qualifier"], None, b["actual_range"]),
+                median=locale.rounded(b["median"], lang), pi80=iv(b["pi80"]), pi95=iv(b["pi95"]),
+                inside80=w("cli_inside" if b["inside80"] else "cli_outside"),
+                inside95=w("cli_inside" if b["inside95"] else "cli_outside"),
+                score=locale.rounded(b["interval_score"], lang), crps=locale.rounded(b["crps"], lang)))
     if m.get("since_then"):
         st = m["since_then"]
-        lines += ["", "Since then (" + ", ".join(s["source_id"] for s in st["sources"]) + ")"]
+        lines += ["", w("cli_since_then", sources=w("cli_list_sep").join(s["source_id"] for s in st["sources"]))]
         for t in st["totals"]:
-            lines.append(f"  {locale.period(t['first_year'], t['last_year'], 'en')}: {_hedged(t['projects'], t['projects_qualifier'], 'projects')}, "
-                         f"{_hedged(t['investment_100m_yuan'], t['investment_qualifier'], 'yi_yuan')}")
-        for c in st["claims"]:
-            lines.append(f"  {c['text_en']}")
+            lines.append(w("cli_since_then_total", period=locale.period(t["first_year"], t["last_year"], lang),
+                           projects=hedged(t["projects"], t["projects_qualifier"], "projects"),
+                           investment=hedged(t["investment_100m_yuan"], t["investment_qualifier"], "yi_yuan")))
+        for text in facts.claims(res.since_then.claims, lang):
+            lines.append(w("cli_line", text=text))
     return "\n".join(lines)
+
+
+def _claim_lines(rows: list[dict], led: pd.DataFrame, lang: str, w, hedged) -> list[str]:
+    """The ledger's lines: verdict flag, sentence, stated and computed figures, the formula."""
+    out = []
+    for c, text, (_, fact) in zip(rows, facts.claims(led, lang), led.iterrows()):
+        unit = "percent" if c["kind"] == "landing_rate" else None
+        if c["stated"] is None:
+            detail = w("cli_claim_computed", computed=_num(c["computed"]))
+            if c["formula"]:
+                detail += w("cli_claim_formula", formula=facts.formula(fact["formula"], lang))
+        else:
+            detail = w("cli_claim_stated", stated=hedged(c["stated"], c["qualifier"], unit), computed=_num(c["computed"]))
+        out.append(w("cli_claim", flag=w(_FLAGS[c["consistent"]]), text=text, detail=detail))
+    return out

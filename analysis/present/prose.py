@@ -23,7 +23,8 @@ import pandas as pd
 from ..stats import metrics
 from ..core import qualifiers
 from ..core import locale
-from ..stats.metrics import Period
+from ..stats.metrics import Formula, Period
+from . import facts
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
             "backtest", "calibration", "since_then", "caveats", "sources")
@@ -137,7 +138,7 @@ def _env_for(loc: locale.Locale, markdown: bool = True) -> dict:
         "interval": ours(lambda lo, hi: loc.interval(lo, hi)),
         "count_zh": ours(locale.count_zh),
         "hedge_word": ours(loc.hedge_word),
-        "formula": ours(lambda t: locale.formula(t, loc.lang)),
+        "formula": ours(lambda f: facts.formula(f, loc.lang) or ""),
         # the hedges' tolerances, as the checks use them (analysis.core.qualifiers)
         "tol": {"approx": qualifiers.APPROX_REL_TOL, "nearly": qualifiers.NEARLY_REL_TOL},
     }
@@ -396,7 +397,7 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
             "first": int(r["first_year"]), "last": int(r["last_year"]), "n": int(r["n_years"]),
             "projects": _v(r["projects"]), "projects_q": r["projects_qualifier"], "projects_b": r["projects_range"],
             "investment": _v(r["investment_100m_yuan"]), "investment_q": r["investment_qualifier"],
-            "investment_b": r["investment_range"], "derived": r["investment_status"] == "derived", "formula": r["investment_formula"] if isinstance(r["investment_formula"], str) else None,
+            "investment_b": r["investment_range"], "derived": r["investment_status"] == "derived", "formula": r["investment_formula"] if isinstance(r["investment_formula"], Formula) else None,
             "per_year_projects": _v(r["projects_per_year"]), "per_year_investment": _v(r["investment_per_year_100m_yuan"]),
             "per_project": _v(r["investment_per_project_100m_yuan"]),
             "change_projects": _v(r["change_projects_per_year"]), "change_investment": _v(r["change_investment_per_year"]),
@@ -443,7 +444,7 @@ def ctx_trends(res, loc):
 
 
 def _claim_text(c, loc: locale.Locale) -> str:
-    return loc.col(c, "text")
+    return facts.claim(c, loc.lang)
 
 
 def ctx_landing(res, loc, scope=None):

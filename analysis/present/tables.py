@@ -15,6 +15,7 @@ from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from ..core import locale
+from . import facts
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
 
@@ -294,7 +295,7 @@ def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claim
         led = led[led["kind"].str.startswith(kind)]
     rate = led["kind"] == "landing_rate"
     df = pd.DataFrame({
-        loc.word("statement"): loc.col(led, "text"),
+        loc.word("statement"): facts.claims(led, loc.lang),
         loc.word("stated"): [("—" if locale.missing(s) else loc.hedged(s, q, "percent" if r else None))
                                for s, q, r in zip(led["stated"], led["qualifier"], rate)],
         loc.word("computed"): [("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))

@@ -20,39 +20,150 @@ interval, and it agrees with a stated total when the two intervals overlap. A cl
 side rests on a value derived from the claim itself holds by construction; it stays in the ledger
 with ``basis="by construction"`` so the reader sees it was not an independent check.
 
-``reconciliation_problems`` turns every inconsistent claim into a :class:`~analysis.data.schema.Problem`;
-``python -m analysis check`` reports them.
+Each claim is a :class:`Claim`: facts (kind, measure, periods, figures, verdict), no words. Its sentence is
+written by the templates (:func:`analysis.present.facts.claim`), and :func:`problems` lists the claims the
+data check reports (:func:`analysis.present.facts.reconciliation_problems` words them for
+``python -m analysis check``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
 import pandas as pd
 
 from . import metrics
-from ..core import locale
 from ..data.dataset import Dataset
-from .metrics import Period
+from .metrics import Formula, Period, Term
 from ..core.qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
-from ..data.schema import Problem
-
-COLUMNS = ["id", "text_en", "text_zh", "stated", "qualifier", "computed", "formula", "consistent", "basis", "kind",
-           "file", "line", "column", "last_year"]
 
 
-def _fmt(x: float) -> str:
-    return locale.num(x)
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement as facts: what is claimed, about which periods, with which figures, and the
+    verdict. No words: :func:`analysis.present.facts.claim` writes its sentence in zh or en from the
+    templates (``present/templates/{zh,en}/facts.j2``).
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier (``breakdown_projects_2023_category``, a ``claims.csv`` claim_id …).
+    kind : str
+        ``breakdown_sum``, ``breakdown_bound``, ``cumulative_sum``, ``derived_vs_sum``, ``derived_nonnegative``,
+        ``landing_rate``, ``landing_signed``, ``landing_vintage``, ``sources_agree`` or a ``claims.csv`` kind.
+    measure : str or None
+        ``projects`` or ``investment_100m_yuan`` (the figure the claim is about); for landing claims
+        ``landing_rate``, ``signed`` or ``landed``; for ``claims.csv`` the file's ``measure`` (None for a
+        conference count).
+    period : Period
+        The period (or signing cohort) the claim is about; for ``landing_vintage`` the cohort it bounds.
+    parts : tuple of Period
+        The periods summed (``cumulative_sum``, ``derived_vs_sum``).
+    whole : Period or None
+        The enclosing total a value is derived from (``derived_*``); for ``landing_vintage`` the later,
+        larger cohort.
+    inner : Period or None
+        ``landing_vintage``: the earlier cohort inside ``whole``.
+    dimension : tuple of (str, str) or None
+        Breakdown claims: the scheme's name in the data, ``(zh, en)``.
+    as_of : tuple
+        Landing claims: the statements' dates, earlier first (``(year, month, day)``).
+    terms : dict of str to float
+        The named figures the claim relates: ``unstated`` (breakdown groups without a figure), ``total`` (a
+        breakdown's stated total), ``derived`` (a value derived from ``whole``), ``landed``/``signed`` (a
+        landing statement), ``at_most``/``at_least``, ``later``/``earlier``/``signed_rest`` (landing_vintage:
+        the later cohort's landed bound, the earlier one's, the signed projects of the cohort between).
+    sources : tuple of str
+        ``sources_agree``: the source kept and the other source stating the same figure.
+    source_text : tuple of (str, str) or None
+        ``claims.csv`` claims: the claim in the data's own words, ``(evidence (zh), text_en)``.
+    stated : float or None
+        The stated figure (None for a bound derived from other figures).
+    qualifier : str or None
+        Its hedge (``exact``, ``approx``, ``over`` …).
+    computed : float or None
+        What the data give.
+    computed_qualifier : str or None
+        The hedge of ``computed`` when it is itself a stated figure (``sources_agree``).
+    computed_interval : Interval or None
+        The true values ``computed`` allows, when it is a sum of hedged figures.
+    formula : Formula or None
+        How ``computed`` was obtained.
+    consistent : bool or None
+        The verdict; None when it cannot be checked.
+    basis : str
+        ``independent`` or ``by construction`` (a part was derived from this very total).
+    file : str
+        The data file the claim names (for ``python -m analysis check``).
+    line : int
+        Its line.
+    column : str
+        Its column.
+    last_year : int
+        The last year the claim is about (a vintage keeps the claims ending by its release).
+    """
+
+    id: str
+    kind: str
+    measure: str | None
+    period: Period
+    parts: tuple[Period, ...] = ()
+    whole: Period | None = None
+    inner: Period | None = None
+    dimension: tuple[str, str] | None = None
+    as_of: tuple = ()
+    terms: dict = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    source_text: tuple[str, str] | None = None
+    stated: float | None = None
+    qualifier: str | None = None
+    computed: float | None = None
+    computed_qualifier: str | None = None
+    computed_interval: Interval | None = None
+    formula: Formula | None = None
+    consistent: bool | None = None
+    basis: str = "independent"
+    file: str = ""
+    line: int = 0
+    column: str = ""
+    last_year: int = 0
 
 
-def _n(x) -> str:
-    return locale.num(x)
+#: The ledger's columns: one per :class:`Claim` field, in its order.
+COLUMNS = [f.name for f in dataclasses.fields(Claim)]
 
 
-def _d(date, lang: str = "en") -> str:
-    return locale.date(date, lang)
+def as_claim(row) -> Claim:
+    """A ledger row (a Series or a dict) as its :class:`Claim`; a missing number (NaN) becomes None.
+
+    Parameters
+    ----------
+    row : pandas.Series, dict or Claim
+        One row of :func:`ledger` (or a claim, returned as it is); a Series without ``id`` (a row of
+        ``ledger(ds).set_index("id")``) takes its name as the id.
+
+    Returns
+    -------
+    Claim
+    """
+    if isinstance(row, Claim):
+        return row
+    fields = {c: _none_if_nan(row[c]) for c in COLUMNS if c in row}
+    fields.setdefault("id", getattr(row, "name", None))  # a row of ledger().set_index("id")
+    return Claim(**fields)
 
 
-def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, file, line, column, last_year,
-           basis="independent", bound=False, computed_interval: Interval | None = None, formula=None, consistent=None):
+def _none_if_nan(x):
+    """A frame's cell as the field it was: numpy scalars as Python ones, a missing number as None."""
+    if isinstance(x, np.generic):
+        x = x.item()
+    return None if isinstance(x, float) and x != x else x
+
+
+def _claim(rows, *, stated, qualifier, computed, column, basis="independent", bound=False,
+           computed_interval: Interval | None = None, consistent=None, **facts):
     if consistent is not None:
         pass  # decided by the caller (derived bounds have no stated side)
     elif stated is None or computed is None:
@@ -67,9 +178,9 @@ def _claim(rows, *, id, text_en, text_zh, stated, qualifier, computed, kind, fil
         consistent = bool(agrees_interval(stated, qualifier, computed_interval, count=column == "projects"))
     else:
         consistent = bool(agrees(stated, qualifier, computed))
-    rows.append(dict(id=id, text_en=text_en, text_zh=text_zh, stated=stated, qualifier=qualifier, computed=computed,
-                     formula=formula, consistent=consistent, basis=basis, kind=kind, file=file, line=line, column=column,
-                     last_year=last_year))
+    rows.append(Claim(stated=stated, qualifier=qualifier, computed=computed, column=column, basis=basis,
+                      computed_interval=computed_interval, consistent=None if consistent is None else bool(consistent),
+                      **facts))
 
 
 def _breakdown_claims(ds: Dataset, rows: list) -> None:
@@ -82,31 +193,25 @@ def _breakdown_claims(ds: Dataset, rows: list) -> None:
             if part.empty or p not in totals:
                 continue
             tot = totals[p]
-            d_zh, d_en = labels[d]
             for m, col in (("projects", "projects"), ("investment", "investment_100m_yuan")):
                 t = tot[col]
                 values = part[col]
                 if not t.known or not values.notna().any():
                     continue
                 complete = bool(values.notna().all())
-                missing = int(values.isna().sum())
-                what_en = "projects add up to the total of " + _fmt(t.value) if m == "projects" else "investment adds up to the total"
-                what_zh = f"项目数之和等于总数{_fmt(t.value)}个" if m == "projects" else "意向投资额之和等于总额"
                 _claim(
                     rows,
                     id=f"breakdown_{m}_{p.key}_{d}",
-                    text_en=(f"{p.label}: the {d_en} groups' {what_en}" if complete else
-                             f"{p.label}: the {d_en} groups that state {'a count' if m == 'projects' else 'an amount'} add up to no more "
-                             f"than the total; the other {missing} group(s) carry the rest"),
-                    text_zh=(f"{p.label}年按{d_zh}分组的{what_zh}" if complete else
-                             f"{p.label}年按{d_zh}分组已公布的{'项目数' if m == 'projects' else '意向投资额'}之和不超过总{'数' if m == 'projects' else '额'}，"
-                             f"其余{missing}组合计为差额"),
+                    measure=col,
+                    period=p,
+                    dimension=tuple(labels[d]),
+                    terms={"total": t.value, "unstated": int(values.isna().sum())},
                     stated=t.value,
                     qualifier=t.qualifier,
                     computed=float(values.sum()),
                     computed_interval=interval_of_sum(list(zip(part[col].dropna(), part[f"{col.split('_')[0]}_qualifier"].dropna())),
                                                       count=m == "projects"),
-                    formula=" + ".join(_fmt(v) for v in values.dropna()),
+                    formula=Formula.of(*(Term(float(v)) for v in values.dropna())),
                     kind="breakdown_sum" if complete else "breakdown_bound",
                     file="signings.csv",
                     line=t.line,
@@ -132,19 +237,18 @@ def _cumulative_claims(ds: Dataset, rows: list) -> None:
             known = all(v.known for v in pv)
             computed = float(sum(v.value for v in pv)) if known else None
             derived_from_this = any(v.status == "derived" and v.from_period == big for v in pv)
-            what = "projects" if m == "projects" else "intended investment (亿元)"
             _claim(
                 rows,
                 id=f"cumulative_{m.split('_')[0]}_{big.key}",
-                text_en=f"{big.label}: the total of {what} equals the sum over " + " + ".join(a.label for a in parts),
-                text_zh=f"{big.label}年合计{'签约项目数' if m == 'projects' else '意向投资额（亿元）'}等于"
-                + "、".join(a.label for a in parts) + "各期之和",
+                measure=m,
+                period=big,
+                parts=tuple(parts),
                 stated=t.value,
                 qualifier=t.qualifier,
                 computed=computed,
                 computed_interval=(interval_of_sum([(v.value, v.qualifier) for v in pv], count=m == "projects")
                                    if known and not derived_from_this else None),
-                formula=" + ".join(_fmt(v.value) for v in pv) if known else None,
+                formula=Formula.of(*(Term(v.value) for v in pv)) if known else None,
                 kind="cumulative_sum",
                 file="signings.csv",
                 line=t.line,
@@ -193,18 +297,17 @@ def _derived_vs_sum_claims(ds: Dataset, rows: list) -> None:
                 derived = whole.value - rv.value
                 sum_iv = interval_of_sum([(v.value, v.qualifier) for v in pv], count=c)
                 consistent = bool(derived_iv.overlaps(sum_iv))
-                what_en = "projects" if m == "projects" else "intended investment"
-                what_zh = "签约项目数" if m == "projects" else "意向投资额"
                 total = float(sum(v.value for v in pv))
-                formula = (f"{_fmt(whole.value)} ({big.label}) − {_fmt(rv.value)} ({rest.label}) = {_fmt(round(derived, 6))} vs "
-                           + " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in zip(parts, pv)) + f" = {_fmt(total)}")
+                formula = Formula.of(Term(whole.value, big), Term(rv.value, rest), op="−", result=round(derived, 6),
+                                     versus=Formula.of(*(Term(v.value, a) for a, v in zip(parts, pv)), result=total))
                 _claim(
                     rows,
                     id=f"derived_vs_sum_{m.split('_')[0]}_{span.key}",
-                    text_en=f"{span.label}: the {what_en} derived from the {big.label} total ({_fmt(round(derived, 6))}) "
-                    f"meets the sum of " + " + ".join(a.label for a in parts),
-                    text_zh=f"由{big.label}年合计推算的{span.label}年{what_zh}（{_fmt(round(derived, 6))}）与"
-                    + "、".join(a.label for a in parts) + "各期之和相符",
+                    measure=m,
+                    period=span,
+                    parts=tuple(parts),
+                    whole=big,
+                    terms={"derived": round(derived, 6)},
                     stated=None,
                     qualifier=None,
                     computed=total,
@@ -228,13 +331,10 @@ def _derived_nonnegative_claims(ds: Dataset, rows: list) -> None:
             if v.status != "derived" or v.interval is None:
                 continue
             iv = v.interval
-            what_en = "projects" if m == "projects" else "intended investment"
-            what_zh = "签约项目数" if m == "projects" else "意向投资额"
             _claim(
                 rows,
                 id=f"derived_nonnegative_{m.split('_')[0]}_{a.key}",
-                text_en=f"{a.label}: the {what_en} derived from the {v.from_period.label} total cannot be negative",
-                text_zh=f"由{v.from_period.label}年合计推算的{a.label}年{what_zh}不能为负",
+                measure=m, period=a, whole=v.from_period,
                 stated=None, qualifier=None, computed=float(v.value), formula=v.formula,
                 consistent=bool(iv.hi > 0 or (iv.hi == 0 and not iv.hi_open)),
                 kind="derived_nonnegative", file="signings.csv", line=totals[v.from_period][m].line, column=m,
@@ -255,10 +355,10 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
             _claim(
                 rows,
                 id=f"landing_rate_{p.key}_{r['as_of']}",
-                text_en=f"{p.label} cohort as of {_d(r['vintage'])}: {_n(r['landed'])} of {_n(r['signed'])} landed, "
-                f"a rate the source gives as {locale.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'en', 'percent')}",
-                text_zh=f"截至{_d(r['vintage'], 'zh')}，{locale.period(p.first_year, p.last_year, 'zh')}签约的{_n(r['signed'])}个项目中"
-                f"{_n(r['landed'])}个落地，报道称落地率{locale.hedged(r['stated_rate_pct'], r['stated_qualifier'], 'zh', 'percent')}",
+                measure="landing_rate",
+                period=p,
+                as_of=(r["vintage"],),
+                terms={"landed": int(r["landed"]), "signed": int(r["signed"])},
                 stated=float(r["stated_rate_pct"]),  # as written, in percent (a fraction × 100 is not always exact)
                 qualifier=r["stated_qualifier"],
                 computed=100 * float(r["landed"]) / float(r["signed"]),
@@ -273,8 +373,9 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
             _claim(
                 rows,
                 id=f"landing_signed_{p.key}_{r['as_of']}",
-                text_en=f"{p.label} cohort: the signed count of the landing figure agrees with the projects signed in {p.label}",
-                text_zh=f"{p.label}年批次落地数字中的签约数与该时期签约项目数相符",
+                measure="signed",
+                period=p,
+                as_of=(r["vintage"],),
                 stated=t.value,  # the signings total, with its hedge (210余)
                 qualifier=t.qualifier,
                 computed=float(r["signed"]),
@@ -306,19 +407,10 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                 _claim(
                     rows,
                     id=f"landing_vintage_upper_{rest.key}_{b['as_of']}",
-                    text_en=(f"At most {_n(at_most)} of the {_n(signed_rest)} projects of {rest.label} had landed by {_d(b['vintage'])} "
-                             f"({_n(b_hi)} of {pb.label} then, {_n(a_lo)} of {pa.label} already by {_d(a['vintage'])})" if at_most >= 0 else
-                             f"The {pb.label} cohort as of {_d(b['vintage'])} (at most {_n(b_hi)} landed) has fewer landed projects than "
-                             f"the {pa.label} cohort inside it already had by {_d(a['vintage'])} ({_n(a_lo)}); landed projects do not un-land"),
-                    text_zh=(f"截至{_d(b['vintage'], 'zh')}，{locale.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个项目中"
-                             f"至多{_n(at_most)}个落地（届时{locale.period(pb.first_year, pb.last_year, 'zh')}批次共{_n(b_hi)}个落地，"
-                             f"其中{locale.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已有{_n(a_lo)}个）"
-                             if at_most >= 0 else
-                             f"截至{_d(b['vintage'], 'zh')}，{locale.period(pb.first_year, pb.last_year, 'zh')}批次至多{_n(b_hi)}个落地，"
-                             f"少于其中{locale.period(pa.first_year, pa.last_year, 'zh')}批次在{_d(a['vintage'], 'zh')}已落地的{_n(a_lo)}个；"
-                             "已落地的项目不会再“未落地”"),
+                    measure="landed", period=rest, whole=pb, inner=pa, as_of=(a["vintage"], b["vintage"]),
+                    terms={"at_most": at_most, "signed_rest": signed_rest, "later": b_hi, "earlier": a_lo},
                     stated=None, qualifier=None, computed=float(at_most),
-                    formula=f"{_n(b_hi)} − {_n(a_lo)}",
+                    formula=Formula.of(Term(b_hi), Term(a_lo), op="−"),
                     consistent=at_most >= 0,
                     kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
                 )
@@ -328,12 +420,10 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                 _claim(
                     rows,
                     id=f"landing_vintage_lower_{pa.key}_{a['as_of']}_{b['as_of']}",
-                    text_en=f"At least {_n(at_least)} more of the {pa.label} projects landed between {_d(a['vintage'])} and {_d(b['vintage'])} "
-                    f"({_n(b_lo)} of {pb.label}, less the {_n(signed_rest)} of {rest.label}, less {_n(a_hi)} already landed)",
-                    text_zh=f"{_d(a['vintage'], 'zh')}至{_d(b['vintage'], 'zh')}之间，{locale.period(pa.first_year, pa.last_year, 'zh')}的项目至少又有{_n(at_least)}个落地"
-                    f"（{locale.period(pb.first_year, pb.last_year, 'zh')}批次{_n(b_lo)}个，减去{locale.period(rest.first_year, rest.last_year, 'zh')}的{_n(signed_rest)}个，再减去此前已落地的{_n(a_hi)}个）",
+                    measure="landed", period=pa, whole=pb, inner=rest, as_of=(a["vintage"], b["vintage"]),
+                    terms={"at_least": at_least, "signed_rest": signed_rest, "later": b_lo, "earlier": a_hi},
                     stated=None, qualifier=None, computed=float(at_least),
-                    formula=f"{_n(b_lo)} − {_n(signed_rest)} − {_n(a_hi)}",
+                    formula=Formula.of(Term(b_lo), Term(signed_rest), Term(a_hi), op="−"),
                     consistent=at_least <= room,
                     kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
                 )
@@ -363,8 +453,9 @@ def _stated_claims(ds: Dataset, rows: list) -> None:
         _claim(
             rows,
             id=str(c["claim_id"]),
-            text_en=str(c["text_en"]),
-            text_zh=str(c["evidence"]),
+            measure=None if pd.isna(c["measure"]) else str(c["measure"]),
+            period=p,
+            source_text=(str(c["evidence"]), str(c["text_en"])),
             stated=float(c["stated"]),
             qualifier=str(c["qualifier"]),
             computed=computed,
@@ -411,22 +502,18 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                 kept_iv = value_interval(w[col], w[qcol], col)
                 if not value_interval(r[col], r[qcol], col).overlaps(kept_iv):
                     continue  # a disagreement, not an agreement: resolve_sources reports it
-                kept_en, other_en = (locale.hedged(x[col], x[qcol], "en", unit) for x in (w, r))
-                kept_zh, other_zh = (locale.hedged(x[col], x[qcol], "zh", unit) for x in (w, r))
                 _claim(
                     rows,
                     id=f"agree_{col.split('_')[0]}_{p.key}_{dim}{'' if pd.isna(group) else '_' + str(group)}_{r['source_id']}",
-                    text_en=(f"{p.label}: {w['source_id']} and {r['source_id']} both state {kept_en}" if kept_en == other_en else
-                             f"{p.label}: {r['source_id']} states {other_en} and {w['source_id']} states {kept_en}; "
-                             "the two statements agree and the tighter one is used"),
-                    text_zh=(f"{p.label}年：{w['source_id']}与{r['source_id']}均称{kept_zh}" if kept_zh == other_zh else
-                             f"{p.label}年：{r['source_id']}称{other_zh}，{w['source_id']}称{kept_zh}，"
-                             "两者一致，采用更精确的表述"),
+                    measure=col,
+                    period=p,
+                    sources=(str(w["source_id"]), str(r["source_id"])),
                     stated=float(r[col]),
                     qualifier=str(r[qcol]),
                     computed=float(w[col]),
+                    computed_qualifier=None if pd.isna(w[qcol]) else str(w[qcol]),
                     computed_interval=kept_iv,
-                    formula=f"{w['source_id']}: {kept_en}",
+                    formula=Formula.of(Term(float(w[col]), source=str(w["source_id"]), qualifier=None if pd.isna(w[qcol]) else str(w[qcol]), unit=unit)),
                     kind="sources_agree",
                     file="signings.csv",
                     line=int(line),
@@ -436,8 +523,29 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
 
 
 def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
-    """All claims, in a stable order; ``through`` keeps the claims about periods ending by then."""
-    rows: list[dict] = []
+    """All claims as facts, one row per :class:`Claim` (its fields are the columns), in a stable order.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data, as loaded.
+    through : int or None
+        Keep the claims about periods ending by this year (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`; :func:`as_claim` turns a row back into its :class:`Claim`, and
+        :func:`analysis.present.facts.claim` writes its sentence.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> led = ledger(load(), 2023)
+    >>> led.loc[led["id"] == "cumulative_projects_2019-2021", ["kind", "stated", "computed"]].values.tolist()
+    [['cumulative_sum', 124.0, 124.0]]
+    """
+    rows: list[Claim] = []
     _breakdown_claims(ds, rows)
     _cumulative_claims(ds, rows)
     _derived_vs_sum_claims(ds, rows)
@@ -445,26 +553,32 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     _landing_claims(ds, rows)
     _stated_claims(ds, rows)
     _agreement_claims(ds, rows)
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=COLUMNS)
     if through is not None:
         df = df[df["last_year"] <= through]
     return df.reset_index(drop=True)
 
 
-def reconciliation_problems(ds: Dataset) -> list[Problem]:
-    """Each inconsistent claim, and each claim that cannot be computed, as a problem naming its row."""
+def problems(led: pd.DataFrame) -> list[tuple[Claim, str]]:
+    """The claims the data check reports: ``(claim, why)`` with ``why`` ``"unchecked"`` (a ``claims.csv``
+    claim whose groups or totals are missing), ``"impossible"`` (a derived bound that cannot hold) or
+    ``"disagrees"`` (a stated figure the data contradict).
+
+    Parameters
+    ----------
+    led : pandas.DataFrame
+        A :func:`ledger`.
+
+    Returns
+    -------
+    list of (Claim, str)
+    """
     out = []
-    for _, c in ledger(ds).iterrows():
-        if c["consistent"] is None:
-            if c["file"] == "claims.csv":
-                out.append(Problem(c["file"], c["line"], c["column"], f"claim '{c['id']}' cannot be checked: the groups or totals it refers to are missing"))
-            continue
-        if not c["consistent"]:
-            if c["stated"] is None or pd.isna(c["stated"]):
-                msg = f"{c['text_en']}: impossible ({c['formula']} = {locale.num(c['computed'])}); the statements contradict each other"
-            else:
-                unit = "%" if c["kind"] == "landing_rate" else ""
-                msg = (f"{c['text_en']}: stated {c['qualifier']} {locale.num(c['stated'])}{unit}, "
-                       f"but the data give {locale.sig(c['computed'], 4)}{unit}")
-            out.append(Problem(c["file"], c["line"], c["column"], msg))
+    for _, row in led.iterrows():
+        c = as_claim(row)
+        if c.consistent is None:
+            if c.file == "claims.csv":
+                out.append((c, "unchecked"))
+        elif not c.consistent:
+            out.append((c, "impossible" if c.stated is None else "disagrees"))
     return out

@@ -57,6 +57,96 @@ class Period:
         return self.first_year <= year <= self.last_year
 
 
+@dataclass(frozen=True)
+class Term:
+    """One figure of a :class:`Formula`, with what it is a figure of (the words are the templates').
+
+    Parameters
+    ----------
+    value : float
+        The figure at the precision the source writes it.
+    period : Period or None
+        The period whose figure it is (written ``85 (2019–2020)`` / ``85（2019–2020年）``); None: a bare number.
+    total : bool
+        The figure is ``period``'s stated total (``85 (2019–2020 total)`` / ``85（2019–2020年合计）``).
+    bound : tuple of Term
+        When not empty, ``value`` is the most (``most``) or the least that the sum of these terms can be.
+    most : bool
+        With ``bound``: the most (True) or the least (False) the sum can be.
+    source : str or None
+        The source stating the figure (``bjnews2023: about 426.81 hundred million yuan``).
+    qualifier : str or None
+        With ``source``: the figure's hedge.
+    unit : str or None
+        With ``source``: ``"projects"`` or ``"yi_yuan"``.
+    """
+
+    value: float
+    period: "Period | None" = None
+    total: bool = False
+    bound: tuple["Term", ...] = ()
+    most: bool = False
+    source: str | None = None
+    qualifier: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A derivation as a structured value: terms joined by operators, an optional result and an optional
+    second formula it is set against (rendered per language by :func:`analysis.present.facts.formula`).
+
+    Parameters
+    ----------
+    terms : tuple of (str, Term)
+        ``(operator, term)`` pairs; the operator is ``"+"`` or ``"−"`` (the first term's is ``""``).
+    result : float or None
+        The value the terms give, when the formula states it (``= 799.34``).
+    versus : Formula or None
+        A formula this one is compared with (``… vs 552 (2019–2020) + 247 (2021) = 799``).
+    """
+
+    terms: tuple[tuple[str, Term], ...]
+    result: float | None = None
+    versus: "Formula | None" = None
+
+    @classmethod
+    def of(cls, first: Term, *rest: Term, op: str = "+", result: float | None = None,
+           versus: "Formula | None" = None) -> "Formula":
+        """A formula joining the terms with one operator: ``first op rest[0] op rest[1] …``.
+
+        Parameters
+        ----------
+        first : Term
+            The first term.
+        *rest : Term
+            The terms added (``op="+"``) to or subtracted (``op="−"``) from it.
+        op : str
+            ``"+"`` or ``"−"``.
+        result : float or None
+            What the terms give, when the formula states it.
+        versus : Formula or None
+            A formula this one is compared with.
+
+        Returns
+        -------
+        Formula
+        """
+        if op not in ("+", "−"):
+            raise ValueError(f"a formula's operator is '+' or '−', got {op!r}")
+        return cls((("", first), *((op, t) for t in rest)), result, versus)
+
+    @property
+    def is_stated_total(self) -> bool:
+        """Whether the formula is one period's stated total (the signed count of a landing cohort).
+
+        Returns
+        -------
+        bool
+        """
+        return len(self.terms) == 1 and self.terms[0][1].total
+
+
 @dataclass
 class Value:
     """One figure with where it came from."""
@@ -64,7 +154,7 @@ class Value:
     value: float | None
     qualifier: str | None = None
     status: str = "reported"  # reported | derived | missing
-    formula: str | None = None
+    formula: Formula | None = None  # how a derived value was computed
     line: int | None = None  # signings.csv line of a reported value
     from_period: "Period | None" = None  # the enclosing total a derived value was computed from
     interval: Interval | None = None  # for a derived value: the true values its parts' hedges allow
@@ -95,10 +185,6 @@ def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count
         return describe(total, round(point, 6), count=count)
     except ValueError:
         return describe(total, round(point, 6), nonnegative=False, count=count)
-
-
-def _fmt(x: float) -> str:
-    return locale.num(x)
 
 
 # --------------------------------------------------------------------------------------------- periods
@@ -228,7 +314,6 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                 if not options:
                     continue
                 others = min(options, key=lambda o: sum((v.span for v in o.values()), Interval.point(0.0)).width)
-                rest_txt = " − ".join(f"{_fmt(v.value)} ({b.label})" for b, v in others.items())
                 h = hedge_of_values([whole, *others.values()], [1] + [-1] * len(others), count=m == "projects")
                 if math.isinf(h.interval.hi) and h.interval.lo == 0 and not h.interval.lo_open:
                     continue  # a bound minus a bound: no value at all, only that it is not negative
@@ -239,10 +324,11 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                     # other end of what the parts can be
                     rest_iv = sum((v.span for v in others.values()), Interval.point(0.0))
                     most = h.qualifier in ("over", "more_than")
-                    formula = (f"{_fmt(whole.value)} ({big.label}) − {_fmt(round(rest_iv.hi if most else rest_iv.lo, 2))} "
-                               f"(the {'most' if most else 'least'} that {rest_txt.replace(' − ', ' + ')} can be)")
+                    bound = Term(round(rest_iv.hi if most else rest_iv.lo, 2), most=most,
+                                 bound=tuple(Term(v.value, b) for b, v in others.items()))
+                    formula = Formula.of(Term(whole.value, big), bound, op="−")
                 else:
-                    formula = f"{_fmt(whole.value)} ({big.label}) − {rest_txt}"
+                    formula = Formula.of(Term(whole.value, big), *(Term(v.value, b) for b, v in others.items()), op="−")
                 vals[a][m] = Value(round(value, 6), h.qualifier, "derived", formula, from_period=big, interval=h.interval)
                 break
     return vals
@@ -408,7 +494,8 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     stated = reported_totals(ds).get(period, {}).get(measure)
     as_stated = None
     if stated is not None and stated.known:
-        as_stated = Value(stated.value, stated.qualifier, "reported", f"{_fmt(stated.value)} ({period.label} total)", stated.line)
+        as_stated = Value(stated.value, stated.qualifier, "reported", Formula.of(Term(stated.value, period, total=True)),
+                          stated.line)
         if stated.qualifier == "exact":
             return as_stated
     vals = period_values(ds)
@@ -416,7 +503,7 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     covered = {y for a, _ in parts for y in range(a.first_year, a.last_year + 1)}
     if parts and covered == set(range(period.first_year, period.last_year + 1)) and all(v.known for _, v in parts):
         h = hedge_of_values([v for _, v in parts], count=measure == "projects")
-        summed = Value(float(h.value), h.qualifier, "derived", " + ".join(f"{_fmt(v.value)} ({a.label})" for a, v in parts),
+        summed = Value(float(h.value), h.qualifier, "derived", Formula.of(*(Term(v.value, a) for a, v in parts)),
                        interval=h.interval)
         if summed.qualifier == "exact" or as_stated is None:
             return summed

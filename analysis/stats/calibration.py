@@ -313,11 +313,24 @@ class StaleStudy(RuntimeError):
 
 
 def normalised_code(source: str) -> list[str]:
-    """What of a module's source can change the study's numbers: its top-level statements as syntax trees,
-    without docstrings (comments are not in the tree) and without the package's own relative imports (what
-    they bind is code of ``_CODE``, a prior, or words), in a stable order. Moving a function within or
-    between the modules of ``_CODE``, moving a module to another folder, or editing a comment or docstring
-    leaves them unchanged.
+    """What of a module's source can change the study's numbers: its top-level statements as syntax trees.
+
+    Docstrings are left out (comments are not in the tree), and so are the package's own relative imports
+    (what they bind is code of ``_CODE``, a prior, or words); an import of a library is one statement per
+    name it binds (``from a import b, c`` is ``from a import b`` and ``from a import c``), so that
+    :func:`code_digest` can count each binding once however many modules repeat it. Moving a function
+    within or between the modules of ``_CODE`` (a new module repeating the imports it needs), moving a
+    module to another folder, or editing a comment or docstring leaves the digest unchanged.
+
+    Parameters
+    ----------
+    source : str
+        The text of a Python module.
+
+    Returns
+    -------
+    list of str
+        One ``ast.dump`` per top-level statement, in the order of the source.
 
     Examples
     --------
@@ -326,6 +339,8 @@ def normalised_code(source: str) -> list[str]:
     >>> normalised_code("x = 1") == normalised_code("x = 2")
     False
     >>> normalised_code("from .model import fit") == normalised_code("from ..stats.model.signings import fit")
+    True
+    >>> normalised_code("from a import b, c") == normalised_code("from a import b\\nfrom a import c")
     True
     """
     import ast
@@ -341,7 +356,15 @@ def normalised_code(source: str) -> list[str]:
             body = body[1:]
         body = [s for s in body if not (isinstance(s, ast.ImportFrom) and s.level)]
         node.body = body or ([] if isinstance(node, ast.Module) else [ast.Pass()])
-    return [ast.dump(stmt, include_attributes=False) for stmt in tree.body]
+    out = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            out += [ast.dump(ast.Import(names=[name])) for name in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom):
+            out += [ast.dump(ast.ImportFrom(module=stmt.module, names=[name], level=0)) for name in stmt.names]
+        else:
+            out.append(ast.dump(stmt, include_attributes=False))
+    return out
 
 
 def _code_files(pkg: Path) -> list[Path]:
@@ -358,8 +381,9 @@ def code_digest(pkg: Path | None = None) -> str:
     this package), the priors' values and the library versions."""
     h = hashlib.sha256()
     pkg = Path(__file__).resolve().parents[1] if pkg is None else Path(pkg)
-    statements = sorted(s for path in _code_files(pkg) for s in normalised_code(path.read_text(encoding="utf-8")))
-    for stmt in statements:
+    statements = [s for path in _code_files(pkg) for s in normalised_code(path.read_text(encoding="utf-8"))]
+    imports = {s for s in statements if s.startswith(("Import(", "ImportFrom("))}  # a binding counts once
+    for stmt in [*sorted(imports), *sorted(s for s in statements if s not in imports)]:
         h.update(stmt.encode() + b"\0")
     assumptions = {k: (p.dist, p.params) for k, p in sorted(M.PRIORS.items())}
     h.update(repr((assumptions, M.INVESTMENT_MEASUREMENT_SD)).encode())

@@ -66,6 +66,31 @@ class _Group:
         return np.mean([_F(vintage - y, c, h) for y in ys], axis=0)
 
 
+def _pending_rate(groups: list[_Group], since: int, vintage: int, c, h):
+    """Probability that a project still pending at vintage ``since`` has landed by ``vintage``, for the
+    pending pool of ``groups`` taken at its expected mix of signing years (see the module docstring)."""
+    num = sum(g.n * (g.Fbar(vintage, c, h) - g.Fbar(since, c, h)) for g in groups)
+    den = sum(g.n * (1.0 - g.Fbar(since, c, h)) for g in groups)
+    return np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
+
+
+def _cohort_rate(p, rho, rng: np.random.Generator):
+    """A cohort's own landing rate: a beta draw with mean ``p`` and intra-cohort correlation ``rho``."""
+    s = 1.0 / rho - 1.0
+    return rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
+
+
+def _add_cohorts(groups, vintage: int, c, h, rho, rng: np.random.Generator, landed, signed) -> None:
+    """Add to ``landed`` and ``signed`` (in place) the landings by ``vintage`` of cohorts with no statement:
+    ``(first_year, last_year, signed)`` each, the parameters drawn per simulation (``c``, ``h``, ``rho``)."""
+    for fy, ly, n in groups:
+        if vintage <= ly:
+            raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
+        n = np.broadcast_to(np.asarray(n, dtype=np.int64), (len(landed),))
+        landed += rng.binomial(n, _cohort_rate(_Group(fy, ly, 0).Fbar(vintage, c, h), rho, rng))
+        signed += n
+
+
 def _chain_groups(periods: list[PeriodObs], stmts: list[LandingObs]) -> list[list[_Group]]:
     out = []
     for s in stmts:
@@ -113,10 +138,7 @@ def _chain_loglik(stmts, groups, c, h, rho, return_filter=False):
             full[:, : pmf.shape[1]] = pmf
         else:
             ps, pg, f = prev
-            # expected-mix conditional landing probability of the pending pool
-            num = sum(g.n * (g.Fbar(s.vintage, c, h) - g.Fbar(ps.vintage, c, h)) for g in pg)
-            den = sum(g.n * (1.0 - g.Fbar(ps.vintage, c, h)) for g in pg)
-            qbar = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
+            qbar = _pending_rate(pg, ps.vintage, s.vintage, c, h)
             full = np.zeros((P, s.signed + 1))
             support = np.flatnonzero(np.any(f > 0, axis=0))
             for sp in support:
@@ -177,15 +199,7 @@ class LandingPosterior:
         c, h, rho = self.draws(n_sims, rng)
         landed = np.zeros(n_sims)
         signed = np.zeros(n_sims)
-        for fy, ly, n in groups:
-            if vintage <= ly:
-                raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
-            n = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,))
-            p = _Group(fy, ly, 0).Fbar(vintage, c, h)
-            s = 1.0 / rho - 1.0
-            pc = rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
-            landed += rng.binomial(n, pc)
-            signed += n
+        _add_cohorts(groups, vintage, c, h, rho, rng, landed, signed)
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(signed > 0, landed / signed, np.nan)
         return {"landed": landed, "signed": signed, "rate": rate}
@@ -205,21 +219,10 @@ class LandingPosterior:
         c, h, rho, i = self._draw_idx(n_sims, rng)
         cum = np.cumsum(self.f_last[i], axis=1)  # filtered at the cell's grid point
         s_now = np.minimum((cum < rng.random(n_sims)[:, None]).sum(axis=1), last.signed)
-        num = sum(g.n * (g.Fbar(vintage, c, h) - g.Fbar(last.vintage, c, h)) for g in gs)
-        den = sum(g.n * (1.0 - g.Fbar(last.vintage, c, h)) for g in gs)
-        q = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
-        s = 1.0 / rho - 1.0
-        pc = rng.beta(np.maximum(q * s, 1e-10), np.maximum((1 - q) * s, 1e-10))
+        pc = _cohort_rate(_pending_rate(gs, last.vintage, vintage, c, h), rho, rng)
         landed = (s_now + rng.binomial(last.signed - s_now, pc)).astype(float)
         signed = np.full(n_sims, float(last.signed))
-        for fy, ly, n in new_groups:
-            if vintage <= ly:
-                raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
-            n = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,))
-            p = _Group(fy, ly, 0).Fbar(vintage, c, h)
-            pn = rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
-            landed += rng.binomial(n, pn)
-            signed += n
+        _add_cohorts(new_groups, vintage, c, h, rho, rng, landed, signed)
         return {"landed": landed, "signed": signed, "rate": landed / signed}
 
 

@@ -133,11 +133,11 @@ def test_splitting_a_model_module_leaves_the_digest_but_a_new_statement_changes_
     """A function moved into a new module of the model folder (which repeats the library imports it needs)
     leaves the digest as it is; a statement added there changes it."""
     pkg = _package_copy(tmp_path)
-    _split_off(pkg, "psis", "_gpd_fit", "gpd")
+    _split_off(pkg, "importance", "_gpd_fit", "gpd")
     _split_off(pkg, "landing", "_conv_rows", "convolution")
     new = pkg / "stats" / "model" / "gpd.py"
     assert "import numpy as np" in new.read_text(encoding="utf-8")
-    assert "def _gpd_fit" not in (pkg / "stats" / "model" / "psis.py").read_text(encoding="utf-8")
+    assert "def _gpd_fit" not in (pkg / "stats" / "model" / "importance.py").read_text(encoding="utf-8")
     assert C.code_digest(pkg) == C.code_digest()
     new.write_text(new.read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
     assert C.code_digest(pkg) != C.code_digest()

@@ -4,7 +4,7 @@ One module per job, each importing only the ones above it in this list:
 
 * :mod:`~analysis.stats.model.inputs`: what the model is fitted to (:class:`PeriodObs`,
   :class:`LandingObs`), the model names and prediction levels, and helpers shared by the others;
-* :mod:`~analysis.stats.model.psis`: Pareto-smoothed importance sampling and its generalized Pareto fit;
+* :mod:`~analysis.stats.model.importance`: Pareto-smoothed importance sampling and its generalized Pareto fit;
 * :mod:`~analysis.stats.model.landing`: the landing-by-cohort model (:func:`fit_landing`,
   :class:`LandingPosterior`);
 * :mod:`~analysis.stats.model.signings`: the counts and investment model and its inference
@@ -18,7 +18,6 @@ in the module of each part.
 from ...core.config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
 from .inputs import LEVELS, MODELS, LandingObs, PeriodObs, central_interval, log_sd_of_bounds
 from .landing import LandingPosterior, fit_landing
-from .psis import psis
 from .signings import Posterior, fit, sample_prior_paths
 
 __all__ = [

@@ -158,7 +158,12 @@ def _chain_loglik(stmts, groups, c, h, rho, return_filter=False):
 
 @dataclass
 class LandingPosterior:
-    """Grid posterior of the landing model (c, h, rho) and predictive draws of landed counts."""
+    """Grid posterior of the landing model ``(c, h, rho)`` and predictive draws of landed counts.
+
+    Made by :func:`fit_landing`: the statements and their cohorts' groups, the grid points ``c``, ``h``,
+    ``rho`` with their posterior weights ``w``, the grid's cell widths on the logit scale ``dc``, ``dh``, and
+    ``f_last``, the filtered distribution of the last stated count per grid point.
+    """
 
     stmts: list[LandingObs]
     groups: list[list[_Group]]
@@ -177,11 +182,34 @@ class LandingPosterior:
         return special.expit(lc), special.expit(lh), self.rho[i], i
 
     def draws(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Posterior draws of (c, h, rho): a grid cell by its posterior mass, jittered uniformly
-        within the cell on the logit scale; rho at its quadrature node."""
+        """Posterior draws of ``(c, h, rho)``.
+
+        A grid cell is drawn by its posterior mass, then jittered uniformly within the cell on the logit scale;
+        ``rho`` stays at its quadrature node.
+
+        Parameters
+        ----------
+        n : int
+            The number of draws.
+        rng : numpy.random.Generator
+            The random generator (the draws are deterministic given its state).
+
+        Returns
+        -------
+        tuple of (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+            ``c`` (eventual share), ``h`` (yearly hazard), ``rho`` (intra-cohort correlation), each (n,).
+        """
         return self._draw_idx(n, rng)[:3]
 
     def summary(self) -> dict:
+        """Posterior summaries (q10, q50, q90) of the landing model's parameters and shares.
+
+        Returns
+        -------
+        dict
+            ``eventual_share``, ``yearly_hazard``, ``icc``, ``landed_within_1_year`` and
+            ``landed_within_3_years``, each a dict of quantiles.
+        """
         rng = np.random.default_rng(0)
         c, h, rho = self.draws(4000, rng)
         return {"eventual_share": _q(c), "yearly_hazard": _q(h), "icc": _q(rho),
@@ -190,11 +218,25 @@ class LandingPosterior:
     def predict_cohort(self, groups, vintage: int, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Observed landed counts by ``vintage`` of a cohort with no landing statement yet.
 
-        ``groups``: list of ``(first_year, last_year, signed)``; ``signed`` an int or an array of
-        ``n_sims`` draws (e.g. ``Posterior.predict(...)['projects'][:, j]``). An aggregate group's
-        projects are spread evenly over its years. Each group draws its own cohort landing rate
-        (beta with the model's mean and ``rho``), then a binomial count. Returns ``landed``,
-        ``signed``, ``rate`` arrays (n_sims,).
+        An aggregate group's projects are spread evenly over its years. Each group draws its own cohort
+        landing rate (beta with the model's mean and ``rho``), then a binomial count.
+
+        Parameters
+        ----------
+        groups : list of (int, int, int or numpy.ndarray)
+            ``(first_year, last_year, signed)``; ``signed`` an int or an array of ``n_sims`` draws (e.g.
+            ``Posterior.predict(...)['projects'][:, j]``).
+        vintage : int
+            The year the landed count is predicted for (after every group's last year).
+        n_sims : int
+            The number of simulations.
+        rng : numpy.random.Generator
+            The random generator (the draws are deterministic given its state).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``landed``, ``signed`` and ``rate`` (NaN where nothing was signed), each (n_sims,).
         """
         c, h, rho = self.draws(n_sims, rng)
         landed = np.zeros(n_sims)
@@ -206,13 +248,29 @@ class LandingPosterior:
 
     def predict_existing(self, vintage: int, n_sims: int, rng: np.random.Generator,
                          new_groups=()) -> dict[str, np.ndarray]:
-        """Landed count and rate of the latest statement's cohort at a later ``vintage``, conditional
-        on the statements (the stated count, or a draw from its filtered distribution if it is an
-        interval, plus beta-binomial landings of the pending pool).
+        """Landed count and rate of the latest statement's cohort at a later ``vintage``, given the statements.
 
-        ``new_groups``: cohorts signed after that cohort, ``(first_year, last_year, signed)`` as in
-        :meth:`predict_cohort`, added with the same parameter draws, so that the result is the
-        landed count of the whole span a later article would state (2019–2021 known, 2022 new)."""
+        The stated count (or a draw from its filtered distribution if it is an interval) plus beta-binomial
+        landings of the pending pool.
+
+        Parameters
+        ----------
+        vintage : int
+            The year predicted for (not before the latest statement).
+        n_sims : int
+            The number of simulations.
+        rng : numpy.random.Generator
+            The random generator (the draws are deterministic given its state).
+        new_groups : list of (int, int, int or numpy.ndarray)
+            Cohorts signed after that cohort, ``(first_year, last_year, signed)`` as in :meth:`predict_cohort`,
+            added with the same parameter draws, so that the result is the landed count of the whole span a
+            later article would state (2019–2021 known, 2022 new).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``landed``, ``signed`` and ``rate``, each (n_sims,).
+        """
         last, gs = self.stmts[-1], self.groups[-1]
         if vintage < last.vintage:
             raise ValueError(f"vintage {vintage} is before the latest statement ({last.vintage})")
@@ -228,10 +286,42 @@ class LandingPosterior:
 
 def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed: int = 0,
                 n_grid: tuple[int, int] = (28, 28), n_rho: int = 5) -> LandingPosterior:
-    """Grid posterior for the landing model from nested statements (see module docstring).
+    """Grid posterior for the landing model from nested statements (see the module docstring).
 
-    ``rho`` is integrated over ``n_rho`` equal-probability nodes of its prior; ``(c, h)`` on a grid
-    placed in two stages (prior quantiles, then a finer logit grid around the posterior mass).
+    ``rho`` is integrated over ``n_rho`` equal-probability nodes of its prior; ``(c, h)`` on a grid placed
+    in two stages (prior quantiles, then a finer logit grid around the posterior mass).
+
+    Parameters
+    ----------
+    periods : list of PeriodObs
+        The published periods (the cohorts' signed counts).
+    statements : list of LandingObs
+        Statements about nested cohorts (same first year, growing last year) at increasing vintages.
+    seed : int
+        Unused (the grid is deterministic); kept for a uniform signature.
+    n_grid : tuple of (int, int)
+        Grid points of the fine grid for ``c`` and ``h``.
+    n_rho : int
+        Quadrature nodes for ``rho``.
+
+    Returns
+    -------
+    LandingPosterior
+        The posterior on the grid.
+
+    Raises
+    ------
+    ValueError
+        When the statements are not nested or a cohort cuts a period.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> periods = [PeriodObs(2019, 2020, 85), PeriodObs(2021, 2021, 40)]
+    >>> post = fit_landing(periods, [LandingObs(2019, 2020, 2021, 85, (60, 60))], n_grid=(12, 12))
+    >>> sims = post.predict_cohort([(2021, 2021, 40)], 2022, 1000, np.random.default_rng(0))
+    >>> bool(((sims["landed"] >= 0) & (sims["landed"] <= 40)).all())
+    True
     """
     del seed  # the grid is deterministic; kept for a uniform signature
     stmts = sorted(statements, key=lambda s: s.vintage)

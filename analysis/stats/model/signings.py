@@ -48,7 +48,7 @@ from scipy import special
 from ...core.config import INVESTMENT_MEASUREMENT_SD, PRIORS
 from .inputs import MODELS, LandingObs, PeriodObs, _q, log_sd_of_bounds
 from .landing import LandingPosterior, fit_landing
-from .psis import psis
+from .importance import psis
 
 # Inference settings: importance draws per model and grid nodes per scale axis.
 _N_IS_DEFAULT = 2000
@@ -169,8 +169,31 @@ class _Model:
 
 
 def sample_prior_paths(kind: str, n_years: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One draw of the latent (eta, a) paths over ``n_years`` from model ``kind`` and ``PRIORS``
-    (the model's own generating process, used by the calibration study)."""
+    """One draw of the latent ``(eta, a)`` paths over ``n_years`` from model ``kind`` and ``PRIORS``.
+
+    The model's own generating process, used by the calibration study.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`MODELS`.
+    n_years : int
+        The length of the paths.
+    rng : numpy.random.Generator
+        The random generator (the draws are deterministic given its state).
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        The log expected count ``eta`` and the log amount per project ``a``, each (n_years,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> eta, a = sample_prior_paths("level", 5, np.random.default_rng(0))
+    >>> eta.shape, a.shape
+    ((5,), (5,))
+    """
     m = _Model(kind, n_years)
     x, _, _ = m.sample_prior(rng, 1)
     eta, a = m.paths(x)
@@ -520,9 +543,8 @@ class _Fit:
 class Posterior:
     """Fitted model: three importance-sampled posteriors, their weights, and the landing posterior.
 
-    ``weights`` maps model name -> posterior model probability. ``predict`` draws model-averaged
-    posterior-predictive simulations; ``summary`` gives parameter summaries; ``landing`` (or None)
-    is a :class:`LandingPosterior`.
+    Made by :func:`fit`. ``weights`` maps model name -> posterior model probability; ``fits`` the
+    importance-sampled posterior of each model; ``landing`` (or None) is a :class:`LandingPosterior`.
     """
 
     first_year: int
@@ -532,8 +554,15 @@ class Posterior:
     landing: LandingPosterior | None = field(default=None, repr=False)
 
     def diagnostics(self) -> dict:
-        """Per model: log evidence (importance-sampling estimate and grid-Laplace value), effective
-        sample size of the importance weights (of n draws), Pareto k-hat, Newton iterations."""
+        """Per model: the inference's diagnostics.
+
+        Returns
+        -------
+        dict of str to dict
+            Per model: ``log_evidence`` (importance-sampling estimate), ``log_evidence_laplace`` (grid-Laplace
+            value), ``ess`` (effective sample size of the importance weights), ``n_draws``, ``khat`` (Pareto
+            k-hat) and ``newton_iterations``.
+        """
         return {k: {"log_evidence": f.log_evidence, "log_evidence_laplace": f.laplace_log_evidence,
                     "ess": f.ess, "n_draws": len(f.weights), "khat": f.khat,
                     "newton_iterations": f.newton_iters} for k, f in self.fits.items()}
@@ -541,10 +570,26 @@ class Posterior:
     def predict(self, years, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Model-averaged posterior-predictive draws for future ``years`` (each after ``last_year``).
 
-        Returns ``projects`` and ``investment`` (亿元, as it would be reported), their running sums
-        over ``years`` (``projects_cum``, ``investment_cum``; sums of the predicted years only), the
-        latent expected count ``rate`` and ``model`` (index into ``MODELS`` per simulation); arrays
-        are (n_sims, len(years)).
+        Parameters
+        ----------
+        years : int or sequence of int
+            The years to predict.
+        n_sims : int
+            The number of simulations.
+        rng : numpy.random.Generator
+            The random generator (the draws are deterministic given its state).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``projects`` and ``investment`` (亿元, as it would be reported), their running sums over ``years``
+            (``projects_cum``, ``investment_cum``; sums of the predicted years only), the latent expected count
+            ``rate`` and ``model`` (index into ``MODELS`` per simulation); arrays are (n_sims, len(years)).
+
+        Raises
+        ------
+        ValueError
+            When a year is not after ``last_year``.
         """
         years = np.atleast_1d(np.asarray(years, dtype=int))
         if np.any(years <= self.last_year):
@@ -575,11 +620,14 @@ class Posterior:
     def summary(self) -> dict:
         """Posterior summaries (q10, q50, q90 = median and 80 % interval) per model and averaged.
 
-        Per model: ``rate_last`` (expected projects in the last history year), ``growth`` (yearly
-        growth of the expected count; drift model only), ``rate_sd`` (year-effect or step sd of the
-        log-rate), ``amount_last`` (亿元 per expected project, last year), ``amount_growth`` (drift),
-        ``amount_sd``; plus ``weight`` and diagnostics. ``averaged`` holds model-averaged next-year
-        expected projects and investment per project.
+        Returns
+        -------
+        dict
+            ``weights``; ``models``: per model ``rate_last`` (expected projects in the last history year),
+            ``growth`` (yearly growth of the expected count; drift model only), ``rate_sd`` (year-effect or step
+            sd of the log-rate), ``amount_last`` (亿元 per expected project, last year), ``amount_growth``
+            (drift), ``amount_sd``, ``weight`` and the diagnostics; ``averaged``: model-averaged next-year
+            expected projects and investment per project; ``landing`` when there is a landing posterior.
         """
         out: dict = {"weights": dict(self.weights), "models": {}}
         rng = np.random.default_rng(0)
@@ -614,8 +662,39 @@ def fit(periods: list[PeriodObs], landing: list[LandingObs] | tuple = (), *, see
         models: tuple[str, ...] = MODELS) -> Posterior:
     """Fit the count/investment models (and the landing model if statements are given).
 
-    Deterministic given ``seed``. ``n_draws`` importance draws per model; ``n_grid`` nodes per
-    axis of the (log sd, log tau) grid of each model's Laplace proposal.
+    Deterministic given ``seed``.
+
+    Parameters
+    ----------
+    periods : list of PeriodObs
+        The published periods (no overlaps).
+    landing : list of LandingObs
+        Landing statements (empty: no landing model).
+    seed : int
+        The seed of the importance sampler.
+    n_draws : int
+        Importance draws per model.
+    n_grid : int
+        Nodes per axis of the (log sd, log tau) grid of each model's Laplace proposal.
+    models : tuple of str
+        The time structures to fit and average (of :data:`MODELS`).
+
+    Returns
+    -------
+    Posterior
+        The fitted, model-averaged posterior.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> periods = [PeriodObs(2019, 2020, 85, None, 600.0, None), PeriodObs(2021, 2021, 40, None, 280.0, None),
+    ...            PeriodObs(2022, 2022, 45, None, 300.0, None)]
+    >>> post = fit(periods, seed=1)
+    >>> sorted(post.weights), round(sum(post.weights.values()), 9)
+    (['drift', 'iid', 'level'], 1.0)
+    >>> sims = post.predict([2023, 2024], 1000, np.random.default_rng(0))
+    >>> sims["projects"].shape
+    (1000, 2)
     """
     data = _Data(list(periods))
     rng = np.random.default_rng(seed)

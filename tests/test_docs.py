@@ -217,7 +217,8 @@ def test_docstring_examples_run(module, monkeypatch):
 @pytest.mark.parametrize("module", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="NOT_YET"))
                                     if m in NOT_YET else m for m in MODULES])
 def test_public_definitions_follow_the_docstring_rule(module):
-    assert check_source(_source(module), module, FACE) == []
+    problems = check_source(_source(module), module, FACE)
+    assert not problems, "\n".join(problems)
 
 
 def test_not_yet_names_modules_of_the_package():

@@ -42,8 +42,8 @@ def default_data_dir() -> Path:
 
     Examples
     --------
-    >>> default_data_dir().name
-    'data'
+    >>> (default_data_dir() / "signings.csv").is_file()
+    True
     """
     return Path(os.environ.get(DATA_ENV) or DATA_DIR)
 

@@ -41,7 +41,7 @@ Sizes: ``SIZES['fast']`` for a quick look (``calibrate --size fast``), ``SIZES['
 study the reports show; their runtimes on a 2-core machine are stated there.
 
 The study belongs to the model, not to a report: ``python -m analysis calibrate --write`` stores the
-default-size table in ``analysis/validation/`` with a digest of the code and library versions it ran
+default-size table in ``analysis/stats/validation/`` with a digest of the code and library versions it ran
 with (:func:`save`); the reports show that table (:func:`stored`), which refuses to load once the model,
 the priors or the study changed until the study is run again (the tests check this too).
 """

@@ -218,3 +218,12 @@ def test_existing_cohort_only_gains_landings(real_post):
     assert landed / signed <= np.median(p["rate"]) <= 1.0
     with pytest.raises(ValueError):
         lp.predict_cohort([(2023, 2023, 50)], 2023, 10, np.random.default_rng(0))
+
+
+def test_the_model_package_offers_its_public_names():
+    """Callers import the model package as they imported the one module it was split from: every public name
+    is reachable from the package, and is the object of the module that does that job."""
+    assert all(hasattr(M, name) for name in M.__all__)
+    assert M.fit is signings.fit and M.Posterior is signings.Posterior
+    assert M.fit_landing is landing.fit_landing and M.LandingPosterior is landing.LandingPosterior
+    assert {"LEVELS", "central_interval", "PeriodObs", "LandingObs"} <= set(M.__all__)

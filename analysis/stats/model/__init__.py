@@ -22,6 +22,7 @@ from .signings import Posterior, fit, sample_prior_paths
 
 __all__ = [
     "INVESTMENT_MEASUREMENT_SD",
+    "LEVELS",
     "LandingObs",
     "LandingPosterior",
     "MODELS",
@@ -29,6 +30,7 @@ __all__ = [
     "PeriodObs",
     "Posterior",
     "Prior",
+    "central_interval",
     "log_sd_of_bounds",
     "fit",
     "fit_landing",

@@ -69,11 +69,7 @@ def _face() -> set[tuple[str, str]]:
         tree = ast.parse(Path(importlib.import_module(f"analysis.present.{mod}").__file__).read_text(encoding="utf-8"))
         face |= {(f"analysis.present.{mod}", n.name) for n in tree.body
                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")}
-    try:
-        locale = importlib.import_module("analysis.core.locale")
-    except ImportError:  # pragma: no cover - the locale module is part of the package
-        locale = None
-    if locale is not None and hasattr(locale, "Locale"):
+    if hasattr(importlib.import_module("analysis.core.locale"), "Locale"):
         face.add(("analysis.core.locale", "Locale"))
     return face
 

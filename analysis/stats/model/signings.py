@@ -35,6 +35,7 @@ ratios (so the likelihood's ridge is straight), is the proposal of importance sa
 posterior, with Pareto smoothing (PSIS). The model's marginal likelihood is the mean importance
 weight. Effective sample size and Pareto k-hat are reported per model; on the real history they are
 about 1100-1400 of 2000 and 0.2-0.45. Everything is seeded; fit, landing and 20 000 simulations for
+three years take about 0.1 s.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ import numpy as np
 from scipy import special
 
 from ...core.config import INVESTMENT_MEASUREMENT_SD, PRIORS
+from .importance import psis
 from .inputs import MODELS, LandingObs, PeriodObs, _q, log_sd_of_bounds
 from .landing import LandingPosterior, fit_landing
-from .importance import psis
 
 # Inference settings: importance draws per model and grid nodes per scale axis.
 _N_IS_DEFAULT = 2000

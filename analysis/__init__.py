@@ -4,18 +4,26 @@ The package is built in layers; a module imports only from its own layer or the 
 
 * ``core``     settings and priors (``config``), the hedge algebra (``qualifiers``), the words (``locale``);
 * ``data``     the schema, reading and the rules of the CSV files (``dataset.read``);
-* ``stats``    every figure: ``metrics``, ``claims``, ``model``, ``projection``, ``calibration``, ``results``;
+* ``stats``    every figure: ``metrics``, ``claims``, ``model`` (a package, one module per job), ``projection``,
+               ``calibration``, ``results``;
 * ``present``  prose, tables, charts, pages, JSON and terminal text, notebook helpers, templates;
 * ``api``      the public face (this package re-exports it);
 * ``pipeline`` the build, its kernels and output folder, and the command line (``python -m analysis``).
 
-An analyst needs only the public face::
+An analyst needs only the public face: :func:`load` the data once, :func:`compute` the results of the
+release that first published a year (the data as known then), and show them. The presentation modules are
+reachable from here too (``from analysis import charts, tables, prose``); they are imported on first use,
+so ``python -m analysis check`` does not pay for them.
 
-    from analysis import load, compute
-    res = compute(load(), 2023)
-
-The presentation modules are reachable from here too (``from analysis import charts, tables, prose``);
-they are imported on first use, so ``python -m analysis check`` does not pay for them.
+Examples
+--------
+>>> from analysis import load, compute
+>>> res = compute(load(), 2023)
+>>> type(res).__name__
+'Results'
+>>> from analysis import tables
+>>> tables.__name__
+'analysis.present.tables'
 """
 
 from importlib import import_module

@@ -34,8 +34,37 @@ def _fingerprint(ds: Dataset) -> int:
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:
-    """The validated dataset of ``data_dir`` (default: the repository's data/), or :class:`DataError`
-    listing every problem (file, line, column, message)."""
+    """The validated dataset of ``data_dir``, or :class:`DataError` listing every problem.
+
+    The one door to the data: the files are read and checked (schema, rules), the published figures that
+    should add up are reconciled, and every problem is reported at once (file, line, column, message).
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+        A folder of the CSV files (default: ``$ANALYSIS_DATA_DIR``, else the repository's data/).
+
+    Returns
+    -------
+    Dataset
+        The typed tables, one row per fact.
+
+    Raises
+    ------
+    DataError
+        With every problem found.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> ds = load()
+    >>> ds.conference_years == sorted(int(y) for y in ds["conferences"]["year"])
+    True
+    >>> load("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    analysis.data.schema.DataError: no/such/folder: data directory does not exist
+    """
     data_dir = default_data_dir() if data_dir is None else Path(data_dir)
     if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
         key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))

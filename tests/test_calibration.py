@@ -102,13 +102,45 @@ def test_a_comment_docstring_or_move_leaves_the_stored_study_valid(tmp_path):
     """The study is keyed on the syntax trees of the code it runs: a comment, a docstring or a function
     moved to the end of its module changes nothing the study computes, so the digest stays."""
     pkg = _package_copy(tmp_path)
-    model = pkg / "stats" / "model.py"
-    text = model.read_text(encoding="utf-8")
-    start = text.index("\ndef ", len(text) // 2)
-    end = text.index("\ndef ", start + 1)
+    module = pkg / "stats" / "model" / "signings.py"
+    text = module.read_text(encoding="utf-8")
+    start = text.index("\ndef _halfnormal_logpdf_log")
+    end = text.index("\nclass ", start)
     moved = text[:start] + text[end:] + text[start:end]  # one function moved to the end of the module
-    model.write_text("# a comment added at the top\n" + moved.replace('"""', '"""Reworded. ', 1), encoding="utf-8")
-    assert C.code_digest(pkg) == C.code_digest() == C.stored()[1]["digest"]
+    module.write_text("# a comment added at the top\n" + moved.replace('"""', '"""Reworded. ', 1), encoding="utf-8")
+    assert moved != text and C.code_digest(pkg) == C.code_digest() == C.stored()[1]["digest"]
+
+
+def _split_off(pkg, module: str, function: str, new: str) -> None:
+    """Move ``function`` of the model's ``module`` into a new module ``new`` of the model folder, with the
+    imports it needs, and import it back, as a split of a module by job does."""
+    import ast
+
+    path = pkg / "stats" / "model" / f"{module}.py"
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+    imports = [ast.get_source_segment(text, n) for n in tree.body
+               if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)]
+    body = "".join(lines[node.lineno - 1:node.end_lineno])
+    (path.parent / f"{new}.py").write_text('"""Split off."""\n\n' + "\n".join(imports) + "\n\n\n" + body, encoding="utf-8")
+    kept = "".join(lines[:node.lineno - 1] + lines[node.end_lineno:])
+    path.write_text(kept.replace("\n\n\n", f"\n\nfrom .{new} import {function}\n\n\n", 1), encoding="utf-8")
+
+
+def test_splitting_a_model_module_leaves_the_digest_but_a_new_statement_changes_it(tmp_path):
+    """A function moved into a new module of the model folder (which repeats the library imports it needs)
+    leaves the digest as it is; a statement added there changes it."""
+    pkg = _package_copy(tmp_path)
+    _split_off(pkg, "importance", "_gpd_fit", "gpd")
+    _split_off(pkg, "landing", "_conv_rows", "convolution")
+    new = pkg / "stats" / "model" / "gpd.py"
+    assert "import numpy as np" in new.read_text(encoding="utf-8")
+    assert "def _gpd_fit" not in (pkg / "stats" / "model" / "importance.py").read_text(encoding="utf-8")
+    assert C.code_digest(pkg) == C.code_digest()
+    new.write_text(new.read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
+    assert C.code_digest(pkg) != C.code_digest()
 
 
 def test_the_digest_examples_run():
@@ -124,7 +156,8 @@ def test_a_changed_prior_or_code_makes_the_study_stale(tmp_path, monkeypatch):
     from analysis.stats import model as MODEL
 
     pkg = _package_copy(tmp_path)
-    (pkg / "stats" / "model.py").write_text((pkg / "stats" / "model.py").read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
+    model = pkg / "stats" / "model" / "signings.py"
+    model.write_text(model.read_text(encoding="utf-8") + "\nEXTRA_CONSTANT = 1\n", encoding="utf-8")
     assert C.code_digest(pkg) != C.code_digest()
     name, prior = sorted(MODEL.PRIORS.items())[-1]
     params = tuple(2 * p if isinstance(p, (int, float)) else p for p in prior.params)

@@ -83,3 +83,14 @@ def test_the_checks_see_an_upward_import_and_a_circle(tmp_path):
     assert ("analysis.data.dataset", "analysis.stats.claims") in upward(graph)
     with pytest.raises(graphlib.CycleError):
         check_acyclic(graph)
+
+
+def test_a_subpackage_sits_in_its_layer():
+    """A folder inside a layer (the model package of the statistics layer) is part of that layer, and the
+    imports between its modules are in the graph: its modules import only downward and round no circle."""
+    model = [m for m in GRAPH if m.startswith("analysis.stats.model")]
+    assert {"analysis.stats.model", "analysis.stats.model.signings", "analysis.stats.model.inputs"} <= set(model)
+    assert {_layer(m) for m in model} == {"stats"}
+    assert "analysis.stats.model.inputs" in GRAPH["analysis.stats.model.signings"]
+    assert "analysis.stats.model.signings" in GRAPH["analysis.stats.model"]
+    assert "analysis.stats.model" in GRAPH["analysis.stats.calibration"]

@@ -14,7 +14,7 @@ from analysis.stats import metrics
 from analysis.stats import projection as P
 from analysis import load
 from analysis.stats.metrics import wilson
-from analysis.stats.model import LandingObs, PeriodObs
+from analysis.stats.model import LandingObs, PeriodObs, landing, signings
 from analysis.core.qualifiers import interval
 
 from .conftest import DATA
@@ -39,7 +39,7 @@ def test_priors_are_documented_once():
 def test_aggregate_count_likelihood_is_the_exact_sum_over_latent_years():
     # P(Y_2019 + Y_2020 = 85) summed over every split equals the model's aggregate term.
     periods = [PeriodObs(2019, 2020, 85), PeriodObs(2021, 2021, 39)]
-    data = M._Data(periods)
+    data = signings._Data(periods)
     eta = np.log(np.array([[30.0, 50.0, 41.0], [44.0, 44.0, 35.0]]))
     ll = data.loglik(eta, np.zeros_like(eta))
     lam = np.exp(eta)
@@ -51,7 +51,7 @@ def test_aggregate_count_likelihood_is_the_exact_sum_over_latent_years():
 
 def test_aggregate_investment_is_the_sum_of_latent_yearly_totals():
     periods = [PeriodObs(2019, 2020, None, None, 552.0), PeriodObs(2021, 2021)]
-    data = M._Data(periods)
+    data = signings._Data(periods)
     eta = np.log(np.array([[40.0, 45.0, 39.0]]))
     a = np.log(np.array([[5.0, 7.9, 6.0]]))
     total = 40 * 5.0 + 45 * 7.9
@@ -111,8 +111,8 @@ def _investment_loglik(bounds, totals):
     published amount with ``bounds``."""
     eta = np.full((len(totals), 1), math.log(37))
     a = np.log(np.asarray(totals, float))[:, None] - math.log(37)
-    count_only = M._Data([PeriodObs(2022, 2022, 37)]).loglik(eta, a)  # the Poisson term of the 37 projects
-    return M._Data([PeriodObs(2022, 2022, 37, None, None, bounds)]).loglik(eta, a) - count_only
+    count_only = signings._Data([PeriodObs(2022, 2022, 37)]).loglik(eta, a)  # the Poisson term of the 37 projects
+    return signings._Data([PeriodObs(2022, 2022, 37, None, None, bounds)]).loglik(eta, a) - count_only
 
 
 def test_an_upper_bound_enters_the_likelihood_as_an_upper_bound():
@@ -171,15 +171,15 @@ def test_landing_chain_close_to_brute_force():
     mixes 2019-2020 and 2021 projects and its mix is taken at its expectation. Compare the posterior
     it gives with the brute-force binomial likelihood on a grid: shares landed within 1 and 3 years
     agree closely; c and h shift by less than about half a posterior sd (stated in the report)."""
-    groups = M._chain_groups(REAL, LANDING)
+    groups = landing._chain_groups(REAL, LANDING)
     cs, hs = np.linspace(0.8, 0.995, 10), np.linspace(0.35, 0.97, 10)
     C, H = (g.ravel() for g in np.meshgrid(cs, hs, indexing="ij"))
-    approx_ll = M._chain_loglik(LANDING, groups, C, H, np.full(C.size, 1e-7))
+    approx_ll = landing._chain_loglik(LANDING, groups, C, H, np.full(C.size, 1e-7))
     exact_ll = np.array([_exact_binomial_loglik(c, h) for c, h in zip(C, H)])
     lp = (stats.beta.logpdf(C, *M.PRIORS["landing_eventual"].params)
           + stats.beta.logpdf(H, *M.PRIORS["landing_hazard"].params))
     # statements 1-2 alone are exact (up to the tiny within-cohort correlation rho = 1e-7: about 1e-4)
-    two = M._chain_loglik(LANDING[:2], groups[:2], np.array([0.9]), np.array([0.7]), np.array([1e-7]))[0]
+    two = landing._chain_loglik(LANDING[:2], groups[:2], np.array([0.9]), np.array([0.7]), np.array([1e-7]))[0]
     assert two == pytest.approx(_exact_binomial_loglik(0.9, 0.7, n_statements=2), abs=1e-3)
 
     def med(ll, x):
@@ -218,3 +218,12 @@ def test_existing_cohort_only_gains_landings(real_post):
     assert landed / signed <= np.median(p["rate"]) <= 1.0
     with pytest.raises(ValueError):
         lp.predict_cohort([(2023, 2023, 50)], 2023, 10, np.random.default_rng(0))
+
+
+def test_the_model_package_offers_its_public_names():
+    """Callers import the model package as they imported the one module it was split from: every public name
+    is reachable from the package, and is the object of the module that does that job."""
+    assert all(hasattr(M, name) for name in M.__all__)
+    assert M.fit is signings.fit and M.Posterior is signings.Posterior
+    assert M.fit_landing is landing.fit_landing and M.LandingPosterior is landing.LandingPosterior
+    assert {"LEVELS", "central_interval", "PeriodObs", "LandingObs"} <= set(M.__all__)

@@ -35,7 +35,18 @@ DATA_ENV = "ANALYSIS_DATA_DIR"
 
 
 def default_data_dir() -> Path:
-    """The data directory when none is given: ``$ANALYSIS_DATA_DIR`` when set, else :data:`DATA_DIR`."""
+    """The data directory when none is given: ``$ANALYSIS_DATA_DIR`` when set, else :data:`DATA_DIR`.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder ``analysis.load()`` reads.
+
+    Examples
+    --------
+    >>> (default_data_dir() / "signings.csv").is_file()
+    True
+    """
     return Path(os.environ.get(DATA_ENV) or DATA_DIR)
 
 
@@ -44,13 +55,55 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class Prior:
-    """One prior: distribution name, its parameters, and the reason in plain words."""
+    """One prior: distribution name, its parameters, and the reason in plain words.
+
+    Parameters
+    ----------
+    dist : str
+        ``"normal"`` (mean, sd), ``"halfnormal"`` (scale,), ``"beta"`` (a, b) or ``"categorical"`` (probs).
+    params : tuple
+        The distribution's parameters, in that order.
+    reason : str
+        Why this prior, in plain English (the assumptions log the reports cite).
+    reason_zh : str
+        The same reason in Chinese.
+
+    Examples
+    --------
+    >>> PRIORS["rate_year_sd"].dist, PRIORS["rate_year_sd"].params
+    ('halfnormal', (0.3,))
+    """
 
     dist: str  # "normal" (mean, sd) | "halfnormal" (scale,) | "beta" (a, b) | "categorical" (probs)
     params: tuple
     reason: str
 
     def sample(self, rng: np.random.Generator, size=None):
+        """Draws from the prior (not for ``categorical``).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The random generator.
+        size : int or tuple of int, optional
+            The shape of the draws (None: one draw).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            The draws.
+
+        Raises
+        ------
+        ValueError
+            For a categorical prior.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> PRIORS["landing_eventual"].sample(np.random.default_rng(0), 3).shape
+        (3,)
+        """
         if self.dist == "normal":
             return rng.normal(self.params[0], self.params[1], size)
         if self.dist == "halfnormal":

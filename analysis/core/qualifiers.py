@@ -56,7 +56,23 @@ NEARLY_REL_TOL = 0.05
 
 
 def decimals(x: float) -> int:
-    """Number of decimals written in ``x`` (shortest round-trip repr, so 1080.0 -> 0, 280.66 -> 2)."""
+    """Number of decimals written in ``x`` (its shortest round-trip repr).
+
+    Parameters
+    ----------
+    x : float
+        A stated figure.
+
+    Returns
+    -------
+    int
+        The decimals of its shortest repr: 1080.0 has 0, 280.66 has 2.
+
+    Examples
+    --------
+    >>> decimals(280.66), decimals(1080.0), decimals(1e-7)
+    (2, 0, 7)
+    """
     text = repr(float(x))
     if "e" in text or "E" in text:
         mantissa, _, exponent = text.lower().partition("e")
@@ -67,12 +83,44 @@ def decimals(x: float) -> int:
 
 
 def rounding_tolerance(x: float) -> float:
-    """Half a unit of the last decimal written in ``x`` (plus a little float slack)."""
+    """Half a unit of the last decimal written in ``x`` (plus a little float slack).
+
+    Parameters
+    ----------
+    x : float
+        A stated figure.
+
+    Returns
+    -------
+    float
+        How far the true value of an exact ``x`` may lie from it.
+
+    Examples
+    --------
+    >>> round(rounding_tolerance(280.66), 6)
+    0.005
+    """
     return 0.5 * 10.0 ** (-decimals(x)) + 1e-9 * max(1.0, abs(x))
 
 
 def last_digit_unit(x: float) -> float:
-    """One unit of the last non-zero digit of ``x``: 210 -> 10, 1500 -> 100, 1000 -> 1000, 2.5 -> 0.1."""
+    """One unit of the last non-zero digit of ``x``: 210 -> 10, 1500 -> 100, 1000 -> 1000, 2.5 -> 0.1.
+
+    Parameters
+    ----------
+    x : float
+        A stated figure (the ``X`` of 余X).
+
+    Returns
+    -------
+    float
+        The unit; 1.0 for 0.
+
+    Examples
+    --------
+    >>> [last_digit_unit(x) for x in (210, 1500, 1000, 2.5)]
+    [10.0, 100.0, 1000.0, 0.1]
+    """
     if x == 0:
         return 1.0
     d = decimals(x)
@@ -88,7 +136,23 @@ def last_digit_unit(x: float) -> float:
 
 @dataclass(frozen=True)
 class Interval:
-    """The true values a hedged figure allows: ``lo``..``hi``, each end open or closed."""
+    """The true values a hedged figure allows: ``lo``..``hi``, each end open or closed.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The ends (``hi`` may be ``inf``).
+    lo_open, hi_open : bool
+        Whether the end itself is excluded.
+
+    Examples
+    --------
+    >>> iv = Interval(0.0, 252.0, hi_open=True)
+    >>> iv.contains(252.0), iv.contains(251.9)
+    (False, True)
+    >>> Interval.point(552.0) - Interval(300.0, float("inf"), lo_open=True)
+    Interval(lo=-inf, hi=252.0, lo_open=False, hi_open=True)
+    """
 
     lo: float
     hi: float
@@ -97,14 +161,50 @@ class Interval:
 
     @classmethod
     def point(cls, x: float) -> "Interval":
+        """The interval of a single value.
+
+        Parameters
+        ----------
+        x : float
+            The value.
+
+        Returns
+        -------
+        Interval
+            ``[x, x]``, closed.
+        """
         return cls(float(x), float(x))
 
     def contains(self, x: float) -> bool:
+        """Whether ``x`` lies in the interval.
+
+        Parameters
+        ----------
+        x : float
+            A value.
+
+        Returns
+        -------
+        bool
+            True when ``x`` is inside, its ends open or closed as they are.
+        """
         above = x > self.lo if self.lo_open else x >= self.lo
         below = x < self.hi if self.hi_open else x <= self.hi
         return above and below
 
     def overlaps(self, other: "Interval") -> bool:
+        """Whether the two intervals share a value (two hedged figures about one thing agree when they do).
+
+        Parameters
+        ----------
+        other : Interval
+            The other interval.
+
+        Returns
+        -------
+        bool
+            True when some value lies in both.
+        """
         if self.hi < other.lo or other.hi < self.lo:
             return False
         if self.hi == other.lo:
@@ -120,13 +220,45 @@ class Interval:
         return Interval(self.lo - other.hi, self.hi - other.lo, self.lo_open or other.hi_open, self.hi_open or other.lo_open)
 
     def scale(self, factor: float) -> "Interval":
-        """Multiply by a positive factor (a share of a count, a percent of a base)."""
+        """Multiply by a positive factor (a share of a count, a percent of a base).
+
+        Parameters
+        ----------
+        factor : float
+            A positive number.
+
+        Returns
+        -------
+        Interval
+            The interval times ``factor``, its ends open or closed as before.
+
+        Raises
+        ------
+        ValueError
+            When ``factor`` is not positive.
+        """
         if factor <= 0:
             raise ValueError("scale() needs a positive factor")
         return Interval(self.lo * factor, self.hi * factor, self.lo_open, self.hi_open)
 
     def whole_numbers(self, eps: float = 1e-9) -> tuple[int, int] | None:
-        """Smallest and largest whole number inside, or None when there is none."""
+        """Smallest and largest whole number inside, or None when there is none.
+
+        Parameters
+        ----------
+        eps : float
+            Float slack at the ends.
+
+        Returns
+        -------
+        tuple of (int, int) or None
+            The whole numbers' range (``hi`` may be ``inf``), or None.
+
+        Examples
+        --------
+        >>> Interval(0.85 * 160.5, 0.85 * 161.5).whole_numbers()
+        (137, 137)
+        """
         lo = math.floor(self.lo + eps) + 1 if self.lo_open else math.ceil(self.lo - eps)
         if math.isinf(self.hi):
             return (lo, math.inf) if lo != -math.inf else None
@@ -135,6 +267,7 @@ class Interval:
 
     @property
     def width(self) -> float:
+        """``hi - lo``."""
         return self.hi - self.lo
 
     @property
@@ -143,17 +276,48 @@ class Interval:
         return (None if math.isinf(self.lo) else self.lo), (None if math.isinf(self.hi) else self.hi)
 
     def is_empty(self) -> bool:
+        """Whether no value lies in the interval.
+
+        Returns
+        -------
+        bool
+            True when ``lo > hi``, or the ends meet and one of them is open.
+        """
         return self.lo > self.hi or (self.lo == self.hi and (self.lo_open or self.hi_open))
 
     def clamp_nonnegative(self) -> "Interval":
-        """The part at or above 0 (a count or an amount is never negative); ValueError when nothing is left."""
+        """The part at or above 0 (a count or an amount is never negative).
+
+        Returns
+        -------
+        Interval
+            The interval from ``max(lo, 0)``.
+
+        Raises
+        ------
+        ValueError
+            When nothing is left: the figures it is derived from contradict each other.
+        """
         out = self if self.lo >= 0 else Interval(0.0, self.hi, False, self.hi_open)
         if out.is_empty():
             raise ValueError(f"no value at or above 0 lies in {self}: the figures it is derived from contradict each other")
         return out
 
     def within(self, other: "Interval", eps: float = 1e-9) -> bool:
-        """Whether every value of this interval lies in ``other`` (ends compared with a little float slack)."""
+        """Whether every value of this interval lies in ``other`` (ends compared with a little float slack).
+
+        Parameters
+        ----------
+        other : Interval
+            The interval that should contain this one.
+        eps : float
+            Relative float slack at the ends.
+
+        Returns
+        -------
+        bool
+            True when this interval is a subset of ``other``.
+        """
         slack = eps * max(1.0, *(abs(x) for x in (self.lo, self.hi, other.lo, other.hi) if math.isfinite(x)))
         lo_ok = other.lo < self.lo - slack or (abs(other.lo - self.lo) <= slack and (not other.lo_open or self.lo_open)) \
             or other.lo == self.lo == -math.inf
@@ -165,7 +329,31 @@ class Interval:
 def interval(stated: float, qualifier: str, count: bool = False) -> Interval:
     """The true values that ``stated`` with ``qualifier`` allows (see the table above).
 
-    ``count``: the figure is a count of projects, so an exact one has no rounding tolerance.
+    Parameters
+    ----------
+    stated : float
+        The figure as the source writes it.
+    qualifier : str
+        One of :data:`QUALIFIERS`.
+    count : bool
+        The figure is a count of projects, so an exact one has no rounding tolerance.
+
+    Returns
+    -------
+    Interval
+        The values a computed figure may take and agree with the stated one.
+
+    Raises
+    ------
+    ValueError
+        For an unknown qualifier or a missing value.
+
+    Examples
+    --------
+    >>> interval(210, "more_than")
+    Interval(lo=210.0, hi=220.0, lo_open=True, hi_open=True)
+    >>> interval(100, "approx")
+    Interval(lo=95.0, hi=105.0, lo_open=False, hi_open=False)
     """
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}")
@@ -190,14 +378,58 @@ def interval(stated: float, qualifier: str, count: bool = False) -> Interval:
 
 
 def nominal(stated: float, qualifier: str) -> Interval:
-    """The true values ``stated`` with ``qualifier`` allows at the precision written: what the hedge says,
-    without the rounding tolerance of the last digit (an exact figure is its own value). The hedge algebra
-    (:func:`describe`, :func:`hedge_of_sum`) works on these."""
+    """The true values ``stated`` with ``qualifier`` allows at the precision written.
+
+    What the hedge says, without the rounding tolerance of the last digit (an exact figure is its own
+    value). The hedge algebra (:func:`describe`, :func:`hedge_of_sum`) works on these.
+
+    Parameters
+    ----------
+    stated : float
+        The figure as the source writes it.
+    qualifier : str
+        One of :data:`QUALIFIERS`.
+
+    Returns
+    -------
+    Interval
+        The hedge's interval; a point for an exact figure.
+
+    Examples
+    --------
+    >>> nominal(280.66, "exact")
+    Interval(lo=280.66, hi=280.66, lo_open=False, hi_open=False)
+    """
     return interval(stated, qualifier, count=True)
 
 
 def agrees(stated: float, qualifier: str, computed: float) -> bool:
-    """Whether ``computed`` agrees with the source's ``stated`` value under ``qualifier``."""
+    """Whether ``computed`` agrees with the source's ``stated`` value under ``qualifier``.
+
+    Parameters
+    ----------
+    stated : float
+        The figure as the source writes it.
+    qualifier : str
+        One of :data:`QUALIFIERS`.
+    computed : float
+        The figure computed from other rows.
+
+    Returns
+    -------
+    bool
+        True when ``computed`` lies in :func:`interval` of the stated figure.
+
+    Raises
+    ------
+    ValueError
+        For an unknown qualifier or a missing value.
+
+    Examples
+    --------
+    >>> agrees(1080, "exact", 1080.4), agrees(210, "more_than", 210)
+    (True, False)
+    """
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}")
     if stated is None or computed is None or _isnan(stated) or _isnan(computed):
@@ -206,12 +438,47 @@ def agrees(stated: float, qualifier: str, computed: float) -> bool:
 
 
 def agrees_interval(stated: float, qualifier: str, computed: Interval, count: bool = False) -> bool:
-    """Whether a computed figure that is itself hedged (a sum of 约 parts) can agree with the stated one."""
+    """Whether a computed figure that is itself hedged (a sum of 约 parts) can agree with the stated one.
+
+    Parameters
+    ----------
+    stated : float
+        The figure as the source writes it.
+    qualifier : str
+        One of :data:`QUALIFIERS`.
+    computed : Interval
+        The values the computed figure allows.
+    count : bool
+        The figure is a count of projects.
+
+    Returns
+    -------
+    bool
+        True when the two intervals overlap.
+    """
     return interval(stated, qualifier, count).overlaps(computed)
 
 
 def interval_of_sum(parts: list[tuple[float, str]], count: bool = False) -> Interval:
-    """Interval of a sum of stated values, each with its qualifier."""
+    """Interval of a sum of stated values, each with its qualifier.
+
+    Parameters
+    ----------
+    parts : list of (float, str)
+        ``(value, qualifier)`` per part; an empty qualifier is exact.
+    count : bool
+        The parts are counts of projects.
+
+    Returns
+    -------
+    Interval
+        The interval sum of the parts' :func:`interval`.
+
+    Examples
+    --------
+    >>> interval_of_sum([(100, "approx"), (50, "exact")], count=True)
+    Interval(lo=145.0, hi=155.0, lo_open=False, hi_open=False)
+    """
     total = Interval.point(0.0)
     for value, q in parts:
         total = total + interval(value, q or "exact", count)
@@ -225,8 +492,17 @@ UPPER_BOUNDS = ("under", "at_most")
 
 @dataclass(frozen=True)
 class Hedged:
-    """A derived figure as it is written: ``value`` with ``qualifier`` (one of :data:`QUALIFIERS`, or
-    :data:`RANGE` when no hedge word fits), and the ``interval`` of true values the derivation allows."""
+    """A derived figure as it is written, with the interval of true values its derivation allows.
+
+    Parameters
+    ----------
+    value : float
+        The figure written.
+    qualifier : str
+        One of :data:`QUALIFIERS`, or :data:`RANGE` when no hedge word fits.
+    interval : Interval
+        The true values the derivation allows.
+    """
 
     value: float
     qualifier: str
@@ -294,17 +570,59 @@ def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None,
                  count: bool = False) -> Hedged:
     """The hedge of a sum (``signs`` all +1) or difference (-1 for a subtracted part) of stated figures.
 
-    Each part is ``(value, qualifier)`` taken at the precision written (:func:`nominal`); the result is
-    :func:`describe` of their interval sum at the sum of the values: exact + 约 is 约, 超 − exact is 超,
-    exact − 超 is 不足, 超 − 超 tells nothing (a range from 0 with no upper end).
+    Each part is taken at the precision written (:func:`nominal`); the result is :func:`describe` of their
+    interval sum at the sum of the values: exact + 约 is 约, 超 − exact is 超, exact − 超 is 不足, 超 − 超 tells
+    nothing (a range from 0 with no upper end).
+
+    Parameters
+    ----------
+    parts : list of (float, str)
+        ``(value, qualifier)`` per figure.
+    signs : list of int, optional
+        +1 or -1 per part (default all +1).
+    nonnegative : bool
+        The result is a count, an amount or a rate (clamped at 0).
+    count : bool
+        The result is a count of projects.
+
+    Returns
+    -------
+    Hedged
+        The figure, its hedge word and its interval.
+
+    Examples
+    --------
+    >>> h = hedge_of_sum([(552, "exact"), (300, "over")], signs=[1, -1])
+    >>> h.value, h.qualifier
+    (252.0, 'under')
     """
     total, point = signed_sum([(nominal(value, q or "exact"), value) for value, q in parts], signs)
     return describe(total, point, nonnegative, count)
 
 
 def signed_sum(spans: list[tuple[Interval, float]], signs: list[int] | None = None) -> tuple[Interval, float]:
-    """The interval and the point of a sum (``signs`` all +1) or difference (-1 for a subtracted part) of
-    figures given as ``(interval, point)``: the one piece of arithmetic every hedged total goes through."""
+    """The interval and the point of a signed sum of figures given as ``(interval, point)``.
+
+    The one piece of arithmetic every hedged total goes through: ``signs`` all +1 for a sum, -1 for a
+    subtracted part.
+
+    Parameters
+    ----------
+    spans : list of (Interval, float)
+        Each figure's interval and the value written.
+    signs : list of int, optional
+        +1 or -1 per figure (default all +1).
+
+    Returns
+    -------
+    tuple of (Interval, float)
+        The interval of the result and the result computed from the values written.
+
+    Examples
+    --------
+    >>> signed_sum([(Interval.point(5.0), 5.0), (Interval(1.0, 2.0), 1.5)], [1, -1])
+    (Interval(lo=3.0, hi=4.0, lo_open=False, hi_open=False), 3.5)
+    """
     signs = signs or [1] * len(spans)
     total, point = Interval.point(0.0), 0.0
     for (iv, x), sign in zip(spans, signs):

@@ -30,10 +30,32 @@ Date = tuple[int, int, int]
 
 @dataclass
 class Dataset:
-    """The typed tables of one data directory. Each frame's index is the CSV line number.
+    """The typed tables of one data directory; each frame's index is the CSV line number.
 
-    ``tables`` holds one row per fact (agreeing sources merged); ``rows`` every row as written, so
-    that a vintage can be re-resolved from the sources it keeps. ``as_of`` is None for all sources.
+    ``tables`` holds one row per fact (agreeing sources merged); ``rows`` every row as written, so that a
+    vintage can be re-resolved from the sources it keeps. Made by :func:`analysis.load` (or :func:`read`).
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The folder the CSV files were read from.
+    tables : dict of str to pandas.DataFrame
+        One frame per table, one row per fact.
+    rows : dict of str to pandas.DataFrame
+        One frame per table, every row of every source.
+    as_of : tuple of (int, int, int) or None
+        The date of the vintage (year, month, day), None for all sources.
+    cache : dict
+        Results of pure functions of this dataset, computed once (see ``metrics.per_dataset``).
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> ds = load()
+    >>> sorted(ds.tables)
+    ['claims', 'conferences', 'details', 'landing', 'named_projects', 'signings', 'sources', 'taxonomy']
+    >>> ds["conferences"] is ds.tables["conferences"], ds.as_of is None
+    (True, True)
     """
 
     data_dir: Path
@@ -48,14 +70,35 @@ class Dataset:
 
     @property
     def conference_years(self) -> list[int]:
+        """The years with a conference, in order."""
         return sorted(int(y) for y in self.tables["conferences"]["year"].unique())
 
     @property
     def source_dates(self) -> dict[str, Date]:
+        """Publication date ``(year, month, day)`` of every source by ``source_id`` (0 for an unknown part)."""
         return source_dates(self.tables["sources"])
 
     def as_known_at(self, date: Date) -> "Dataset":
-        """The dataset as it stood on ``date``: only sources published by then (a vintage)."""
+        """The dataset as it stood on ``date``: only sources published by then (a vintage).
+
+        Parameters
+        ----------
+        date : tuple of (int, int, int)
+            ``(year, month, day)``.
+
+        Returns
+        -------
+        Dataset
+            A new dataset of the sources published by ``date``, agreeing sources merged again.
+
+        Examples
+        --------
+        >>> from analysis import load
+        >>> ds = load()
+        >>> old = ds.as_known_at((2021, 12, 31))
+        >>> old.as_of, len(old["sources"]) < len(ds["sources"])
+        ((2021, 12, 31), True)
+        """
         known = {s for s, d in source_dates(self.rows["sources"]).items() if d <= tuple(date)}
         rows = {}
         for name, frame in self.rows.items():
@@ -69,8 +112,29 @@ class Dataset:
 def read(data_dir: Path) -> tuple[Dataset, list[Problem]]:
     """The tables of ``data_dir`` checked against the schema and the rules (stages 1 and 2).
 
-    Returns the dataset and every problem found; raises :class:`DataError` only when the files cannot be
-    read as tables at all. The public loader, :func:`analysis.load`, adds stage 3 and raises on any problem.
+    The public loader, :func:`analysis.load`, adds stage 3 and raises on any problem.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        A folder of the CSV files of :data:`analysis.data.schema.TABLES`.
+
+    Returns
+    -------
+    tuple of (Dataset, list of Problem)
+        The dataset and every problem found.
+
+    Raises
+    ------
+    DataError
+        Only when the files cannot be read as tables at all.
+
+    Examples
+    --------
+    >>> from analysis.core.config import DATA_DIR
+    >>> ds, problems = read(DATA_DIR)
+    >>> problems
+    []
     """
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -88,9 +152,25 @@ def read(data_dir: Path) -> tuple[Dataset, list[Problem]]:
 def check_source_texts(ds: Dataset, sources_dir: str | Path) -> tuple[list[Problem], list[str]]:
     """Every evidence fragment against a local copy of its article, ``<sources_dir>/<source_id>.txt``.
 
-    The repository keeps facts, not articles; an analyst who has the texts can verify that each
-    fragment is quoted verbatim. Returns the problems (fragments not found) and notes (sources
-    without a local copy, which are skipped).
+    The repository keeps facts, not articles; an analyst who has the texts can verify that each fragment is
+    quoted verbatim.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The dataset whose ``evidence`` cells are checked.
+    sources_dir : str or pathlib.Path
+        A folder of ``<source_id>.txt`` files; a source without one is skipped.
+
+    Returns
+    -------
+    tuple of (list of Problem, list of str)
+        The problems (fragments not found) and notes (sources without a local copy).
+
+    Raises
+    ------
+    DataError
+        When ``sources_dir`` is not a directory.
     """
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
@@ -116,7 +196,24 @@ def check_source_texts(ds: Dataset, sources_dir: str | Path) -> tuple[list[Probl
 
 
 def summary(ds: Dataset) -> str:
-    """One line for a clean check."""
+    """One line for a clean check: the folder, tables, rows, conference years and sources.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset that passed every check.
+
+    Returns
+    -------
+    str
+        The line ``python -m analysis check`` prints.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> summary(load())
+    '.../data: OK: 8 tables, ... rows, conferences ...–..., ... source(s)'
+    """
     n_rows = sum(len(t) for t in ds.rows.values())
     years = ds.conference_years
     return (

@@ -47,7 +47,31 @@ def _decode(raw: bytes, fname: str, problems: list[Problem]) -> str | None:
 
 
 def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read one CSV into a frame of strings (None for empty cells), indexed by line number."""
+    """Read one CSV into a frame of strings (None for empty cells), indexed by line number.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The data folder.
+    table : Table
+        The table's declaration (its file name and columns).
+    problems : list of Problem
+        Where every problem found is appended.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The cells as text, or None when the file is missing or cannot be decoded.
+
+    Examples
+    --------
+    >>> from analysis.core.config import DATA_DIR
+    >>> from analysis.data.schema import TABLES
+    >>> problems = []
+    >>> raw = read_table(DATA_DIR, TABLES["conferences"], problems)
+    >>> list(raw.columns) == list(TABLES["conferences"].columns), problems
+    (True, [])
+    """
     fname = table.filename
     path = data_dir / fname
     if not path.is_file():
@@ -144,7 +168,22 @@ _DTYPES = {"str": "string", "int": "Int64", "year": "Int64", "float": "Float64"}
 
 
 def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.DataFrame:
-    """Typed copy of a string frame; unparseable cells become NA and a problem each."""
+    """Typed copy of a string frame; unparseable cells become NA and a problem each.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cells as text (:func:`read_table`).
+    table : Table
+        The table's declaration (the kind of each column).
+    problems : list of Problem
+        Where every problem found is appended.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns in pandas' nullable dtypes, same index.
+    """
     out = {}
     for name, col in table.columns.items():
         values = []
@@ -162,7 +201,18 @@ def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.Dat
 
 
 def pandera_schema(table: Table) -> pa.DataFrameSchema:
-    """The declarative part of a table's rules, as a pandera schema."""
+    """The declarative part of a table's rules, as a pandera schema.
+
+    Parameters
+    ----------
+    table : Table
+        The table's declaration (allowed values, ranges, required cells, key).
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+        The schema :func:`run_schema` validates a typed frame with.
+    """
     this_year = _dt.date.today().year
     columns = {}
     for name, col in table.columns.items():
@@ -181,6 +231,19 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
 
 
 def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], already: set[tuple[int, str]]) -> None:
+    """Check a typed frame against its pandera schema, one problem per failing cell or duplicate key.
+
+    Parameters
+    ----------
+    typed : pandas.DataFrame
+        The frame :func:`coerce` made.
+    table : Table
+        The table's declaration.
+    problems : list of Problem
+        Where every problem found is appended.
+    already : set of (int, str)
+        ``(line, column)`` cells reported already (unparseable), not reported again.
+    """
     try:
         pandera_schema(table).validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -213,7 +276,22 @@ def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], alrea
 
 
 def read_frames(data_dir: Path, tables: dict[str, Table], problems: list[Problem]) -> dict[str, pd.DataFrame] | None:
-    """Every table parsed, typed and schema-checked; None when a file could not be read at all."""
+    """Every table parsed, typed and schema-checked (stage 1 of the checks).
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The data folder.
+    tables : dict of str to Table
+        The tables to read (:data:`analysis.data.schema.TABLES`).
+    problems : list of Problem
+        Where every problem found is appended.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame or None
+        One typed frame per table, or None when a file could not be read at all.
+    """
     frames: dict[str, pd.DataFrame] = {}
     failed = False
     for table in tables.values():

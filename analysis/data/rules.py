@@ -41,7 +41,18 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(name: str):
-    """Register a rule under ``name`` (the order of registration is the order of checking)."""
+    """Register a rule under ``name`` (the order of registration is the order of checking).
+
+    Parameters
+    ----------
+    name : str
+        The rule's name in :data:`RULES`.
+
+    Returns
+    -------
+    callable
+        A decorator that registers the function and returns it unchanged.
+    """
 
     def register(fn: Rule) -> Rule:
         RULES[name] = fn
@@ -57,7 +68,18 @@ def _rows(frame: pd.DataFrame):
 
 @rule("source_exists")
 def source_exists(f: Frames) -> Iterator[Problem]:
-    """Every row names a source of sources.csv; a superseded source exists too."""
+    """Every row names a source of sources.csv; a superseded source exists too.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     sources = set(f["sources"]["source_id"].dropna())
     for name, frame in f.items():
         if name == "sources" or "source_id" not in frame:
@@ -77,7 +99,25 @@ _URL_FORBIDDEN = set("\"'<>`\\")
 
 
 def web_address_problem(url: str) -> str | None:
-    """Why ``url`` is not an http(s) address a page may link to, or None when it is one."""
+    """Why ``url`` is not an http(s) address a page may link to, or None when it is one.
+
+    Parameters
+    ----------
+    url : str
+        The address as written in sources.csv.
+
+    Returns
+    -------
+    str or None
+        The problem in plain words, or None.
+
+    Examples
+    --------
+    >>> web_address_problem("https://example.org/a") is None
+    True
+    >>> web_address_problem("javascript:alert(1)")
+    "'javascript:alert(1)' is not a web address: only http:// and https:// addresses are accepted"
+    """
     odd = sorted({ch for ch in url if ch in _URL_FORBIDDEN or ch.isspace() or not ch.isprintable()})
     if odd:
         shown = ", ".join(repr(ch) for ch in odd)
@@ -93,8 +133,21 @@ def web_address_problem(url: str) -> str | None:
 
 @rule("url_is_a_web_address")
 def url_is_a_web_address(f: Frames) -> Iterator[Problem]:
-    """A source's url is an http(s) address: never javascript:, data:, mailto: or relative, and nothing
-    that could break out of the link the pages make of it."""
+    """A source's url is an http(s) address a page may link to.
+
+    Never javascript:, data:, mailto: or relative, and nothing that could break out of the link
+    the pages make of it.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, url in f["sources"]["url"].items():
         why = None if pd.isna(url) else web_address_problem(str(url))
         if why:
@@ -103,7 +156,18 @@ def url_is_a_web_address(f: Frames) -> Iterator[Problem]:
 
 @rule("qualifier_with_value")
 def qualifier_with_value(f: Frames) -> Iterator[Problem]:
-    """A qualifier exactly when there is a value: unknown is empty in both."""
+    """A qualifier exactly when there is a value: unknown is empty in both.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for name, pairs in QUALIFIED.items():
         fname = TABLES[name].filename
         for value_col, q_col in pairs.items():
@@ -116,6 +180,18 @@ def qualifier_with_value(f: Frames) -> Iterator[Problem]:
 
 @rule("years_in_order")
 def years_in_order(f: Frames) -> Iterator[Problem]:
+    """A row's first year is not after its last year.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for name, frame in f.items():
         if "first_year" in frame and "last_year" in frame:
             bad = (frame["first_year"] > frame["last_year"]).fillna(False)
@@ -129,7 +205,18 @@ def _dimensions(f: Frames) -> set[str]:
 
 @rule("dimension_is_mapped")
 def dimension_is_mapped(f: Frames) -> Iterator[Problem]:
-    """A breakdown's dimension (its classification scheme) is the total or a scheme of taxonomy.csv."""
+    """A breakdown's dimension (its classification scheme) is the total or a scheme of taxonomy.csv.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     dims = _dimensions(f)
     if TOTAL in dims:
         line = int(f["taxonomy"].index[f["taxonomy"]["dimension"] == TOTAL][0])
@@ -146,6 +233,18 @@ def dimension_is_mapped(f: Frames) -> Iterator[Problem]:
 
 @rule("group_names_match_dimension")
 def group_names_match_dimension(f: Frames) -> Iterator[Problem]:
+    """A total row has no group name; a breakdown row has the group name as published.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, row in _rows(f["signings"]):
         if row["dimension"] == TOTAL and pd.notna(row["group_zh"]):
             yield Problem("signings.csv", line, "group_zh", "total rows have no group; leave group_zh empty")
@@ -155,6 +254,18 @@ def group_names_match_dimension(f: Frames) -> Iterator[Problem]:
 
 @rule("investment_plausible")
 def investment_plausible(f: Frames) -> Iterator[Problem]:
+    """An amount is plausible in 亿元 for the years it covers (not yuan or 万元 by mistake).
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, row in _rows(f["signings"]):
         inv = row["investment_100m_yuan"]
         if pd.notna(inv) and pd.notna(row["first_year"]) and pd.notna(row["last_year"]):
@@ -167,7 +278,18 @@ def investment_plausible(f: Frames) -> Iterator[Problem]:
 
 @rule("investment_term_recorded")
 def investment_term_recorded(f: Frames) -> Iterator[Problem]:
-    """The source's word for an amount (意向投资额, 资金) is recorded, and written in the evidence."""
+    """The source's word for an amount (意向投资额, 资金) is recorded, and written in the evidence.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, row in _rows(f["signings"]):
         term, inv, ev = row["investment_term_zh"], row["investment_100m_yuan"], row["evidence"]
         if pd.notna(inv) and pd.isna(term):
@@ -180,7 +302,18 @@ def investment_term_recorded(f: Frames) -> Iterator[Problem]:
 
 @rule("landing_counts")
 def landing_counts(f: Frames) -> Iterator[Problem]:
-    """Landed never exceeds signed; a row states a count or a rate (or both)."""
+    """Landed never exceeds signed; a row states a count or a rate (or both).
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, row in _rows(f["landing"]):
         if pd.notna(row["landed"]) and pd.notna(row["signed"]) and row["landed"] > row["signed"]:
             yield Problem("landing.csv", line, "landed", f"landed ({row['landed']}) is more than signed ({row['signed']})")
@@ -195,7 +328,18 @@ def _mapped(f: Frames) -> set[tuple[str, str]]:
 
 @rule("groups_are_mapped")
 def groups_are_mapped(f: Frames) -> Iterator[Problem]:
-    """Every printed group name is in taxonomy.csv: there is no silent "other"."""
+    """Every printed group name is in taxonomy.csv: there is no silent "other".
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     mapped = _mapped(f)
     for line, row in _rows(f["signings"]):
         if row["dimension"] != TOTAL and pd.notna(row["group_zh"]) and (row["dimension"], row["group_zh"]) not in mapped:
@@ -215,7 +359,18 @@ def groups_are_mapped(f: Frames) -> Iterator[Problem]:
 
 @rule("taxonomy_labels_agree")
 def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
-    """One harmonised group, one pair of labels; one scheme, one pair of scheme labels."""
+    """One harmonised group, one pair of labels; one scheme, one pair of scheme labels.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     tax = f["taxonomy"]
     for (dim, key), grp in tax.groupby(["dimension", "harmonised"]):
         if grp[["harmonised_zh", "harmonised_en"]].drop_duplicates().shape[0] > 1:
@@ -232,6 +387,18 @@ def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
 
 @rule("detail_units")
 def detail_units(f: Frames) -> Iterator[Problem]:
+    """A detail's number has its unit and its qualifier, in one of value or amount_100m_yuan.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, row in _rows(f["details"]):
         if pd.notna(row["value"]) and pd.isna(row["unit"]):
             yield Problem("details.csv", line, "unit", f"a value needs its unit (amounts in {locale.SOURCE_UNIT} go in amount_100m_yuan)")
@@ -243,6 +410,18 @@ def detail_units(f: Frames) -> Iterator[Problem]:
 
 @rule("years_are_conference_years")
 def years_are_conference_years(f: Frames) -> Iterator[Problem]:
+    """Every year a row covers had a conference (in conferences.csv).
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     years = set(int(y) for y in f["conferences"]["year"].dropna())
     for name in ("signings", "landing", "claims"):
         for line, row in _rows(f[name]):
@@ -260,8 +439,21 @@ def _label(first: int, last: int) -> str:
 
 @rule("totals_nest")
 def totals_nest(f: Frames) -> Iterator[Problem]:
-    """The periods of the totals nest: two are apart or one lies inside the other. A 2020–2021 total beside
-    the 2019–2020 one would count 2020 in both, and no single years could be derived from them."""
+    """The periods of the totals nest: two are apart or one lies inside the other.
+
+    A 2020–2021 total beside the 2019–2020 one would count 2020 in both, and no single years could
+    be derived from them.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     seen: dict[tuple[int, int], int] = {}
     tot = f["signings"][f["signings"]["dimension"] == TOTAL]
     for line, row in _rows(tot):
@@ -284,8 +476,20 @@ DATE_COLUMNS = {"sources": ("date_year", "date_month", "date_day"), "conferences
 
 @rule("dates_exist")
 def dates_exist(f: Frames) -> Iterator[Problem]:
-    """A date with year, month and day is one the calendar has (2023-02-31 is not). Months outside 1–12 and
-    days outside 1–31 are refused by the schema."""
+    """A date with year, month and day is one the calendar has (2023-02-31 is not).
+
+    Months outside 1–12 and days outside 1–31 are refused by the schema.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for name, (yc, mc, dc) in DATE_COLUMNS.items():
         for line, row in _rows(f[name]):
             y, m, d = row[yc], row[mc], row[dc]
@@ -328,8 +532,21 @@ def _iso(d: Date) -> str:
 
 @rule("source_after_conference")
 def source_after_conference(f: Frames) -> Iterator[Problem]:
-    """An article reports the signings of conferences held by its date: a source dated before a conference
-    whose signings, landing or date it reports is a wrong date (or a wrong year on the row)."""
+    """An article reports the signings of conferences held by its date.
+
+    A source dated before a conference whose signings, landing or date it reports is a wrong date
+    (or a wrong year on the row).
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     conf: dict[int, tuple[Date, int]] = {}
     for line, row in _rows(f["conferences"]):
         d = _date(row, DATE_COLUMNS["conferences"])
@@ -356,8 +573,20 @@ def source_after_conference(f: Frames) -> Iterator[Problem]:
 
 @rule("no_amount_without_projects")
 def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
-    """An amount is the intended investment of signed projects: 0 projects with a positive amount cannot be
-    (and would make the amount per project infinite)."""
+    """An amount is the intended investment of signed projects: none with 0 projects.
+
+    0 projects with a positive amount cannot be (and would make the amount per project infinite).
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for line, row in _rows(f["signings"]):
         n, inv = row["projects"], row["investment_100m_yuan"]
         if pd.notna(n) and pd.notna(inv) and n == 0 and inv > 0:
@@ -368,7 +597,18 @@ def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
 
 @rule("evidence_is_a_fragment")
 def evidence_is_a_fragment(f: Frames) -> Iterator[Problem]:
-    """Evidence is one clause of the source, not a copy of it."""
+    """Evidence is one clause of the source, not a copy of it.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for name, frame in f.items():
         if "evidence" not in frame:
             continue
@@ -380,7 +620,18 @@ def evidence_is_a_fragment(f: Frames) -> Iterator[Problem]:
 
 @rule("number_in_evidence")
 def number_in_evidence(f: Frames) -> Iterator[Problem]:
-    """Each number of a row is written in its own evidence, so a typo is caught on its row."""
+    """Each number of a row is written in its own evidence, so a typo is caught on its row.
+
+    Parameters
+    ----------
+    f : dict of str to pandas.DataFrame
+        The typed frames of every table, indexed by CSV line.
+
+    Yields
+    ------
+    Problem
+        One per row (or cell) that breaks the rule.
+    """
     for name, cols in NUMBER_COLUMNS.items():
         for line, row in _rows(f[name]):
             ev = row["evidence"]
@@ -393,6 +644,26 @@ def number_in_evidence(f: Frames) -> Iterator[Problem]:
 
 
 def check_rules(frames: Frames) -> list[Problem]:
+    """Every rule of :data:`RULES` on the frames (stage 2 of the checks), in order of registration.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        The typed frames of every table.
+
+    Returns
+    -------
+    list of Problem
+        Every problem found.
+
+    Examples
+    --------
+    >>> from analysis.core.config import DATA_DIR
+    >>> from analysis.data.reading import read_frames
+    >>> from analysis.data.schema import TABLES
+    >>> check_rules(read_frames(DATA_DIR, TABLES, []))
+    []
+    """
     return [p for fn in RULES.values() for p in fn(frames)]
 
 
@@ -412,7 +683,26 @@ def _zh_numeral(n: int) -> list[str]:
 
 def number_forms(x: float, percent: bool = False) -> list[str]:
     """How a stored number may be written: 280.66, 1080 / 1,080, 三 / 六; a percent of 90 also as 九成.
-    Infinity and NaN have no written form (an article never states "inf")."""
+
+    Infinity and NaN have no written form (an article never states "inf").
+
+    Parameters
+    ----------
+    x : float
+        The stored number.
+    percent : bool
+        The number is a percent (90 may also be written 九成).
+
+    Returns
+    -------
+    list of str
+        Every written form looked for in the evidence.
+
+    Examples
+    --------
+    >>> number_forms(1080)
+    ['1080', '1,080']
+    """
     if not math.isfinite(float(x)):
         return []
     if float(x).is_integer():
@@ -427,7 +717,27 @@ def number_forms(x: float, percent: bool = False) -> list[str]:
 
 
 def number_in_text(x: float, text: str, percent: bool = False) -> bool:
-    """Whether ``x`` is written in ``text`` as a whole number (4 does not match inside 40 or 4.5)."""
+    """Whether ``x`` is written in ``text`` as a whole number (4 does not match inside 40 or 4.5).
+
+    Parameters
+    ----------
+    x : float
+        The stored number.
+    text : str
+        The evidence fragment.
+    percent : bool
+        The number is a percent.
+
+    Returns
+    -------
+    bool
+        True when one of :func:`number_forms` stands alone in ``text``.
+
+    Examples
+    --------
+    >>> number_in_text(4, "签约项目40个"), number_in_text(40, "签约项目40个")
+    (False, True)
+    """
     for form in number_forms(x, percent):
         if form[0].isdigit():
             zeros = "0*" if "." in form else r"(?:\.0+)?"  # 280.60 / 100.0 write the same number
@@ -442,7 +752,18 @@ def number_in_text(x: float, text: str, percent: bool = False) -> bool:
 
 
 def source_dates(sources: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
-    """Publication date of each source as a sortable (year, month, day); an unknown part sorts first."""
+    """Publication date of each source as a sortable (year, month, day); an unknown part sorts first.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        The sources table.
+
+    Returns
+    -------
+    dict of str to tuple of (int, int, int)
+        ``(year, month, day)`` by ``source_id``, 0 for an unknown month or day.
+    """
     out = {}
     for _, r in sources.iterrows():
         if pd.isna(r["source_id"]) or pd.isna(r["date_year"]):
@@ -452,12 +773,38 @@ def source_dates(sources: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
 
 
 def hedged_pairs(table) -> list[tuple[str, str]]:
-    """The (value column, qualifier column) pairs of a table's facts: a value is read with its hedge."""
+    """The (value column, qualifier column) pairs of a table's facts: a value is read with its hedge.
+
+    Parameters
+    ----------
+    table : Table
+        A table's declaration.
+
+    Returns
+    -------
+    list of (str, str)
+        The pairs among the table's value columns.
+    """
     return [(c, q) for c, q in QUALIFIED.get(table.name, {}).items() if c in table.value_columns and q in table.value_columns]
 
 
 def value_interval(value, qualifier, column: str):
-    """The true values a stated figure allows (counts are whole numbers, so an exact count is a point)."""
+    """The true values a stated figure allows (counts are whole numbers, so an exact count is a point).
+
+    Parameters
+    ----------
+    value : float
+        The stated figure.
+    qualifier : str or None
+        Its hedge (None: exact).
+    column : str
+        The column it is stated in (a count column or not).
+
+    Returns
+    -------
+    Interval
+        :func:`analysis.core.qualifiers.interval` of the figure.
+    """
     return interval(float(value), qualifier or "exact", count=column in COUNT_COLUMNS)
 
 
@@ -466,6 +813,18 @@ def statements_agree(a: dict, b: dict, table) -> list[str]:
 
     A value one row leaves unstated is not a disagreement. A value with a hedge (约 331.02 against an
     exact 331.02) agrees with another when the true values they allow overlap.
+
+    Parameters
+    ----------
+    a, b : dict
+        The two rows, column -> value.
+    table : Table
+        The table's declaration (its value columns and hedges).
+
+    Returns
+    -------
+    list of str
+        The columns that disagree.
     """
     pairs = dict(hedged_pairs(table))
     hedges = set(pairs.values())
@@ -497,10 +856,20 @@ def _tightness(row: dict, table) -> tuple:
 def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
     """One row per fact: sources that agree merge; a disagreement is a problem unless one supersedes.
 
-    Returns the frames keeping, for each fact, the row of the superseding source or else the row that
-    states the most with the tightest hedges (two sources writing 331.02 and 约331.02 agree, and the
-    exact one is kept; the claims ledger shows the agreement), and the problems found. Landing facts
-    are as of a date: the same cohort stated in two years is two facts (``vintage`` is the source's date).
+    For each fact the row of the superseding source is kept, or else the row that states the most with
+    the tightest hedges (two sources writing 331.02 and 约331.02 agree, and the exact one is kept; the
+    claims ledger shows the agreement). Landing facts are as of a date: the same cohort stated in two
+    years is two facts (``vintage`` is the source's date).
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        Every row of every table, as read.
+
+    Returns
+    -------
+    tuple of (dict of str to pandas.DataFrame, list of Problem)
+        The frames with one row per fact, and the disagreements found.
     """
     problems: list[Problem] = []
     superseded_by = {str(r["supersedes"]): str(r["source_id"]) for _, r in frames["sources"].iterrows() if pd.notna(r["supersedes"])}

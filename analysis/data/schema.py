@@ -34,7 +34,24 @@ LANGUAGES = ("zh", "zh-Hant", "en")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the data, precise enough to fix without reading code."""
+    """One thing wrong with the data, precise enough to fix without reading code.
+
+    Parameters
+    ----------
+    file : str
+        The file (or folder) at fault.
+    line : int or None
+        The CSV line, None for the file as a whole.
+    column : str or None
+        The column, None for the row as a whole.
+    message : str
+        What is wrong, in plain words.
+
+    Examples
+    --------
+    >>> str(Problem("signings.csv", 3, "projects", "not a number"))
+    "signings.csv:3: column 'projects': not a number"
+    """
 
     file: str
     line: int | None
@@ -48,13 +65,45 @@ class Problem:
 
 
 def one_line(text: str) -> str:
-    """``text`` with control characters and line breaks shown as escapes (\\n, \\x1b): a message quoting a
-    cell stays on one line and cannot move the terminal's cursor."""
+    """``text`` with control characters and line breaks shown as escapes (``\\n``, ``\\x1b``).
+
+    A message quoting a cell stays on one line and cannot move the terminal's cursor.
+
+    Parameters
+    ----------
+    text : str
+        A message.
+
+    Returns
+    -------
+    str
+        The message on one line, printable.
+
+    Examples
+    --------
+    >>> print(one_line("two\\nlines"))
+    two\\nlines
+    """
     return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 class DataError(Exception):
-    """Raised with every problem found, never only the first."""
+    """Raised with every problem found, never only the first.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Everything wrong, one per line of the message.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> try:
+    ...     load("no/such/folder")
+    ... except DataError as e:
+    ...     print(e.problems[0].message)
+    data directory does not exist
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
@@ -63,6 +112,19 @@ class DataError(Exception):
 
 @dataclass(frozen=True)
 class Col:
+    """One column of a table: its type, whether it is required, its allowed values and range.
+
+    Parameters
+    ----------
+    kind : str
+        ``"str"``, ``"int"``, ``"float"`` or ``"year"``.
+    required : bool
+        A row without a value is a problem.
+    allowed : tuple of str, optional
+        The only values allowed (None: any).
+    min, max : float, optional
+        The allowed range (None: unbounded).
+    """
     kind: str  # "str" | "int" | "float" | "year"
     required: bool = False
     allowed: tuple[str, ...] | None = None
@@ -72,6 +134,29 @@ class Col:
 
 @dataclass(frozen=True)
 class Table:
+    """One CSV file of data/: its columns, key, and what identifies and compares a fact across sources.
+
+    Parameters
+    ----------
+    name : str
+        The table's name (its file is ``<name>.csv``).
+    columns : dict of str to Col
+        The columns in file order.
+    key : tuple of str
+        The columns no two rows share.
+    fact_key : tuple of str
+        The columns that identify the same fact across sources (``vintage`` is the publication date of
+        the row's source: landing is a fact as of a date).
+    value_columns : tuple of str
+        The value columns compared between sources of the same fact.
+    needs_rows : bool
+        Whether a header without rows is an error (optional tables may be empty).
+
+    Examples
+    --------
+    >>> TABLES["landing"].filename
+    'landing.csv'
+    """
     name: str
     columns: dict[str, Col]
     key: tuple[str, ...]
@@ -85,6 +170,7 @@ class Table:
 
     @property
     def filename(self) -> str:
+        """The table's file name in data/."""
         return f"{self.name}.csv"
 
 

@@ -41,7 +41,7 @@ Sizes: ``SIZES['fast']`` for a quick look (``calibrate --size fast``), ``SIZES['
 study the reports show; their runtimes on a 2-core machine are stated there.
 
 The study belongs to the model, not to a report: ``python -m analysis calibrate --write`` stores the
-default-size table in ``analysis/validation/`` with a digest of the code and library versions it ran
+default-size table in ``analysis/stats/validation/`` with a digest of the code and library versions it ran
 with (:func:`save`); the reports show that table (:func:`stored`), which refuses to load once the model,
 the priors or the study changed until the study is run again (the tests check this too).
 """
@@ -83,8 +83,24 @@ _AMOUNT_LOGSD = 1.0
 
 @dataclass(frozen=True)
 class Size:
-    """Simulation size: histories per process, posterior-predictive draws per history, importance
-    draws per model, grid nodes per scale axis."""
+    """Simulation size of a study.
+
+    Parameters
+    ----------
+    n_histories : int
+        Simulated histories per process.
+    n_sims : int
+        Posterior-predictive draws per history.
+    n_draws : int
+        Importance draws per model.
+    n_grid : int
+        Grid nodes per scale axis.
+
+    Examples
+    --------
+    >>> SIZES["fast"].n_histories < SIZES["default"].n_histories
+    True
+    """
 
     n_histories: int
     n_sims: int = 2000
@@ -121,9 +137,31 @@ def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizo
                      first_year: int = 2019):
     """One simulated history and its future.
 
-    Returns ``(periods, future)``: ``periods`` a list of :class:`analysis.stats.model.PeriodObs` with the
-    given period lengths (aggregates exact, single years "about" for investment); ``future`` a dict
-    with yearly ``projects`` and ``investment`` arrays of length ``horizon``.
+    Parameters
+    ----------
+    process : str
+        One of :data:`PROCESSES`.
+    rng : numpy.random.Generator
+        The random generator.
+    shape : tuple of int
+        Years per published period (aggregates exact, single years "about" for investment).
+    horizon : int
+        The years of future simulated after the history.
+    first_year : int
+        The first year of the history.
+
+    Returns
+    -------
+    tuple of (list of PeriodObs, dict of str to numpy.ndarray)
+        ``(periods, future)``: ``periods`` a list of :class:`analysis.stats.model.PeriodObs` with the given
+        period lengths; ``future`` the yearly ``projects`` and ``investment``, arrays of length ``horizon``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> periods, future = simulate_history("growth", np.random.default_rng(0), shape=(2, 1), horizon=2)
+    >>> [(p.first_year, p.last_year) for p in periods], future["projects"].shape
+    ([(2019, 2020), (2021, 2021)], (2,))
     """
     T = sum(shape)
     n = T + horizon
@@ -222,12 +260,38 @@ def _score_block(sims: dict, truth: dict, horizon: int, u: np.ndarray):
 
 def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horizon: int = 3,
         seed: int = 20240601, verbose: bool = False) -> pd.DataFrame:
-    """Run the simulation study; returns a tidy table (one row per process, metric, horizon, level).
+    """Run the simulation study; a tidy table with one row per process, metric, horizon and level.
 
-    Columns: process, metric, horizon, level, n, coverage, mc_se (binomial standard error of the
-    coverage), is_model / is_poisson / is_last (mean interval score at that level), is_gain_se
-    (standard error of the mean paired difference model - poisson), crps_model / crps_poisson /
-    crps_last, seconds (wall time of that process). Deterministic given ``seed``.
+    Deterministic given ``seed``.
+
+    Parameters
+    ----------
+    processes : tuple of str
+        The generating processes (of :data:`PROCESSES`).
+    size : Size or str
+        The simulation size, or a key of :data:`SIZES`.
+    shape : tuple of int
+        Years per published period of the simulated histories.
+    horizon : int
+        The years predicted.
+    seed : int
+        The seed of every simulation.
+    verbose : bool
+        Print each process's wall time to stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: process, metric, horizon, level, n, coverage, mc_se (binomial standard error of the
+        coverage), is_model / is_poisson / is_last (mean interval score at that level), is_gain_se
+        (standard error of the mean paired difference model - poisson), crps_model / crps_poisson /
+        crps_last, seconds (wall time of that process).
+
+    Examples
+    --------
+    >>> study = run(processes=("growth",), size=Size(2, n_sims=200), horizon=2)
+    >>> sorted(set(study["metric"])), sorted(set(study["level"]))
+    (['investment', 'investment_cum', 'projects', 'projects_cum'], [0.8, 0.95])
     """
     if isinstance(size, str):
         size = SIZES[size]
@@ -277,7 +341,18 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horiz
 
 
 def format_table(df: pd.DataFrame) -> str:
-    """Fixed-width text table for the terminal (coverage to 0.001, scores to 3 significant digits)."""
+    """Fixed-width text table for the terminal (coverage to 0.001, scores to 3 significant digits).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table of :func:`run`.
+
+    Returns
+    -------
+    str
+        The table, then a line of wall times per process.
+    """
 
     def g3(v):
         return locale.sig(v, 3) if abs(v) < 1e4 else locale.fixed(v, 0).replace(",", "")
@@ -313,11 +388,24 @@ class StaleStudy(RuntimeError):
 
 
 def normalised_code(source: str) -> list[str]:
-    """What of a module's source can change the study's numbers: its top-level statements as syntax trees,
-    without docstrings (comments are not in the tree) and without the package's own relative imports (what
-    they bind is code of ``_CODE``, a prior, or words), in a stable order. Moving a function within or
-    between the modules of ``_CODE``, moving a module to another folder, or editing a comment or docstring
-    leaves them unchanged.
+    """What of a module's source can change the study's numbers: its top-level statements as syntax trees.
+
+    Docstrings are left out (comments are not in the tree), and so are the package's own relative imports
+    (what they bind is code of ``_CODE``, a prior, or words); an import of a library is one statement per
+    name it binds (``from a import b, c`` is ``from a import b`` and ``from a import c``), so that
+    :func:`code_digest` can count each binding once however many modules repeat it. Moving a function
+    within or between the modules of ``_CODE`` (a new module repeating the imports it needs), moving a
+    module to another folder, or editing a comment or docstring leaves the digest unchanged.
+
+    Parameters
+    ----------
+    source : str
+        The text of a Python module.
+
+    Returns
+    -------
+    list of str
+        One ``ast.dump`` per top-level statement, in the order of the source.
 
     Examples
     --------
@@ -326,6 +414,8 @@ def normalised_code(source: str) -> list[str]:
     >>> normalised_code("x = 1") == normalised_code("x = 2")
     False
     >>> normalised_code("from .model import fit") == normalised_code("from ..stats.model.signings import fit")
+    True
+    >>> normalised_code("from a import b, c") == normalised_code("from a import b\\nfrom a import c")
     True
     """
     import ast
@@ -341,7 +431,15 @@ def normalised_code(source: str) -> list[str]:
             body = body[1:]
         body = [s for s in body if not (isinstance(s, ast.ImportFrom) and s.level)]
         node.body = body or ([] if isinstance(node, ast.Module) else [ast.Pass()])
-    return [ast.dump(stmt, include_attributes=False) for stmt in tree.body]
+    out = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            out += [ast.dump(ast.Import(names=[name])) for name in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom):
+            out += [ast.dump(ast.ImportFrom(module=stmt.module, names=[name], level=0)) for name in stmt.names]
+        else:
+            out.append(ast.dump(stmt, include_attributes=False))
+    return out
 
 
 def _code_files(pkg: Path) -> list[Path]:
@@ -354,12 +452,31 @@ def _code_files(pkg: Path) -> list[Path]:
 
 
 def code_digest(pkg: Path | None = None) -> str:
-    """Digest of what the study's numbers depend on: the normalised code of ``_CODE`` (in ``pkg``, default
-    this package), the priors' values and the library versions."""
+    """Digest of what the study's numbers depend on.
+
+    The normalised code of ``_CODE`` (:func:`normalised_code`; each library import binding counted once),
+    the priors' values, the reporting error and the library versions.
+
+    Parameters
+    ----------
+    pkg : pathlib.Path, optional
+        The package folder whose code is digested (default: this package).
+
+    Returns
+    -------
+    str
+        16 hex digits.
+
+    Examples
+    --------
+    >>> len(code_digest()), code_digest() == code_digest()
+    (16, True)
+    """
     h = hashlib.sha256()
     pkg = Path(__file__).resolve().parents[1] if pkg is None else Path(pkg)
-    statements = sorted(s for path in _code_files(pkg) for s in normalised_code(path.read_text(encoding="utf-8")))
-    for stmt in statements:
+    statements = [s for path in _code_files(pkg) for s in normalised_code(path.read_text(encoding="utf-8"))]
+    imports = {s for s in statements if s.startswith(("Import(", "ImportFrom("))}  # a binding counts once
+    for stmt in [*sorted(imports), *sorted(s for s in statements if s not in imports)]:
         h.update(stmt.encode() + b"\0")
     assumptions = {k: (p.dist, p.params) for k, p in sorted(M.PRIORS.items())}
     h.update(repr((assumptions, M.INVESTMENT_MEASUREMENT_SD)).encode())
@@ -369,7 +486,26 @@ def code_digest(pkg: Path | None = None) -> str:
 
 
 def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR, shape=SHAPE) -> Path:
-    """Store a study's table (CSV) with what it was run with (JSON); returns the CSV path."""
+    """Store a study's table (CSV) with what it was run with (JSON).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table of :func:`run`.
+    size : Size
+        The size it was run with.
+    seed : int
+        The seed it was run with.
+    folder : pathlib.Path
+        Where to store it.
+    shape : tuple of int
+        The history shape it was run with.
+
+    Returns
+    -------
+    pathlib.Path
+        The CSV file written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     table = df.drop(columns=["seconds"])
     table.to_csv(folder / "calibration.csv", index=False, float_format="%.6g", lineterminator="\n")
@@ -381,7 +517,23 @@ def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR, sha
 
 
 def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
-    """The stored study and what it was run with; :class:`StaleStudy` when it no longer describes this code."""
+    """The stored study and what it was run with.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Where the study is stored.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The table and its metadata (size, seed, processes, shape, digest, libraries).
+
+    Raises
+    ------
+    StaleStudy
+        When there is none, or it no longer describes this code, these priors or these libraries.
+    """
     meta_path, csv_path = folder / "calibration.json", folder / "calibration.csv"
     if not meta_path.exists() or not csv_path.exists():
         raise StaleStudy(f"no stored calibration study in {folder}; run `make calibrate` (python -m analysis calibrate --write)")
@@ -393,14 +545,40 @@ def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
 
 
 def process_label(process: str, lang: str) -> str:
-    """The name of a simulated world in words, with its own parameters."""
+    """The name of a simulated world in words, with its own parameters.
+
+    Parameters
+    ----------
+    process : str
+        One of :data:`PROCESSES`.
+    lang : str
+        The language of the words.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     return locale.word(f"process_{process}", lang).format(growth=locale.pct(GROWTH, lang, 0), jump=locale.num(JUMP))
 
 
 def summary(df: pd.DataFrame) -> dict:
-    """What the reports say about a study, computed from its table: per process, the range of coverage at
-    each level over the metrics and horizons, and how often the model's interval score beats the Poisson
-    baseline's by more than two standard errors."""
+    """What the reports say about a study, computed from its table.
+
+    Per process, the range of coverage at each level over the metrics and horizons, and how often the
+    model's interval score beats the Poisson baseline's by more than two standard errors.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table of :func:`run` (or :func:`stored`).
+
+    Returns
+    -------
+    dict
+        ``n_histories`` and, per process, ``coverage80``/``coverage95`` (min, max), ``mc_se80``/``mc_se95``,
+        ``better_than_poisson``, ``worse_than_poisson`` and ``n_targets``.
+    """
     out = {"n_histories": int(df["n"].max()), "processes": {}}
     for proc, g in df.groupby("process", sort=False):
         entry = {}

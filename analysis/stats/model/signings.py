@@ -1,4 +1,4 @@
-"""Bayesian projection model: projects signed, intended investment and landing (numpy/scipy only).
+"""The counts and investment model: three time structures, their inference and their predictions.
 
 What is modelled
 ----------------
@@ -26,22 +26,6 @@ parameter vector from that model's posterior, the future year effects or random-
 then the observed count (Poisson) and reported investment; so parameter, model and future-noise
 uncertainty are all integrated and intervals widen with the horizon.
 
-Landing is modelled per project: a project signed in year ``s`` has started implementation by
-vintage year ``v`` (age ``v - s`` >= 1 whole years; the month of a statement is ignored) with
-probability ``F(age) = c * (1 - (1 - h)**age)``: a share ``c`` lands eventually, at a yearly hazard
-``h``. Cohorts differ (policy pushes, project mix), so a cohort's landed count is beta-binomial with
-intra-cohort correlation ``rho``. The published statements are about nested cohorts (2019–2020 at
-2021, 2019–2021 at 2022, 2019–2022 at 2023): they are used jointly as a chain — the count stated at
-one vintage is the count of the previous vintage plus the new landings among the projects still
-pending plus the landings of the cohorts added since. This is exact while the projects
-still pending at a statement come from one signing period; when they mix periods (at the third
-statement: 2019–2020 and 2021 projects) their mix is taken at its expectation rather than conditioned
-on the earlier statements. On the real statements that moves the posterior medians of ``c`` and ``h``
-by about half a posterior sd (c 0.95 vs 0.92, h 0.73 vs 0.78 against brute-force enumeration with
-independent projects) and leaves the share landed within one year unchanged; the tests keep this in
-check. The posterior of ``(c, h, rho)`` is computed on a grid (``rho`` at five equal-mass nodes of
-its prior); predictions are draws of *observed* landed counts, not intervals for an expected number.
-
 Inference (counts and investment), per model: the two scales (year-effect or step sd of the count
 and of the amount) are integrated on a 10 x 10 grid on the log scale covering their priors; at each
 grid node the latent vector (levels, trends, year effects) has a Laplace approximation found by
@@ -62,136 +46,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
-from ..core.config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
-
-__all__ = [
-    "INVESTMENT_MEASUREMENT_SD",
-    "LandingObs",
-    "LandingPosterior",
-    "MODELS",
-    "PRIORS",
-    "PeriodObs",
-    "Posterior",
-    "Prior",
-    "log_sd_of_bounds",
-    "fit",
-    "fit_landing",
-    "sample_prior_paths",
-]
-
-
-# =============================================================================================== priors
-
-
-MODELS = ("iid", "level", "drift")
-#: The central prediction intervals every report and the calibration study give.
-LEVELS = (0.80, 0.95)
-
-
-def central_interval(samples: np.ndarray, level: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The central ``level`` interval of simulations: quantiles that are simulated values (inverted CDF),
-    as the reports print them and the study scores them."""
-    return (np.quantile(samples, (1 - level) / 2, axis=axis, method="inverted_cdf"),
-            np.quantile(samples, (1 + level) / 2, axis=axis, method="inverted_cdf"))
+from ...core.config import INVESTMENT_MEASUREMENT_SD, PRIORS
+from .importance import psis
+from .inputs import MODELS, LandingObs, PeriodObs, _q, log_sd_of_bounds
+from .landing import LandingPosterior, fit_landing
 
 # Inference settings: importance draws per model and grid nodes per scale axis.
 _N_IS_DEFAULT = 2000
 _T_DF = 6.0  # degrees of freedom of the multivariate-t proposal at each node
 _N_GRID_DEFAULT = 10
-
-
-# =============================================================================================== inputs
-
-
-@dataclass(frozen=True)
-class PeriodObs:
-    """One published period (a single year or an aggregate of consecutive years).
-
-    ``projects``/``investment`` are the published values or None (not published). The bounds express
-    the source's hedge: counts as an inclusive integer interval ``(lo, hi)`` (``hi`` may be ``inf``),
-    investment as ``(lo, hi)`` in 亿元 (``hi`` may be ``inf``; ``lo`` 0 when only an upper bound is known,
-    不足/以内). Bounds default to the value itself (an exact figure). Use :func:`approx` for "about X" (±5 %).
-    """
-
-    first_year: int
-    last_year: int
-    projects: int | None = None
-    projects_bounds: tuple[float, float] | None = None
-    investment: float | None = None
-    investment_bounds: tuple[float, float] | None = None
-
-    def __post_init__(self):
-        if self.last_year < self.first_year:
-            raise ValueError(f"period {self.first_year}-{self.last_year}: last year before first year")
-        pb, ib = self.count_bounds(), self.money_bounds()
-        if pb is not None and not (0 <= pb[0] <= pb[1]):
-            raise ValueError(f"period {self.first_year}-{self.last_year}: bad project bounds {pb}")
-        if ib is not None and not (0 <= ib[0] <= ib[1] and ib[1] > 0):
-            raise ValueError(f"period {self.first_year}-{self.last_year}: bad investment bounds {ib}")
-
-    @property
-    def years(self) -> int:
-        return self.last_year - self.first_year + 1
-
-    def count_bounds(self) -> tuple[float, float] | None:
-        if self.projects_bounds is not None:
-            lo, hi = self.projects_bounds
-            return float(math.ceil(lo)), (math.inf if math.isinf(hi) else float(math.floor(hi)))
-        if self.projects is not None:
-            return float(self.projects), float(self.projects)
-        return None
-
-    def money_bounds(self) -> tuple[float, float] | None:
-        if self.investment_bounds is not None:
-            return float(self.investment_bounds[0]), float(self.investment_bounds[1])
-        if self.investment is not None:
-            return float(self.investment), float(self.investment)
-        return None
-
-    def signed_estimate(self) -> float | None:
-        """A point value of the count (the value, else the middle of finite bounds)."""
-        if self.projects is not None:
-            return float(self.projects)
-        b = self.count_bounds()
-        if b is None or math.isinf(b[1]):
-            return None
-        return 0.5 * (b[0] + b[1])
-
-
-def log_sd_of_bounds(lo: float, hi: float) -> float:
-    """Log-scale sd of a figure hedged two-sidedly between ``lo`` and ``hi`` (约): a uniform over the log
-    bounds plus the reporting error. The likelihood and the calibration study's simulated reports share it."""
-    half = (math.log(hi) - math.log(lo)) / 2
-    return math.sqrt(half**2 / 3 + INVESTMENT_MEASUREMENT_SD**2)
-
-
-@dataclass(frozen=True)
-class LandingObs:
-    """A landing statement: of the ``signed`` projects of ``first_year..last_year``, between
-    ``landed_bounds[0]`` and ``landed_bounds[1]`` (inclusive integers) had landed by ``vintage`` (year)."""
-
-    first_year: int
-    last_year: int
-    vintage: int
-    signed: int
-    landed_bounds: tuple[int, int]
-
-    def __post_init__(self):
-        lo, hi = self.landed_bounds
-        if not (0 <= lo <= hi <= self.signed):
-            raise ValueError(f"landing statement {self}: bounds must satisfy 0 <= lo <= hi <= signed")
-        if self.vintage <= self.last_year:
-            raise ValueError(
-                f"landing statement {self}: vintage must be after the last signing year (age >= 1);"
-                " no statement about cohorts younger than one year exists to inform that"
-            )
-
-
-# =============================================================================================== helpers
-
-
-def _q(x, probs=(0.1, 0.5, 0.9)):
-    return {f"q{int(round(p * 100)):02d}": float(np.quantile(x, p)) for p in probs}
 
 
 def _poisson_interval_logp(lam: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -216,58 +79,6 @@ def _poisson_interval_logp(lam: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> n
     interval = np.log(np.maximum(prob, 1e-300))
     return np.where(exact, out, interval)
 
-
-# --------------------------------------------------------------------------------------------- PSIS
-
-
-def _gpd_fit(x: np.ndarray) -> tuple[float, float]:
-    """Generalized Pareto fit (Zhang & Stephens 2009, with the weak prior used by PSIS)."""
-    n = len(x)
-    prior_bs, prior_k = 3, 10
-    m_est = 30 + int(math.sqrt(n))
-    b = 1 - np.sqrt(m_est / (np.arange(1, m_est + 1) - 0.5))
-    b /= prior_bs * x[int(n / 4 + 0.5) - 1]
-    b += 1 / x[-1]
-    k = np.log1p(-b[:, None] * x).mean(axis=1)
-    len_scale = n * (np.log(-(b / k)) - k - 1)
-    w = 1 / np.exp(len_scale - len_scale[:, None]).sum(axis=1)
-    keep = w >= 10 * np.finfo(float).eps
-    w, b = w[keep], b[keep]
-    w /= w.sum()
-    b_post = np.sum(b * w)
-    k_post = np.log1p(-b_post * x).mean()
-    sigma = -k_post / b_post
-    k_post = (n * k_post + prior_k * 0.5) / (n + prior_k)
-    return float(k_post), float(sigma)
-
-
-def psis(log_w: np.ndarray) -> tuple[np.ndarray, float]:
-    """Pareto-smoothed importance weights (Vehtari et al.): returns normalised weights and k-hat."""
-    n = len(log_w)
-    x = log_w - np.max(log_w)
-    tail_len = int(math.ceil(min(0.2 * n, 3 * math.sqrt(n))))
-    order = np.argsort(x)
-    cutoff = max(x[order[-tail_len - 1]], math.log(np.finfo(float).tiny))
-    tail = order[-tail_len:]
-    tail = tail[x[tail] > cutoff]
-    khat = math.inf
-    if len(tail) > 4:
-        xt = np.exp(x[tail]) - math.exp(cutoff)
-        khat, sigma = _gpd_fit(xt)
-        if np.isfinite(khat):
-            p = np.arange(0.5, len(tail)) / len(tail)
-            with np.errstate(over="ignore", invalid="ignore"):
-                if abs(khat) > 1e-10:
-                    sm = sigma * np.expm1(-khat * np.log1p(-p)) / khat
-                else:
-                    sm = -sigma * np.log1p(-p)
-            if np.all(np.isfinite(sm)):
-                x[tail[np.argsort(x[tail])]] = np.minimum(np.log(sm + math.exp(cutoff)), 0.0)
-    w = np.exp(x - np.max(x))
-    return w / w.sum(), khat
-
-
-# =============================================================================================== counts + investment
 
 
 class _Model:
@@ -359,8 +170,31 @@ class _Model:
 
 
 def sample_prior_paths(kind: str, n_years: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One draw of the latent (eta, a) paths over ``n_years`` from model ``kind`` and ``PRIORS``
-    (the model's own generating process, used by the calibration study)."""
+    """One draw of the latent ``(eta, a)`` paths over ``n_years`` from model ``kind`` and ``PRIORS``.
+
+    The model's own generating process, used by the calibration study.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`MODELS`.
+    n_years : int
+        The length of the paths.
+    rng : numpy.random.Generator
+        The random generator (the draws are deterministic given its state).
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        The log expected count ``eta`` and the log amount per project ``a``, each (n_years,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> eta, a = sample_prior_paths("level", 5, np.random.default_rng(0))
+    >>> eta.shape, a.shape
+    ((5,), (5,))
+    """
     m = _Model(kind, n_years)
     x, _, _ = m.sample_prior(rng, 1)
     eta, a = m.paths(x)
@@ -710,9 +544,8 @@ class _Fit:
 class Posterior:
     """Fitted model: three importance-sampled posteriors, their weights, and the landing posterior.
 
-    ``weights`` maps model name -> posterior model probability. ``predict`` draws model-averaged
-    posterior-predictive simulations; ``summary`` gives parameter summaries; ``landing`` (or None)
-    is a :class:`LandingPosterior`.
+    Made by :func:`fit`. ``weights`` maps model name -> posterior model probability; ``fits`` the
+    importance-sampled posterior of each model; ``landing`` (or None) is a :class:`LandingPosterior`.
     """
 
     first_year: int
@@ -722,8 +555,15 @@ class Posterior:
     landing: LandingPosterior | None = field(default=None, repr=False)
 
     def diagnostics(self) -> dict:
-        """Per model: log evidence (importance-sampling estimate and grid-Laplace value), effective
-        sample size of the importance weights (of n draws), Pareto k-hat, Newton iterations."""
+        """Per model: the inference's diagnostics.
+
+        Returns
+        -------
+        dict of str to dict
+            Per model: ``log_evidence`` (importance-sampling estimate), ``log_evidence_laplace`` (grid-Laplace
+            value), ``ess`` (effective sample size of the importance weights), ``n_draws``, ``khat`` (Pareto
+            k-hat) and ``newton_iterations``.
+        """
         return {k: {"log_evidence": f.log_evidence, "log_evidence_laplace": f.laplace_log_evidence,
                     "ess": f.ess, "n_draws": len(f.weights), "khat": f.khat,
                     "newton_iterations": f.newton_iters} for k, f in self.fits.items()}
@@ -731,10 +571,26 @@ class Posterior:
     def predict(self, years, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Model-averaged posterior-predictive draws for future ``years`` (each after ``last_year``).
 
-        Returns ``projects`` and ``investment`` (亿元, as it would be reported), their running sums
-        over ``years`` (``projects_cum``, ``investment_cum``; sums of the predicted years only), the
-        latent expected count ``rate`` and ``model`` (index into ``MODELS`` per simulation); arrays
-        are (n_sims, len(years)).
+        Parameters
+        ----------
+        years : int or sequence of int
+            The years to predict.
+        n_sims : int
+            The number of simulations.
+        rng : numpy.random.Generator
+            The random generator (the draws are deterministic given its state).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``projects`` and ``investment`` (亿元, as it would be reported), their running sums over ``years``
+            (``projects_cum``, ``investment_cum``; sums of the predicted years only), the latent expected count
+            ``rate`` and ``model`` (index into ``MODELS`` per simulation); arrays are (n_sims, len(years)).
+
+        Raises
+        ------
+        ValueError
+            When a year is not after ``last_year``.
         """
         years = np.atleast_1d(np.asarray(years, dtype=int))
         if np.any(years <= self.last_year):
@@ -765,11 +621,14 @@ class Posterior:
     def summary(self) -> dict:
         """Posterior summaries (q10, q50, q90 = median and 80 % interval) per model and averaged.
 
-        Per model: ``rate_last`` (expected projects in the last history year), ``growth`` (yearly
-        growth of the expected count; drift model only), ``rate_sd`` (year-effect or step sd of the
-        log-rate), ``amount_last`` (亿元 per expected project, last year), ``amount_growth`` (drift),
-        ``amount_sd``; plus ``weight`` and diagnostics. ``averaged`` holds model-averaged next-year
-        expected projects and investment per project.
+        Returns
+        -------
+        dict
+            ``weights``; ``models``: per model ``rate_last`` (expected projects in the last history year),
+            ``growth`` (yearly growth of the expected count; drift model only), ``rate_sd`` (year-effect or step
+            sd of the log-rate), ``amount_last`` (亿元 per expected project, last year), ``amount_growth``
+            (drift), ``amount_sd``, ``weight`` and the diagnostics; ``averaged``: model-averaged next-year
+            expected projects and investment per project; ``landing`` when there is a landing posterior.
         """
         out: dict = {"weights": dict(self.weights), "models": {}}
         rng = np.random.default_rng(0)
@@ -804,8 +663,39 @@ def fit(periods: list[PeriodObs], landing: list[LandingObs] | tuple = (), *, see
         models: tuple[str, ...] = MODELS) -> Posterior:
     """Fit the count/investment models (and the landing model if statements are given).
 
-    Deterministic given ``seed``. ``n_draws`` importance draws per model; ``n_grid`` nodes per
-    axis of the (log sd, log tau) grid of each model's Laplace proposal.
+    Deterministic given ``seed``.
+
+    Parameters
+    ----------
+    periods : list of PeriodObs
+        The published periods (no overlaps).
+    landing : list of LandingObs
+        Landing statements (empty: no landing model).
+    seed : int
+        The seed of the importance sampler.
+    n_draws : int
+        Importance draws per model.
+    n_grid : int
+        Nodes per axis of the (log sd, log tau) grid of each model's Laplace proposal.
+    models : tuple of str
+        The time structures to fit and average (of :data:`MODELS`).
+
+    Returns
+    -------
+    Posterior
+        The fitted, model-averaged posterior.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> periods = [PeriodObs(2019, 2020, 85, None, 600.0, None), PeriodObs(2021, 2021, 40, None, 280.0, None),
+    ...            PeriodObs(2022, 2022, 45, None, 300.0, None)]
+    >>> post = fit(periods, seed=1)
+    >>> sorted(post.weights), round(sum(post.weights.values()), 9)
+    (['drift', 'iid', 'level'], 1.0)
+    >>> sims = post.predict([2023, 2024], 1000, np.random.default_rng(0))
+    >>> sims["projects"].shape
+    (1000, 2)
     """
     data = _Data(list(periods))
     rng = np.random.default_rng(seed)
@@ -816,245 +706,3 @@ def fit(periods: list[PeriodObs], landing: list[LandingObs] | tuple = (), *, see
     w /= w.sum()
     lp = fit_landing(data.periods, list(landing), seed=seed) if landing else None
     return Posterior(data.first_year, data.last_year, dict(zip(models, map(float, w))), fits, lp)
-
-
-# =============================================================================================== landing
-
-
-def _F(age, c, h):
-    """Share of a cohort landed by ``age`` whole years (age >= 1), elementwise."""
-    age = np.asarray(age, float)
-    return np.where(age >= 1, c * (1.0 - (1.0 - h) ** np.maximum(age, 0.0)), 0.0)
-
-
-def _bb_pmf_vec(n: int, p: np.ndarray, rho: np.ndarray) -> np.ndarray:
-    """Beta-binomial pmf over 0..n (mean p, intra-class correlation rho) per parameter point: (P, n+1)."""
-    p = np.clip(p, 1e-10, 1 - 1e-10)[:, None]
-    s = (1.0 / rho - 1.0)[:, None]
-    al, be = p * s, (1 - p) * s
-    k = np.arange(n + 1)
-    logc = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    # B(k+al, n-k+be)/B(al, be) = G(k+al) G(n-k+be) G(al+be) / (G(al) G(be) G(n+al+be))
-    lg = (special.gammaln(k[None, :] + al) - special.gammaln(al) + special.gammaln(n - k[None, :] + be)
-          - special.gammaln(be) + special.gammaln(al + be) - special.gammaln(n + al + be))
-    return np.exp(logc[None, :] + lg)
-
-
-def _conv_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if a.shape[1] < b.shape[1]:
-        a, b = b, a
-    out = np.zeros((a.shape[0], a.shape[1] + b.shape[1] - 1))
-    for j in range(b.shape[1]):
-        out[:, j:j + a.shape[1]] += a * b[:, j:j + 1]
-    return out
-
-
-@dataclass(frozen=True)
-class _Group:
-    first_year: int
-    last_year: int
-    n: int
-
-    def Fbar(self, vintage, c, h):
-        ys = np.arange(self.first_year, self.last_year + 1)
-        return np.mean([_F(vintage - y, c, h) for y in ys], axis=0)
-
-
-def _chain_groups(periods: list[PeriodObs], stmts: list[LandingObs]) -> list[list[_Group]]:
-    out = []
-    for s in stmts:
-        gs = []
-        for p in periods:
-            if p.last_year < s.first_year or p.first_year > s.last_year:
-                continue
-            if p.first_year < s.first_year or p.last_year > s.last_year:
-                raise ValueError(f"landing cohort {s.first_year}-{s.last_year} cuts period {p.first_year}-{p.last_year}")
-            n = p.signed_estimate()
-            if n is None:
-                raise ValueError(f"period {p.first_year}-{p.last_year} has no project count for the landing cohort")
-            gs.append(_Group(p.first_year, p.last_year, int(round(n))))
-        if sum(g.n for g in gs) != s.signed:
-            raise ValueError(f"landing cohort {s.first_year}-{s.last_year}: signed {s.signed} != periods' sum "
-                             f"{sum(g.n for g in gs)}")
-        out.append(gs)
-    return out
-
-
-def _chain_loglik(stmts, groups, c, h, rho, return_filter=False):
-    """Joint log-likelihood of nested statements (vectorised over parameter points c, h, rho (P,)).
-
-    Markov chain in the stated landed count; the pending pool's mix of signing years is taken at its
-    expectation (see module docstring). Returns loglik (P,) [and the filtered pmf of the last count].
-    """
-    P = c.shape[0]
-    ll = np.zeros(P)
-    prev = None  # (statement, groups, filtered pmf (P, n+1))
-    for s, gs in zip(stmts, groups):
-        lo, hi = s.landed_bounds
-        if prev is None:
-            new = gs
-        else:
-            ps, pg, f = prev
-            old_keys = {(g.first_year, g.last_year) for g in pg}
-            new = [g for g in gs if (g.first_year, g.last_year) not in old_keys]
-        # pmf of landings among new groups by this vintage
-        W = np.ones((P, 1))
-        for g in new:
-            W = _conv_rows(W, _bb_pmf_vec(g.n, g.Fbar(s.vintage, c, h), rho))
-        if prev is None:
-            pmf = W
-            full = np.zeros((P, s.signed + 1))
-            full[:, : pmf.shape[1]] = pmf
-        else:
-            ps, pg, f = prev
-            # expected-mix conditional landing probability of the pending pool
-            num = sum(g.n * (g.Fbar(s.vintage, c, h) - g.Fbar(ps.vintage, c, h)) for g in pg)
-            den = sum(g.n * (1.0 - g.Fbar(ps.vintage, c, h)) for g in pg)
-            qbar = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
-            full = np.zeros((P, s.signed + 1))
-            support = np.flatnonzero(np.any(f > 0, axis=0))
-            for sp in support:
-                pool = ps.signed - sp
-                U = _bb_pmf_vec(pool, qbar, rho)
-                conv = _conv_rows(U, W)  # increments 0..pool+n_new
-                full[:, sp: sp + conv.shape[1]] += f[:, sp: sp + 1] * conv
-        mask = np.zeros(s.signed + 1)
-        mask[lo: hi + 1] = 1.0
-        full = full * mask[None, :]
-        z = full.sum(axis=1)
-        ll += np.log(np.maximum(z, 1e-300))
-        f = full / np.maximum(z, 1e-300)[:, None]
-        prev = (s, gs, f)
-    return (ll, prev) if return_filter else ll
-
-
-@dataclass
-class LandingPosterior:
-    """Grid posterior of the landing model (c, h, rho) and predictive draws of landed counts."""
-
-    stmts: list[LandingObs]
-    groups: list[list[_Group]]
-    c: np.ndarray
-    h: np.ndarray
-    rho: np.ndarray
-    w: np.ndarray
-    dc: float
-    dh: float
-    f_last: np.ndarray = field(repr=False)  # filtered pmf of the last stated count, per grid point
-
-    def _draw_idx(self, n, rng):
-        i = rng.choice(len(self.w), size=n, p=self.w)
-        lc = special.logit(self.c[i]) + self.dc * (rng.random(n) - 0.5)
-        lh = special.logit(self.h[i]) + self.dh * (rng.random(n) - 0.5)
-        return special.expit(lc), special.expit(lh), self.rho[i], i
-
-    def draws(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Posterior draws of (c, h, rho): a grid cell by its posterior mass, jittered uniformly
-        within the cell on the logit scale; rho at its quadrature node."""
-        return self._draw_idx(n, rng)[:3]
-
-    def summary(self) -> dict:
-        rng = np.random.default_rng(0)
-        c, h, rho = self.draws(4000, rng)
-        return {"eventual_share": _q(c), "yearly_hazard": _q(h), "icc": _q(rho),
-                "landed_within_1_year": _q(_F(1, c, h)), "landed_within_3_years": _q(_F(3, c, h))}
-
-    def predict_cohort(self, groups, vintage: int, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Observed landed counts by ``vintage`` of a cohort with no landing statement yet.
-
-        ``groups``: list of ``(first_year, last_year, signed)``; ``signed`` an int or an array of
-        ``n_sims`` draws (e.g. ``Posterior.predict(...)['projects'][:, j]``). An aggregate group's
-        projects are spread evenly over its years. Each group draws its own cohort landing rate
-        (beta with the model's mean and ``rho``), then a binomial count. Returns ``landed``,
-        ``signed``, ``rate`` arrays (n_sims,).
-        """
-        c, h, rho = self.draws(n_sims, rng)
-        landed = np.zeros(n_sims)
-        signed = np.zeros(n_sims)
-        for fy, ly, n in groups:
-            if vintage <= ly:
-                raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
-            n = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,))
-            p = _Group(fy, ly, 0).Fbar(vintage, c, h)
-            s = 1.0 / rho - 1.0
-            pc = rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
-            landed += rng.binomial(n, pc)
-            signed += n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = np.where(signed > 0, landed / signed, np.nan)
-        return {"landed": landed, "signed": signed, "rate": rate}
-
-    def predict_existing(self, vintage: int, n_sims: int, rng: np.random.Generator,
-                         new_groups=()) -> dict[str, np.ndarray]:
-        """Landed count and rate of the latest statement's cohort at a later ``vintage``, conditional
-        on the statements (the stated count, or a draw from its filtered distribution if it is an
-        interval, plus beta-binomial landings of the pending pool).
-
-        ``new_groups``: cohorts signed after that cohort, ``(first_year, last_year, signed)`` as in
-        :meth:`predict_cohort`, added with the same parameter draws, so that the result is the
-        landed count of the whole span a later article would state (2019–2021 known, 2022 new)."""
-        last, gs = self.stmts[-1], self.groups[-1]
-        if vintage < last.vintage:
-            raise ValueError(f"vintage {vintage} is before the latest statement ({last.vintage})")
-        c, h, rho, i = self._draw_idx(n_sims, rng)
-        cum = np.cumsum(self.f_last[i], axis=1)  # filtered at the cell's grid point
-        s_now = np.minimum((cum < rng.random(n_sims)[:, None]).sum(axis=1), last.signed)
-        num = sum(g.n * (g.Fbar(vintage, c, h) - g.Fbar(last.vintage, c, h)) for g in gs)
-        den = sum(g.n * (1.0 - g.Fbar(last.vintage, c, h)) for g in gs)
-        q = np.clip(num / np.maximum(den, 1e-300), 0.0, 1.0)
-        s = 1.0 / rho - 1.0
-        pc = rng.beta(np.maximum(q * s, 1e-10), np.maximum((1 - q) * s, 1e-10))
-        landed = (s_now + rng.binomial(last.signed - s_now, pc)).astype(float)
-        signed = np.full(n_sims, float(last.signed))
-        for fy, ly, n in new_groups:
-            if vintage <= ly:
-                raise ValueError(f"vintage {vintage} must be after the cohort's last year {ly} (age >= 1)")
-            n = np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,))
-            p = _Group(fy, ly, 0).Fbar(vintage, c, h)
-            pn = rng.beta(np.maximum(p * s, 1e-10), np.maximum((1 - p) * s, 1e-10))
-            landed += rng.binomial(n, pn)
-            signed += n
-        return {"landed": landed, "signed": signed, "rate": landed / signed}
-
-
-def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed: int = 0,
-                n_grid: tuple[int, int] = (28, 28), n_rho: int = 5) -> LandingPosterior:
-    """Grid posterior for the landing model from nested statements (see module docstring).
-
-    ``rho`` is integrated over ``n_rho`` equal-probability nodes of its prior; ``(c, h)`` on a grid
-    placed in two stages (prior quantiles, then a finer logit grid around the posterior mass).
-    """
-    del seed  # the grid is deterministic; kept for a uniform signature
-    stmts = sorted(statements, key=lambda s: s.vintage)
-    for a, b in zip(stmts, stmts[1:]):
-        if b.first_year != a.first_year or b.last_year < a.last_year or b.vintage <= a.vintage:
-            raise ValueError("landing statements must be about nested cohorts (same first year, growing last year)"
-                             " at increasing vintages; other shapes are not supported")
-    groups = _chain_groups(sorted(periods, key=lambda p: p.first_year), stmts)
-    pc, ph, pr = PRIORS["landing_eventual"].params, PRIORS["landing_hazard"].params, PRIORS["landing_icc"].params
-    from scipy import stats as _st
-
-    rho_nodes = _st.beta.ppf((np.arange(n_rho) + 0.5) / n_rho, *pr)
-
-    def evaluate(lc, lh):
-        C, H, R = np.meshgrid(lc, lh, rho_nodes, indexing="ij")
-        C, H, R = C.ravel(), H.ravel(), R.ravel()
-        c, h = special.expit(C), special.expit(H)
-        # prior density on the logit scale (with Jacobian); rho nodes have equal prior mass
-        lp = (_st.beta.logpdf(c, *pc) + np.log(c * (1 - c)) + _st.beta.logpdf(h, *ph) + np.log(h * (1 - h)))
-        ll, (_, _, f) = _chain_loglik(stmts, groups, c, h, R, return_filter=True)
-        return C, H, R, lp + ll, f
-
-    # stage 1: coarse logit grid over the prior's bulk
-    lc1 = special.logit(_st.beta.ppf(np.linspace(0.002, 0.998, 16), *pc))
-    lh1 = special.logit(_st.beta.ppf(np.linspace(0.002, 0.998, 16), *ph))
-    C, H, R, lpost, _ = evaluate(lc1, lh1)
-    keep = lpost > lpost.max() - 12.0
-    sc, sh = np.diff(lc1).max(), np.diff(lh1).max()
-    lc2 = np.linspace(C[keep].min() - sc, C[keep].max() + sc, n_grid[0])
-    lh2 = np.linspace(H[keep].min() - sh, H[keep].max() + sh, n_grid[1])
-    C, H, R, lpost, f_last = evaluate(lc2, lh2)
-    w = np.exp(lpost - lpost.max())
-    w /= w.sum()
-    return LandingPosterior(stmts, groups, special.expit(C), special.expit(H), R, w,
-                            float(lc2[1] - lc2[0]), float(lh2[1] - lh2[0]), f_last)

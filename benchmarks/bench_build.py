@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 #: exactly what the notebooks import: their first cell, and what computing the results imports on the way
-STACK = ("from analysis import notebook, plotting, prose, tables\nfrom analysis.data import load\n"
-         "from analysis.results import compute\nimport analysis.projection, scoringrules\n")
+STACK = ("from analysis import charts, compute, load, notebook, prose, tables\n"
+         "import analysis.stats.projection, scoringrules\n")
 
 
 def timed(cmd: list[str], env=None) -> float:

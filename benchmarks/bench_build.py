@@ -58,9 +58,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement (the minimum is reported)")
     a = ap.parse_args()
-    from analysis.build import plan
-    from analysis.kernels import KERNEL_ENV
-    from analysis.data import load
+    from analysis import load
+    from analysis.pipeline.build import plan
+    from analysis.pipeline.kernels import KERNEL_ENV
 
     env = {**os.environ, **KERNEL_ENV}
     env.pop("MPLBACKEND", None)

@@ -58,7 +58,7 @@ def cmd_check(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed arguments of the command (:func:`parser`).
+        The parsed ``check`` arguments (:func:`parser`): ``data``, ``sources``.
 
     Returns
     -------
@@ -101,7 +101,8 @@ def cmd_metrics(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed arguments of the command (:func:`parser`).
+        The parsed ``metrics`` arguments (:func:`parser`): ``data``, ``through``, ``format``, ``horizon``,
+        ``seed``, ``no_projection``, ``lang``.
 
     Returns
     -------
@@ -131,7 +132,8 @@ def cmd_calibrate(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed arguments of the command (:func:`parser`).
+        The parsed ``calibrate`` arguments (:func:`parser`): ``size``, ``histories``, ``processes``,
+        ``seed``, ``format``, ``quiet``, ``write``.
 
     Returns
     -------
@@ -172,7 +174,8 @@ def cmd_build(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed arguments of the command (:func:`parser`).
+        The parsed ``build`` arguments (:func:`parser`): ``data``, ``out``, ``years``, ``lang``, ``jobs``,
+        ``force``, ``cell_timeout``, ``notebooks``, ``quiet``.
 
     Returns
     -------
@@ -233,7 +236,7 @@ def cmd_notebooks(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed arguments of the command (:func:`parser`).
+        The parsed ``notebooks`` arguments (:func:`parser`): none are read.
 
     Returns
     -------

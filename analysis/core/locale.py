@@ -928,8 +928,10 @@ class Locale:
         return f"{w + self._style['hedge_space'] if w else ''}{text}{unit_part}"
 
     def hedged_sum(self, value, qualifier, unit: str | None = None, bounds=None) -> str:
-        """A total computed from published parts, with the hedge its interval implies: to the published
-        decimals when exact, else to a whole number (a sum of 约 parts has no meaningful decimals).
+        """A total computed from published parts, with the hedge its interval implies.
+
+        Written to the published decimals when exact, else to a whole number (a sum of 约 parts has no
+        meaningful decimals).
 
         Parameters
         ----------
@@ -957,8 +959,10 @@ class Locale:
                            bounds=bounds)
 
     def hedge_cell(self, qualifier, bounds, empty: str = "") -> str:
-        """A table's hedge column for one value: the hedge word, or, for a derived value no word describes,
-        its range (160–240); ``empty`` for an exact or missing one.
+        """A table's hedge column for one value.
+
+        The hedge word, or, for a derived value no word describes, its range (160–240); ``empty`` for an
+        exact or missing one.
 
         Parameters
         ----------

@@ -61,6 +61,12 @@ INTERRUPT_GRACE = 10
 
 @dataclass
 class Job:
+    """One unit of the build: a notebook to run with its parameters, written into its own folder.
+
+    A unit is either an analysis notebook (``through`` None) or the period report of one release
+    (``through`` its last year), in one language.
+    """
+
     notebook: Path
     dest: Path  # the unit directory in the out folder (assembled in the staging tree, switched in with it)
     stem: str  # file name (without suffix) inside dest
@@ -70,6 +76,7 @@ class Job:
 
     @property
     def name(self) -> str:
+        """The unit's name: its folder in the out folder (a release's key such as ``2023``, or a notebook stem)."""
         return self.dest.name
 
 
@@ -81,8 +88,23 @@ def _files(folder: Path, patterns) -> list[Path]:
 
 
 def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> str:
-    """Digest of what every unit depends on: data files, the analysis package (code, templates and the stored calibration study),
-    the pinned stack and the interpreter, plus ``extra`` (arguments)."""
+    """Digest of what every unit depends on, plus ``extra`` (arguments).
+
+    The data files, the analysis package (code, templates and the stored calibration study), the pinned
+    stack (constraints.txt) and the interpreter's version.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path, optional
+        The data folder; None for the default one (``default_data_dir``).
+    extra : dict, optional
+        The build's arguments that every unit depends on (the language, the years), JSON-encoded.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest.
+    """
     h = hashlib.sha256()
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     pkg = ROOT / "analysis"
@@ -95,6 +117,22 @@ def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> st
 
 
 def unit_digest(job: Job, base: str) -> str:
+    """Digest of one unit's inputs: the common ones, the notebook's bytes and the unit's parameters.
+
+    The build stores it in the marker (and the unit's ``.stamp.json``) and reruns the unit when it changes.
+
+    Parameters
+    ----------
+    job : Job
+        The unit.
+    base : str
+        The digest of the inputs every unit shares (:func:`inputs_digest`).
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest.
+    """
     h = hashlib.sha256(base.encode())
     h.update(job.notebook.read_bytes())
     h.update(json.dumps({"parameters": job.parameters, "through": job.through, "lang": job.lang}, sort_keys=True).encode())
@@ -102,7 +140,24 @@ def unit_digest(job: Job, base: str) -> str:
 
 
 def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", years=None) -> str:
-    """Digest of every input of a whole build with these arguments (the no-op check needs no data loaded)."""
+    """Digest of every input of a whole build with these arguments (the no-op check needs no data loaded).
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+        The data folder; None for the default one.
+    nb_dir : pathlib.Path, optional
+        The notebooks folder; every ``*.ipynb`` in it counts.
+    lang : str, optional
+        The reports' language.
+    years : iterable of int, optional
+        The conference years asked for (``--years``); None for all.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest, compared with the marker's ``inputs`` by :func:`up_to_date`.
+    """
     h = hashlib.sha256(inputs_digest(data_dir, {"lang": lang, "years": sorted(years or [])}).encode())
     for p in sorted(Path(nb_dir).glob("*.ipynb")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
@@ -110,8 +165,22 @@ def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", ye
 
 
 def up_to_date(out_dir: Path, digest: str) -> bool:
-    """Whether the tree in ``out_dir`` was built from exactly these inputs, without failures, and every file
-    its build wrote is still there."""
+    """Whether the tree in ``out_dir`` is current: nothing to build.
+
+    True when it was built from exactly these inputs, without failures, and every file its build wrote is
+    still there; an unreadable marker counts as not current.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The out folder.
+    digest : str
+        The inputs of the build asked for (:func:`tree_digest`).
+
+    Returns
+    -------
+    bool
+    """
     try:
         marker = outdir.read_marker(Path(out_dir))
     except ValueError:
@@ -123,7 +192,22 @@ def up_to_date(out_dir: Path, digest: str) -> bool:
 
 
 def notebook_parameters(path: Path) -> set[str]:
-    """Names defined in the notebook's ``parameters`` cell (papermill ignores unknown names silently)."""
+    """Names defined in the notebook's ``parameters`` cell (papermill ignores unknown names silently).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A notebook.
+
+    Returns
+    -------
+    set of str
+
+    Raises
+    ------
+    BuildError
+        The notebook has no cell tagged ``parameters``.
+    """
     import papermill as pm
 
     params = pm.inspect_notebook(str(path))
@@ -133,12 +217,37 @@ def notebook_parameters(path: Path) -> set[str]:
 
 
 def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The analysis notebooks: every notebook of ``nb_dir`` but the period report's template, by name.
+
+    Parameters
+    ----------
+    nb_dir : pathlib.Path, optional
+        The notebooks folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
     return sorted(p for p in nb_dir.glob("*.ipynb") if p.name != REPORT_NOTEBOOK)
 
 
 def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
-    """An upper bound on the units of a build, known before the data are loaded: the analysis notebooks
-    plus one report per conference year (conferences.csv). No more kernels than this are useful."""
+    """An upper bound on the units of a build, known before the data are loaded.
+
+    The analysis notebooks plus one report per conference year (conferences.csv; one when it cannot be
+    read). No more kernels than this are useful.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+        The data folder; None for the default one.
+    nb_dir : pathlib.Path, optional
+        The notebooks folder.
+
+    Returns
+    -------
+    int
+    """
     conferences = Path(data_dir or default_data_dir()) / "conferences.csv"
     try:
         lines = conferences.read_text(encoding="utf-8").strip().splitlines()[1:]
@@ -152,7 +261,30 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
     """Check every argument and return the jobs, before any kernel starts. Raises ValueError.
 
     No job carries the data folder (``data_dir``, else ``ds.data_dir``): the kernels get it through the
-    environment, so that it is written neither into the executed notebooks nor into the digests."""
+    environment, so that it is written neither into the executed notebooks nor into the digests.
+
+    Parameters
+    ----------
+    ds : analysis.data.dataset.Dataset
+        The data, as loaded (its conference years and releases).
+    data_dir : str or pathlib.Path, optional
+        The data folder, protected from being the out folder; None for ``ds.data_dir``.
+    out_dir : str or pathlib.Path, optional
+        The out folder; None for ``reports/``.
+    years : iterable of int, optional
+        Conference years whose release reports to build (``--years``); None for every release.
+    lang : str, optional
+        The reports' language, one of ``LANGS``.
+    jobs : int, optional
+        The number of workers asked for (checked only: 1 or more).
+    nb_dir : pathlib.Path, optional
+        The notebooks folder.
+
+    Returns
+    -------
+    list of Job
+        The analysis notebooks, then one period report per release.
+    """
     from ..stats import metrics
 
     if lang not in LANGS:
@@ -212,9 +344,31 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
 
 
 def write_index(folder: Path, ds, units: list[Job], lang: str, known: dict | None = None, stale: dict | None = None) -> Path:
-    """The contents page in ``folder``: a card for every unit of ``units`` (the full plan) whose page is
-    there, not only the ones just built (a ``--years`` build keeps the other years' cards); then one line per
-    report that is out of date (``stale``: unit name → why)."""
+    """Write the contents page, ``index.html``, in ``folder``.
+
+    A card for every unit of ``units`` (the full plan) whose page is there, not only the ones just built (a
+    ``--years`` build keeps the other years' cards); then one line per report that is out of date.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The tree being assembled (the staging folder).
+    ds : analysis.data.dataset.Dataset
+        The data.
+    units : list of Job
+        Every unit of the full plan.
+    lang : str
+        The page's language.
+    known : dict, optional
+        Results already computed, by unit name (a report's card is computed again when missing).
+    stale : dict, optional
+        Unit name → why its report is out of date.
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
+    """
     from ..present import page
     from ..stats.results import compute
     from ..core.locale import word
@@ -247,13 +401,46 @@ class _WriteFailed(Exception):
 def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool = True, data_dir=None,
           force: bool = False, fresh: bool = False, tree: str | None = None, pool: KernelPool | None = None,
           cell_timeout: int = CELL_TIMEOUT, claim: outdir.Claim | None = None) -> dict:
-    """Run every job whose inputs changed, assemble the new tree beside the out folder and switch it in once;
-    raise BuildError listing the failed reports (the others are written; each failed one keeps its earlier
+    """Run every job whose inputs changed, assemble the new tree beside the out folder and switch it in once.
+
+    Raises BuildError listing the failed reports (the others are written; each failed one keeps its earlier
     version, and the index says so). Nothing is switched when the tree cannot be written or on Ctrl-C.
 
-    ``fresh``: a new kernel per notebook (what the equivalence test compares the warm kernels with).
-    ``claim``: the out folder, already claimed (the CLI claims it before the kernels start); else claimed here.
-    Returns {"built": [...], "skipped": [...], "failed": [...], "index": path}.
+    Parameters
+    ----------
+    jobs : list of Job
+        The units to build (:func:`plan`); their folders' parent is the out folder.
+    ds : analysis.data.dataset.Dataset, optional
+        The data; None loads them from ``data_dir``.
+    n_jobs : int, optional
+        Workers (warm kernels); None for the number of CPUs, never more than the units to run.
+    progress : bool, optional
+        Log progress to stderr.
+    data_dir : str or pathlib.Path, optional
+        The data folder, when ``ds`` is None.
+    force : bool, optional
+        Rebuild every unit, changed or not.
+    fresh : bool, optional
+        A new kernel per notebook (what the equivalence test compares the warm kernels with).
+    tree : str, optional
+        The whole build's input digest (:func:`tree_digest`), recorded in the marker when nothing failed.
+    pool : KernelPool, optional
+        Kernels to use (already warming); None starts a pool here and closes it at the end.
+    cell_timeout : int, optional
+        Seconds a cell may run before its report fails.
+    claim : analysis.pipeline.outdir.Claim, optional
+        The out folder, already claimed (the CLI claims it before the kernels start); else claimed here.
+
+    Returns
+    -------
+    dict
+        ``{"built": [...], "skipped": [...], "failed": [...], "index": path}`` (unit names; the index page,
+        None when there were no jobs).
+
+    Raises
+    ------
+    BuildError
+        Some reports failed, or the tree could not be written.
     """
     from ..api import load
 
@@ -434,7 +621,13 @@ def _run(todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh:
 
 
 def refresh_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> None:
-    """Re-execute the committed notebooks in place with their default parameters (what nbval checks)."""
+    """Re-execute the committed notebooks in place with their default parameters (what nbval checks).
+
+    Parameters
+    ----------
+    nb_dir : pathlib.Path, optional
+        The notebooks folder; each ``*.ipynb`` in it is run in one kernel and rewritten, cleaned.
+    """
     import nbformat
 
     from .kernels import KERNEL

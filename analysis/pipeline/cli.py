@@ -50,6 +50,21 @@ def _load_or_fail(data_dir):
 
 
 def cmd_check(args) -> int:
+    """``check``: validate the data folder and print every problem, or one summary line.
+
+    With ``--sources DIR``, each evidence fragment is also looked for verbatim in ``DIR/<source_id>.txt``.
+    Problems go to stderr, one per line (``FILE:LINE: column 'C': message``), then their count.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``check`` arguments (:func:`parser`): ``data``, ``sources``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 when the data pass, 1 when they do not.
+    """
     from ..api import DataError, load
     from ..core.config import default_data_dir
     from ..data.dataset import check_source_texts, summary
@@ -79,6 +94,21 @@ def cmd_check(args) -> int:
 
 
 def cmd_metrics(args) -> int:
+    """``metrics``: compute the results through ``--through`` and print them as a table or as JSON.
+
+    Bad data end the command with a one-line message (exit 1); a year outside the data is a usage error.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``metrics`` arguments (:func:`parser`): ``data``, ``through``, ``format``, ``horizon``,
+        ``seed``, ``no_projection``, ``lang``.
+
+    Returns
+    -------
+    int
+        The exit status: 0.
+    """
     from ..present.output import jsonable, metrics_text, results_dict
     from ..stats.results import compute
 
@@ -95,6 +125,21 @@ def cmd_metrics(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
+    """``calibrate``: run the projection's simulation study and print its table (``--write`` stores it).
+
+    Only the full study (default size, every process) may be stored; progress goes to stderr.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``calibrate`` arguments (:func:`parser`): ``size``, ``histories``, ``processes``,
+        ``seed``, ``format``, ``quiet``, ``write``.
+
+    Returns
+    -------
+    int
+        The exit status: 0.
+    """
     from ..stats import calibration
 
     size = calibration.SIZES[args.size]
@@ -120,6 +165,24 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_build(args) -> int:
+    """``build``: run the notebooks and write the reports into ``--out`` (only what changed).
+
+    In this order, each before any kernel starts: the out folder is checked, the no-op case answered from
+    the digests alone, the folder claimed; then the kernels warm up while the data are loaded and the jobs
+    planned.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``build`` arguments (:func:`parser`): ``data``, ``out``, ``years``, ``lang``, ``jobs``,
+        ``force``, ``cell_timeout``, ``notebooks``, ``quiet``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 when every report was written (or nothing changed); a refused folder is a usage error
+        (2), a failed build ends with a one-line message (1).
+    """
     from . import outdir
     from .build import BuildError, KernelPool, build, most_units, plan, tree_digest, up_to_date
     from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
@@ -168,6 +231,18 @@ def cmd_build(args) -> int:
 
 
 def cmd_notebooks(args) -> int:
+    """``notebooks``: re-execute the committed notebooks in place with their default parameters.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``notebooks`` arguments (:func:`parser`): none are read.
+
+    Returns
+    -------
+    int
+        The exit status: 0.
+    """
     from .build import refresh_notebooks
 
     refresh_notebooks()
@@ -210,6 +285,20 @@ def _year(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line's parser: one subcommand per command, each bound to its ``cmd_*`` function.
+
+    A parsing error prints one line (not the usage) and exits 2.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = parser().parse_args(["metrics", "--through", "2023", "--format", "json"])
+    >>> args.command, args.through, args.format, args.func.__name__
+    ('metrics', 2023, 'json', 'cmd_metrics')
+    """
     from .kernels import CELL_TIMEOUT
 
     p = _Parser(
@@ -287,6 +376,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command of ``python -m analysis`` and return its exit status.
+
+    Every expected failure ends in a one-line message (see the module's docstring for the statuses).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (without the program name); None for ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: the command's, 2 for a usage error, 130 on Ctrl-C, 141 when the reader of the output
+        went away.
+    """
     p = parser()
     args = p.parse_args(argv)
     try:

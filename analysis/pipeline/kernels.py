@@ -56,7 +56,11 @@ RESET = ("import os as _os\n_os.chdir({cwd!r})\n_os.environ[{env!r}] = {data!r}\
 
 
 class BuildError(Exception):
-    pass
+    """A report could not be built: the message names the notebook and the cell (or what else failed).
+
+    The build fails that report only, keeps its earlier version and goes on; the command line prints the
+    message in one line.
+    """
 
 
 class KernelLost(BuildError):
@@ -64,11 +68,26 @@ class KernelLost(BuildError):
 
 
 class Kernel:
-    """One kernel, one client and one event loop for its lifetime. ``warm``: the analysis stack is imported
-    once at start (``warm_up``, default :data:`WARM_UP`), and each notebook runs after ``%reset -f`` in its
-    own folder; otherwise the kernel starts in ``cwd`` and runs one notebook (a fresh kernel, for comparison).
-    ``env``: added to the kernel's environment. ``on_start``: called with the kernel as soon as its process
-    exists (the pool registers it there, and may refuse it)."""
+    """One kernel, one client and one event loop for its lifetime.
+
+    A warm kernel imports the analysis stack once at start, and each notebook runs after ``%reset -f`` in
+    its own folder; otherwise the kernel starts in ``cwd`` and runs one notebook (a fresh kernel, for
+    comparison). It runs with :data:`KERNEL_ENV`, a private IPython folder and no history.
+
+    Parameters
+    ----------
+    warm : bool, optional
+        Warm (imports once, many notebooks, the data cached: :data:`WARM_ENV`) or fresh.
+    cwd : pathlib.Path, optional
+        The kernel's working folder at start (a fresh kernel's unit folder); None for this process's.
+    env : dict, optional
+        Added to the kernel's environment.
+    warm_up : str, optional
+        The code a warm kernel runs at start; None for :data:`WARM_UP`.
+    on_start : callable, optional
+        Called with the kernel as soon as its process exists (the pool registers it there, and may refuse it
+        by raising).
+    """
 
     def __init__(self, warm: bool = True, cwd: Path | None = None, env: dict | None = None,
                  warm_up: str | None = None, on_start=None):
@@ -112,7 +131,22 @@ class Kernel:
                 raise KernelLost(f"the kernel died during {what}")
 
     def run(self, code: str, timeout: float) -> None:
-        """Run preparation code silently (not part of any notebook)."""
+        """Run preparation code silently (not part of any notebook).
+
+        Parameters
+        ----------
+        code : str
+            Python code for the kernel (the warm-up, the reset before a notebook).
+        timeout : float
+            Seconds it may take before :class:`KernelLost`.
+
+        Raises
+        ------
+        KernelLost
+            It timed out or the kernel died.
+        BuildError
+            The code raised.
+        """
         coro = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
                                            output_hook=lambda msg: None)
         try:
@@ -124,9 +158,31 @@ class Kernel:
 
     def execute(self, nb_path: Path, parameters: dict | None, cwd: Path, name: str = "", *,
                 timeout: int = CELL_TIMEOUT, data_dir: Path | None = None):
-        """Run the notebook at ``nb_path`` (``parameters`` injected after its ``parameters`` cell) in ``cwd``,
-        each cell within ``timeout`` seconds; the data folder ``data_dir`` is given through the environment.
-        Raises BuildError naming the notebook and cell (KernelLost when the kernel is no longer usable)."""
+        """Run the notebook at ``nb_path`` in ``cwd``, each cell within ``timeout`` seconds.
+
+        Raises BuildError naming the notebook and cell (KernelLost when the kernel is no longer usable).
+
+        Parameters
+        ----------
+        nb_path : pathlib.Path
+            The notebook.
+        parameters : dict or None
+            Injected (papermill's way) after its ``parameters`` cell; None runs it as it is.
+        cwd : pathlib.Path
+            The folder it runs in (the unit's folder: its figures and metrics.json land there).
+        name : str, optional
+            The unit's name, for messages.
+        timeout : int, optional
+            Seconds one cell may run (``--cell-timeout``).
+        data_dir : pathlib.Path, optional
+            The data folder, given to a warm kernel through the environment (never written into the
+            notebook); None for the default.
+
+        Returns
+        -------
+        nbformat.NotebookNode
+            The executed notebook (not yet cleaned: :func:`clean_notebook`).
+        """
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -178,6 +234,7 @@ class Kernel:
             pass
 
     def shutdown(self) -> None:
+        """End the kernel (killed when it does not shut down), close its loop and remove its IPython folder."""
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
@@ -191,8 +248,18 @@ class Kernel:
 
 
 class KernelPool:
-    """``n`` warm kernels started in the background (the CLI starts them before it loads the data), and every
-    other kernel of a build: the pool knows each kernel process so that :meth:`kill_all` ends them all."""
+    """Every kernel of a build: ``n`` warm ones started in the background, and any started later.
+
+    The CLI starts the pool before it loads the data; the pool knows each kernel process so that
+    :meth:`kill_all` ends them all.
+
+    Parameters
+    ----------
+    n : int
+        Warm kernels to start at once (0 for none: a build of fresh kernels).
+    warm_up : str, optional
+        The code each warm kernel runs at start; None for :data:`WARM_UP`.
+    """
 
     def __init__(self, n: int, warm_up: str | None = None):
         self.warm_up = warm_up
@@ -211,19 +278,49 @@ class KernelPool:
         raise KernelLost("the build was interrupted")
 
     def start(self, warm: bool = True, cwd: Path | None = None, env: dict | None = None) -> Kernel:
-        """A new kernel of this pool (warm, or fresh in ``cwd``)."""
+        """A new kernel of this pool (warm, or fresh in ``cwd``).
+
+        Parameters
+        ----------
+        warm : bool, optional
+            Warm, or fresh (one notebook).
+        cwd : pathlib.Path, optional
+            A fresh kernel's working folder.
+        env : dict, optional
+            Added to the kernel's environment.
+
+        Returns
+        -------
+        Kernel
+
+        Raises
+        ------
+        KernelLost
+            The pool was stopped (an interrupt).
+        """
         if self.stopped:
             raise KernelLost("the build was interrupted")
         return Kernel(warm, cwd, env, self.warm_up, on_start=self._register)
 
     def take(self) -> Kernel:
-        """A started warm kernel: one of those started in the background, or a new one."""
+        """A started warm kernel: one of those started in the background, or a new one.
+
+        Returns
+        -------
+        Kernel
+        """
         with self._lock:
             fut = self._futures.pop(0) if self._futures else None
         return fut.result() if fut is not None else self.start()
 
     def release(self, kernel: Kernel) -> None:
-        """Shut a kernel down (after its last notebook, or when it can no longer be used)."""
+        """Shut a kernel down (after its last notebook, or when it can no longer be used).
+
+        Parameters
+        ----------
+        kernel : Kernel
+            A kernel of this pool.
+        """
         with self._lock:
             self._live.discard(kernel)
         kernel.shutdown()
@@ -251,8 +348,28 @@ class KernelPool:
 
 
 def join_streams(outputs: list) -> list:
-    """Consecutive stream outputs of one stream (stdout, stderr) as one output: how a kernel cuts a print
-    into messages depends on timing (under load ``print("a", x)`` may arrive as two), the text does not."""
+    r"""Consecutive stream outputs of one stream (stdout, stderr) as one output.
+
+    How a kernel cuts a print into messages depends on timing (under load ``print("a", x)`` may arrive as
+    two), the text does not.
+
+    Parameters
+    ----------
+    outputs : list of dict
+        A code cell's outputs (joined outputs are changed in place).
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> out = [{"output_type": "stream", "name": "stdout", "text": "a "},
+    ...        {"output_type": "stream", "name": "stdout", "text": ["1\n"]},
+    ...        {"output_type": "stream", "name": "stderr", "text": "!"}]
+    >>> [(o["name"], o["text"]) for o in join_streams(out)]
+    [('stdout', 'a 1\n'), ('stderr', '!')]
+    """
     out: list = []
     for o in outputs:
         if o.get("output_type") == "stream" and out and out[-1].get("output_type") == "stream" \
@@ -264,8 +381,21 @@ def join_streams(outputs: list) -> list:
 
 
 def clean_notebook(nb):
-    """Drop what changes from run to run (papermill timings, paths, random ids, how streams were cut into
-    messages) and number the cells 1, 2, …"""
+    """Drop what changes from run to run and number the cells 1, 2, …
+
+    Dropped: papermill's metadata (timings, paths), cells' execution timings and random ids (the injected
+    parameters cell gets a fixed one), and how streams were cut into messages (:func:`join_streams`).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook, changed in place.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``.
+    """
     nb.metadata.pop("papermill", None)
     count = 0
     for i, cell in enumerate(nb.cells):

@@ -42,9 +42,24 @@ KINDS = ("staging", "old", "trash")
 
 
 def check_target(out, protect=()) -> None:
-    """Refuse, with one line (ValueError), a folder the build must never own or cannot write: ``/``, the
-    home folder, the repository, the data folders (``protect`` and the repository's data/), anything
-    inside a data folder or holding one of these, a file, a folder under a file or without write access."""
+    """Refuse, with one line (ValueError), a folder the build must never own or cannot write.
+
+    Refused: ``/``, the home folder, the repository, the data folders (``protect`` and the repository's
+    data/), anything inside a data folder or holding one of these, a file, a folder under a file or without
+    write access. The command line calls it before any work, the build again before it claims the folder.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The out folder (``--out``), existing or not.
+    protect : iterable of str or pathlib.Path, optional
+        Further data folders to protect (the ``--data`` folder of the run); None entries are skipped.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``out`` and why the build may not own it.
+    """
     out = Path(out)
     real = out.resolve()
     named = [(Path("/"), "the root folder"), (Path.home().resolve(), "the home folder"),
@@ -67,7 +82,22 @@ def check_target(out, protect=()) -> None:
 
 
 def foreign_entries(out: Path, marker: dict) -> list[str]:
-    """Entries under ``out`` (relative paths) that the build which wrote ``marker`` did not write."""
+    """Entries under ``out`` (relative paths) that the build which wrote ``marker`` did not write.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        A built folder.
+    marker : dict
+        The marker of the build that wrote it (:func:`read_marker`); its ``files`` and ``dirs`` are the
+        build's own.
+
+    Returns
+    -------
+    list of str
+        Sorted POSIX paths relative to ``out``, a folder with a trailing ``/`` (its contents not listed);
+        empty when everything there is the build's.
+    """
     files, dirs = set(marker.get("files", {})) | {MARKER}, set(marker.get("dirs", []))
     found = []
     for root, dnames, fnames in os.walk(out):
@@ -81,7 +111,19 @@ def foreign_entries(out: Path, marker: dict) -> list[str]:
 
 
 def read_marker(out: Path) -> dict:
-    """The marker of the build in ``out`` ({} when there is none); ValueError when it is unreadable."""
+    """The marker of the build in ``out`` ({} when there is none); ValueError when it is unreadable.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        A folder the build may have written.
+
+    Returns
+    -------
+    dict
+        The parsed :data:`MARKER`: ``files`` (relative path → SHA-256), ``dirs``, and what the build wrote
+        beside them (``inputs``, ``units``, ``stale``); {} when ``out`` has no marker.
+    """
     try:
         marker = json.loads((Path(out) / MARKER).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -95,11 +137,45 @@ def read_marker(out: Path) -> dict:
 
 
 def unit_files(marker: dict, unit: str) -> list[str]:
+    """The files a marker lists under one unit's folder.
+
+    Parameters
+    ----------
+    marker : dict
+        A build's marker (:func:`read_marker`).
+    unit : str
+        A unit of the build: a top-level folder of the out folder (a release year, ``analyses``).
+
+    Returns
+    -------
+    list of str
+        The relative paths of the unit's files, in the marker's order.
+
+    Examples
+    --------
+    >>> unit_files({"files": {"2023/report.html": "…", "2023x/a.png": "…", "index.html": "…"}}, "2023")
+    ['2023/report.html']
+    """
     return [f for f in marker.get("files", {}) if f.startswith(unit + "/")]
 
 
 def complete(out: Path, marker: dict, unit: str | None = None) -> bool:
-    """Whether every file the marker lists (for ``unit``, or all) is on disk."""
+    """Whether every file the marker lists (for ``unit``, or all) is on disk.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The built folder.
+    marker : dict
+        Its marker (:func:`read_marker`).
+    unit : str, optional
+        One unit's folder (:func:`unit_files`); None checks every file.
+
+    Returns
+    -------
+    bool
+        True when the marker lists at least one such file and all of them exist.
+    """
     files = unit_files(marker, unit) if unit is not None else list(marker.get("files", {}))
     return bool(files) and all((Path(out) / f).is_file() for f in files)
 
@@ -111,7 +187,16 @@ class Claim:
     """A build's hold on its out folder: the lock, the previous build's marker, the staging tree.
 
     ``acquire()`` raises ValueError (one line) when another build holds the folder, or when the folder
-    holds what the build did not write; call it before any kernel starts."""
+    holds what the build did not write; call it before any kernel starts. Used as a context manager, it is
+    acquired on entry and released on exit.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The out folder (resolved; its parent holds the lock, staging, old and trash folders).
+    protect : iterable of str or pathlib.Path, optional
+        Further data folders :func:`check_target` refuses.
+    """
 
     def __init__(self, out, protect=()):
         self.out = Path(out).resolve()
@@ -121,13 +206,42 @@ class Claim:
         self._fd: int | None = None
 
     def sibling(self, kind: str, pid: int | None = None) -> Path:
+        """The path of one of the build's working folders beside the out folder: ``.<name>.<kind>-<pid>``.
+
+        Parameters
+        ----------
+        kind : str
+            ``"staging"``, ``"old"`` or ``"trash"`` (:data:`KINDS`).
+        pid : int, optional
+            The build's process id; None for this process.
+
+        Returns
+        -------
+        pathlib.Path
+        """
         return self.parent / f".{self.name}.{kind}-{os.getpid() if pid is None else pid}"
 
     @property
     def lock_path(self) -> Path:
+        """The lock file beside the out folder, ``.<name>.lock``, naming the holder's pid."""
         return self.parent / f".{self.name}.lock"
 
     def acquire(self) -> "Claim":
+        """Take the folder: refuse a forbidden target, lock it, clear dead builds' leftovers, read its marker.
+
+        The previous build's marker lands in :attr:`previous` ({} for a new or empty folder).
+
+        Returns
+        -------
+        Claim
+            This claim, held.
+
+        Raises
+        ------
+        ValueError
+            One line: the target is refused (:func:`check_target`), another build holds the lock, or the
+            folder holds what the build did not write.
+        """
         check_target(self.out, self.protect)
         self.parent.mkdir(parents=True, exist_ok=True)
         self._lock()
@@ -167,6 +281,7 @@ class Claim:
         self._fd = fd
 
     def release(self) -> None:
+        """Let the folder go: remove the lock file and close it (nothing when not held)."""
         if self._fd is None:
             return
         try:
@@ -206,7 +321,13 @@ class Claim:
         return marker
 
     def stage(self) -> Path:
-        """A new, empty staging folder beside the out folder."""
+        """A new, empty staging folder beside the out folder (a leftover one of this pid is removed first).
+
+        Returns
+        -------
+        pathlib.Path
+            ``.<name>.staging-<pid>``, where the build assembles the new tree.
+        """
         staging = self.sibling("staging")
         _remove(staging)
         staging.mkdir()
@@ -217,8 +338,26 @@ class Claim:
 
 
 def carry(out: Path, staging: Path, marker: dict, unit: str) -> bool:
-    """The previous build's ``unit`` into the staging tree, by hard link (a copy where linking fails);
-    False when the unit is not complete on disk."""
+    """Carry the previous build's ``unit`` into the staging tree, by hard link (a copy where linking fails).
+
+    The build does this for each unit whose input digest is unchanged, instead of running its notebooks.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The out folder, holding the previous build.
+    staging : pathlib.Path
+        The staging tree (:meth:`Claim.stage`).
+    marker : dict
+        The previous build's marker (:attr:`Claim.previous`).
+    unit : str
+        The unit's folder (:func:`unit_files`).
+
+    Returns
+    -------
+    bool
+        True when carried; False (nothing done) when the unit is not complete on disk.
+    """
     if not complete(out, marker, unit):
         return False
     for d in marker.get("dirs", []):
@@ -233,7 +372,21 @@ def carry(out: Path, staging: Path, marker: dict, unit: str) -> bool:
 
 
 def write_marker(staging: Path, **info) -> dict:
-    """The marker of the staged tree: ``info`` plus every file (SHA-256) and folder in it."""
+    """Write the marker of the staged tree: ``info`` plus every file (SHA-256) and folder in it.
+
+    Parameters
+    ----------
+    staging : pathlib.Path
+        The staged tree, complete; the marker is written into it as :data:`MARKER`.
+    **info
+        What the build records beside the files: ``inputs`` (the tree's input digest, None when a report is
+        stale), ``units`` (each unit's digest) and ``stale`` (each stale report and why).
+
+    Returns
+    -------
+    dict
+        The marker written.
+    """
     files, dirs = {}, []
     for root, dnames, fnames in os.walk(staging):
         rel = Path(root).relative_to(staging)
@@ -247,8 +400,19 @@ def write_marker(staging: Path, **info) -> dict:
 
 
 def exchange(a: Path, b: Path) -> None:
-    """Swap two folders atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``); OSError(ENOSYS) where
-    the C library has no such call, EINVAL where the file system does not support it."""
+    """Swap two folders atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Parameters
+    ----------
+    a, b : pathlib.Path
+        The two folders; after the call each is at the other's path.
+
+    Raises
+    ------
+    OSError
+        ENOSYS where the C library has no such call, EINVAL where the file system does not support it, or
+        the call's own error.
+    """
     fn = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if fn is None:
         raise OSError(errno.ENOSYS, "renameat2 is not available", str(a))
@@ -271,7 +435,28 @@ def switch(staging: Path, out: Path, previous: dict | None = None) -> Path | Non
 
     ``out`` missing: one rename. ``out`` an empty folder someone made (no marker): the staged entries are
     moved into it, marker first (there is no earlier build a reader could be reading). Otherwise one atomic
-    exchange, or two renames where it is unavailable (see the module's docstring)."""
+    exchange, or two renames where it is unavailable (see the module's docstring).
+
+    Parameters
+    ----------
+    staging : pathlib.Path
+        The staged tree, marker written (:func:`write_marker`).
+    out : pathlib.Path
+        The out folder.
+    previous : dict, optional
+        The marker of the tree in ``out``; None reads it from ``out``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        Where the previous tree (or the emptied staging folder) now is, for :func:`discard`; None when
+        ``out`` did not exist.
+
+    Raises
+    ------
+    ForeignEntry
+        Something the build did not write is in ``out``.
+    """
     if not out.exists():
         os.rename(staging, out)
         return None
@@ -301,8 +486,17 @@ def switch(staging: Path, out: Path, previous: dict | None = None) -> Path | Non
 
 
 def discard(path: Path | None) -> None:
-    """Delete a tree of the build's own (the previous tree after the switch, or a staging tree). An old
-    tree is renamed to trash first: a build killed while deleting it leaves nothing the next would restore."""
+    """Delete a tree of the build's own (the previous tree after the switch, or a staging tree).
+
+    An old tree is renamed to trash first: a build killed while deleting it leaves nothing the next would
+    restore. A tree holding something the build did not write (saved into the out folder during the switch)
+    is kept, renamed ``.kept-<pid>``, with a warning on stderr.
+
+    Parameters
+    ----------
+    path : pathlib.Path or None
+        The tree; nothing is done when it is None or missing.
+    """
     if path is None or not path.exists():
         return
     if (path / MARKER).exists():

@@ -272,8 +272,9 @@ def _columns(size: str) -> int:
 
 
 class Chart(Figure):
-    """A matplotlib Figure that a notebook displays as PNG by itself (whatever the backend), with the
-    same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle.
+    """A matplotlib Figure that a notebook displays as PNG by itself (whatever the backend).
+
+    The PNG has the same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle.
 
     Examples
     --------
@@ -457,8 +458,9 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
 
 
 def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wide", projection: bool = True) -> Figure:
-    """Cumulative projects (or investment) at the end of each period, as summed and as stated, with the
-    projection's median and 80 %/95 % bands after the last period when ``projection`` is true.
+    """Cumulative projects (or investment) at the end of each period, as summed and as stated.
+
+    When ``projection`` is true, the projection's median and 80 %/95 % bands follow the last period.
 
     Parameters
     ----------
@@ -565,8 +567,10 @@ def _cohort_label(first: int, last: int, vintage, loc: locale.Locale, size: str 
 
 
 def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
-    """Each landing statement at its vintage: the counted rate with its 95 % interval, the rate as the
-    source states it (a bound drawn as a bound), and the projected next statement with its 80 % interval.
+    """Each landing statement at its vintage, with the projected next statement.
+
+    Drawn per statement: the counted rate with its 95 % interval and the rate as the source states it (a
+    bound drawn as a bound); then the projected next statement with its 80 % interval.
 
     Parameters
     ----------
@@ -643,9 +647,11 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
 
 
 def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> Figure:
-    """One breakdown ``mx`` (:class:`analysis.stats.metrics.Mix` of ``res.mix``): projects or intended
-    investment by group, in the order published; a group without a stated figure is labelled, not drawn.
-    ``measure`` None: investment when any amount is stated, else projects (``mx.measure``).
+    """One breakdown ``mx``: projects or intended investment by group, in the order published.
+
+    ``mx`` is a :class:`analysis.stats.metrics.Mix` of ``res.mix``; a group without a stated figure is
+    labelled, not drawn. ``measure`` None: investment when any amount is stated, else projects
+    (``mx.measure``).
 
     Parameters
     ----------
@@ -716,8 +722,9 @@ _COMPARE_VALUES = ("projects", "project_share", "investment_100m_yuan")
 
 
 def compare(res, lang: str, dimension: str, value: str = "projects", size: str = "wide") -> Figure:
-    """Periods side by side on the harmonised groups of one scheme; a period classified under another
-    scheme, or without a breakdown, is labelled so (never drawn as zero).
+    """Periods side by side on the harmonised groups of one classification scheme.
+
+    A period classified under another scheme, or without a breakdown, is labelled so (never drawn as zero).
 
     Parameters
     ----------
@@ -798,8 +805,10 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
 
 
 def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wide") -> Figure:
-    """The projection of one yearly figure: published periods (at their annual average), then the
-    median and 80 %/95 % prediction bands of the coming years.
+    """The projection of one yearly figure, after the published periods.
+
+    The published periods are drawn at their annual average, then the median and 80 %/95 % prediction
+    bands of the coming years.
 
     Parameters
     ----------

@@ -113,8 +113,9 @@ def claims(frame, lang: str = "en") -> list[str]:
 
 
 def reconciliation_problems(ds) -> list[Problem]:
-    """Each inconsistent claim, and each claim that cannot be computed, as a problem naming its row (English
-    lines for ``python -m analysis check``).
+    """Each inconsistent claim, and each claim that cannot be computed, as a problem naming its row.
+
+    The problems are English lines for ``python -m analysis check``.
 
     Parameters
     ----------

@@ -112,8 +112,10 @@ def source_line(sources, lang: str) -> str:
 
 
 def calibration_study(histories: int = 0):
-    """``(study, meta)`` for the projection notebook: the stored full study when ``histories`` is 0
-    (``meta`` says how it was run), else a live, seeded run of ``histories`` per world (``meta`` None).
+    """The calibration study the projection notebook shows, as ``(study, meta)``.
+
+    The stored full study when ``histories`` is 0 (``meta`` says how it was run), else a live, seeded run
+    of ``histories`` per world (``meta`` None).
 
     Parameters
     ----------
@@ -140,8 +142,9 @@ def calibration_study(histories: int = 0):
 
 
 def save_metrics(res, path: str | None) -> None:
-    """Write ``res`` as ``metrics --format json`` prints it to ``path`` (the build's metrics.json beside the
-    page, from the very results the page shows); nothing when ``path`` is None.
+    """Write ``res`` to ``path`` as ``metrics --format json`` prints it; nothing when ``path`` is None.
+
+    The build's metrics.json beside the page, written from the very results the page shows.
 
     Parameters
     ----------

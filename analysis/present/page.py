@@ -91,8 +91,10 @@ def _output_html(out) -> str:
 
 
 def split_outputs(nb) -> dict[str, Markup]:
-    r"""HTML of the notebook's outputs, in three parts: main points, body, methods. The notebooks' HTML
-    outputs come from this package's escaping renderers (tables.py, notebook.chart) and are kept as HTML.
+    r"""HTML of the notebook's outputs, in three parts: main points, body, methods.
+
+    The notebooks' HTML outputs come from this package's escaping renderers (tables.py, notebook.chart)
+    and are kept as HTML.
 
     Parameters
     ----------
@@ -197,8 +199,9 @@ def report_title(res, lang: str) -> str:
 
 
 def analysis_title(stem: str, lang: str, full: bool = False) -> str:
-    """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势); ``full``
-    adds the conference (the page's own title).
+    """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势).
+
+    ``full`` adds the conference (the page's own title).
 
     Parameters
     ----------
@@ -227,8 +230,10 @@ def analysis_title(stem: str, lang: str, full: bool = False) -> str:
 
 
 def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str, stale: list[str] = ()) -> str:
-    """The index: a card per release report (title, headline, period and source date), then the analyses;
-    ``stale``: one line (plain text) per page the last build could not update, and why.
+    """The index page: a card per release report, then the analyses.
+
+    Each card gives the report's title, headline, period and source date; ``stale``: one line (plain text)
+    per page the last build could not update, and why.
 
     Parameters
     ----------

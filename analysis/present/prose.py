@@ -70,8 +70,9 @@ def one_line(value: str) -> str:
 
 
 def md_text(value: str) -> str:
-    r"""``value`` (text from the data) as Markdown that renders as exactly that text, on one line: Markdown's
-    punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML.
+    r"""``value`` (text from the data) as Markdown that renders as exactly that text, on one line.
+
+    Markdown's punctuation is backslash-escaped, so nothing in it opens a link, a heading, emphasis or HTML.
 
     Parameters
     ----------
@@ -232,8 +233,9 @@ def _join_soft_breaks(text: str) -> str:
 
 
 def mix_note(mx, lang: str, part: str) -> str:
-    """The sentence about a breakdown's unpublished counts (``part="counts"``) or amounts (``"amounts"``):
-    the same template the mix section includes, so a chart's note and the text cannot disagree.
+    """The sentence about a breakdown's unpublished counts (``part="counts"``) or amounts (``"amounts"``).
+
+    The same template the mix section includes, so a chart's note and the text cannot disagree.
 
     Parameters
     ----------
@@ -809,8 +811,10 @@ def _backtest_rows(bt) -> list[dict]:
 
 
 def ctx_backtest(res, loc):
-    """The projection against the figures published later: first the figures themselves, year by year,
-    then how many of them (landing included) fell inside its intervals.
+    """The template context of the projection against the figures published later.
+
+    First the figures themselves, year by year, then how many of them (landing included) fell inside its
+    intervals.
 
     Parameters
     ----------

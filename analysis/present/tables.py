@@ -402,8 +402,10 @@ def backtest(res, lang: str) -> Table | None:
 
 
 def calibration(study: pd.DataFrame, lang: str) -> Table:
-    """The calibration study, yearly figures: coverage of the 80 %/95 % intervals one and three years ahead
-    (± Monte-Carlo standard error) and the model's interval score relative to the Poisson baseline.
+    """The calibration study of the yearly figures, as a table.
+
+    Coverage of the 80 %/95 % intervals one and three years ahead (± Monte-Carlo standard error) and the
+    model's interval score relative to the Poisson baseline.
 
     Parameters
     ----------

@@ -42,9 +42,11 @@ from ..core.qualifiers import Interval, agrees, agrees_interval, interval, inter
 
 @dataclass(frozen=True)
 class Claim:
-    """One checkable statement as facts: what is claimed, about which periods, with which figures, and the
-    verdict. No words: :func:`analysis.present.facts.claim` writes its sentence in zh or en from the
-    templates (``present/templates/{zh,en}/facts.j2``).
+    """One checkable statement as facts, with its verdict.
+
+    What is claimed, about which periods, with which figures, and the verdict. No words:
+    :func:`analysis.present.facts.claim` writes its sentence in zh or en from the templates
+    (``present/templates/{zh,en}/facts.j2``).
 
     Parameters
     ----------
@@ -560,9 +562,10 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
 
 
 def problems(led: pd.DataFrame) -> list[tuple[Claim, str]]:
-    """The claims the data check reports: ``(claim, why)`` with ``why`` ``"unchecked"`` (a ``claims.csv``
-    claim whose groups or totals are missing), ``"impossible"`` (a derived bound that cannot hold) or
-    ``"disagrees"`` (a stated figure the data contradict).
+    """The claims the data check reports, each as ``(claim, why)``.
+
+    ``why`` is ``"unchecked"`` (a ``claims.csv`` claim whose groups or totals are missing), ``"impossible"``
+    (a derived bound that cannot hold) or ``"disagrees"`` (a stated figure the data contradict).
 
     Parameters
     ----------

@@ -37,22 +37,23 @@ def _group(row: pd.Series) -> dict:
     }
 
 
-def _landing_row(r: pd.Series) -> dict:
+def _landing_row(s: M.LandingStatement) -> dict:
+    """A landing statement's JSON keys, read off its typed record."""
     return {
-        "first_year": int(r["first_year"]),
-        "last_year": int(r["last_year"]),
-        "source_id": r["source_id"],
-        "as_of": r["as_of"],
-        "signed": _i(r["signed"]),
-        "signed_status": r["signed_status"],
-        "signed_formula": r["signed_formula"] if isinstance(r["signed_formula"], str) else None,
-        "landed": _i(r["landed"]),
-        "landed_range": None if M.as_float(r["landed_lo"]) is None else [_i(r["landed_lo"]), _i(r["landed_hi"])],
-        "rate": (r["rate"]),
-        "ci95": [(r["ci95_lo"]), (r["ci95_hi"])],
-        "stated_rate": (r["stated_rate"]),
-        "stated_qualifier": r["stated_qualifier"],
-        "consistent": None if r["consistent"] is None or pd.isna(r["consistent"]) else bool(r["consistent"]),
+        "first_year": s.first_year,
+        "last_year": s.last_year,
+        "source_id": s.source_id,
+        "as_of": s.as_of,
+        "signed": s.signed,
+        "signed_status": s.signed_status,
+        "signed_formula": s.signed_formula,
+        "landed": s.landed,
+        "landed_range": None if s.landed_lo is None else [s.landed_lo, s.landed_hi],
+        "rate": s.rate,
+        "ci95": [s.ci95_lo, s.ci95_hi],
+        "stated_rate": s.stated_rate,
+        "stated_qualifier": s.stated_qualifier,
+        "consistent": s.consistent,
     }
 
 
@@ -128,7 +129,7 @@ def results_dict(res) -> dict:
             "note": cum["note"],
         },
         "periods": [],
-        "landing": [_landing_row(r) for _, r in res.landing.iterrows()],
+        "landing": [_landing_row(s) for s in res.landing_statements],
         "mix": {},
         "mix_summary": {},
         "compare": {d: [_compare_row(r) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
@@ -192,7 +193,7 @@ def results_dict(res) -> dict:
                  "investment_100m_yuan": (r["investment_100m_yuan"]), "investment_qualifier": r["investment_qualifier"]}
                 for _, r in st.totals.iterrows()
             ],
-            "landing": [_landing_row(r) for _, r in st.landing.iterrows()],
+            "landing": [_landing_row(s) for s in st.landing_statements],
             "claims": [_claim_row(c) for _, c in st.claims.iterrows()],
         }
     return out

@@ -238,16 +238,16 @@ def _claim_text(c, lang) -> str:
     return c["text_zh"] if lang == "zh" else c["text_en"]
 
 
+def _landing_facts(s: metrics.LandingStatement) -> dict:
+    """A landing statement's facts for the templates, read off its typed record (built once, in stats)."""
+    return {"first": s.first_year, "last": s.last_year, "as_of": s.vintage, "signed": s.signed,
+            "signed_status": s.signed_status, "signed_formula": s.signed_formula, "signed_from": s.signed_from,
+            "landed": s.landed, "landed_lo": s.landed_lo, "landed_hi": s.landed_hi, "rate": s.rate, "ci_lo": s.ci95_lo,
+            "ci_hi": s.ci95_hi, "stated": s.stated_rate, "stated_q": s.stated_qualifier, "consistent": s.consistent}
+
+
 def ctx_landing(res, lang, scope=None):
-    rows = []
-    for r in res.landing.to_dict("records"):
-        rows.append({
-            "first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"],
-            "signed": _v(r["signed"]), "signed_status": r["signed_status"], "signed_formula": r["signed_formula"],
-            "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
-            "rate": _v(r["rate"]), "ci_lo": _v(r["ci95_lo"]), "ci_hi": _v(r["ci95_hi"]),
-            "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"], "consistent": _v(r["consistent"]),
-        })
+    rows = [_landing_facts(s) for s in res.landing_statements]
     bounds = [{"text": _claim_text(c, lang), "formula": c["formula"], "consistent": c["consistent"]}
               for c in res.claims.to_dict("records") if c["kind"] == "landing_vintage"]
     return {"statements": rows, "bounds": bounds, "prediction": _landing_prediction(res)}
@@ -346,9 +346,7 @@ def ctx_since_then(res, lang):
                "projects_q": r["projects_qualifier"], "investment": _v(r["investment_100m_yuan"]),
                "investment_q": r["investment_qualifier"]}
               for _, r in st.totals.sort_values(["last_year", "first_year"]).iterrows()]
-    landing = [{"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"], "signed": _v(r["signed"]),
-                "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
-                "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"]} for _, r in st.landing.iterrows()]
+    landing = [_landing_facts(s) for s in st.landing_statements]
     claims = [{"text": _claim_text(c, lang), "consistent": c["consistent"]} for c in st.claims.to_dict("records")
               if c["kind"] != "landing_rate"]
     return {"st": {"sources": _sources(st.sources), "totals": totals, "landing": landing, "claims": claims,
@@ -475,13 +473,8 @@ def ctx_main_points(res, lang):
     cur = next((r for r in rows if r["last"] == res.through), None)
     prev_rows = [r for r in rows if r["last"] < res.through]
     latest = None
-    lr = res.landing
-    if len(lr):
-        r = lr.iloc[-1]
-        latest = {"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"],
-                  "signed": _v(r["signed"]), "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]),
-                  "landed_hi": _v(r["landed_hi"]), "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"],
-                  "rate": _v(r["rate"])}
+    if res.landing_statements:
+        latest = _landing_facts(res.landing_statements[-1])
     proj = ctx_projection(res, lang)
     ratio = None
     if proj.get("proj") and proj["investment"]:

@@ -105,24 +105,26 @@ def periods(res, lang: str) -> Table:
     return _style(df, "periods", num)
 
 
-def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "landing") -> Table:
-    lr = res.landing if frame is None else frame
-    stated = [locale.hedged(s * 100, q, lang, "percent") if not locale.missing(s) else "—"
-              for s, q in zip(lr["stated_rate"], lr["stated_qualifier"])]
-    landed = [("—" if locale.missing(lo) else locale.num(lo) if lo == hi else f"{locale.num(lo)}–{locale.num(hi)}") if locale.missing(n)
-              else locale.num(n) for n, lo, hi in zip(lr["landed"], lr["landed_lo"], lr["landed_hi"])]
-    ci = ["—" if locale.missing(a) else f"{locale.pct(a)}–{locale.pct(b)}" for a, b in zip(lr["ci95_lo"], lr["ci95_hi"])]
+def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
+    """The landing statements (default ``res.landing_statements``: typed records, read by field)."""
+    rows = res.landing_statements if statements is None else statements
+    stated = [locale.hedged(s.stated_rate * 100, s.stated_qualifier, lang, "percent") if s.stated_rate is not None else "—"
+              for s in rows]
+    landed = [("—" if s.landed_lo is None else locale.num(s.landed_lo) if s.landed_lo == s.landed_hi
+               else f"{locale.num(s.landed_lo)}–{locale.num(s.landed_hi)}") if s.landed is None else locale.num(s.landed)
+              for s in rows]
+    ci = ["—" if s.ci95_lo is None else f"{locale.pct(s.ci95_lo)}–{locale.pct(s.ci95_hi)}" for s in rows]
     df = pd.DataFrame({
-        word("cohort", lang): [locale.period(a, b, lang, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
-        word("as_of", lang): [locale.date(d, lang) for d in lr["vintage"]],
-        _h("signed", lang, "个" if lang == "zh" else None): lr["signed"],
-        word("status", lang): _status(lr["signed_status"], lang),
+        word("cohort", lang): [locale.period(s.first_year, s.last_year, lang, suffix=False) for s in rows],
+        word("as_of", lang): [locale.date(s.vintage, lang) for s in rows],
+        _h("signed", lang, "个" if lang == "zh" else None): [s.signed for s in rows],
+        word("status", lang): _status([s.signed_status for s in rows], lang),
         _h("landed", lang, "个" if lang == "zh" else None): landed,
-        word("landing_rate", lang): lr["rate"],
+        word("landing_rate", lang): [s.rate for s in rows],
         "95%置信区间" if lang == "zh" else "95% interval": ci,
         word("stated", lang): stated,
-        word("verdict", lang): [locale.verdict(c, lang) if not locale.missing(s) and not locale.missing(n) else "—"
-                                for c, s, n in zip(lr["consistent"], lr["stated_rate"], lr["landed"])],
+        word("verdict", lang): [locale.verdict(s.consistent, lang) if s.stated_rate is not None and s.landed is not None else "—"
+                                for s in rows],
     })
     st = _style(df, name, {df.columns[2]: "count"}, pct_cols=[df.columns[5]])
     st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})

@@ -26,6 +26,8 @@ from ..data.schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
 QUAL_COL = {"projects": "projects_qualifier", "investment_100m_yuan": "investment_qualifier"}
+#: A source date as far as it is stated: (year, month, day), 0 for an unstated part.
+Date = tuple[int, int, int]
 
 
 class NotPublished(LookupError):
@@ -257,6 +259,8 @@ def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
 
 
 def _check_through(ds: Dataset, through: int | None) -> int:
+    """``through`` as a conference year of ``ds`` (default: the last one); the door's only check
+    (:func:`vintage`). Raises ValueError for a year before the first or after the last conference."""
     years = ds.conference_years
     if through is None:
         return years[-1]
@@ -267,13 +271,19 @@ def _check_through(ds: Dataset, through: int | None) -> int:
     return int(through)
 
 
+def _upto(ds: Dataset, through: int | None) -> int:
+    """The last year a function below the door keeps: ``through`` as given (checked once, at the door,
+    by :func:`vintage`), or the last conference year of ``ds``."""
+    return ds.conference_years[-1] if through is None else int(through)
+
+
 @per_dataset
 def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """One row per atomic period ending by ``through``: totals, annual averages, per-project amounts.
 
     ``change_*`` compare a period's annual average with the previous period's annual average.
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     rows = []
     for p, v in sorted(period_values(ds).items()):
         if p.last_year > through:
@@ -332,7 +342,7 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
 
     When ``through`` falls inside an aggregate period, that period is left out and ``note`` says why.
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     vals = period_values(ds)
     used = [p for p in sorted(vals) if p.last_year <= through]
     inside = [p for p in vals if p.first_year <= through < p.last_year]
@@ -364,7 +374,7 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
 
 
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     sig = ds["signings"]
     sig = sig[sig["dimension"] != TOTAL]
     ps = {Period(int(a), int(b)) for a, b in zip(sig["first_year"], sig["last_year"])}
@@ -428,9 +438,93 @@ def date_label(date: tuple[int, int, int] | None) -> str | None:
     return locale.iso_date(date)
 
 
+@dataclass(frozen=True)
+class LandingStatement:
+    """One landing statement of landing.csv, as every renderer reads it (built once, by :func:`landing_statements`).
+
+    Parameters
+    ----------
+    cohort : str
+        The signing cohort's label ('2019–2022').
+    first_year, last_year : int
+        The cohort's years.
+    source_id : str
+        The article that states it.
+    vintage : tuple of int
+        The article's date (year, month, day; 0 where not stated): the statement holds as of then.
+    as_of : str or None
+        That date as far as it is known ('2023-09').
+    signed : int or None
+        Projects signed in the cohort: as stated, else its exact total from signings.csv (None when
+        no exact total is published).
+    signed_status : str
+        ``reported`` (landing.csv states it), ``derived`` (from signings.csv) or ``missing``.
+    signed_formula : str or None
+        How a derived count was found ('85 (2019–2021 total)' or a sum of periods).
+    signed_from : str or None
+        What a derived count is: ``total`` (a stated total of the cohort's span) or ``sum`` (the sum of
+        the periods inside it); None when it is not derived.
+    landed : int or None
+        The landed count as stated.
+    landed_lo, landed_hi : int or None
+        The whole numbers of landed projects the statement allows (the count itself, or those the
+        stated rate with its hedge allows out of ``signed``).
+    landed_point : int or None
+        The single count when the statement allows one, else None.
+    rate : float or None
+        ``landed_point / signed``.
+    ci95_lo, ci95_hi : float or None
+        The 95 % Wilson interval of the rate.
+    stated_rate : float or None
+        The rate the article states, as a fraction.
+    stated_rate_pct : float or None
+        The same in percent, as written (近80% -> 80).
+    stated_qualifier : str or None
+        Its hedge.
+    consistent : bool or None
+        Whether the stated rate agrees with the stated counts (None when it cannot be judged).
+    line : int
+        The statement's line in landing.csv.
+    """
+
+    cohort: str
+    first_year: int
+    last_year: int
+    source_id: str
+    vintage: Date
+    as_of: str | None
+    signed: int | None
+    signed_status: str
+    signed_formula: str | None
+    signed_from: str | None
+    landed: int | None
+    landed_lo: int | None
+    landed_hi: int | None
+    landed_point: int | None
+    rate: float | None
+    ci95_lo: float | None
+    ci95_hi: float | None
+    stated_rate: float | None
+    stated_rate_pct: float | None
+    stated_qualifier: str | None
+    consistent: bool | None
+    line: int
+
+    @property
+    def period(self) -> Period:
+        """The signing cohort as a :class:`Period`."""
+        return Period(self.first_year, self.last_year)
+
+
+#: The columns of :func:`landing_rates`, in order: the fields of :class:`LandingStatement` but ``signed_from``.
+LANDING_COLUMNS = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
+                   "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
+                   "stated_rate", "stated_rate_pct", "stated_qualifier", "consistent", "line"]
+
+
 @per_dataset
-def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
-    """One row per landing statement: cohort, vintage, signed, landed (stated or implied by the rate).
+def landing_statements(ds: Dataset, through: int | None = None) -> tuple[LandingStatement, ...]:
+    """One typed record per landing statement of cohorts ending by ``through``, in date order.
 
     ``signed`` comes from landing.csv when stated there, else from the cohort's signings
     (``signed_status`` 'derived', with ``signed_formula``). ``landed_lo``/``landed_hi`` are the whole
@@ -439,25 +533,34 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     count (``landed_point``). ``consistent`` judges a stated rate against stated counts, on the percent
     scale the source writes (近80% holds for 75.5–80.5 %): ``stated_rate_pct`` is that figure as written,
     ``stated_rate`` the same as a fraction.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (usually a vintage, :func:`vintage`).
+    through : int, optional
+        The last year of the cohorts kept; default all.
+
+    Returns
+    -------
+    tuple of LandingStatement
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     dates = ds.source_dates
-    cols = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
-            "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
-            "stated_rate", "stated_rate_pct", "stated_qualifier", "consistent", "line"]
-    rows = []
+    out = []
     lan = ds["landing"].assign(_date=ds["landing"]["source_id"].map(dates))
     for line, r in lan.sort_values(["_date", "first_year", "last_year"], kind="stable").iterrows():
         if r["last_year"] > through:
             continue
         p = Period(int(r["first_year"]), int(r["last_year"]))
         if pd.notna(r["signed"]):
-            signed, s_status, s_formula = int(r["signed"]), "reported", None
+            signed, s_status, s_formula, s_from = int(r["signed"]), "reported", None, None
         else:
             tot = span_total(ds, p)
             exact = tot.known and tot.qualifier == "exact"
             signed = int(round(tot.value)) if exact else None
             s_status, s_formula = ("derived", tot.formula) if exact else ("missing", None)
+            s_from = ("total" if tot.status == "reported" else "sum") if exact else None
         stated = None if pd.isna(r["stated_rate_pct"]) else float(r["stated_rate_pct"])  # percent
         q = None if pd.isna(r["rate_qualifier"]) else str(r["rate_qualifier"])
         landed = None if pd.isna(r["landed"]) else int(r["landed"])
@@ -473,15 +576,48 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
         # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
         # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
         consistent = None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
-        rows.append({
-            "cohort": p.label, "first_year": p.first_year, "last_year": p.last_year, "source_id": r["source_id"],
-            "vintage": r["_date"], "as_of": date_label(r["_date"]), "signed": signed, "signed_status": s_status,
-            "signed_formula": s_formula, "landed": landed, "landed_lo": lo, "landed_hi": hi, "landed_point": point,
-            "rate": rate, "ci95_lo": ci[0], "ci95_hi": ci[1],
-            "stated_rate": None if stated is None else stated / 100, "stated_rate_pct": stated, "stated_qualifier": q,
-            "consistent": consistent, "line": int(line),
-        })
-    return pd.DataFrame(rows, columns=cols)
+        out.append(LandingStatement(
+            cohort=p.label, first_year=p.first_year, last_year=p.last_year, source_id=r["source_id"],
+            vintage=r["_date"], as_of=date_label(r["_date"]), signed=signed, signed_status=s_status,
+            signed_formula=s_formula, signed_from=s_from, landed=landed, landed_lo=lo, landed_hi=hi, landed_point=point,
+            rate=rate, ci95_lo=ci[0], ci95_hi=ci[1],
+            stated_rate=None if stated is None else stated / 100, stated_rate_pct=stated, stated_qualifier=q,
+            consistent=consistent, line=int(line),
+        ))
+    return tuple(out)
+
+
+def landing_frame(statements) -> pd.DataFrame:
+    """Landing statements as a frame of :data:`LANDING_COLUMNS` (one row per :class:`LandingStatement`).
+
+    Parameters
+    ----------
+    statements : iterable of LandingStatement
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return pd.DataFrame([{c: getattr(s, c) for c in LANDING_COLUMNS} for s in statements], columns=LANDING_COLUMNS)
+
+
+@per_dataset
+def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
+    """One row per landing statement: :func:`landing_statements` as a frame (:func:`landing_frame`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (usually a vintage, :func:`vintage`).
+    through : int, optional
+        The last year of the cohorts kept; default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LANDING_COLUMNS`, declared by :class:`analysis.stats.frames.LandingFrame`.
+    """
+    return landing_frame(landing_statements(ds, through))
 
 
 # --------------------------------------------------------------------------------------------- mix
@@ -648,7 +784,7 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
 
     ``investment_100m_yuan`` is the sum of the group's stated amounts; None when a part is not stated.
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     tax = ds["taxonomy"]
     tax = tax[tax["dimension"] == dimension]
     keys = list(dict.fromkeys(tax["harmonised"]))
@@ -720,7 +856,7 @@ def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = 
 
 def trends_periods(ds: Dataset, through: int | None = None) -> list[Period]:
     """The atomic periods ending by ``through``."""
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     return [p for p in sorted(period_values(ds)) if p.last_year <= through]
 
 
@@ -815,18 +951,101 @@ def period_of(ds: Dataset, year: int) -> Period:
     raise NotPublished(f"no signing totals cover {year}")
 
 
+@dataclass(frozen=True)
+class Vintage:
+    """A dataset as known at one release, cut once at the door (:func:`vintage`).
+
+    Everything below the door (trends, totals, landing, mix, claims, the projection) computes on
+    :attr:`dataset` for the years up to :attr:`through` and never checks ``through`` again.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset as it stood at the release: only the sources published by :attr:`Release.date`.
+    release : Release
+        The release that first published the figures of the year asked for.
+    """
+
+    dataset: Dataset
+    release: Release
+
+    @property
+    def through(self) -> int:
+        """The last year the release states (2021 for a question about 2020: 2019–2020 came out in 2021)."""
+        return self.release.through
+
+    @property
+    def as_of(self) -> Date:
+        """The release's date: the date of the latest source the vintage keeps."""
+        return self.release.date
+
+
 @per_dataset
+def vintage(ds: Dataset, through: int | None = None) -> Vintage:
+    """The door: the dataset as known at the release that first published ``through``, made once.
+
+    ``through`` is checked here and only here (a year before the first or after the last conference
+    raises ValueError); the release of that year is found and the dataset is cut to the sources
+    published by its date (:meth:`analysis.data.dataset.Dataset.as_known_at`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset (every source).
+    through : int, optional
+        A conference year; default the last one.
+
+    Returns
+    -------
+    Vintage
+        The cut dataset and its release.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> v = vintage(load(), 2020)
+    >>> v.through, v.dataset.as_of == v.release.date
+    (2021, True)
+    """
+    release = release_of(ds, _check_through(ds, through))
+    return Vintage(ds.as_known_at(release.date), release)
+
+
 def known_at_release(ds: Dataset, through: int | None = None) -> Dataset:
     """The dataset as it stood at the release that first published the figures of ``through``.
 
     What a report about that release can say: later articles (later cumulative totals, later landing
     statements, later years) are left out, and appear only in its "since then" section.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset.
+    through : int, optional
+        A conference year; default the last one.
+
+    Returns
+    -------
+    Dataset
+        :attr:`Vintage.dataset` of :func:`vintage`.
     """
-    through = _check_through(ds, through)
-    return ds.as_known_at(release_of(ds, through).date)
+    return vintage(ds, through).dataset
 
 
 def release_through(ds: Dataset, through: int | None = None) -> int:
     """The last year stated by the release that first published ``through`` (2020 -> 2021: the 2021
-    article published 2019–2020 and 2021 together). Results are always for a whole release."""
-    return release_of(ds, _check_through(ds, through)).through
+    article published 2019–2020 and 2021 together). Results are always for a whole release.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset.
+    through : int, optional
+        A conference year; default the last one.
+
+    Returns
+    -------
+    int
+        :attr:`Vintage.through` of :func:`vintage`.
+    """
+    return vintage(ds, through).through

@@ -165,7 +165,7 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     if int(n_sims) < 100:
         raise ValueError(f"n_sims must be at least 100 (got {n_sims})")
     horizon, n_sims = int(horizon), int(n_sims)
-    through = metrics._check_through(ds, through)
+    through = metrics._upto(ds, through)  # checked at the door (metrics.vintage), not here
     tr = metrics.trends(ds, through)
     if tr.empty or int(tr["last_year"].max()) != through:
         ends = ", ".join(str(int(y)) for y in metrics.trends(ds)["last_year"])

@@ -195,3 +195,56 @@ def test_validation_leaves_the_frames_as_they_were(res23):
     F._PASSED.clear()
     F.validate([(F.PeriodsFrame, res23.periods)])
     assert res23.periods.dtypes.to_dict() == before
+
+
+# --------------------------------------------------------------------------------------------- the column table
+
+
+def test_every_declared_result_column_is_in_the_column_table():
+    from analysis.core import columns
+
+    declared = {c for name in F.__all__ if isinstance(getattr(F, name), type)
+                for c in getattr(F, name).to_schema().columns}
+    assert declared - set(columns.COLUMNS) == set()
+
+
+def test_every_column_the_json_writes_is_in_the_column_table():
+    from analysis.core import columns
+    from analysis.present import output
+
+    keys = [k[1] if isinstance(k, tuple) else k for keys in (output.PERIOD_KEYS, output.GROUP_KEYS, output.COMPARE_KEYS,
+                                                             output.TOTAL_KEYS) for k in keys]
+    assert [k for k in keys if k not in columns.COLUMNS] == []
+
+
+def test_the_json_writes_counts_as_integers_and_amounts_as_numbers(res22):
+    """What the column table calls a whole count is a JSON integer, in every period row."""
+    from analysis.core import columns
+
+    out = jsonable(results_dict(res22))
+    for row in out["periods"]:
+        for key, value in row.items():
+            if key in columns.COLUMNS and columns.is_count(key) and value is not None:
+                assert type(value) is int, key
+    assert any(isinstance(r["investment_100m_yuan"], float) for r in out["periods"])
+
+
+def test_column_words_are_the_locales(monkeypatch):
+    """Titles and units are words of the locale (zh and en), never typed in the column table."""
+    from analysis.core import columns, locale
+
+    for c in columns.COLUMNS.values():
+        for key in (c.title, c.unit):
+            assert key is None or key in locale.WORDS, (c.name, key)
+
+
+def test_tables_read_their_decimals_from_the_column_table(res22, monkeypatch):
+    """Changing a column's decimals in the table changes the report table (the table is read, not copied)."""
+    from analysis.core import columns
+    from analysis.present import tables
+
+    before = tables.periods(res22, "en").to_html()
+    c = columns.COLUMNS["investment_100m_yuan"]
+    monkeypatch.setitem(columns.COLUMNS, c.name, dataclasses.replace(c, decimals=4))
+    after = tables.periods(res22, "en").to_html()
+    assert before != after and "280.6600" in after and "280.66<" in before

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats import metrics as M
-from ..core import locale
+from ..core import columns, locale
 from ..data.dataset import Dataset
 
 ROUND = 6
@@ -23,18 +23,36 @@ def _i(x) -> int | None:
 _range = M.bounds_list
 
 
-def _group(row: pd.Series) -> dict:
-    return {
-        "group_zh": row["group_zh"],
-        "group_en": row["group_en"],
-        "harmonised": row["harmonised"],
-        "projects": _i(row["projects"]),
-        "project_share": (row["project_share"]),
-        "investment_100m_yuan": (row["investment_100m_yuan"]),
-        "investment_qualifier": None if pd.isna(row["investment_qualifier"]) else row["investment_qualifier"],
-        "investment_share": (row["investment_share"]),
-        "investment_per_project_100m_yuan": (row["investment_per_project_100m_yuan"]),
-    }
+def _cell(name: str, value):
+    """A result column's value for JSON, by what :mod:`analysis.core.columns` says the column holds: a year
+    or a whole count as an integer, an interval as ``[lo, hi]``; the rest as is (cleaned by :func:`jsonable`)."""
+    c = columns.column(name)
+    if c.kind == "year" or columns.is_count(name):
+        return _i(value)
+    if c.kind == "range":
+        return _range(value)
+    return value
+
+
+def _row(r, keys) -> dict:
+    """A frame row as JSON: ``keys`` are the declared columns written, a key written under another name
+    given as ``(key, column)``."""
+    return {k: _cell(c, r[c]) for k, c in (k if isinstance(k, tuple) else (k, k) for k in keys)}
+
+
+#: The JSON keys of a period (:class:`analysis.stats.frames.PeriodsFrame`), of a breakdown's group
+#: (:class:`~analysis.stats.frames.MixGroupsFrame`) and of a comparison row (:class:`~analysis.stats.frames.CompareFrame`).
+PERIOD_KEYS = ("first_year", "last_year", "n_years", "projects", "projects_qualifier", "projects_status", "projects_range",
+               "investment_100m_yuan", "investment_qualifier", "investment_status",
+               ("investment_range_100m_yuan", "investment_range"), "investment_formula", "projects_per_year",
+               "investment_per_year_100m_yuan", "investment_per_project_100m_yuan", "change_projects_per_year",
+               "change_investment_per_year")
+GROUP_KEYS = ("group_zh", "group_en", "harmonised", "projects", "project_share", "investment_100m_yuan", "investment_qualifier",
+              "investment_share", "investment_per_project_100m_yuan")
+COMPARE_KEYS = ("period", "harmonised", "status", "names_zh", "projects", "project_share", "investment_100m_yuan",
+                "investment_qualifier", "investment_share", "schemes")
+TOTAL_KEYS = ("first_year", "last_year", "source_id", "projects", "projects_qualifier", "investment_100m_yuan",
+              "investment_qualifier")
 
 
 def _landing_row(s: M.LandingStatement) -> dict:
@@ -68,21 +86,6 @@ def _claim_row(c: pd.Series) -> dict:
         "consistent": None if c["consistent"] is None else bool(c["consistent"]),
         "basis": c["basis"],
         "kind": c["kind"],
-    }
-
-
-def _compare_row(r: pd.Series) -> dict:
-    return {
-        "period": r["period"],
-        "harmonised": r["harmonised"],
-        "status": r["status"],
-        "names_zh": r["names_zh"],
-        "projects": _i(r["projects"]),
-        "project_share": (r["project_share"]),
-        "investment_100m_yuan": (r["investment_100m_yuan"]),
-        "investment_qualifier": r["investment_qualifier"],
-        "investment_share": (r["investment_share"]),
-        "schemes": r["schemes"],
     }
 
 
@@ -132,36 +135,15 @@ def results_dict(res) -> dict:
         "landing": [_landing_row(s) for s in res.landing_statements],
         "mix": {},
         "mix_summary": {},
-        "compare": {d: [_compare_row(r) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
+        "compare": {d: [_row(r, COMPARE_KEYS) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
         "compare_notes": {d: M.taxonomy_notes(res.dataset, d, frame) for d, frame in res.compare.items()},
         "claims": [_claim_row(c) for _, c in res.claims.iterrows()],
     }
-    for _, t in res.periods.iterrows():
-        out["periods"].append(
-            {
-                "first_year": int(t["first_year"]),
-                "last_year": int(t["last_year"]),
-                "n_years": int(t["n_years"]),
-                "projects": _i(t["projects"]),
-                "projects_qualifier": t["projects_qualifier"],
-                "projects_status": t["projects_status"],
-                "projects_range": _range(t["projects_range"]),
-                "investment_100m_yuan": (t["investment_100m_yuan"]),
-                "investment_qualifier": t["investment_qualifier"],
-                "investment_status": t["investment_status"],
-                "investment_range_100m_yuan": _range(t["investment_range"]),
-                "investment_formula": t["investment_formula"] if isinstance(t["investment_formula"], str) else None,
-                "projects_per_year": (t["projects_per_year"]),
-                "investment_per_year_100m_yuan": (t["investment_per_year_100m_yuan"]),
-                "investment_per_project_100m_yuan": (t["investment_per_project_100m_yuan"]),
-                "change_projects_per_year": (t["change_projects_per_year"]),
-                "change_investment_per_year": (t["change_investment_per_year"]),
-            }
-        )
+    out["periods"] = [_row(t, PERIOD_KEYS) for _, t in res.periods.iterrows()]
     for p, by_dim in res.mix.items():
         entry, summ = {}, {}
         for d, mx in by_dim.items():
-            entry[d] = [_group(r) for _, r in mx.groups.iterrows()]
+            entry[d] = [_row(r, GROUP_KEYS) for _, r in mx.groups.iterrows()]
             summ[d] = {
                 "total_projects": _i(mx.total_projects),
                 "total_investment_100m_yuan": (mx.total_investment),
@@ -187,12 +169,7 @@ def results_dict(res) -> dict:
         out["landing_backtest"] = _records(st.landing_backtest)
         out["since_then"] = {
             "sources": [_source_row(r) for _, r in st.sources.iterrows()],
-            "totals": [
-                {"first_year": int(r["first_year"]), "last_year": int(r["last_year"]), "source_id": r["source_id"],
-                 "projects": _i(r["projects"]), "projects_qualifier": r["projects_qualifier"],
-                 "investment_100m_yuan": (r["investment_100m_yuan"]), "investment_qualifier": r["investment_qualifier"]}
-                for _, r in st.totals.iterrows()
-            ],
+            "totals": [_row(r, TOTAL_KEYS) for _, r in st.totals.iterrows()],
             "landing": [_landing_row(s) for s in st.landing_statements],
             "claims": [_claim_row(c) for _, c in st.claims.iterrows()],
         }

@@ -14,13 +14,11 @@ import pandas as pd
 from markupsafe import escape
 from pandas.io.formats.style import Styler
 
-from ..core import locale
+from ..core import columns, locale
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
 from ..core.locale import word
 
-#: Numeric columns and their decimals, by the kind of figure they hold.
-DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1, "ratio": 2}
 
 
 class Table(Styler):
@@ -39,12 +37,13 @@ def _pct(x):
 
 
 def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None) -> Table:
-    """Style ``df``: numeric columns (name -> kind of :data:`DECIMALS`) right-aligned with fixed decimals."""
+    """Style ``df``: numeric columns (label -> the result column it shows) right-aligned, with the decimals of
+    :mod:`analysis.core.columns`."""
     df = df.reset_index(drop=True)
     st = Table(df)
     st.set_uuid(name)
     st.hide(axis="index")
-    fmt = {c: _fixed(DECIMALS[k]) for c, k in numeric.items() if c in df}
+    fmt = {c: _fixed(columns.decimals(k)) for c, k in numeric.items() if c in df}
     fmt.update({c: _pct for c in pct_cols if c in df})
     st.format(fmt, na_rep="—", escape="html")  # every column: the dict's callables, the default for text
     st.format_index(escape="html", axis=1)
@@ -100,8 +99,8 @@ def periods(res, lang: str) -> Table:
         word("investment_per_year", lang): t["investment_per_year_100m_yuan"],
         word("investment_per_project", lang): t["investment_per_project_100m_yuan"],
     })
-    num = {df.columns[1]: "count", df.columns[2]: "count", inv: "amount", df.columns[6]: "avg", df.columns[7]: "amount",
-           df.columns[8]: "amount"}
+    num = {df.columns[1]: "n_years", df.columns[2]: "projects", inv: "investment_100m_yuan", df.columns[6]: "projects_per_year",
+           df.columns[7]: "investment_per_year_100m_yuan", df.columns[8]: "investment_per_project_100m_yuan"}
     return _style(df, "periods", num)
 
 
@@ -126,7 +125,7 @@ def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
         word("verdict", lang): [locale.verdict(s.consistent, lang) if s.stated_rate is not None and s.landed is not None else "—"
                                 for s in rows],
     })
-    st = _style(df, name, {df.columns[2]: "count"}, pct_cols=[df.columns[5]])
+    st = _style(df, name, {df.columns[2]: "signed"}, pct_cols=[df.columns[5]])
     st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})
     return st
 
@@ -146,7 +145,8 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
         word("investment_per_project", lang): g["investment_per_project_100m_yuan"],
     })
     cols = df.columns
-    return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "count", inv: "amount", cols[7]: "amount"},
+    return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "projects", inv: "investment_100m_yuan",
+                                                                         cols[7]: "investment_per_project_100m_yuan"},
                   pct_cols=[cols[3], cols[6]])
 
 
@@ -164,7 +164,7 @@ def compare(res, dimension: str, lang: str) -> Table:
         word("status", lang): _status(c["status"], lang),
     })
     cols = df.columns
-    return _style(df, f"compare{dimension}", {cols[3]: "count", inv: "amount"}, pct_cols=[cols[4]])
+    return _style(df, f"compare{dimension}", {cols[3]: "projects", inv: "investment_100m_yuan"}, pct_cols=[cols[4]])
 
 
 def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims", kind: str | None = None) -> Table:
@@ -231,7 +231,7 @@ def backtest(res, lang: str) -> Table | None:
         word("interval_score", lang): bt["interval_score95"],
         word("crps", lang): bt["crps"],
     })
-    st = _style(df, "backtest", {df.columns[7]: "score", df.columns[8]: "score"})
+    st = _style(df, "backtest", {df.columns[7]: "interval_score95", df.columns[8]: "crps"})
     st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
     return st
 
@@ -254,4 +254,4 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
         row[word("is_ratio", lang)] = r["is_model"] / r["is_poisson"]
         rows.append(row)
     df = pd.DataFrame(rows)
-    return _style(df, "calibration", {df.columns[-1]: "ratio"})
+    return _style(df, "calibration", {df.columns[-1]: "is_ratio"})

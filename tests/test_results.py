@@ -248,3 +248,39 @@ def test_tables_read_their_decimals_from_the_column_table(res22, monkeypatch):
     monkeypatch.setitem(columns.COLUMNS, c.name, dataclasses.replace(c, decimals=4))
     after = tables.periods(res22, "en").to_html()
     assert before != after and "280.6600" in after and "280.66<" in before
+
+
+# --------------------------------------------------------------------------------------------- templates phrase, stats decide
+
+
+def test_templates_keep_no_dict_of_their_own_and_do_not_search_formulas():
+    from pathlib import Path
+
+    import analysis.present
+
+    folder = Path(analysis.present.__file__).parent / "templates"
+    for path in sorted(folder.glob("*/*.j2")):
+        text = path.read_text(encoding="utf-8")
+        assert "{% set names" not in text, path
+        assert "in r.signed_formula" not in text, path
+
+
+def test_the_calibration_verdict_is_decided_in_stats(monkeypatch):
+    """prose words the verdict coverage_verdict gives; it does not work one out."""
+    from analysis.present import prose
+    from analysis.stats import results
+
+    monkeypatch.setattr(prose, "coverage_verdict", lambda lo, hi, se, level: "narrow")
+    ctx = prose.ctx_calibration(compute(load(DATA), 2023, projection=False), "en")
+    assert {v for p in [ctx["own"], *ctx["others"]] for v in p["verdict"].values()} == {"narrow"}
+    assert results.coverage_verdict(0.5, 0.6, 0.01, 0.8) == "narrow"
+    assert results.coverage_verdict(0.9, 0.95, 0.01, 0.8) == "wide"
+
+
+def test_backtest_names_its_metrics_with_locale_words():
+    from analysis.core import locale
+    from analysis.present import prose
+
+    res = compute(load(DATA), 2022)
+    rows = prose.ctx_backtest(res, "zh")["rows"]
+    assert rows and all(r["metric_name"] == locale.word(f"metric_{r['metric']}", "zh") for r in rows)

@@ -137,6 +137,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "stale_label": ("以下页面本次构建未能更新（显示的是上一次构建的版本，如有）",
                     "Not updated by the last build (the earlier version is shown, if any)"),
     "stale_line": ("{unit}：{why}", "{unit}: {why}"),
+    # ---- added by the typed-results change (issue 19, item 3): the projection's metrics as sentences name
+    # them (formerly a dict in each backtest template); keys are metric_<the metric column>
+    "metric_projects": ("签约项目", "projects"),
+    "metric_investment_100m_yuan": ("意向投资额", "intended investment"),
+    "metric_cumulative_projects": ("累计签约项目", "cumulative projects"),
+    "metric_cumulative_investment_100m_yuan": ("累计意向投资额", "cumulative intended investment"),
 }
 
 #: The source's hedges in words (the semantics are in :mod:`analysis.core.qualifiers`).

@@ -24,6 +24,7 @@ from ..stats import metrics
 from ..core import qualifiers
 from ..core import locale
 from ..stats.metrics import Period
+from ..stats.results import coverage_verdict
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
             "backtest", "calibration", "since_then", "caveats", "sources")
@@ -422,7 +423,8 @@ def ctx_backtest(res, lang):
     """The projection against the figures published later: first the figures themselves, year by year,
     then how many of them (landing included) fell inside its intervals."""
     st = res.since_then
-    rows = _backtest_rows(None if st is None else st.backtest)
+    rows = [{**b, "metric_name": Md(locale.word(f"metric_{b['metric']}", lang))}
+            for b in _backtest_rows(None if st is None else st.backtest)]
     landing = _backtest_rows(None if st is None else st.landing_backtest)
     years: dict[int, list[dict]] = {}
     for b in rows:
@@ -453,7 +455,7 @@ def ctx_calibration(res, lang, study=None, meta=None):
         for lv in (round(100 * level) for level in calibration.LEVELS):
             lo, hi = e[f"coverage{lv}"]
             se = e[f"mc_se{lv}"]
-            verdict[lv] = "wide" if lo > lv / 100 + 2 * se else "narrow" if hi < lv / 100 - 2 * se else "nominal"
+            verdict[lv] = coverage_verdict(lo, hi, se, lv / 100)
         label = calibration.process_label(name, lang)
         procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
     shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)

@@ -142,6 +142,35 @@ class Results:
                 if list(metrics.period_statuses(frame).values()).count("published") > 1]
 
 
+def coverage_verdict(lo: float, hi: float, mc_se: float, level: float) -> str:
+    """The calibration study's verdict on one interval level: its coverage against the nominal level.
+
+    ``wide`` when the lowest coverage found is above the level by more than two Monte-Carlo standard
+    errors, ``narrow`` when the highest is below it by as much, else ``nominal``. Renderers word it;
+    they do not decide it.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The lowest and highest coverage of the level across the study's horizons (0–1).
+    mc_se : float
+        The largest Monte-Carlo standard error of those coverages.
+    level : float
+        The nominal level (0.8, 0.95).
+
+    Returns
+    -------
+    str
+        ``wide``, ``narrow`` or ``nominal``.
+
+    Examples
+    --------
+    >>> coverage_verdict(0.97, 0.99, 0.005, 0.95), coverage_verdict(0.78, 0.82, 0.01, 0.8)
+    ('wide', 'nominal')
+    """
+    return "wide" if lo > level + 2 * mc_se else "narrow" if hi < level - 2 * mc_se else "nominal"
+
+
 def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
     later_ids = set(full.rows["sources"]["source_id"]) - set(known.rows["sources"]["source_id"])
     frame = full.rows[name]

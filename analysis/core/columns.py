@@ -231,8 +231,8 @@ def readme_rows() -> list[str]:
 
     Examples
     --------
-    >>> readme_rows()[0]
-    '| `period` | text | — | — | the period\\'s label (2019–2020) |'
+    >>> print(readme_rows()[3])
+    | `n_years` | count | year | 0 | conference years in the period |
     """
     return [f"| `{c.name}` | {c.kind} | {c.short_unit or '—'} | {'—' if c.decimals is None else c.decimals} | {c.description} |"
             for c in COLUMNS.values()]

@@ -103,14 +103,61 @@ def metrics_dict(
     horizon: int = 3,
     seed: int | None = None,
 ) -> dict:
-    """Everything ``metrics --format json`` prints. Keys are documented in README.md."""
+    """Everything ``metrics --format json`` prints. Keys are documented in README.md.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset.
+    through : int, optional
+        A conference year (default the last).
+    projection : bool
+        Whether to project.
+    horizon : int
+        Years projected.
+    seed : int, optional
+        The projection's random seed.
+
+    Returns
+    -------
+    dict
+        :func:`results_dict` of :func:`analysis.compute`, cleaned by :func:`jsonable`.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> m = metrics_dict(load(), 2022, projection=False)
+    >>> m["through_year"], m["landing"][0]["signed"], m["periods"][0]["projects"]
+    (2022, 85, 85)
+    """
     from ..stats.results import compute
 
     return jsonable(results_dict(compute(ds, through, projection=projection, horizon=horizon, seed=seed)))
 
 
 def results_dict(res) -> dict:
-    """:class:`analysis.stats.results.Results` as one JSON-ready dict."""
+    """:class:`analysis.stats.results.Results` as one JSON-ready dict.
+
+    Written from the same records the other renderers read: the landing statements' fields
+    (:class:`analysis.stats.metrics.LandingStatement`) and the declared columns of each frame
+    (:mod:`analysis.stats.frames`), a whole count written as an integer as :mod:`analysis.core.columns` says.
+
+    Parameters
+    ----------
+    res : Results
+        A :func:`analysis.compute` result.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> d = results_dict(compute(load(), 2022, projection=False))
+    >>> d["through_year"], [r["source_id"] for r in d["landing"]]
+    (2022, ['cn2021', 'bjd2022'])
+    """
     cum = res.cumulative
     out: dict = {
         "through_year": res.through,
@@ -177,7 +224,26 @@ def results_dict(res) -> dict:
 
 
 def jsonable(obj, ndigits: int = ROUND):
-    """The one JSON cleaner: NA/NaN -> None, numpy scalars -> Python, floats rounded, tuples -> lists."""
+    """The one JSON cleaner: NA/NaN -> None, numpy scalars -> Python, floats rounded, tuples -> lists.
+
+    Parameters
+    ----------
+    obj : object
+        A dict, list, tuple or scalar.
+    ndigits : int
+        Decimals floats are rounded to.
+
+    Returns
+    -------
+    object
+        The same structure with JSON types only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jsonable({"a": (np.int64(2), float("nan"), 1 / 3)})
+    {'a': [2, None, 0.333333]}
+    """
     if isinstance(obj, dict):
         return {str(k): jsonable(v, ndigits) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -217,7 +283,27 @@ _BACKTEST_KEYS = {"interval_score95": "interval_score"}
 
 
 def projection_dict(proj) -> dict:
-    """The projection's JSON keys: per-year summaries, the model and its assumptions, thresholds, landing."""
+    """The projection's JSON keys: per-year summaries, the model and its assumptions, thresholds, landing.
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection (:func:`analysis.stats.projection.project`).
+
+    Returns
+    -------
+    dict
+        ``projection``, ``projection_model``, ``threshold_probabilities`` and ``landing_projection``.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> from analysis.stats import metrics, projection
+    >>> v = metrics.vintage(load(), 2023)
+    >>> d = projection_dict(projection.project(v.dataset, v.through, horizon=1, n_sims=200))
+    >>> [y["year"] for y in d["projection"]], d["projection_model"]["n_sims"]
+    ([2024], 200)
+    """
     from ..core.config import PRIORS
 
     by_year = []

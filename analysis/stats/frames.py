@@ -130,6 +130,7 @@ class ClaimsFrame(_Model):
     last_year: Series[int]
 
     class Config:
+        """pandera settings: the ledger may carry more columns than those declared."""
         strict = False
 
 
@@ -145,6 +146,7 @@ class SourcesFrame(_Model):
     date_day: Series[float] = _opt()
 
     class Config:
+        """pandera settings: sources.csv has more columns than the renderers read."""
         strict = False
 
 
@@ -160,6 +162,7 @@ class TotalsFrame(_Model):
     investment_qualifier: Series[str] = _opt()
 
     class Config:
+        """pandera settings: signings.csv rows carry more columns than the renderers read."""
         strict = False
 
 

@@ -36,15 +36,25 @@ class NotPublished(LookupError):
 
 @dataclass(frozen=True, order=True)
 class Period:
+    """A span of conference years: one conference (2022) or an aggregate published only as a total (2019–2020).
+
+    Parameters
+    ----------
+    first_year, last_year : int
+        The first and last conference years of the span.
+    """
+
     first_year: int
     last_year: int
 
     @property
     def n_years(self) -> int:
+        """The number of conference years in the period."""
         return self.last_year - self.first_year + 1
 
     @property
     def label(self) -> str:
+        """The period as reports write it: '2022' or '2019–2020'."""
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
 
     @property
@@ -53,9 +63,29 @@ class Period:
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
 
     def contains(self, other: "Period") -> bool:
+        """Whether ``other`` lies within this period.
+
+        Parameters
+        ----------
+        other : Period
+
+        Returns
+        -------
+        bool
+        """
         return self.first_year <= other.first_year and other.last_year <= self.last_year
 
     def covers(self, year: int) -> bool:
+        """Whether ``year`` is one of the period's years.
+
+        Parameters
+        ----------
+        year : int
+
+        Returns
+        -------
+        bool
+        """
         return self.first_year <= year <= self.last_year
 
 
@@ -73,6 +103,7 @@ class Value:
 
     @property
     def known(self) -> bool:
+        """Whether the figure has a value (a missing one is None or NaN, never 0)."""
         return self.value is not None and not (isinstance(self.value, float) and math.isnan(self.value))
 
     @property
@@ -91,7 +122,22 @@ def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count
     """The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
     (:func:`analysis.core.qualifiers.describe`): every total and derived figure here gets its hedge this way.
     Figures that leave no value at or above 0 contradict each other: the difference is kept as computed
-    (negative) and the claims ledger reports it (kind ``derived_nonnegative``)."""
+    (negative) and the claims ledger reports it (kind ``derived_nonnegative``).
+
+    Parameters
+    ----------
+    values : list of Value
+        Known figures.
+    signs : list of int, optional
+        +1 or -1 per value (default all +1: a sum).
+    count : bool
+        The figures are whole counts.
+
+    Returns
+    -------
+    Hedged
+        The value, its hedge and its interval.
+    """
     total, point = signed_sum([(v.span, v.value) for v in values], signs)
     try:
         return describe(total, round(point, 6), count=count)
@@ -110,7 +156,18 @@ def fresh(x):
     """A copy of a cached result that can be edited without changing the cache: frames and series are
     copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), dicts, lists
     and mutable dataclasses are rebuilt around fresh copies; frozen values, numbers and datasets (a vintage
-    is shared by the results made from it) are returned as they are."""
+    is shared by the results made from it) are returned as they are.
+
+    Parameters
+    ----------
+    x : object
+        A cached result (frame, dict, list, dataclass or value).
+
+    Returns
+    -------
+    object
+        A copy that can be edited without changing ``x``.
+    """
     import dataclasses
 
     if isinstance(x, (pd.DataFrame, pd.Series)):
@@ -127,7 +184,18 @@ def fresh(x):
 
 def per_dataset(fn):
     """Compute ``fn(ds, *args)`` once per dataset and arguments (a dataset never changes after loading).
-    Each call hands out a :func:`fresh` copy: editing what it returns cannot change the next result."""
+    Each call hands out a :func:`fresh` copy: editing what it returns cannot change the next result.
+
+    Parameters
+    ----------
+    fn : callable
+        A pure function of a dataset and hashable arguments.
+
+    Returns
+    -------
+    callable
+        ``fn`` with its results cached in ``ds.cache``.
+    """
     import functools
 
     @functools.wraps(fn)
@@ -143,7 +211,18 @@ def per_dataset(fn):
 
 @per_dataset
 def reported_totals(ds: Dataset) -> dict[Period, dict[str, Value]]:
-    """Every 'total' row of signings.csv: {Period: {measure: Value}}."""
+    """Every 'total' row of signings.csv: {Period: {measure: Value}}.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    dict
+        ``{Period: {measure: Value}}``.
+    """
     out: dict[Period, dict[str, Value]] = {}
     tot = ds["signings"]
     tot = tot[tot["dimension"] == "total"]
@@ -166,6 +245,14 @@ def atomic_periods(ds: Dataset) -> list[Period]:
 
     A reported period is atomic when it contains no other reported period. Years of a larger period
     not covered by its atomic parts form one more (derived) atomic period when they are contiguous.
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    list of Period
     """
     reported = sorted(reported_totals(ds))
     atoms = [p for p in reported if not any(q != p and p.contains(q) for q in reported)]
@@ -200,7 +287,18 @@ def _complement(big: Period, part: Period) -> Period | None:
 
 @per_dataset
 def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
-    """Values of every atomic period: reported where stated, else derived from an enclosing total."""
+    """Values of every atomic period: reported where stated, else derived from an enclosing total.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    dict
+        ``{Period: {measure: Value}}`` for every atomic period.
+    """
     reported = reported_totals(ds)
     atoms = atomic_periods(ds)
     vals: dict[Period, dict[str, Value]] = {
@@ -252,7 +350,21 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
 
 def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
     """The sum of ``measure`` over atomic ``periods`` (Period objects, or rows with first_year/last_year) with
-    the hedge its interval implies; None when a period's value is not known."""
+    the hedge its interval implies; None when a period's value is not known.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    periods : iterable
+        Atomic periods (Period objects, or rows with first_year and last_year).
+    measure : str
+        ``projects`` or ``investment_100m_yuan``.
+
+    Returns
+    -------
+    Hedged or None
+    """
     vals = period_values(ds)
     parts = [vals[p if isinstance(p, Period) else Period(int(p["first_year"]), int(p["last_year"]))][measure] for p in periods]
     return hedge_of_values(parts, count=measure == "projects") if parts and all(v.known for v in parts) else None
@@ -282,6 +394,17 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """One row per atomic period ending by ``through``: totals, annual averages, per-project amounts.
 
     ``change_*`` compare a period's annual average with the previous period's annual average.
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.PeriodsFrame` (no columns when no period ends by ``through``).
     """
     through = _upto(ds, through)
     rows = []
@@ -326,13 +449,34 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
 
 def bounds_list(bounds) -> list | None:
     """A derived value's interval as ``[lo, hi]`` for JSON (None for an unbounded end); None when the value
-    has no interval of its own (a reported value)."""
+    has no interval of its own (a reported value).
+
+    Parameters
+    ----------
+    bounds : tuple or None
+        ``(lo, hi)`` of a derived value.
+
+    Returns
+    -------
+    list or None
+    """
     return None if bounds is None or not isinstance(bounds, tuple) else [bounds[0], bounds[1]]
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """``num / den``, missing where ``den`` is 0: the amount per project of 0 projects, or the change from a
-    period of 0, is undefined (never infinite)."""
+    period of 0, is undefined (never infinite).
+
+    Parameters
+    ----------
+    num, den : pandas.Series
+        Numerator and denominator.
+
+    Returns
+    -------
+    pandas.Series
+        Float64, missing where ``den`` is 0 or missing.
+    """
     den = den.astype("Float64")
     return num.astype("Float64") / den.where(den != 0)
 
@@ -341,6 +485,18 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     """Cumulative projects and investment over the atomic periods that end by ``through``.
 
     When ``through`` falls inside an aggregate period, that period is left out and ``note`` says why.
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    dict
+        ``through_year``, ``periods`` (labels), per measure the value, ``*_qualifier``, ``*_status`` and
+        ``*_range``, ``inside`` (the aggregate holding ``through``) and ``note``.
     """
     through = _upto(ds, through)
     vals = period_values(ds)
@@ -374,6 +530,19 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
 
 
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
+    """The periods ending by ``through`` that have a published breakdown (any scheme).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    list of Period
+    """
     through = _upto(ds, through)
     sig = ds["signings"]
     sig = sig[sig["dimension"] != TOTAL]
@@ -382,12 +551,33 @@ def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
 
 
 def dimensions(ds: Dataset) -> list[str]:
-    """The classification schemes in taxonomy.csv, in the order they first appear there."""
+    """The classification schemes in taxonomy.csv, in the order they first appear there.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    list of str
+    """
     return list(dict.fromkeys(ds["taxonomy"]["dimension"]))
 
 
 def dimension_labels(ds: Dataset) -> dict[str, tuple[str, str]]:
-    """Scheme -> (zh, en) label, from taxonomy.csv."""
+    """Scheme -> (zh, en) label, from taxonomy.csv.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    dict
+        ``{scheme: (zh, en)}``.
+    """
     tax = ds["taxonomy"].drop_duplicates("dimension")
     return {r["dimension"]: (r["dimension_zh"], r["dimension_en"]) for _, r in tax.iterrows()}
 
@@ -401,6 +591,17 @@ def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]
     The closed form (Wilson 1927) with the normal quantile from the standard library, so that the
     commands that print landing rates do not import a statistics package (about half a second);
     tests/test_metrics.py checks it against statsmodels' ``proportion_confint(method="wilson")``.
+    Parameters
+    ----------
+    landed, signed : int
+        Landed and signed counts (``signed`` > 0).
+    alpha : float
+        1 − the interval's level.
+
+    Returns
+    -------
+    tuple of float
+        ``(lo, hi)``.
     """
     from statistics import NormalDist
 
@@ -414,7 +615,22 @@ def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]
 
 def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     """A span's total in its most precise form: as a source states it when exact, else the sum of the
-    atomic periods inside it when those are exact (derived), else the stated total with its hedge."""
+    atomic periods inside it when those are exact (derived), else the stated total with its hedge.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    period : Period
+        Any span (a cohort of landing.csv).
+    measure : str
+        ``projects`` or ``investment_100m_yuan``.
+
+    Returns
+    -------
+    Value
+        Status ``reported`` (the stated total), ``derived`` (the sum) or ``missing``.
+    """
     stated = reported_totals(ds).get(period, {}).get(measure)
     as_stated = None
     if stated is not None and stated.known:
@@ -434,7 +650,17 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
 
 
 def date_label(date: tuple[int, int, int] | None) -> str | None:
-    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.core.locale.iso_date`)."""
+    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.core.locale.iso_date`).
+
+    Parameters
+    ----------
+    date : tuple of int or None
+        (year, month, day), 0 where not stated.
+
+    Returns
+    -------
+    str or None
+    """
     return locale.iso_date(date)
 
 
@@ -668,6 +894,7 @@ class Mix:
 
     @property
     def remainder_share(self) -> float | None:
+        """The unstated groups' amount as a share of the period's total (None when either is unknown)."""
         if self.remainder_investment is None or not self.total_investment:
             return None
         return self.remainder_investment / self.total_investment
@@ -680,6 +907,19 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     remainder share sum to 1. HHI (sum of squared investment shares) is exact when every group
     states an amount or the remainder is nil; otherwise it is a range: the remainder spread evenly
     over the unstated groups (low) or all in one of them (high).
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    period : Period
+        A period with a published breakdown.
+    dimension : str
+        A classification scheme of taxonomy.csv.
+
+    Returns
+    -------
+    Mix
+        Its ``groups`` frame is declared by :class:`analysis.stats.frames.MixGroupsFrame`.
     """
     sig = ds["signings"]
     rows = sig[
@@ -755,7 +995,20 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
 
 @per_dataset
 def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix]]:
-    """Every published breakdown ending by ``through``, per period and classification scheme."""
+    """Every published breakdown ending by ``through``, per period and classification scheme.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    dict
+        ``{Period: {scheme: Mix}}``.
+    """
     out: dict[Period, dict[str, Mix]] = {}
     for p in breakdown_periods(ds, through):
         out[p] = {}
@@ -783,6 +1036,19 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
     * ``not_published``: no breakdown of the period, or an incomplete one without the group.
 
     ``investment_100m_yuan`` is the sum of the group's stated amounts; None when a part is not stated.
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    dimension : str
+        A classification scheme.
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.CompareFrame`.
     """
     through = _upto(ds, through)
     tax = ds["taxonomy"]
@@ -833,7 +1099,18 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
 def period_statuses(compared: pd.DataFrame) -> dict[str, str]:
     """One status per period of a :func:`compare_mix` frame, in its order: ``published`` when the period
     has a breakdown under this scheme (some group published or not listed), else ``classified_differently``
-    (broken down under another scheme only) or ``not_published``."""
+    (broken down under another scheme only) or ``not_published``.
+
+    Parameters
+    ----------
+    compared : pandas.DataFrame
+        A :func:`compare_mix` frame.
+
+    Returns
+    -------
+    dict
+        ``{period label: status}``.
+    """
     out = {}
     for label, st in compared.groupby("period", sort=False)["status"]:
         s = set(st)
@@ -844,7 +1121,21 @@ def period_statuses(compared: pd.DataFrame) -> dict[str, str]:
 
 def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = None) -> list[dict]:
     """The judgements behind a scheme's harmonised groups (taxonomy.csv ``note``/``note_zh``), one per noted
-    name; with ``compared`` (a :func:`compare_mix` frame) only the names printed in its periods."""
+    name; with ``compared`` (a :func:`compare_mix` frame) only the names printed in its periods.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    dimension : str
+        A classification scheme.
+    compared : pandas.DataFrame, optional
+        A :func:`compare_mix` frame.
+
+    Returns
+    -------
+    list of dict
+    """
     tax = ds["taxonomy"]
     tax = tax[(tax["dimension"] == dimension) & tax["note"].notna()]
     if compared is not None:
@@ -855,13 +1146,35 @@ def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = 
 
 
 def trends_periods(ds: Dataset, through: int | None = None) -> list[Period]:
-    """The atomic periods ending by ``through``."""
+    """The atomic periods ending by ``through``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    list of Period
+    """
     through = _upto(ds, through)
     return [p for p in sorted(period_values(ds)) if p.last_year <= through]
 
 
 def as_float(x) -> float | None:
-    """JSON-friendly float: NA/NaN -> None."""
+    """JSON-friendly float: NA/NaN -> None.
+
+    Parameters
+    ----------
+    x : object
+        A number, NA, NaN or None.
+
+    Returns
+    -------
+    float or None
+    """
     if x is None or x is pd.NA:
         return None
     try:
@@ -894,6 +1207,7 @@ class Release:
 
     @property
     def label(self) -> str:
+        """The release's periods as one label ('2019–2020、2021')."""
         return "、".join(p.label for p in self.periods)
 
 
@@ -904,6 +1218,14 @@ def releases(ds: Dataset) -> list[Release]:
     A release is a source date at which new periods became known (with a project count). When a later
     release states no year beyond an earlier one's (an older article found later that splits an
     aggregate), the later one, which knows more, stands for that year and takes over its periods.
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    list of Release
     """
     found: list[Release] = []
     seen: set[Period] = set()
@@ -926,7 +1248,24 @@ def releases(ds: Dataset) -> list[Release]:
 
 
 def release_of(ds: Dataset, year: int) -> Release:
-    """The release that first published the figures of ``year`` (or of the aggregate holding it)."""
+    """The release that first published the figures of ``year`` (or of the aggregate holding it).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    year : int
+        A conference year.
+
+    Returns
+    -------
+    Release
+
+    Raises
+    ------
+    NotPublished
+        When no source publishes the figures of ``year``.
+    """
     for r in releases(ds):
         if any(p.covers(year) for p in r.periods):
             return r
@@ -934,7 +1273,20 @@ def release_of(ds: Dataset, year: int) -> Release:
 
 
 def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
-    """Date of the first source by which ``period``'s own figures were published (or derivable)."""
+    """Date of the first source by which ``period``'s own figures were published (or derivable).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    period : Period
+        An atomic period.
+
+    Returns
+    -------
+    tuple of int
+        The date (year, month, day).
+    """
     for date in sorted(set(ds.source_dates.values())):
         v = ds.as_known_at(date)
         vals = period_values(v) if len(v["conferences"]) else {}
@@ -944,7 +1296,19 @@ def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
 
 
 def period_of(ds: Dataset, year: int) -> Period:
-    """The atomic period that holds ``year`` (a single year, or the aggregate it is published in)."""
+    """The atomic period that holds ``year`` (a single year, or the aggregate it is published in).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    year : int
+        A conference year.
+
+    Returns
+    -------
+    Period
+    """
     for p in period_values(ds):
         if p.covers(year):
             return p

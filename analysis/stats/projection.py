@@ -55,11 +55,44 @@ class Scenario:
 
     @property
     def is_default(self) -> bool:
+        """Whether this is the default scenario (no what-if)."""
         return self == Scenario()
 
 
 @dataclass
 class Projection:
+    """The projection from ``through``: summaries per year and metric, thresholds and landing.
+
+    Parameters
+    ----------
+    through : int
+        The last year of the history.
+    years : list of int
+        The projected years.
+    seed : int
+        The random seed (results are deterministic given it).
+    n_sims : int
+        Simulations drawn.
+    scenario : Scenario
+        The what-if applied (the default: none).
+    table : pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.ProjectionFrame`.
+    thresholds : pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.ThresholdsFrame`.
+    landing : pandas.DataFrame
+        Predicted landed counts, declared by :class:`analysis.stats.frames.LandingProjectionFrame`.
+    weights : dict
+        The models' posterior weights.
+    summary : dict
+        The posterior summary of the model.
+    start : dict
+        The cumulative totals the projection adds to.
+    history : pandas.DataFrame
+        The periods it was fitted on.
+    samples : dict
+        The simulated draws.
+    """
+
     through: int
     years: list[int]
     seed: int
@@ -75,6 +108,19 @@ class Projection:
     samples: dict = field(repr=False, default_factory=dict)
 
     def row(self, year: int, metric: str) -> pd.Series:
+        """The summary row of one year and metric.
+
+        Parameters
+        ----------
+        year : int
+            A projected year.
+        metric : str
+            A metric of :attr:`table`.
+
+        Returns
+        -------
+        pandas.Series
+        """
         return self.table[(self.table["year"] == year) & (self.table["metric"] == metric)].iloc[0]
 
 
@@ -104,6 +150,17 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
     counts are exact; 约 is ±5 %; 余 and 超 are lower bounds; 不足 and 以内 upper bounds; a derived value
     the interval its derivation allows). A landing statement enters when its signed count and the landed
     counts it allows are known; its vintage is the source's year.
+    Parameters
+    ----------
+    ds : Dataset
+        The vintage (:func:`analysis.stats.metrics.vintage`).
+    through : int
+        The last year of the history.
+
+    Returns
+    -------
+    tuple
+        The periods' observations and the landing statements' observations.
     """
     tr = metrics.trends(ds, through)
     vals = metrics.period_values(ds)
@@ -159,6 +216,32 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     ``ds`` should be the dataset as known at the release of ``through``
     (:func:`analysis.stats.metrics.known_at_release`). ``through`` must be the end of a published period.
     Deterministic given ``seed``.
+    Parameters
+    ----------
+    ds : Dataset
+        The vintage (:func:`analysis.stats.metrics.vintage`).
+    through : int, optional
+        The end of a published period; default the last conference year.
+    horizon : int
+        Years projected (1 to ``MAX_HORIZON``).
+    seed : int
+        The random seed.
+    n_sims : int
+        Simulations (at least 100).
+    scenario : Scenario
+        A what-if (default none).
+
+    Returns
+    -------
+    Projection
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> from analysis.stats import metrics
+    >>> v = metrics.vintage(load(), 2023)
+    >>> project(v.dataset, v.through, horizon=1, n_sims=200).years
+    [2024]
     """
     if not 1 <= int(horizon) <= MAX_HORIZON:
         raise ValueError(f"horizon must be 1 to {MAX_HORIZON} years (got {horizon})")
@@ -290,6 +373,19 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
     yearly row). The cumulative actual is the total a source states for that span when exact
     (``actual_source`` "reported"), else the sum of the published periods ("sum"). Interval scores
     (Gneiting–Raftery, 80 % and 95 %) and CRPS come from ``scoringrules`` (lower is better).
+    Parameters
+    ----------
+    proj : Projection
+        A projection made at a release.
+    ds : Dataset
+        The full dataset.
+    after : tuple of int, optional
+        The projection's vintage date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.BacktestFrame`.
     """
     import scoringrules as sr
 
@@ -336,7 +432,22 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
 
 def landing_backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
     """The predicted landed count of everything signed by ``through`` against a statement published after
-    ``after`` about exactly that span at the predicted vintage year (2019–2022 in 2023), when one exists."""
+    ``after`` about exactly that span at the predicted vintage year (2019–2022 in 2023), when one exists.
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection made at a release.
+    ds : Dataset
+        The full dataset.
+    after : tuple of int, optional
+        The projection's vintage date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.LandingBacktestFrame` (empty when no statement matches).
+    """
     span = proj.landing[proj.landing["kind"] == "span"]
     if span.empty:
         return pd.DataFrame()

@@ -192,7 +192,20 @@ def _later_totals(full: Dataset, known: Dataset) -> pd.DataFrame:
 
 
 def caveats(ds: Dataset, through: int) -> list[dict]:
-    """What the figures are not, built from the data (derived values, wording, side amounts)."""
+    """What the figures are not, built from the data (derived values, wording, side amounts).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The vintage.
+    through : int
+        The release's last year.
+
+    Returns
+    -------
+    list of dict
+        One per caveat, with its ``kind`` (intended_investment, derived, term, side_amount) and facts.
+    """
     out = [{"kind": "intended_investment"}]
     for p, vals in sorted(metrics.period_values(ds).items()):
         if p.last_year > through:
@@ -222,6 +235,40 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
 
     Results are for a whole release: ``through=2020`` gives the 2021 release, which published
     2019–2020 and 2021 together, so ``res.through`` is 2021 and nothing it states is forecast.
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset (:func:`analysis.load`); the vintage is cut from it here, once.
+    through : int, optional
+        A conference year (default the last); checked here, once (:func:`analysis.stats.metrics.vintage`).
+    projection : bool
+        Whether to project from ``through`` (the slow part).
+    horizon : int
+        Years projected.
+    seed : int, optional
+        The projection's random seed (default :data:`analysis.stats.projection.DEFAULT_SEED`).
+    scenario : Scenario, optional
+        A what-if for the projection.
+
+    Returns
+    -------
+    Results
+        Every frame checked against its declared columns (:mod:`analysis.stats.frames`).
+
+    Raises
+    ------
+    ValueError
+        When ``through`` is before the first or after the last conference of the data.
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> res = compute(load(), 2020, projection=False)
+    >>> res.through, res.vintage_label, list(res.periods["period"])
+    (2021, '2021-05-14', ['2019–2020', '2021'])
+    >>> s = res.landing_statements[0]
+    >>> s.cohort, s.signed, s.signed_from, (s.landed_lo, s.landed_hi)
+    ('2019–2020', 85, 'total', (77, 85))
     """
     door = metrics.vintage(ds, through)  # the one check of ``through``; the one cut of the dataset
     known, through = door.dataset, door.through

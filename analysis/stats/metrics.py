@@ -91,7 +91,25 @@ class Period:
 
 @dataclass
 class Value:
-    """One figure with where it came from."""
+    """One figure with where it came from.
+
+    Parameters
+    ----------
+    value : float or None
+        The figure (None when missing: unknown is never 0).
+    qualifier : str or None
+        Its hedge (``exact``, ``approx``, ``over``, ``range``, …).
+    status : str
+        ``reported`` (a source states it), ``derived`` (computed from stated figures) or ``missing``.
+    formula : str or None
+        How a derived value was computed.
+    line : int or None
+        The signings.csv line of a reported value.
+    from_period : Period or None
+        The enclosing total a derived value was computed from.
+    interval : Interval or None
+        For a derived value: the true values its parts' hedges allow.
+    """
 
     value: float | None
     qualifier: str | None = None
@@ -245,6 +263,7 @@ def atomic_periods(ds: Dataset) -> list[Period]:
 
     A reported period is atomic when it contains no other reported period. Years of a larger period
     not covered by its atomic parts form one more (derived) atomic period when they are contiguous.
+
     Parameters
     ----------
     ds : Dataset
@@ -394,6 +413,7 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """One row per atomic period ending by ``through``: totals, annual averages, per-project amounts.
 
     ``change_*`` compare a period's annual average with the previous period's annual average.
+
     Parameters
     ----------
     ds : Dataset
@@ -485,6 +505,7 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     """Cumulative projects and investment over the atomic periods that end by ``through``.
 
     When ``through`` falls inside an aggregate period, that period is left out and ``note`` says why.
+
     Parameters
     ----------
     ds : Dataset
@@ -591,6 +612,7 @@ def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]
     The closed form (Wilson 1927) with the normal quantile from the standard library, so that the
     commands that print landing rates do not import a statistics package (about half a second);
     tests/test_metrics.py checks it against statsmodels' ``proportion_confint(method="wilson")``.
+
     Parameters
     ----------
     landed, signed : int
@@ -851,7 +873,35 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
 
 @dataclass
 class Mix:
-    """Breakdown of one period along one classification scheme (``dimension``)."""
+    """Breakdown of one period along one classification scheme (``dimension``).
+
+    Parameters
+    ----------
+    period : Period
+        The period broken down.
+    dimension : str
+        The classification scheme.
+    groups : pandas.DataFrame
+        One row per published group (:class:`analysis.stats.frames.MixGroupsFrame`).
+    total_projects, total_investment : float or None
+        The period's totals.
+    total_investment_qualifier : str or None
+        The hedge of its total amount.
+    stated_investment : float
+        The sum of the groups' stated amounts.
+    unstated_groups : list of str
+        Groups without an amount.
+    remainder_investment : float or None
+        The total less the stated amounts (None without a total).
+    remainder_projects : float or None
+        The total less the stated counts, set only when some group's count is not published.
+    hhi_investment : tuple of float or None
+        The Herfindahl index of the investment shares, as (low, high).
+    complete : bool
+        Every group's count is published and they add up to the period's total.
+    remainder_range : tuple of float or None
+        What the unstated groups together can hold, given the total's hedge (clipped at 0).
+    """
 
     period: Period
     dimension: str
@@ -907,6 +957,7 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     remainder share sum to 1. HHI (sum of squared investment shares) is exact when every group
     states an amount or the remainder is nil; otherwise it is a range: the remainder spread evenly
     over the unstated groups (low) or all in one of them (high).
+
     Parameters
     ----------
     ds : Dataset
@@ -1036,6 +1087,7 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
     * ``not_published``: no breakdown of the period, or an incomplete one without the group.
 
     ``investment_100m_yuan`` is the sum of the group's stated amounts; None when a part is not stated.
+
     Parameters
     ----------
     ds : Dataset
@@ -1194,6 +1246,15 @@ class Release:
     ``periods`` are the periods whose figures this release first published (2019–2020 and 2021 came
     out together, in the 2021 article); ``through`` is the last year its vintage states, so a report
     as of this release forecasts from the year after it and never a period the release states.
+
+    Parameters
+    ----------
+    date : tuple of int
+        The articles' date (year, month, day).
+    periods : tuple of Period
+        The periods whose figures it first published.
+    through : int
+        The last year its vintage states.
     """
 
     date: tuple[int, int, int]
@@ -1218,6 +1279,7 @@ def releases(ds: Dataset) -> list[Release]:
     A release is a source date at which new periods became known (with a project count). When a later
     release states no year beyond an earlier one's (an older article found later that splits an
     aggregate), the later one, which knows more, stands for that year and takes over its periods.
+
     Parameters
     ----------
     ds : Dataset

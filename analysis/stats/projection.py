@@ -40,7 +40,23 @@ THRESHOLD_STEP = 500.0
 
 @dataclass(frozen=True)
 class Scenario:
-    """A what-if applied to the simulations, never the default: growth compounding after ``through``."""
+    """A what-if applied to the simulations, never the default: growth compounding after ``through``.
+
+    Parameters
+    ----------
+    growth_projects : float
+        Yearly growth of the expected number of projects (0.05 = +5 %/yr; above -1).
+    growth_investment_per_project : float
+        Yearly growth of the expected amount per project.
+    landing_rate : float or None
+        A fixed landing rate instead of the fitted landing model (0–1).
+
+    Examples
+    --------
+    >>> from analysis import Scenario
+    >>> Scenario().is_default, Scenario(growth_projects=0.05).is_default
+    (True, False)
+    """
 
     growth_projects: float = 0.0  # yearly growth of the expected number of projects (0.05 = +5 %/yr)
     growth_investment_per_project: float = 0.0
@@ -150,6 +166,7 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
     counts are exact; 约 is ±5 %; 余 and 超 are lower bounds; 不足 and 以内 upper bounds; a derived value
     the interval its derivation allows). A landing statement enters when its signed count and the landed
     counts it allows are known; its vintage is the source's year.
+
     Parameters
     ----------
     ds : Dataset
@@ -216,6 +233,7 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     ``ds`` should be the dataset as known at the release of ``through``
     (:func:`analysis.stats.metrics.known_at_release`). ``through`` must be the end of a published period.
     Deterministic given ``seed``.
+
     Parameters
     ----------
     ds : Dataset
@@ -373,6 +391,7 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
     yearly row). The cumulative actual is the total a source states for that span when exact
     (``actual_source`` "reported"), else the sum of the published periods ("sum"). Interval scores
     (Gneiting–Raftery, 80 % and 95 %) and CRPS come from ``scoringrules`` (lower is better).
+
     Parameters
     ----------
     proj : Projection

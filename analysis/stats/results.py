@@ -235,6 +235,7 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
 
     Results are for a whole release: ``through=2020`` gives the 2021 release, which published
     2019–2020 and 2021 together, so ``res.through`` is 2021 and nothing it states is forecast.
+
     Parameters
     ----------
     ds : Dataset

@@ -6,11 +6,14 @@ there, at the computation, not as a ``KeyError`` in a renderer. The models are t
 renderer may read; the column words, units and decimals are in :mod:`analysis.core.columns`.
 
 Types are checked by coercion on a copy (a count with a missing value is a float column, a column of
-only missing values an object one): the frames handed out are never changed.
+only missing values an object one): the frames handed out are never changed. A frame whose dtypes
+settle every declaration passes without calling pandera (:func:`_surely_passes`: the declarations are
+read, not re-run); pandera decides, and explains, everything else.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -245,30 +248,67 @@ class LandingBacktestFrame(_Model):
     inside95: Series[bool]
 
 
-#: Shapes (:func:`_shape`) that passed their model: a frame of a shape already checked passes again.
-_PASSED: set = set()
+def _surely_passes(model: type, frame: pd.DataFrame) -> bool:
+    """Whether ``model.validate(frame)`` certainly passes, read off the model's declarations in microseconds:
+    the declared columns are there (and only they, for a strict model), a column declared without missing
+    values has none, and each column's dtype is one that coerces to the declared type whatever its values
+    (any dtype to text or object, a number or boolean to a float, an integer to an integer, a boolean to a
+    boolean). Anything less certain (an object column declared as a number, a float one declared as an
+    integer) is left to pandera, which decides and explains."""
+    schema = _schema(model)
+    declared = schema.columns
+    if any(name not in frame.columns for name in declared):
+        return False
+    if schema.strict is True and len(frame.columns) != len(declared):
+        return False
+    for name, col in declared.items():
+        series = frame[name]
+        if not col.nullable and series.isna().any():
+            return False
+        want, dtype = str(col.dtype), series.dtype
+        if want.startswith(("str", "object")):  # pandas 3 names the text dtype string[python]
+            continue
+        if want.startswith("float") and (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+            continue
+        if want.startswith("int") and pd.api.types.is_integer_dtype(dtype) and not series.isna().any():
+            continue
+        if want == "bool" and pd.api.types.is_bool_dtype(dtype) and not series.isna().any():
+            continue
+        if dtype == object and want.startswith(("float", "int")) and _plain_numbers(series, whole=want.startswith("int")):
+            continue
+        return False
+    return True
 
 
-def _shape(model: type, frame: pd.DataFrame) -> tuple | None:
-    """What the outcome of ``model.validate(frame)`` depends on: the columns, their dtypes, which hold a
-    missing value, and the types of the values of object columns; None when a text value stands in an
-    object column (then only pandera can tell, and the frame is always checked)."""
-    key = [model]
-    for name, col in frame.items():
-        types = None
-        if col.dtype == object:
-            types = frozenset(type(v) for v in col)
-            if str in types:
-                return None
-        key.append((name, str(col.dtype), bool(col.isna().any()), types))
-    return tuple(key)
+def _plain_numbers(series: pd.Series, whole: bool) -> bool:
+    """Whether an object column holds only Python or numpy numbers (whole ones when ``whole``), and None or
+    NaN for a missing float: values any numeric dtype takes as they are."""
+    for v in series:
+        if isinstance(v, bool):
+            return False
+        if whole:
+            if not isinstance(v, (int, np.integer)):
+                return False
+        elif not (v is None or isinstance(v, (int, float, np.integer, np.floating))):
+            return False
+    return True
+
+
+_SCHEMAS: dict[type, object] = {}
+
+
+def _schema(model: type):
+    """The model's pandera schema, built once."""
+    if model not in _SCHEMAS:
+        _SCHEMAS[model] = model.to_schema()
+    return _SCHEMAS[model]
 
 
 def validate(frames) -> None:
     """Check each ``(model, frame)`` pair; a frame without columns (nothing computed) is skipped.
 
-    A frame of a shape that passed before (same columns, dtypes, missing values and value types) is
-    not checked again, so that a build computing the same kinds of frame many times pays once.
+    A frame whose dtypes settle the question passes at once (:func:`_surely_passes`); pandera checks the
+    rest and raises with its report, so the check costs a build next to nothing.
 
     Parameters
     ----------
@@ -292,14 +332,8 @@ def validate(frames) -> None:
     pandera.errors.SchemaError: column 'threshold_100m_yuan' not in dataframe...
     """
     for model, frame in frames:
-        if frame is None or not len(frame.columns):
-            continue
-        key = _shape(model, frame)
-        if key is not None and key in _PASSED:
-            continue
-        model.validate(frame)
-        if key is not None:
-            _PASSED.add(key)
+        if frame is not None and len(frame.columns) and not _surely_passes(model, frame):
+            model.validate(frame)
 
 
 def _frames_of(res) -> list[tuple[type, pd.DataFrame | None]]:

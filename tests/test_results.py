@@ -158,7 +158,7 @@ def res23(ds):
 
 
 def test_every_result_frame_has_a_model_and_passes(res23):
-    pairs = F._frames_of(res23)
+    pairs = F.result_frames(res23)
     models = {m for m, _ in pairs}
     assert {F.PeriodsFrame, F.LandingFrame, F.CompareFrame, F.MixGroupsFrame, F.ClaimsFrame, F.ProjectionFrame} <= models
     for model, frame in pairs:  # pandera itself, not only the fast path

@@ -20,7 +20,7 @@ from pandera.typing import Series
 
 __all__ = ["BacktestFrame", "ClaimsFrame", "CompareFrame", "LandingBacktestFrame", "LandingFrame", "LandingProjectionFrame",
            "MixGroupsFrame", "PeriodsFrame", "ProjectionFrame", "SourcesFrame", "ThresholdsFrame", "TotalsFrame",
-           "validate"]
+           "result_frames", "validate"]
 
 
 def _opt():
@@ -336,8 +336,18 @@ def validate(frames) -> None:
             model.validate(frame)
 
 
-def _frames_of(res) -> list[tuple[type, pd.DataFrame | None]]:
-    """Every result frame of ``res`` with its model."""
+def result_frames(res) -> list[tuple[type, pd.DataFrame | None]]:
+    """Every result frame of ``res`` with the model that declares it.
+
+    Parameters
+    ----------
+    res : Results
+        A :func:`analysis.stats.results.compute` result.
+
+    Returns
+    -------
+    list of (type, pandas.DataFrame)
+    """
     out = [(PeriodsFrame, res.periods), (LandingFrame, res.landing), (ClaimsFrame, res.claims),
            (SourcesFrame, res.sources)]
     out += [(CompareFrame, frame) for frame in res.compare.values()]

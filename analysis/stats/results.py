@@ -279,6 +279,7 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
     period = next((metrics.Period(int(r.first_year), int(r.last_year)) for r in periods.itertuples()
                    if int(r.last_year) == through), None)
     dims = metrics.dimensions(known)
+    statements = metrics.landing_statements(known, through)  # built once; the frame is their table
     res = Results(
         through=through,
         period=period,
@@ -287,8 +288,8 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
         sources=known["sources"],
         periods=periods,
         cumulative=cum,
-        landing=metrics.landing_rates(known, through),
-        landing_statements=metrics.landing_statements(known, through),
+        landing=metrics.landing_frame(statements),
+        landing_statements=statements,
         mix=metrics.mixes(known, through),
         compare={d: metrics.compare_mix(known, d, through) for d in dims},
         dimension_labels=metrics.dimension_labels(known),
@@ -327,5 +328,5 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
             backtest=backtest,
             landing_backtest=landing_bt,
         )
-    frames.validate(frames._frames_of(res))  # once per compute: the declared columns, on copies
+    frames.validate(frames.result_frames(res))  # once per compute: the declared columns
     return res

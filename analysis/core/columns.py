@@ -28,7 +28,7 @@ class Column:
         ``figure`` (a count or an amount, by the row's measure), ``year``, ``text``, ``hedge``, ``status``, ``range``,
         ``date``, ``flag`` or ``id``.
     short_unit : str or None
-        The unit as a column name or the README writes it: ``projects``, ``亿元``, ``share``,
+        The unit as a column name or the README writes it: ``projects``, ``100m_yuan`` (亿元), ``share``,
         ``percent``, ``year``, ``metric`` (the unit of the row's metric); None for text.
     decimals : int or None
         The decimals a table shows; None when the column is not shown as a fixed-point number.
@@ -66,15 +66,15 @@ COLUMNS: dict[str, Column] = {c.name: c for c in [
     _c("projects_qualifier", "hedge", None, None, None, "hedge", "hedge of the project count"),
     _c("projects_status", "status", None, None, None, "status", "reported, derived or missing"),
     _c("projects_range", "range", "projects", None, _P, None, "interval of a derived count (None: unbounded end)"),
-    _c("investment_100m_yuan", "amount", "亿元", 2, _Y, "investment", "intended investment"),
+    _c("investment_100m_yuan", "amount", "100m_yuan", 2, _Y, "investment", "intended investment"),
     _c("investment_qualifier", "hedge", None, None, None, "hedge", "hedge of the amount"),
     _c("investment_status", "status", None, None, None, "status", "reported, derived or missing"),
     _c("investment_formula", "text", None, None, None, None, "how a derived amount was computed"),
-    _c("investment_range", "range", "亿元", None, _Y, None, "interval of a derived amount (None: unbounded end)"),
+    _c("investment_range", "range", "100m_yuan", None, _Y, None, "interval of a derived amount (None: unbounded end)"),
     _c("projects_per_year", "avg", "projects", 1, _P, "projects_per_year", "projects a year (multi-year periods: average)"),
-    _c("investment_per_year_100m_yuan", "amount", "亿元", 2, _Y, "investment_per_year",
+    _c("investment_per_year_100m_yuan", "amount", "100m_yuan", 2, _Y, "investment_per_year",
        "intended investment a year (multi-year periods: average)"),
-    _c("investment_per_project_100m_yuan", "amount", "亿元", 2, _Y, "investment_per_project", "intended investment per project"),
+    _c("investment_per_project_100m_yuan", "amount", "100m_yuan", 2, _Y, "investment_per_project", "intended investment per project"),
     _c("change_projects_per_year", "change", "share", None, None, None, "change of projects a year from the previous period"),
     _c("change_investment_per_year", "change", "share", None, None, None,
        "change of intended investment a year from the previous period"),
@@ -131,7 +131,7 @@ COLUMNS: dict[str, Column] = {c.name: c for c in [
     _c("pi80_hi", "avg", "metric", None, None, "pi80", "upper end of the 80 % prediction interval"),
     _c("pi95_lo", "avg", "metric", None, None, "pi95", "lower end of the 95 % prediction interval"),
     _c("pi95_hi", "avg", "metric", None, None, "pi95", "upper end of the 95 % prediction interval"),
-    _c("threshold_100m_yuan", "amount", "亿元", 2, _Y, None, "a threshold of a year's intended investment"),
+    _c("threshold_100m_yuan", "amount", "100m_yuan", 2, _Y, None, "a threshold of a year's intended investment"),
     _c("probability", "probability", "share", None, None, None, "probability that the year exceeds the threshold"),
     _c("signed_p10", "count", "projects", 0, _P, None, "10th percentile of a projected signed count"),
     _c("signed_p90", "count", "projects", 0, _P, None, "90th percentile of a projected signed count"),
@@ -169,7 +169,7 @@ def column(name: str) -> Column:
     Examples
     --------
     >>> column("investment_100m_yuan").short_unit
-    '亿元'
+    '100m_yuan'
     """
     try:
         return COLUMNS[name]

@@ -33,6 +33,22 @@ class _Model(pa.DataFrameModel):
         strict = True  # no column that is not declared
 
 
+class _Intervals(_Model):
+    """The 80 % and 95 % prediction intervals of a projected figure (declared once, inherited)."""
+
+    pi80_lo: Series[float]
+    pi80_hi: Series[float]
+    pi95_lo: Series[float]
+    pi95_hi: Series[float]
+
+
+class _Scored(_Intervals):
+    """A projected figure against a later actual: whether it fell inside each interval."""
+
+    inside80: Series[bool]
+    inside95: Series[bool]
+
+
 class PeriodsFrame(_Model):
     """``Results.periods`` (:func:`analysis.stats.metrics.trends`): one row per atomic period."""
 
@@ -169,17 +185,13 @@ class TotalsFrame(_Model):
         strict = False
 
 
-class ProjectionFrame(_Model):
+class ProjectionFrame(_Intervals):
     """``Projection.table``: one row per projected year and metric."""
 
     year: Series[int]
     metric: Series[str]
     mean: Series[float]
     median: Series[float]
-    pi80_lo: Series[float]
-    pi80_hi: Series[float]
-    pi95_lo: Series[float]
-    pi95_hi: Series[float]
 
 
 class ThresholdsFrame(_Model):
@@ -190,7 +202,7 @@ class ThresholdsFrame(_Model):
     probability: Series[float]
 
 
-class LandingProjectionFrame(_Model):
+class LandingProjectionFrame(_Intervals):
     """``Projection.landing``: the predicted landed count of each cohort."""
 
     cohort: Series[str]
@@ -203,14 +215,10 @@ class LandingProjectionFrame(_Model):
     signed_p90: Series[float] = _opt()
     landed_median: Series[float]
     landed_mean: Series[float]
-    pi80_lo: Series[float]
-    pi80_hi: Series[float]
-    pi95_lo: Series[float]
-    pi95_hi: Series[float]
     rate_median: Series[float] = _opt()
 
 
-class BacktestFrame(_Model):
+class BacktestFrame(_Scored):
     """``SinceThen.backtest``: the projection at the release against the figures published later."""
 
     year: Series[int]
@@ -221,18 +229,12 @@ class BacktestFrame(_Model):
     actual_source: Series[str]
     median: Series[float]
     mean: Series[float]
-    pi80_lo: Series[float]
-    pi80_hi: Series[float]
-    pi95_lo: Series[float]
-    pi95_hi: Series[float]
-    inside80: Series[bool]
-    inside95: Series[bool]
     interval_score80: Series[float]
     interval_score95: Series[float]
     crps: Series[float]
 
 
-class LandingBacktestFrame(_Model):
+class LandingBacktestFrame(_Scored):
     """``SinceThen.landing_backtest``: the predicted landed count against a later statement."""
 
     cohort: Series[str]
@@ -240,12 +242,6 @@ class LandingBacktestFrame(_Model):
     actual_lo: Series[float]
     actual_hi: Series[float]
     median: Series[float]
-    pi80_lo: Series[float]
-    pi80_hi: Series[float]
-    pi95_lo: Series[float]
-    pi95_hi: Series[float]
-    inside80: Series[bool]
-    inside95: Series[bool]
 
 
 def _surely_passes(model: type, frame: pd.DataFrame) -> bool:

@@ -287,6 +287,32 @@ def test_data_files_are_only_read(tmp_path):
     assert _digest(DATA) == before
 
 
+def _readme_section(title: str) -> list[str]:
+    """The table rows (``| `x` | …``) of one ``## title`` section of data/README.md."""
+    text = (DATA / "README.md").read_text(encoding="utf-8").split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in text.splitlines() if line.startswith("| `")]
+
+
+def test_readme_result_columns_are_the_column_table():
+    """data/README.md's "Result columns" table says of each column what analysis.core.columns says, row by row."""
+    from analysis.core import columns
+
+    assert _readme_section("Result columns") == columns.readme_rows()
+
+
+def test_column_table_agrees_with_the_schema():
+    """A data column the results carry on has the same kind of value in both (a count is an int, an amount a float)."""
+    from analysis.core import columns
+
+    types = {"count": {"int"}, "year": {"year", "int"}, "amount": {"float"}, "percent": {"float"}, "id": {"str"},
+             "text": {"str"}, "hedge": {"str"}, "date": {"int"}, "figure": {"float"}}
+    shared = [(t, c, col) for t, table in TABLES.items() for c, col in table.columns.items() if c in columns.COLUMNS]
+    assert len(shared) > 10
+    for t, c, col in shared:
+        kind = columns.COLUMNS[c].kind
+        assert col.kind in types.get(kind, set()), f"{t}.{c}: {col.kind} in the schema, {kind} in the column table"
+
+
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_readme_documents_every_column(name):
     readme = (DATA / "README.md").read_text(encoding="utf-8")

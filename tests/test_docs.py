@@ -36,15 +36,6 @@ MODULES = ["analysis", *sorted(m.name for m in pkgutil.walk_packages(analysis.__
 #: the present modules whose public functions are the public face (each needs an example)
 FACE_MODULES = ("charts", "tables", "prose", "notebook", "output")
 
-#: Modules whose docstrings do not follow the rule yet: their owners document them on other branches at the
-#: same time. The lead empties this set after merging them (a module listed here that conforms fails as
-#: XPASS, so the set cannot go stale).
-NOT_YET = {
-    "analysis.present.output",
-    "analysis.stats.metrics",
-    "analysis.stats.projection",
-    "analysis.stats.results",
-}
 
 
 def _face() -> set[tuple[str, str]]:
@@ -199,15 +190,10 @@ def test_docstring_examples_run(module, monkeypatch):
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="NOT_YET"))
-                                    if m in NOT_YET else m for m in MODULES])
+@pytest.mark.parametrize("module", MODULES)
 def test_public_definitions_follow_the_docstring_rule(module):
     problems = check_source(_source(module), module, FACE)
     assert not problems, "\n".join(problems)
-
-
-def test_not_yet_names_modules_of_the_package():
-    assert NOT_YET <= set(MODULES)
 
 
 def test_the_face_is_found():

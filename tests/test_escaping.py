@@ -264,7 +264,7 @@ def test_the_real_data_need_no_escaping(through, lang):
 
 def test_table_cells_and_labels_are_escaped():
     df = pd.DataFrame({IMG: [SCRIPT, ATTR, None], "n": [1.0, None, 2.0]})
-    out = tables._style(df, "t", {"n": "count"}, caption=HTML_LINK).to_html()
+    out = tables._style(df, "t", {"n": "projects"}, caption=HTML_LINK).to_html()
     assert "<script" not in out and "<img" not in out and "<a " not in out
     pg = Page(out)
     assert SCRIPT in pg.text and IMG in pg.text and ATTR in pg.text and HTML_LINK in pg.text

@@ -23,9 +23,6 @@ from analysis.core.locale import Locale
 PKG = Path(locale.__file__).resolve().parents[1]
 TEMPLATES = PKG / "present" / "templates"
 LOCALE_FILE = "core/locale.py"
-#: Chinese literals the claims helper is removing from these files while this test is written (issue 19,
-#: item 4: claims and formulas as structured facts); empty this set once that work is merged.
-NOT_YET = {"stats/metrics.py"}
 
 _CJK = re.compile(f"[{locale.CJK_CLASS}\u3400-\u4dbf]")
 
@@ -99,9 +96,8 @@ def test_no_code_outside_the_locale_branches_on_the_language():
 
 def test_no_chinese_literal_outside_the_locale_and_the_templates():
     found = {path: [line for line, _ in lits] for path, src in _modules()
-             if path != LOCALE_FILE and path not in NOT_YET and (lits := chinese_literals(src))}
+             if path != LOCALE_FILE and (lits := chinese_literals(src))}
     assert found == {}
-    assert all((PKG / p).exists() for p in NOT_YET)  # a stale entry is noticed (then drop it)
 
 
 # --------------------------------------------------------------------------------------------- templates

@@ -98,7 +98,7 @@ def test_single_years_inside_the_aggregate_are_not_published(ds):
 
 def test_through_before_first_conference_is_an_error(ds):
     with pytest.raises(ValueError, match="before the first conference"):
-        M.trends(ds, 2018)
+        M.vintage(ds, 2018)  # the door: the one place ``through`` is checked
 
 
 def test_landing_statements_keep_their_vintage(ds):

@@ -231,6 +231,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_since_then": ("此后公布的情况（{sources}）", "Since then ({sources})"),
     "cli_since_then_total": ("  {period}：{projects}，{investment}", "  {period}: {projects}, {investment}"),
     "cli_line": ("  {text}", "  {text}"),
+    # ---- added by the typed-results change (issue 19, item 3): the projection's metrics as sentences name
+    # them (formerly a dict in each backtest template); keys are metric_<the metric column>
+    "metric_projects": ("签约项目", "projects"),
+    "metric_investment_100m_yuan": ("意向投资额", "intended investment"),
+    "metric_cumulative_projects": ("累计签约项目", "cumulative projects"),
+    "metric_cumulative_investment_100m_yuan": ("累计意向投资额", "cumulative intended investment"),
 }
 
 #: Chart words (titles are questions a reader asks; one chart answers one).
@@ -247,8 +253,6 @@ CHART_WORDS = {
     "projection_investment": ("今后几年意向投资额多少？", "How much intended investment in the coming years?"),
     "per_year_axis": ("个/年（多年期为年均）", "per year (multi-year periods: average)"),
     "yi_yuan_per_year_axis": ("亿元/年（多年期为年均）", "hundred million yuan a year (multi-year: average)"),
-    "projects_axis": ("个", "projects"),
-    "yi_yuan_axis": ("亿元", "hundred million yuan"),
     "rate_axis": ("落地率", "share landed"),
     "stated_total": ("报道所述累计数", "cumulative as reported"),
     "stated_bound": ("报道所述下限（超、余）", "reported lower bound (over, more than)"),
@@ -373,7 +377,7 @@ REGION_ZH = "北三县"
 #: Characters of Chinese writing (CJK ideographs and punctuation), and the marks a line may not start with.
 CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 NO_LINE_START = "，。；：、？！）)%"
-#: The sign of a merged group in the sources' names (产业、交通).
+#: The sign of a merged group in the sources' names (产业、交通), also how names and periods are listed in zh data fields.
 NAME_SEP = "、"
 _ZH_SMALL = "零一二三四五六七八九十"
 

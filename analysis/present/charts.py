@@ -38,7 +38,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ..stats import metrics
 from . import prose
-from ..core import locale
+from ..core import columns, locale
 from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
 
 __all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
@@ -533,7 +533,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     ax.set_ylim(0, top * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
     _thousands(ax, counts=measure == "projects")
-    ax.set_ylabel(loc.chart_word("projects_axis" if measure == "projects" else "yi_yuan_axis"))
+    ax.set_ylabel(loc.word(columns.column("projects" if measure == "projects" else "investment_100m_yuan").unit))
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word(f"cumulative_{measure}"), size)
     _legend_below(fig, handles, size)
@@ -704,7 +704,7 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, vmax * 1.45)
     _thousands(ax, "x", counts=measure == "projects")
-    ax.set_xlabel(loc.chart_word("projects_axis" if measure == "projects" else "yi_yuan_axis"))
+    ax.set_xlabel(loc.word(columns.column("projects" if measure == "projects" else "investment_100m_yuan").unit))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats import metrics as M
-from ..core import locale
+from ..core import columns, locale
 from ..data.dataset import Dataset
 from . import facts
 
@@ -24,36 +24,55 @@ def _i(x) -> int | None:
 _range = M.bounds_list
 
 
-def _group(row: pd.Series) -> dict:
-    return {
-        "group_zh": row["group_zh"],
-        "group_en": row["group_en"],
-        "harmonised": row["harmonised"],
-        "projects": _i(row["projects"]),
-        "project_share": (row["project_share"]),
-        "investment_100m_yuan": (row["investment_100m_yuan"]),
-        "investment_qualifier": None if pd.isna(row["investment_qualifier"]) else row["investment_qualifier"],
-        "investment_share": (row["investment_share"]),
-        "investment_per_project_100m_yuan": (row["investment_per_project_100m_yuan"]),
-    }
+def _cell(name: str, value):
+    """A result column's value for JSON, by what :mod:`analysis.core.columns` says the column holds: a year
+    or a whole count as an integer, an interval as ``[lo, hi]``; the rest as is (cleaned by :func:`jsonable`)."""
+    c = columns.column(name)
+    if c.kind == "year" or columns.is_count(name):
+        return _i(value)
+    if c.kind == "range":
+        return _range(value)
+    return value
 
 
-def _landing_row(r: pd.Series) -> dict:
+def _row(r, keys) -> dict:
+    """A frame row as JSON: ``keys`` are the declared columns written, a key written under another name
+    given as ``(key, column)``."""
+    return {k: _cell(c, r[c]) for k, c in (k if isinstance(k, tuple) else (k, k) for k in keys)}
+
+
+#: The JSON keys of a period (:class:`analysis.stats.frames.PeriodsFrame`), of a breakdown's group
+#: (:class:`~analysis.stats.frames.MixGroupsFrame`) and of a comparison row (:class:`~analysis.stats.frames.CompareFrame`).
+PERIOD_KEYS = ("first_year", "last_year", "n_years", "projects", "projects_qualifier", "projects_status", "projects_range",
+               "investment_100m_yuan", "investment_qualifier", "investment_status",
+               ("investment_range_100m_yuan", "investment_range"), "investment_formula", "projects_per_year",
+               "investment_per_year_100m_yuan", "investment_per_project_100m_yuan", "change_projects_per_year",
+               "change_investment_per_year")
+GROUP_KEYS = ("group_zh", "group_en", "harmonised", "projects", "project_share", "investment_100m_yuan", "investment_qualifier",
+              "investment_share", "investment_per_project_100m_yuan")
+COMPARE_KEYS = ("period", "harmonised", "status", "names_zh", "projects", "project_share", "investment_100m_yuan",
+                "investment_qualifier", "investment_share", "schemes")
+TOTAL_KEYS = ("first_year", "last_year", "source_id", "projects", "projects_qualifier", "investment_100m_yuan",
+              "investment_qualifier")
+
+
+def _landing_row(s: M.LandingStatement) -> dict:
+    """A landing statement's JSON keys, read off its typed record."""
     return {
-        "first_year": int(r["first_year"]),
-        "last_year": int(r["last_year"]),
-        "source_id": r["source_id"],
-        "as_of": r["as_of"],
-        "signed": _i(r["signed"]),
-        "signed_status": r["signed_status"],
-        "signed_formula": facts.formula(r["signed_formula"]),
-        "landed": _i(r["landed"]),
-        "landed_range": None if M.as_float(r["landed_lo"]) is None else [_i(r["landed_lo"]), _i(r["landed_hi"])],
-        "rate": (r["rate"]),
-        "ci95": [(r["ci95_lo"]), (r["ci95_hi"])],
-        "stated_rate": (r["stated_rate"]),
-        "stated_qualifier": r["stated_qualifier"],
-        "consistent": None if r["consistent"] is None or pd.isna(r["consistent"]) else bool(r["consistent"]),
+        "first_year": s.first_year,
+        "last_year": s.last_year,
+        "source_id": s.source_id,
+        "as_of": s.as_of,
+        "signed": s.signed,
+        "signed_status": s.signed_status,
+        "signed_formula": facts.formula(s.signed_formula),
+        "landed": s.landed,
+        "landed_range": None if s.landed_lo is None else [s.landed_lo, s.landed_hi],
+        "rate": s.rate,
+        "ci95": [s.ci95_lo, s.ci95_hi],
+        "stated_rate": s.stated_rate,
+        "stated_qualifier": s.stated_qualifier,
+        "consistent": s.consistent,
     }
 
 
@@ -71,21 +90,6 @@ def _claim_row(c: pd.Series) -> dict:
     }
 
 
-def _compare_row(r: pd.Series) -> dict:
-    return {
-        "period": r["period"],
-        "harmonised": r["harmonised"],
-        "status": r["status"],
-        "names_zh": r["names_zh"],
-        "projects": _i(r["projects"]),
-        "project_share": (r["project_share"]),
-        "investment_100m_yuan": (r["investment_100m_yuan"]),
-        "investment_qualifier": r["investment_qualifier"],
-        "investment_share": (r["investment_share"]),
-        "schemes": r["schemes"],
-    }
-
-
 def _source_row(r: pd.Series) -> dict:
     date = tuple(0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day"))
     return {"source_id": r["source_id"], "publisher_zh": r["publisher_zh"], "publisher_en": r["publisher_en"],
@@ -100,14 +104,61 @@ def metrics_dict(
     horizon: int = 3,
     seed: int | None = None,
 ) -> dict:
-    """Everything ``metrics --format json`` prints. Keys are documented in README.md."""
+    """Everything ``metrics --format json`` prints. Keys are documented in README.md.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset.
+    through : int, optional
+        A conference year (default the last).
+    projection : bool
+        Whether to project.
+    horizon : int
+        Years projected.
+    seed : int, optional
+        The projection's random seed.
+
+    Returns
+    -------
+    dict
+        :func:`results_dict` of :func:`analysis.compute`, cleaned by :func:`jsonable`.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> m = metrics_dict(load(), 2022, projection=False)
+    >>> m["through_year"], m["landing"][0]["signed"], m["periods"][0]["projects"]
+    (2022, 85, 85)
+    """
     from ..stats.results import compute
 
     return jsonable(results_dict(compute(ds, through, projection=projection, horizon=horizon, seed=seed)))
 
 
 def results_dict(res) -> dict:
-    """:class:`analysis.stats.results.Results` as one JSON-ready dict."""
+    """:class:`analysis.stats.results.Results` as one JSON-ready dict.
+
+    Written from the same records the other renderers read: the landing statements' fields
+    (:class:`analysis.stats.metrics.LandingStatement`) and the declared columns of each frame
+    (:mod:`analysis.stats.frames`), a whole count written as an integer as :mod:`analysis.core.columns` says.
+
+    Parameters
+    ----------
+    res : Results
+        A :func:`analysis.compute` result.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> d = results_dict(compute(load(), 2022, projection=False))
+    >>> d["through_year"], [r["source_id"] for r in d["landing"]]
+    (2022, ['cn2021', 'bjd2022'])
+    """
     cum = res.cumulative
     out: dict = {
         "through_year": res.through,
@@ -129,39 +180,20 @@ def results_dict(res) -> dict:
             "note": cum["note"],
         },
         "periods": [],
-        "landing": [_landing_row(r) for _, r in res.landing.iterrows()],
+        "landing": [_landing_row(s) for s in res.landing_statements],
         "mix": {},
         "mix_summary": {},
-        "compare": {d: [_compare_row(r) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
+        "compare": {d: [_row(r, COMPARE_KEYS) for _, r in frame.iterrows()] for d, frame in res.compare.items()},
         "compare_notes": {d: M.taxonomy_notes(res.dataset, d, frame) for d, frame in res.compare.items()},
         "claims": [_claim_row(c) for _, c in res.claims.iterrows()],
     }
-    for _, t in res.periods.iterrows():
-        out["periods"].append(
-            {
-                "first_year": int(t["first_year"]),
-                "last_year": int(t["last_year"]),
-                "n_years": int(t["n_years"]),
-                "projects": _i(t["projects"]),
-                "projects_qualifier": t["projects_qualifier"],
-                "projects_status": t["projects_status"],
-                "projects_range": _range(t["projects_range"]),
-                "investment_100m_yuan": (t["investment_100m_yuan"]),
-                "investment_qualifier": t["investment_qualifier"],
-                "investment_status": t["investment_status"],
-                "investment_range_100m_yuan": _range(t["investment_range"]),
-                "investment_formula": facts.formula(t["investment_formula"]),
-                "projects_per_year": (t["projects_per_year"]),
-                "investment_per_year_100m_yuan": (t["investment_per_year_100m_yuan"]),
-                "investment_per_project_100m_yuan": (t["investment_per_project_100m_yuan"]),
-                "change_projects_per_year": (t["change_projects_per_year"]),
-                "change_investment_per_year": (t["change_investment_per_year"]),
-            }
-        )
+    # the formula is a fact (stats.metrics.Formula): written in English words here, as every JSON text is
+    out["periods"] = [{**_row(t, PERIOD_KEYS), "investment_formula": facts.formula(t["investment_formula"])}
+                      for _, t in res.periods.iterrows()]
     for p, by_dim in res.mix.items():
         entry, summ = {}, {}
         for d, mx in by_dim.items():
-            entry[d] = [_group(r) for _, r in mx.groups.iterrows()]
+            entry[d] = [_row(r, GROUP_KEYS) for _, r in mx.groups.iterrows()]
             summ[d] = {
                 "total_projects": _i(mx.total_projects),
                 "total_investment_100m_yuan": (mx.total_investment),
@@ -187,20 +219,34 @@ def results_dict(res) -> dict:
         out["landing_backtest"] = _records(st.landing_backtest)
         out["since_then"] = {
             "sources": [_source_row(r) for _, r in st.sources.iterrows()],
-            "totals": [
-                {"first_year": int(r["first_year"]), "last_year": int(r["last_year"]), "source_id": r["source_id"],
-                 "projects": _i(r["projects"]), "projects_qualifier": r["projects_qualifier"],
-                 "investment_100m_yuan": (r["investment_100m_yuan"]), "investment_qualifier": r["investment_qualifier"]}
-                for _, r in st.totals.iterrows()
-            ],
-            "landing": [_landing_row(r) for _, r in st.landing.iterrows()],
+            "totals": [_row(r, TOTAL_KEYS) for _, r in st.totals.iterrows()],
+            "landing": [_landing_row(s) for s in st.landing_statements],
             "claims": [_claim_row(c) for _, c in st.claims.iterrows()],
         }
     return out
 
 
 def jsonable(obj, ndigits: int = ROUND):
-    """The one JSON cleaner: NA/NaN -> None, numpy scalars -> Python, floats rounded, tuples -> lists."""
+    """The one JSON cleaner: NA/NaN -> None, numpy scalars -> Python, floats rounded, tuples -> lists.
+
+    Parameters
+    ----------
+    obj : object
+        A dict, list, tuple or scalar.
+    ndigits : int
+        Decimals floats are rounded to.
+
+    Returns
+    -------
+    object
+        The same structure with JSON types only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jsonable({"a": (np.int64(2), float("nan"), 1 / 3)})
+    {'a': [2, None, 0.333333]}
+    """
     if isinstance(obj, dict):
         return {str(k): jsonable(v, ndigits) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -240,7 +286,27 @@ _BACKTEST_KEYS = {"interval_score95": "interval_score"}
 
 
 def projection_dict(proj) -> dict:
-    """The projection's JSON keys: per-year summaries, the model and its assumptions, thresholds, landing."""
+    """The projection's JSON keys: per-year summaries, the model and its assumptions, thresholds, landing.
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection (:func:`analysis.stats.projection.project`).
+
+    Returns
+    -------
+    dict
+        ``projection``, ``projection_model``, ``threshold_probabilities`` and ``landing_projection``.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> from analysis.stats import metrics, projection
+    >>> v = metrics.vintage(load(), 2023)
+    >>> d = projection_dict(projection.project(v.dataset, v.through, horizon=1, n_sims=200))
+    >>> [y["year"] for y in d["projection"]], d["projection_model"]["n_sims"]
+    ([2024], 200)
+    """
     from ..core.config import PRIORS
 
     by_year = []

@@ -24,6 +24,7 @@ from ..stats import metrics
 from ..core import qualifiers
 from ..core import locale
 from ..stats.metrics import Formula, Period
+from ..stats.results import coverage_verdict
 from . import facts
 
 SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
@@ -449,6 +450,14 @@ def _claim_text(c, loc: locale.Locale) -> str:
     return facts.claim(c, loc.lang)
 
 
+def _landing_facts(s: metrics.LandingStatement) -> dict:
+    """A landing statement's facts for the templates, read off its typed record (built once, in stats)."""
+    return {"first": s.first_year, "last": s.last_year, "as_of": s.vintage, "signed": s.signed,
+            "signed_status": s.signed_status, "signed_formula": s.signed_formula, "signed_from": s.signed_from,
+            "landed": s.landed, "landed_lo": s.landed_lo, "landed_hi": s.landed_hi, "rate": s.rate, "ci_lo": s.ci95_lo,
+            "ci_hi": s.ci95_hi, "stated": s.stated_rate, "stated_q": s.stated_qualifier, "consistent": s.consistent}
+
+
 def ctx_landing(res, loc, scope=None):
     """The landing statements, the bounds the articles imply and the projected next statement.
 
@@ -474,15 +483,7 @@ def ctx_landing(res, loc, scope=None):
     >>> sorted(prose.ctx_landing(res, Locale("en")))
     ['bounds', 'prediction', 'statements']
     """
-    rows = []
-    for r in res.landing.to_dict("records"):
-        rows.append({
-            "first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"],
-            "signed": _v(r["signed"]), "signed_status": r["signed_status"], "signed_formula": r["signed_formula"],
-            "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
-            "rate": _v(r["rate"]), "ci_lo": _v(r["ci95_lo"]), "ci_hi": _v(r["ci95_hi"]),
-            "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"], "consistent": _v(r["consistent"]),
-        })
+    rows = [_landing_facts(s) for s in res.landing_statements]
     bounds = [{"text": _claim_text(c, loc), "formula": c["formula"], "consistent": c["consistent"]}
               for c in res.claims.to_dict("records") if c["kind"] == "landing_vintage"]
     return {"statements": rows, "bounds": bounds, "prediction": _landing_prediction(res)}
@@ -692,9 +693,7 @@ def ctx_since_then(res, loc):
                "projects_q": r["projects_qualifier"], "investment": _v(r["investment_100m_yuan"]),
                "investment_q": r["investment_qualifier"]}
               for _, r in st.totals.sort_values(["last_year", "first_year"]).iterrows()]
-    landing = [{"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"], "signed": _v(r["signed"]),
-                "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]), "landed_hi": _v(r["landed_hi"]),
-                "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"]} for _, r in st.landing.iterrows()]
+    landing = [_landing_facts(s) for s in st.landing_statements]
     claims = [{"text": _claim_text(c, loc), "consistent": c["consistent"]} for c in st.claims.to_dict("records")
               if c["kind"] != "landing_rate"]
     return {"st": {"sources": _sources(st.sources), "totals": totals, "landing": landing, "claims": claims,
@@ -837,7 +836,8 @@ def ctx_backtest(res, loc):
     ['has_projection', 'landing', 'n', 'n80', 'n95', 'rows', 'through', 'years']
     """
     st = res.since_then
-    rows = _backtest_rows(None if st is None else st.backtest)
+    rows = [{**b, "metric_name": Md(loc.word(f"metric_{b['metric']}"))}
+            for b in _backtest_rows(None if st is None else st.backtest)]
     landing = _backtest_rows(None if st is None else st.landing_backtest)
     years: dict[int, list[dict]] = {}
     for b in rows:
@@ -893,7 +893,7 @@ def ctx_calibration(res, loc, study=None, meta=None):
         for lv in (round(100 * level) for level in calibration.LEVELS):
             lo, hi = e[f"coverage{lv}"]
             se = e[f"mc_se{lv}"]
-            verdict[lv] = "wide" if lo > lv / 100 + 2 * se else "narrow" if hi < lv / 100 - 2 * se else "nominal"
+            verdict[lv] = coverage_verdict(lo, hi, se, lv / 100)
         label = calibration.process_label(name, loc.lang)
         procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
     shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)
@@ -935,13 +935,8 @@ def ctx_main_points(res, loc):
     cur = next((r for r in rows if r["last"] == res.through), None)
     prev_rows = [r for r in rows if r["last"] < res.through]
     latest = None
-    lr = res.landing
-    if len(lr):
-        r = lr.iloc[-1]
-        latest = {"first": int(r["first_year"]), "last": int(r["last_year"]), "as_of": r["vintage"],
-                  "signed": _v(r["signed"]), "landed": _v(r["landed"]), "landed_lo": _v(r["landed_lo"]),
-                  "landed_hi": _v(r["landed_hi"]), "stated": _v(r["stated_rate"]), "stated_q": r["stated_qualifier"],
-                  "rate": _v(r["rate"])}
+    if res.landing_statements:
+        latest = _landing_facts(res.landing_statements[-1])
     proj = ctx_projection(res, loc)
     ratio = None
     if proj.get("proj") and proj["investment"]:

@@ -14,13 +14,11 @@ import pandas as pd
 from markupsafe import escape
 from pandas.io.formats.style import Styler
 
-from ..core import locale
+from ..core import columns, locale
 from . import facts
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
 
-#: Numeric columns and their decimals, by the kind of figure they hold.
-DECIMALS = {"count": 0, "amount": 2, "rate": 1, "avg": 1, "score": 1, "ratio": 2}
 
 
 class Table(Styler):
@@ -47,12 +45,13 @@ def _pct(x):
 
 
 def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None) -> Table:
-    """Style ``df``: numeric columns (name -> kind of :data:`DECIMALS`) right-aligned with fixed decimals."""
+    """Style ``df``: numeric columns (label -> the result column it shows) right-aligned, with the decimals of
+    :mod:`analysis.core.columns`."""
     df = df.reset_index(drop=True)
     st = Table(df)
     st.set_uuid(name)
     st.hide(axis="index")
-    fmt = {c: _fixed(DECIMALS[k]) for c, k in numeric.items() if c in df}
+    fmt = {c: _fixed(columns.decimals(k)) for c, k in numeric.items() if c in df}
     fmt.update({c: _pct for c in pct_cols if c in df})
     st.format(fmt, na_rep="—", escape="html")  # every column: the dict's callables, the default for text
     st.format_index(escape="html", axis=1)
@@ -123,12 +122,12 @@ def periods(res, lang: str) -> Table:
         loc.word("investment_per_year"): t["investment_per_year_100m_yuan"],
         loc.word("investment_per_project"): t["investment_per_project_100m_yuan"],
     })
-    num = {df.columns[1]: "count", df.columns[2]: "count", inv: "amount", df.columns[6]: "avg", df.columns[7]: "amount",
-           df.columns[8]: "amount"}
+    num = {df.columns[1]: "n_years", df.columns[2]: "projects", inv: "investment_100m_yuan", df.columns[6]: "projects_per_year",
+           df.columns[7]: "investment_per_year_100m_yuan", df.columns[8]: "investment_per_project_100m_yuan"}
     return _style(df, "periods", num)
 
 
-def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "landing") -> Table:
+def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
     """The landing statements: each cohort at its statement's date, counted and stated rates and the verdict.
 
     Parameters
@@ -137,8 +136,8 @@ def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "land
         What ``compute`` returns.
     lang : str or analysis.core.locale.Locale
         ``"zh"`` or ``"en"`` (or its Locale).
-    frame : pandas.DataFrame, optional
-        Landing rows to show instead of ``res.landing`` (the since-then statements).
+    statements : list of analysis.stats.metrics.LandingStatement, optional
+        Typed landing records to show instead of ``res.landing_statements`` (the since-then statements).
     name : str
         The table's id in the HTML.
 
@@ -155,25 +154,26 @@ def landing(res, lang: str, frame: pd.DataFrame | None = None, name: str = "land
     ['签约批次', '报道日期', '签约（个）']
     """
     loc = locale.of(lang)
-    lr = res.landing if frame is None else frame
-    stated = [loc.hedged(s * 100, q, "percent") if not locale.missing(s) else "—"
-              for s, q in zip(lr["stated_rate"], lr["stated_qualifier"])]
-    landed = [("—" if locale.missing(lo) else locale.num(lo) if lo == hi else f"{locale.num(lo)}–{locale.num(hi)}") if locale.missing(n)
-              else locale.num(n) for n, lo, hi in zip(lr["landed"], lr["landed_lo"], lr["landed_hi"])]
-    ci = ["—" if locale.missing(a) else f"{locale.pct(a)}–{locale.pct(b)}" for a, b in zip(lr["ci95_lo"], lr["ci95_hi"])]
+    rows = res.landing_statements if statements is None else statements
+    stated = [loc.hedged(s.stated_rate * 100, s.stated_qualifier, "percent") if s.stated_rate is not None else "—"
+              for s in rows]
+    landed = [("—" if s.landed_lo is None else locale.num(s.landed_lo) if s.landed_lo == s.landed_hi
+               else f"{locale.num(s.landed_lo)}–{locale.num(s.landed_hi)}") if s.landed is None else locale.num(s.landed)
+              for s in rows]
+    ci = ["—" if s.ci95_lo is None else f"{locale.pct(s.ci95_lo)}–{locale.pct(s.ci95_hi)}" for s in rows]
     df = pd.DataFrame({
-        loc.word("cohort"): [loc.period(a, b, suffix=False) for a, b in zip(lr["first_year"], lr["last_year"])],
-        loc.word("as_of"): [loc.date(d) for d in lr["vintage"]],
-        loc.header("signed", loc.word("count_unit")): lr["signed"],
-        loc.word("status"): _status(lr["signed_status"], loc),
+        loc.word("cohort"): [loc.period(s.first_year, s.last_year, suffix=False) for s in rows],
+        loc.word("as_of"): [loc.date(s.vintage) for s in rows],
+        loc.header("signed", loc.word("count_unit")): [s.signed for s in rows],
+        loc.word("status"): _status([s.signed_status for s in rows], loc),
         loc.header("landed", loc.word("count_unit")): landed,
-        loc.word("landing_rate"): lr["rate"],
+        loc.word("landing_rate"): [s.rate for s in rows],
         loc.word("ci95"): ci,
         loc.word("stated"): stated,
-        loc.word("verdict"): [loc.verdict(c) if not locale.missing(s) and not locale.missing(n) else "—"
-                                for c, s, n in zip(lr["consistent"], lr["stated_rate"], lr["landed"])],
+        loc.word("verdict"): [loc.verdict(s.consistent) if s.stated_rate is not None and s.landed is not None else "—"
+                              for s in rows],
     })
-    st = _style(df, name, {df.columns[2]: "count"}, pct_cols=[df.columns[5]])
+    st = _style(df, name, {df.columns[2]: "signed"}, pct_cols=[df.columns[5]])
     st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})
     return st
 
@@ -216,7 +216,8 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
         loc.word("investment_per_project"): g["investment_per_project_100m_yuan"],
     })
     cols = df.columns
-    return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "count", inv: "amount", cols[7]: "amount"},
+    return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "projects", inv: "investment_100m_yuan",
+                                                                         cols[7]: "investment_per_project_100m_yuan"},
                   pct_cols=[cols[3], cols[6]])
 
 
@@ -258,7 +259,7 @@ def compare(res, dimension: str, lang: str) -> Table:
         loc.word("status"): _status(c["status"], loc),
     })
     cols = df.columns
-    return _style(df, f"compare{dimension}", {cols[3]: "count", inv: "amount"}, pct_cols=[cols[4]])
+    return _style(df, f"compare{dimension}", {cols[3]: "projects", inv: "investment_100m_yuan"}, pct_cols=[cols[4]])
 
 
 def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims", kind: str | None = None) -> Table:
@@ -396,7 +397,7 @@ def backtest(res, lang: str) -> Table | None:
         loc.word("interval_score"): bt["interval_score95"],
         loc.word("crps"): bt["crps"],
     })
-    st = _style(df, "backtest", {df.columns[7]: "score", df.columns[8]: "score"})
+    st = _style(df, "backtest", {df.columns[7]: "interval_score95", df.columns[8]: "crps"})
     st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
     return st
 
@@ -442,4 +443,4 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
         row[loc.word("is_ratio")] = r["is_model"] / r["is_poisson"]
         rows.append(row)
     df = pd.DataFrame(rows)
-    return _style(df, "calibration", {df.columns[-1]: "ratio"})
+    return _style(df, "calibration", {df.columns[-1]: "is_ratio"})

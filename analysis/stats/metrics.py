@@ -26,6 +26,8 @@ from ..data.schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
 QUAL_COL = {"projects": "projects_qualifier", "investment_100m_yuan": "investment_qualifier"}
+#: A source date as far as it is stated: (year, month, day), 0 for an unstated part.
+Date = tuple[int, int, int]
 
 
 class NotPublished(LookupError):
@@ -34,15 +36,25 @@ class NotPublished(LookupError):
 
 @dataclass(frozen=True, order=True)
 class Period:
+    """A span of conference years: one conference (2022) or an aggregate published only as a total (2019–2020).
+
+    Parameters
+    ----------
+    first_year, last_year : int
+        The first and last conference years of the span.
+    """
+
     first_year: int
     last_year: int
 
     @property
     def n_years(self) -> int:
+        """The number of conference years in the period."""
         return self.last_year - self.first_year + 1
 
     @property
     def label(self) -> str:
+        """The period as reports write it: '2022' or '2019–2020'."""
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
 
     @property
@@ -51,9 +63,29 @@ class Period:
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
 
     def contains(self, other: "Period") -> bool:
+        """Whether ``other`` lies within this period.
+
+        Parameters
+        ----------
+        other : Period
+
+        Returns
+        -------
+        bool
+        """
         return self.first_year <= other.first_year and other.last_year <= self.last_year
 
     def covers(self, year: int) -> bool:
+        """Whether ``year`` is one of the period's years.
+
+        Parameters
+        ----------
+        year : int
+
+        Returns
+        -------
+        bool
+        """
         return self.first_year <= year <= self.last_year
 
 
@@ -93,7 +125,9 @@ class Term:
 
 @dataclass(frozen=True)
 class Formula:
-    """A derivation as a structured value: terms joined by operators, an optional result and an optional
+    """A derivation as a structured value.
+
+    A derivation as a structured value: terms joined by operators, an optional result and an optional
     second formula it is set against (rendered per language by :func:`analysis.present.facts.formula`).
 
     Parameters
@@ -149,7 +183,25 @@ class Formula:
 
 @dataclass
 class Value:
-    """One figure with where it came from."""
+    """One figure with where it came from.
+
+    Parameters
+    ----------
+    value : float or None
+        The figure (None when missing: unknown is never 0).
+    qualifier : str or None
+        Its hedge (``exact``, ``approx``, ``over``, ``range``, …).
+    status : str
+        ``reported`` (a source states it), ``derived`` (computed from stated figures) or ``missing``.
+    formula : str or None
+        How a derived value was computed.
+    line : int or None
+        The signings.csv line of a reported value.
+    from_period : Period or None
+        The enclosing total a derived value was computed from.
+    interval : Interval or None
+        For a derived value: the true values its parts' hedges allow.
+    """
 
     value: float | None
     qualifier: str | None = None
@@ -161,12 +213,14 @@ class Value:
 
     @property
     def known(self) -> bool:
+        """Whether the figure has a value (a missing one is None or NaN, never 0)."""
         return self.value is not None and not (isinstance(self.value, float) and math.isnan(self.value))
 
     @property
     def span(self) -> Interval:
-        """The true values this figure allows at the precision written: a derived value's interval, else
-        its hedge's (:func:`analysis.core.qualifiers.nominal`)."""
+        """The true values this figure allows at the precision written.
+
+        A derived value's interval, else its hedge's (:func:`analysis.core.qualifiers.nominal`)."""
         return self.interval if self.interval is not None else nominal(self.value, self.qualifier or "exact")
 
     @property
@@ -176,10 +230,27 @@ class Value:
 
 
 def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count: bool = False) -> Hedged:
-    """The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
+    """The hedge of a sum or difference of known values.
+
+    The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
     (:func:`analysis.core.qualifiers.describe`): every total and derived figure here gets its hedge this way.
     Figures that leave no value at or above 0 contradict each other: the difference is kept as computed
-    (negative) and the claims ledger reports it (kind ``derived_nonnegative``)."""
+    (negative) and the claims ledger reports it (kind ``derived_nonnegative``).
+
+    Parameters
+    ----------
+    values : list of Value
+        Known figures.
+    signs : list of int, optional
+        +1 or -1 per value (default all +1: a sum).
+    count : bool
+        The figures are whole counts.
+
+    Returns
+    -------
+    Hedged
+        The value, its hedge and its interval.
+    """
     total, point = signed_sum([(v.span, v.value) for v in values], signs)
     try:
         return describe(total, round(point, 6), count=count)
@@ -191,10 +262,23 @@ def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count
 
 
 def fresh(x):
-    """A copy of a cached result that can be edited without changing the cache: frames and series are
+    """A copy of a cached result that can be edited without changing the cache.
+
+    A copy of a cached result that can be edited without changing the cache: frames and series are
     copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), dicts, lists
     and mutable dataclasses are rebuilt around fresh copies; frozen values, numbers and datasets (a vintage
-    is shared by the results made from it) are returned as they are."""
+    is shared by the results made from it) are returned as they are.
+
+    Parameters
+    ----------
+    x : object
+        A cached result (frame, dict, list, dataclass or value).
+
+    Returns
+    -------
+    object
+        A copy that can be edited without changing ``x``.
+    """
     import dataclasses
 
     if isinstance(x, (pd.DataFrame, pd.Series)):
@@ -210,8 +294,21 @@ def fresh(x):
 
 
 def per_dataset(fn):
-    """Compute ``fn(ds, *args)`` once per dataset and arguments (a dataset never changes after loading).
-    Each call hands out a :func:`fresh` copy: editing what it returns cannot change the next result."""
+    """Compute ``fn(ds, *args)`` once per dataset and arguments.
+
+    Compute ``fn(ds, *args)`` once per dataset and arguments (a dataset never changes after loading).
+    Each call hands out a :func:`fresh` copy: editing what it returns cannot change the next result.
+
+    Parameters
+    ----------
+    fn : callable
+        A pure function of a dataset and hashable arguments.
+
+    Returns
+    -------
+    callable
+        ``fn`` with its results cached in ``ds.cache``.
+    """
     import functools
 
     @functools.wraps(fn)
@@ -227,7 +324,18 @@ def per_dataset(fn):
 
 @per_dataset
 def reported_totals(ds: Dataset) -> dict[Period, dict[str, Value]]:
-    """Every 'total' row of signings.csv: {Period: {measure: Value}}."""
+    """Every 'total' row of signings.csv: {Period: {measure: Value}}.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    dict
+        ``{Period: {measure: Value}}``.
+    """
     out: dict[Period, dict[str, Value]] = {}
     tot = ds["signings"]
     tot = tot[tot["dimension"] == "total"]
@@ -250,6 +358,15 @@ def atomic_periods(ds: Dataset) -> list[Period]:
 
     A reported period is atomic when it contains no other reported period. Years of a larger period
     not covered by its atomic parts form one more (derived) atomic period when they are contiguous.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    list of Period
     """
     reported = sorted(reported_totals(ds))
     atoms = [p for p in reported if not any(q != p and p.contains(q) for q in reported)]
@@ -284,7 +401,18 @@ def _complement(big: Period, part: Period) -> Period | None:
 
 @per_dataset
 def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
-    """Values of every atomic period: reported where stated, else derived from an enclosing total."""
+    """Values of every atomic period: reported where stated, else derived from an enclosing total.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    dict
+        ``{Period: {measure: Value}}`` for every atomic period.
+    """
     reported = reported_totals(ds)
     atoms = atomic_periods(ds)
     vals: dict[Period, dict[str, Value]] = {
@@ -335,14 +463,32 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
 
 
 def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
-    """The sum of ``measure`` over atomic ``periods`` (Period objects, or rows with first_year/last_year) with
-    the hedge its interval implies; None when a period's value is not known."""
+    """The sum of ``measure`` over atomic periods, with the hedge its interval implies.
+
+    The sum of ``measure`` over atomic ``periods`` (Period objects, or rows with first_year/last_year) with
+    the hedge its interval implies; None when a period's value is not known.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    periods : iterable
+        Atomic periods (Period objects, or rows with first_year and last_year).
+    measure : str
+        ``projects`` or ``investment_100m_yuan``.
+
+    Returns
+    -------
+    Hedged or None
+    """
     vals = period_values(ds)
     parts = [vals[p if isinstance(p, Period) else Period(int(p["first_year"]), int(p["last_year"]))][measure] for p in periods]
     return hedge_of_values(parts, count=measure == "projects") if parts and all(v.known for v in parts) else None
 
 
 def _check_through(ds: Dataset, through: int | None) -> int:
+    """``through`` as a conference year of ``ds`` (default: the last one); the door's only check
+    (:func:`vintage`). Raises ValueError for a year before the first or after the last conference."""
     years = ds.conference_years
     if through is None:
         return years[-1]
@@ -353,13 +499,31 @@ def _check_through(ds: Dataset, through: int | None) -> int:
     return int(through)
 
 
+def _upto(ds: Dataset, through: int | None) -> int:
+    """The last year a function below the door keeps: ``through`` as given (checked once, at the door,
+    by :func:`vintage`), or the last conference year of ``ds``."""
+    return ds.conference_years[-1] if through is None else int(through)
+
+
 @per_dataset
 def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     """One row per atomic period ending by ``through``: totals, annual averages, per-project amounts.
 
     ``change_*`` compare a period's annual average with the previous period's annual average.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.PeriodsFrame` (no columns when no period ends by ``through``).
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     rows = []
     for p, v in sorted(period_values(ds).items()):
         if p.last_year > through:
@@ -401,14 +565,39 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
 
 
 def bounds_list(bounds) -> list | None:
-    """A derived value's interval as ``[lo, hi]`` for JSON (None for an unbounded end); None when the value
-    has no interval of its own (a reported value)."""
+    """A derived value's interval as ``[lo, hi]`` for JSON.
+
+    A derived value's interval as ``[lo, hi]`` for JSON (None for an unbounded end); None when the value
+    has no interval of its own (a reported value).
+
+    Parameters
+    ----------
+    bounds : tuple or None
+        ``(lo, hi)`` of a derived value.
+
+    Returns
+    -------
+    list or None
+    """
     return None if bounds is None or not isinstance(bounds, tuple) else [bounds[0], bounds[1]]
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    """``num / den``, missing where ``den`` is 0: the amount per project of 0 projects, or the change from a
-    period of 0, is undefined (never infinite)."""
+    """``num / den``, missing where ``den`` is 0.
+
+    ``num / den``, missing where ``den`` is 0: the amount per project of 0 projects, or the change from a
+    period of 0, is undefined (never infinite).
+
+    Parameters
+    ----------
+    num, den : pandas.Series
+        Numerator and denominator.
+
+    Returns
+    -------
+    pandas.Series
+        Float64, missing where ``den`` is 0 or missing.
+    """
     den = den.astype("Float64")
     return num.astype("Float64") / den.where(den != 0)
 
@@ -417,8 +606,21 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     """Cumulative projects and investment over the atomic periods that end by ``through``.
 
     When ``through`` falls inside an aggregate period, that period is left out and ``note`` says why.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    dict
+        ``through_year``, ``periods`` (labels), per measure the value, ``*_qualifier``, ``*_status`` and
+        ``*_range``, ``inside`` (the aggregate holding ``through``) and ``note``.
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     vals = period_values(ds)
     used = [p for p in sorted(vals) if p.last_year <= through]
     inside = [p for p in vals if p.first_year <= through < p.last_year]
@@ -450,7 +652,20 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
 
 
 def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
-    through = _check_through(ds, through)
+    """The periods ending by ``through`` that have a published breakdown (any scheme).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    list of Period
+    """
+    through = _upto(ds, through)
     sig = ds["signings"]
     sig = sig[sig["dimension"] != TOTAL]
     ps = {Period(int(a), int(b)) for a, b in zip(sig["first_year"], sig["last_year"])}
@@ -458,12 +673,33 @@ def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
 
 
 def dimensions(ds: Dataset) -> list[str]:
-    """The classification schemes in taxonomy.csv, in the order they first appear there."""
+    """The classification schemes in taxonomy.csv, in the order they first appear there.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    list of str
+    """
     return list(dict.fromkeys(ds["taxonomy"]["dimension"]))
 
 
 def dimension_labels(ds: Dataset) -> dict[str, tuple[str, str]]:
-    """Scheme -> (zh, en) label, from taxonomy.csv."""
+    """Scheme -> (zh, en) label, from taxonomy.csv.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    dict
+        ``{scheme: (zh, en)}``.
+    """
     tax = ds["taxonomy"].drop_duplicates("dimension")
     return {r["dimension"]: (r["dimension_zh"], r["dimension_en"]) for _, r in tax.iterrows()}
 
@@ -477,6 +713,18 @@ def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]
     The closed form (Wilson 1927) with the normal quantile from the standard library, so that the
     commands that print landing rates do not import a statistics package (about half a second);
     tests/test_metrics.py checks it against statsmodels' ``proportion_confint(method="wilson")``.
+
+    Parameters
+    ----------
+    landed, signed : int
+        Landed and signed counts (``signed`` > 0).
+    alpha : float
+        1 − the interval's level.
+
+    Returns
+    -------
+    tuple of float
+        ``(lo, hi)``.
     """
     from statistics import NormalDist
 
@@ -489,8 +737,25 @@ def wilson(landed: int, signed: int, alpha: float = 0.05) -> tuple[float, float]
 
 
 def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
-    """A span's total in its most precise form: as a source states it when exact, else the sum of the
-    atomic periods inside it when those are exact (derived), else the stated total with its hedge."""
+    """A span's total in its most precise form.
+
+    A span's total in its most precise form: as a source states it when exact, else the sum of the
+    atomic periods inside it when those are exact (derived), else the stated total with its hedge.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    period : Period
+        Any span (a cohort of landing.csv).
+    measure : str
+        ``projects`` or ``investment_100m_yuan``.
+
+    Returns
+    -------
+    Value
+        Status ``reported`` (the stated total), ``derived`` (the sum) or ``missing``.
+    """
     stated = reported_totals(ds).get(period, {}).get(measure)
     as_stated = None
     if stated is not None and stated.known:
@@ -511,13 +776,107 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
 
 
 def date_label(date: tuple[int, int, int] | None) -> str | None:
-    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.core.locale.iso_date`)."""
+    """A source date as far as it is known: 2021-05-14, 2022, 2023-09 (see :func:`analysis.core.locale.iso_date`).
+
+    Parameters
+    ----------
+    date : tuple of int or None
+        (year, month, day), 0 where not stated.
+
+    Returns
+    -------
+    str or None
+    """
     return locale.iso_date(date)
 
 
+@dataclass(frozen=True)
+class LandingStatement:
+    """One landing statement of landing.csv, as every renderer reads it (built once, by :func:`landing_statements`).
+
+    Parameters
+    ----------
+    cohort : str
+        The signing cohort's label ('2019–2022').
+    first_year, last_year : int
+        The cohort's years.
+    source_id : str
+        The article that states it.
+    vintage : tuple of int
+        The article's date (year, month, day; 0 where not stated): the statement holds as of then.
+    as_of : str or None
+        That date as far as it is known ('2023-09').
+    signed : int or None
+        Projects signed in the cohort: as stated, else its exact total from signings.csv (None when
+        no exact total is published).
+    signed_status : str
+        ``reported`` (landing.csv states it), ``derived`` (from signings.csv) or ``missing``.
+    signed_formula : str or None
+        How a derived count was found ('85 (2019–2021 total)' or a sum of periods).
+    signed_from : str or None
+        What a derived count is: ``total`` (a stated total of the cohort's span) or ``sum`` (the sum of
+        the periods inside it); None when it is not derived.
+    landed : int or None
+        The landed count as stated.
+    landed_lo, landed_hi : int or None
+        The whole numbers of landed projects the statement allows (the count itself, or those the
+        stated rate with its hedge allows out of ``signed``).
+    landed_point : int or None
+        The single count when the statement allows one, else None.
+    rate : float or None
+        ``landed_point / signed``.
+    ci95_lo, ci95_hi : float or None
+        The 95 % Wilson interval of the rate.
+    stated_rate : float or None
+        The rate the article states, as a fraction.
+    stated_rate_pct : float or None
+        The same in percent, as written (近80% -> 80).
+    stated_qualifier : str or None
+        Its hedge.
+    consistent : bool or None
+        Whether the stated rate agrees with the stated counts (None when it cannot be judged).
+    line : int
+        The statement's line in landing.csv.
+    """
+
+    cohort: str
+    first_year: int
+    last_year: int
+    source_id: str
+    vintage: Date
+    as_of: str | None
+    signed: int | None
+    signed_status: str
+    signed_formula: str | None
+    signed_from: str | None
+    landed: int | None
+    landed_lo: int | None
+    landed_hi: int | None
+    landed_point: int | None
+    rate: float | None
+    ci95_lo: float | None
+    ci95_hi: float | None
+    stated_rate: float | None
+    stated_rate_pct: float | None
+    stated_qualifier: str | None
+    consistent: bool | None
+    line: int
+
+    @property
+    def period(self) -> Period:
+        """The signing cohort as a :class:`Period`."""
+        return Period(self.first_year, self.last_year)
+
+
+#: The columns of :func:`landing_rates`, in order: the fields of :class:`LandingStatement` but ``signed_from``.
+LANDING_COLUMNS = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
+                   "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
+                   "stated_rate", "stated_rate_pct", "stated_qualifier", "consistent", "line"]
+
+
 @per_dataset
-def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
-    """One row per landing statement: cohort, vintage, signed, landed (stated or implied by the rate).
+def landing_statements(ds: Dataset, through: int | None = None) -> tuple[LandingStatement, ...]:
+    """One typed record per landing statement of cohorts ending by ``through``, in date order.
 
     ``signed`` comes from landing.csv when stated there, else from the cohort's signings
     (``signed_status`` 'derived', with ``signed_formula``). ``landed_lo``/``landed_hi`` are the whole
@@ -526,25 +885,34 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     count (``landed_point``). ``consistent`` judges a stated rate against stated counts, on the percent
     scale the source writes (近80% holds for 75.5–80.5 %): ``stated_rate_pct`` is that figure as written,
     ``stated_rate`` the same as a fraction.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (usually a vintage, :func:`vintage`).
+    through : int, optional
+        The last year of the cohorts kept; default all.
+
+    Returns
+    -------
+    tuple of LandingStatement
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     dates = ds.source_dates
-    cols = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
-            "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
-            "stated_rate", "stated_rate_pct", "stated_qualifier", "consistent", "line"]
-    rows = []
+    out = []
     lan = ds["landing"].assign(_date=ds["landing"]["source_id"].map(dates))
     for line, r in lan.sort_values(["_date", "first_year", "last_year"], kind="stable").iterrows():
         if r["last_year"] > through:
             continue
         p = Period(int(r["first_year"]), int(r["last_year"]))
         if pd.notna(r["signed"]):
-            signed, s_status, s_formula = int(r["signed"]), "reported", None
+            signed, s_status, s_formula, s_from = int(r["signed"]), "reported", None, None
         else:
             tot = span_total(ds, p)
             exact = tot.known and tot.qualifier == "exact"
             signed = int(round(tot.value)) if exact else None
             s_status, s_formula = ("derived", tot.formula) if exact else ("missing", None)
+            s_from = ("total" if tot.status == "reported" else "sum") if exact else None
         stated = None if pd.isna(r["stated_rate_pct"]) else float(r["stated_rate_pct"])  # percent
         q = None if pd.isna(r["rate_qualifier"]) else str(r["rate_qualifier"])
         landed = None if pd.isna(r["landed"]) else int(r["landed"])
@@ -560,15 +928,48 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
         # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
         # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
         consistent = None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
-        rows.append({
-            "cohort": p.label, "first_year": p.first_year, "last_year": p.last_year, "source_id": r["source_id"],
-            "vintage": r["_date"], "as_of": date_label(r["_date"]), "signed": signed, "signed_status": s_status,
-            "signed_formula": s_formula, "landed": landed, "landed_lo": lo, "landed_hi": hi, "landed_point": point,
-            "rate": rate, "ci95_lo": ci[0], "ci95_hi": ci[1],
-            "stated_rate": None if stated is None else stated / 100, "stated_rate_pct": stated, "stated_qualifier": q,
-            "consistent": consistent, "line": int(line),
-        })
-    return pd.DataFrame(rows, columns=cols)
+        out.append(LandingStatement(
+            cohort=p.label, first_year=p.first_year, last_year=p.last_year, source_id=r["source_id"],
+            vintage=r["_date"], as_of=date_label(r["_date"]), signed=signed, signed_status=s_status,
+            signed_formula=s_formula, signed_from=s_from, landed=landed, landed_lo=lo, landed_hi=hi, landed_point=point,
+            rate=rate, ci95_lo=ci[0], ci95_hi=ci[1],
+            stated_rate=None if stated is None else stated / 100, stated_rate_pct=stated, stated_qualifier=q,
+            consistent=consistent, line=int(line),
+        ))
+    return tuple(out)
+
+
+def landing_frame(statements) -> pd.DataFrame:
+    """Landing statements as a frame of :data:`LANDING_COLUMNS` (one row per :class:`LandingStatement`).
+
+    Parameters
+    ----------
+    statements : iterable of LandingStatement
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return pd.DataFrame([{c: getattr(s, c) for c in LANDING_COLUMNS} for s in statements], columns=LANDING_COLUMNS)
+
+
+@per_dataset
+def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
+    """One row per landing statement: :func:`landing_statements` as a frame (:func:`landing_frame`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (usually a vintage, :func:`vintage`).
+    through : int, optional
+        The last year of the cohorts kept; default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LANDING_COLUMNS`, declared by :class:`analysis.stats.frames.LandingFrame`.
+    """
+    return landing_frame(landing_statements(ds, through))
 
 
 # --------------------------------------------------------------------------------------------- mix
@@ -576,7 +977,35 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
 
 @dataclass
 class Mix:
-    """Breakdown of one period along one classification scheme (``dimension``)."""
+    """Breakdown of one period along one classification scheme (``dimension``).
+
+    Parameters
+    ----------
+    period : Period
+        The period broken down.
+    dimension : str
+        The classification scheme.
+    groups : pandas.DataFrame
+        One row per published group (:class:`analysis.stats.frames.MixGroupsFrame`).
+    total_projects, total_investment : float or None
+        The period's totals.
+    total_investment_qualifier : str or None
+        The hedge of its total amount.
+    stated_investment : float
+        The sum of the groups' stated amounts.
+    unstated_groups : list of str
+        Groups without an amount.
+    remainder_investment : float or None
+        The total less the stated amounts (None without a total).
+    remainder_projects : float or None
+        The total less the stated counts, set only when some group's count is not published.
+    hhi_investment : tuple of float or None
+        The Herfindahl index of the investment shares, as (low, high).
+    complete : bool
+        Every group's count is published and they add up to the period's total.
+    remainder_range : tuple of float or None
+        What the unstated groups together can hold, given the total's hedge (clipped at 0).
+    """
 
     period: Period
     dimension: str
@@ -619,6 +1048,7 @@ class Mix:
 
     @property
     def remainder_share(self) -> float | None:
+        """The unstated groups' amount as a share of the period's total (None when either is unknown)."""
         if self.remainder_investment is None or not self.total_investment:
             return None
         return self.remainder_investment / self.total_investment
@@ -631,6 +1061,20 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     remainder share sum to 1. HHI (sum of squared investment shares) is exact when every group
     states an amount or the remainder is nil; otherwise it is a range: the remainder spread evenly
     over the unstated groups (low) or all in one of them (high).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    period : Period
+        A period with a published breakdown.
+    dimension : str
+        A classification scheme of taxonomy.csv.
+
+    Returns
+    -------
+    Mix
+        Its ``groups`` frame is declared by :class:`analysis.stats.frames.MixGroupsFrame`.
     """
     sig = ds["signings"]
     rows = sig[
@@ -706,7 +1150,20 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
 
 @per_dataset
 def mixes(ds: Dataset, through: int | None = None) -> dict[Period, dict[str, Mix]]:
-    """Every published breakdown ending by ``through``, per period and classification scheme."""
+    """Every published breakdown ending by ``through``, per period and classification scheme.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    dict
+        ``{Period: {scheme: Mix}}``.
+    """
     out: dict[Period, dict[str, Mix]] = {}
     for p in breakdown_periods(ds, through):
         out[p] = {}
@@ -734,8 +1191,22 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
     * ``not_published``: no breakdown of the period, or an incomplete one without the group.
 
     ``investment_100m_yuan`` is the sum of the group's stated amounts; None when a part is not stated.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    dimension : str
+        A classification scheme.
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.CompareFrame`.
     """
-    through = _check_through(ds, through)
+    through = _upto(ds, through)
     tax = ds["taxonomy"]
     tax = tax[tax["dimension"] == dimension]
     keys = list(dict.fromkeys(tax["harmonised"]))
@@ -762,7 +1233,7 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
                 g = mx.groups[mx.groups["harmonised"] == k]
                 if len(g):
                     row["status"] = "published"
-                    row["names_zh"] = "、".join(g["group_zh"])
+                    row["names_zh"] = locale.NAME_SEP.join(g["group_zh"])
                     row["names_en"] = ", ".join(g["group_en"])
                     if g["projects"].notna().all():
                         row["projects"] = float(g["projects"].sum())
@@ -782,9 +1253,22 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
 
 
 def period_statuses(compared: pd.DataFrame) -> dict[str, str]:
-    """One status per period of a :func:`compare_mix` frame, in its order: ``published`` when the period
+    """One status per period of a :func:`compare_mix` frame, in its order.
+
+    One status per period of a :func:`compare_mix` frame, in its order: ``published`` when the period
     has a breakdown under this scheme (some group published or not listed), else ``classified_differently``
-    (broken down under another scheme only) or ``not_published``."""
+    (broken down under another scheme only) or ``not_published``.
+
+    Parameters
+    ----------
+    compared : pandas.DataFrame
+        A :func:`compare_mix` frame.
+
+    Returns
+    -------
+    dict
+        ``{period label: status}``.
+    """
     out = {}
     for label, st in compared.groupby("period", sort=False)["status"]:
         s = set(st)
@@ -794,25 +1278,63 @@ def period_statuses(compared: pd.DataFrame) -> dict[str, str]:
 
 
 def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = None) -> list[dict]:
-    """The judgements behind a scheme's harmonised groups (taxonomy.csv ``note``/``note_zh``), one per noted
-    name; with ``compared`` (a :func:`compare_mix` frame) only the names printed in its periods."""
+    """The judgements behind a scheme's harmonised groups.
+
+    The judgements behind a scheme's harmonised groups (taxonomy.csv ``note``/``note_zh``), one per noted
+    name; with ``compared`` (a :func:`compare_mix` frame) only the names printed in its periods.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    dimension : str
+        A classification scheme.
+    compared : pandas.DataFrame, optional
+        A :func:`compare_mix` frame.
+
+    Returns
+    -------
+    list of dict
+    """
     tax = ds["taxonomy"]
     tax = tax[(tax["dimension"] == dimension) & tax["note"].notna()]
     if compared is not None:
-        printed = {n for names in compared["names_zh"].dropna() for n in str(names).split("、")}
+        printed = {n for names in compared["names_zh"].dropna() for n in str(names).split(locale.NAME_SEP)}
         tax = tax[tax["group_zh"].isin(printed)]
     return [{"group_zh": r["group_zh"], "group_en": r["group_en"], "harmonised": r["harmonised"],
              "note_en": r["note"], "note_zh": r["note_zh"]} for _, r in tax.iterrows()]
 
 
 def trends_periods(ds: Dataset, through: int | None = None) -> list[Period]:
-    """The atomic periods ending by ``through``."""
-    through = _check_through(ds, through)
+    """The atomic periods ending by ``through``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    through : int, optional
+        The last year kept (checked once, at the door: :func:`vintage`); default the last conference year.
+
+    Returns
+    -------
+    list of Period
+    """
+    through = _upto(ds, through)
     return [p for p in sorted(period_values(ds)) if p.last_year <= through]
 
 
 def as_float(x) -> float | None:
-    """JSON-friendly float: NA/NaN -> None."""
+    """JSON-friendly float: NA/NaN -> None.
+
+    Parameters
+    ----------
+    x : object
+        A number, NA, NaN or None.
+
+    Returns
+    -------
+    float or None
+    """
     if x is None or x is pd.NA:
         return None
     try:
@@ -832,6 +1354,15 @@ class Release:
     ``periods`` are the periods whose figures this release first published (2019–2020 and 2021 came
     out together, in the 2021 article); ``through`` is the last year its vintage states, so a report
     as of this release forecasts from the year after it and never a period the release states.
+
+    Parameters
+    ----------
+    date : tuple of int
+        The articles' date (year, month, day).
+    periods : tuple of Period
+        The periods whose figures it first published.
+    through : int
+        The last year its vintage states.
     """
 
     date: tuple[int, int, int]
@@ -845,7 +1376,8 @@ class Release:
 
     @property
     def label(self) -> str:
-        return "、".join(p.label for p in self.periods)
+        """The release's periods as one label ('2019–2020、2021')."""
+        return locale.NAME_SEP.join(p.label for p in self.periods)
 
 
 @per_dataset
@@ -855,6 +1387,15 @@ def releases(ds: Dataset) -> list[Release]:
     A release is a source date at which new periods became known (with a project count). When a later
     release states no year beyond an earlier one's (an older article found later that splits an
     aggregate), the later one, which knows more, stands for that year and takes over its periods.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+
+    Returns
+    -------
+    list of Release
     """
     found: list[Release] = []
     seen: set[Period] = set()
@@ -877,7 +1418,24 @@ def releases(ds: Dataset) -> list[Release]:
 
 
 def release_of(ds: Dataset, year: int) -> Release:
-    """The release that first published the figures of ``year`` (or of the aggregate holding it)."""
+    """The release that first published the figures of ``year`` (or of the aggregate holding it).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    year : int
+        A conference year.
+
+    Returns
+    -------
+    Release
+
+    Raises
+    ------
+    NotPublished
+        When no source publishes the figures of ``year``.
+    """
     for r in releases(ds):
         if any(p.covers(year) for p in r.periods):
             return r
@@ -885,7 +1443,20 @@ def release_of(ds: Dataset, year: int) -> Release:
 
 
 def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
-    """Date of the first source by which ``period``'s own figures were published (or derivable)."""
+    """Date of the first source by which ``period``'s own figures were published (or derivable).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    period : Period
+        An atomic period.
+
+    Returns
+    -------
+    tuple of int
+        The date (year, month, day).
+    """
     for date in sorted(set(ds.source_dates.values())):
         v = ds.as_known_at(date)
         vals = period_values(v) if len(v["conferences"]) else {}
@@ -895,25 +1466,122 @@ def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
 
 
 def period_of(ds: Dataset, year: int) -> Period:
-    """The atomic period that holds ``year`` (a single year, or the aggregate it is published in)."""
+    """The atomic period that holds ``year`` (a single year, or the aggregate it is published in).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (a vintage in a report: :func:`vintage`).
+    year : int
+        A conference year.
+
+    Returns
+    -------
+    Period
+    """
     for p in period_values(ds):
         if p.covers(year):
             return p
     raise NotPublished(f"no signing totals cover {year}")
 
 
+@dataclass(frozen=True)
+class Vintage:
+    """A dataset as known at one release, cut once at the door (:func:`vintage`).
+
+    Everything below the door (trends, totals, landing, mix, claims, the projection) computes on
+    :attr:`dataset` for the years up to :attr:`through` and never checks ``through`` again.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset as it stood at the release: only the sources published by :attr:`Release.date`.
+    release : Release
+        The release that first published the figures of the year asked for.
+    """
+
+    dataset: Dataset
+    release: Release
+
+    @property
+    def through(self) -> int:
+        """The last year the release states (2021 for a question about 2020: 2019–2020 came out in 2021)."""
+        return self.release.through
+
+    @property
+    def as_of(self) -> Date:
+        """The release's date: the date of the latest source the vintage keeps."""
+        return self.release.date
+
+
 @per_dataset
+def vintage(ds: Dataset, through: int | None = None) -> Vintage:
+    """The door: the dataset as known at the release that first published ``through``, made once.
+
+    ``through`` is checked here and only here (a year before the first or after the last conference
+    raises ValueError); the release of that year is found and the dataset is cut to the sources
+    published by its date (:meth:`analysis.data.dataset.Dataset.as_known_at`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset (every source).
+    through : int, optional
+        A conference year; default the last one.
+
+    Returns
+    -------
+    Vintage
+        The cut dataset and its release.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> v = vintage(load(), 2020)
+    >>> v.through, v.dataset.as_of == v.release.date
+    (2021, True)
+    """
+    release = release_of(ds, _check_through(ds, through))
+    return Vintage(ds.as_known_at(release.date), release)
+
+
 def known_at_release(ds: Dataset, through: int | None = None) -> Dataset:
     """The dataset as it stood at the release that first published the figures of ``through``.
 
     What a report about that release can say: later articles (later cumulative totals, later landing
     statements, later years) are left out, and appear only in its "since then" section.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset.
+    through : int, optional
+        A conference year; default the last one.
+
+    Returns
+    -------
+    Dataset
+        :attr:`Vintage.dataset` of :func:`vintage`.
     """
-    through = _check_through(ds, through)
-    return ds.as_known_at(release_of(ds, through).date)
+    return vintage(ds, through).dataset
 
 
 def release_through(ds: Dataset, through: int | None = None) -> int:
-    """The last year stated by the release that first published ``through`` (2020 -> 2021: the 2021
-    article published 2019–2020 and 2021 together). Results are always for a whole release."""
-    return release_of(ds, _check_through(ds, through)).through
+    """The last year stated by the release that first published ``through``.
+
+    The last year stated by the release that first published ``through`` (2020 -> 2021: the 2021
+    article published 2019–2020 and 2021 together). Results are always for a whole release.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset.
+    through : int, optional
+        A conference year; default the last one.
+
+    Returns
+    -------
+    int
+        :attr:`Vintage.through` of :func:`vintage`.
+    """
+    return vintage(ds, through).through

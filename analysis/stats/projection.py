@@ -40,7 +40,23 @@ THRESHOLD_STEP = 500.0
 
 @dataclass(frozen=True)
 class Scenario:
-    """A what-if applied to the simulations, never the default: growth compounding after ``through``."""
+    """A what-if applied to the simulations, never the default: growth compounding after ``through``.
+
+    Parameters
+    ----------
+    growth_projects : float
+        Yearly growth of the expected number of projects (0.05 = +5 %/yr; above -1).
+    growth_investment_per_project : float
+        Yearly growth of the expected amount per project.
+    landing_rate : float or None
+        A fixed landing rate instead of the fitted landing model (0–1).
+
+    Examples
+    --------
+    >>> from analysis import Scenario
+    >>> Scenario().is_default, Scenario(growth_projects=0.05).is_default
+    (True, False)
+    """
 
     growth_projects: float = 0.0  # yearly growth of the expected number of projects (0.05 = +5 %/yr)
     growth_investment_per_project: float = 0.0
@@ -55,11 +71,44 @@ class Scenario:
 
     @property
     def is_default(self) -> bool:
+        """Whether this is the default scenario (no what-if)."""
         return self == Scenario()
 
 
 @dataclass
 class Projection:
+    """The projection from ``through``: summaries per year and metric, thresholds and landing.
+
+    Parameters
+    ----------
+    through : int
+        The last year of the history.
+    years : list of int
+        The projected years.
+    seed : int
+        The random seed (results are deterministic given it).
+    n_sims : int
+        Simulations drawn.
+    scenario : Scenario
+        The what-if applied (the default: none).
+    table : pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.ProjectionFrame`.
+    thresholds : pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.ThresholdsFrame`.
+    landing : pandas.DataFrame
+        Predicted landed counts, declared by :class:`analysis.stats.frames.LandingProjectionFrame`.
+    weights : dict
+        The models' posterior weights.
+    summary : dict
+        The posterior summary of the model.
+    start : dict
+        The cumulative totals the projection adds to.
+    history : pandas.DataFrame
+        The periods it was fitted on.
+    samples : dict
+        The simulated draws.
+    """
+
     through: int
     years: list[int]
     seed: int
@@ -75,6 +124,19 @@ class Projection:
     samples: dict = field(repr=False, default_factory=dict)
 
     def row(self, year: int, metric: str) -> pd.Series:
+        """The summary row of one year and metric.
+
+        Parameters
+        ----------
+        year : int
+            A projected year.
+        metric : str
+            A metric of :attr:`table`.
+
+        Returns
+        -------
+        pandas.Series
+        """
         return self.table[(self.table["year"] == year) & (self.table["metric"] == metric)].iloc[0]
 
 
@@ -104,6 +166,18 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
     counts are exact; 约 is ±5 %; 余 and 超 are lower bounds; 不足 and 以内 upper bounds; a derived value
     the interval its derivation allows). A landing statement enters when its signed count and the landed
     counts it allows are known; its vintage is the source's year.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The vintage (:func:`analysis.stats.metrics.vintage`).
+    through : int
+        The last year of the history.
+
+    Returns
+    -------
+    tuple
+        The periods' observations and the landing statements' observations.
     """
     tr = metrics.trends(ds, through)
     vals = metrics.period_values(ds)
@@ -159,13 +233,40 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     ``ds`` should be the dataset as known at the release of ``through``
     (:func:`analysis.stats.metrics.known_at_release`). ``through`` must be the end of a published period.
     Deterministic given ``seed``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The vintage (:func:`analysis.stats.metrics.vintage`).
+    through : int, optional
+        The end of a published period; default the last conference year.
+    horizon : int
+        Years projected (1 to ``MAX_HORIZON``).
+    seed : int
+        The random seed.
+    n_sims : int
+        Simulations (at least 100).
+    scenario : Scenario
+        A what-if (default none).
+
+    Returns
+    -------
+    Projection
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> from analysis.stats import metrics
+    >>> v = metrics.vintage(load(), 2023)
+    >>> project(v.dataset, v.through, horizon=1, n_sims=200).years
+    [2024]
     """
     if not 1 <= int(horizon) <= MAX_HORIZON:
         raise ValueError(f"horizon must be 1 to {MAX_HORIZON} years (got {horizon})")
     if int(n_sims) < 100:
         raise ValueError(f"n_sims must be at least 100 (got {n_sims})")
     horizon, n_sims = int(horizon), int(n_sims)
-    through = metrics._check_through(ds, through)
+    through = metrics._upto(ds, through)  # checked at the door (metrics.vintage), not here
     tr = metrics.trends(ds, through)
     if tr.empty or int(tr["last_year"].max()) != through:
         ends = ", ".join(str(int(y)) for y in metrics.trends(ds)["last_year"])
@@ -290,6 +391,20 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
     yearly row). The cumulative actual is the total a source states for that span when exact
     (``actual_source`` "reported"), else the sum of the published periods ("sum"). Interval scores
     (Gneiting–Raftery, 80 % and 95 %) and CRPS come from ``scoringrules`` (lower is better).
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection made at a release.
+    ds : Dataset
+        The full dataset.
+    after : tuple of int, optional
+        The projection's vintage date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.BacktestFrame`.
     """
     import scoringrules as sr
 
@@ -335,8 +450,25 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
 
 
 def landing_backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
-    """The predicted landed count of everything signed by ``through`` against a statement published after
-    ``after`` about exactly that span at the predicted vintage year (2019–2022 in 2023), when one exists."""
+    """The predicted landed count against a later statement about the same span.
+
+    The predicted landed count of everything signed by ``through`` against a statement published after
+    ``after`` about exactly that span at the predicted vintage year (2019–2022 in 2023), when one exists.
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection made at a release.
+    ds : Dataset
+        The full dataset.
+    after : tuple of int, optional
+        The projection's vintage date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared by :class:`analysis.stats.frames.LandingBacktestFrame` (empty when no statement matches).
+    """
     span = proj.landing[proj.landing["kind"] == "span"]
     if span.empty:
         return pd.DataFrame()

@@ -17,31 +17,102 @@ from ..core import locale
 from . import claims
 from . import metrics
 from ..data.dataset import Dataset
-from .metrics import Mix, Period
+from . import frames
+from .metrics import Date, LandingStatement, Mix, Period
 
-Date = tuple[int, int, int]
 #: Claims a later article makes about the periods of a report: its totals of earlier spans and landing.
 SINCE_THEN_CLAIMS = ("cumulative_sum", "derived_vs_sum", "landing_rate", "landing_vintage")
 
 
 @dataclass
 class SinceThen:
-    """What later sources added about the periods up to ``through``."""
+    """What later sources added about the periods up to ``through``.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        The later articles (rows of sources.csv; :class:`~analysis.stats.frames.SourcesFrame`).
+    totals : pandas.DataFrame
+        Cumulative totals from the first conference that only the later articles state, one row per
+        figure (:class:`~analysis.stats.frames.TotalsFrame`).
+    landing : pandas.DataFrame
+        The later landing statements (:class:`~analysis.stats.frames.LandingFrame`).
+    claims : pandas.DataFrame
+        Claims that only the later sources make possible (:class:`~analysis.stats.frames.ClaimsFrame`).
+    backtest : pandas.DataFrame
+        The projection made at the release against later actuals (empty without a projection;
+        :class:`~analysis.stats.frames.BacktestFrame`).
+    landing_backtest : pandas.DataFrame
+        Its predicted landed count against a later statement
+        (:class:`~analysis.stats.frames.LandingBacktestFrame`).
+    landing_statements : tuple of LandingStatement
+        :attr:`landing` as typed records, the rows every renderer reads.
+    """
 
     sources: pd.DataFrame
-    totals: pd.DataFrame  # later stated totals of spans ending by the last year in the data
-    landing: pd.DataFrame  # later landing statements
-    claims: pd.DataFrame  # claims that only the later sources make possible
-    backtest: pd.DataFrame  # the projection made at the release, against later actuals
-    landing_backtest: pd.DataFrame  # its predicted landed count against a later statement
+    totals: pd.DataFrame
+    landing: pd.DataFrame
+    claims: pd.DataFrame
+    backtest: pd.DataFrame
+    landing_backtest: pd.DataFrame
+    landing_statements: tuple[LandingStatement, ...] = ()
 
 
 @dataclass
 class Results:
+    """Every figure of one release, as the renderers read it (made by :func:`compute`).
+
+    Parameters
+    ----------
+    through : int
+        The last year the release states (a whole release: 2021 for a question about 2020).
+    period : Period or None
+        The published period ending at ``through`` (None when ``through`` lies inside an aggregate).
+    vintage : tuple of int
+        The release's date (year, month, day): the date of the latest source kept.
+    dataset : Dataset
+        The vintage: the dataset as known at the release (:func:`analysis.stats.metrics.vintage`).
+    sources : pandas.DataFrame
+        The vintage's articles (:class:`~analysis.stats.frames.SourcesFrame`).
+    periods : pandas.DataFrame
+        One row per atomic period ending by ``through`` (:class:`~analysis.stats.frames.PeriodsFrame`).
+    cumulative : dict
+        The cumulative totals (:func:`analysis.stats.metrics.cumulative`).
+    landing : pandas.DataFrame
+        One row per landing statement (:class:`~analysis.stats.frames.LandingFrame`).
+    mix : dict
+        ``{Period: {scheme: Mix}}``: every published breakdown (groups:
+        :class:`~analysis.stats.frames.MixGroupsFrame`).
+    compare : dict
+        ``{scheme: frame}``: periods side by side on the harmonised groups
+        (:class:`~analysis.stats.frames.CompareFrame`).
+    dimension_labels : dict
+        ``{scheme: (zh, en)}`` labels from taxonomy.csv.
+    claims : pandas.DataFrame
+        The claims ledger of the vintage (:class:`~analysis.stats.frames.ClaimsFrame`).
+    landing_statements : tuple of LandingStatement
+        :attr:`landing` as typed records, built once: the rows every renderer reads.
+    projection : Projection or None
+        The projection from ``through`` (None when not asked for or not possible).
+    projection_note : str or None
+        Why nothing is projected, when ``through`` is not the end of a published period.
+    since_then : SinceThen or None
+        What later sources added (None when there is no later source).
+    caveats : list of dict
+        What the figures are not (:func:`caveats`).
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> res = compute(load(), 2022, projection=False)
+    >>> res.through, res.period.label, res.landing_statements[0].cohort
+    (2022, '2022', '2019–2020')
+    """
+
     through: int
-    period: Period | None  # the published period ending at ``through`` (None inside an aggregate)
+    period: Period | None
     vintage: Date
-    dataset: Dataset  # the vintage: what was known at the release
+    dataset: Dataset
     sources: pd.DataFrame
     periods: pd.DataFrame
     cumulative: dict
@@ -50,6 +121,7 @@ class Results:
     compare: dict[str, pd.DataFrame]
     dimension_labels: dict[str, tuple[str, str]]
     claims: pd.DataFrame
+    landing_statements: tuple[LandingStatement, ...] = ()
     projection: object | None = None
     projection_note: str | None = None
     since_then: SinceThen | None = None
@@ -57,12 +129,47 @@ class Results:
 
     @property
     def vintage_label(self) -> str:
+        """The release's date as far as it is known ('2023-09')."""
         return metrics.date_label(self.vintage)
 
     def comparable_schemes(self) -> list[str]:
-        """Schemes with a breakdown in two periods or more: the ones a comparison can show."""
+        """Schemes with a breakdown in two periods or more: the ones a comparison can show.
+
+        Returns
+        -------
+        list of str
+        """
         return [d for d, frame in self.compare.items()
                 if list(metrics.period_statuses(frame).values()).count("published") > 1]
+
+
+def coverage_verdict(lo: float, hi: float, mc_se: float, level: float) -> str:
+    """The calibration study's verdict on one interval level: its coverage against the nominal level.
+
+    ``wide`` when the lowest coverage found is above the level by more than two Monte-Carlo standard
+    errors, ``narrow`` when the highest is below it by as much, else ``nominal``. Renderers word it;
+    they do not decide it.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The lowest and highest coverage of the level across the study's horizons (0–1).
+    mc_se : float
+        The largest Monte-Carlo standard error of those coverages.
+    level : float
+        The nominal level (0.8, 0.95).
+
+    Returns
+    -------
+    str
+        ``wide``, ``narrow`` or ``nominal``.
+
+    Examples
+    --------
+    >>> coverage_verdict(0.97, 0.99, 0.005, 0.95), coverage_verdict(0.78, 0.82, 0.01, 0.8)
+    ('wide', 'nominal')
+    """
+    return "wide" if lo > level + 2 * mc_se else "narrow" if hi < level - 2 * mc_se else "nominal"
 
 
 def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
@@ -86,7 +193,20 @@ def _later_totals(full: Dataset, known: Dataset) -> pd.DataFrame:
 
 
 def caveats(ds: Dataset, through: int) -> list[dict]:
-    """What the figures are not, built from the data (derived values, wording, side amounts)."""
+    """What the figures are not, built from the data (derived values, wording, side amounts).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The vintage.
+    through : int
+        The release's last year.
+
+    Returns
+    -------
+    list of dict
+        One per caveat, with its ``kind`` (intended_investment, derived, term, side_amount) and facts.
+    """
     out = [{"kind": "intended_investment"}]
     for p, vals in sorted(metrics.period_values(ds).items()):
         if p.last_year > through:
@@ -116,15 +236,51 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
 
     Results are for a whole release: ``through=2020`` gives the 2021 release, which published
     2019–2020 and 2021 together, so ``res.through`` is 2021 and nothing it states is forecast.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full dataset (:func:`analysis.load`); the vintage is cut from it here, once.
+    through : int, optional
+        A conference year (default the last); checked here, once (:func:`analysis.stats.metrics.vintage`).
+    projection : bool
+        Whether to project from ``through`` (the slow part).
+    horizon : int
+        Years projected.
+    seed : int, optional
+        The projection's random seed (default :data:`analysis.stats.projection.DEFAULT_SEED`).
+    scenario : Scenario, optional
+        A what-if for the projection.
+
+    Returns
+    -------
+    Results
+        Every frame checked against its declared columns (:mod:`analysis.stats.frames`).
+
+    Raises
+    ------
+    ValueError
+        When ``through`` is before the first or after the last conference of the data.
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> res = compute(load(), 2020, projection=False)
+    >>> res.through, res.vintage_label, list(res.periods["period"])
+    (2021, '2021-05-14', ['2019–2020', '2021'])
+    >>> s = res.landing_statements[0]
+    >>> s.cohort, s.signed, s.signed_from, (s.landed_lo, s.landed_hi)
+    ('2019–2020', 85, 'total', (77, 85))
     """
-    through = metrics.release_through(ds, through)
-    known = metrics.known_at_release(ds, through)
+    door = metrics.vintage(ds, through)  # the one check of ``through``; the one cut of the dataset
+    known, through = door.dataset, door.through
     vintage = known.as_of
     periods = metrics.trends(known, through)
     cum = metrics.cumulative(known, through)
     period = next((metrics.Period(int(r.first_year), int(r.last_year)) for r in periods.itertuples()
                    if int(r.last_year) == through), None)
     dims = metrics.dimensions(known)
+    statements = metrics.landing_statements(known, through)  # built once; the frame is their table
     res = Results(
         through=through,
         period=period,
@@ -133,7 +289,8 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
         sources=known["sources"],
         periods=periods,
         cumulative=cum,
-        landing=metrics.landing_rates(known, through),
+        landing=metrics.landing_frame(statements),
+        landing_statements=statements,
         mix=metrics.mixes(known, through),
         compare={d: metrics.compare_mix(known, d, through) for d in dims},
         dimension_labels=metrics.dimension_labels(known),
@@ -161,13 +318,16 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
 
             backtest = P.backtest(res.projection, ds, after=vintage)
             landing_bt = P.landing_backtest(res.projection, ds, after=vintage)
+        later_ids = set(later_sources["source_id"])
         res.since_then = SinceThen(
             sources=later_sources,
             totals=_later_totals(ds, known),
-            landing=metrics.landing_rates(ds).pipe(lambda lr: lr[lr["source_id"].isin(set(later_sources["source_id"]))]),
+            landing=metrics.landing_rates(ds).pipe(lambda lr: lr[lr["source_id"].isin(later_ids)]),
+            landing_statements=tuple(s for s in metrics.landing_statements(ds) if s.source_id in later_ids),
             claims=later_ledger[~later_ledger["id"].isin(seen) & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)
                                 & (later_ledger["last_year"] <= through)].reset_index(drop=True),
             backtest=backtest,
             landing_backtest=landing_bt,
         )
+    frames.validate(frames.result_frames(res))  # once per compute: the declared columns
     return res

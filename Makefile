@@ -15,6 +15,8 @@ export TQDM_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NBVAL := --nbval --nbval-current-env
+#: what ruff lints and formats (the notebooks are checked by nbval instead)
+LINTED := analysis tests benchmarks
 #: pytest-xdist over the cores; whole files per worker (a notebook's cells share one kernel)
 XDIST := -n $(shell $(PYTHON) -c "import os; print(min(os.cpu_count() or 1, 4))") --dist loadfile
 
@@ -35,8 +37,11 @@ reports: $(STAMP)
 	@if command -v chromium >/dev/null 2>&1; then $(BIN)/python tests/browser.py reports/ --shots build/screenshots --changed; \
 	else echo "make: no chromium, so no screenshots (apt-get install chromium)"; fi
 
-## test: unit tests, property tests and nbval on the committed notebooks
+## test: lint and format check (ruff, configured in pyproject.toml), unit tests, property tests, the docstring
+## examples (tests/test_docs.py) and nbval on the committed notebooks
 test: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest $(XDIST) tests $(wildcard notebooks/*.ipynb) $(NBVAL)
 
 check: $(STAMP)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .core.config import CACHE_ENV, default_data_dir
 from .data.dataset import Dataset, read
-from .data.schema import DataError, Problem
+from .data.schema import DataError
 from .present.facts import reconciliation_problems
 from .stats.projection import Scenario
 from .stats.results import Results, compute
@@ -67,7 +67,10 @@ def load(data_dir: str | Path | None = None) -> Dataset:
     """
     data_dir = default_data_dir() if data_dir is None else Path(data_dir)
     if os.environ.get(CACHE_ENV) == "1" and data_dir.is_dir():
-        key = (str(data_dir.resolve()), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))))
+        key = (
+            str(data_dir.resolve()),
+            tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.glob("*.csv"))),
+        )
         hit = _loaded.get(key)
         if hit is None or _fingerprint(hit[0]) != hit[1]:
             _loaded.clear()

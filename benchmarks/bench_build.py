@@ -28,8 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 #: exactly what the notebooks import: their first cell, and what computing the results imports on the way
-STACK = ("from analysis import charts, compute, load, notebook, prose, tables\n"
-         "import analysis.stats.projection, scoringrules\n")
+STACK = (
+    "from analysis import charts, compute, load, notebook, prose, tables\n"
+    "import analysis.stats.projection, scoringrules\n"
+)
 
 
 def timed(cmd: list[str], env=None) -> float:
@@ -79,7 +81,7 @@ def main() -> None:
             builds.append(timed([py, "-m", "analysis", "build", "--out", str(out), "--force", "--quiet"], env))
             noops.append(timed([py, "-m", "analysis", "build", "--out", str(out), "--quiet"], env))
             checks.append(timed([py, "-m", "analysis", "check"], env))
-    f, b, n, c = min(floors), min(builds), min(noops), min(checks)
+    f, b, n, _c = min(floors), min(builds), min(noops), min(checks)
     ideal = math.ceil(n_nb / cores) * f
 
     def line(name, xs):

@@ -39,12 +39,23 @@ MIN_FONT_PX = 12.0
 #: schemes a page may load from: itself and inline data; anything else would leave the machine
 LOCAL_SCHEMES = ("file:", "data:")
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-         "--remote-debugging-pipe",
-         # nothing resolves: a page that asks for a remote URL is caught by the check without reaching out
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--remote-debugging-pipe",
+    # nothing resolves: a page that asks for a remote URL is caught by the check without reaching out
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+)
 TIMEOUT = 30.0
 
 
@@ -80,7 +91,8 @@ def fonts_conf(folder: Path) -> Path:
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
         f"  <dir>{font_path().parent}</dir>\n  <cachedir>{cache}</cachedir>\n</fontconfig>\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return conf
 
 
@@ -180,8 +192,14 @@ class Browser:
         try:
             self.proc = subprocess.Popen(
                 [self.binary, *FLAGS, f"--user-data-dir={self._tmp / 'profile'}", "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, env=env,
-                close_fds=False, preexec_fn=fds_3_and_4, start_new_session=True)
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
+                env=env,
+                close_fds=False,
+                preexec_fn=fds_3_and_4,
+                start_new_session=True,
+            )
         except OSError:
             self._log.close()
             for fd in (self._to_chrome, self._from_chrome):
@@ -286,8 +304,11 @@ class Browser:
         try:
             for domain in ("Page", "Network", "Runtime", "DOM", "CSS"):
                 self.send(f"{domain}.enable", session=s)
-            self.send("Emulation.setDeviceMetricsOverride",
-                      {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}, session=s)
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+                session=s,
+            )
             self.send("Emulation.setScrollbarsHidden", {"hidden": True}, session=s)
             self._take_events(s)  # about:blank's
             nav = self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=s)
@@ -296,8 +317,9 @@ class Browser:
             self._wait_loaded(s)
             if screenshot:
                 rep.screenshot = self._screenshot(s, width)
-            res = self.send("Runtime.evaluate", {"expression": MEASURE_JS, "awaitPromise": True, "returnByValue": True},
-                            session=s)
+            res = self.send(
+                "Runtime.evaluate", {"expression": MEASURE_JS, "awaitPromise": True, "returnByValue": True}, session=s
+            )
             if "exceptionDetails" in res:
                 raise CDPError(f"measuring {path}: {res['exceptionDetails']}")
             m = res["result"]["value"]
@@ -323,16 +345,23 @@ class Browser:
         deadline = time.monotonic() + self.timeout
         while True:
             self.wait_event("Page.loadEventFired", session=s, timeout=max(0.1, deadline - time.monotonic()))
-            state = self.send("Runtime.evaluate", {"expression": "[location.protocol, document.readyState]",
-                                                   "returnByValue": True}, session=s)["result"]["value"]
+            state = self.send(
+                "Runtime.evaluate",
+                {"expression": "[location.protocol, document.readyState]", "returnByValue": True},
+                session=s,
+            )["result"]["value"]
             if state == ["file:", "complete"]:
                 return
 
     def _screenshot(self, s: str, width: int) -> bytes:
         size = self.send("Page.getLayoutMetrics", session=s)["cssContentSize"]
         clip = {"x": 0, "y": 0, "width": width, "height": max(1, int(size["height"] + 0.5)), "scale": 1}
-        shot = self.send("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
-                         session=s, timeout=60)
+        shot = self.send(
+            "Page.captureScreenshot",
+            {"format": "png", "clip": clip, "captureBeyondViewport": True},
+            session=s,
+            timeout=60,
+        )
         return base64.b64decode(shot["data"])
 
     def _title_fonts(self, s: str) -> list[str]:
@@ -365,7 +394,7 @@ class Browser:
         self._log.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -385,7 +414,9 @@ def problems(rep: PageReport, *, main_points: bool) -> list[str]:
     if rep.broken_images:
         out.append(f"{where}: {len(rep.broken_images)} of {len(rep.images)} image(s) not loaded: {rep.broken_images}")
     if rep.small_text:
-        lines = "; ".join(f"{t['size']:g}px <{t['tag']}> in {t['where'] or 'body'}: {t['text']!r}" for t in rep.small_text[:12])
+        lines = "; ".join(
+            f"{t['size']:g}px <{t['tag']}> in {t['where'] or 'body'}: {t['text']!r}" for t in rep.small_text[:12]
+        )
         more = f" (and {len(rep.small_text) - 12} more)" if len(rep.small_text) > 12 else ""
         out.append(f"{where}: {len(rep.small_text)} text element(s) below {MIN_FONT_PX:g} px: {lines}{more}")
     if main_points and rep.main_points != 1:
@@ -393,8 +424,10 @@ def problems(rep: PageReport, *, main_points: bool) -> list[str]:
     if not main_points and rep.main_points:
         out.append(f"{where}: the index has a main-points box")
     if not any("CJK" in f for f in rep.cjk_fonts):
-        out.append(f"{where}: the title was not drawn in Noto Sans CJK (drawn with {rep.cjk_fonts}): "
-                   "Chinese may show as boxes; is the mplfonts font in the generated fonts.conf?")
+        out.append(
+            f"{where}: the title was not drawn in Noto Sans CJK (drawn with {rep.cjk_fonts}): "
+            "Chinese may show as boxes; is the mplfonts font in the generated fonts.conf?"
+        )
     if rep.console_errors:
         out.append(f"{where}: script errors: {rep.console_errors}")
     return out
@@ -407,8 +440,16 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def screenshot_tree(out_dir, shots, widths=WIDTHS, *, browser: Browser | None = None, reports: list | None = None,
-                    only_changed: bool = False, names=None) -> list[Path]:
+def screenshot_tree(
+    out_dir,
+    shots,
+    widths=WIDTHS,
+    *,
+    browser: Browser | None = None,
+    reports: list | None = None,
+    only_changed: bool = False,
+    names=None,
+) -> list[Path]:
     """Write shots/<page>-<width>.png for every page of the built tree in out_dir; return the paths.
 
     A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots
@@ -463,17 +504,26 @@ def screenshot_tree(out_dir, shots, widths=WIDTHS, *, browser: Browser | None = 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python tests/browser.py",
-                                 description="Write <shots>/<page>-<width>.png for every page of a built report tree.")
+    ap = argparse.ArgumentParser(
+        prog="python tests/browser.py",
+        description="Write <shots>/<page>-<width>.png for every page of a built report tree.",
+    )
     ap.add_argument("out_dir", nargs="?", default="reports", help="a built report tree (default: reports)")
-    ap.add_argument("--shots", metavar="DIR", default="build/screenshots",
-                    help="where the screenshots go, outside the report tree (default: build/screenshots)")
+    ap.add_argument(
+        "--shots",
+        metavar="DIR",
+        default="build/screenshots",
+        help="where the screenshots go, outside the report tree (default: build/screenshots)",
+    )
     ap.add_argument("--check", action="store_true", help="also report what the browser tests would fail on (exit 1)")
     ap.add_argument("--changed", action="store_true", help="only pages whose HTML changed since their screenshots")
     args = ap.parse_args(argv)
     out = Path(args.out_dir)
     if not (out / "index.html").exists():
-        print(f"{out}/index.html is missing: build the reports first (python -m analysis build --out {out})", file=sys.stderr)
+        print(
+            f"{out}/index.html is missing: build the reports first (python -m analysis build --out {out})",
+            file=sys.stderr,
+        )
         return 2
     if find_chromium() is None:
         print("no chromium binary: install it (apt-get install chromium) or set $CHROMIUM", file=sys.stderr)

@@ -91,8 +91,8 @@ def built_reports(tmp_path_factory) -> Path:
     import fcntl
     import os
 
-    from analysis.pipeline.build import build, plan, tree_digest
     from analysis import load
+    from analysis.pipeline.build import build, plan, tree_digest
 
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base

@@ -8,9 +8,9 @@ import hashlib
 import pandas as pd
 import pytest
 
+from analysis import load
 from analysis.pipeline import outdir
 from analysis.pipeline.cli import main
-from analysis import load
 
 from .conftest import append_row, find_line, problems_of, read_rows, set_cell
 
@@ -25,7 +25,10 @@ def test_truncated_csv(data_copy):
     last_row = text.splitlines()[-1]
     f.write_text(text[: text.rindex(last_row) + last_row.index(",exact,")], encoding="utf-8")  # cut inside the last row
     last = len(text.splitlines())
-    assert any(p.startswith(f"signings.csv:{last}:") and "expected 11" in p and "truncated" in p for p in problems_of(data_copy))
+    assert any(
+        p.startswith(f"signings.csv:{last}:") and "expected 11" in p and "truncated" in p
+        for p in problems_of(data_copy)
+    )
 
 
 def test_truncated_inside_quotes(data_copy):
@@ -39,7 +42,9 @@ def test_truncated_inside_quotes(data_copy):
 def test_wrong_delimiter(data_copy):
     f = data_copy / "landing.csv"
     f.write_text(f.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
-    assert "landing.csv:1: header has a single column: the file uses another delimiter; use commas (,)" in problems_of(data_copy)
+    assert "landing.csv:1: header has a single column: the file uses another delimiter; use commas (,)" in problems_of(
+        data_copy
+    )
 
 
 def test_bom_is_accepted(data_copy):
@@ -67,12 +72,17 @@ def test_numbers_with_separators_or_units(data_copy, value, fragment):
     f = data_copy / "signings.csv"
     line = find_line(f, first_year="2019", last_year="2022")
     set_cell(f, line, "investment_100m_yuan", value)
-    assert any(p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan': '{value}' {fragment}") for p in problems_of(data_copy))
+    assert any(
+        p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan': '{value}' {fragment}")
+        for p in problems_of(data_copy)
+    )
 
 
 def test_conference_year_after_today(data_copy):
     year = dt.date.today().year + 1
-    line = append_row(data_copy / "conferences.csv", {"year": str(year), "source_id": "bjd2022", "evidence": "连续四年举办"})
+    line = append_row(
+        data_copy / "conferences.csv", {"year": str(year), "source_id": "bjd2022", "evidence": "连续四年举办"}
+    )
     probs = problems_of(data_copy)
     assert f"conferences.csv:{line}: column 'year': year is later than the current year {year - 1}; got {year}" in probs
 
@@ -80,7 +90,7 @@ def test_conference_year_after_today(data_copy):
 def test_duplicate_rows(data_copy):
     f = data_copy / "signings.csv"
     header, rows = read_rows(f)
-    line = append_row(f, dict(zip(header, rows[4])))
+    line = append_row(f, dict(zip(header, rows[4], strict=True)))
     probs = problems_of(data_copy)
     assert any(p.startswith(f"signings.csv:{line}:") and "duplicate key" in p for p in probs), probs
     assert any(p.startswith("signings.csv:6:") and "duplicate key" in p for p in probs), probs
@@ -90,7 +100,10 @@ def test_negative_amount(data_copy):
     f = data_copy / "signings.csv"
     line = find_line(f, group_zh="三河市")
     set_cell(f, line, "investment_100m_yuan", "-201.65")
-    assert any(p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan': must be >= 0") for p in problems_of(data_copy))
+    assert any(
+        p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan': must be >= 0")
+        for p in problems_of(data_copy)
+    )
 
 
 def test_implausibly_large_amount(data_copy):
@@ -98,7 +111,10 @@ def test_implausibly_large_amount(data_copy):
     line = find_line(f, dimension="total", first_year="2022")
     set_cell(f, line, "investment_100m_yuan", "2806600")  # typed in 万元 by mistake
     probs = problems_of(data_copy)
-    assert any(p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan': 2.8066e+06 亿元 is implausibly large") for p in probs), probs
+    assert any(
+        p.startswith(f"signings.csv:{line}: column 'investment_100m_yuan': 2.8066e+06 亿元 is implausibly large")
+        for p in probs
+    ), probs
 
 
 def test_landed_above_signed(data_copy):
@@ -134,14 +150,17 @@ NOT_FINITE = ["inf", "-inf", "Infinity", "-Infinity", "nan", "NaN", "1e999"]
 
 
 @pytest.mark.parametrize("value", NOT_FINITE)
-@pytest.mark.parametrize("file,match,column", [
-    ("claims.csv", {"claim_id": "industry_28"}, "stated"),
-    ("signings.csv", {"group_zh": "三河市"}, "investment_100m_yuan"),
-    ("signings.csv", {"group_zh": "三河市"}, "projects"),
-    ("landing.csv", {"source_id": "release2023"}, "stated_rate_pct"),
-    ("details.csv", {"fact_id": "yanjiao_jobs"}, "value"),
-    ("sources.csv", {"source_id": "cn2021"}, "date_day"),
-])
+@pytest.mark.parametrize(
+    "file,match,column",
+    [
+        ("claims.csv", {"claim_id": "industry_28"}, "stated"),
+        ("signings.csv", {"group_zh": "三河市"}, "investment_100m_yuan"),
+        ("signings.csv", {"group_zh": "三河市"}, "projects"),
+        ("landing.csv", {"source_id": "release2023"}, "stated_rate_pct"),
+        ("details.csv", {"fact_id": "yanjiao_jobs"}, "value"),
+        ("sources.csv", {"source_id": "cn2021"}, "date_day"),
+    ],
+)
 def test_infinity_and_nan_in_any_spelling_are_refused(data_copy, capsys, value, file, match, column):
     line = find_line(data_copy / file, **match)
     set_cell(data_copy / file, line, column, value)
@@ -156,7 +175,10 @@ def test_a_claim_stated_as_1e309(data_copy, capsys):
     line = find_line(f, claim_id="industry_28")
     set_cell(f, line, "stated", "1e309")  # overflows to infinity as a float
     rc, lines = _check(data_copy, capsys)
-    assert rc == 1 and lines[0] == f"{data_copy}/claims.csv:{line}: column 'stated': '1e309' is out of range (not a finite number)"
+    assert (
+        rc == 1
+        and lines[0] == f"{data_copy}/claims.csv:{line}: column 'stated': '1e309' is out of range (not a finite number)"
+    )
     assert len(lines) == 2  # the problem and the count: nothing else trips over it
 
 
@@ -176,21 +198,33 @@ def test_a_count_beyond_what_a_number_holds(data_copy, capsys, value):
     set_cell(f, line, "projects", value)  # 2**63 (pandas' Int64 overflows), 2**53 + 1 (a float loses it)
     rc, lines = _check(data_copy, capsys)
     mine = [p for p in lines if f"signings.csv:{line}: column 'projects':" in p]
-    assert rc == 1 and mine == [f"{data_copy}/signings.csv:{line}: column 'projects': '{value}' is out of range "
-                                f"(a whole number here is at most {2**53}, 2**53)"], lines
+    assert rc == 1 and mine == [
+        f"{data_copy}/signings.csv:{line}: column 'projects': '{value}' is out of range "
+        f"(a whole number here is at most {2**53}, 2**53)"
+    ], lines
 
 
 def test_a_total_straddling_another_periods_boundary(data_copy, capsys):
-    line = append_row(data_copy / "signings.csv", {
-        "source_id": "bjd2022", "first_year": "2020", "last_year": "2021", "dimension": "total",
-        "projects": "60", "projects_qualifier": "exact", "evidence": "2020年至2021年签约60个项目"})
+    line = append_row(
+        data_copy / "signings.csv",
+        {
+            "source_id": "bjd2022",
+            "first_year": "2020",
+            "last_year": "2021",
+            "dimension": "total",
+            "projects": "60",
+            "projects_qualifier": "exact",
+            "evidence": "2020年至2021年签约60个项目",
+        },
+    )
     rc, lines = _check(data_copy, capsys)
     first = find_line(data_copy / "signings.csv", first_year="2019", last_year="2020")
     assert rc == 1 and lines == [
         f"{data_copy}/signings.csv:{line}: column 'first_year': the total of 2020–2021 straddles the boundary of the total "
         f"of 2019–2020 (line {first}): totals must lie one inside the other or not overlap; check the years, "
         "or record the rows of one article only",
-        f"1 problem(s) in {data_copy}"]
+        f"1 problem(s) in {data_copy}",
+    ]
 
 
 def test_totals_nested_three_deep_derive_the_single_years(tmp_path):
@@ -200,12 +234,21 @@ def test_totals_nested_three_deep_derive_the_single_years(tmp_path):
 
     from .synth import write_dataset
 
-    d = write_dataset(tmp_path / "d", [dict(year=2021, projects=10, investment=None)], extra_years=[2019, 2020],
-                      totals=[dict(first_year=2019, last_year=2021, projects=30, investment=None),
-                              dict(first_year=2020, last_year=2021, projects=18, investment=None)])
+    d = write_dataset(
+        tmp_path / "d",
+        [{"year": 2021, "projects": 10, "investment": None}],
+        extra_years=[2019, 2020],
+        totals=[
+            {"first_year": 2019, "last_year": 2021, "projects": 30, "investment": None},
+            {"first_year": 2020, "last_year": 2021, "projects": 18, "investment": None},
+        ],
+    )
     t = metrics.trends(load(d))
-    assert list(zip(t["period"], t["projects"], t["projects_status"])) == [
-        ("2019", 30 - 18, "derived"), ("2020", 18 - 10, "derived"), ("2021", 10, "reported")]
+    assert list(zip(t["period"], t["projects"], t["projects_status"], strict=True)) == [
+        ("2019", 30 - 18, "derived"),
+        ("2020", 18 - 10, "derived"),
+        ("2021", 10, "reported"),
+    ]
 
 
 def test_a_gbk_file_given_to_build(data_copy, tmp_path, capsys):
@@ -226,12 +269,21 @@ def test_a_gbk_file_given_to_build(data_copy, tmp_path, capsys):
 # --------------------------------------------------------------------------------------------- dates that cannot be
 
 
-@pytest.mark.parametrize("file,match,column,value,message", [
-    ("sources.csv", {"source_id": "bjnews2023"}, "date_day", "31", "2023-09-31 is not a date: September 2023 has 30 days"),
-    ("conferences.csv", {"year": "2021", "source_id": "cn2021"}, "month", "2", None),
-    ("sources.csv", {"source_id": "bjnews2023"}, "date_month", "13", "must be <= 12; got 13"),
-    ("conferences.csv", {"year": "2023"}, "day", "0", "must be >= 1; got 0"),
-])
+@pytest.mark.parametrize(
+    "file,match,column,value,message",
+    [
+        (
+            "sources.csv",
+            {"source_id": "bjnews2023"},
+            "date_day",
+            "31",
+            "2023-09-31 is not a date: September 2023 has 30 days",
+        ),
+        ("conferences.csv", {"year": "2021", "source_id": "cn2021"}, "month", "2", None),
+        ("sources.csv", {"source_id": "bjnews2023"}, "date_month", "13", "must be <= 12; got 13"),
+        ("conferences.csv", {"year": "2023"}, "day", "0", "must be >= 1; got 0"),
+    ],
+)
 def test_impossible_dates(data_copy, file, match, column, value, message):
     f = data_copy / file
     line = find_line(f, **match)
@@ -250,20 +302,46 @@ def test_february_29_of_a_leap_year_is_a_date(data_copy):
     assert not any("is not a date" in p for p in problems_of(data_copy))
 
 
-@pytest.mark.parametrize("source,date,column,shown,conference,row", [
-    ("bjnews2023", ("2023", "9", "18"), "date_day", "2023-09-18", "the 2023 conference (2023-09-19", ("signings.csv", {"source_id": "bjnews2023"})),
-    ("cn2021", ("2021", "4", "30"), "date_month", "2021-04-30", "the 2021 conference (2021-05-13", ("signings.csv", {"source_id": "cn2021", "first_year": "2021"})),
-    ("bjnews2023", ("2022", "12", "1"), "date_year", "2022-12-01", "the 2023 conference (2023-09-19", ("signings.csv", {"source_id": "bjnews2023"})),
-])
+@pytest.mark.parametrize(
+    "source,date,column,shown,conference,row",
+    [
+        (
+            "bjnews2023",
+            ("2023", "9", "18"),
+            "date_day",
+            "2023-09-18",
+            "the 2023 conference (2023-09-19",
+            ("signings.csv", {"source_id": "bjnews2023"}),
+        ),
+        (
+            "cn2021",
+            ("2021", "4", "30"),
+            "date_month",
+            "2021-04-30",
+            "the 2021 conference (2021-05-13",
+            ("signings.csv", {"source_id": "cn2021", "first_year": "2021"}),
+        ),
+        (
+            "bjnews2023",
+            ("2022", "12", "1"),
+            "date_year",
+            "2022-12-01",
+            "the 2023 conference (2023-09-19",
+            ("signings.csv", {"source_id": "bjnews2023"}),
+        ),
+    ],
+)
 def test_an_article_dated_before_its_conference(data_copy, source, date, column, shown, conference, row):
     f = data_copy / "sources.csv"
     line = find_line(f, source_id=source)
-    for col, v in zip(("date_year", "date_month", "date_day"), date):
+    for col, v in zip(("date_year", "date_month", "date_day"), date, strict=True):
         set_cell(f, line, col, v)
     row_line = find_line(data_copy / row[0], **row[1])
     probs = problems_of(data_copy)
     mine = [p for p in probs if p.startswith(f"sources.csv:{line}:") and "before the" in p]
-    assert mine and mine[0].startswith(f"sources.csv:{line}: column '{column}': {source} is dated {shown}, before {conference}")
+    assert mine and mine[0].startswith(
+        f"sources.csv:{line}: column '{column}': {source} is dated {shown}, before {conference}"
+    )
     assert f"whose figures it reports ({row[0]}:{row_line})" in mine[0]
 
 
@@ -278,11 +356,18 @@ def test_dates_are_compared_at_the_precision_both_have(data_copy):
 def test_no_amount_without_projects(data_copy):
     f = data_copy / "signings.csv"
     line = find_line(f, group_zh="营商环境类")
-    for col, v in (("projects", "0"), ("investment_100m_yuan", "3.5"), ("investment_qualifier", "exact"),
-                   ("investment_term_zh", "意向投资额"), ("evidence", "营商环境类项目0个,意向投资额3.5亿元")):
+    for col, v in (
+        ("projects", "0"),
+        ("investment_100m_yuan", "3.5"),
+        ("investment_qualifier", "exact"),
+        ("investment_term_zh", "意向投资额"),
+        ("evidence", "营商环境类项目0个,意向投资额3.5亿元"),
+    ):
         set_cell(f, line, col, v)
-    assert (f"signings.csv:{line}: column 'projects': 0 projects with an amount of 3.5 亿元 cannot be; "
-            "check the count (leave it empty when the article does not give it)") in problems_of(data_copy)
+    assert (
+        f"signings.csv:{line}: column 'projects': 0 projects with an amount of 3.5 亿元 cannot be; "
+        "check the count (leave it empty when the article does not give it)"
+    ) in problems_of(data_copy)
 
 
 def test_a_period_of_0_projects_without_an_amount(data_copy):
@@ -291,9 +376,7 @@ def test_a_period_of_0_projects_without_an_amount(data_copy):
     import json
     import re
 
-    from analysis.present import prose
-
-    from analysis.present import tables
+    from analysis.present import prose, tables
     from analysis.present.output import jsonable, results_dict
     from analysis.stats.results import compute
 
@@ -304,8 +387,13 @@ def test_a_period_of_0_projects_without_an_amount(data_copy):
     res = compute(ds, 2026, projection=False)
     t = res.periods.set_index("period")
     assert t.at["2025", "projects"] == 0 and t.at["2026", "projects"] == 10
-    assert pd.isna(t.at["2025", "investment_per_project_100m_yuan"]) and t.at["2026", "investment_per_project_100m_yuan"] == 20 / 10
-    assert t.at["2025", "change_projects_per_year"] == 0 / P24 - 1 and pd.isna(t.at["2026", "change_projects_per_year"])  # 10 / 0
+    assert (
+        pd.isna(t.at["2025", "investment_per_project_100m_yuan"])
+        and t.at["2026", "investment_per_project_100m_yuan"] == 20 / 10
+    )
+    assert t.at["2025", "change_projects_per_year"] == 0 / P24 - 1 and pd.isna(
+        t.at["2026", "change_projects_per_year"]
+    )  # 10 / 0
     m = json.loads(json.dumps(jsonable(results_dict(res)), allow_nan=False))
     p26 = next(p for p in m["periods"] if p["first_year"] == 2026)
     assert p26["change_projects_per_year"] is None and p26["investment_per_project_100m_yuan"] == 2
@@ -320,33 +408,46 @@ def test_a_period_of_0_projects_without_an_amount(data_copy):
 # --------------------------------------------------------------------------------------------- urls
 
 
-@pytest.mark.parametrize("url,message", [
-    ('https://x.y/"><script>alert(1)</script>', "has a character a web address cannot have ('\"', '<', '>')"),
-    ("https://x.y/' onmouseover='alert(1)", "has a character a web address cannot have (' ', \"'\")"),
-    ("https://x.y/a\nb", "has a character a web address cannot have ('\\n')"),
-    ("https://x.y/\x1b[2J", "has a character a web address cannot have ('\\x1b')"),
-    ("javascript:alert(1)", "is not a web address: only http:// and https:// addresses are accepted"),
-    ("JavaScript:alert(1)//https://x.y", "is not a web address: only http:// and https:// addresses are accepted"),
-    ("data:text/html;base64,PHNjcmlwdD4=", "is not a web address: only http:// and https:// addresses are accepted"),
-    ("mailto:news@example.com", "is not a web address: only http:// and https:// addresses are accepted"),
-    ("/detail/1695130264169445.html", "is not a web address: only http:// and https:// addresses are accepted"),
-    ("www.bjnews.com.cn/detail/1.html", "is not a web address: only http:// and https:// addresses are accepted"),
-    ("https:/www.bjnews.com.cn/", "is not a web address: it names no host (http://host/...)"),
-    ("https://", "is not a web address: it names no host (http://host/...)"),
-])
+@pytest.mark.parametrize(
+    "url,message",
+    [
+        ('https://x.y/"><script>alert(1)</script>', "has a character a web address cannot have ('\"', '<', '>')"),
+        ("https://x.y/' onmouseover='alert(1)", "has a character a web address cannot have (' ', \"'\")"),
+        ("https://x.y/a\nb", "has a character a web address cannot have ('\\n')"),
+        ("https://x.y/\x1b[2J", "has a character a web address cannot have ('\\x1b')"),
+        ("javascript:alert(1)", "is not a web address: only http:// and https:// addresses are accepted"),
+        ("JavaScript:alert(1)//https://x.y", "is not a web address: only http:// and https:// addresses are accepted"),
+        (
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "is not a web address: only http:// and https:// addresses are accepted",
+        ),
+        ("mailto:news@example.com", "is not a web address: only http:// and https:// addresses are accepted"),
+        ("/detail/1695130264169445.html", "is not a web address: only http:// and https:// addresses are accepted"),
+        ("www.bjnews.com.cn/detail/1.html", "is not a web address: only http:// and https:// addresses are accepted"),
+        ("https:/www.bjnews.com.cn/", "is not a web address: it names no host (http://host/...)"),
+        ("https://", "is not a web address: it names no host (http://host/...)"),
+    ],
+)
 def test_only_http_addresses_are_accepted_as_urls(data_copy, capsys, url, message):
     f = data_copy / "sources.csv"
     line = find_line(f, source_id="bjnews2023")
     set_cell(f, line, "url", url)
     rc, lines = _check(data_copy, capsys)
     shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in url)
-    assert rc == 1 and lines == [f"{data_copy}/sources.csv:{line}: column 'url': '{shown}' {message}"
-                                 + ("; copy the address from the browser's address bar (it percent-encodes such characters)"
-                                    if "character" in message else ""),
-                                 f"1 problem(s) in {data_copy}"]
+    assert rc == 1 and lines == [
+        f"{data_copy}/sources.csv:{line}: column 'url': '{shown}' {message}"
+        + (
+            "; copy the address from the browser's address bar (it percent-encodes such characters)"
+            if "character" in message
+            else ""
+        ),
+        f"1 problem(s) in {data_copy}",
+    ]
 
 
-@pytest.mark.parametrize("url", ["https://example.com/a_b?c=1&d=%22x%22#frag", "HTTP://EXAMPLE.COM/", "http://例子.中国/路径"])
+@pytest.mark.parametrize(
+    "url", ["https://example.com/a_b?c=1&d=%22x%22#frag", "HTTP://EXAMPLE.COM/", "http://例子.中国/路径"]
+)
 def test_ordinary_web_addresses_pass(data_copy, url):
     f = data_copy / "sources.csv"
     set_cell(f, find_line(f, source_id="bjnews2023"), "url", url)

@@ -24,9 +24,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.pipeline import build as B
-from analysis.pipeline.build import BuildError, build, notebook_parameters, plan
 from analysis import load
+from analysis.pipeline import build as B
+from analysis.pipeline.build import build, notebook_parameters, plan
 from analysis.present.output import metrics_dict
 
 from .browser import CANDIDATES, WIDTHS, Browser, find_chromium, pages, png_size, problems, screenshot_tree
@@ -132,7 +132,7 @@ def test_build_writes_pages_figures_and_metrics(ds, warm):
     assert m == json.loads(json.dumps(metrics_dict(ds, 2022), ensure_ascii=False))
     assert m["through_year"] == 2022 and m["vintage"]["as_of"] == "2022"
     page = (warm / "2022" / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="zh-CN">' in page and 'class="main-points"' in page and "<details class=\"methods\">" in page
+    assert '<html lang="zh-CN">' in page and 'class="main-points"' in page and '<details class="methods">' in page
     assert "北京通州·河北廊坊北三县项目推介洽谈会2022年统计报告" in page and "北京日报客户端" in page
     assert "此后公布的情况" in page and "新京报" in page  # what came later is apart, under "since then"
     assert not re.search(r"<script|<link |@import|src=\"https?:", page)  # nothing loads from the network
@@ -173,7 +173,9 @@ def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path):
     shutil.copytree(warm, out)  # written by build() with the digest the CLI computes
     tree = B.tree_digest(None)
     assert B.up_to_date(out, tree)
-    r = subprocess.run([sys.executable, "-m", "analysis", "build", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "analysis", "build", "--out", str(out)], capture_output=True, text=True, cwd=ROOT
+    )
     assert r.returncode == 0 and "nothing changed" in r.stderr and str(out / "index.html") in r.stderr
     # a changed notebook: only its unit is rebuilt
     jobs = plan(ds, out_dir=out)
@@ -198,7 +200,8 @@ CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
     reason=f"no Chromium binary (looked for $CHROMIUM, {', '.join(CANDIDATES)}): "
-           "install it with `apt-get install chromium` (.ci/run does) to check the pages in a real browser")
+    "install it with `apt-get install chromium` (.ci/run does) to check the pages in a real browser",
+)
 
 
 def _page_names() -> list[str]:

@@ -21,20 +21,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import load
 from analysis.stats import calibration as C
 from analysis.stats import metrics as M
-from analysis import load
 
 from .conftest import DATA
-
 
 
 def bands(n: int, k: float = 3.0) -> dict[float, tuple[float, float]]:
     return {lv: (lv - k * np.sqrt(lv * (1 - lv) / n), lv + k * np.sqrt(lv * (1 - lv) / n)) for lv in (0.8, 0.95)}
 
 
-CHECKED = [("projects", 1), ("projects", 2), ("projects", 3), ("investment", 1), ("investment", 2),
-           ("investment", 3), ("projects_cum", 3), ("investment_cum", 3)]
+CHECKED = [
+    ("projects", 1),
+    ("projects", 2),
+    ("projects", 3),
+    ("investment", 1),
+    ("investment", 2),
+    ("investment", 3),
+    ("projects_cum", 3),
+    ("investment_cum", 3),
+]
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +128,16 @@ def _split_off(pkg, module: str, function: str, new: str) -> None:
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
-    imports = [ast.get_source_segment(text, n) for n in tree.body
-               if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)]
-    body = "".join(lines[node.lineno - 1:node.end_lineno])
-    (path.parent / f"{new}.py").write_text('"""Split off."""\n\n' + "\n".join(imports) + "\n\n\n" + body, encoding="utf-8")
-    kept = "".join(lines[:node.lineno - 1] + lines[node.end_lineno:])
+    imports = [
+        ast.get_source_segment(text, n)
+        for n in tree.body
+        if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)
+    ]
+    body = "".join(lines[node.lineno - 1 : node.end_lineno])
+    (path.parent / f"{new}.py").write_text(
+        '"""Split off."""\n\n' + "\n".join(imports) + "\n\n\n" + body, encoding="utf-8"
+    )
+    kept = "".join(lines[: node.lineno - 1] + lines[node.end_lineno :])
     path.write_text(kept.replace("\n\n\n", f"\n\nfrom .{new} import {function}\n\n\n", 1), encoding="utf-8")
 
 
@@ -184,8 +196,9 @@ def test_deterministic_table():
     cols = [c for c in a.columns if c != "seconds"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     assert set(a.process) == {"jump", "heavy"}
-    assert {"coverage", "mc_se", "is_model", "is_poisson", "is_last", "crps_model", "crps_poisson",
-            "crps_last"} <= set(a.columns)
+    assert {"coverage", "mc_se", "is_model", "is_poisson", "is_last", "crps_model", "crps_poisson", "crps_last"} <= set(
+        a.columns
+    )
 
 
 def test_simulated_history_shapes():

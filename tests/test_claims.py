@@ -34,8 +34,11 @@ def _csv(name: str) -> list[dict]:
 def _sources_by(year: int) -> set[str]:
     """The articles published by the release of ``year``'s figures (sources.csv dates, by hand)."""
     rows = _csv("sources.csv")
-    first = min(int(r["date_year"]) for r in rows if any(
-        int(s["last_year"]) == year and s["source_id"] == r["source_id"] for s in _csv("signings.csv")))
+    first = min(
+        int(r["date_year"])
+        for r in rows
+        if any(int(s["last_year"]) == year and s["source_id"] == r["source_id"] for s in _csv("signings.csv"))
+    )
     return {r["source_id"] for r in rows if int(r["date_year"]) <= first}
 
 
@@ -80,7 +83,9 @@ def test_2023_cumulative_claim_as_facts(res2023):
         if r["source_id"] in known and r["dimension"] == "total" and r["projects"]:
             totals[Period(int(r["first_year"]), int(r["last_year"]))] = (float(r["projects"]), r["projects_qualifier"])
     big = Period(2019, 2023)
-    atoms = sorted(p for p in totals if big.contains(p) and p != big and not any(q != p and p.contains(q) for q in totals))
+    atoms = sorted(
+        p for p in totals if big.contains(p) and p != big and not any(q != p and p.contains(q) for q in totals)
+    )
     c = _row(res2023, "cumulative_projects_2019-2023")
     assert (c.kind, c.measure, c.period, c.parts) == ("cumulative_sum", "projects", big, tuple(atoms))
     assert (c.stated, c.qualifier) == totals[big]
@@ -110,8 +115,12 @@ def test_signed_count_of_a_landing_cohort_is_a_stated_total(res2023):
     row = res2023.landing.iloc[0]
     f = row["signed_formula"]
     assert row["signed_status"] == "derived" and isinstance(f, Formula) and f.is_stated_total
-    total = next(float(r["projects"]) for r in _csv("signings.csv")
-                 if r["dimension"] == "total" and (int(r["first_year"]), int(r["last_year"])) == (row["first_year"], row["last_year"]))
+    total = next(
+        float(r["projects"])
+        for r in _csv("signings.csv")
+        if r["dimension"] == "total"
+        and (int(r["first_year"]), int(r["last_year"])) == (row["first_year"], row["last_year"])
+    )
     assert f.terms[0][1].value == total == row["signed"]
     label = f"{row['first_year']}–{row['last_year']}"
     assert facts.formula(f, "en") == f"{total:.0f} ({label} total)"
@@ -123,11 +132,22 @@ def test_a_formula_in_both_languages_from_its_terms():
     parts = Formula.of(Term(552, Period(2019, 2020)), Term(247, Period(2021, 2021)), result=799)
     f = Formula.of(whole, rest, op="−", result=799.34, versus=parts)
     assert facts.formula(f, "en") == "1,080 (2019–2022) − 280.66 (2022) = 799.34 vs 552 (2019–2020) + 247 (2021) = 799"
-    assert facts.formula(f, "zh") == "1,080（2019–2022年） − 280.66（2022年） = 799.34，对照552（2019–2020年） + 247（2021年） = 799"
-    bound = Formula.of(Term(2200, Period(2019, 2025)), Term(1885.21, most=True, bound=(Term(552, Period(2019, 2020)),
-                                                                                        Term(247, Period(2021, 2021)))), op="−")
-    assert facts.formula(bound, "en") == "2,200 (2019–2025) − 1,885.21 (the most that 552 (2019–2020) + 247 (2021) can be)"
-    assert facts.formula(bound, "zh") == "2,200（2019–2025年） − 1,885.21（552（2019–2020年） + 247（2021年）可能的最大值）"
+    assert (
+        facts.formula(f, "zh")
+        == "1,080（2019–2022年） − 280.66（2022年） = 799.34，对照552（2019–2020年） + 247（2021年） = 799"
+    )
+    bound = Formula.of(
+        Term(2200, Period(2019, 2025)),
+        Term(1885.21, most=True, bound=(Term(552, Period(2019, 2020)), Term(247, Period(2021, 2021)))),
+        op="−",
+    )
+    assert (
+        facts.formula(bound, "en") == "2,200 (2019–2025) − 1,885.21 (the most that 552 (2019–2020) + 247 (2021) can be)"
+    )
+    assert (
+        facts.formula(bound, "zh")
+        == "2,200（2019–2025年） − 1,885.21（552（2019–2020年） + 247（2021年）可能的最大值）"
+    )
     stated = Formula.of(Term(426.81, source="bjnews2023", qualifier="approx", unit="yi_yuan"))
     assert facts.formula(stated, "en") == "bjnews2023: about 426.81 hundred million yuan"
     assert facts.formula(stated, "zh") == "bjnews2023：约426.81亿元"
@@ -137,10 +157,18 @@ def test_a_formula_in_both_languages_from_its_terms():
 
 
 def test_a_claim_in_both_languages_from_its_facts():
-    c = C.Claim(id="x", kind="derived_vs_sum", measure="investment_100m_yuan", period=Period(2019, 2021),
-                parts=(Period(2019, 2020), Period(2021, 2021)), whole=Period(2019, 2022), terms={"derived": 799.34})
-    assert facts.claim(c, "en") == ("2019–2021: the intended investment derived from the 2019–2022 total (799.34) "
-                                    "meets the sum of 2019–2020 + 2021")
+    c = C.Claim(
+        id="x",
+        kind="derived_vs_sum",
+        measure="investment_100m_yuan",
+        period=Period(2019, 2021),
+        parts=(Period(2019, 2020), Period(2021, 2021)),
+        whole=Period(2019, 2022),
+        terms={"derived": 799.34},
+    )
+    assert facts.claim(c, "en") == (
+        "2019–2021: the intended investment derived from the 2019–2022 total (799.34) meets the sum of 2019–2020 + 2021"
+    )
     assert facts.claim(c, "zh") == "由2019–2022年合计推算的2019–2021年意向投资额（799.34）与2019–2020、2021各期之和相符"
     with pytest.raises(ValueError):
         facts.claim(c, "fr")
@@ -178,13 +206,21 @@ def _regex_words(tree: ast.AST) -> list[str]:
     sentences (a translation), as opposed to one that escapes punctuation or collapses whitespace."""
     compiled = {}
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
-                and node.value.func.attr == "compile" and node.value.args):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr == "compile"
+            and node.value.args
+        ):
             compiled[node.targets[0].id] = node.value.args[0]
     found = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("sub", "subn")):
+        if not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("sub", "subn")
+        ):
             continue
         owner = node.func.value
         if isinstance(owner, ast.Name) and owner.id == "re" and len(node.args) >= 2:
@@ -217,16 +253,27 @@ def test_the_scan_finds_a_regex_translation(tmp_path):
     (tmp_path / "old.py").write_text(
         'import re\n_Y = r"(\\d{4})"\n_P = re.compile(r"\\(the least that (.*) can be\\)")\n'
         'def f(t):\n    t = re.sub(_Y + r" total\\)", r"\\1年合计）", t)\n    return _P.sub(r"\\1", t)\n'
-        'def g(t):\n    return re.sub(r"\\s+", " ", re.sub(r"([\\\\`*_])", r"\\\\\\1", t))\n', encoding="utf-8")
+        'def g(t):\n    return re.sub(r"\\s+", " ", re.sub(r"([\\\\`*_])", r"\\\\\\1", t))\n',
+        encoding="utf-8",
+    )
     assert [h.split(":")[0] for h in scan_regex_translation(tmp_path)["old.py"]] == ["line 5", "line 6"]
 
 
 def _chinese_literals(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {id(n.body[0].value) for n in ast.walk(tree)
-            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body and isinstance(n.body[0], ast.Expr)}
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and id(n) not in docs and re.search(r"[\u4e00-\u9fff]", n.value)]
+    docs = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body and isinstance(n.body[0], ast.Expr)
+    }
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and id(n) not in docs
+        and re.search(r"[\u4e00-\u9fff]", n.value)
+    ]
 
 
 @pytest.mark.parametrize("module", ["stats/claims.py", "stats/metrics.py", "present/facts.py", "present/output.py"])
@@ -238,8 +285,12 @@ def test_claims_and_formulas_hold_no_chinese(module):
 def _sentence_fstrings(path: Path) -> list[str]:
     """f-strings whose literal parts hold words separated by spaces: a sentence built in Python."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)
-            and any(isinstance(v, ast.Constant) and re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", v.value) for v in n.values)]
+    return [
+        ast.unparse(n)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.JoinedStr)
+        and any(isinstance(v, ast.Constant) and re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", v.value) for v in n.values)
+    ]
 
 
 def test_the_ledger_builds_no_sentence():
@@ -249,9 +300,12 @@ def test_the_ledger_builds_no_sentence():
 def test_the_scans_fail_on_the_former_ledger(tmp_path):
     """Both scans can fail: a ledger row with its sentences written in Python, as before."""
     old = tmp_path / "claims.py"
-    old.write_text('def row(p, d_en, d_zh):\n'
-                   '    return dict(text_en=f"{p}: the {d_en} groups add up to the total",\n'
-                   '                text_zh=f"{p}年按{d_zh}分组的项目数之和等于总数")\n', encoding="utf-8")
+    old.write_text(
+        "def row(p, d_en, d_zh):\n"
+        '    return dict(text_en=f"{p}: the {d_en} groups add up to the total",\n'
+        '                text_zh=f"{p}年按{d_zh}分组的项目数之和等于总数")\n',
+        encoding="utf-8",
+    )
     assert len(_sentence_fstrings(old)) == 1 and _chinese_literals(old) == ["年按", "分组的项目数之和等于总数"]
 
 
@@ -264,8 +318,10 @@ def test_templates_read_typed_fields_not_formula_strings():
 def test_zh_and_en_facts_templates_have_the_same_macros_and_branches():
     def shape(lang):
         text = (TEMPLATES / lang / "facts.j2").read_text(encoding="utf-8")
-        return re.findall(r"{%-?\s*(macro \w+|if|elif|else|endif|for|endfor|endmacro)\b", text), \
-            re.findall(r'c\.kind == "(\w+)"', text)
+        return re.findall(r"{%-?\s*(macro \w+|if|elif|else|endif|for|endfor|endmacro)\b", text), re.findall(
+            r'c\.kind == "(\w+)"', text
+        )
+
     assert shape("zh") == shape("en")
 
 

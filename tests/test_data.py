@@ -8,14 +8,34 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.pipeline.cli import main
 from analysis import load
 from analysis.data.schema import TABLES
+from analysis.pipeline.cli import main
 
-from .conftest import DATA, append_row, find_line, problems_of, read_rows, set_cell, write_rows
-from .test_metrics import (CATEGORY_2023, CUM23_INV, CUM23_PROJECTS, CUM24_INV, CUM24_PROJECTS, CUM_INV, CUM_PROJECTS,
-                           INV19_20, INV21, INV23, INV24, INV_2022, LANDED_19_21, P19_20, P21, P23, P24, RATE_19_20,
-                           RATE_19_22, SIGNED_19_21, TOTAL_2022)
+from .conftest import DATA, find_line, problems_of, read_rows, set_cell, write_rows
+from .test_metrics import (
+    CATEGORY_2023,
+    CUM23_INV,
+    CUM23_PROJECTS,
+    CUM24_INV,
+    CUM24_PROJECTS,
+    CUM_INV,
+    CUM_PROJECTS,
+    INV19_20,
+    INV21,
+    INV23,
+    INV24,
+    INV_2022,
+    LANDED_19_21,
+    P19_20,
+    P21,
+    P23,
+    P24,
+    RATE_19_20,
+    RATE_19_22,
+    SIGNED_19_21,
+    TOTAL_2022,
+)
 
 
 def test_real_data_passes():
@@ -54,7 +74,8 @@ def test_every_total_of_the_articles_is_in_data():
     tot = sig[sig["dimension"] == "total"]
     have = {
         (int(r.first_year), int(r.last_year)): (
-            int(r.projects), r.projects_qualifier,
+            int(r.projects),
+            r.projects_qualifier,
             None if pd.isna(r.investment_100m_yuan) else float(r.investment_100m_yuan),
             None if pd.isna(r.investment_qualifier) else r.investment_qualifier,
         )
@@ -72,8 +93,11 @@ def test_2023_categories_and_landing_statements():
     lan = ds["landing"]
     have = {
         (int(r.first_year), int(r.last_year)): (
-            r.source_id, None if pd.isna(r.signed) else int(r.signed), None if pd.isna(r.landed) else int(r.landed),
-            int(r.stated_rate_pct), r.rate_qualifier,
+            r.source_id,
+            None if pd.isna(r.signed) else int(r.signed),
+            None if pd.isna(r.landed) else int(r.landed),
+            int(r.stated_rate_pct),
+            r.rate_qualifier,
         )
         for r in lan.itertuples()
     }
@@ -93,8 +117,15 @@ def test_no_article_copies_and_no_outside_paths():
     assert not (DATA / "sources").exists()
     assert "file" not in read_rows(DATA / "sources.csv")[0]
     offenders = []
-    for path in [*root.glob("analysis/*.py"), *root.glob("tests/*.py"), *root.glob("notebooks/*.ipynb"),
-                 *root.glob("benchmarks/*"), root / "Makefile", root / "README.md", *root.glob(".ci/*")]:
+    for path in [
+        *root.glob("analysis/*.py"),
+        *root.glob("tests/*.py"),
+        *root.glob("notebooks/*.ipynb"),
+        *root.glob("benchmarks/*"),
+        root / "Makefile",
+        root / "README.md",
+        *root.glob(".ci/*"),
+    ]:
         if path.is_file() and re.search(r"\.\./shared|NOTEBOOKS\.md|STYLE\.md", path.read_text(encoding="utf-8")):
             offenders.append(path.name)
     assert offenders == []
@@ -118,7 +149,9 @@ def test_hedges_are_kept():
     sig = ds["signings"].set_index("evidence")
     assert sig.loc["37个合作项目签约,意向投资额约280.66亿元", "investment_qualifier"] == "approx"
     assert sig.loc["三河市项目11个,意向投资额201.65亿元", "investment_qualifier"] == "exact"
-    assert sig.loc["累计签约项目210余个,意向投资额超1500亿元", ["projects_qualifier", "investment_qualifier"]].tolist() == ["more_than", "over"]
+    assert sig.loc[
+        "累计签约项目210余个,意向投资额超1500亿元", ["projects_qualifier", "investment_qualifier"]
+    ].tolist() == ["more_than", "over"]
 
 
 def test_check_sources_verifies_fragments_against_local_texts(tmp_path, data_copy, capsys):
@@ -136,21 +169,34 @@ def test_check_sources_verifies_fragments_against_local_texts(tmp_path, data_cop
     set_cell(f, line, "evidence", "大厂县项目12个,意向投资额约70亿元")  # 约 is not in the text
     assert main(["check", "--data", str(data_copy), "--sources", str(texts)]) == 1
     err = capsys.readouterr().err
-    assert f"signings.csv:{line}: column 'evidence': evidence '大厂县项目12个,意向投资额约70亿元' is not found verbatim" in err
+    assert (
+        f"signings.csv:{line}: column 'evidence': evidence '大厂县项目12个,意向投资额约70亿元' is not found verbatim"
+        in err
+    )
 
 
 def test_evidence_longer_than_a_clause_is_refused(data_copy):
     f = data_copy / "landing.csv"
-    set_cell(f, 3, "evidence", "签约的124个项目中有97个落地,项目落地率近80%,特别是一批项目实现了当年签约、当年落地、当年建成投产")
+    set_cell(
+        f,
+        3,
+        "evidence",
+        "签约的124个项目中有97个落地,项目落地率近80%,特别是一批项目实现了当年签约、当年落地、当年建成投产",
+    )
     probs = problems_of(data_copy)
-    assert any(p.startswith("landing.csv:3: column 'evidence': evidence is") and "quote one clause" in p for p in probs), probs
+    assert any(
+        p.startswith("landing.csv:3: column 'evidence': evidence is") and "quote one clause" in p for p in probs
+    ), probs
 
 
 def test_a_rate_in_tenths_is_found_in_its_evidence(data_copy):
     f = data_copy / "landing.csv"
     set_cell(f, 2, "stated_rate_pct", "80")  # 超过九成 says 90, not 80
     probs = problems_of(data_copy)
-    assert "landing.csv:2: column 'stated_rate_pct': 80 does not appear in the evidence '目前超过九成的项目已经落地'; quote the fragment that states it" in probs
+    assert (
+        "landing.csv:2: column 'stated_rate_pct': 80 does not appear in the evidence '目前超过九成的项目已经落地'; quote the fragment that states it"
+        in probs
+    )
 
 
 def test_landing_row_needs_a_count_or_a_rate(data_copy):
@@ -165,7 +211,10 @@ def test_taxonomy_note_needs_both_languages(data_copy):
     line = find_line(f, group_zh="交通项目")
     set_cell(f, line, "note_zh", "")
     probs = problems_of(data_copy)
-    assert f"taxonomy.csv:{line}: column 'note_zh': give the note in both languages (note and note_zh) or in neither" in probs, probs
+    assert (
+        f"taxonomy.csv:{line}: column 'note_zh': give the note in both languages (note and note_zh) or in neither"
+        in probs
+    ), probs
 
 
 def test_unknown_scheme_names_taxonomy(data_copy):
@@ -173,7 +222,12 @@ def test_unknown_scheme_names_taxonomy(data_copy):
     line = find_line(f, group_zh="产业项目")
     set_cell(f, line, "dimension", "sector")  # no taxonomy row has this scheme
     probs = problems_of(data_copy)
-    assert any(p.startswith(f"signings.csv:{line}: column 'dimension': dimension 'sector' is neither 'total' nor a classification scheme") for p in probs), probs
+    assert any(
+        p.startswith(
+            f"signings.csv:{line}: column 'dimension': dimension 'sector' is neither 'total' nor a classification scheme"
+        )
+        for p in probs
+    ), probs
 
 
 # ----------------------------------------------------------------------------- bad copies
@@ -212,13 +266,17 @@ def test_duplicate_key(data_copy):
     header, rows = read_rows(f)
     write_rows(f, header, rows + [rows[0]])
     probs = problems_of(data_copy)
-    assert any(p.startswith(f"taxonomy.csv:{len(rows) + 2}:") and "duplicate key (dimension, group_zh)" in p for p in probs), probs
+    assert any(
+        p.startswith(f"taxonomy.csv:{len(rows) + 2}:") and "duplicate key (dimension, group_zh)" in p for p in probs
+    ), probs
 
 
 def test_unknown_source(data_copy):
     f = data_copy / "landing.csv"
     set_cell(f, 3, "source_id", "nosuch")
-    assert "landing.csv:3: column 'source_id': unknown source 'nosuch'; add it to sources.csv first" in problems_of(data_copy)
+    assert "landing.csv:3: column 'source_id': unknown source 'nosuch'; add it to sources.csv first" in problems_of(
+        data_copy
+    )
 
 
 def test_breakdown_no_longer_sums(data_copy):
@@ -228,7 +286,9 @@ def test_breakdown_no_longer_sums(data_copy):
     total = find_line(f, dimension="total", first_year="2022")
     probs = problems_of(data_copy)
     assert any(
-        p.startswith(f"signings.csv:{total}: column 'projects': 2022: the place groups' projects add up to the total of 37")
+        p.startswith(
+            f"signings.csv:{total}: column 'projects': 2022: the place groups' projects add up to the total of 37"
+        )
         and "but the data give 38" in p
         for p in probs
     ), probs
@@ -240,7 +300,8 @@ def test_unmapped_group_names_file_line_and_table(data_copy):
     set_cell(f, line, "group_zh", "社会事业类")
     probs = problems_of(data_copy)
     assert any(
-        p.startswith(f"signings.csv:{line}: column 'group_zh': group '社会事业类' (category) is not in taxonomy.csv") for p in probs
+        p.startswith(f"signings.csv:{line}: column 'group_zh': group '社会事业类' (category) is not in taxonomy.csv")
+        for p in probs
     ), probs
 
 
@@ -248,7 +309,9 @@ def test_stated_rate_must_agree(data_copy):
     set_cell(data_copy / "landing.csv", 3, "landed", "110")  # 88.7 % is not "nearly 80 %"
     set_cell(data_copy / "landing.csv", 3, "evidence", "签约的124个项目中有110个落地,项目落地率近80%")
     probs = problems_of(data_copy)
-    assert any(p.startswith("landing.csv:3: column 'stated_rate_pct':") and "nearly 80%" in p and "88.71%" in p for p in probs), probs
+    assert any(
+        p.startswith("landing.csv:3: column 'stated_rate_pct':") and "nearly 80%" in p and "88.71%" in p for p in probs
+    ), probs
 
 
 #: whole percents that do not survive x / 100 * 100 in floating point (7, 14, 28, 29, 55–58), each with a count
@@ -304,8 +367,17 @@ def test_column_table_agrees_with_the_schema():
     """A data column the results carry on has the same kind of value in both (a count is an int, an amount a float)."""
     from analysis.core import columns
 
-    types = {"count": {"int"}, "year": {"year", "int"}, "amount": {"float"}, "percent": {"float"}, "id": {"str"},
-             "text": {"str"}, "hedge": {"str"}, "date": {"int"}, "figure": {"float"}}
+    types = {
+        "count": {"int"},
+        "year": {"year", "int"},
+        "amount": {"float"},
+        "percent": {"float"},
+        "id": {"str"},
+        "text": {"str"},
+        "hedge": {"str"},
+        "date": {"int"},
+        "figure": {"float"},
+    }
     shared = [(t, c, col) for t, table in TABLES.items() for c, col in table.columns.items() if c in columns.COLUMNS]
     assert len(shared) > 10
     for t, c, col in shared:
@@ -327,15 +399,26 @@ def test_number_must_be_written_in_its_evidence(data_copy):
     line = find_line(f, first_year="2022", last_year="2022", dimension="total")
     set_cell(f, line, "investment_100m_yuan", "286.6")
     probs = problems_of(data_copy)
-    assert f"signings.csv:{line}: column 'investment_100m_yuan': 286.6 does not appear in the evidence " \
-           "'37个合作项目签约,意向投资额约280.66亿元'; quote the fragment that states it" in probs, probs
+    assert (
+        f"signings.csv:{line}: column 'investment_100m_yuan': 286.6 does not appear in the evidence "
+        "'37个合作项目签约,意向投资额约280.66亿元'; quote the fragment that states it" in probs
+    ), probs
 
 
 @pytest.mark.parametrize(
     "x, text, found",
-    [(4, "达产后年产值将达4亿元", True), (4, "签约项目40个", False), (4, "4.5亿元", False), (4, "连续四年举办", True),
-     (1080, "累计1,080亿元", True), (280.66, "约280.66亿元", True), (280.6, "约280.66亿元", False), (12, "十二个", True),
-     (310.5, "45个项目,310.5亿元", True), (80, "1,080亿元", False)],
+    [
+        (4, "达产后年产值将达4亿元", True),
+        (4, "签约项目40个", False),
+        (4, "4.5亿元", False),
+        (4, "连续四年举办", True),
+        (1080, "累计1,080亿元", True),
+        (280.66, "约280.66亿元", True),
+        (280.6, "约280.66亿元", False),
+        (12, "十二个", True),
+        (310.5, "45个项目,310.5亿元", True),
+        (80, "1,080亿元", False),
+    ],
 )
 def test_number_in_text(x, text, found):
     from analysis.data.rules import number_in_text
@@ -346,7 +429,9 @@ def test_number_in_text(x, text, found):
 def test_number_in_text_trailing_zeros():
     from analysis.data.rules import number_in_text
 
-    assert number_in_text(100.0, "100.0亿元") and number_in_text(280.6, "280.60亿元") and not number_in_text(100, "100.5")
+    assert (
+        number_in_text(100.0, "100.0亿元") and number_in_text(280.6, "280.60亿元") and not number_in_text(100, "100.5")
+    )
 
 
 def test_readme_layout_names_every_module_once():

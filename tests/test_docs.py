@@ -31,11 +31,12 @@ import analysis
 from analysis.core.config import CACHE_ENV
 
 #: every module of the package (the package itself included; ``__main__`` runs the command line)
-MODULES = ["analysis", *sorted(m.name for m in pkgutil.walk_packages(analysis.__path__, "analysis.")
-                                if not m.name.endswith("__main__"))]
+MODULES = [
+    "analysis",
+    *sorted(m.name for m in pkgutil.walk_packages(analysis.__path__, "analysis.") if not m.name.endswith("__main__")),
+]
 #: the present modules whose public functions are the public face (each needs an example)
 FACE_MODULES = ("charts", "tables", "prose", "notebook", "output")
-
 
 
 def _face() -> set[tuple[str, str]]:
@@ -47,8 +48,11 @@ def _face() -> set[tuple[str, str]]:
             face.add((obj.__module__, obj.__qualname__))
     for mod in FACE_MODULES:
         tree = ast.parse(Path(importlib.import_module(f"analysis.present.{mod}").__file__).read_text(encoding="utf-8"))
-        face |= {(f"analysis.present.{mod}", n.name) for n in tree.body
-                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")}
+        face |= {
+            (f"analysis.present.{mod}", n.name)
+            for n in tree.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")
+        }
     if hasattr(importlib.import_module("analysis.core.locale"), "Locale"):
         face.add(("analysis.core.locale", "Locale"))
     return face
@@ -62,8 +66,9 @@ _SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.MULTILINE)
 def sections(doc: str) -> dict[str, str]:
     """The numpy sections of a (cleaned) docstring: title -> body."""
     found = list(_SECTION.finditer(doc))
-    return {m.group(1): doc[m.end():found[i + 1].start() if i + 1 < len(found) else len(doc)]
-            for i, m in enumerate(found)}
+    return {
+        m.group(1): doc[m.end() : found[i + 1].start() if i + 1 < len(found) else len(doc)] for i, m in enumerate(found)
+    }
 
 
 def documented_parameters(body: str) -> list[str]:
@@ -100,7 +105,7 @@ def _own_nodes(fn):
 
 
 def _gives(fn) -> str | None:
-    """"Yields" for a generator, "Returns" when the function gives a value, else None."""
+    """ "Yields" for a generator, "Returns" when the function gives a value, else None."""
     nodes = list(_own_nodes(fn))
     if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes):
         return "Yields"
@@ -108,16 +113,22 @@ def _gives(fn) -> str | None:
         none = isinstance(fn.returns, ast.Constant) and fn.returns.value is None
         none = none or (isinstance(fn.returns, ast.Name) and fn.returns.id in {"None", "NoReturn", "Never"})
         return None if none else "Returns"
-    if any(isinstance(n, ast.Return) and n.value is not None
-           and not (isinstance(n.value, ast.Constant) and n.value.value is None) for n in nodes):
+    if any(
+        isinstance(n, ast.Return)
+        and n.value is not None
+        and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+        for n in nodes
+    ):
         return "Returns"
     return None
 
 
 def _is_property(fn) -> bool:
-    return any((isinstance(d, ast.Name) and d.id in {"property", "cached_property"})
-               or (isinstance(d, ast.Attribute) and d.attr in {"setter", "getter", "cached_property"})
-               for d in fn.decorator_list)
+    return any(
+        (isinstance(d, ast.Name) and d.id in {"property", "cached_property"})
+        or (isinstance(d, ast.Attribute) and d.attr in {"setter", "getter", "cached_property"})
+        for d in fn.decorator_list
+    )
 
 
 def check_source(source: str, module: str = "m", face: set[tuple[str, str]] = frozenset()) -> list[str]:
@@ -186,7 +197,9 @@ def test_docstring_examples_run(module, monkeypatch):
     """Every example in every docstring of the module gives what it shows. The examples load the data as
     the build's kernels do (an unchanged data folder is read once, its results computed once)."""
     monkeypatch.setenv(CACHE_ENV, "1")
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(
+        importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
     assert result.failed == 0
 
 

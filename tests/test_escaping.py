@@ -23,14 +23,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.present import page
-
-from analysis.present import prose
-
-from analysis.present import tables
+from analysis import load
 from analysis.pipeline.build import build, plan
 from analysis.pipeline.cli import main
-from analysis import load
+from analysis.present import page, prose, tables
 from analysis.stats.results import compute
 
 from .conftest import DATA, ROOT, apply_fixture
@@ -65,7 +61,7 @@ class Page(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in self._in:
-            del self._in[len(self._in) - 1 - self._in[::-1].index(tag):]
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
 
     def handle_data(self, data):
         if "style" not in self._in:
@@ -111,7 +107,9 @@ def test_the_hostile_fixture_passes_check(hostile_data, capsys):
 
 
 #: the real sources' addresses, as data/sources.csv writes them (linked as written)
-REAL_URLS = {r["url"] for r in csv.DictReader(io.StringIO((DATA / "sources.csv").read_text(encoding="utf-8"))) if r["url"]}
+REAL_URLS = {
+    r["url"] for r in csv.DictReader(io.StringIO((DATA / "sources.csv").read_text(encoding="utf-8"))) if r["url"]
+}
 
 
 def _harmless(pg: Page, name: str) -> None:
@@ -126,7 +124,8 @@ def _harmless(pg: Page, name: str) -> None:
             assert attrs["src"].startswith("data:image/png;base64,"), (name, attrs)
         if tag == "a":  # our own pages, or a source's address exactly as sources.csv has it
             assert re.fullmatch(r"(\.\./)?([\w.-]+/)?[\w.-]+\.html", attrs["href"]) or attrs["href"] in (
-                {URL} | REAL_URLS), (name, attrs)
+                {URL} | REAL_URLS
+            ), (name, attrs)
     assert not [h for h in pg.headings if "heading" in h or "标题" in h or "onerror" in h], (name, pg.headings)
 
 
@@ -171,9 +170,15 @@ def test_every_section_and_table_shows_hostile_text_as_text(hostile_results, lan
     """What the notebooks display, in both languages, as the page renders it: every prose section (Markdown)
     and every table (the styler's HTML)."""
     res = hostile_results
-    parts = [page.markdown_html(prose.render(s, res, lang, **({"period": res.period} if s == "mix" else {})))
-             for s in prose.SECTIONS]
-    parts += [tables.periods(res, lang).to_html(), tables.landing(res, lang).to_html(), tables.claims(res, lang).to_html()]
+    parts = [
+        page.markdown_html(prose.render(s, res, lang, **({"period": res.period} if s == "mix" else {})))
+        for s in prose.SECTIONS
+    ]
+    parts += [
+        tables.periods(res, lang).to_html(),
+        tables.landing(res, lang).to_html(),
+        tables.claims(res, lang).to_html(),
+    ]
     parts += [tables.mix(mx, lang).to_html() for mx in res.mix[res.period].values()]
     parts += [tables.compare(res, d, lang).to_html() for d in res.compare]
     pg = Page("\n".join(map(str, parts)))
@@ -194,35 +199,47 @@ def test_every_section_and_table_shows_hostile_text_as_text(hostile_results, lan
 # --------------------------------------------------------------------------------------------- the layers
 
 
-@pytest.mark.parametrize("value,expected", [
-    (SCRIPT, r"\<script\>alert(1)\</script\>"),
-    (MD_LINK, r"\[click\](javascript:alert(1))"),
-    ("note\n# heading", r"note \# heading"),
-    ("line one\r\n\r\n  line two", "line one line two"),
-    ("- item", r"\- item"),
-    ("+ item", r"\+ item"),
-    ("1. first", r"1\. first"),
-    ("12) twelfth", r"12\) twelfth"),
-    ("~~~", r"\~~~"),
-    ("```", r"\`\`\`"),
-    ("a | b", r"a \| b"),
-    ("*x* _y_ `z` \\", r"\*x\* \_y\_ \`z\` \\"),
-    (TEMPLATE, r"{{7\*7}}"),
-    # what the real data hold is left as it is
-    ("京津冀国家技术创新中心(1+1+N)×2工作机制", "京津冀国家技术创新中心(1+1+N)×2工作机制"),
-    ('Innovation-centre "(1+1+N)×2" platform plan', 'Innovation-centre "(1+1+N)×2" platform plan'),
-    ("Beijing-Tianjin-Hebei; 2019–2020, 8.54", "Beijing-Tianjin-Hebei; 2019–2020, 8.54"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (SCRIPT, r"\<script\>alert(1)\</script\>"),
+        (MD_LINK, r"\[click\](javascript:alert(1))"),
+        ("note\n# heading", r"note \# heading"),
+        ("line one\r\n\r\n  line two", "line one line two"),
+        ("- item", r"\- item"),
+        ("+ item", r"\+ item"),
+        ("1. first", r"1\. first"),
+        ("12) twelfth", r"12\) twelfth"),
+        ("~~~", r"\~~~"),
+        ("```", r"\`\`\`"),
+        ("a | b", r"a \| b"),
+        ("*x* _y_ `z` \\", r"\*x\* \_y\_ \`z\` \\"),
+        (TEMPLATE, r"{{7\*7}}"),
+        # what the real data hold is left as it is
+        ("京津冀国家技术创新中心(1+1+N)×2工作机制", "京津冀国家技术创新中心(1+1+N)×2工作机制"),
+        ('Innovation-centre "(1+1+N)×2" platform plan', 'Innovation-centre "(1+1+N)×2" platform plan'),
+        ("Beijing-Tianjin-Hebei; 2019–2020, 8.54", "Beijing-Tianjin-Hebei; 2019–2020, 8.54"),
+    ],
+)
 def test_data_text_is_escaped_for_markdown(value, expected):
     assert prose.md_text(value) == expected
 
 
-CELLS = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")) | st.sampled_from("\\`*_[]<>|#&!~-+=.)\n"),
-                min_size=1).map(str.strip).filter(bool)  # cells are stripped when read
+CELLS = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn"))
+        | st.sampled_from("\\`*_[]<>|#&!~-+=.)\n"),
+        min_size=1,
+    )
+    .map(str.strip)
+    .filter(bool)
+)  # cells are stripped when read
 
 
-@pytest.mark.parametrize("template,elements", [
-    ("{}", ["p"]), ("- {}", ["ul", "li"]), ("- **2024**: {}.", ["ul", "li", "strong"]), ("{}\n\n{}", ["p", "p"])])
+@pytest.mark.parametrize(
+    "template,elements",
+    [("{}", ["p"]), ("- {}", ["ul", "li"]), ("- **2024**: {}.", ["ul", "li", "strong"]), ("{}\n\n{}", ["p", "p"])],
+)
 @given(value=CELLS)
 def test_escaped_data_renders_as_exactly_its_text(template, elements, value):
     """Whatever a cell holds, at the start of a line, in a list item or after our own Markdown, the page shows
@@ -235,7 +252,7 @@ def test_escaped_data_renders_as_exactly_its_text(template, elements, value):
 
 def test_the_page_markdown_escapes_raw_html_and_neutralises_javascript_links():
     out = str(page.markdown_html(f"{SCRIPT} {HTML_LINK} {MD_LINK} <javascript:alert(1)>"))
-    assert "<script" not in out and "<a href=\"javascript" not in out and "href=\"javascript" not in out
+    assert "<script" not in out and '<a href="javascript' not in out and 'href="javascript' not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
     assert str(page.markdown_html(f"<{URL}>")) == f'<p><a href="{html.escape(URL)}">{html.escape(URL)}</a></p>\n'
 

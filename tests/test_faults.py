@@ -26,11 +26,10 @@ import nbformat
 import psutil
 import pytest
 
-from analysis.pipeline import build as B
-from analysis.pipeline import kernels
-from analysis.pipeline import outdir
-from analysis.pipeline.build import BuildError, build, plan, tree_digest
 from analysis import load
+from analysis.pipeline import build as B
+from analysis.pipeline import kernels, outdir
+from analysis.pipeline.build import BuildError, build, plan, tree_digest
 
 from .conftest import DATA, ROOT
 
@@ -170,9 +169,14 @@ def assert_new_build_keeping(out, before, clean, unit: str, why: str) -> None:
 # --------------------------------------------------------------------------------------------- kernel faults
 
 
-@pytest.mark.parametrize("fault,why", [("hang", "timed out in cell 2: it ran longer than 3 s"),
-                                       ("die", "the kernel died in cell 2"),
-                                       ("raise", "failed in cell 2: RuntimeError: deliberate failure")])
+@pytest.mark.parametrize(
+    "fault,why",
+    [
+        ("hang", "timed out in cell 2: it ran longer than 3 s"),
+        ("die", "the kernel died in cell 2"),
+        ("raise", "failed in cell 2: RuntimeError: deliberate failure"),
+    ],
+)
 def test_a_failing_notebook_fails_its_report_only(ds, nb_dir, earlier, clean, monkeypatch, fault, why):
     """A cell that never returns (--cell-timeout 3), a kernel that dies (os._exit) or a cell that raises: the
     report is named with its notebook and cell, the other reports are written, the failed one keeps its
@@ -194,9 +198,26 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, cle
     before = snapshot(earlier)
     started = tmp_path / "started"
     env = {**os.environ, FAULT: "hang", STARTED: str(started)}
-    proc = subprocess.Popen([sys.executable, "-c", CLI, "build", "--out", str(earlier), "--notebooks", str(nb_dir),
-                             "--jobs", "1", "--quiet"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "build",
+            "--out",
+            str(earlier),
+            "--notebooks",
+            str(nb_dir),
+            "--jobs",
+            "1",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + TIMEOUT
         while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -261,9 +282,27 @@ def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp
     before = snapshot(earlier)
     gate, started = tmp_path / "gate", tmp_path / "started"
     gate.write_text("")
-    cmd = [sys.executable, "-c", CLI, "build", "--out", str(earlier), "--notebooks", str(nb_dir), "--jobs", "1", "--quiet"]
-    first = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, FAULT: f"wait:{gate}", STARTED: str(started)},
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cmd = [
+        sys.executable,
+        "-c",
+        CLI,
+        "build",
+        "--out",
+        str(earlier),
+        "--notebooks",
+        str(nb_dir),
+        "--jobs",
+        "1",
+        "--quiet",
+    ]
+    first = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, FAULT: f"wait:{gate}", STARTED: str(started)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + TIMEOUT
         while not started.exists() and first.poll() is None and time.monotonic() < deadline:
@@ -273,7 +312,8 @@ def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp
         assert second.returncode == 2
         assert second.stderr.strip().splitlines() == [
             f"python -m analysis build: error: another build (pid {first.pid}) is writing {earlier.resolve()}; "
-            f"wait until it ends (lock: {earlier.parent.resolve() / '.reports.lock'})"]
+            f"wait until it ends (lock: {earlier.parent.resolve() / '.reports.lock'})"
+        ]
         assert snapshot(earlier) == before  # the first is still running: readers see the earlier build
         gate.unlink()
         _, err = first.communicate(timeout=TIMEOUT)
@@ -300,8 +340,13 @@ def test_a_deleted_page_is_rebuilt_and_a_partial_build_keeps_the_rest(ds, nb_dir
     assert B.up_to_date(out, tree_digest(None, nb_dir))
     (out / "2023" / "report.html").unlink()
     assert not B.up_to_date(out, tree_digest(None, nb_dir))
-    done = B.build(plan(ds, out_dir=out, nb_dir=nb_dir, years=[2023]), ds, n_jobs=1, progress=False,
-                   tree=tree_digest(None, nb_dir, years=[2023]))
+    done = B.build(
+        plan(ds, out_dir=out, nb_dir=nb_dir, years=[2023]),
+        ds,
+        n_jobs=1,
+        progress=False,
+        tree=tree_digest(None, nb_dir, years=[2023]),
+    )
     assert done["built"] == ["2023"] and done["skipped"] == ["1.0-trends", "2.0-landing"]
     assert_whole(out)
     after = snapshot(out)

@@ -20,6 +20,7 @@ def _layer(module: str) -> str | None:
 
 def graph_of(pkg: Path) -> dict[str, set[str]]:
     """Module → the package's modules it imports (relative or absolute, at any depth of the code)."""
+
     def name(path: Path) -> str:
         parts = path.relative_to(pkg.parent).with_suffix("").parts
         return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -46,8 +47,13 @@ def graph_of(pkg: Path) -> dict[str, set[str]]:
 
 
 def upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
-    return sorted((m, t) for m, deps in graph.items() if _layer(m) in LAYERS for t in deps
-                  if _layer(t) in LAYERS and LAYERS.index(_layer(t)) > LAYERS.index(_layer(m)))
+    return sorted(
+        (m, t)
+        for m, deps in graph.items()
+        if _layer(m) in LAYERS
+        for t in deps
+        if _layer(t) in LAYERS and LAYERS.index(_layer(t)) > LAYERS.index(_layer(m))
+    )
 
 
 def check_acyclic(graph: dict[str, set[str]]) -> None:
@@ -78,7 +84,9 @@ def test_the_checks_see_an_upward_import_and_a_circle(tmp_path):
     pkg = tmp_path / "analysis"
     shutil.copytree(PKG, pkg, ignore=shutil.ignore_patterns("__pycache__", "templates", "validation"))
     dataset = pkg / "data" / "dataset.py"
-    dataset.write_text(dataset.read_text(encoding="utf-8") + "\n\ndef f():\n    from ..stats.claims import ledger\n", encoding="utf-8")
+    dataset.write_text(
+        dataset.read_text(encoding="utf-8") + "\n\ndef f():\n    from ..stats.claims import ledger\n", encoding="utf-8"
+    )
     graph = graph_of(pkg)
     assert ("analysis.data.dataset", "analysis.stats.claims") in upward(graph)
     with pytest.raises(graphlib.CycleError):

@@ -40,15 +40,21 @@ def language_branches(source: str) -> list[int]:
     (``loc.lang``, ``job.lang`` too). Checking that a language is known (``lang in LANGS``) is no branch."""
 
     def is_lang(node) -> bool:
-        return (isinstance(node, ast.Name) and node.id == "lang") or (isinstance(node, ast.Attribute) and node.attr == "lang")
+        return (isinstance(node, ast.Name) and node.id == "lang") or (
+            isinstance(node, ast.Attribute) and node.attr == "lang"
+        )
 
     out = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Compare):
             ops = (ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)
             sides = [node.left, *node.comparators]
-            named = any(isinstance(c, ast.Constant) and isinstance(c.value, str) for s in sides if not is_lang(s)
-                        for c in ast.walk(s))
+            named = any(
+                isinstance(c, ast.Constant) and isinstance(c.value, str)
+                for s in sides
+                if not is_lang(s)
+                for c in ast.walk(s)
+            )
             if any(isinstance(op, ops) for op in node.ops) and any(is_lang(s) for s in sides) and named:
                 out.append(node.lineno)
     return out
@@ -59,7 +65,11 @@ def _docstrings(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 out.add(id(first.value))
     return out
 
@@ -69,9 +79,14 @@ def chinese_literals(source: str) -> list[tuple[int, str]]:
     (an f-string's literal parts are constants too)."""
     tree = ast.parse(source)
     docs = _docstrings(tree)
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
-            and _CJK.search(node.value)]
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docs
+        and _CJK.search(node.value)
+    ]
 
 
 def test_the_language_scanner_catches_a_planted_branch():
@@ -95,8 +110,11 @@ def test_no_code_outside_the_locale_branches_on_the_language():
 
 
 def test_no_chinese_literal_outside_the_locale_and_the_templates():
-    found = {path: [line for line, _ in lits] for path, src in _modules()
-             if path != LOCALE_FILE and (lits := chinese_literals(src))}
+    found = {
+        path: [line for line, _ in lits]
+        for path, src in _modules()
+        if path != LOCALE_FILE and (lits := chinese_literals(src))
+    }
     assert found == {}
 
 
@@ -104,8 +122,29 @@ def test_no_chinese_literal_outside_the_locale_and_the_templates():
 
 #: The template helpers (formatting, bound to the Locale) are how each language phrases a value, not data:
 #: ``count_zh(n)`` in zh is ``n`` in en. The skeleton compares the data a template reads.
-_HELPERS = {"loc", "lang", "num", "rounded", "pct", "prob", "signed_pct", "hedged", "hedged_sum", "period", "date", "word",
-            "join", "verdict", "interval", "count_zh", "hedge_word", "formula", "tol", "loop", "names"}
+_HELPERS = {
+    "loc",
+    "lang",
+    "num",
+    "rounded",
+    "pct",
+    "prob",
+    "signed_pct",
+    "hedged",
+    "hedged_sum",
+    "period",
+    "date",
+    "word",
+    "join",
+    "verdict",
+    "interval",
+    "count_zh",
+    "hedge_word",
+    "formula",
+    "tol",
+    "loop",
+    "names",
+}
 _LANG_SUFFIX = re.compile(r"_(zh|en)$")
 
 
@@ -181,9 +220,13 @@ def test_every_section_has_a_template_in_each_language():
 
 #: Data only one language's template reads, and why the other cannot read it without changing its text.
 ONE_LANGUAGE_DATA = {
-    "headline.md.j2": {"cur.term_<lang>": "Chinese needs a noun before an amount and names the source's own term (意向投资额 or "
-                                          "涉及资金); the English headline gives the amount bare ('2023: 1,080 hundred million yuan')"},
-    "basis.md.j2": {"a.n": "Chinese says how many years an aggregate sums (只公布了两年合计数); English says 'a multi-year total'"},
+    "headline.md.j2": {
+        "cur.term_<lang>": "Chinese needs a noun before an amount and names the source's own term (意向投资额 or "
+        "涉及资金); the English headline gives the amount bare ('2023: 1,080 hundred million yuan')"
+    },
+    "basis.md.j2": {
+        "a.n": "Chinese says how many years an aggregate sums (只公布了两年合计数); English says 'a multi-year total'"
+    },
 }
 
 
@@ -228,7 +271,12 @@ def test_a_locale_is_made_once_per_language_and_refuses_an_unknown_one():
 
 
 def test_every_language_has_every_table():
-    for key, pair in [*locale.WORDS.items(), *locale.CHART_WORDS.items(), *locale.HEDGES.items(), *locale.UNITS.items()]:
+    for key, pair in [
+        *locale.WORDS.items(),
+        *locale.CHART_WORDS.items(),
+        *locale.HEDGES.items(),
+        *locale.UNITS.items(),
+    ]:
         assert len(pair) == len(locale.LANGS), key
     assert set(locale.STYLES) == set(locale.LANGS)
     assert len({frozenset(s) for s in locale.STYLES.values()}) == 1  # the same settings for each language
@@ -247,7 +295,12 @@ def test_numbers_in_both_languages(zh_en):
         assert loc.pct(0.782258) == "78.2%" and loc.signed_pct(-0.0513) == "−5.1%"
         assert loc.interval(30.2, 61.7) == "30–62"
     assert (zh.num(None), en.num(None), zh.rounded(float("nan"))) == ("未公布", "not published", "未公布")
-    assert (zh.prob(0.001), en.prob(0.001), zh.prob(0.999), en.prob(0.999)) == ("不到1%", "under 1%", "超过99%", "over 99%")
+    assert (zh.prob(0.001), en.prob(0.001), zh.prob(0.999), en.prob(0.999)) == (
+        "不到1%",
+        "under 1%",
+        "超过99%",
+        "over 99%",
+    )
 
 
 def test_hedges_in_both_languages(zh_en):
@@ -255,7 +308,10 @@ def test_hedges_in_both_languages(zh_en):
     # as the 2021 article writes them: 约280.66亿元, 项目210余个; a range no hedge word describes
     assert zh.hedged(280.66, "approx", "yi_yuan") == "约280.66亿元"
     assert en.hedged(280.66, "approx", "yi_yuan") == "about 280.66 hundred million yuan"
-    assert (zh.hedged(210, "more_than", "projects"), en.hedged(210, "more_than", "projects")) == ("210余个", "more than 210 projects")
+    assert (zh.hedged(210, "more_than", "projects"), en.hedged(210, "more_than", "projects")) == (
+        "210余个",
+        "more than 210 projects",
+    )
     assert (zh.hedged(80, "nearly", "percent"), en.hedged(80, "nearly", "percent")) == ("近80%", "nearly 80%")
     assert zh.hedged(30, "at_most", "projects") == "30个以内" and en.hedged(30, "at_most") == "at most 30"
     assert zh.hedged(0, "range", "yi_yuan", bounds=(0, None)) == "不少于0亿元"
@@ -263,34 +319,61 @@ def test_hedges_in_both_languages(zh_en):
     assert zh.hedged(54, "range", None, bounds=(50, 58)) == "50～58"
     assert (zh.hedge_word("over"), en.hedge_word("over"), en.hedge_word(None)) == ("超", "over", "")
     assert zh.hedge_cell("range", (160, 240)) == "160–240" and en.hedge_cell("exact", None, empty="—") == "—"
-    assert zh.hedged_sum(1506.47, "approx", "yi_yuan") == "约1,506亿元" and en.hedged_sum(1506.47, "exact") == "1,506.47"
+    assert (
+        zh.hedged_sum(1506.47, "approx", "yi_yuan") == "约1,506亿元" and en.hedged_sum(1506.47, "exact") == "1,506.47"
+    )
     with pytest.raises(ValueError, match="needs its bounds"):
         zh.hedged(200, "range")
 
 
 def test_periods_dates_brackets_and_lists_in_both_languages(zh_en):
     zh, en = zh_en
-    assert (zh.period(2019, 2020), en.period(2019, 2020), zh.period(2022, suffix=False)) == ("2019–2020年", "2019–2020", "2022")
+    assert (zh.period(2019, 2020), en.period(2019, 2020), zh.period(2022, suffix=False)) == (
+        "2019–2020年",
+        "2019–2020",
+        "2022",
+    )
     assert (zh.date((2021, 5, 14)), en.date((2021, 5, 14))) == ("2021年5月14日", "14 May 2021")
     assert (zh.date((2023, 9, 0)), en.date((2023, 9, 0)), zh.date((2022, 0, 15)), en.date((2022, 0, 0))) == (
-        "2023年9月", "September 2023", "2022年", "2022")
+        "2023年9月",
+        "September 2023",
+        "2022年",
+        "2022",
+    )
     assert (zh.date(None), en.date(None)) == ("未公布", "not published")
     assert (zh.bracket("亿元"), en.bracket("projects")) == ("（亿元）", " (projects)")
     assert (zh.bracket("2022", newline=True), en.bracket("2022", newline=True)) == ("\n（2022）", "\n(2022)")
     assert (zh.header("investment", "亿元"), en.header("investment", "hundred million yuan")) == (
-        "意向投资额（亿元）", "intended investment (hundred million yuan)")
-    assert en.header("signed", en.word("count_unit")) == "signed" and zh.header("signed", zh.word("count_unit")) == "签约（个）"
-    assert (zh.join(["产业", "交通", "公共服务"]), en.join(["a", "b", "c"]), en.join(["a"])) == ("产业、交通和公共服务", "a, b and c", "a")
+        "意向投资额（亿元）",
+        "intended investment (hundred million yuan)",
+    )
+    assert (
+        en.header("signed", en.word("count_unit")) == "signed"
+        and zh.header("signed", zh.word("count_unit")) == "签约（个）"
+    )
+    assert (zh.join(["产业", "交通", "公共服务"]), en.join(["a", "b", "c"]), en.join(["a"])) == (
+        "产业、交通和公共服务",
+        "a, b and c",
+        "a",
+    )
 
 
 def test_words_and_data_columns_in_both_languages(zh_en):
     zh, en = zh_en
     assert (zh.word("landing_rate"), en.word("landing_rate")) == ("落地率", "landing rate")
     assert en.word("analysis_meta", through=2024) == "All articles; figures through 2024"
-    assert zh.chart_word("cohort", period="2019–2021年") == "2019–2021年批次" and en.chart_word("as_of", date="2022") == "as of 2022"
+    assert (
+        zh.chart_word("cohort", period="2019–2021年") == "2019–2021年批次"
+        and en.chart_word("as_of", date="2022") == "as of 2022"
+    )
     assert (zh.verdict(True), en.verdict(False), zh.verdict(None)) == ("一致", "INCONSISTENT", "无法核对")
     row = {"group_zh": "产业", "group_en": "industry"}
-    assert (zh.col(row, "group"), en.col(row, "group"), zh.pick(("甲", "a")), en.pick(("甲", "a"))) == ("产业", "industry", "甲", "a")
+    assert (zh.col(row, "group"), en.col(row, "group"), zh.pick(("甲", "a")), en.pick(("甲", "a"))) == (
+        "产业",
+        "industry",
+        "甲",
+        "a",
+    )
     assert (zh.html_lang, en.html_lang, zh.joins_lines, en.joins_lines) == ("zh-CN", "en", True, False)
     with pytest.raises(KeyError, match="no word 'nosuch'"):
         zh.word("nosuch")
@@ -302,7 +385,11 @@ def test_every_prior_has_its_reason_in_each_language():
     assert set(locale.PRIOR_REASONS_ZH) == set(PRIORS)
     for name, prior in PRIORS.items():
         zh, en = Locale("zh").prior_reason(name, prior), Locale("en").prior_reason(name, prior)
-        assert _CJK.search(zh) and en == prior.reason and not re.search("[\u4e00-\u9fff]", en.replace(locale.SOURCE_UNIT, ""))
+        assert (
+            _CJK.search(zh)
+            and en == prior.reason
+            and not re.search("[\u4e00-\u9fff]", en.replace(locale.SOURCE_UNIT, ""))
+        )
 
 
 def test_the_renderers_accept_a_locale_or_its_name():

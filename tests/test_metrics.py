@@ -8,12 +8,12 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.stats import claims as C
-from analysis.stats import metrics as M
-from analysis.pipeline.cli import main
 from analysis import load
+from analysis.pipeline.cli import main
 from analysis.present import facts
 from analysis.present.output import metrics_dict
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
 
 from .conftest import DATA
 
@@ -31,7 +31,14 @@ P24, INV24 = 80, 331.02
 CUM24_PROJECTS, CUM24_INV = 290, 1800  # 290余, 超1800
 CONFERENCES_24 = 6  # 连续举办六届
 PLACE_2024 = {"通州区": 18, "三河市": 22, "大厂县": 20, "香河县": 20}
-FIELD_2024 = {"智能制造与装备": 31, "绿色能源与节能环保": 7, "现代服务": 16, "医药健康": 13, "文化旅游": 6, "公共服务": 7}
+FIELD_2024 = {
+    "智能制造与装备": 31,
+    "绿色能源与节能环保": 7,
+    "现代服务": 16,
+    "医药健康": 13,
+    "文化旅游": 6,
+    "公共服务": 7,
+}
 SIGNED_19_21, LANDED_19_21 = 124, 97
 RATE_19_20, RATE_19_22 = 90, 85  # 超过九成 (2021), 已达85% (2023)
 # ... and what they imply, worked out here
@@ -42,8 +49,18 @@ PROJECTS_TO_2024 = PROJECTS_TO_2023 + P24  # 291: 290余
 INVESTMENT_TO_2023 = INV19_20 + INV21 + INV_2022 + INV23  # 1506.47, of which three parts are 约
 INVESTMENT_TO_2024 = INVESTMENT_TO_2023 + INV24  # 1837.49: 超1800
 CATEGORY_2022 = {"营商环境类": (1, None), "产业类": (28, 115.77), "基础设施类": (3, 164.89), "公共服务类": (5, None)}
-PLACE_2022 = {"京津冀及北三县共同签约事项": (3, None), "三河市": (11, 201.65), "大厂县": (10, 34.22), "香河县": (13, 44.79)}
-CATEGORY_2023 = {"产业项目": (31, 160.16), "交通项目": (2, 150), "公共服务项目": (12, 104.65), "现代服务业项目": (5, 12)}
+PLACE_2022 = {
+    "京津冀及北三县共同签约事项": (3, None),
+    "三河市": (11, 201.65),
+    "大厂县": (10, 34.22),
+    "香河县": (13, 44.79),
+}
+CATEGORY_2023 = {
+    "产业项目": (31, 160.16),
+    "交通项目": (2, 150),
+    "公共服务项目": (12, 104.65),
+    "现代服务业项目": (5, 12),
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +78,12 @@ def wilson_by_statsmodels(k: int, n: int) -> tuple[float, float]:
 def test_periods_are_as_fine_as_the_sources(ds):
     t = M.trends(ds)
     assert [(r.first_year, r.last_year) for r in t.itertuples()] == [
-        (2019, 2020), (2021, 2021), (2022, 2022), (2023, 2023), (2024, 2024)]
+        (2019, 2020),
+        (2021, 2021),
+        (2022, 2022),
+        (2023, 2023),
+        (2024, 2024),
+    ]
     assert list(t["projects"]) == [P19_20, P21, TOTAL_2022, P23, P24]
     assert list(t["investment_100m_yuan"]) == [INV19_20, INV21, INV_2022, INV23, INV24]
     assert list(t["investment_status"]) == ["reported"] * 5
@@ -75,13 +97,25 @@ def test_periods_are_as_fine_as_the_sources(ds):
 def test_cumulative_as_reported_and_as_known_then(ds):
     c = M.cumulative(ds)
     assert (c["projects"], c["projects_qualifier"], c["investment_100m_yuan"], c["investment_qualifier"]) == (
-        CUM24_PROJECTS, "more_than", CUM24_INV, "over")
+        CUM24_PROJECTS,
+        "more_than",
+        CUM24_INV,
+        "over",
+    )
     assert c["projects_status"] == c["investment_status"] == "reported"
     c23 = M.cumulative(ds, 2023)
     assert (c23["projects"], c23["projects_qualifier"], c23["investment_100m_yuan"], c23["investment_qualifier"]) == (
-        CUM23_PROJECTS, "more_than", CUM23_INV, "over")
+        CUM23_PROJECTS,
+        "more_than",
+        CUM23_INV,
+        "over",
+    )
     c22 = M.cumulative(ds, 2022)
-    assert (c22["projects"], c22["investment_100m_yuan"], c22["investment_status"]) == (CUM_PROJECTS, CUM_INV, "reported")
+    assert (c22["projects"], c22["investment_100m_yuan"], c22["investment_status"]) == (
+        CUM_PROJECTS,
+        CUM_INV,
+        "reported",
+    )
     c21 = M.cumulative(ds, 2021)  # 124 is stated (2022); the amount is the sum 552 + 约247
     assert c21["projects"] == SIGNED_19_21 and c21["investment_100m_yuan"] == INV19_20 + INV21
     assert (c21["investment_status"], c21["investment_qualifier"]) == ("derived", "approx")
@@ -146,7 +180,9 @@ def test_mix_2023_maps_transport_and_modern_services(ds):
     mx = M.mix(ds, M.Period(2023, 2023), "category")
     g = mx.groups.set_index("group_zh")
     assert {k: (g.at[k, "projects"], g.at[k, "investment_100m_yuan"]) for k in CATEGORY_2023} == CATEGORY_2023
-    assert g.at["交通项目", "harmonised"] == "infrastructure" and g.at["现代服务业项目", "harmonised"] == "modern_services"
+    assert (
+        g.at["交通项目", "harmonised"] == "infrastructure" and g.at["现代服务业项目", "harmonised"] == "modern_services"
+    )
     assert mx.unstated_groups == [] and mx.remainder_investment == 0
 
 
@@ -155,10 +191,14 @@ def test_compare_categories_across_years(ds):
     assert cmp.at[("2023", "infrastructure"), "projects"] == CATEGORY_2023["交通项目"][0]
     assert cmp.at[("2022", "infrastructure"), "names_zh"] == "基础设施类"
     # absent from a complete breakdown: none (0), not "not published"
-    assert cmp.at[("2022", "modern_services"), "status"] == "none" and cmp.at[("2022", "modern_services"), "projects"] == 0
+    assert (
+        cmp.at[("2022", "modern_services"), "status"] == "none" and cmp.at[("2022", "modern_services"), "projects"] == 0
+    )
     assert cmp.at[("2023", "business_environment"), "status"] == "none"
     # no breakdown published for 2019–2020 and 2021
-    assert cmp.at[("2021", "industry"), "status"] == "not_published" and pd.isna(cmp.at[("2021", "industry"), "projects"])
+    assert cmp.at[("2021", "industry"), "status"] == "not_published" and pd.isna(
+        cmp.at[("2021", "industry"), "projects"]
+    )
 
 
 def test_mix_of_unpublished_period(ds):
@@ -180,7 +220,9 @@ def test_claims_ledger_all_consistent(ds):
     assert led.at["cumulative_investment_2019-2023", "qualifier"] == "over"
     assert led.at["landing_rate_2019-2021_2022", "computed"] == pytest.approx(100 * LANDED_19_21 / SIGNED_19_21)
     assert led.at["infra_public_8", "computed"] == CATEGORY_2022["基础设施类"][0] + CATEGORY_2022["公共服务类"][0]
-    assert led.at["joint_items_3", "computed"] == TOTAL_2022 - sum(PLACE_2022[k][0] for k in ("三河市", "大厂县", "香河县"))
+    assert led.at["joint_items_3", "computed"] == TOTAL_2022 - sum(
+        PLACE_2022[k][0] for k in ("三河市", "大厂县", "香河县")
+    )
     assert led.at["four_conferences", "computed"] == 4
 
 
@@ -206,26 +248,51 @@ def test_metrics_json_keys_and_values(ds):
     json.dumps(m, allow_nan=False)
     assert m["through_year"] == 2024
     assert [s["source_id"] for s in m["vintage"]["sources"]] == [
-        "cn2021", "bjd2022", "bjnews2023", "release2023", "bjyouth2024", "repost2024"]
+        "cn2021",
+        "bjd2022",
+        "bjnews2023",
+        "release2023",
+        "bjyouth2024",
+        "repost2024",
+    ]
     assert m["vintage"]["n_sources"] == 6 and m["vintage"]["as_of"] == "2024-09-26"
     c = m["cumulative"]
     assert (c["projects"], c["projects_qualifier"], c["investment_100m_yuan"], c["investment_qualifier"]) == (
-        CUM24_PROJECTS, "more_than", CUM24_INV, "over")
+        CUM24_PROJECTS,
+        "more_than",
+        CUM24_INV,
+        "over",
+    )
     assert c["projects_status"] == c["investment_status"] == "reported"
     p = m["periods"][0]
-    assert {k for k in ("first_year", "last_year", "projects", "investment_100m_yuan", "investment_status",
-                        "projects_per_year", "investment_per_project_100m_yuan")} <= set(p)
+    assert {
+        "first_year",
+        "last_year",
+        "projects",
+        "investment_100m_yuan",
+        "investment_status",
+        "projects_per_year",
+        "investment_per_project_100m_yuan",
+    } <= set(p)
     assert (p["first_year"], p["last_year"], p["investment_100m_yuan"]) == (2019, 2020, INV19_20)
     lnd = {(x["first_year"], x["last_year"]): x for x in m["landing"]}
     assert [x["as_of"] for x in m["landing"]] == ["2021-05-14", "2022", "2023-09-19"]
     assert lnd[(2019, 2021)]["ci95"] == [round(x, 6) for x in wilson_by_statsmodels(LANDED_19_21, SIGNED_19_21)]
     assert lnd[(2019, 2022)]["signed_status"] == "derived" and lnd[(2019, 2022)]["landed_range"] == [LANDED_19_22] * 2
     cat = {g["group_zh"]: g for g in m["mix"]["2023"]["category"]}
-    assert cat["交通项目"]["harmonised"] == "infrastructure" and cat["现代服务业项目"]["harmonised"] == "modern_services"
+    assert (
+        cat["交通项目"]["harmonised"] == "infrastructure" and cat["现代服务业项目"]["harmonised"] == "modern_services"
+    )
     claims = {c["id"]: c for c in m["claims"]}
     assert all(c["consistent"] for c in m["claims"])
-    assert claims["cumulative_projects_2019-2023"]["consistent"] and claims["cumulative_investment_2019-2023"]["consistent"]
-    assert claims["cumulative_projects_2019-2024"]["consistent"] and claims["cumulative_investment_2019-2024"]["consistent"]
+    assert (
+        claims["cumulative_projects_2019-2023"]["consistent"]
+        and claims["cumulative_investment_2019-2023"]["consistent"]
+    )
+    assert (
+        claims["cumulative_projects_2019-2024"]["consistent"]
+        and claims["cumulative_investment_2019-2024"]["consistent"]
+    )
     assert {g["group_zh"]: g["projects"] for g in m["mix"]["2024"]["place"]} == PLACE_2024
     assert {g["group_zh"]: g["projects"] for g in m["mix"]["2024"]["field"]} == FIELD_2024
     assert "since_then" not in m  # nothing was published after the last release
@@ -233,7 +300,10 @@ def test_metrics_json_keys_and_values(ds):
 
 def test_metrics_json_through_2022_is_what_was_known_in_2022(ds):
     m = metrics_dict(ds, 2022, projection=False)
-    assert m["vintage"]["as_of"] == "2022" and [s["source_id"] for s in m["vintage"]["sources"]] == ["cn2021", "bjd2022"]
+    assert m["vintage"]["as_of"] == "2022" and [s["source_id"] for s in m["vintage"]["sources"]] == [
+        "cn2021",
+        "bjd2022",
+    ]
     assert [p["last_year"] for p in m["periods"]] == [2020, 2021, 2022]
     assert m["cumulative"]["projects"] == CUM_PROJECTS and m["cumulative"]["investment_100m_yuan"] == CUM_INV
     assert [x["as_of"] for x in m["landing"]] == ["2021-05-14", "2022"]
@@ -241,7 +311,9 @@ def test_metrics_json_through_2022_is_what_was_known_in_2022(ds):
     assert [s["source_id"] for s in st["sources"]] == ["bjnews2023", "release2023", "bjyouth2024", "repost2024"]
     # each later cumulative figure once, though two sources state 2023's 210余 / 超1500
     assert [(t["projects"], t["investment_100m_yuan"]) for t in st["totals"]] == [
-        (CUM23_PROJECTS, CUM23_INV), (CUM24_PROJECTS, CUM24_INV)]
+        (CUM23_PROJECTS, CUM23_INV),
+        (CUM24_PROJECTS, CUM24_INV),
+    ]
     assert [(x["first_year"], x["last_year"], x["as_of"]) for x in st["landing"]] == [(2019, 2022, "2023-09-19")]
     assert "landing_vintage_lower_2019-2021_2022_2023-09-19" in {c["id"] for c in st["claims"]}
 
@@ -298,7 +370,10 @@ def test_wilson_matches_statsmodels(k, n):
 
     lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
     got = M.wilson(k, n)
-    assert got == (pytest.approx(max(0.0, min(lo, k / n)), abs=1e-12), pytest.approx(min(1.0, max(hi, k / n)), abs=1e-12))
+    assert got == (
+        pytest.approx(max(0.0, min(lo, k / n)), abs=1e-12),
+        pytest.approx(min(1.0, max(hi, k / n)), abs=1e-12),
+    )
 
 
 def test_editing_a_result_cannot_change_the_next_one():

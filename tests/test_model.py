@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.stats import model as M
-from analysis.stats import metrics
-from analysis.stats import projection as P
 from analysis import load
-from analysis.stats.metrics import wilson
-from analysis.stats.model import LandingObs, PeriodObs, landing, signings
 from analysis.core.qualifiers import interval
+from analysis.stats import metrics
+from analysis.stats import model as M
+from analysis.stats import projection as P
+from analysis.stats.metrics import wilson
+from analysis.stats.model import PeriodObs, landing, signings
 
 from .conftest import DATA
 
@@ -44,8 +43,11 @@ def test_aggregate_count_likelihood_is_the_exact_sum_over_latent_years():
     ll = data.loglik(eta, np.zeros_like(eta))
     lam = np.exp(eta)
     k = np.arange(86)
-    brute = [math.log(np.sum(stats.poisson.pmf(k, l[0]) * stats.poisson.pmf(85 - k, l[1])))
-             + stats.poisson.logpmf(39, l[2]) for l in lam]
+    brute = [
+        math.log(np.sum(stats.poisson.pmf(k, rates[0]) * stats.poisson.pmf(85 - k, rates[1])))
+        + stats.poisson.logpmf(39, rates[2])
+        for rates in lam
+    ]
     np.testing.assert_allclose(ll, brute, rtol=1e-10)
 
 
@@ -149,7 +151,7 @@ def _exact_binomial_loglik(c, h, n_statements: int = 3):
     landed2, more3 = s2.landed_bounds[0], s3.landed_bounds[0] - s2.landed_bounds[0]
     total = 0.0
     for a1 in range(s1.landed_bounds[0], s1.landed_bounds[1] + 1):
-        for b1 in range(0, nB + 1):
+        for b1 in range(nB + 1):
             a2 = landed2 - a1 - b1
             if a2 < 0 or a2 > nA - a1:
                 continue
@@ -175,9 +177,10 @@ def test_landing_chain_close_to_brute_force():
     cs, hs = np.linspace(0.8, 0.995, 10), np.linspace(0.35, 0.97, 10)
     C, H = (g.ravel() for g in np.meshgrid(cs, hs, indexing="ij"))
     approx_ll = landing._chain_loglik(LANDING, groups, C, H, np.full(C.size, 1e-7))
-    exact_ll = np.array([_exact_binomial_loglik(c, h) for c, h in zip(C, H)])
-    lp = (stats.beta.logpdf(C, *M.PRIORS["landing_eventual"].params)
-          + stats.beta.logpdf(H, *M.PRIORS["landing_hazard"].params))
+    exact_ll = np.array([_exact_binomial_loglik(c, h) for c, h in zip(C, H, strict=True)])
+    lp = stats.beta.logpdf(C, *M.PRIORS["landing_eventual"].params) + stats.beta.logpdf(
+        H, *M.PRIORS["landing_hazard"].params
+    )
     # statements 1-2 alone are exact (up to the tiny within-cohort correlation rho = 1e-7: about 1e-4)
     two = landing._chain_loglik(LANDING[:2], groups[:2], np.array([0.9]), np.array([0.7]), np.array([1e-7]))[0]
     assert two == pytest.approx(_exact_binomial_loglik(0.9, 0.7, n_statements=2), abs=1e-3)
@@ -187,8 +190,12 @@ def test_landing_chain_close_to_brute_force():
         o = np.argsort(x)
         return x[o][np.searchsorted(np.cumsum(w[o]) / w.sum(), 0.5)]
 
-    for f, tol in ((lambda c, h: c * h, 0.02), (lambda c, h: c * (1 - (1 - h) ** 3), 0.03),
-                   (lambda c, h: c, 0.05), (lambda c, h: h, 0.08)):
+    for f, tol in (
+        (lambda c, h: c * h, 0.02),
+        (lambda c, h: c * (1 - (1 - h) ** 3), 0.03),
+        (lambda c, h: c, 0.05),
+        (lambda c, h: h, 0.08),
+    ):
         x = f(C, H)
         assert abs(med(approx_ll, x) - med(exact_ll, x)) <= tol
 

@@ -12,16 +12,28 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.stats import claims as C
-from analysis.stats import metrics as M
-from analysis.pipeline.cli import main
 from analysis import load
+from analysis.pipeline.cli import main
 from analysis.present import facts
 from analysis.present.output import metrics_dict
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
 
 from .conftest import DATA, apply_fixture, find_line, problems_of, set_cell
-from .test_metrics import (CATEGORY_2022, INV19_20, INV21, INV23, INV24, INV_2022, INVESTMENT_TO_2024, LANDED_19_22, P24,
-                           PLACE_2024, PROJECTS_TO_2024, TOTAL_2022)
+from .test_metrics import (
+    CATEGORY_2022,
+    INV19_20,
+    INV21,
+    INV23,
+    INV24,
+    INV_2022,
+    INVESTMENT_TO_2024,
+    LANDED_19_22,
+    P24,
+    PLACE_2024,
+    PROJECTS_TO_2024,
+    TOTAL_2022,
+)
 
 # the real yearly figures before the synthetic 2025 releases: PROJECTS_TO_2024 (291) and INVESTMENT_TO_2024
 # (1837.49, of which three parts are 约)
@@ -120,8 +132,7 @@ def test_counts_only_year(data_copy):
 def test_counts_only_year_draws_counts_and_an_incomplete_breakdown_still_counts_as_published(data_copy):
     """2025 lists 产业项目 without its count: the breakdown is incomplete and its first harmonised group
     (营商环境) is not listed, yet 2025 has a breakdown: the text, the chart and the notebook agree."""
-    from analysis.present import charts
-    from analysis.present import prose
+    from analysis.present import charts, prose
     from analysis.stats.results import compute
 
     apply_fixture(data_copy, "counts_only_2025")
@@ -165,12 +176,16 @@ def test_two_disagreeing_sources(data_copy):
     probs = problems_of(data_copy)
     first = find_line(data_copy / "signings.csv", source_id="syn2025d")
     second = find_line(data_copy / "signings.csv", source_id="syn2025e")
-    assert any(p.startswith(f"signings.csv:{second}: column 'projects': disagrees with line {first}") for p in probs), probs
+    assert any(p.startswith(f"signings.csv:{second}: column 'projects': disagrees with line {first}") for p in probs), (
+        probs
+    )
 
 
 def test_superseding_source_resolves_the_disagreement(data_copy):
     apply_fixture(data_copy, "two_sources_2025")
-    set_cell(data_copy / "sources.csv", find_line(data_copy / "sources.csv", source_id="syn2025e"), "supersedes", "syn2025d")
+    set_cell(
+        data_copy / "sources.csv", find_line(data_copy / "sources.csv", source_id="syn2025e"), "supersedes", "syn2025d"
+    )
     ds = load(data_copy)
     t = M.trends(ds).set_index("period")
     assert t.at["2025", "projects"] == 42  # the superseding article wins
@@ -195,12 +210,25 @@ def test_year_known_only_from_a_hedged_cumulative(data_copy):
     assert led.at["cumulative_investment_2019-2025", "basis"] == "by construction"
     assert bool(led.at["cumulative_investment_2019-2025", "consistent"])
     cum = metrics_dict(ds, projection=False)["cumulative"]
-    assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (2200, "over", "reported")
+    assert (cum["investment_100m_yuan"], cum["investment_qualifier"], cum["investment_status"]) == (
+        2200,
+        "over",
+        "reported",
+    )
     assert (cum["projects"], cum["projects_qualifier"]) == (340, "more_than")
 
 
-@pytest.mark.parametrize("fixture", ["new_names_2025", "counts_only_2025", "hedged_agrees_2025", "cumulative_only_2025",
-                                     "rate_only_landing_2025", "new_scheme_2025"])
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "new_names_2025",
+        "counts_only_2025",
+        "hedged_agrees_2025",
+        "cumulative_only_2025",
+        "rate_only_landing_2025",
+        "new_scheme_2025",
+    ],
+)
 def test_metrics_text_renders_every_release_that_passes(data_copy, capsys, fixture):
     apply_fixture(data_copy, fixture)
     assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
@@ -243,7 +271,9 @@ def test_breakdown_counts_above_the_total_are_refused(data_copy):
     set_cell(f, line, "evidence", "产业类签约项目40个,意向投资额约115.77亿元")
     total = find_line(f, first_year="2022", last_year="2022", dimension="total")
     probs = problems_of(data_copy)
-    assert any(p.startswith(f"signings.csv:{total}: column 'projects':") and "no more than the total" in p for p in probs), probs
+    assert any(
+        p.startswith(f"signings.csv:{total}: column 'projects':") and "no more than the total" in p for p in probs
+    ), probs
 
 
 # ----------------------------------------------------------------------------- the README's worked example
@@ -306,11 +336,14 @@ def test_upper_bound_hedges_in_data_and_in_derivation(data_copy, capsys):
     assert p25["projects_range"] == [both - (y26_projects - 1), both] and p25["projects_qualifier"] == "range"
     # the cumulative sum: 291 exact + 41..100 + 0..59 projects; amounts: the lowest the 约 parts allow + 0 + over 500
     cum = out["cumulative"]
-    assert (cum["projects_qualifier"], cum["projects_range"]) == ("range", [PROJECTS_TO_2024 + 41, PROJECTS_TO_2024 + 100 + 59])
+    assert (cum["projects_qualifier"], cum["projects_range"]) == (
+        "range",
+        [PROJECTS_TO_2024 + 41, PROJECTS_TO_2024 + 100 + 59],
+    )
     low = INV19_20 + 0.95 * (INV21 + INV_2022 + INV23) + INV24 + y26_money
     assert cum["investment_qualifier"] == "over" and cum["investment_100m_yuan"] == pytest.approx(low)
-    from analysis.stats import projection as P
     from analysis.present import prose
+    from analysis.stats import projection as P
     from analysis.stats.results import compute
 
     res = compute(ds, 2026, projection=False)
@@ -321,7 +354,9 @@ def test_upper_bound_hedges_in_data_and_in_derivation(data_copy, capsys):
     obs = {(p.first_year, p.last_year): p for p in periods}
     assert obs[(2025, 2025)].money_bounds() == (0.0, 900 - y26_money) and obs[(2025, 2025)].investment is None
     assert obs[(2025, 2025)].count_bounds() == (both - (y26_projects - 1), both)
-    assert obs[(2026, 2026)].count_bounds() == (0, y26_projects - 1) and obs[(2026, 2026)].money_bounds()[0] == y26_money
+    assert (
+        obs[(2026, 2026)].count_bounds() == (0, y26_projects - 1) and obs[(2026, 2026)].money_bounds()[0] == y26_money
+    )
     assert main(["metrics", "--data", str(data_copy), "--no-projection"]) == 0
     assert "under 60 projects" in capsys.readouterr().out
 

@@ -21,8 +21,9 @@ from .conftest import DATA, ROOT
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"/")
-            for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"/") for p in sorted(folder.rglob("*"))
+    }
 
 
 def _built(folder: Path, files: dict[str, str]) -> Path:
@@ -51,14 +52,17 @@ def _refused(args: list[str], capsys) -> str:
     return err
 
 
-@pytest.mark.parametrize("where,fragment", [
-    ("/", "is the root folder"),
-    ("HOME", "is the home folder"),
-    ("HOME/..", "which is the home folder"),
-    (str(ROOT), "is the repository"),
-    (str(DATA), "is a data folder"),
-    (str(DATA / "reports"), "is inside the data folder"),
-])
+@pytest.mark.parametrize(
+    "where,fragment",
+    [
+        ("/", "is the root folder"),
+        ("HOME", "is the home folder"),
+        ("HOME/..", "which is the home folder"),
+        (str(ROOT), "is the repository"),
+        (str(DATA), "is a data folder"),
+        (str(DATA / "reports"), "is inside the data folder"),
+    ],
+)
 def test_build_refuses_folders_it_must_never_own(where, fragment, tmp_path, monkeypatch, capsys, no_kernels):
     home = tmp_path / "home" / "user"
     home.mkdir(parents=True)
@@ -113,7 +117,9 @@ def test_one_build_at_a_time_and_the_lock_names_its_holder(tmp_path):
 def test_leftovers_of_killed_builds_are_removed_or_put_back(tmp_path):
     """Staging and trash trees of other builds are removed; an old tree with no out folder (a build killed
     between the two renames of the fallback switch) is the previous build, put back."""
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     out = _built(tmp_path / "reports", {"index.html": "current"})
     for kind in ("staging", "trash"):
         _built(tmp_path / f".reports.{kind}-{dead}", {"index.html": kind})
@@ -124,13 +130,17 @@ def test_leftovers_of_killed_builds_are_removed_or_put_back(tmp_path):
     out.rename(tmp_path / f".reports.old-{dead}")
     with outdir.Claim(out):
         pass
-    assert (out / "index.html").read_text() == "current" and sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-1", "reports"]
+    assert (out / "index.html").read_text() == "current" and sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.staging-1",
+        "reports",
+    ]
 
 
 @pytest.mark.parametrize("atomic", [True, False])
 def test_the_switch_puts_the_new_tree_in_place_whole(tmp_path, monkeypatch, atomic):
     """With the exchange (Linux), and with two renames where it is unavailable."""
     if not atomic:
+
         def unavailable(a, b):
             raise OSError(38, "renameat2 is not available")  # ENOSYS
 
@@ -139,7 +149,10 @@ def test_the_switch_puts_the_new_tree_in_place_whole(tmp_path, monkeypatch, atom
     staging = _built(tmp_path / f".reports.staging-{os.getpid()}", {"index.html": "new", "2022/report.html": "new"})
     new = _tree(staging)
     old = outdir.switch(staging, out)
-    assert _tree(out) == new and json.loads((old / outdir.MARKER).read_text())["files"].keys() == {"index.html", "2023/report.html"}
+    assert _tree(out) == new and json.loads((old / outdir.MARKER).read_text())["files"].keys() == {
+        "index.html",
+        "2023/report.html",
+    }
     outdir.discard(old)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 
@@ -157,8 +170,12 @@ def test_a_first_build_fills_an_empty_folder_it_did_not_make(tmp_path):
 def test_metrics_into_a_closed_pipe_exits_quietly():
     """``metrics | head``: the reader is gone before anything is written; no traceback, no "Exception
     ignored" at exit; the exit status is a writer's ended by SIGPIPE (141)."""
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "metrics", "--no-projection"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "metrics", "--no-projection"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141 and err == b""
@@ -174,7 +191,9 @@ def test_a_file_saved_into_the_out_folder_during_a_build_is_never_moved_or_delet
     staging = _built(tmp_path / f".reports.staging-{os.getpid()}", {"index.html": "new"})
     with pytest.raises(outdir.ForeignEntry, match="my-notes.txt"):
         outdir.switch(staging, out)
-    assert (out / "my-notes.txt").read_text() == "mine" and {k: v for k, v in _tree(out).items() if k != "my-notes.txt"} == before
+    assert (out / "my-notes.txt").read_text() == "mine" and {
+        k: v for k, v in _tree(out).items() if k != "my-notes.txt"
+    } == before
     # the instant after the last check: the file is in the tree the exchange moved aside
     (out / "my-notes.txt").unlink()
     old = outdir.switch(staging, out)
@@ -194,12 +213,20 @@ def test_a_print_cut_into_two_messages_is_stored_as_one():
 
     def cell(*outs):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)", execution_count=1)])
-        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name=n, text=t) if n != "display"
-                               else nbformat.v4.new_output("display_data", data={"text/plain": t}) for n, t in outs]
+        nb.cells[0].outputs = [
+            nbformat.v4.new_output("stream", name=n, text=t)
+            if n != "display"
+            else nbformat.v4.new_output("display_data", data={"text/plain": t})
+            for n, t in outs
+        ]
         return clean_notebook(nb).cells[0].outputs
 
     whole = cell(("stdout", "conferences.csv 69d16ce0bbc3\n"))
     assert cell(("stdout", "conferences.csv"), ("stdout", " 69d16ce0bbc3\n")) == whole
     apart = cell(("stdout", "a\n"), ("display", "x"), ("stdout", "b\n"), ("stderr", "w\n"))
     assert [(o["output_type"], o.get("text")) for o in apart] == [
-        ("stream", "a\n"), ("display_data", None), ("stream", "b\n"), ("stream", "w\n")]
+        ("stream", "a\n"),
+        ("display_data", None),
+        ("stream", "b\n"),
+        ("stream", "w\n"),
+    ]

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from analysis.present import charts as P
 from analysis import load
+from analysis.present import charts as P
 from analysis.stats.metrics import Period
 from analysis.stats.results import compute
 
@@ -70,7 +70,9 @@ def test_chart_draws_without_warnings(res, chart, lang, size):
 
 
 def test_every_chart_asks_its_own_question(res):
-    titles = [CHARTS[c](res, "zh", "wide").axes[0].get_title(loc="left") for c in CHARTS if c != "cumulative_no_projection"]
+    titles = [
+        CHARTS[c](res, "zh", "wide").axes[0].get_title(loc="left") for c in CHARTS if c != "cumulative_no_projection"
+    ]
     assert len(set(titles)) == len(titles), titles
 
 

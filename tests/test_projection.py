@@ -12,16 +12,28 @@ import math
 import numpy as np
 import pytest
 
-from analysis.stats import metrics
-
-from analysis.stats import projection as P
 from analysis import load
 from analysis.present.output import metrics_dict
+from analysis.stats import metrics
+from analysis.stats import projection as P
 from analysis.stats.results import compute
 
 from .conftest import DATA
-from .test_metrics import (CUM_PROJECTS, INV19_20, INV21, INV23, INV_2022, LANDED_19_20_MIN, LANDED_19_21, LANDED_19_22,
-                           P19_20, P21, P23, SIGNED_19_21, TOTAL_2022)
+from .test_metrics import (
+    CUM_PROJECTS,
+    INV19_20,
+    INV21,
+    INV23,
+    INV_2022,
+    LANDED_19_20_MIN,
+    LANDED_19_21,
+    LANDED_19_22,
+    P19_20,
+    P21,
+    P23,
+    SIGNED_19_21,
+    TOTAL_2022,
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +49,20 @@ def proj(ds):
 def test_inputs_are_the_published_periods_with_their_hedges(ds):
     periods, landing = P.observations(metrics.known_at_release(ds, 2023), 2023)
     assert [(p.first_year, p.last_year, p.projects) for p in periods] == [
-        (2019, 2020, P19_20), (2021, 2021, P21), (2022, 2022, TOTAL_2022), (2023, 2023, P23)]
+        (2019, 2020, P19_20),
+        (2021, 2021, P21),
+        (2022, 2022, TOTAL_2022),
+        (2023, 2023, P23),
+    ]
     # 552 is exact; 约247 is ±5 %
     assert periods[0].investment == INV19_20
     assert periods[1].investment is None and periods[1].investment_bounds == pytest.approx((INV21 * 0.95, INV21 * 1.05))
     # landing statements with their vintage years and the counts they allow (超过九成 of 85: 77–85; 85 % of 161: 137)
     assert [(s.first_year, s.last_year, s.vintage, s.signed, s.landed_bounds) for s in landing] == [
-        (2019, 2020, 2021, P19_20, (LANDED_19_20_MIN, P19_20)), (2019, 2021, 2022, SIGNED_19_21, (LANDED_19_21,) * 2),
-        (2019, 2022, 2023, CUM_PROJECTS, (LANDED_19_22,) * 2)]
+        (2019, 2020, 2021, P19_20, (LANDED_19_20_MIN, P19_20)),
+        (2019, 2021, 2022, SIGNED_19_21, (LANDED_19_21,) * 2),
+        (2019, 2022, 2023, CUM_PROJECTS, (LANDED_19_22,) * 2),
+    ]
 
 
 def test_real_figures_enter_with_their_stated_hedges_unchanged(ds):
@@ -55,7 +73,7 @@ def test_real_figures_enter_with_their_stated_hedges_unchanged(ds):
     for through in (2021, 2022, 2023):
         known = metrics.known_at_release(ds, through)
         periods, _ = P.observations(known, through)
-        for p, r in zip(periods, metrics.trends(known, through).to_dict("records")):
+        for p, r in zip(periods, metrics.trends(known, through).to_dict("records"), strict=True):
             assert r["projects_range"] is None and r["investment_range"] is None
             assert p.count_bounds() == (r["projects"], r["projects"])
             iv = interval(r["investment_100m_yuan"], r["investment_qualifier"])
@@ -84,7 +102,9 @@ def test_landing_predictions_are_counts_of_what_a_statement_will_say(proj):
     span = proj.landing[proj.landing["kind"] == "span"].iloc[0]
     signed = P19_20 + P21 + TOTAL_2022 + P23
     assert (span["first_year"], span["last_year"], span["vintage"], span["signed"]) == (2019, 2023, 2024, signed)
-    assert LANDED_19_22 <= span["pi95_lo"] <= span["landed_median"] <= span["pi95_hi"] <= signed  # landed by 2023 already
+    assert (
+        LANDED_19_22 <= span["pi95_lo"] <= span["landed_median"] <= span["pi95_hi"] <= signed
+    )  # landed by 2023 already
     cohort = proj.landing[proj.landing["kind"] == "cohort"].iloc[0]
     assert (cohort["cohort"], cohort["signed"]) == ("2023", P23) and 0 <= cohort["pi95_lo"] <= cohort["pi95_hi"] <= P23
 
@@ -125,13 +145,17 @@ def test_backtests_use_only_facts_released_after_the_report_vintage(ds):
     later = [y for y in ds.conference_years if y > 2021]  # 2022, 2023, 2024
     assert sorted(set(res.since_then.backtest["year"])) == later
     assert res.since_then.landing_backtest.empty or all(
-        tuple(v) > tuple(res.vintage) for v in res.since_then.landing_backtest["as_of"])
+        tuple(v) > tuple(res.vintage) for v in res.since_then.landing_backtest["as_of"]
+    )
     assert P.backtest(res.projection, ds)["year"].min() == 2022  # without a vintage every later year is used
 
 
 def test_landing_backtest_against_the_2023_statement(ds):
     lb = compute(ds, 2022).since_then.landing_backtest
-    assert list(lb["cohort"]) == ["2019–2022"] and (lb.iloc[0]["actual_lo"], lb.iloc[0]["actual_hi"]) == (LANDED_19_22,) * 2
+    assert (
+        list(lb["cohort"]) == ["2019–2022"]
+        and (lb.iloc[0]["actual_lo"], lb.iloc[0]["actual_hi"]) == (LANDED_19_22,) * 2
+    )
 
 
 def test_json_has_the_projection_keys_with_median(ds):
@@ -156,8 +180,9 @@ def test_no_projection_from_inside_an_aggregate(ds):
         P.project(ds, 2019)
 
 
-@pytest.mark.parametrize("kwargs, fragment", [({"horizon": 0}, "horizon must be 1 to 50"),
-                                              ({"n_sims": 10}, "n_sims must be at least 100")])
+@pytest.mark.parametrize(
+    "kwargs, fragment", [({"horizon": 0}, "horizon must be 1 to 50"), ({"n_sims": 10}, "n_sims must be at least 100")]
+)
 def test_bad_arguments_raise(ds, kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         P.project(ds, 2023, **kwargs)

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.stats import claims as C
-from analysis.stats import metrics as M
 from analysis import load
 from analysis.core.qualifiers import QUALIFIERS, hedge_of_sum
 from analysis.data.schema import DataError
+from analysis.stats import claims as C
+from analysis.stats import metrics as M
 
 from .conftest import find_line, set_cell
 from .synth import write_dataset
@@ -31,13 +31,20 @@ def year_with_groups(draw, year: int):
     n_groups = draw(st.integers(2, 6))
     counts = draw(st.lists(st.integers(0, 40), min_size=n_groups, max_size=n_groups).filter(lambda c: sum(c) > 0))
     stated = draw(st.lists(st.one_of(st.none(), amounts), min_size=n_groups, max_size=n_groups))
-    stated = [None if n == 0 and a else a for n, a in zip(counts, stated)]  # 0 projects have no amount (check)
+    stated = [
+        None if n == 0 and a else a for n, a in zip(counts, stated, strict=True)
+    ]  # 0 projects have no amount (check)
     known = round(sum(a for a in stated if a is not None), 2)
     if all(a is not None for a in stated):
         total = known
     else:
         total = round(known + draw(amounts), 2)
-    return {"year": year, "projects": sum(counts), "investment": total, "groups": list(zip(counts, stated))}
+    return {
+        "year": year,
+        "projects": sum(counts),
+        "investment": total,
+        "groups": list(zip(counts, stated, strict=True)),
+    }
 
 
 @st.composite
@@ -55,7 +62,7 @@ def _load(years, landing=None):
 @given(histories())
 def test_shares_sum_to_one(years):
     ds, _ = _load(years)
-    for p, by_dim in M.mixes(ds).items():
+    for _p, by_dim in M.mixes(ds).items():
         mx = by_dim["category"]
         g = mx.groups
         assert float(g["project_share"].sum()) == pytest.approx(1.0)
@@ -105,7 +112,10 @@ def test_corrupted_breakdown_flips_its_claim(years, bump):
     with pytest.raises(DataError) as exc:
         load(folder)
     total_line = find_line(f, first_year=str(year), dimension="total")
-    assert any(p.line == total_line and p.column == "projects" and "add up to the total" in p.message for p in exc.value.problems)
+    assert any(
+        p.line == total_line and p.column == "projects" and "add up to the total" in p.message
+        for p in exc.value.problems
+    )
 
 
 @st.composite
@@ -115,11 +125,18 @@ def aggregated_histories(draw):
     n_agg = draw(st.integers(2, 3))
     agg_years = list(range(2019, 2019 + n_agg))
     singles = [draw(year_with_groups(2019 + n_agg + i)) for i in range(draw(st.integers(1, 2)))]
-    agg = {"first_year": agg_years[0], "last_year": agg_years[-1],
-           "projects": draw(st.integers(1, 200)), "investment": draw(amounts.filter(lambda a: a > 0))}
-    cum = {"first_year": agg_years[0], "last_year": singles[-1]["year"],
-           "projects": agg["projects"] + sum(y["projects"] for y in singles),
-           "investment": round(agg["investment"] + sum(y["investment"] for y in singles), 2)}
+    agg = {
+        "first_year": agg_years[0],
+        "last_year": agg_years[-1],
+        "projects": draw(st.integers(1, 200)),
+        "investment": draw(amounts.filter(lambda a: a > 0)),
+    }
+    cum = {
+        "first_year": agg_years[0],
+        "last_year": singles[-1]["year"],
+        "projects": agg["projects"] + sum(y["projects"] for y in singles),
+        "investment": round(agg["investment"] + sum(y["investment"] for y in singles), 2),
+    }
     hide = draw(st.booleans())
     return agg_years, singles, agg, cum, hide
 
@@ -153,6 +170,7 @@ def test_aggregate_periods_and_derivation(h):
 # The meaning of each hedge, written again here from data/README.md's table (not taken from
 # analysis.core.qualifiers), at the precision written: true values to sample, and whether a value satisfies it.
 
+
 def _unit(x: float) -> float:
     """One unit of the last non-zero digit as written (210 -> 10, 1000 -> 1000, 2.5 -> 0.1)."""
     return float(10 ** Decimal(repr(float(x))).normalize().as_tuple().exponent)
@@ -175,8 +193,15 @@ def _true_values(x: float, q: str) -> list[float]:
 
 def _ends(x: float, q: str) -> tuple[float, float]:
     """Lowest and highest true value the hedge allows (open or closed)."""
-    return {"exact": (x, x), "approx": (0.95 * x, 1.05 * x), "nearly": (0.95 * x, x), "more_than": (x, x + _unit(x)),
-            "over": (x, math.inf), "under": (0.0, x), "at_most": (0.0, x)}[q]
+    return {
+        "exact": (x, x),
+        "approx": (0.95 * x, 1.05 * x),
+        "nearly": (0.95 * x, x),
+        "more_than": (x, x + _unit(x)),
+        "over": (x, math.inf),
+        "under": (0.0, x),
+        "at_most": (0.0, x),
+    }[q]
 
 
 def _holds(r: float, x: float, q: str, bounds=None) -> bool:
@@ -194,8 +219,10 @@ def _holds(r: float, x: float, q: str, bounds=None) -> bool:
     }[q]()
 
 
-positive = st.one_of(st.sampled_from([2.5, 80.0, 210.0, 300.0, 552.0, 1000.0, 1500.0]),
-                     st.decimals(min_value="0.1", max_value="3000", places=2).map(float))
+positive = st.one_of(
+    st.sampled_from([2.5, 80.0, 210.0, 300.0, 552.0, 1000.0, 1500.0]),
+    st.decimals(min_value="0.1", max_value="3000", places=2).map(float),
+)
 
 
 @settings(max_examples=25, deadline=None)

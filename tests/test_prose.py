@@ -10,12 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.present import prose
-
-from analysis.present import tables
 from analysis import load
-from analysis.stats.metrics import Period
+from analysis.present import prose, tables
 from analysis.present.output import metrics_dict, metrics_text, results_dict
+from analysis.stats.metrics import Period
 from analysis.stats.results import compute
 
 from .conftest import DATA, find_line, set_cell
@@ -64,7 +62,9 @@ def test_aggregate_period_report_says_single_years_are_not_published(results):
     """2019–2020 came out with 2021, in one article: no report of its own, the 2021 report states it."""
     assert results[2019].through == results[2020].through == 2021
     zh = prose.render("trends", results[2020], "zh")
-    assert f"**2019–2020年**（两年合计）：签约项目{P19_20}个，涉及资金{INV19_20}亿元" in zh  # 过去两年…签约85个项目,涉及资金552亿元
+    assert (
+        f"**2019–2020年**（两年合计）：签约项目{P19_20}个，涉及资金{INV19_20}亿元" in zh
+    )  # 过去两年…签约85个项目,涉及资金552亿元
     assert "2019–2020年只公布了两年合计数，单年数字未公布" in prose.render("basis", results[2020], "zh")
 
 
@@ -77,7 +77,10 @@ def test_reports_cite_what_was_known_at_the_release(results):
     # each later cumulative figure once, though the 2023 article and the 2023 release both state 210余
     assert since.count("2019–2023年累计签约项目210余个") == 1
     since23 = prose.render("since_then", results[2023], "zh")
-    assert "北京青年报客户端2024年9月26日" in since23 and "2019–2024年累计签约项目290余个，意向投资额超1,800亿元" in since23
+    assert (
+        "北京青年报客户端2024年9月26日" in since23
+        and "2019–2024年累计签约项目290余个，意向投资额超1,800亿元" in since23
+    )
     assert "此后尚无新的公布" in prose.render("since_then", results[2024], "zh")
 
 
@@ -133,7 +136,9 @@ def test_five_left_over_gives_the_same_sentence_everywhere(data_copy):
 
     fig = charts.mix(res, "zh", res.mix[Period(2022, 2022)]["category"], "investment")
     note = "".join(t.get_text() for t in fig.texts).replace("\n", "")
-    assert "这些组合计约5亿元" in note and note == prose.mix_note(res.mix[Period(2022, 2022)]["category"], "zh", "amounts")
+    assert "这些组合计约5亿元" in note and note == prose.mix_note(
+        res.mix[Period(2022, 2022)]["category"], "zh", "amounts"
+    )
 
 
 def test_chinese_sentences_are_not_split_by_soft_line_breaks(results):
@@ -160,11 +165,20 @@ def histories(draw):
         stated = draw(st.lists(st.one_of(st.none(), st.integers(1, 200).map(float)), min_size=n, max_size=n))
         known = sum(a for a in stated if a is not None)
         extra = 0.0 if all(a is not None for a in stated) else float(draw(st.integers(0, 50)))
-        years.append({"year": 2019 + i, "projects": sum(counts), "investment": known + extra, "groups": list(zip(counts, stated))})
+        years.append(
+            {
+                "year": 2019 + i,
+                "projects": sum(counts),
+                "investment": known + extra,
+                "groups": list(zip(counts, stated, strict=True)),
+            }
+        )
     return years
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(histories())
 def test_notebook_text_and_json_give_the_same_verdicts(years):
     """The remainder verdict and the claims' verdicts are decided once: prose, terminal text and JSON agree."""
@@ -178,27 +192,36 @@ def test_notebook_text_and_json_give_the_same_verdicts(years):
             mx = res.mix[next(p for p in res.mix if p.key == key)][scheme]
             note = prose.mix_note(mx, "en", "amounts")  # the sentence of the page and of the chart
             assert note in prose.render("mix", res, "en")
-            terminal, page = {None: (None, ""), "no_total": ("no total to imply one", "without a total none can be implied"),
-                              "zero": ("make up the total as written", "the total implies nothing"),
-                              "positive": ("the total leaves", "leaves"),
-                              "counts_only": ("splits the projects only", "gives the number of projects of each group only")
-                              }[s["remainder_verdict"]]
+            terminal, page = {
+                None: (None, ""),
+                "no_total": ("no total to imply one", "without a total none can be implied"),
+                "zero": ("make up the total as written", "the total implies nothing"),
+                "positive": ("the total leaves", "leaves"),
+                "counts_only": ("splits the projects only", "gives the number of projects of each group only"),
+            }[s["remainder_verdict"]]
             if terminal:
                 assert terminal in text and page in note
             else:
                 assert note == ""
     verdicts = list(tables.claims(res, "en").data["verdict"])
-    assert verdicts == [{True: "consistent", False: "INCONSISTENT", None: "not checkable"}[c["consistent"]] for c in m["claims"]]
+    assert verdicts == [
+        {True: "consistent", False: "INCONSISTENT", None: "not checkable"}[c["consistent"]] for c in m["claims"]
+    ]
 
 
 def test_metrics_json_and_results_agree(ds):
-    assert metrics_dict(ds, 2022, projection=False)["cumulative"] == results_dict(compute(ds, 2022, projection=False))["cumulative"]
+    assert (
+        metrics_dict(ds, 2022, projection=False)["cumulative"]
+        == results_dict(compute(ds, 2022, projection=False))["cumulative"]
+    )
 
 
 def test_a_one_period_history_says_in_both_languages_that_no_projection_is_compared():
     """The zh and en main points have one structure: the clause zh had alone for a single period is in en too."""
     folder = Path(tempfile.mkdtemp(prefix="synth-")) / "data"
-    res = compute(load(write_dataset(folder, [{"year": 2019, "projects": 10, "investment": 20.0, "groups": [(10, 20.0)]}])),
-                  projection=False)
+    res = compute(
+        load(write_dataset(folder, [{"year": 2019, "projects": 10, "investment": 20.0, "groups": [(10, 20.0)]}])),
+        projection=False,
+    )
     zh, en = prose.render("main_points", res, "zh"), prose.render("main_points", res, "en")
     assert "暂不作预测的比较" in zh and "too few to compare a projection with" in en

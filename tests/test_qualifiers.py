@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.stats import metrics as M
 from analysis import load
 from analysis.core.qualifiers import agrees, decimals, hedge_of_sum, last_digit_unit
+from analysis.stats import metrics as M
 
 from .conftest import set_cell
 

@@ -10,16 +10,30 @@ import re
 
 import pytest
 
+from analysis import load
+from analysis.pipeline.cli import main
+from analysis.present import facts, prose
 from analysis.stats import claims as C
 from analysis.stats import metrics as M
-from analysis.present import facts, prose
-from analysis.pipeline.cli import main
-from analysis import load
 from analysis.stats.results import compute
 
 from .conftest import DATA, find_line, problems_of, set_cell
-from .test_metrics import (CONFERENCES_24, CUM24_INV, CUM24_PROJECTS, FIELD_2024, INV19_20, INV21, INV23, INV24, INV_2022,
-                           INVESTMENT_TO_2024, P24, PLACE_2024, PROJECTS_TO_2024, RATE_19_22)
+from .test_metrics import (
+    CONFERENCES_24,
+    CUM24_INV,
+    CUM24_PROJECTS,
+    FIELD_2024,
+    INV19_20,
+    INV21,
+    INV23,
+    INV24,
+    INV_2022,
+    INVESTMENT_TO_2024,
+    P24,
+    PLACE_2024,
+    PROJECTS_TO_2024,
+    RATE_19_22,
+)
 
 #: the published periods, as the articles print them: 2019–2020 only as a two-year total, then single years
 PERIODS = [(2019, 2020), (2021, 2021), (2022, 2022), (2023, 2023), (2024, 2024)]
@@ -101,7 +115,10 @@ def test_the_field_scheme_is_not_compared_with_earlier_years(ds, results):
 def test_two_statements_of_331_02_agree_and_the_exact_one_is_used(ds):
     sig = ds.rows["signings"]
     both = sig[(sig["first_year"] == 2024) & (sig["last_year"] == 2024) & (sig["dimension"] == "total")]
-    assert dict(zip(both["source_id"], both["investment_qualifier"])) == {"bjyouth2024": "exact", "repost2024": "approx"}
+    assert dict(zip(both["source_id"], both["investment_qualifier"], strict=True)) == {
+        "bjyouth2024": "exact",
+        "repost2024": "approx",
+    }
     assert set(both["investment_100m_yuan"]) == {INV24}
     kept = ds["signings"]
     kept = kept[(kept["first_year"] == 2024) & (kept["last_year"] == 2024) & (kept["dimension"] == "total")]
@@ -116,8 +133,10 @@ def test_two_statements_of_331_02_agree_and_the_exact_one_is_used(ds):
     assert row["line"] == find_line(DATA / "signings.csv", source_id="repost2024", first_year="2024", last_year="2024")
 
 
-@pytest.mark.parametrize("projects, amount, differ", [(82, 331.02, ""), (90, 331.02, "projects"),
-                                                     (90, 300, "projects, investment_100m_yuan")])
+@pytest.mark.parametrize(
+    "projects, amount, differ",
+    [(82, 331.02, ""), (90, 331.02, "projects"), (90, 300, "projects, investment_100m_yuan")],
+)
 def test_two_statements_agree_only_when_their_hedges_overlap(data_copy, projects, amount, differ):
     """约82 allows 77.9–86.1 projects, so 80 is among them; 约90 allows 85.5–94.5, so it is not; 约300亿元
     allows 285–315, not 331.02. Statements that do not overlap fail the check once, naming both lines, and
@@ -136,9 +155,11 @@ def test_two_statements_agree_only_when_their_hedges_overlap(data_copy, projects
         assert bool(row["consistent"]) and row["computed"] == P24
         return
     mine = [p for p in probs if p.startswith(f"signings.csv:{repost}:")]
-    assert mine == [f"signings.csv:{repost}: column 'projects': disagrees with line {exact} on {differ} "
-                    "(repost2024 vs bjyouth2024); fix one, or mark the newer source as superseding the older "
-                    "in sources.csv (column supersedes)"], probs
+    assert mine == [
+        f"signings.csv:{repost}: column 'projects': disagrees with line {exact} on {differ} "
+        "(repost2024 vs bjyouth2024); fix one, or mark the newer source as superseding the older "
+        "in sources.csv (column supersedes)"
+    ], probs
     assert main(["check", "--data", str(data_copy)]) == 1
 
 
@@ -178,8 +199,10 @@ def test_the_2023_report_states_the_2024_figures_and_scores_its_projection(resul
     assert [(r.projects, r.investment_100m_yuan) for r in st.totals.itertuples()] == [(CUM24_PROJECTS, CUM24_INV)]
     bt = st.backtest.set_index(["year", "metric"])
     assert bt.at[(2024, "projects"), "actual"] == P24
-    assert (bt.at[(2024, "investment_100m_yuan"), "actual"], bt.at[(2024, "investment_100m_yuan"), "actual_qualifier"]) == (
-        INV24, "exact")
+    assert (
+        bt.at[(2024, "investment_100m_yuan"), "actual"],
+        bt.at[(2024, "investment_100m_yuan"), "actual_qualifier"],
+    ) == (INV24, "exact")
     assert {"crps", "interval_score95", "inside80"} <= set(st.backtest.columns)
     zh = prose.render("backtest", results[2023], "zh")
     assert f"2024年签约项目{P24}个，意向投资额{INV24}亿元" in zh
@@ -197,7 +220,9 @@ def test_the_backtest_counts_the_figures_it_lists(results, through):
     assert f"与这{n}个数字相比" in zh and f"against these {n} figures" in prose.render("backtest", res, "en")
     listed = re.search(r"其后公布的实际数字：(.*?)。", zh).group(1)
     assert len(re.split(r"[，；]", listed)) == n
-    n80 = sum(bool(x) for f in (res.since_then.backtest, res.since_then.landing_backtest) if len(f) for x in f["inside80"])
+    n80 = sum(
+        bool(x) for f in (res.since_then.backtest, res.since_then.landing_backtest) if len(f) for x in f["inside80"]
+    )
     assert f"{n80}个落在80%预测区间内" in zh
 
 
@@ -208,4 +233,3 @@ def test_since_then_states_each_later_cumulative_figure_once(ds, results):
     totals = results[2022].since_then.totals
     assert [(r.first_year, r.last_year) for r in totals.itertuples()] == [(2019, 2023), (2019, 2024)]
     assert prose.render("since_then", results[2022], "zh").count("210余") == 1
-

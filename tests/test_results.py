@@ -12,8 +12,8 @@ import json
 import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
-from pandera.typing import Series
 import pytest
+from pandera.typing import Series
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis import load
@@ -97,11 +97,16 @@ def _signed_by_hand(first: str, last: str, vintage) -> tuple[int, str]:
     """The cohort's signed count from signings.csv as known at ``vintage``: its exact total, else the sum of
     the exact single totals inside it."""
     totals = [r for r in _csv("signings") if r["dimension"] == "total" and SOURCE_DATES[r["source_id"]] <= vintage]
-    own = [r for r in totals if (r["first_year"], r["last_year"]) == (first, last) and r["projects_qualifier"] == "exact"]
+    own = [
+        r for r in totals if (r["first_year"], r["last_year"]) == (first, last) and r["projects_qualifier"] == "exact"
+    ]
     if own:
         return int(own[0]["projects"]), "total"
-    parts = [r for r in totals if first <= r["first_year"] and r["last_year"] <= last
-             and (r["first_year"], r["last_year"]) != (first, last)]
+    parts = [
+        r
+        for r in totals
+        if first <= r["first_year"] and r["last_year"] <= last and (r["first_year"], r["last_year"]) != (first, last)
+    ]
     return sum(int(r["projects"]) for r in parts), "sum"
 
 
@@ -109,9 +114,13 @@ def test_landing_records_equal_the_csv_worked_by_hand(res22):
     rows = [r for r in _csv("landing") if SOURCE_DATES[r["source_id"]] <= res22.vintage]
     rows.sort(key=lambda r: (SOURCE_DATES[r["source_id"]], r["first_year"], r["last_year"]))
     assert len(res22.landing_statements) == len(rows) >= 2
-    for s, r in zip(res22.landing_statements, rows):
-        assert (s.first_year, s.last_year, s.source_id, s.line) == (int(r["first_year"]), int(r["last_year"]),
-                                                                    r["source_id"], r["_line"])
+    for s, r in zip(res22.landing_statements, rows, strict=True):
+        assert (s.first_year, s.last_year, s.source_id, s.line) == (
+            int(r["first_year"]),
+            int(r["last_year"]),
+            r["source_id"],
+            r["_line"],
+        )
         assert s.vintage == SOURCE_DATES[r["source_id"]]
         if r["signed"]:
             assert (s.signed, s.signed_status, s.signed_from) == (int(r["signed"]), "reported", None)
@@ -141,8 +150,11 @@ def test_the_landing_frame_is_the_records(res22):
 def test_the_json_landing_rows_are_read_off_the_records(res22):
     out = jsonable(results_dict(res22))
     assert [(r["source_id"], r["signed"], r["landed"], r["stated_rate"]) for r in out["landing"]] == [
-        (s.source_id, s.signed, s.landed, s.stated_rate) for s in res22.landing_statements]
-    assert json.dumps(out, ensure_ascii=False) == json.dumps(metrics_dict(load(DATA), 2022, projection=False), ensure_ascii=False)
+        (s.source_id, s.signed, s.landed, s.stated_rate) for s in res22.landing_statements
+    ]
+    assert json.dumps(out, ensure_ascii=False) == json.dumps(
+        metrics_dict(load(DATA), 2022, projection=False), ensure_ascii=False
+    )
 
 
 def test_records_are_read_only(res22):
@@ -161,7 +173,14 @@ def res23(ds):
 def test_every_result_frame_has_a_model_and_passes(res23):
     pairs = F.result_frames(res23)
     models = {m for m, _ in pairs}
-    assert {F.PeriodsFrame, F.LandingFrame, F.CompareFrame, F.MixGroupsFrame, F.ClaimsFrame, F.ProjectionFrame} <= models
+    assert {
+        F.PeriodsFrame,
+        F.LandingFrame,
+        F.CompareFrame,
+        F.MixGroupsFrame,
+        F.ClaimsFrame,
+        F.ProjectionFrame,
+    } <= models
     for model, frame in pairs:  # pandera itself, not only the fast path
         if len(frame.columns):
             model.validate(frame)
@@ -180,8 +199,17 @@ def _mutations(res):
     }
 
 
-@pytest.mark.parametrize("case", ["missing column", "mistyped column", "undeclared column", "missing where required",
-                                  "mistyped landing", "compare without status"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing column",
+        "mistyped column",
+        "undeclared column",
+        "missing where required",
+        "mistyped landing",
+        "compare without status",
+    ],
+)
 def test_a_mutated_real_result_is_rejected(res23, case):
     model, frame = _mutations(res23)[case]
     assert not F._surely_passes(model, frame)  # the fast path never waves a broken frame through
@@ -196,10 +224,20 @@ def test_compute_rejects_a_frame_that_breaks_its_declaration(monkeypatch):
         compute(load(DATA), 2022, projection=False)
 
 
-@pytest.mark.parametrize("values, sure", [([1.0, None], True), ([None, None], True), ([1, 2], True), (["1", 2], False),
-                                          ([True, 1.0], False), ([pd.NA, 1.0], False)])
+@pytest.mark.parametrize(
+    "values, sure",
+    [
+        ([1.0, None], True),
+        ([None, None], True),
+        ([1, 2], True),
+        (["1", 2], False),
+        ([True, 1.0], False),
+        ([pd.NA, 1.0], False),
+    ],
+)
 def test_the_fast_path_is_sure_only_of_plain_numbers(values, sure):
     """An object column declared as a float passes without pandera only when it holds plain numbers."""
+
     class Amounts(F._Model):
         amount: Series[float] = pa.Field(nullable=True)
 
@@ -222,8 +260,9 @@ def test_validation_leaves_the_frames_as_they_were(res23):
 def test_every_declared_result_column_is_in_the_column_table():
     from analysis.core import columns
 
-    declared = {c for name in F.__all__ if isinstance(getattr(F, name), type)
-                for c in getattr(F, name).to_schema().columns}
+    declared = {
+        c for name in F.__all__ if isinstance(getattr(F, name), type) for c in getattr(F, name).to_schema().columns
+    }
     assert declared - set(columns.COLUMNS) == set()
 
 
@@ -231,8 +270,11 @@ def test_every_column_the_json_writes_is_in_the_column_table():
     from analysis.core import columns
     from analysis.present import output
 
-    keys = [k[1] if isinstance(k, tuple) else k for keys in (output.PERIOD_KEYS, output.GROUP_KEYS, output.COMPARE_KEYS,
-                                                             output.TOTAL_KEYS) for k in keys]
+    keys = [
+        k[1] if isinstance(k, tuple) else k
+        for keys in (output.PERIOD_KEYS, output.GROUP_KEYS, output.COMPARE_KEYS, output.TOTAL_KEYS)
+        for k in keys
+    ]
     assert [k for k in keys if k not in columns.COLUMNS] == []
 
 

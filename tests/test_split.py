@@ -13,11 +13,11 @@ import json
 
 import pytest
 
-from analysis.stats import metrics as M
+from analysis import load
 from analysis.core import qualifiers as Q
 from analysis.pipeline.build import plan
 from analysis.pipeline.cli import main
-from analysis import load
+from analysis.stats import metrics as M
 from analysis.stats.results import compute
 
 from .conftest import apply_fixture, problems_of

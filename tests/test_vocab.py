@@ -31,14 +31,36 @@ def test_hedged_values(value, qualifier, unit, zh, en):
     assert locale.hedged(value, qualifier, "en", unit) == en
 
 
-@pytest.mark.parametrize("x, text", [(1080, "1,080"), (280.66, "280.66"), (799.34, "799.34"), (12.0, "12"), (552, "552"),
-                                     (1506.47, "1,506.47"), (0.5, "0.5"), (None, "not published")])
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (1080, "1,080"),
+        (280.66, "280.66"),
+        (799.34, "799.34"),
+        (12.0, "12"),
+        (552, "552"),
+        (1506.47, "1,506.47"),
+        (0.5, "0.5"),
+        (None, "not published"),
+    ],
+)
 def test_published_numbers_keep_their_precision(x, text):
     assert locale.num(x) == text
 
 
-@pytest.mark.parametrize("x, text", [(1856.2, "1,860"), (426.81, "427"), (45.3, "45"), (5.43, "5.4"), (933.0914, "933"),
-                                     (0.0, "0"), (213.4, "213"), (39.0, "39")])
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (1856.2, "1,860"),
+        (426.81, "427"),
+        (45.3, "45"),
+        (5.43, "5.4"),
+        (933.0914, "933"),
+        (0.0, "0"),
+        (213.4, "213"),
+        (39.0, "39"),
+    ],
+)
 def test_computed_numbers_are_rounded_for_reading(x, text):
     assert locale.rounded(x) == text
 

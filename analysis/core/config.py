@@ -113,75 +113,88 @@ class Prior:
         raise ValueError(f"cannot sample {self.dist}")
 
 
-
 #: Every prior of the model, written once. Reports may print this as the assumptions log.
 PRIORS: dict[str, Prior] = {
     "model": Prior(
-        "categorical", (1 / 3, 1 / 3, 1 / 3),
+        "categorical",
+        (1 / 3, 1 / 3, 1 / 3),
         "No time structure is favoured before seeing data: iid, level and drift get equal prior odds.",
     ),
     "rate_level": Prior(
-        "normal", (math.log(30.0), 1.0),
+        "normal",
+        (math.log(30.0), 1.0),
         "Log projects per year in the first year: a district-county conference signs from a handful to"
         " a couple of hundred projects a year (95 % range about 4 to 210).",
     ),
     "rate_year_sd": Prior(
-        "halfnormal", (0.3,),
+        "halfnormal",
+        (0.3,),
         "iid model, sd of yearly log-rate effects: signings vary by tens of percent from year to year"
         " and rarely by a factor of two (median 20 %).",
     ),
     "rate_step_sd": Prior(
-        "halfnormal", (0.25,),
+        "halfnormal",
+        (0.25,),
         "level model, sd of the yearly random-walk step of the log-rate: a lasting change of the level"
         " of about 15 % a year is typical, 50 % rare.",
     ),
     "rate_trend": Prior(
-        "normal", (0.0, 0.15),
+        "normal",
+        (0.0, 0.15),
         "drift model, yearly log growth of signings: no direction assumed; sustained growth or decline"
         " beyond about 30 % a year is implausible for a recurring political conference.",
     ),
     "rate_trend_year_sd": Prior(
-        "halfnormal", (0.2,),
+        "halfnormal",
+        (0.2,),
         "drift model, sd of year effects around the trend: smaller than in the iid model because the"
         " trend absorbs part of the variation.",
     ),
     "amount_level": Prior(
-        "normal", (math.log(5.0), 1.5),
+        "normal",
+        (math.log(5.0), 1.5),
         f"Log intended investment per project in the first year ({SOURCE_UNIT}): such projects range from a"
         f" fraction of one to tens of {SOURCE_UNIT} each (95 % range about 0.3 to 95).",
     ),
     "amount_year_sd": Prior(
-        "halfnormal", (0.4,),
+        "halfnormal",
+        (0.4,),
         "iid model, sd of the yearly log amount per project: a year with a few huge infrastructure"
         " deals can raise the average by half or more, so wider than for counts (median 27 %).",
     ),
     "amount_step_sd": Prior(
-        "halfnormal", (0.3,),
+        "halfnormal",
+        (0.3,),
         "level model, random-walk step of the log amount per project: lasting shifts in project size"
         " are somewhat larger than shifts in their number.",
     ),
     "amount_trend": Prior(
-        "normal", (0.0, 0.1),
+        "normal",
+        (0.0, 0.1),
         "drift model, yearly log growth of the amount per project: project sizes drift slowly (prices,"
         " policy focus); beyond about 20 % a year is implausible.",
     ),
     "amount_trend_year_sd": Prior(
-        "halfnormal", (0.3,),
+        "halfnormal",
+        (0.3,),
         "drift model, sd of yearly amount effects around the trend: heavy-tailed project sizes make"
         " yearly averages noisy even with a trend.",
     ),
     "landing_eventual": Prior(
-        "beta", (3.0, 1.0),
+        "beta",
+        (3.0, 1.0),
         "Share c of projects that ever land: most signed projects start, but a minority of intentions"
         " never do (mean 0.75, 5 % quantile 0.37).",
     ),
     "landing_hazard": Prior(
-        "beta", (1.5, 1.5),
+        "beta",
+        (1.5, 1.5),
         "Yearly landing hazard h among projects that will land: anything from slow to fast, centred"
         " on half of the pending ones each year.",
     ),
     "landing_icc": Prior(
-        "beta", (1.0, 19.0),
+        "beta",
+        (1.0, 19.0),
         "Intra-cohort correlation rho of landing: cohorts differ (policy pushes, project mix); 0.05"
         " makes a cohort of 40 vary about 1.7 times as much as independent projects would.",
     ),
@@ -196,4 +209,3 @@ PRIORS: dict[str, Prior] = {
 #: sided hedge enters as P(reported > X) ("over X") or P(reported < X) ("under X", "X at most"). 2 % is small next to the year-to-year spread
 #: (tens of percent).
 INVESTMENT_MEASUREMENT_SD = 0.02
-

@@ -135,7 +135,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "coverage_h": ("{level}%区间覆盖率（{h}年后）", "{level}% coverage, {h} yr ahead"),
     "is_ratio": ("区间得分：模型÷泊松基准", "interval score, model ÷ Poisson"),
     # titles
-    "conference": ("北京通州·河北廊坊北三县项目推介洽谈会", "Tongzhou · North Three Counties project promotion conference"),
+    "conference": (
+        "北京通州·河北廊坊北三县项目推介洽谈会",
+        "Tongzhou · North Three Counties project promotion conference",
+    ),
     "report_title": ("{conference}{period}统计报告", "{conference}: {period} report"),
     "title_trends": ("签约趋势", "Signing trends"),
     "title_landing": ("签约项目落地", "Landing of signed projects"),
@@ -144,15 +147,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "title_period_report": ("公布期报告", "Period report"),
     "back_to_index": ("← 全部报告", "← All reports"),
     "index_title": ("通州与北三县项目推介洽谈会统计报告", "Tongzhou · North Three Counties conference reports"),
-    "index_intro": ("北京通州与河北廊坊北三县（三河市、大厂县、香河县）每年举办项目推介洽谈会。以下各期报告依据公开报道的数字，只用该期数字公布时已有的报道；分析页面用全部报道。",
-                    "Beijing's Tongzhou district and Hebei's North Three Counties (Sanhe, Dachang, Xianghe) hold a project "
-                    "promotion conference every year. Each report below uses only the articles published by the release "
-                    "of its period's figures; the analysis pages use every article."),
+    "index_intro": (
+        "北京通州与河北廊坊北三县（三河市、大厂县、香河县）每年举办项目推介洽谈会。以下各期报告依据公开报道的数字，只用该期数字公布时已有的报道；分析页面用全部报道。",
+        "Beijing's Tongzhou district and Hebei's North Three Counties (Sanhe, Dachang, Xianghe) hold a project "
+        "promotion conference every year. Each report below uses only the articles published by the release "
+        "of its period's figures; the analysis pages use every article.",
+    ),
     "reports_label": ("各期报告", "Reports by period"),
     "analyses_label": ("分析", "Analyses"),
     "analysis_meta": ("全部报道，数据截至{through}年", "All articles; figures through {through}"),
-    "stale_label": ("以下页面本次构建未能更新（显示的是上一次构建的版本，如有）",
-                    "Not updated by the last build (the earlier version is shown, if any)"),
+    "stale_label": (
+        "以下页面本次构建未能更新（显示的是上一次构建的版本，如有）",
+        "Not updated by the last build (the earlier version is shown, if any)",
+    ),
     "stale_line": ("{unit}：{why}", "{unit}: {why}"),
     # ------------------------------------------------------------------------------------------------
     # "Reported" in zh has two words because it has two meanings (checked in the claims work):
@@ -167,11 +174,15 @@ WORDS: dict[str, tuple[str, str]] = {
     # Terminal text (``metrics --format table``, present/output.metrics_text); added by the claims work.
     # Placeholders are filled by str.format; a language may leave one out (the zh mix heading names the
     # scheme by its label, the en one by its key).
-    "cli_through": ("截至{through}年，依据{as_of}以前发表的报道（{n}篇：{sources}）",
-                    "Through {through}, as known on {as_of} ({n} article(s): {sources})"),
+    "cli_through": (
+        "截至{through}年，依据{as_of}以前发表的报道（{n}篇：{sources}）",
+        "Through {through}, as known on {as_of} ({n} article(s): {sources})",
+    ),
     "cli_list_sep": ("、", ", "),
-    "cli_cumulative": ("  累计：{projects}（{projects_status}），{investment}（{investment_status}），涵盖{periods}",
-                       "  cumulative: {projects} ({projects_status}), {investment} ({investment_status}) over {periods}"),
+    "cli_cumulative": (
+        "  累计：{projects}（{projects_status}），{investment}（{investment_status}），涵盖{periods}",
+        "  cumulative: {projects} ({projects_status}), {investment} ({investment_status}) over {periods}",
+    ),
     "cli_no_cumulative": ("  累计：截至本年尚无公布", "  cumulative: nothing published through this year"),
     "cli_note": ("  说明：{note}", "  note: {note}"),
     "cli_periods": ("各期", "Periods"),
@@ -195,11 +206,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_by_rate": ("按落地率为{signed}个中的{count}个", "{count} of {signed} by the rate"),
     "cli_no_count": ("未公布落地数", "no count"),
     "cli_signed_derived": (" [签约数{status}：{formula}]", " [signed {status}: {formula}]"),
-    "cli_landing_row": ("  {period}（截至{as_of}）：{count}；{stated}{signed}", "  {period} as of {as_of}: {count}; {stated}{signed}"),
+    "cli_landing_row": (
+        "  {period}（截至{as_of}）：{count}；{stated}{signed}",
+        "  {period} as of {as_of}: {count}; {stated}{signed}",
+    ),
     "cli_group": ("{zh}", "{en}"),  # a group's name as the data give it
     "cli_mix": ("{period}年按{scheme_label}分的构成{hhi}", "Mix {period} by {scheme}{hhi}"),
     "cli_hhi": ("（投资额赫芬达尔指数{hhi}）", " (HHI of investment {hhi})"),
-    "cli_no_count_groups": ("  部分分组未公布项目数；总数余下{n}个项目", "  no count stated for some groups; the total leaves {n} project(s) for them"),
+    "cli_no_count_groups": (
+        "  部分分组未公布项目数；总数余下{n}个项目",
+        "  no count stated for some groups; the total leaves {n} project(s) for them",
+    ),
     "cli_no_amount_groups": ("  {n}个分组未公布金额：{why}", "  no amount stated for {n} group(s): {why}"),
     "cli_remainder_counts_only": ("该分组只列出项目数", "the breakdown splits the projects only"),
     "cli_remainder_no_total": ("没有可据以推算的总额", "no total to imply one"),
@@ -213,21 +230,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_claim_formula": (" = {formula}", " = {formula}"),
     "cli_claim_stated": ("报道称{stated}，计算值{computed}", "stated {stated}, computed {computed}"),
     "cli_claim": ("  [{flag}] {text}（{detail}）", "  [{flag}] {text} ({detail})"),
-    "cli_projection": ("预测：中位数 [80%区间] [95%区间]；模型权重：{weights}",
-                       "Projection: median [80% interval] [95% interval]; model weights {weights}"),
+    "cli_projection": (
+        "预测：中位数 [80%区间] [95%区间]；模型权重：{weights}",
+        "Projection: median [80% interval] [95% interval]; model weights {weights}",
+    ),
     "cli_projection_projects": ("项目数", "projects"),
     "cli_projection_investment": ("投资额", "investment"),
     "cli_projection_cumulative_investment": ("累计投资额", "cum. investment"),
     "cli_part_sep": ("；", "; "),
     "cli_projection_year": ("  {year}年：{parts}", "  {year}: {parts}"),
     "cli_projection_note": ("预测：{note}", "Projection: {note}"),
-    "cli_backtest": ("预测与实际对照（发布时的预测与此后公布的数字）", "Backtest (projection at the release against later figures)"),
+    "cli_backtest": (
+        "预测与实际对照（发布时的预测与此后公布的数字）",
+        "Backtest (projection at the release against later figures)",
+    ),
     "cli_inside": ("在区间内", "inside"),
     "cli_outside": ("在区间外", "OUTSIDE"),
-    "cli_backtest_row": ("  {year}年{metric_label}：实际{actual}，中位数{median}，80%区间[{pi80}]{inside80}，95%区间[{pi95}]{inside95}；"
-                         "区间得分{score}，连续分级概率评分{crps}",
-                         "  {year} {metric}: actual {actual}, median {median}, 80% [{pi80}] {inside80}, 95% [{pi95}] {inside95}; "
-                         "interval score {score}, CRPS {crps}"),
+    "cli_backtest_row": (
+        "  {year}年{metric_label}：实际{actual}，中位数{median}，80%区间[{pi80}]{inside80}，95%区间[{pi95}]{inside95}；"
+        "区间得分{score}，连续分级概率评分{crps}",
+        "  {year} {metric}: actual {actual}, median {median}, 80% [{pi80}] {inside80}, 95% [{pi95}] {inside95}; "
+        "interval score {score}, CRPS {crps}",
+    ),
     "cli_since_then": ("此后公布的情况（{sources}）", "Since then ({sources})"),
     "cli_since_then_total": ("  {period}：{projects}，{investment}", "  {period}: {projects}, {investment}"),
     "cli_line": ("  {text}", "  {text}"),
@@ -279,7 +303,6 @@ CHART_WORDS = {
 }
 
 
-
 #: The source's hedges in words, before (zh) or around (en) the figure; the semantics are in
 #: :mod:`analysis.core.qualifiers`.
 HEDGES: dict[str, tuple[str, str]] = {
@@ -294,8 +317,12 @@ HEDGES: dict[str, tuple[str, str]] = {
 }
 
 #: Units of a hedged value (the key of :meth:`Locale.hedged`'s ``unit``).
-UNITS: dict[str | None, tuple[str, str]] = {"yi_yuan": ("亿元", "hundred million yuan"), "projects": ("个", "projects"),
-                                            "percent": ("%", "%"), None: ("", "")}
+UNITS: dict[str | None, tuple[str, str]] = {
+    "yi_yuan": ("亿元", "hundred million yuan"),
+    "projects": ("个", "projects"),
+    "percent": ("%", "%"),
+    None: ("", ""),
+}
 
 #: The priors' reasons in Chinese (the English ones are :attr:`analysis.core.config.Prior.reason`).
 PRIOR_REASONS_ZH: dict[str, str] = {
@@ -347,8 +374,20 @@ STYLES: dict[str, dict] = {
         "bracket": ("(", ")", " "),
         "list": (", ", " and "),
         "dates": ("{d} {month} {y}", "{month} {y}", "{y}"),
-        "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                   "November", "December"),
+        "months": (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
         "prob_ends": ("under 1%", "over 99%"),
         "prior_reasons": {},  # the priors' own (English) reasons
         "joins_lines": False,
@@ -959,8 +998,13 @@ class Locale:
         '约1,506亿元'
         """
         exact = _qualifier(qualifier) == "exact"
-        return self.hedged(value, qualifier, unit, fmt=None if exact or missing(value) else (lambda x: f"{round(float(x)):,}"),
-                           bounds=bounds)
+        return self.hedged(
+            value,
+            qualifier,
+            unit,
+            fmt=None if exact or missing(value) else (lambda x: f"{round(float(x)):,}"),
+            bounds=bounds,
+        )
 
     def hedge_cell(self, qualifier, bounds, empty: str = "") -> str:
         """A table's hedge column for one value.

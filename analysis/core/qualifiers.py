@@ -54,7 +54,6 @@ APPROX_REL_TOL = 0.05
 NEARLY_REL_TOL = 0.05
 
 
-
 def decimals(x: float) -> int:
     """Number of decimals written in ``x`` (its shortest round-trip repr).
 
@@ -160,7 +159,7 @@ class Interval:
     hi_open: bool = False
 
     @classmethod
-    def point(cls, x: float) -> "Interval":
+    def point(cls, x: float) -> Interval:
         """The interval of a single value.
 
         Parameters
@@ -192,7 +191,7 @@ class Interval:
         below = x < self.hi if self.hi_open else x <= self.hi
         return above and below
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         """Whether the two intervals share a value (two hedged figures about one thing agree when they do).
 
         Parameters
@@ -213,13 +212,17 @@ class Interval:
             return not (other.hi_open or self.lo_open)
         return True
 
-    def __add__(self, other: "Interval") -> "Interval":
-        return Interval(self.lo + other.lo, self.hi + other.hi, self.lo_open or other.lo_open, self.hi_open or other.hi_open)
+    def __add__(self, other: Interval) -> Interval:
+        return Interval(
+            self.lo + other.lo, self.hi + other.hi, self.lo_open or other.lo_open, self.hi_open or other.hi_open
+        )
 
-    def __sub__(self, other: "Interval") -> "Interval":
-        return Interval(self.lo - other.hi, self.hi - other.lo, self.lo_open or other.hi_open, self.hi_open or other.lo_open)
+    def __sub__(self, other: Interval) -> Interval:
+        return Interval(
+            self.lo - other.hi, self.hi - other.lo, self.lo_open or other.hi_open, self.hi_open or other.lo_open
+        )
 
-    def scale(self, factor: float) -> "Interval":
+    def scale(self, factor: float) -> Interval:
         """Multiply by a positive factor (a share of a count, a percent of a base).
 
         Parameters
@@ -285,7 +288,7 @@ class Interval:
         """
         return self.lo > self.hi or (self.lo == self.hi and (self.lo_open or self.hi_open))
 
-    def clamp_nonnegative(self) -> "Interval":
+    def clamp_nonnegative(self) -> Interval:
         """The part at or above 0 (a count or an amount is never negative).
 
         Returns
@@ -300,10 +303,12 @@ class Interval:
         """
         out = self if self.lo >= 0 else Interval(0.0, self.hi, False, self.hi_open)
         if out.is_empty():
-            raise ValueError(f"no value at or above 0 lies in {self}: the figures it is derived from contradict each other")
+            raise ValueError(
+                f"no value at or above 0 lies in {self}: the figures it is derived from contradict each other"
+            )
         return out
 
-    def within(self, other: "Interval", eps: float = 1e-9) -> bool:
+    def within(self, other: Interval, eps: float = 1e-9) -> bool:
         """Whether every value of this interval lies in ``other`` (ends compared with a little float slack).
 
         Parameters
@@ -319,10 +324,16 @@ class Interval:
             True when this interval is a subset of ``other``.
         """
         slack = eps * max(1.0, *(abs(x) for x in (self.lo, self.hi, other.lo, other.hi) if math.isfinite(x)))
-        lo_ok = other.lo < self.lo - slack or (abs(other.lo - self.lo) <= slack and (not other.lo_open or self.lo_open)) \
+        lo_ok = (
+            other.lo < self.lo - slack
+            or (abs(other.lo - self.lo) <= slack and (not other.lo_open or self.lo_open))
             or other.lo == self.lo == -math.inf
-        hi_ok = self.hi + slack < other.hi or (abs(other.hi - self.hi) <= slack and (not other.hi_open or self.hi_open)) \
+        )
+        hi_ok = (
+            self.hi + slack < other.hi
+            or (abs(other.hi - self.hi) <= slack and (not other.hi_open or self.hi_open))
             or other.hi == self.hi == math.inf
+        )
         return lo_ok and hi_ok
 
 
@@ -566,8 +577,9 @@ def describe(derived: Interval, point: float, nonnegative: bool = True, count: b
     return Hedged(mid, RANGE, iv)
 
 
-def hedge_of_sum(parts: list[tuple[float, str]], signs: list[int] | None = None, nonnegative: bool = True,
-                 count: bool = False) -> Hedged:
+def hedge_of_sum(
+    parts: list[tuple[float, str]], signs: list[int] | None = None, nonnegative: bool = True, count: bool = False
+) -> Hedged:
     """The hedge of a sum (``signs`` all +1) or difference (-1 for a subtracted part) of stated figures.
 
     Each part is taken at the precision written (:func:`nominal`); the result is :func:`describe` of their
@@ -625,7 +637,7 @@ def signed_sum(spans: list[tuple[Interval, float]], signs: list[int] | None = No
     """
     signs = signs or [1] * len(spans)
     total, point = Interval.point(0.0), 0.0
-    for (iv, x), sign in zip(spans, signs):
+    for (iv, x), sign in zip(spans, signs, strict=True):
         total = total + iv if sign > 0 else total - iv
         point += sign * float(x)
     return total, point

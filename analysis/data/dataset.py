@@ -78,7 +78,7 @@ class Dataset:
         """Publication date ``(year, month, day)`` of every source by ``source_id`` (0 for an unknown part)."""
         return source_dates(self.tables["sources"])
 
-    def as_known_at(self, date: Date) -> "Dataset":
+    def as_known_at(self, date: Date) -> Dataset:
         """The dataset as it stood on ``date``: only sources published by then (a vintage).
 
         Parameters
@@ -174,7 +174,9 @@ def check_source_texts(ds: Dataset, sources_dir: str | Path) -> tuple[list[Probl
     """
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
-        raise DataError([Problem(str(sources_dir), None, None, "--sources must be a directory of <source_id>.txt files")])
+        raise DataError(
+            [Problem(str(sources_dir), None, None, "--sources must be a directory of <source_id>.txt files")]
+        )
     texts = {}
     notes = []
     for sid in sorted(ds.rows["sources"]["source_id"].dropna()):
@@ -190,8 +192,14 @@ def check_source_texts(ds: Dataset, sources_dir: str | Path) -> tuple[list[Probl
         for line, row in frame.iterrows():
             text = texts.get(row["source_id"])
             if text is not None and pd.notna(row["evidence"]) and row["evidence"] not in text:
-                problems.append(Problem(TABLES[name].filename, int(line), "evidence",
-                                        f"evidence '{row['evidence']}' is not found verbatim in {sources_dir / (row['source_id'] + '.txt')}"))
+                problems.append(
+                    Problem(
+                        TABLES[name].filename,
+                        int(line),
+                        "evidence",
+                        f"evidence '{row['evidence']}' is not found verbatim in {sources_dir / (row['source_id'] + '.txt')}",
+                    )
+                )
     return problems, notes
 
 

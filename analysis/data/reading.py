@@ -121,18 +121,26 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
                         line,
                         None,
                         f"row has {len(values)} fields, expected {len(header)}"
-                        + (" (truncated line or missing quotes?)" if len(values) < len(header) else " (unquoted comma?)"),
+                        + (
+                            " (truncated line or missing quotes?)"
+                            if len(values) < len(header)
+                            else " (unquoted comma?)"
+                        ),
                     )
                 )
                 continue
             rows[line] = [v.strip() or None for v in values]
     except csv.Error as exc:
-        problems.append(Problem(fname, reader.line_num, None, f"cannot parse CSV: {exc} (unclosed quote or truncated file?)"))
+        problems.append(
+            Problem(fname, reader.line_num, None, f"cannot parse CSV: {exc} (unclosed quote or truncated file?)")
+        )
     if not rows and table.needs_rows:
         problems.append(Problem(fname, None, None, "file has a header but no rows"))
         return None
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object) if rows else pd.DataFrame(
-        {c: pd.Series([], dtype=object) for c in header}
+    frame = (
+        pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object)
+        if rows
+        else pd.DataFrame({c: pd.Series([], dtype=object) for c in header})
     )
     frame.index.name = "line"
     return frame[expected]
@@ -144,9 +152,15 @@ def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]
     if any(c in t for c in locale.SOURCE_UNIT_CHARS) or "%" in t:
         return None, f"'{t}' has a unit in it; write the bare number (the column name carries the unit)"
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t) or locale.SOURCE_FULLWIDTH_COMMA in t:
-        return None, f"'{t}' has a thousands separator; write it without (e.g. {t.replace(',', '').replace(locale.SOURCE_FULLWIDTH_COMMA, '')})"
+        return (
+            None,
+            f"'{t}' has a thousands separator; write it without (e.g. {t.replace(',', '').replace(locale.SOURCE_FULLWIDTH_COMMA, '')})",
+        )
     if _NOT_FINITE.match(t):
-        return None, f"'{t}' is not a finite number; write the figure as published, or leave the cell empty when it is unknown"
+        return (
+            None,
+            f"'{t}' is not a finite number; write the figure as published, or leave the cell empty when it is unknown",
+        )
     if not _NUMBER.match(t):
         if re.search(locale.SOURCE_FULLWIDTH_DIGITS, t):
             return None, f"'{t}' has full-width digits; type ASCII digits (0-9)"
@@ -220,7 +234,13 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
         if col.allowed is not None:
             checks.append(pa.Check.isin(list(col.allowed), error=f"expected one of: {', '.join(col.allowed)}"))
         if col.min is not None:
-            checks.append(pa.Check.ge(col.min, error=f"must be >= {locale.num(col.min)}" + (" (amounts and counts are never negative)" if col.min == 0 else "")))
+            checks.append(
+                pa.Check.ge(
+                    col.min,
+                    error=f"must be >= {locale.num(col.min)}"
+                    + (" (amounts and counts are never negative)" if col.min == 0 else ""),
+                )
+            )
         if col.max is not None:
             checks.append(pa.Check.le(col.max, error=f"must be <= {locale.num(col.max)}"))
         if col.kind == "year":
@@ -262,7 +282,7 @@ def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], alrea
                 column = table.key[-1] if len(table.key) == 1 else None
             elif check == "not_nullable":
                 msg = "cell is empty but required"
-            elif check.startswith("dtype(") or check.startswith("coerce_dtype("):
+            elif check.startswith(("dtype(", "coerce_dtype(")):
                 continue  # reported by coerce() already
             else:
                 msg = f"{check}; got {rec.get('failure_case')!r}"
@@ -271,8 +291,6 @@ def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], alrea
                 continue
             seen.add(k)
             problems.append(Problem(table.filename, line, column, msg))
-
-
 
 
 def read_frames(data_dir: Path, tables: dict[str, Table], problems: list[Problem]) -> dict[str, pd.DataFrame] | None:

@@ -86,7 +86,9 @@ def source_exists(f: Frames) -> Iterator[Problem]:
             continue
         for line, sid in frame["source_id"].items():
             if pd.notna(sid) and sid not in sources:
-                yield Problem(TABLES[name].filename, line, "source_id", f"unknown source '{sid}'; add it to sources.csv first")
+                yield Problem(
+                    TABLES[name].filename, line, "source_id", f"unknown source '{sid}'; add it to sources.csv first"
+                )
     for line, sup in f["sources"]["supersedes"].items():
         if pd.notna(sup) and sup not in sources:
             yield Problem("sources.csv", line, "supersedes", f"unknown source '{sup}'")
@@ -121,12 +123,14 @@ def web_address_problem(url: str) -> str | None:
     odd = sorted({ch for ch in url if ch in _URL_FORBIDDEN or ch.isspace() or not ch.isprintable()})
     if odd:
         shown = ", ".join(repr(ch) for ch in odd)
-        return (f"'{url}' has a character a web address cannot have ({shown}); "
-                "copy the address from the browser's address bar (it percent-encodes such characters)")
+        return (
+            f"'{url}' has a character a web address cannot have ({shown}); "
+            "copy the address from the browser's address bar (it percent-encodes such characters)"
+        )
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return f"'{url}' is not a web address: only http:// and https:// addresses are accepted"
-    if not parts.netloc or url[len(parts.scheme):][:3] != "://":
+    if not parts.netloc or url[len(parts.scheme) :][:3] != "://":
         return f"'{url}' is not a web address: it names no host (http://host/...)"
     return None
 
@@ -173,9 +177,19 @@ def qualifier_with_value(f: Frames) -> Iterator[Problem]:
         for value_col, q_col in pairs.items():
             for line, (v, q) in f[name][[value_col, q_col]].iterrows():
                 if pd.notna(v) and pd.isna(q):
-                    yield Problem(fname, line, q_col, f"{value_col} is given, so its qualifier is required (exact when the source has no hedge)")
+                    yield Problem(
+                        fname,
+                        line,
+                        q_col,
+                        f"{value_col} is given, so its qualifier is required (exact when the source has no hedge)",
+                    )
                 if pd.isna(v) and pd.notna(q):
-                    yield Problem(fname, line, q_col, f"qualifier without a value in {value_col}; leave both empty when the source does not state it")
+                    yield Problem(
+                        fname,
+                        line,
+                        q_col,
+                        f"qualifier without a value in {value_col}; leave both empty when the source does not state it",
+                    )
 
 
 @rule("years_in_order")
@@ -220,15 +234,26 @@ def dimension_is_mapped(f: Frames) -> Iterator[Problem]:
     dims = _dimensions(f)
     if TOTAL in dims:
         line = int(f["taxonomy"].index[f["taxonomy"]["dimension"] == TOTAL][0])
-        yield Problem("taxonomy.csv", line, "dimension", f"'{TOTAL}' is the dimension of period totals, not a classification scheme")
+        yield Problem(
+            "taxonomy.csv",
+            line,
+            "dimension",
+            f"'{TOTAL}' is the dimension of period totals, not a classification scheme",
+        )
     for line, d in f["signings"]["dimension"].items():
         if pd.notna(d) and d != TOTAL and d not in dims:
-            yield Problem("signings.csv", line, "dimension",
-                          f"dimension '{d}' is neither '{TOTAL}' nor a classification scheme of taxonomy.csv; "
-                          f"map its groups there (known schemes: {', '.join(sorted(dims))})")
+            yield Problem(
+                "signings.csv",
+                line,
+                "dimension",
+                f"dimension '{d}' is neither '{TOTAL}' nor a classification scheme of taxonomy.csv; "
+                f"map its groups there (known schemes: {', '.join(sorted(dims))})",
+            )
     for line, d in f["claims"]["dimension"].items():
         if pd.notna(d) and d not in dims:
-            yield Problem("claims.csv", line, "dimension", f"dimension '{d}' is not a classification scheme of taxonomy.csv")
+            yield Problem(
+                "claims.csv", line, "dimension", f"dimension '{d}' is not a classification scheme of taxonomy.csv"
+            )
 
 
 @rule("group_names_match_dimension")
@@ -249,7 +274,9 @@ def group_names_match_dimension(f: Frames) -> Iterator[Problem]:
         if row["dimension"] == TOTAL and pd.notna(row["group_zh"]):
             yield Problem("signings.csv", line, "group_zh", "total rows have no group; leave group_zh empty")
         if pd.notna(row["dimension"]) and row["dimension"] != TOTAL and pd.isna(row["group_zh"]):
-            yield Problem("signings.csv", line, "group_zh", f"a {row['dimension']} row needs the group name as published")
+            yield Problem(
+                "signings.csv", line, "group_zh", f"a {row['dimension']} row needs the group name as published"
+            )
 
 
 @rule("investment_plausible")
@@ -271,9 +298,13 @@ def investment_plausible(f: Frames) -> Iterator[Problem]:
         if pd.notna(inv) and pd.notna(row["first_year"]) and pd.notna(row["last_year"]):
             n = int(row["last_year"]) - int(row["first_year"]) + 1
             if inv > MAX_INVESTMENT_PER_YEAR_100M_YUAN * n:
-                yield Problem("signings.csv", line, "investment_100m_yuan",
-                              f"{locale.sig(inv, 6)} {locale.SOURCE_UNIT} is implausibly large (over {locale.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} {locale.SOURCE_UNIT} per conference year); "
-                              f"the column is in {locale.SOURCE_UNIT} (100 million yuan), not yuan or {locale.SOURCE_WAN_YUAN}")
+                yield Problem(
+                    "signings.csv",
+                    line,
+                    "investment_100m_yuan",
+                    f"{locale.sig(inv, 6)} {locale.SOURCE_UNIT} is implausibly large (over {locale.num(MAX_INVESTMENT_PER_YEAR_100M_YUAN)} {locale.SOURCE_UNIT} per conference year); "
+                    f"the column is in {locale.SOURCE_UNIT} (100 million yuan), not yuan or {locale.SOURCE_WAN_YUAN}",
+                )
 
 
 @rule("investment_term_recorded")
@@ -293,10 +324,19 @@ def investment_term_recorded(f: Frames) -> Iterator[Problem]:
     for line, row in _rows(f["signings"]):
         term, inv, ev = row["investment_term_zh"], row["investment_100m_yuan"], row["evidence"]
         if pd.notna(inv) and pd.isna(term):
-            yield Problem("signings.csv", line, "investment_term_zh", f"an amount is given: record the source's word for it ({' or '.join(locale.INVESTMENT_TERMS)})")
+            yield Problem(
+                "signings.csv",
+                line,
+                "investment_term_zh",
+                f"an amount is given: record the source's word for it ({' or '.join(locale.INVESTMENT_TERMS)})",
+            )
         elif pd.isna(inv) and pd.notna(term):
             yield Problem("signings.csv", line, "investment_term_zh", "no amount is given: leave the term empty")
-        elif pd.notna(term) and pd.notna(ev) and not any(w in str(ev) for w in TERM_SPELLINGS.get(str(term), (str(term),))):
+        elif (
+            pd.notna(term)
+            and pd.notna(ev)
+            and not any(w in str(ev) for w in TERM_SPELLINGS.get(str(term), (str(term),)))
+        ):
             yield Problem("signings.csv", line, "investment_term_zh", f"'{term}' is not written in the evidence '{ev}'")
 
 
@@ -316,14 +356,16 @@ def landing_counts(f: Frames) -> Iterator[Problem]:
     """
     for line, row in _rows(f["landing"]):
         if pd.notna(row["landed"]) and pd.notna(row["signed"]) and row["landed"] > row["signed"]:
-            yield Problem("landing.csv", line, "landed", f"landed ({row['landed']}) is more than signed ({row['signed']})")
+            yield Problem(
+                "landing.csv", line, "landed", f"landed ({row['landed']}) is more than signed ({row['signed']})"
+            )
         if pd.isna(row["landed"]) and pd.isna(row["stated_rate_pct"]):
             yield Problem("landing.csv", line, "landed", "give the landed count, the stated rate, or both")
 
 
 def _mapped(f: Frames) -> set[tuple[str, str]]:
     tax = f["taxonomy"]
-    return set(zip(tax["dimension"], tax["group_zh"]))
+    return set(zip(tax["dimension"], tax["group_zh"], strict=True))
 
 
 @rule("groups_are_mapped")
@@ -342,15 +384,25 @@ def groups_are_mapped(f: Frames) -> Iterator[Problem]:
     """
     mapped = _mapped(f)
     for line, row in _rows(f["signings"]):
-        if row["dimension"] != TOTAL and pd.notna(row["group_zh"]) and (row["dimension"], row["group_zh"]) not in mapped:
-            yield Problem("signings.csv", line, "group_zh",
-                          f"group '{row['group_zh']}' ({row['dimension']}) is not in taxonomy.csv; "
-                          "add a row there mapping it to a harmonised group")
+        if (
+            row["dimension"] != TOTAL
+            and pd.notna(row["group_zh"])
+            and (row["dimension"], row["group_zh"]) not in mapped
+        ):
+            yield Problem(
+                "signings.csv",
+                line,
+                "group_zh",
+                f"group '{row['group_zh']}' ({row['dimension']}) is not in taxonomy.csv; "
+                "add a row there mapping it to a harmonised group",
+            )
     for line, row in _rows(f["claims"]):
         if pd.notna(row["groups_zh"]):
             for g in str(row["groups_zh"]).split("|"):
                 if (row["dimension"], g) not in mapped:
-                    yield Problem("claims.csv", line, "groups_zh", f"group '{g}' ({row['dimension']}) is not in taxonomy.csv")
+                    yield Problem(
+                        "claims.csv", line, "groups_zh", f"group '{g}' ({row['dimension']}) is not in taxonomy.csv"
+                    )
     for line, row in _rows(f["named_projects"]):
         for col, dim in (("county_zh", "place"), ("category_zh", "category")):
             if pd.notna(row[col]) and (dim, row[col]) not in mapped:
@@ -374,11 +426,20 @@ def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
     tax = f["taxonomy"]
     for (dim, key), grp in tax.groupby(["dimension", "harmonised"]):
         if grp[["harmonised_zh", "harmonised_en"]].drop_duplicates().shape[0] > 1:
-            yield Problem("taxonomy.csv", int(grp.index[1]), "harmonised_en",
-                          f"harmonised group '{key}' ({dim}) has different labels on different rows")
+            yield Problem(
+                "taxonomy.csv",
+                int(grp.index[1]),
+                "harmonised_en",
+                f"harmonised group '{key}' ({dim}) has different labels on different rows",
+            )
     for dim, grp in tax.groupby("dimension"):
         if grp[["dimension_zh", "dimension_en"]].drop_duplicates().shape[0] > 1:
-            yield Problem("taxonomy.csv", int(grp.index[1]), "dimension_en", f"scheme '{dim}' has different labels on different rows")
+            yield Problem(
+                "taxonomy.csv",
+                int(grp.index[1]),
+                "dimension_en",
+                f"scheme '{dim}' has different labels on different rows",
+            )
     for line, row in _rows(tax):  # the pages show the notes in both languages
         if pd.notna(row["note"]) != pd.notna(row["note_zh"]):
             col = "note_zh" if pd.notna(row["note"]) else "note"
@@ -401,11 +462,20 @@ def detail_units(f: Frames) -> Iterator[Problem]:
     """
     for line, row in _rows(f["details"]):
         if pd.notna(row["value"]) and pd.isna(row["unit"]):
-            yield Problem("details.csv", line, "unit", f"a value needs its unit (amounts in {locale.SOURCE_UNIT} go in amount_100m_yuan)")
+            yield Problem(
+                "details.csv",
+                line,
+                "unit",
+                f"a value needs its unit (amounts in {locale.SOURCE_UNIT} go in amount_100m_yuan)",
+            )
         if pd.notna(row["value"]) and pd.notna(row["amount_100m_yuan"]):
-            yield Problem("details.csv", line, "amount_100m_yuan", "give either value (with unit) or amount_100m_yuan, not both")
+            yield Problem(
+                "details.csv", line, "amount_100m_yuan", "give either value (with unit) or amount_100m_yuan, not both"
+            )
         if (pd.notna(row["value"]) or pd.notna(row["amount_100m_yuan"])) and pd.isna(row["qualifier"]):
-            yield Problem("details.csv", line, "qualifier", "a number needs its qualifier (exact when the source has no hedge)")
+            yield Problem(
+                "details.csv", line, "qualifier", "a number needs its qualifier (exact when the source has no hedge)"
+            )
 
 
 @rule("years_are_conference_years")
@@ -422,15 +492,19 @@ def years_are_conference_years(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    years = set(int(y) for y in f["conferences"]["year"].dropna())
+    years = {int(y) for y in f["conferences"]["year"].dropna()}
     for name in ("signings", "landing", "claims"):
         for line, row in _rows(f[name]):
             if pd.isna(row["first_year"]) or pd.isna(row["last_year"]):
                 continue
             gap = [y for y in range(int(row["first_year"]), int(row["last_year"]) + 1) if y not in years]
             if gap:
-                yield Problem(TABLES[name].filename, line, "first_year" if gap[0] == row["first_year"] else "last_year",
-                              f"year(s) {', '.join(map(str, gap))} have no row in conferences.csv")
+                yield Problem(
+                    TABLES[name].filename,
+                    line,
+                    "first_year" if gap[0] == row["first_year"] else "last_year",
+                    f"year(s) {', '.join(map(str, gap))} have no row in conferences.csv",
+                )
 
 
 def _label(first: int, last: int) -> str:
@@ -462,10 +536,14 @@ def totals_nest(f: Frames) -> Iterator[Problem]:
         a, b = int(row["first_year"]), int(row["last_year"])
         for (c, d), other in seen.items():
             if a <= d and c <= b and not (a <= c and d <= b) and not (c <= a and b <= d):
-                yield Problem("signings.csv", line, "first_year" if c <= a <= d else "last_year",
-                              f"the total of {_label(a, b)} straddles the boundary of the total of {_label(c, d)} (line {other}): "
-                              "totals must lie one inside the other or not overlap; "
-                              "check the years, or record the rows of one article only")
+                yield Problem(
+                    "signings.csv",
+                    line,
+                    "first_year" if c <= a <= d else "last_year",
+                    f"the total of {_label(a, b)} straddles the boundary of the total of {_label(c, d)} (line {other}): "
+                    "totals must lie one inside the other or not overlap; "
+                    "check the years, or record the rows of one article only",
+                )
                 break
         seen.setdefault((a, b), line)
 
@@ -497,8 +575,12 @@ def dates_exist(f: Frames) -> Iterator[Problem]:
                 continue
             days = calendar.monthrange(int(y), int(m))[1]
             if d > days:
-                yield Problem(TABLES[name].filename, line, dc,
-                              f"{int(y)}-{int(m):02d}-{int(d):02d} is not a date: {calendar.month_name[int(m)]} {int(y)} has {days} days")
+                yield Problem(
+                    TABLES[name].filename,
+                    line,
+                    dc,
+                    f"{int(y)}-{int(m):02d}-{int(d):02d} is not a date: {calendar.month_name[int(m)]} {int(y)} has {days} days",
+                )
 
 
 Date = tuple[int, "int | None", "int | None"]
@@ -550,12 +632,23 @@ def source_after_conference(f: Frames) -> Iterator[Problem]:
     conf: dict[int, tuple[Date, int]] = {}
     for line, row in _rows(f["conferences"]):
         d = _date(row, DATE_COLUMNS["conferences"])
-        if d is not None and (d[0] not in conf or sum(x is not None for x in d) > sum(x is not None for x in conf[d[0]][0])):
+        if d is not None and (
+            d[0] not in conf or sum(x is not None for x in d) > sum(x is not None for x in conf[d[0]][0])
+        ):
             conf[d[0]] = (d, line)
     src = f["sources"]
-    dates = {str(r["source_id"]): (_date(r, DATE_COLUMNS["sources"]), line) for line, r in _rows(src) if pd.notna(r["source_id"])}
+    dates = {
+        str(r["source_id"]): (_date(r, DATE_COLUMNS["sources"]), line)
+        for line, r in _rows(src)
+        if pd.notna(r["source_id"])
+    }
     reported: dict[str, tuple[int, str, int]] = {}  # source -> the latest conference year it reports, and where
-    for name, year_col in (("signings", "last_year"), ("landing", "last_year"), ("claims", "last_year"), ("conferences", "year")):
+    for name, year_col in (
+        ("signings", "last_year"),
+        ("landing", "last_year"),
+        ("claims", "last_year"),
+        ("conferences", "year"),
+    ):
         for line, row in _rows(f[name]):
             sid, year = row["source_id"], row[year_col]
             if pd.notna(sid) and pd.notna(year) and (str(sid) not in reported or year > reported[str(sid)][0]):
@@ -566,9 +659,13 @@ def source_after_conference(f: Frames) -> Iterator[Problem]:
         (d, sline), (c, cline) = dates[sid], conf[year]
         part = _before(d, c)
         if part is not None:
-            yield Problem("sources.csv", sline, DATE_COLUMNS["sources"][part],
-                          f"{sid} is dated {_iso(d)}, before the {year} conference ({_iso(c)}, conferences.csv:{cline}) "
-                          f"whose figures it reports ({fname}:{line}); check the date")
+            yield Problem(
+                "sources.csv",
+                sline,
+                DATE_COLUMNS["sources"][part],
+                f"{sid} is dated {_iso(d)}, before the {year} conference ({_iso(c)}, conferences.csv:{cline}) "
+                f"whose figures it reports ({fname}:{line}); check the date",
+            )
 
 
 @rule("no_amount_without_projects")
@@ -590,9 +687,13 @@ def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
     for line, row in _rows(f["signings"]):
         n, inv = row["projects"], row["investment_100m_yuan"]
         if pd.notna(n) and pd.notna(inv) and n == 0 and inv > 0:
-            yield Problem("signings.csv", line, "projects",
-                          f"0 projects with an amount of {locale.sig(inv, 6)} {locale.SOURCE_UNIT} cannot be; "
-                          "check the count (leave it empty when the article does not give it)")
+            yield Problem(
+                "signings.csv",
+                line,
+                "projects",
+                f"0 projects with an amount of {locale.sig(inv, 6)} {locale.SOURCE_UNIT} cannot be; "
+                "check the count (leave it empty when the article does not give it)",
+            )
 
 
 @rule("evidence_is_a_fragment")
@@ -614,8 +715,12 @@ def evidence_is_a_fragment(f: Frames) -> Iterator[Problem]:
             continue
         for line, ev in frame["evidence"].items():
             if pd.notna(ev) and len(str(ev)) > MAX_EVIDENCE_CHARS:
-                yield Problem(TABLES[name].filename, line, "evidence",
-                              f"evidence is {len(str(ev))} characters; quote one clause (at most {MAX_EVIDENCE_CHARS})")
+                yield Problem(
+                    TABLES[name].filename,
+                    line,
+                    "evidence",
+                    f"evidence is {len(str(ev))} characters; quote one clause (at most {MAX_EVIDENCE_CHARS})",
+                )
 
 
 @rule("number_in_evidence")
@@ -637,10 +742,18 @@ def number_in_evidence(f: Frames) -> Iterator[Problem]:
             ev = row["evidence"]
             for col in cols:
                 x = row[col]
-                if pd.notna(x) and pd.notna(ev) and not number_in_text(float(x), str(ev), percent=(name, col) in PERCENT_COLUMNS):
+                if (
+                    pd.notna(x)
+                    and pd.notna(ev)
+                    and not number_in_text(float(x), str(ev), percent=(name, col) in PERCENT_COLUMNS)
+                ):
                     written = (number_forms(float(x)) or [str(x)])[0]
-                    yield Problem(TABLES[name].filename, line, col,
-                                  f"{written} does not appear in the evidence '{ev}'; quote the fragment that states it")
+                    yield Problem(
+                        TABLES[name].filename,
+                        line,
+                        col,
+                        f"{written} does not appear in the evidence '{ev}'; quote the fragment that states it",
+                    )
 
 
 def check_rules(frames: Frames) -> list[Problem]:
@@ -768,7 +881,9 @@ def source_dates(sources: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
     for _, r in sources.iterrows():
         if pd.isna(r["source_id"]) or pd.isna(r["date_year"]):
             continue
-        out[str(r["source_id"])] = tuple(0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day"))
+        out[str(r["source_id"])] = tuple(
+            0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day")
+        )
     return out
 
 
@@ -785,7 +900,11 @@ def hedged_pairs(table) -> list[tuple[str, str]]:
     list of (str, str)
         The pairs among the table's value columns.
     """
-    return [(c, q) for c, q in QUALIFIED.get(table.name, {}).items() if c in table.value_columns and q in table.value_columns]
+    return [
+        (c, q)
+        for c, q in QUALIFIED.get(table.name, {}).items()
+        if c in table.value_columns and q in table.value_columns
+    ]
 
 
 def value_interval(value, qualifier, column: str):
@@ -872,14 +991,20 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
         The frames with one row per fact, and the disagreements found.
     """
     problems: list[Problem] = []
-    superseded_by = {str(r["supersedes"]): str(r["source_id"]) for _, r in frames["sources"].iterrows() if pd.notna(r["supersedes"])}
+    superseded_by = {
+        str(r["supersedes"]): str(r["source_id"]) for _, r in frames["sources"].iterrows() if pd.notna(r["supersedes"])
+    }
     dates = source_dates(frames["sources"])
     out = dict(frames)
     for name, table in TABLES.items():
         if not table.fact_key or name not in frames:
             continue
         frame = frames[name]
-        keyed = frame.assign(vintage=frame["source_id"].map(lambda s: dates.get(s))) if "vintage" in table.fact_key else frame
+        keyed = (
+            frame.assign(vintage=frame["source_id"].map(lambda s: dates.get(s)))
+            if "vintage" in table.fact_key
+            else frame
+        )
         keep = []
         for _, grp in keyed.groupby(list(table.fact_key), dropna=False, sort=False):
             if len(grp) == 1:
@@ -894,12 +1019,16 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
             for other in live[1:]:
                 diff = statements_agree(rows[first], rows[other], table)
                 if diff:
-                    problems.append(Problem(
-                        table.filename, int(other), diff[0],
-                        f"disagrees with line {first} on {', '.join(diff)} "
-                        f"({grp.at[other, 'source_id']} vs {grp.at[first, 'source_id']}); "
-                        "fix one, or mark the newer source as superseding the older in sources.csv (column supersedes)",
-                    ))
+                    problems.append(
+                        Problem(
+                            table.filename,
+                            int(other),
+                            diff[0],
+                            f"disagrees with line {first} on {', '.join(diff)} "
+                            f"({grp.at[other, 'source_id']} vs {grp.at[first, 'source_id']}); "
+                            "fix one, or mark the newer source as superseding the older in sources.csv (column supersedes)",
+                        )
+                    )
             # keep the row that states the most, with the tightest hedges (2021's month and day come from
             # the 2021 article; 331.02 is kept over 约331.02)
             keep.append(min(live, key=lambda i: (*_tightness(rows[i], table), live.index(i))))

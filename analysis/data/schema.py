@@ -125,6 +125,7 @@ class Col:
     min, max : float, optional
         The allowed range (None: unbounded).
     """
+
     kind: str  # "str" | "int" | "float" | "year"
     required: bool = False
     allowed: tuple[str, ...] | None = None
@@ -157,6 +158,7 @@ class Table:
     >>> TABLES["landing"].filename
     'landing.csv'
     """
+
     name: str
     columns: dict[str, Col]
     key: tuple[str, ...]

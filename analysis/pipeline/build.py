@@ -45,11 +45,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import outdir
 from ..core import locale
 from ..core.config import DATA_ENV, NOTEBOOK_DIR, REPORTS_DIR, ROOT, default_data_dir
-from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_notebook
 from ..core.locale import LANGS
+from . import outdir
+from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_notebook
 
 __all__ = ["BuildError", "Job", "KernelPool", "build", "plan", "refresh_notebooks", "tree_digest", "up_to_date"]
 
@@ -108,7 +108,11 @@ def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> st
     h = hashlib.sha256()
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     pkg = ROOT / "analysis"
-    for p in _files(data_dir, ["*.csv"]) + _files(pkg, ["**/*.py", "**/templates/**/*", "**/validation/*"]) + [ROOT / "constraints.txt"]:
+    for p in (
+        _files(data_dir, ["*.csv"])
+        + _files(pkg, ["**/*.py", "**/templates/**/*", "**/validation/*"])
+        + [ROOT / "constraints.txt"]
+    ):
         if p.exists():
             h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
@@ -135,7 +139,9 @@ def unit_digest(job: Job, base: str) -> str:
     """
     h = hashlib.sha256(base.encode())
     h.update(job.notebook.read_bytes())
-    h.update(json.dumps({"parameters": job.parameters, "through": job.through, "lang": job.lang}, sort_keys=True).encode())
+    h.update(
+        json.dumps({"parameters": job.parameters, "through": job.through, "lang": job.lang}, sort_keys=True).encode()
+    )
     return h.hexdigest()
 
 
@@ -257,7 +263,9 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
     return len(analysis_notebooks(nb_dir)) + n_conf
 
 
-def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR) -> list[Job]:
+def plan(
+    ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR
+) -> list[Job]:
     """Check every argument and return the jobs, before any kernel starts. Raises ValueError.
 
     No job carries the data folder (``data_dir``, else ``ds.data_dir``): the kernels get it through the
@@ -294,7 +302,9 @@ def plan(ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, n
     if years:
         bad = [y for y in years if y not in known]
         if bad:
-            raise ValueError(f"year(s) {', '.join(map(str, bad))} not in the data; conference years are {', '.join(map(str, known))}")
+            raise ValueError(
+                f"year(s) {', '.join(map(str, bad))} not in the data; conference years are {', '.join(map(str, known))}"
+            )
         wanted = {metrics.release_of(ds, y).key for y in years}
         releases = [r for r in releases if r.key in wanted]
     if jobs is not None and jobs < 1:
@@ -322,7 +332,6 @@ def _only_known(nb: Path, params: dict) -> dict:
     return dict(params)
 
 
-
 # --------------------------------------------------------------------------------------------- units
 
 
@@ -339,11 +348,18 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
     else:
         title = page.analysis_title(job.stem, job.lang, full=True)
     (tmp / f"{job.stem}.html").write_text(page.report_page(nb, res, job.lang, title), encoding="utf-8")
-    (tmp / STAMP).write_text(json.dumps({"digest": digest, "notebook": job.notebook.name, "parameters": job.parameters},
-                                        sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    (tmp / STAMP).write_text(
+        json.dumps(
+            {"digest": digest, "notebook": job.notebook.name, "parameters": job.parameters}, sort_keys=True, indent=1
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
-def write_index(folder: Path, ds, units: list[Job], lang: str, known: dict | None = None, stale: dict | None = None) -> Path:
+def write_index(
+    folder: Path, ds, units: list[Job], lang: str, known: dict | None = None, stale: dict | None = None
+) -> Path:
     """Write the contents page, ``index.html``, in ``folder``.
 
     A card for every unit of ``units`` (the full plan) whose page is there, not only the ones just built (a
@@ -369,9 +385,9 @@ def write_index(folder: Path, ds, units: list[Job], lang: str, known: dict | Non
     pathlib.Path
         The page written.
     """
+    from ..core.locale import word
     from ..present import page
     from ..stats.results import compute
-    from ..core.locale import word
 
     reports, analyses = [], []
     for j in sorted(units, key=lambda j: (j.through is not None, j.through or 0, j.name)):
@@ -382,8 +398,13 @@ def write_index(folder: Path, ds, units: list[Job], lang: str, known: dict | Non
             res = known[j.name] if known and j.name in known else compute(ds, j.through, projection=False)
             reports.append(page.card(res, lang, href))
         else:
-            analyses.append({"href": href, "title": page.analysis_title(j.stem, lang),
-                             "meta": word("analysis_meta", lang).format(through=ds.conference_years[-1])})
+            analyses.append(
+                {
+                    "href": href,
+                    "title": page.analysis_title(j.stem, lang),
+                    "meta": word("analysis_meta", lang).format(through=ds.conference_years[-1]),
+                }
+            )
     latest = compute(ds, projection=False)
     lines = [word("stale_line", lang).format(unit=name, why=why) for name, why in sorted((stale or {}).items())]
     text = page.index_page(list(reversed(reports)), analyses, latest, lang, stale=lines)
@@ -398,9 +419,20 @@ class _WriteFailed(Exception):
     """The staging tree could not be written (a full disk, permissions): the build switches nothing."""
 
 
-def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool = True, data_dir=None,
-          force: bool = False, fresh: bool = False, tree: str | None = None, pool: KernelPool | None = None,
-          cell_timeout: int = CELL_TIMEOUT, claim: outdir.Claim | None = None) -> dict:
+def build(
+    jobs: list[Job],
+    ds=None,
+    *,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    data_dir=None,
+    force: bool = False,
+    fresh: bool = False,
+    tree: str | None = None,
+    pool: KernelPool | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
+    claim: outdir.Claim | None = None,
+) -> dict:
     """Run every job whose inputs changed, assemble the new tree beside the out folder and switch it in once.
 
     Raises BuildError listing the failed reports (the others are written; each failed one keeps its earlier
@@ -450,8 +482,18 @@ def build(jobs: list[Job], ds=None, *, n_jobs: int | None = None, progress: bool
     mine = claim is None
     claim = claim or outdir.Claim(jobs[0].dest.parent, [ds.data_dir]).acquire()
     try:
-        return _build(jobs, ds, claim, n_jobs=n_jobs, progress=progress, force=force, fresh=fresh, tree=tree,
-                      pool=pool, cell_timeout=cell_timeout)
+        return _build(
+            jobs,
+            ds,
+            claim,
+            n_jobs=n_jobs,
+            progress=progress,
+            force=force,
+            fresh=fresh,
+            tree=tree,
+            pool=pool,
+            cell_timeout=cell_timeout,
+        )
     finally:
         if mine:
             claim.release()
@@ -474,23 +516,26 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
         return {"built": [], "skipped": skipped, "failed": [], "index": out / "index.html"}
     n = max(1, min(n_jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
-        log(f"building {len(todo)} of {len(jobs)} report(s) into {out} with {n} warm kernel(s)"
-            + (f"; {len(skipped)} unchanged" if skipped else ""))
+        log(
+            f"building {len(todo)} of {len(jobs)} report(s) into {out} with {n} warm kernel(s)"
+            + (f"; {len(skipped)} unchanged" if skipped else "")
+        )
     t0 = time.perf_counter()
     staging = claim.stage()
     old = None
     mine = pool is None
     pool = pool if pool is not None else KernelPool(0 if fresh else n)
     try:
-        results, known = _run(todo, ds, staging, pool, n=n, fresh=fresh, cell_timeout=cell_timeout,
-                              digests=digests, log=log)
+        results, known = _run(
+            todo, ds, staging, pool, n=n, fresh=fresh, cell_timeout=cell_timeout, digests=digests, log=log
+        )
         fatal = [v for status, v, _ in results.values() if status == "fatal"]
         if fatal:
             raise _WriteFailed(fatal[0])
         built, failed, units, stale = [], [], {}, {}
         full = {j.name: j for j in plan(ds, out_dir=out, lang=lang, nb_dir=jobs[0].notebook.parent)}
         full.update({j.name: j for j in jobs})
-        for name, j in full.items():  # plan order
+        for name, _j in full.items():  # plan order
             status, value, secs = results.get(name, ("skipped", None, 0.0))
             if status == "ok":
                 units[name] = digests[name]
@@ -518,8 +563,10 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
             pool.close()
         outdir.discard(staging)
         outdir.discard(old)
-    log(f"done in {locale.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
-        f"{len(skipped)} unchanged")
+    log(
+        f"done in {locale.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
+        f"{len(skipped)} unchanged"
+    )
     log(f"index: {out / 'index.html'}")
     if failed:
         raise BuildError(" | ".join(failed))
@@ -528,12 +575,16 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
 
 def _current(out: Path, prev: dict, name: str, digest: str) -> bool:
     """Whether the previous build's unit was built from these inputs, did not fail, and is all on disk."""
-    return (prev.get("units", {}).get(name) == digest and name not in prev.get("stale", {})
-            and outdir.complete(out, prev, name))
+    return (
+        prev.get("units", {}).get(name) == digest
+        and name not in prev.get("stale", {})
+        and outdir.complete(out, prev, name)
+    )
 
 
-def _run(todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh: bool, cell_timeout: int,
-         digests: dict, log) -> tuple[dict, dict]:
+def _run(
+    todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh: bool, cell_timeout: int, digests: dict, log
+) -> tuple[dict, dict]:
     """Run the jobs in ``n`` workers, each unit into ``staging/<name>``. Returns ({name: (status, value,
     seconds)}, {name: results}); status is ok, failed (the notebook) or fatal (the tree cannot be written).
     On Ctrl-C every kernel is killed and the workers are given a few seconds to return."""
@@ -592,7 +643,7 @@ def _run(todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh:
                 except _WriteFailed as exc:
                     results[job.name] = ("fatal", exc.__cause__, time.perf_counter() - t)
                     stop.set()
-                except BaseException as exc:  # noqa: BLE001 - reported by the caller; the earlier unit is kept
+                except BaseException as exc:
                     shutil.rmtree(staging / job.name, ignore_errors=True)
                     results[job.name] = ("failed", exc, time.perf_counter() - t)
                     if kernel is not None and type(exc) is not BuildError:  # timed out, dead, or broken

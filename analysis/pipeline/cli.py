@@ -30,7 +30,13 @@ class UsageError(Exception):
 
 
 def _data_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", metavar="DIR", type=Path, default=None, help="data directory (default: $ANALYSIS_DATA_DIR when set, else the repository's data/)")
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="data directory (default: $ANALYSIS_DATA_DIR when set, else the repository's data/)",
+    )
 
 
 def _load_or_fail(data_dir):
@@ -148,9 +154,12 @@ def cmd_calibrate(args) -> int:
     processes = args.processes or list(calibration.PROCESSES)
     if args.write and (size != calibration.SIZES["default"] or list(processes) != list(calibration.PROCESSES)):
         raise UsageError("--write stores the full study only: use the default --size, no --histories or --processes")
-    print(f"calibration: {size.n_histories} simulated histories per process ({', '.join(processes)}), "
-          f"shaped like the published data (years per period: {', '.join(map(str, calibration.SHAPE))})",
-          file=sys.stderr, flush=True)
+    print(
+        f"calibration: {size.n_histories} simulated histories per process ({', '.join(processes)}), "
+        f"shaped like the published data (years per period: {', '.join(map(str, calibration.SHAPE))})",
+        file=sys.stderr,
+        flush=True,
+    )
     df = calibration.run(processes, size, seed=args.seed, verbose=not args.quiet)
     if args.write:
         path = calibration.save(df, size, args.seed)
@@ -183,9 +192,9 @@ def cmd_build(args) -> int:
         The exit status: 0 when every report was written (or nothing changed); a refused folder is a usage error
         (2), a failed build ends with a one-line message (1).
     """
+    from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
     from . import outdir
     from .build import BuildError, KernelPool, build, most_units, plan, tree_digest, up_to_date
-    from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
 
     out = args.out or REPORTS_DIR
     nb_dir = args.notebooks or NOTEBOOK_DIR
@@ -199,7 +208,10 @@ def cmd_build(args) -> int:
     tree = tree_digest(args.data, nb_dir, lang=args.lang, years=args.years)
     if not args.force and up_to_date(out, tree):
         if not args.quiet:
-            print(f"nothing changed: every report is up to date\nindex: {Path(out).resolve() / 'index.html'}", file=sys.stderr)
+            print(
+                f"nothing changed: every report is up to date\nindex: {Path(out).resolve() / 'index.html'}",
+                file=sys.stderr,
+            )
         return 0
     if args.data is not None and not Path(args.data).is_dir():
         _load_or_fail(args.data)  # the one-line message, before any kernel starts
@@ -212,9 +224,20 @@ def cmd_build(args) -> int:
         # the kernels start (and import the stack) while this process loads and checks the data and plans
         pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir)))
         ds = _load_or_fail(args.data)
-        jobs = plan(ds, data_dir=args.data, out_dir=out, years=args.years, lang=args.lang, jobs=args.jobs, nb_dir=nb_dir)
-        build(jobs, ds, n_jobs=args.jobs, progress=not args.quiet, force=args.force, tree=tree, pool=pool,
-              cell_timeout=args.cell_timeout, claim=claim)
+        jobs = plan(
+            ds, data_dir=args.data, out_dir=out, years=args.years, lang=args.lang, jobs=args.jobs, nb_dir=nb_dir
+        )
+        build(
+            jobs,
+            ds,
+            n_jobs=args.jobs,
+            progress=not args.quiet,
+            force=args.force,
+            tree=tree,
+            pool=pool,
+            cell_timeout=args.cell_timeout,
+            claim=claim,
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except BuildError as exc:
@@ -309,68 +332,137 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    c = sub.add_parser("check", help="validate every table in the data directory and report all problems",
-                       description="Validate data/: types, keys, sources, taxonomy and that the figures add up. "
-                       "Prints every problem as FILE:LINE: column 'C': message and exits 1, or one summary line and exits 0.")
+    c = sub.add_parser(
+        "check",
+        help="validate every table in the data directory and report all problems",
+        description="Validate data/: types, keys, sources, taxonomy and that the figures add up. "
+        "Prints every problem as FILE:LINE: column 'C': message and exits 1, or one summary line and exits 0.",
+    )
     _data_arg(c)
-    c.add_argument("--sources", metavar="DIR", type=Path, default=None,
-                   help="also verify every evidence fragment against local copies of the articles, "
-                   "DIR/<source_id>.txt (the repository keeps facts, not the articles)")
+    c.add_argument(
+        "--sources",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="also verify every evidence fragment against local copies of the articles, "
+        "DIR/<source_id>.txt (the repository keeps facts, not the articles)",
+    )
     c.set_defaults(func=cmd_check)
 
-    m = sub.add_parser("metrics", help="trends, landing rates, mix, claims ledger and projection",
-                       description="Compute the metrics from the data (see README.md for the JSON keys).")
+    m = sub.add_parser(
+        "metrics",
+        help="trends, landing rates, mix, claims ledger and projection",
+        description="Compute the metrics from the data (see README.md for the JSON keys).",
+    )
     _data_arg(m)
-    m.add_argument("--through", metavar="YEAR", type=_year, default=None,
-                   help="use only conferences held up to YEAR (default: the last in the data)")
+    m.add_argument(
+        "--through",
+        metavar="YEAR",
+        type=_year,
+        default=None,
+        help="use only conferences held up to YEAR (default: the last in the data)",
+    )
     m.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
-    m.add_argument("--horizon", metavar="N", type=_horizon, default=3,
-                   help="years to project after --through, 1 to 50 (default: 3)")
-    m.add_argument("--seed", metavar="S", type=_seed, default=None, help="random seed of the projection (default: fixed, reproducible)")
+    m.add_argument(
+        "--horizon",
+        metavar="N",
+        type=_horizon,
+        default=3,
+        help="years to project after --through, 1 to 50 (default: 3)",
+    )
+    m.add_argument(
+        "--seed",
+        metavar="S",
+        type=_seed,
+        default=None,
+        help="random seed of the projection (default: fixed, reproducible)",
+    )
     m.add_argument("--no-projection", action="store_true", help="skip the projection (faster)")
     m.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the table (default: en)")
     m.set_defaults(func=cmd_metrics)
 
-    k = sub.add_parser("calibrate", help="simulation study: coverage and scores of the projection under other worlds",
-                       description="Simulate histories shaped like the published data under several generating "
-                       "processes (the model's own, 15 %%/yr growth, a x1.6 jump, a log random walk, heavy-tailed "
-                       "amounts), fit the model to each and report 80 %%/95 %% coverage with Monte-Carlo error, and the "
-                       "mean interval score and CRPS against two baselines, 1 to 3 years ahead.")
-    k.add_argument("--size", choices=("fast", "default"), default="default",
-                   help="fast: 60 histories per process (about 12 s); default: 1000 (about 5 to 6 minutes)")
-    k.add_argument("--histories", metavar="N", type=_positive, default=None, help="histories per process (overrides --size)")
-    k.add_argument("--processes", metavar="P", nargs="+", choices=("model", "growth", "jump", "rw", "heavy"), default=None,
-                   help="generating processes to run (default: all five)")
-    k.add_argument("--seed", metavar="S", type=_seed, default=20240601, help="random seed (default: fixed, reproducible)")
+    k = sub.add_parser(
+        "calibrate",
+        help="simulation study: coverage and scores of the projection under other worlds",
+        description="Simulate histories shaped like the published data under several generating "
+        "processes (the model's own, 15 %%/yr growth, a x1.6 jump, a log random walk, heavy-tailed "
+        "amounts), fit the model to each and report 80 %%/95 %% coverage with Monte-Carlo error, and the "
+        "mean interval score and CRPS against two baselines, 1 to 3 years ahead.",
+    )
+    k.add_argument(
+        "--size",
+        choices=("fast", "default"),
+        default="default",
+        help="fast: 60 histories per process (about 12 s); default: 1000 (about 5 to 6 minutes)",
+    )
+    k.add_argument(
+        "--histories", metavar="N", type=_positive, default=None, help="histories per process (overrides --size)"
+    )
+    k.add_argument(
+        "--processes",
+        metavar="P",
+        nargs="+",
+        choices=("model", "growth", "jump", "rw", "heavy"),
+        default=None,
+        help="generating processes to run (default: all five)",
+    )
+    k.add_argument(
+        "--seed", metavar="S", type=_seed, default=20240601, help="random seed (default: fixed, reproducible)"
+    )
     k.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     k.add_argument("--quiet", action="store_true", help="no progress lines")
-    k.add_argument("--write", action="store_true",
-                   help="store the table in analysis/validation/ for the reports (full study only)")
+    k.add_argument(
+        "--write", action="store_true", help="store the table in analysis/validation/ for the reports (full study only)"
+    )
     k.set_defaults(func=cmd_calibrate)
 
-    b = sub.add_parser("build", help="run the notebooks and write the HTML reports (only what changed)",
-                       description="Run the analysis notebooks and one report per release in warm kernels, "
-                       "and write bulletin pages (HTML), PNG charts and metrics.json under --out. A report is rebuilt only "
-                       "when its notebook, the data, the analysis package or the pinned stack changed. The new tree is "
-                       "built beside --out and switched in at once: readers see the previous build or the new one, whole; "
-                       "a report whose notebook fails keeps its earlier version, and the index says so. --out must be a "
-                       "new or empty folder or one the build wrote (it carries .build.json); one build at a time.")
+    b = sub.add_parser(
+        "build",
+        help="run the notebooks and write the HTML reports (only what changed)",
+        description="Run the analysis notebooks and one report per release in warm kernels, "
+        "and write bulletin pages (HTML), PNG charts and metrics.json under --out. A report is rebuilt only "
+        "when its notebook, the data, the analysis package or the pinned stack changed. The new tree is "
+        "built beside --out and switched in at once: readers see the previous build or the new one, whole; "
+        "a report whose notebook fails keeps its earlier version, and the index says so. --out must be a "
+        "new or empty folder or one the build wrote (it carries .build.json); one build at a time.",
+    )
     _data_arg(b)
     b.add_argument("--out", metavar="DIR", type=Path, default=None, help="output directory (default: reports/)")
-    b.add_argument("--years", metavar="Y", type=_year, nargs="+", default=None,
-                   help="build the reports of the periods holding these years (default: every published period)")
+    b.add_argument(
+        "--years",
+        metavar="Y",
+        type=_year,
+        nargs="+",
+        default=None,
+        help="build the reports of the periods holding these years (default: every published period)",
+    )
     b.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and prose (default: zh)")
-    b.add_argument("--jobs", metavar="N", type=_positive, default=None, help="warm kernels in parallel (default: number of cores)")
+    b.add_argument(
+        "--jobs", metavar="N", type=_positive, default=None, help="warm kernels in parallel (default: number of cores)"
+    )
     b.add_argument("--force", action="store_true", help="rebuild every report even if nothing changed")
-    b.add_argument("--cell-timeout", metavar="SECONDS", type=_positive, default=CELL_TIMEOUT,
-                   help=f"seconds a notebook cell may run before its report fails (default: {CELL_TIMEOUT})")
-    b.add_argument("--notebooks", metavar="DIR", type=Path, default=None,
-                   help="the notebooks to run (default: the repository's notebooks/)")
+    b.add_argument(
+        "--cell-timeout",
+        metavar="SECONDS",
+        type=_positive,
+        default=CELL_TIMEOUT,
+        help=f"seconds a notebook cell may run before its report fails (default: {CELL_TIMEOUT})",
+    )
+    b.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="the notebooks to run (default: the repository's notebooks/)",
+    )
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=cmd_build)
-    r = sub.add_parser("notebooks", help="re-execute the committed notebooks in place (what nbval checks)",
-                       description="Run every notebook in notebooks/ with its default parameters and store the outputs "
-                       "in place, without timings or random ids, so that nbval can compare a fresh run with them.")
+    r = sub.add_parser(
+        "notebooks",
+        help="re-execute the committed notebooks in place (what nbval checks)",
+        description="Run every notebook in notebooks/ with its default parameters and store the outputs "
+        "in place, without timings or random ids, so that nbval can compare a fresh run with them.",
+    )
     r.set_defaults(func=cmd_notebooks)
     return p
 

@@ -43,16 +43,20 @@ KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM
 #: and of the warm kernels: the data loaded once per kernel (analysis.core.config.CACHE_ENV, read by analysis.load)
 WARM_ENV = {CACHE_ENV: "1"}
 #: imported once per warm kernel, before its first notebook
-WARM_UP = ("import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
-           "import analysis.stats.results, analysis.present.charts, analysis.present.tables, analysis.present.prose, analysis.present.notebook, "
-           "analysis.stats.projection, analysis.stats.calibration\n"
-           # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
-           "analysis.present.charts.setup_style('zh'); analysis.present.charts.png(analysis.present.charts._new('narrow', 1.0))")
+WARM_UP = (
+    "import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
+    "import analysis.stats.results, analysis.present.charts, analysis.present.tables, analysis.present.prose, analysis.present.notebook, "
+    "analysis.stats.projection, analysis.stats.calibration\n"
+    # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
+    "analysis.present.charts.setup_style('zh'); analysis.present.charts.png(analysis.present.charts._new('narrow', 1.0))"
+)
 #: run in the kernel before each notebook: a clean namespace in the unit's own folder, and the data folder
 #: (``load(None)`` reads it from the environment: no absolute path enters the executed notebook)
 #: (into the folder first: after a failed notebook the kernel's folder is gone, and %reset reads the cwd)
-RESET = ("import os as _os\n_os.chdir({cwd!r})\n_os.environ[{env!r}] = {data!r}\ndel _os\n"
-         "get_ipython().run_line_magic('reset', '-f')")
+RESET = (
+    "import os as _os\n_os.chdir({cwd!r})\n_os.environ[{env!r}] = {data!r}\ndel _os\n"
+    "get_ipython().run_line_magic('reset', '-f')"
+)
 
 
 class BuildError(Exception):
@@ -89,8 +93,14 @@ class Kernel:
         by raising).
     """
 
-    def __init__(self, warm: bool = True, cwd: Path | None = None, env: dict | None = None,
-                 warm_up: str | None = None, on_start=None):
+    def __init__(
+        self,
+        warm: bool = True,
+        cwd: Path | None = None,
+        env: dict | None = None,
+        warm_up: str | None = None,
+        on_start=None,
+    ):
         from jupyter_client import AsyncKernelManager
 
         self.warm = warm
@@ -98,10 +108,18 @@ class Kernel:
         self.ipython_dir = tempfile.mkdtemp(prefix="analysis-ipython-")
         self.km = AsyncKernelManager(kernel_name=KERNEL)
         self.kc = None
-        full_env = {**os.environ, **KERNEL_ENV, "IPYTHONDIR": self.ipython_dir, **(WARM_ENV if warm else {}), **(env or {})}
+        full_env = {
+            **os.environ,
+            **KERNEL_ENV,
+            "IPYTHONDIR": self.ipython_dir,
+            **(WARM_ENV if warm else {}),
+            **(env or {}),
+        }
         full_env.pop("MPLBACKEND", None)
         try:
-            self._run(self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=full_env, **({"cwd": str(cwd)} if cwd else {})))
+            self._run(
+                self.km.start_kernel(extra_arguments=KERNEL_ARGS, env=full_env, **({"cwd": str(cwd)} if cwd else {}))
+            )
             if on_start is not None:
                 on_start(self)
             self._run(self._connect())
@@ -147,17 +165,28 @@ class Kernel:
         BuildError
             The code raised.
         """
-        coro = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
-                                           output_hook=lambda msg: None)
+        coro = self.kc.execute_interactive(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
+        )
         try:
             reply = self._run(self._watched(coro, "its preparation"))
         except TimeoutError:
             raise KernelLost(f"kernel preparation did not finish in {timeout} s") from None
         if reply["content"]["status"] != "ok":
-            raise BuildError(f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+            raise BuildError(
+                f"kernel preparation failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}"
+            )
 
-    def execute(self, nb_path: Path, parameters: dict | None, cwd: Path, name: str = "", *,
-                timeout: int = CELL_TIMEOUT, data_dir: Path | None = None):
+    def execute(
+        self,
+        nb_path: Path,
+        parameters: dict | None,
+        cwd: Path,
+        name: str = "",
+        *,
+        timeout: int = CELL_TIMEOUT,
+        data_dir: Path | None = None,
+    ):
         """Run the notebook at ``nb_path`` in ``cwd``, each cell within ``timeout`` seconds.
 
         Raises BuildError naming the notebook and cell (KernelLost when the kernel is no longer usable).
@@ -204,19 +233,34 @@ class Kernel:
         def on_cell_start(cell, cell_index):
             current["cell"] = cell_index
 
-        client = NotebookClient(nb, km=self.km, timeout=timeout, startup_timeout=START_TIMEOUT, kernel_name=KERNEL,
-                                record_timing=False, resources={"metadata": {"path": str(cwd)}}, on_cell_start=on_cell_start)
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            timeout=timeout,
+            startup_timeout=START_TIMEOUT,
+            kernel_name=KERNEL,
+            record_timing=False,
+            resources={"metadata": {"path": str(cwd)}},
+            on_cell_start=on_cell_start,
+        )
         client.kc = self.kc
         where = f"{nb_path.name} (report {name})"
         try:
             self._run(client.async_execute())
         except CellExecutionError as exc:
-            failed = next((i for i, c in enumerate(nb.cells)
-                           if any(o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
+            failed = next(
+                (
+                    i
+                    for i, c in enumerate(nb.cells)
+                    if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+                ),
+                "?",
+            )
             raise BuildError(f"{where} failed in cell {failed}: {exc.ename}: {exc.evalue}") from None
         except CellTimeoutError:
-            raise KernelLost(f"{where} timed out in cell {current['cell']}: it ran longer than {timeout} s "
-                             "(--cell-timeout)") from None
+            raise KernelLost(
+                f"{where} timed out in cell {current['cell']}: it ran longer than {timeout} s (--cell-timeout)"
+            ) from None
         except DeadKernelError:
             raise KernelLost(f"{where}: the kernel died in cell {current['cell']}") from None
         return nb
@@ -239,7 +283,7 @@ class Kernel:
             if self.kc is not None:
                 self.kc.stop_channels()
             self._run(asyncio.wait_for(self.km.shutdown_kernel(now=True), START_TIMEOUT))
-        except BaseException:  # noqa: BLE001 - the loop is busy in another thread, or the kernel is gone
+        except BaseException:
             self.kill()
         finally:
             if not self.loop.is_running():
@@ -342,7 +386,7 @@ class KernelPool:
                 continue
             try:
                 self.release(fut.result())
-            except BaseException:  # noqa: BLE001 - a kernel that failed to start has nothing to shut down
+            except BaseException:
                 pass
         self._exec.shutdown(wait=False, cancel_futures=True)
 
@@ -372,8 +416,12 @@ def join_streams(outputs: list) -> list:
     """
     out: list = []
     for o in outputs:
-        if o.get("output_type") == "stream" and out and out[-1].get("output_type") == "stream" \
-                and out[-1].get("name") == o.get("name"):
+        if (
+            o.get("output_type") == "stream"
+            and out
+            and out[-1].get("output_type") == "stream"
+            and out[-1].get("name") == o.get("name")
+        ):
             out[-1]["text"] = "".join(out[-1]["text"]) + "".join(o["text"])
         else:
             out.append(o)
@@ -398,7 +446,7 @@ def clean_notebook(nb):
     """
     nb.metadata.pop("papermill", None)
     count = 0
-    for i, cell in enumerate(nb.cells):
+    for _i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):

@@ -62,14 +62,19 @@ def check_target(out, protect=()) -> None:
     """
     out = Path(out)
     real = out.resolve()
-    named = [(Path("/"), "the root folder"), (Path.home().resolve(), "the home folder"),
-             (ROOT.resolve(), "the repository"),
-             *[(Path(d).resolve(), "a data folder") for d in [DATA_DIR, *protect] if d is not None]]
+    named = [
+        (Path("/"), "the root folder"),
+        (Path.home().resolve(), "the home folder"),
+        (ROOT.resolve(), "the repository"),
+        *[(Path(d).resolve(), "a data folder") for d in [DATA_DIR, *protect] if d is not None],
+    ]
     for path, what in named:
         if path == real or path.is_relative_to(real):
             held = "is" if path == real else f"holds {path}, which is"
-            raise ValueError(f"--out {out} {held} {what}: the build replaces the folder it writes, so give it a folder "
-                             f"of its own (such as reports/)")
+            raise ValueError(
+                f"--out {out} {held} {what}: the build replaces the folder it writes, so give it a folder "
+                f"of its own (such as reports/)"
+            )
         if what == "a data folder" and real.is_relative_to(path):
             raise ValueError(f"--out {out} is inside the data folder {path}: the tools never write there")
     if out.exists() and not out.is_dir():
@@ -78,7 +83,9 @@ def check_target(out, protect=()) -> None:
     if not existing.is_dir():
         raise ValueError(f"--out {out} cannot be created: {existing} is a file, not a directory")
     if not os.access(existing, os.W_OK | os.X_OK) or (existing == out and not os.access(out.parent, os.W_OK | os.X_OK)):
-        raise ValueError(f"--out {out} cannot be written: no write permission on {existing if existing != out else out.parent}")
+        raise ValueError(
+            f"--out {out} cannot be written: no write permission on {existing if existing != out else out.parent}"
+        )
 
 
 def foreign_entries(out: Path, marker: dict) -> list[str]:
@@ -131,8 +138,10 @@ def read_marker(out: Path) -> dict:
     except (OSError, ValueError):
         marker = None
     if not isinstance(marker, dict) or not isinstance(marker.get("files"), dict):
-        raise ValueError(f"--out {out}: its build marker {MARKER} is unreadable; the build cannot tell its own files "
-                         "from others', so it writes nothing there")
+        raise ValueError(
+            f"--out {out}: its build marker {MARKER} is unreadable; the build cannot tell its own files "
+            "from others', so it writes nothing there"
+        )
     return marker
 
 
@@ -226,7 +235,7 @@ class Claim:
         """The lock file beside the out folder, ``.<name>.lock``, naming the holder's pid."""
         return self.parent / f".{self.name}.lock"
 
-    def acquire(self) -> "Claim":
+    def acquire(self) -> Claim:
         """Take the folder: refuse a forbidden target, lock it, clear dead builds' leftovers, read its marker.
 
         The previous build's marker lands in :attr:`previous` ({} for a new or empty folder).
@@ -253,7 +262,7 @@ class Claim:
             raise
         return self
 
-    def __enter__(self) -> "Claim":
+    def __enter__(self) -> Claim:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:
@@ -267,8 +276,9 @@ class Claim:
             except BlockingIOError:
                 holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
                 os.close(fd)
-                raise ValueError(f"another build (pid {holder}) is writing {self.out}; wait until it ends "
-                                 f"(lock: {self.lock_path})") from None
+                raise ValueError(
+                    f"another build (pid {holder}) is writing {self.out}; wait until it ends (lock: {self.lock_path})"
+                ) from None
             try:  # the holder before us may have removed the lock file between our open and our lock
                 same = os.stat(self.lock_path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:
@@ -295,7 +305,7 @@ class Claim:
         """What killed builds of this folder left: their staging trees and old trees. An old tree with no
         ``out`` beside it is a complete previous build caught between two renames: it is put back."""
         for p in sorted(self.parent.glob(f".{glob.escape(self.name)}.*-*")):
-            kind, _, pid = p.name[len(self.name) + 2:].rpartition("-")
+            kind, _, pid = p.name[len(self.name) + 2 :].rpartition("-")
             if kind not in KINDS or not pid.isdigit() or int(pid) == os.getpid():
                 continue
             if kind == "old" and not self.out.exists():
@@ -311,13 +321,17 @@ class Claim:
             return {}
         marker = read_marker(out)
         if not marker:
-            raise ValueError(f"--out {out} is not empty and was not written by the build (no {MARKER}): the build "
-                             "writes only into a new or empty folder, or one it wrote before")
+            raise ValueError(
+                f"--out {out} is not empty and was not written by the build (no {MARKER}): the build "
+                "writes only into a new or empty folder, or one it wrote before"
+            )
         foreign = foreign_entries(out, marker)
         if foreign:
             more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
-            raise ValueError(f"{out / foreign[0]}{more} was not written by the build; move it out of {out} "
-                             "(the build replaces the whole folder and deletes only its own files)")
+            raise ValueError(
+                f"{out / foreign[0]}{more} was not written by the build; move it out of {out} "
+                "(the build replaces the whole folder and deletes only its own files)"
+            )
         return marker
 
     def stage(self) -> Path:
@@ -462,8 +476,11 @@ def switch(staging: Path, out: Path, previous: dict | None = None) -> Path | Non
         return None
     foreign = foreign_entries(out, previous or read_marker(out))
     if foreign:
-        raise ForeignEntry(errno.EEXIST, f"{out / foreign[0]} appeared in the out folder during the build and was "
-                           "not written by it; move it out and build again")
+        raise ForeignEntry(
+            errno.EEXIST,
+            f"{out / foreign[0]} appeared in the out folder during the build and was "
+            "not written by it; move it out and build again",
+        )
     if not (out / MARKER).exists():
         os.rename(staging / MARKER, out / MARKER)
         for p in sorted(staging.iterdir(), key=lambda p: (p.name == "index.html", p.name)):
@@ -506,8 +523,11 @@ def discard(path: Path | None) -> None:
             kind = next((k for k in KINDS if f".{k}-" in path.name), None)
             kept = path.with_name(path.name.replace(f".{kind}-", ".kept-") if kind else path.name + ".kept")
             os.rename(path, kept)
-            print(f"warning: {foreign[0]} appeared in the out folder during the switch; the previous tree with it "
-                  f"is kept in {kept}", file=sys.stderr)
+            print(
+                f"warning: {foreign[0]} appeared in the out folder during the switch; the previous tree with it "
+                f"is kept in {kept}",
+                file=sys.stderr,
+            )
             return
     if ".old-" in path.name:
         trash = path.with_name(path.name.replace(".old-", ".trash-"))

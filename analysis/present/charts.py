@@ -36,13 +36,26 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from ..stats import metrics
-from . import prose
 from ..core import columns, locale
 from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
+from ..stats import metrics
+from . import prose
 
-__all__ = ["DPI", "SIZES", "compare", "cumulative", "font_path", "has_cjk", "landing", "mix", "png", "projection",
-           "save", "setup_style", "signings"]
+__all__ = [
+    "DPI",
+    "SIZES",
+    "compare",
+    "cumulative",
+    "font_path",
+    "has_cjk",
+    "landing",
+    "mix",
+    "png",
+    "projection",
+    "save",
+    "setup_style",
+    "signings",
+]
 
 #: Resolution of saved PNGs.
 DPI = 110
@@ -79,6 +92,7 @@ _family: str | None = None
 _CJK_CLASS = locale.CJK_CLASS
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _TOKENS = re.compile(f"[{_CJK_CLASS}]|\\s+|[^\\s{_CJK_CLASS}]+")
+
 
 def has_cjk(text: str) -> bool:
     """Whether ``text`` contains a Chinese character (or CJK punctuation).
@@ -155,7 +169,9 @@ def setup_style(lang: str = "zh") -> str:
     locale.of(lang)  # the same style for every language; a bad one is refused here as everywhere
     family = _register_font()
     sans = [family] + [f for f in mpl.rcParamsDefault["font.sans-serif"] if f != family]
-    sns.set_theme(context="notebook", style="whitegrid", palette="deep", font=family, rc={**_RC, "font.sans-serif": sans})
+    sns.set_theme(
+        context="notebook", style="whitegrid", palette="deep", font=family, rc={**_RC, "font.sans-serif": sans}
+    )
     return family
 
 
@@ -304,8 +320,14 @@ def _title(ax, text: str, size: str) -> None:
 def _note(fig: Figure, notes: list[str], size: str) -> None:
     notes = [n for n in notes if n]
     if notes:
-        fig.supxlabel("\n".join(wrap(n, _columns(size) + 8) for n in notes), x=0.01, ha="left",
-                      multialignment="left", fontsize=10, color=C_NOTE)
+        fig.supxlabel(
+            "\n".join(wrap(n, _columns(size) + 8) for n in notes),
+            x=0.01,
+            ha="left",
+            multialignment="left",
+            fontsize=10,
+            color=C_NOTE,
+        )
 
 
 def _thousands(ax, axis: str = "y", counts: bool = False) -> None:
@@ -385,11 +407,12 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         avg = float(total) / n
         derived = r[st_col] == "derived"
         derived_any |= derived
-        ax.bar(x, avg, width=n * 0.9, color=color, edgecolor="white", linewidth=2, hatch=HATCH_DERIVED if derived else None)
+        ax.bar(
+            x, avg, width=n * 0.9, color=color, edgecolor="white", linewidth=2, hatch=HATCH_DERIVED if derived else None
+        )
         b = r[q_col.replace("qualifier", "range")]
         b = None if b is None else tuple(None if x is None else x / n for x in b)
-        text = loc.hedged(avg if n > 1 else total, r[q_col], fmt=(lambda v: loc.num(v, 1)) if n > 1 else None,
-                            bounds=b)
+        text = loc.hedged(avg if n > 1 else total, r[q_col], fmt=(lambda v: loc.num(v, 1)) if n > 1 else None, bounds=b)
         if n > 1:
             text = loc.chart_word("avg_value", value=text)
         if derived:
@@ -397,7 +420,7 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
         ax.annotate(text, (x, avg), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=10)
         top = max(top, avg)
     ticks = [(r["first_year"] + r["last_year"]) / 2 for r in df.to_dict("records")]
-    ax.set_xticks(ticks, [_period_text(a, b, loc) for a, b in zip(df["first_year"], df["last_year"])])
+    ax.set_xticks(ticks, [_period_text(a, b, loc) for a, b in zip(df["first_year"], df["last_year"], strict=True)])
     ax.set_xlim(df["first_year"].min() - 0.7, df["last_year"].max() + 0.7)
     ax.set_ylim(0, (top or 1) * 1.22)
     ax.set_ylabel(loc.chart_word("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis"))
@@ -406,7 +429,11 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word(f"signings_{measure}"), size)
     if derived_any:
-        _legend_below(fig, [Patch(facecolor=C_MUTED, hatch=HATCH_DERIVED, edgecolor="white", label=loc.chart_word("derived_value"))], size)
+        _legend_below(
+            fig,
+            [Patch(facecolor=C_MUTED, hatch=HATCH_DERIVED, edgecolor="white", label=loc.chart_word("derived_value"))],
+            size,
+        )
     return fig
 
 
@@ -451,9 +478,17 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
         s = stated[stated["last_year"] == r["last_year"]]
         sv = s.iloc[0][col] if len(s) and not locale.missing(s.iloc[0][col]) else None
         sq = s.iloc[0][q] if sv is not None else None
-        rows.append({"year": int(r["last_year"]), "sum": run, "stated": None if sv is None else float(sv),
-                     "stated_qualifier": sq, "bound": sq in LOWER_BOUNDS, "upper": sq in UPPER_BOUNDS,
-                     "n_years": int(r["n_years"])})
+        rows.append(
+            {
+                "year": int(r["last_year"]),
+                "sum": run,
+                "stated": None if sv is None else float(sv),
+                "stated_qualifier": sq,
+                "bound": sq in LOWER_BOUNDS,
+                "upper": sq in UPPER_BOUNDS,
+                "n_years": int(r["n_years"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -496,27 +531,81 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     known = pts[pts["sum"].notna()]
     if len(known):
         ax.plot(known["year"], known["sum"], "-", color=color, linewidth=1.8, zorder=2)
-        ax.plot(known["year"], known["sum"], "o", markersize=7, markerfacecolor="white", markeredgewidth=1.8, color=color, zorder=3)
-        handles.append(Line2D([], [], color=color, marker="o", markerfacecolor="white", label=loc.chart_word("sum_of_periods")))
+        ax.plot(
+            known["year"],
+            known["sum"],
+            "o",
+            markersize=7,
+            markerfacecolor="white",
+            markeredgewidth=1.8,
+            color=color,
+            zorder=3,
+        )
+        handles.append(
+            Line2D([], [], color=color, marker="o", markerfacecolor="white", label=loc.chart_word("sum_of_periods"))
+        )
     for p in pts.itertuples():
         if p.stated is None or pd.isna(p.stated):
             continue
         marker = "^" if p.bound else "v" if p.upper else "o"
-        ax.plot(p.year, p.stated, marker, markersize=9, color=C_STATED, markerfacecolor="white" if marker != "o" else C_STATED,
-                markeredgewidth=2, zorder=4)
-        ax.annotate(loc.hedged(p.stated, p.stated_qualifier), (p.year, p.stated), xytext=(-8, 8),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=10, color=C_STATED)
+        ax.plot(
+            p.year,
+            p.stated,
+            marker,
+            markersize=9,
+            color=C_STATED,
+            markerfacecolor="white" if marker != "o" else C_STATED,
+            markeredgewidth=2,
+            zorder=4,
+        )
+        ax.annotate(
+            loc.hedged(p.stated, p.stated_qualifier),
+            (p.year, p.stated),
+            xytext=(-8, 8),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=10,
+            color=C_STATED,
+        )
     if pts["stated"].notna().any():
         handles.append(Line2D([], [], color=C_STATED, marker="o", linestyle="", label=loc.chart_word("stated_total")))
     if pts["bound"].any():
-        handles.append(Line2D([], [], color=C_STATED, marker="^", markerfacecolor="white", linestyle="", label=loc.chart_word("stated_bound")))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=C_STATED,
+                marker="^",
+                markerfacecolor="white",
+                linestyle="",
+                label=loc.chart_word("stated_bound"),
+            )
+        )
     if pts["upper"].any():
-        handles.append(Line2D([], [], color=C_STATED, marker="v", markerfacecolor="white", linestyle="",
-                              label=loc.chart_word("stated_upper_bound")))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=C_STATED,
+                marker="v",
+                markerfacecolor="white",
+                linestyle="",
+                label=loc.chart_word("stated_upper_bound"),
+            )
+        )
     last_sum = known.iloc[-1] if len(known) else None
     if last_sum is not None and not pts.loc[pts["year"] == last_sum["year"], "stated"].notna().any():
-        ax.annotate(locale.num(last_sum["sum"]), (last_sum["year"], last_sum["sum"]), xytext=(8, -10), textcoords="offset points",
-                    ha="left", va="top", fontsize=10, color=color)
+        ax.annotate(
+            locale.num(last_sum["sum"]),
+            (last_sum["year"], last_sum["sum"]),
+            xytext=(8, -10),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=10,
+            color=color,
+        )
     top = float(pts[["sum", "stated"]].max().max()) if len(pts) else 1.0
     x_max = int(pts["year"].max()) if len(pts) else 0
     metric = "cumulative_projects" if measure == "projects" else "cumulative_investment_100m_yuan"
@@ -550,9 +639,11 @@ def _fan(ax, rows: pd.DataFrame, color, loc: locale.Locale, start: tuple[float, 
     ax.fill_between(x, cols["pi95_lo"], cols["pi95_hi"], color=color, alpha=0.14, linewidth=0)
     ax.fill_between(x, cols["pi80_lo"], cols["pi80_hi"], color=color, alpha=0.3, linewidth=0)
     ax.plot(x, cols["median"], "--", color=color, linewidth=1.8)
-    return [Line2D([], [], linestyle="--", color=color, label=loc.chart_word("median")),
-            Patch(facecolor=color, alpha=0.45, label=loc.chart_word("pi80")),
-            Patch(facecolor=color, alpha=0.2, label=loc.chart_word("pi95"))]
+    return [
+        Line2D([], [], linestyle="--", color=color, label=loc.chart_word("median")),
+        Patch(facecolor=color, alpha=0.45, label=loc.chart_word("pi80")),
+        Patch(facecolor=color, alpha=0.2, label=loc.chart_word("pi95")),
+    ]
 
 
 # --------------------------------------------------------------------------------------------- 3 landing
@@ -604,20 +695,61 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
         labels.append(_cohort_label(r["first_year"], r["last_year"], r["vintage"], loc, size))
         if not locale.missing(r["rate"]) and not locale.missing(r["landed"]):
             lo, hi = r["ci95_lo"], r["ci95_hi"]
-            ax.errorbar(x, r["rate"], yerr=[[r["rate"] - lo], [hi - r["rate"]]], fmt="o", color=C_PROJECTS, markersize=8,
-                        capsize=6, elinewidth=2, zorder=3)
-            ax.annotate(f"{locale.num(r['landed_point'])}/{locale.num(r['signed'])}", (x, r["rate"]), xytext=(-10, 0),
-                        textcoords="offset points", ha="right", va="center", fontsize=10)
+            ax.errorbar(
+                x,
+                r["rate"],
+                yerr=[[r["rate"] - lo], [hi - r["rate"]]],
+                fmt="o",
+                color=C_PROJECTS,
+                markersize=8,
+                capsize=6,
+                elinewidth=2,
+                zorder=3,
+            )
+            ax.annotate(
+                f"{locale.num(r['landed_point'])}/{locale.num(r['signed'])}",
+                (x, r["rate"]),
+                xytext=(-10, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                fontsize=10,
+            )
         if not locale.missing(r["stated_rate"]):
             q = r["stated_qualifier"]
-            ax.plot(x + 0.12, r["stated_rate"], "^" if q in LOWER_BOUNDS else "v" if q in UPPER_BOUNDS else "D", markersize=9,
-                    markerfacecolor="white",
-                    markeredgecolor=C_STATED, markeredgewidth=2, zorder=4)
-            ax.annotate(loc.hedged(r["stated_rate_pct"], r["stated_qualifier"], "percent"), (x + 0.12, r["stated_rate"]),
-                        xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=10, color=C_STATED)
+            ax.plot(
+                x + 0.12,
+                r["stated_rate"],
+                "^" if q in LOWER_BOUNDS else "v" if q in UPPER_BOUNDS else "D",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor=C_STATED,
+                markeredgewidth=2,
+                zorder=4,
+            )
+            ax.annotate(
+                loc.hedged(r["stated_rate_pct"], r["stated_qualifier"], "percent"),
+                (x + 0.12, r["stated_rate"]),
+                xytext=(8, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=10,
+                color=C_STATED,
+            )
     n = len(lr)
     handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=loc.chart_word("counted")))
-    handles.append(Line2D([], [], marker="D", linestyle="", markerfacecolor="white", markeredgecolor=C_STATED, label=loc.chart_word("stated_rate")))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor=C_STATED,
+            label=loc.chart_word("stated_rate"),
+        )
+    )
     proj = res.projection
     if proj is not None and len(proj.landing):
         span = proj.landing[proj.landing["kind"] == "span"]
@@ -626,14 +758,28 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             x = n
             sg = max(float(s["signed"]), 1.0)
             med, lo, hi = s["landed_median"] / sg, s["pi80_lo"] / sg, s["pi80_hi"] / sg
-            ax.errorbar(x, med, yerr=[[med - lo], [hi - med]], fmt="s", color=C_MUTED, markersize=7, capsize=6, elinewidth=6,
-                        alpha=0.7, zorder=3)
-            labels.append(_cohort_label(int(s["first_year"]), int(s["last_year"]), (int(s["vintage"]), 0, 0), loc, size))
-            handles.append(Line2D([], [], marker="s", color=C_MUTED, linewidth=4, label=loc.chart_word("predicted_landing")))
+            ax.errorbar(
+                x,
+                med,
+                yerr=[[med - lo], [hi - med]],
+                fmt="s",
+                color=C_MUTED,
+                markersize=7,
+                capsize=6,
+                elinewidth=6,
+                alpha=0.7,
+                zorder=3,
+            )
+            labels.append(
+                _cohort_label(int(s["first_year"]), int(s["last_year"]), (int(s["vintage"]), 0, 0), loc, size)
+            )
+            handles.append(
+                Line2D([], [], marker="s", color=C_MUTED, linewidth=4, label=loc.chart_word("predicted_landing"))
+            )
             n += 1
     ax.set_xticks(range(n), labels, fontsize=10.5 if size == "wide" else 9)
     ax.set_xlim(-0.6, n - 0.2)
-    ax.set_ylim(max(0.0, min([0.5] + [v for v in lr["ci95_lo"].dropna()]) - 0.1), 1.02)
+    ax.set_ylim(max(0.0, min([0.5] + list(lr["ci95_lo"].dropna())) - 0.1), 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel(loc.chart_word("rate_axis"))
     ax.grid(axis="x", visible=False)
@@ -691,7 +837,7 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     ax = fig.subplots()
     vals = [None if locale.missing(v) else float(v) for v in g[col]]
     vmax = max([v for v in vals if v is not None] or [1.0])
-    for yi, (v, s, q) in enumerate(zip(vals, g[share], g["investment_qualifier"])):
+    for yi, (v, s, q) in enumerate(zip(vals, g[share], g["investment_qualifier"], strict=True)):
         if v is None:
             _unstated(ax, vmax * 0.01, yi, loc, ha="left", va="center")
             continue
@@ -709,7 +855,11 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)
     dim = loc.pick(res.dimension_labels.get(mx.dimension, (mx.dimension, mx.dimension)))
-    _title(ax, loc.chart_word(f"mix_{measure}", period=loc.period(mx.period.first_year, mx.period.last_year), dim=dim), size)
+    _title(
+        ax,
+        loc.chart_word(f"mix_{measure}", period=loc.period(mx.period.first_year, mx.period.last_year), dim=dim),
+        size,
+    )
     note = prose.mix_note(mx, loc, "amounts" if measure == "investment" else "counts")
     if note:
         _note(fig, [note], size)
@@ -757,7 +907,9 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     c = res.compare[dimension]
     shown = [p for p, s in metrics.period_statuses(c).items() if s != "not_published"]
     groups = list(dict.fromkeys(c["harmonised"]))
-    names = [wrap(str(loc.col(c[c["harmonised"] == h], "harmonised").iloc[0]), 14 if size == "wide" else 12) for h in groups]
+    names = [
+        wrap(str(loc.col(c[c["harmonised"] == h], "harmonised").iloc[0]), 14 if size == "wide" else 12) for h in groups
+    ]
     k = max(len(shown), 1)
     height = min(0.8 / k, 0.42)
     # periods in time order, light to dark in one hue: readable without telling red from green
@@ -768,21 +920,31 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     vals = [None if locale.missing(v) else float(v) for v in c[value]]
     vmax = max([v for v in vals if v is not None] or [1.0])
     share = value == "project_share"
-    for j, (p, color) in enumerate(zip(shown, colors)):
+    for j, (p, color) in enumerate(zip(shown, colors, strict=True)):
         sub = c[c["period"] == p].set_index("harmonised")
         for i, h in enumerate(groups):
             yi = i + (j - (k - 1) / 2) * height
             r = sub.loc[h]
             v = r[value]
             if r["status"] in ("classified_differently", "not_published") or locale.missing(v):
-                ax.text(vmax * 0.01, yi, loc.chart_word(r["status"] if r["status"] in locale.CHART_WORDS else "not_published"), ha="left",
-                        va="center", fontsize=10, color=C_MUTED, style="italic")
+                ax.text(
+                    vmax * 0.01,
+                    yi,
+                    loc.chart_word(r["status"] if r["status"] in locale.CHART_WORDS else "not_published"),
+                    ha="left",
+                    va="center",
+                    fontsize=10,
+                    color=C_MUTED,
+                    style="italic",
+                )
                 continue
             ax.barh(yi, float(v), height=height * 0.92, color=color)
             text = loc.pct(v, 0) if share else locale.num(v)
             if r["status"] == "none":
                 text = loc.chart_word("none")
-            ax.annotate(text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
+            ax.annotate(
+                text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10
+            )
     ax.set_yticks(range(len(groups)), names)
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, vmax * 1.3)
@@ -794,10 +956,13 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     ax.tick_params(axis="y", length=0)
     sns.despine(ax=ax, bottom=True)
     labels = res.dimension_labels[dimension]
-    vlabel = {"projects": loc.word("projects"), "project_share": loc.chart_word("share_projects"),
-              "investment_100m_yuan": loc.word("investment_unit")}[value]
+    vlabel = {
+        "projects": loc.word("projects"),
+        "project_share": loc.chart_word("share_projects"),
+        "investment_100m_yuan": loc.word("investment_unit"),
+    }[value]
     _title(ax, loc.chart_word("compare", dim=loc.pick(labels), value=vlabel), size)
-    _legend_below(fig, [Patch(facecolor=col, label=p) for p, col in zip(shown, colors)], size)
+    _legend_below(fig, [Patch(facecolor=col, label=p) for p, col in zip(shown, colors, strict=True)], size)
     return fig
 
 
@@ -850,16 +1015,34 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
             continue
         n = int(r["n_years"])
         avg = float(v) / n
-        ax.plot([r["first_year"] - 0.4, r["last_year"] + 0.4], [avg, avg], "-", color="0.25", linewidth=3, solid_capstyle="butt")
+        ax.plot(
+            [r["first_year"] - 0.4, r["last_year"] + 0.4],
+            [avg, avg],
+            "-",
+            color="0.25",
+            linewidth=3,
+            solid_capstyle="butt",
+        )
         top = max(top, avg)
     rows = proj.table[proj.table["metric"] == metric].sort_values("year")
     last = hist.iloc[-1]
-    start = (float(last["last_year"]), float(last[col]) / int(last["n_years"])) if not locale.missing(last[col]) else None
-    handles = [Line2D([], [], color="0.25", linewidth=3, label=loc.word("history"))] + _fan(ax, rows, color, loc, start=start)
+    start = (
+        (float(last["last_year"]), float(last[col]) / int(last["n_years"])) if not locale.missing(last[col]) else None
+    )
+    handles = [Line2D([], [], color="0.25", linewidth=3, label=loc.word("history"))] + _fan(
+        ax, rows, color, loc, start=start
+    )
     r1 = rows.iloc[0]
-    ax.annotate(f"{loc.rounded(r1['median'])}\n80%: {loc.interval(r1['pi80_lo'], r1['pi80_hi'])}",
-                (float(r1["year"]), float(r1["pi80_hi"])), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom",
-                fontsize=10, color=C_NOTE)
+    ax.annotate(
+        f"{loc.rounded(r1['median'])}\n80%: {loc.interval(r1['pi80_lo'], r1['pi80_hi'])}",
+        (float(r1["year"]), float(r1["pi80_hi"])),
+        xytext=(0, 6),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=10,
+        color=C_NOTE,
+    )
     top = max(top, float(rows["pi95_hi"].max()))
     x_min, x_max = int(hist["first_year"].min()), int(rows["year"].max())
     ax.set_xticks(range(x_min, x_max + 1, 1 if size == "wide" else 2))

@@ -16,13 +16,19 @@ from ..stats import claims as C
 from ..stats.metrics import Formula
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _macros(lang: str):
     """The module of ``{lang}/facts.j2`` (its macros), with the locale's number, period and date writers."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("analysis.present", "templates"), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, autoescape=False, keep_trailing_newline=False)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("analysis.present", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=False,
+    )
     helpers = {
         "num": lambda x, nd=2: locale.num(x, lang, nd),
         "period": lambda p, suffix=True: locale.period(p.first_year, p.last_year, lang, suffix),
@@ -138,11 +144,15 @@ def reconciliation_problems(ds) -> list[Problem]:
         if why == "unchecked":
             msg = f"claim '{c.id}' cannot be checked: the groups or totals it refers to are missing"
         elif why == "impossible":
-            msg = (f"{claim(c)}: impossible ({formula(c.formula)} = {locale.num(c.computed)}); "
-                   "the statements contradict each other")
+            msg = (
+                f"{claim(c)}: impossible ({formula(c.formula)} = {locale.num(c.computed)}); "
+                "the statements contradict each other"
+            )
         else:
             unit = "%" if c.kind == "landing_rate" else ""
-            msg = (f"{claim(c)}: stated {c.qualifier} {locale.num(c.stated)}{unit}, "
-                   f"but the data give {locale.sig(c.computed, 4)}{unit}")
+            msg = (
+                f"{claim(c)}: stated {c.qualifier} {locale.num(c.stated)}{unit}, "
+                f"but the data give {locale.sig(c.computed, 4)}{unit}"
+            )
         out.append(Problem(c.file, c.line, c.column, msg))
     return out

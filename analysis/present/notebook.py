@@ -107,8 +107,12 @@ def source_line(sources, lang: str) -> str:
     """
     loc = locale.of(lang)
     items = [loc.word("source_item", publisher=loc.col(s, "publisher"), date=loc.date(s["date"])) for s in sources]
-    return loc.word("source_sentence", source=loc.word("source_line"), items=loc.word("source_items_sep").join(items),
-                    own=loc.word("own_calculation"))
+    return loc.word(
+        "source_sentence",
+        source=loc.word("source_line"),
+        items=loc.word("source_items_sep").join(items),
+        own=loc.word("own_calculation"),
+    )
 
 
 def calibration_study(histories: int = 0):
@@ -224,9 +228,11 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
     def uri(data: bytes) -> str:
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
-    display(HTML(
-        f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
-        f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-    ))
+    display(
+        HTML(
+            f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
+            f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    )
     return None

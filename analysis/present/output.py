@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..stats import metrics as M
 from ..core import columns, locale
 from ..data.dataset import Dataset
+from ..stats import metrics as M
 from . import facts
 
 ROUND = 6
@@ -43,17 +43,57 @@ def _row(r, keys) -> dict:
 
 #: The JSON keys of a period (:class:`analysis.stats.frames.PeriodsFrame`), of a breakdown's group
 #: (:class:`~analysis.stats.frames.MixGroupsFrame`) and of a comparison row (:class:`~analysis.stats.frames.CompareFrame`).
-PERIOD_KEYS = ("first_year", "last_year", "n_years", "projects", "projects_qualifier", "projects_status", "projects_range",
-               "investment_100m_yuan", "investment_qualifier", "investment_status",
-               ("investment_range_100m_yuan", "investment_range"), "investment_formula", "projects_per_year",
-               "investment_per_year_100m_yuan", "investment_per_project_100m_yuan", "change_projects_per_year",
-               "change_investment_per_year")
-GROUP_KEYS = ("group_zh", "group_en", "harmonised", "projects", "project_share", "investment_100m_yuan", "investment_qualifier",
-              "investment_share", "investment_per_project_100m_yuan")
-COMPARE_KEYS = ("period", "harmonised", "status", "names_zh", "projects", "project_share", "investment_100m_yuan",
-                "investment_qualifier", "investment_share", "schemes")
-TOTAL_KEYS = ("first_year", "last_year", "source_id", "projects", "projects_qualifier", "investment_100m_yuan",
-              "investment_qualifier")
+PERIOD_KEYS = (
+    "first_year",
+    "last_year",
+    "n_years",
+    "projects",
+    "projects_qualifier",
+    "projects_status",
+    "projects_range",
+    "investment_100m_yuan",
+    "investment_qualifier",
+    "investment_status",
+    ("investment_range_100m_yuan", "investment_range"),
+    "investment_formula",
+    "projects_per_year",
+    "investment_per_year_100m_yuan",
+    "investment_per_project_100m_yuan",
+    "change_projects_per_year",
+    "change_investment_per_year",
+)
+GROUP_KEYS = (
+    "group_zh",
+    "group_en",
+    "harmonised",
+    "projects",
+    "project_share",
+    "investment_100m_yuan",
+    "investment_qualifier",
+    "investment_share",
+    "investment_per_project_100m_yuan",
+)
+COMPARE_KEYS = (
+    "period",
+    "harmonised",
+    "status",
+    "names_zh",
+    "projects",
+    "project_share",
+    "investment_100m_yuan",
+    "investment_qualifier",
+    "investment_share",
+    "schemes",
+)
+TOTAL_KEYS = (
+    "first_year",
+    "last_year",
+    "source_id",
+    "projects",
+    "projects_qualifier",
+    "investment_100m_yuan",
+    "investment_qualifier",
+)
 
 
 def _landing_row(s: M.LandingStatement) -> dict:
@@ -92,8 +132,13 @@ def _claim_row(c: pd.Series) -> dict:
 
 def _source_row(r: pd.Series) -> dict:
     date = tuple(0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day"))
-    return {"source_id": r["source_id"], "publisher_zh": r["publisher_zh"], "publisher_en": r["publisher_en"],
-            "date": M.date_label(date), "url": r["url"] if isinstance(r["url"], str) else None}
+    return {
+        "source_id": r["source_id"],
+        "publisher_zh": r["publisher_zh"],
+        "publisher_en": r["publisher_en"],
+        "date": M.date_label(date),
+        "url": r["url"] if isinstance(r["url"], str) else None,
+    }
 
 
 def metrics_dict(
@@ -188,8 +233,10 @@ def results_dict(res) -> dict:
         "claims": [_claim_row(c) for _, c in res.claims.iterrows()],
     }
     # the formula is a fact (stats.metrics.Formula): written in English words here, as every JSON text is
-    out["periods"] = [{**_row(t, PERIOD_KEYS), "investment_formula": facts.formula(t["investment_formula"])}
-                      for _, t in res.periods.iterrows()]
+    out["periods"] = [
+        {**_row(t, PERIOD_KEYS), "investment_formula": facts.formula(t["investment_formula"])}
+        for _, t in res.periods.iterrows()
+    ]
     for p, by_dim in res.mix.items():
         entry, summ = {}, {}
         for d, mx in by_dim.items():
@@ -203,7 +250,7 @@ def results_dict(res) -> dict:
                 "remainder_projects": _i(mx.remainder_projects),
                 "remainder_verdict": mx.remainder_verdict,
                 "remainder_range_100m_yuan": None if mx.remainder_range is None else list(mx.remainder_range),
-                "hhi_investment": None if mx.hhi_investment is None else [(x) for x in mx.hhi_investment],
+                "hhi_investment": None if mx.hhi_investment is None else list(mx.hhi_investment),
                 "complete": mx.complete,
             }
         out["mix"][p.key] = entry
@@ -314,8 +361,12 @@ def projection_dict(proj) -> dict:
         row = {"year": y}
         for metric in proj.table.loc[proj.table["year"] == y, "metric"]:
             p = proj.row(y, metric)
-            row[metric] = {"mean": p["mean"], "median": p["median"], "pi80": [p["pi80_lo"], p["pi80_hi"]],
-                           "pi95": [p["pi95_lo"], p["pi95_hi"]]}
+            row[metric] = {
+                "mean": p["mean"],
+                "median": p["median"],
+                "pi80": [p["pi80_lo"], p["pi80_hi"]],
+                "pi95": [p["pi95_lo"], p["pi95_hi"]],
+            }
         by_year.append(row)
     return {
         "projection": by_year,
@@ -326,14 +377,18 @@ def projection_dict(proj) -> dict:
             "years": proj.years,
             "n_sims": proj.n_sims,
             "seed": proj.seed,
-            "scenario": {"growth_projects": proj.scenario.growth_projects,
-                         "growth_investment_per_project": proj.scenario.growth_investment_per_project,
-                         "landing_rate": proj.scenario.landing_rate},
+            "scenario": {
+                "growth_projects": proj.scenario.growth_projects,
+                "growth_investment_per_project": proj.scenario.growth_investment_per_project,
+                "landing_rate": proj.scenario.landing_rate,
+            },
             "cumulative_start": proj.start,
             "intervals": "posterior predictive quantiles (inverted CDF) of simulated observed values; every "
-                         "parameter's and the model choice's uncertainty is integrated",
+            "parameter's and the model choice's uncertainty is integrated",
             "posterior": proj.summary,
-            "priors": {k: {"distribution": p.dist, "parameters": list(p.params), "reason": p.reason} for k, p in PRIORS.items()},
+            "priors": {
+                k: {"distribution": p.dist, "parameters": list(p.params), "reason": p.reason} for k, p in PRIORS.items()
+            },
         },
         "threshold_probabilities": _records(proj.thresholds),
         "landing_projection": _records(proj.landing),
@@ -344,10 +399,17 @@ def _num(x) -> str:
     return "—" if x is None else locale.num(x)
 
 
-_PROJECTION_PARTS = (("projects", "cli_projection_projects"), ("investment_100m_yuan", "cli_projection_investment"),
-                     ("cumulative_investment_100m_yuan", "cli_projection_cumulative_investment"))
-_METRIC_WORDS = {"projects": "projects", "investment_100m_yuan": "investment_unit",
-                 "cumulative_projects": "cumulative_projects", "cumulative_investment_100m_yuan": "cumulative_investment"}
+_PROJECTION_PARTS = (
+    ("projects", "cli_projection_projects"),
+    ("investment_100m_yuan", "cli_projection_investment"),
+    ("cumulative_investment_100m_yuan", "cli_projection_cumulative_investment"),
+)
+_METRIC_WORDS = {
+    "projects": "projects",
+    "investment_100m_yuan": "investment_unit",
+    "cumulative_projects": "cumulative_projects",
+    "cumulative_investment_100m_yuan": "cumulative_investment",
+}
 _FLAGS = {True: "cli_flag_ok", False: "cli_flag_bad", None: "cli_flag_unknown"}
 _STATUS_WORDS = {"reported": "reported", "derived": "derived", "missing": "cli_status_missing"}
 
@@ -396,27 +458,46 @@ def metrics_text(res, lang: str = "en") -> str:
         return w(_STATUS_WORDS[s])
 
     v = m["vintage"]
-    lines = [w("cli_through", through=m["through_year"], as_of=v["as_of"], n=v["n_sources"],
-               sources=w("cli_list_sep").join(s["source_id"] for s in v["sources"]))]
+    lines = [
+        w(
+            "cli_through",
+            through=m["through_year"],
+            as_of=v["as_of"],
+            n=v["n_sources"],
+            sources=w("cli_list_sep").join(s["source_id"] for s in v["sources"]),
+        )
+    ]
     c = m["cumulative"]
     if c["periods"]:
-        lines.append(w(
-            "cli_cumulative",
-            projects=hedged(c["projects"], c["projects_qualifier"], "projects", c["projects_range"]),
-            projects_status=status(c["projects_status"]) if c["projects_status"] else locale.word("not_published", lang),
-            investment=hedged(c["investment_100m_yuan"], c["investment_qualifier"], "yi_yuan", c["investment_range_100m_yuan"]),
-            investment_status=status(c["investment_status"]) if c["investment_status"] else locale.word("not_published", lang),
-            periods=" + ".join(c["periods"])))
+        lines.append(
+            w(
+                "cli_cumulative",
+                projects=hedged(c["projects"], c["projects_qualifier"], "projects", c["projects_range"]),
+                projects_status=status(c["projects_status"])
+                if c["projects_status"]
+                else locale.word("not_published", lang),
+                investment=hedged(
+                    c["investment_100m_yuan"], c["investment_qualifier"], "yi_yuan", c["investment_range_100m_yuan"]
+                ),
+                investment_status=status(c["investment_status"])
+                if c["investment_status"]
+                else locale.word("not_published", lang),
+                periods=" + ".join(c["periods"]),
+            )
+        )
     else:
         lines.append(w("cli_no_cumulative"))
     if c["note"]:
         lines.append(w("cli_note", note=c["note"]))
-    lines += ["", w("cli_periods"),
-              f"  {w('cli_col_period'):<11}{w('cli_col_projects'):>9}{w('cli_col_investment'):>10}  {w('cli_col_hedge'):<10}"
-              f"{w('cli_col_status'):<9}{w('cli_col_projects_per_year'):>8}{w('cli_col_investment_per_year'):>9}"
-              f"{w('cli_col_per_project'):>10}"]
+    lines += [
+        "",
+        w("cli_periods"),
+        f"  {w('cli_col_period'):<11}{w('cli_col_projects'):>9}{w('cli_col_investment'):>10}  {w('cli_col_hedge'):<10}"
+        f"{w('cli_col_status'):<9}{w('cli_col_projects_per_year'):>8}{w('cli_col_investment_per_year'):>9}"
+        f"{w('cli_col_per_project'):>10}",
+    ]
     pad = f"{'':<11}"
-    for p, (_, row) in zip(m["periods"], res.periods.iterrows()):
+    for p, (_, row) in zip(m["periods"], res.periods.iterrows(), strict=True):
         label = locale.period(p["first_year"], p["last_year"], lang)
         lines.append(
             f"  {label:<11}{_num(p['projects']):>9}{_num(p['investment_100m_yuan']):>10}  "
@@ -425,41 +506,86 @@ def metrics_text(res, lang: str = "en") -> str:
             f"{_num(p['projects_per_year']):>8}{_num(p['investment_per_year_100m_yuan']):>9}{_num(p['investment_per_project_100m_yuan']):>10}"
         )
         if p["projects_qualifier"] not in (None, "exact"):
-            lines.append(w("cli_projects_hedged", pad=pad,
-                           value=hedged(p["projects"], p["projects_qualifier"], "projects", p["projects_range"])))
+            lines.append(
+                w(
+                    "cli_projects_hedged",
+                    pad=pad,
+                    value=hedged(p["projects"], p["projects_qualifier"], "projects", p["projects_range"]),
+                )
+            )
         if p["investment_formula"]:
             lines.append(w("cli_investment_derived", pad=pad, formula=facts.formula(row["investment_formula"], lang)))
     lines.append(w("cli_amounts_unit"))
     if m["landing"]:
         lines += ["", w("cli_landing")]
-        for r, (_, row) in zip(m["landing"], res.landing.iterrows()):
-            stated = (w("cli_no_rate") if r["stated_rate"] is None else
-                      w("cli_stated_rate", rate=hedged(r["stated_rate"] * 100, r["stated_qualifier"], "percent"))
-                      + ("" if r["consistent"] is None else w("cli_rate_verdict", verdict=locale.verdict(r["consistent"], lang))))
+        for r, (_, row) in zip(m["landing"], res.landing.iterrows(), strict=True):
+            stated = (
+                w("cli_no_rate")
+                if r["stated_rate"] is None
+                else w("cli_stated_rate", rate=hedged(r["stated_rate"] * 100, r["stated_qualifier"], "percent"))
+                + (
+                    ""
+                    if r["consistent"] is None
+                    else w("cli_rate_verdict", verdict=locale.verdict(r["consistent"], lang))
+                )
+            )
             if r["landed"] is not None:
-                count = w("cli_counted", landed=_num(r["landed"]), signed=_num(r["signed"]), rate=locale.pct(r["rate"]),
-                          lo=locale.pct(r["ci95"][0]), hi=locale.pct(r["ci95"][1]))
+                count = w(
+                    "cli_counted",
+                    landed=_num(r["landed"]),
+                    signed=_num(r["signed"]),
+                    rate=locale.pct(r["rate"]),
+                    lo=locale.pct(r["ci95"][0]),
+                    hi=locale.pct(r["ci95"][1]),
+                )
             elif r["landed_range"] is not None:
                 lo, hi = r["landed_range"]
-                count = w("cli_by_rate", count=_num(lo) if lo == hi else _num(lo) + "–" + _num(hi), signed=_num(r["signed"]))
+                count = w(
+                    "cli_by_rate", count=_num(lo) if lo == hi else _num(lo) + "–" + _num(hi), signed=_num(r["signed"])
+                )
             else:
                 count = w("cli_no_count")
-            signed = (w("cli_signed_derived", status=status(r["signed_status"]), formula=facts.formula(row["signed_formula"], lang))
-                      if r["signed_status"] == "derived" else "")
-            lines.append(w("cli_landing_row", period=locale.period(r["first_year"], r["last_year"], lang), as_of=r["as_of"],
-                           count=count, stated=stated, signed=signed))
+            signed = (
+                w(
+                    "cli_signed_derived",
+                    status=status(r["signed_status"]),
+                    formula=facts.formula(row["signed_formula"], lang),
+                )
+                if r["signed_status"] == "derived"
+                else ""
+            )
+            lines.append(
+                w(
+                    "cli_landing_row",
+                    period=locale.period(r["first_year"], r["last_year"], lang),
+                    as_of=r["as_of"],
+                    count=count,
+                    stated=stated,
+                    signed=signed,
+                )
+            )
     for key, entry in m["mix"].items():
         for d, groups in entry.items():
             s = m["mix_summary"][key][d]
             hhi = s["hhi_investment"]
-            h = "" if hhi is None else w("cli_hhi", hhi=locale.num(hhi[0], lang, 3) if abs(hhi[1] - hhi[0]) < 1e-9
-                                         else f"{locale.num(hhi[0], lang, 3)}–{locale.num(hhi[1], lang, 3)}")
+            h = (
+                ""
+                if hhi is None
+                else w(
+                    "cli_hhi",
+                    hhi=locale.num(hhi[0], lang, 3)
+                    if abs(hhi[1] - hhi[0]) < 1e-9
+                    else f"{locale.num(hhi[0], lang, 3)}–{locale.num(hhi[1], lang, 3)}",
+                )
+            )
             lines += ["", w("cli_mix", period=key, scheme=d, scheme_label=res.dimension_labels[d][0], hhi=h)]
             names = [w("cli_group", zh=g["group_zh"], en=g["group_en"]) for g in groups]
             width = max(len(n) for n in names) + 2
-            for g, group in zip(groups, names):
-                lines.append(f"  {group:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
-                             f"{_num(g['investment_100m_yuan']):>8} ({locale.pct(g['investment_share'])})")
+            for g, group in zip(groups, names, strict=True):
+                lines.append(
+                    f"  {group:<{width}}{_num(g['projects']):>4} ({locale.pct(g['project_share'])})  "
+                    f"{_num(g['investment_100m_yuan']):>8} ({locale.pct(g['investment_share'])})"
+                )
             if s["remainder_projects"] is not None:
                 lines.append(w("cli_no_count_groups", n=_num(s["remainder_projects"])))
             if s["unstated_groups"]:
@@ -468,32 +594,52 @@ def metrics_text(res, lang: str = "en") -> str:
     lines += ["", w("cli_claims")]
     lines += _claim_lines(m["claims"], res.claims, lang, w, hedged)
     if m.get("projection"):
-        weights = w("cli_list_sep").join(f"{k} {locale.pct(x, lang, 0)}" for k, x in m["projection_model"]["weights"].items())
+        weights = w("cli_list_sep").join(
+            f"{k} {locale.pct(x, lang, 0)}" for k, x in m["projection_model"]["weights"].items()
+        )
         lines += ["", w("cli_projection", weights=weights)]
         for y in m["projection"]:
-            parts = [f"{w(label)} {locale.rounded(y[k]['median'], lang)} [{iv(y[k]['pi80'])}] [{iv(y[k]['pi95'])}]"
-                     for k, label in _PROJECTION_PARTS if k in y]
+            parts = [
+                f"{w(label)} {locale.rounded(y[k]['median'], lang)} [{iv(y[k]['pi80'])}] [{iv(y[k]['pi95'])}]"
+                for k, label in _PROJECTION_PARTS
+                if k in y
+            ]
             lines.append(w("cli_projection_year", year=y["year"], parts=w("cli_part_sep").join(parts)))
     elif m.get("projection_note"):
         lines += ["", w("cli_projection_note", note=m["projection_note"])]
     if m.get("backtest"):
         lines += ["", w("cli_backtest")]
         for b in m["backtest"]:
-            lines.append(w(
-                "cli_backtest_row", year=b["year"], metric=b["metric"],
-                metric_label=locale.word(_METRIC_WORDS[b["metric"]], lang) if b["metric"] in _METRIC_WORDS else b["metric"],
-                actual=hedged(b["actual"], b["actual_qualifier"], None, b["actual_range"]),
-                median=locale.rounded(b["median"], lang), pi80=iv(b["pi80"]), pi95=iv(b["pi95"]),
-                inside80=w("cli_inside" if b["inside80"] else "cli_outside"),
-                inside95=w("cli_inside" if b["inside95"] else "cli_outside"),
-                score=locale.rounded(b["interval_score"], lang), crps=locale.rounded(b["crps"], lang)))
+            lines.append(
+                w(
+                    "cli_backtest_row",
+                    year=b["year"],
+                    metric=b["metric"],
+                    metric_label=locale.word(_METRIC_WORDS[b["metric"]], lang)
+                    if b["metric"] in _METRIC_WORDS
+                    else b["metric"],
+                    actual=hedged(b["actual"], b["actual_qualifier"], None, b["actual_range"]),
+                    median=locale.rounded(b["median"], lang),
+                    pi80=iv(b["pi80"]),
+                    pi95=iv(b["pi95"]),
+                    inside80=w("cli_inside" if b["inside80"] else "cli_outside"),
+                    inside95=w("cli_inside" if b["inside95"] else "cli_outside"),
+                    score=locale.rounded(b["interval_score"], lang),
+                    crps=locale.rounded(b["crps"], lang),
+                )
+            )
     if m.get("since_then"):
         st = m["since_then"]
         lines += ["", w("cli_since_then", sources=w("cli_list_sep").join(s["source_id"] for s in st["sources"]))]
         for t in st["totals"]:
-            lines.append(w("cli_since_then_total", period=locale.period(t["first_year"], t["last_year"], lang),
-                           projects=hedged(t["projects"], t["projects_qualifier"], "projects"),
-                           investment=hedged(t["investment_100m_yuan"], t["investment_qualifier"], "yi_yuan")))
+            lines.append(
+                w(
+                    "cli_since_then_total",
+                    period=locale.period(t["first_year"], t["last_year"], lang),
+                    projects=hedged(t["projects"], t["projects_qualifier"], "projects"),
+                    investment=hedged(t["investment_100m_yuan"], t["investment_qualifier"], "yi_yuan"),
+                )
+            )
         for text in facts.claims(res.since_then.claims, lang):
             lines.append(w("cli_line", text=text))
     return "\n".join(lines)
@@ -502,13 +648,15 @@ def metrics_text(res, lang: str = "en") -> str:
 def _claim_lines(rows: list[dict], led: pd.DataFrame, lang: str, w, hedged) -> list[str]:
     """The ledger's lines: verdict flag, sentence, stated and computed figures, the formula."""
     out = []
-    for c, text, (_, fact) in zip(rows, facts.claims(led, lang), led.iterrows()):
+    for c, text, (_, fact) in zip(rows, facts.claims(led, lang), led.iterrows(), strict=True):
         unit = "percent" if c["kind"] == "landing_rate" else None
         if c["stated"] is None:
             detail = w("cli_claim_computed", computed=_num(c["computed"]))
             if c["formula"]:
                 detail += w("cli_claim_formula", formula=facts.formula(fact["formula"], lang))
         else:
-            detail = w("cli_claim_stated", stated=hedged(c["stated"], c["qualifier"], unit), computed=_num(c["computed"]))
+            detail = w(
+                "cli_claim_stated", stated=hedged(c["stated"], c["qualifier"], unit), computed=_num(c["computed"])
+            )
         out.append(w("cli_claim", flag=w(_FLAGS[c["consistent"]]), text=text, detail=detail))
     return out

@@ -20,15 +20,20 @@ import jinja2
 import mistune
 from markupsafe import Markup
 
-from . import prose
 from ..core import locale
+from . import prose
 
 REMOVE_TAG = "remove-in-report"
 MAIN_POINTS_TAG = "main-points"
 METHODS_TAG = "methods"
 
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("analysis.present", "templates/page"), autoescape=True,
-                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("analysis.present", "templates/page"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 _MISTUNE = mistune.create_markdown(escape=True, plugins=["table"])
 
 
@@ -68,7 +73,9 @@ def css() -> Markup:
     >>> len(page.css()) > 0
     True
     """
-    return Markup((resources.files("analysis.present") / "templates" / "page" / "style.css").read_text(encoding="utf-8"))
+    return Markup(
+        (resources.files("analysis.present") / "templates" / "page" / "style.css").read_text(encoding="utf-8")
+    )
 
 
 def _output_html(out) -> str:
@@ -161,12 +168,18 @@ def report_page(nb, res, lang: str, title: str) -> str:
 
     sources = prose.ctx_sources(res, loc)["sources"]
     return _ENV.get_template("report.html.j2").render(
-        html_lang=loc.html_lang, title=title, css=css(),
-        back=loc.word("back_to_index"), kicker=loc.word("conference"),
+        html_lang=loc.html_lang,
+        title=title,
+        css=css(),
+        back=loc.word("back_to_index"),
+        kicker=loc.word("conference"),
         meta=prose.text("page_meta", res, loc).strip(),
-        main_points=parts["main_points"], body=parts["body"], methods=parts["methods"],
+        main_points=parts["main_points"],
+        body=parts["body"],
+        methods=parts["methods"],
         methods_label=loc.word("h_methods"),
-        source_line=source_line(sources, loc), sources=markdown_html(prose.render("sources", res, loc)),
+        source_line=source_line(sources, loc),
+        sources=markdown_html(prose.render("sources", res, loc)),
     )
 
 
@@ -267,12 +280,19 @@ def index_page(reports: list[dict], analyses: list[dict], res_latest, lang: str,
 
     sources = prose.ctx_sources(res_latest, loc)["sources"]
     return _ENV.get_template("index.html.j2").render(
-        html_lang=loc.html_lang, title=loc.word("index_title"), css=css(),
-        kicker=loc.word("conference"), intro=loc.word("index_intro"),
-        reports_label=loc.word("reports_label"), analyses_label=loc.word("analyses_label"),
-        reports=reports, analyses=analyses,
-        stale_label=loc.word("stale_label"), stale=list(stale),
-        source_line=source_line(sources, loc), sources=markdown_html(prose.render("sources", res_latest, loc)),
+        html_lang=loc.html_lang,
+        title=loc.word("index_title"),
+        css=css(),
+        kicker=loc.word("conference"),
+        intro=loc.word("index_intro"),
+        reports_label=loc.word("reports_label"),
+        analyses_label=loc.word("analyses_label"),
+        reports=reports,
+        analyses=analyses,
+        stale_label=loc.word("stale_label"),
+        stale=list(stale),
+        source_line=source_line(sources, loc),
+        sources=markdown_html(prose.render("sources", res_latest, loc)),
     )
 
 
@@ -301,6 +321,9 @@ def card(res, lang: str, href: str) -> dict:
     ['headline', 'href', 'meta', 'title']
     """
     loc = locale.of(lang)
-    return {"href": href, "title": report_title(res, loc),
-            "headline": [line for line in prose.text("headline", res, loc).strip().splitlines() if line],
-            "meta": prose.text("page_meta", res, loc).strip()}
+    return {
+        "href": href,
+        "title": report_title(res, loc),
+        "headline": [line for line in prose.text("headline", res, loc).strip().splitlines() if line],
+        "meta": prose.text("page_meta", res, loc).strip(),
+    }

@@ -20,15 +20,31 @@ import re
 import jinja2
 import pandas as pd
 
+from ..core import locale, qualifiers
 from ..stats import metrics
-from ..core import qualifiers
-from ..core import locale
 from ..stats.metrics import Formula, Period
 from ..stats.results import coverage_verdict
 from . import facts
 
-SECTIONS = ("headline", "page_meta", "main_points", "basis", "trends", "landing", "mix", "compare", "claims", "projection", "model",
-            "backtest", "calibration", "since_then", "caveats", "sources")
+SECTIONS = (
+    "headline",
+    "page_meta",
+    "main_points",
+    "basis",
+    "trends",
+    "landing",
+    "mix",
+    "compare",
+    "claims",
+    "projection",
+    "model",
+    "backtest",
+    "calibration",
+    "since_then",
+    "caveats",
+    "sources",
+)
+
 
 class Md(str):
     r"""Markdown this package wrote (a number, period, date or word of the vocabulary): interpolated as is.
@@ -106,8 +122,14 @@ def _as_text(value):
 
 
 def _environment(finalize) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("analysis.present", "templates"), undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, autoescape=False, finalize=finalize)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("analysis.present", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=finalize,
+    )
 
 
 _ENV = _environment(_as_markdown)  # Markdown for notebooks and pages
@@ -225,8 +247,14 @@ def _join_soft_breaks(text: str) -> str:
     one: join such lines when the first ends in a Chinese character or punctuation mark."""
     out: list[str] = []
     for line in text.split("\n"):
-        if (out and line.strip() and out[-1].strip() and not _BLOCK_START.match(line)
-                and not _BLOCK_START.match(out[-1]) and _CJK_END.search(out[-1])):
+        if (
+            out
+            and line.strip()
+            and out[-1].strip()
+            and not _BLOCK_START.match(line)
+            and not _BLOCK_START.match(out[-1])
+            and _CJK_END.search(out[-1])
+        ):
             out[-1] += line
         else:
             out.append(line)
@@ -320,8 +348,15 @@ def _url(url) -> Md | None:
 
 def _sources(frame: pd.DataFrame) -> list[dict]:
     return [
-        {"id": r["source_id"], "publisher_zh": r["publisher_zh"], "publisher_en": r["publisher_en"], "date": _source_date(r),
-         "url": _url(r["url"]), "author_zh": _v(r["author_zh"]), "author_en": _v(r["author_en"])}
+        {
+            "id": r["source_id"],
+            "publisher_zh": r["publisher_zh"],
+            "publisher_en": r["publisher_en"],
+            "date": _source_date(r),
+            "url": _url(r["url"]),
+            "author_zh": _v(r["author_zh"]),
+            "author_en": _v(r["author_en"]),
+        }
         for _, r in frame.sort_values(["date_year", "date_month", "date_day"], na_position="first").iterrows()
     ]
 
@@ -354,9 +389,16 @@ def ctx_sources(res, loc):
 
 def _aggregates(periods: pd.DataFrame, loc: locale.Locale) -> list[dict]:
     """The multi-year periods of a trends frame (published only as totals)."""
-    return [{"first": int(r.first_year), "last": int(r.last_year), "n": int(r.n_years),
-             "label": loc.period(int(r.first_year), int(r.last_year))}
-            for r in periods.itertuples() if r.n_years > 1]
+    return [
+        {
+            "first": int(r.first_year),
+            "last": int(r.last_year),
+            "n": int(r.n_years),
+            "label": loc.period(int(r.first_year), int(r.last_year)),
+        }
+        for r in periods.itertuples()
+        if r.n_years > 1
+    ]
 
 
 def ctx_basis(res, loc):
@@ -396,16 +438,27 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
     terms = {cv["period"]: cv["term_zh"] for cv in caveats if cv["kind"] == "term"}
     rows = []
     for r in t.to_dict("records"):
-        rows.append({
-            "first": int(r["first_year"]), "last": int(r["last_year"]), "n": int(r["n_years"]),
-            "projects": _v(r["projects"]), "projects_q": r["projects_qualifier"], "projects_b": r["projects_range"],
-            "investment": _v(r["investment_100m_yuan"]), "investment_q": r["investment_qualifier"],
-            "investment_b": r["investment_range"], "derived": r["investment_status"] == "derived", "formula": r["investment_formula"] if isinstance(r["investment_formula"], Formula) else None,
-            "per_year_projects": _v(r["projects_per_year"]), "per_year_investment": _v(r["investment_per_year_100m_yuan"]),
-            "per_project": _v(r["investment_per_project_100m_yuan"]),
-            "change_projects": _v(r["change_projects_per_year"]), "change_investment": _v(r["change_investment_per_year"]),
-            "term_zh": terms.get(locale.period(int(r["first_year"]), int(r["last_year"]), "en")),
-        })
+        rows.append(
+            {
+                "first": int(r["first_year"]),
+                "last": int(r["last_year"]),
+                "n": int(r["n_years"]),
+                "projects": _v(r["projects"]),
+                "projects_q": r["projects_qualifier"],
+                "projects_b": r["projects_range"],
+                "investment": _v(r["investment_100m_yuan"]),
+                "investment_q": r["investment_qualifier"],
+                "investment_b": r["investment_range"],
+                "derived": r["investment_status"] == "derived",
+                "formula": r["investment_formula"] if isinstance(r["investment_formula"], Formula) else None,
+                "per_year_projects": _v(r["projects_per_year"]),
+                "per_year_investment": _v(r["investment_per_year_100m_yuan"]),
+                "per_project": _v(r["investment_per_project_100m_yuan"]),
+                "change_projects": _v(r["change_projects_per_year"]),
+                "change_investment": _v(r["change_investment_per_year"]),
+                "term_zh": terms.get(locale.period(int(r["first_year"]), int(r["last_year"]), "en")),
+            }
+        )
     return rows
 
 
@@ -435,10 +488,18 @@ def ctx_trends(res, loc):
     c = res.cumulative
     rows = _period_rows(res.periods, res.caveats)
     return {
-        "cum": {"projects": _v(c["projects"]), "projects_q": c["projects_qualifier"], "projects_status": c["projects_status"],
-                "projects_b": c["projects_range"], "investment_b": c["investment_range"],
-                "investment": _v(c["investment_100m_yuan"]), "investment_q": c["investment_qualifier"],
-                "investment_status": c["investment_status"], "periods": c["periods"], "inside": c["inside"]},
+        "cum": {
+            "projects": _v(c["projects"]),
+            "projects_q": c["projects_qualifier"],
+            "projects_status": c["projects_status"],
+            "projects_b": c["projects_range"],
+            "investment_b": c["investment_range"],
+            "investment": _v(c["investment_100m_yuan"]),
+            "investment_q": c["investment_qualifier"],
+            "investment_status": c["investment_status"],
+            "periods": c["periods"],
+            "inside": c["inside"],
+        },
         "through": res.through,
         "periods": rows,
         "last": rows[-1] if len(rows) >= 2 else None,
@@ -452,10 +513,24 @@ def _claim_text(c, loc: locale.Locale) -> str:
 
 def _landing_facts(s: metrics.LandingStatement) -> dict:
     """A landing statement's facts for the templates, read off its typed record (built once, in stats)."""
-    return {"first": s.first_year, "last": s.last_year, "as_of": s.vintage, "signed": s.signed,
-            "signed_status": s.signed_status, "signed_formula": s.signed_formula, "signed_from": s.signed_from,
-            "landed": s.landed, "landed_lo": s.landed_lo, "landed_hi": s.landed_hi, "rate": s.rate, "ci_lo": s.ci95_lo,
-            "ci_hi": s.ci95_hi, "stated": s.stated_rate, "stated_q": s.stated_qualifier, "consistent": s.consistent}
+    return {
+        "first": s.first_year,
+        "last": s.last_year,
+        "as_of": s.vintage,
+        "signed": s.signed,
+        "signed_status": s.signed_status,
+        "signed_formula": s.signed_formula,
+        "signed_from": s.signed_from,
+        "landed": s.landed,
+        "landed_lo": s.landed_lo,
+        "landed_hi": s.landed_hi,
+        "rate": s.rate,
+        "ci_lo": s.ci95_lo,
+        "ci_hi": s.ci95_hi,
+        "stated": s.stated_rate,
+        "stated_q": s.stated_qualifier,
+        "consistent": s.consistent,
+    }
 
 
 def ctx_landing(res, loc, scope=None):
@@ -484,8 +559,11 @@ def ctx_landing(res, loc, scope=None):
     ['bounds', 'prediction', 'statements']
     """
     rows = [_landing_facts(s) for s in res.landing_statements]
-    bounds = [{"text": _claim_text(c, loc), "formula": c["formula"], "consistent": c["consistent"]}
-              for c in res.claims.to_dict("records") if c["kind"] == "landing_vintage"]
+    bounds = [
+        {"text": _claim_text(c, loc), "formula": c["formula"], "consistent": c["consistent"]}
+        for c in res.claims.to_dict("records")
+        if c["kind"] == "landing_vintage"
+    ]
     return {"statements": rows, "bounds": bounds, "prediction": _landing_prediction(res)}
 
 
@@ -503,13 +581,23 @@ def _mix_facts(mx, loc: locale.Locale) -> dict:
     stated = g[g["investment_100m_yuan"].notna()]
     top_i = stated.sort_values("investment_100m_yuan", ascending=False, kind="stable").iloc[0] if len(stated) else None
     return {
-        "first": mx.period.first_year, "last": mx.period.last_year, "dimension": mx.dimension,
+        "first": mx.period.first_year,
+        "last": mx.period.last_year,
+        "dimension": mx.dimension,
         "n_groups": len(g),
-        "top_projects": None if top_n is None else {"name": loc.col(top_n, "group"), "projects": top_n["projects"], "share": _v(top_n["project_share"])},
-        "top_investment": None if top_i is None else {
-            "name": loc.col(top_i, "group"), "amount": top_i["investment_100m_yuan"], "q": top_i["investment_qualifier"],
-            "share": _v(top_i["investment_share"]), "projects": _v(top_i["projects"]),
-            "per_project": _v(top_i["investment_per_project_100m_yuan"])},
+        "top_projects": None
+        if top_n is None
+        else {"name": loc.col(top_n, "group"), "projects": top_n["projects"], "share": _v(top_n["project_share"])},
+        "top_investment": None
+        if top_i is None
+        else {
+            "name": loc.col(top_i, "group"),
+            "amount": top_i["investment_100m_yuan"],
+            "q": top_i["investment_qualifier"],
+            "share": _v(top_i["investment_share"]),
+            "projects": _v(top_i["projects"]),
+            "per_project": _v(top_i["investment_per_project_100m_yuan"]),
+        },
         "no_count": loc.col(g[g["projects"].isna()], "group").tolist(),
         "remainder_projects": _v(mx.remainder_projects),
         "unstated": loc.col(g[g["investment_100m_yuan"].isna()], "group").tolist(),
@@ -517,7 +605,8 @@ def _mix_facts(mx, loc: locale.Locale) -> dict:
         "remainder": _v(mx.remainder_investment),
         "remainder_range": mx.remainder_range,
         "stated_sum": mx.stated_investment,
-        "total": _v(mx.total_investment), "total_q": mx.total_investment_qualifier,
+        "total": _v(mx.total_investment),
+        "total_q": mx.total_investment_qualifier,
         "hhi": mx.hhi_investment,
     }
 
@@ -590,17 +679,29 @@ def ctx_compare(res, loc):
         status = metrics.period_statuses(frame)
         per = frame.drop_duplicates("period").set_index("period")
         merged = frame[frame["names_zh"].fillna("").str.contains(locale.NAME_SEP)]
-        out.append({
-            "dimension_label": loc.pick(labels[d]),
-            "published": [p for p, s in status.items() if s == "published"],
-            "differently": [{"period": p, "schemes": [loc.pick(labels[s]) for s in str(per.at[p, "schemes"]).split(", ")]}
-                            for p, s in status.items() if s == "classified_differently"],
-            "unpublished": [p for p, s in status.items() if s == "not_published"],
-            "merged": [{"period": r["period"], "group": loc.col(r, "harmonised"), "names": loc.col(r, "names")}
-                       for _, r in merged.iterrows()],
-            "notes": [{"name": loc.word("name_with_translation", zh=n["group_zh"], en=n["group_en"]), "note": loc.col(n, "note")}
-                      for n in metrics.taxonomy_notes(res.dataset, d, frame)],
-        })
+        out.append(
+            {
+                "dimension_label": loc.pick(labels[d]),
+                "published": [p for p, s in status.items() if s == "published"],
+                "differently": [
+                    {"period": p, "schemes": [loc.pick(labels[s]) for s in str(per.at[p, "schemes"]).split(", ")]}
+                    for p, s in status.items()
+                    if s == "classified_differently"
+                ],
+                "unpublished": [p for p, s in status.items() if s == "not_published"],
+                "merged": [
+                    {"period": r["period"], "group": loc.col(r, "harmonised"), "names": loc.col(r, "names")}
+                    for _, r in merged.iterrows()
+                ],
+                "notes": [
+                    {
+                        "name": loc.word("name_with_translation", zh=n["group_zh"], en=n["group_en"]),
+                        "note": loc.col(n, "note"),
+                    }
+                    for n in metrics.taxonomy_notes(res.dataset, d, frame)
+                ],
+            }
+        )
     return {"schemes": out}
 
 
@@ -631,7 +732,9 @@ def ctx_claims(res, loc):
     bad = led[led["consistent"].map(lambda v: v is not None and not pd.isna(v) and not bool(v))]
     return {
         "n": len(led),
-        "n_consistent": int(led["consistent"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).sum()),
+        "n_consistent": int(
+            led["consistent"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).sum()
+        ),
         "n_construction": int((led["basis"] == "by construction").sum()),
         "bad": [_claim_text(c, loc) for c in bad.to_dict("records")],
     }
@@ -689,15 +792,32 @@ def ctx_since_then(res, loc):
     st = res.since_then
     if st is None:
         return {"st": None}
-    totals = [{"first": int(r["first_year"]), "last": int(r["last_year"]), "projects": _v(r["projects"]),
-               "projects_q": r["projects_qualifier"], "investment": _v(r["investment_100m_yuan"]),
-               "investment_q": r["investment_qualifier"]}
-              for _, r in st.totals.sort_values(["last_year", "first_year"]).iterrows()]
+    totals = [
+        {
+            "first": int(r["first_year"]),
+            "last": int(r["last_year"]),
+            "projects": _v(r["projects"]),
+            "projects_q": r["projects_qualifier"],
+            "investment": _v(r["investment_100m_yuan"]),
+            "investment_q": r["investment_qualifier"],
+        }
+        for _, r in st.totals.sort_values(["last_year", "first_year"]).iterrows()
+    ]
     landing = [_landing_facts(s) for s in st.landing_statements]
-    claims = [{"text": _claim_text(c, loc), "consistent": c["consistent"]} for c in st.claims.to_dict("records")
-              if c["kind"] != "landing_rate"]
-    return {"st": {"sources": _sources(st.sources), "totals": totals, "landing": landing, "claims": claims,
-                   "backtest": st.backtest.to_dict("records") if st.backtest is not None else []}}
+    claims = [
+        {"text": _claim_text(c, loc), "consistent": c["consistent"]}
+        for c in st.claims.to_dict("records")
+        if c["kind"] != "landing_rate"
+    ]
+    return {
+        "st": {
+            "sources": _sources(st.sources),
+            "totals": totals,
+            "landing": landing,
+            "claims": claims,
+            "backtest": st.backtest.to_dict("records") if st.backtest is not None else [],
+        }
+    }
 
 
 def _cell(proj, year, metric) -> dict | None:
@@ -706,8 +826,15 @@ def _cell(proj, year, metric) -> dict | None:
     if hit.empty:
         return None
     r = hit.iloc[0]
-    return {"year": year, "median": r["median"], "mean": r["mean"], "lo80": r["pi80_lo"], "hi80": r["pi80_hi"],
-            "lo95": r["pi95_lo"], "hi95": r["pi95_hi"]}
+    return {
+        "year": year,
+        "median": r["median"],
+        "mean": r["mean"],
+        "lo80": r["pi80_lo"],
+        "hi80": r["pi80_hi"],
+        "lo95": r["pi95_lo"],
+        "hi95": r["pi95_hi"],
+    }
 
 
 def ctx_projection(res, loc):
@@ -740,12 +867,14 @@ def ctx_projection(res, loc):
     p1, p3 = _cell(proj, first, "projects"), _cell(proj, last, "projects")
     thresholds = []
     for t, grp in proj.thresholds.groupby("threshold_100m_yuan", sort=True):
-        thresholds.append({"threshold": t, "probs": list(zip(grp["year"], grp["probability"]))})
+        thresholds.append({"threshold": t, "probs": list(zip(grp["year"], grp["probability"], strict=True))})
     return {
         "proj": True,
         "through": res.through,
-        "first": first, "last": last,
-        "projects": p1, "investment": _cell(proj, first, "investment_100m_yuan"),
+        "first": first,
+        "last": last,
+        "projects": p1,
+        "investment": _cell(proj, first, "investment_100m_yuan"),
         "cum_projects": _cell(proj, last, "cumulative_projects"),
         "cum_investment": _cell(proj, last, "cumulative_investment_100m_yuan"),
         "widen": (p3["hi95"] - p3["lo95"]) / max(p1["hi95"] - p1["lo95"], 1e-9) if last != first else None,
@@ -791,8 +920,9 @@ def ctx_model(res, loc):
         "weights": proj.weights,
         "growth": drift.get("growth"),
         "landing": land,
-        "priors": [{"name": k, "dist": p.dist, "params": p.params, "reason": loc.prior_reason(k, p)}
-                   for k, p in PRIORS.items()],
+        "priors": [
+            {"name": k, "dist": p.dist, "params": p.params, "reason": loc.prior_reason(k, p)} for k, p in PRIORS.items()
+        ],
         "n_sims": proj.n_sims,
         "seed": proj.seed,
         "start": proj.start,
@@ -836,8 +966,10 @@ def ctx_backtest(res, loc):
     ['has_projection', 'landing', 'n', 'n80', 'n95', 'rows', 'through', 'years']
     """
     st = res.since_then
-    rows = [{**b, "metric_name": Md(loc.word(f"metric_{b['metric']}"))}
-            for b in _backtest_rows(None if st is None else st.backtest)]
+    rows = [
+        {**b, "metric_name": Md(loc.word(f"metric_{b['metric']}"))}
+        for b in _backtest_rows(None if st is None else st.backtest)
+    ]
     landing = _backtest_rows(None if st is None else st.landing_backtest)
     years: dict[int, list[dict]] = {}
     for b in rows:
@@ -895,16 +1027,24 @@ def ctx_calibration(res, loc, study=None, meta=None):
             se = e[f"mc_se{lv}"]
             verdict[lv] = coverage_verdict(lo, hi, se, lv / 100)
         label = calibration.process_label(name, loc.lang)
-        procs.append({"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict})
+        procs.append(
+            {"key": name, "name": label, "name_in_text": label[:1].lower() + label[1:], **e, "verdict": verdict}
+        )
     shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)
     # the shape of the data this report stands on (its vintage), which may differ from the study's
     own_shape = [int(n) for n in res.periods["n_years"]] if len(res.periods) else []
-    return {"n": s["n_histories"], "horizon": int(study["horizon"].max()),
-            "aggregates": [L for L in shape if L > 1], "singles": sum(1 for L in shape if L == 1),
-            "vintage_aggregates": [L for L in own_shape if L > 1], "vintage_singles": sum(1 for L in own_shape if L == 1),
-            "same_shape": own_shape == shape,
-            "own": next((p for p in procs if p["key"] == "model"), None),
-            "others": [p for p in procs if p["key"] != "model"], "stored": meta is not None}
+    return {
+        "n": s["n_histories"],
+        "horizon": int(study["horizon"].max()),
+        "aggregates": [L for L in shape if L > 1],
+        "singles": sum(1 for L in shape if L == 1),
+        "vintage_aggregates": [L for L in own_shape if L > 1],
+        "vintage_singles": sum(1 for L in own_shape if L == 1),
+        "same_shape": own_shape == shape,
+        "own": next((p for p in procs if p["key"] == "model"), None),
+        "others": [p for p in procs if p["key"] != "model"],
+        "stored": meta is not None,
+    }
 
 
 def ctx_main_points(res, loc):
@@ -942,8 +1082,16 @@ def ctx_main_points(res, loc):
     if proj.get("proj") and proj["investment"]:
         inv = proj["investment"]
         ratio = inv["hi95"] / max(inv["lo95"], 1e-9)
-    return {"cur": cur, "prev": prev_rows[-1] if prev_rows else None, "cum": ctx_trends(res, loc)["cum"],
-            "through": res.through, "latest": latest, "p": proj, "ratio": ratio, "n_periods": len(t)}
+    return {
+        "cur": cur,
+        "prev": prev_rows[-1] if prev_rows else None,
+        "cum": ctx_trends(res, loc)["cum"],
+        "through": res.through,
+        "latest": latest,
+        "p": proj,
+        "ratio": ratio,
+        "n_periods": len(t),
+    }
 
 
 _CONTEXT = {

@@ -15,10 +15,9 @@ from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from ..core import columns, locale
-from . import facts
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
-
+from . import facts
 
 
 class Table(Styler):
@@ -71,7 +70,7 @@ def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), ca
 def _hedge_col(q, loc: locale.Locale, ranges=None):
     """The hedge word of each value; a derived value no word describes shows its range (160–240)."""
     ranges = [None] * len(q) if ranges is None else list(ranges)
-    return [loc.hedge_cell(x, b) for x, b in zip(q, ranges)]
+    return [loc.hedge_cell(x, b) for x, b in zip(q, ranges, strict=True)]
 
 
 def _projects_col(t: pd.DataFrame, loc: locale.Locale):
@@ -79,7 +78,10 @@ def _projects_col(t: pd.DataFrame, loc: locale.Locale):
     不足60 or 41–100), every count written with its hedge so that none loses it."""
     if (t["projects_qualifier"].fillna("exact") == "exact").all():
         return t["projects"]
-    return [loc.hedged(v, q, None, bounds=b) for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"])]
+    return [
+        loc.hedged(v, q, None, bounds=b)
+        for v, q, b in zip(t["projects"], t["projects_qualifier"], t["projects_range"], strict=True)
+    ]
 
 
 def _status(values, loc: locale.Locale):
@@ -111,19 +113,29 @@ def periods(res, lang: str) -> Table:
     loc = locale.of(lang)
     t = res.periods
     inv = loc.header("investment", loc.word("yi_yuan"))
-    df = pd.DataFrame({
-        loc.word("period"): [loc.period(a, b, suffix=False) for a, b in zip(t["first_year"], t["last_year"])],
-        loc.word("years"): t["n_years"],
-        loc.header("projects_short", loc.word("count_unit")): _projects_col(t, loc),
-        inv: t["investment_100m_yuan"],
-        loc.word("hedge"): _hedge_col(t["investment_qualifier"], loc, t["investment_range"]),
-        loc.word("status"): _status(t["investment_status"], loc),
-        loc.word("projects_per_year"): t["projects_per_year"],
-        loc.word("investment_per_year"): t["investment_per_year_100m_yuan"],
-        loc.word("investment_per_project"): t["investment_per_project_100m_yuan"],
-    })
-    num = {df.columns[1]: "n_years", df.columns[2]: "projects", inv: "investment_100m_yuan", df.columns[6]: "projects_per_year",
-           df.columns[7]: "investment_per_year_100m_yuan", df.columns[8]: "investment_per_project_100m_yuan"}
+    df = pd.DataFrame(
+        {
+            loc.word("period"): [
+                loc.period(a, b, suffix=False) for a, b in zip(t["first_year"], t["last_year"], strict=True)
+            ],
+            loc.word("years"): t["n_years"],
+            loc.header("projects_short", loc.word("count_unit")): _projects_col(t, loc),
+            inv: t["investment_100m_yuan"],
+            loc.word("hedge"): _hedge_col(t["investment_qualifier"], loc, t["investment_range"]),
+            loc.word("status"): _status(t["investment_status"], loc),
+            loc.word("projects_per_year"): t["projects_per_year"],
+            loc.word("investment_per_year"): t["investment_per_year_100m_yuan"],
+            loc.word("investment_per_project"): t["investment_per_project_100m_yuan"],
+        }
+    )
+    num = {
+        df.columns[1]: "n_years",
+        df.columns[2]: "projects",
+        inv: "investment_100m_yuan",
+        df.columns[6]: "projects_per_year",
+        df.columns[7]: "investment_per_year_100m_yuan",
+        df.columns[8]: "investment_per_project_100m_yuan",
+    }
     return _style(df, "periods", num)
 
 
@@ -155,24 +167,38 @@ def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
     """
     loc = locale.of(lang)
     rows = res.landing_statements if statements is None else statements
-    stated = [loc.hedged(s.stated_rate * 100, s.stated_qualifier, "percent") if s.stated_rate is not None else "—"
-              for s in rows]
-    landed = [("—" if s.landed_lo is None else locale.num(s.landed_lo) if s.landed_lo == s.landed_hi
-               else f"{locale.num(s.landed_lo)}–{locale.num(s.landed_hi)}") if s.landed is None else locale.num(s.landed)
-              for s in rows]
+    stated = [
+        loc.hedged(s.stated_rate * 100, s.stated_qualifier, "percent") if s.stated_rate is not None else "—"
+        for s in rows
+    ]
+    landed = [
+        (
+            "—"
+            if s.landed_lo is None
+            else locale.num(s.landed_lo)
+            if s.landed_lo == s.landed_hi
+            else f"{locale.num(s.landed_lo)}–{locale.num(s.landed_hi)}"
+        )
+        if s.landed is None
+        else locale.num(s.landed)
+        for s in rows
+    ]
     ci = ["—" if s.ci95_lo is None else f"{locale.pct(s.ci95_lo)}–{locale.pct(s.ci95_hi)}" for s in rows]
-    df = pd.DataFrame({
-        loc.word("cohort"): [loc.period(s.first_year, s.last_year, suffix=False) for s in rows],
-        loc.word("as_of"): [loc.date(s.vintage) for s in rows],
-        loc.header("signed", loc.word("count_unit")): [s.signed for s in rows],
-        loc.word("status"): _status([s.signed_status for s in rows], loc),
-        loc.header("landed", loc.word("count_unit")): landed,
-        loc.word("landing_rate"): [s.rate for s in rows],
-        loc.word("ci95"): ci,
-        loc.word("stated"): stated,
-        loc.word("verdict"): [loc.verdict(s.consistent) if s.stated_rate is not None and s.landed is not None else "—"
-                              for s in rows],
-    })
+    df = pd.DataFrame(
+        {
+            loc.word("cohort"): [loc.period(s.first_year, s.last_year, suffix=False) for s in rows],
+            loc.word("as_of"): [loc.date(s.vintage) for s in rows],
+            loc.header("signed", loc.word("count_unit")): [s.signed for s in rows],
+            loc.word("status"): _status([s.signed_status for s in rows], loc),
+            loc.header("landed", loc.word("count_unit")): landed,
+            loc.word("landing_rate"): [s.rate for s in rows],
+            loc.word("ci95"): ci,
+            loc.word("stated"): stated,
+            loc.word("verdict"): [
+                loc.verdict(s.consistent) if s.stated_rate is not None and s.landed is not None else "—" for s in rows
+            ],
+        }
+    )
     st = _style(df, name, {df.columns[2]: "signed"}, pct_cols=[df.columns[5]])
     st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})
     return st
@@ -205,20 +231,25 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
     loc = locale.of(lang)
     g = mx.groups
     inv = loc.header("investment", loc.word("yi_yuan"))
-    df = pd.DataFrame({
-        loc.word("published_name"): loc.col(g, "group"),
-        loc.word("harmonised_group"): loc.col(g, "harmonised"),
-        loc.header("projects_short", loc.word("count_unit")): g["projects"],
-        loc.word("share_projects"): g["project_share"],
-        inv: g["investment_100m_yuan"],
-        loc.word("hedge"): _hedge_col(g["investment_qualifier"], loc),
-        loc.word("share_investment"): g["investment_share"],
-        loc.word("investment_per_project"): g["investment_per_project_100m_yuan"],
-    })
+    df = pd.DataFrame(
+        {
+            loc.word("published_name"): loc.col(g, "group"),
+            loc.word("harmonised_group"): loc.col(g, "harmonised"),
+            loc.header("projects_short", loc.word("count_unit")): g["projects"],
+            loc.word("share_projects"): g["project_share"],
+            inv: g["investment_100m_yuan"],
+            loc.word("hedge"): _hedge_col(g["investment_qualifier"], loc),
+            loc.word("share_investment"): g["investment_share"],
+            loc.word("investment_per_project"): g["investment_per_project_100m_yuan"],
+        }
+    )
     cols = df.columns
-    return _style(df, name or f"mix{mx.period.key}{mx.dimension}", {cols[2]: "projects", inv: "investment_100m_yuan",
-                                                                         cols[7]: "investment_per_project_100m_yuan"},
-                  pct_cols=[cols[3], cols[6]])
+    return _style(
+        df,
+        name or f"mix{mx.period.key}{mx.dimension}",
+        {cols[2]: "projects", inv: "investment_100m_yuan", cols[7]: "investment_per_project_100m_yuan"},
+        pct_cols=[cols[3], cols[6]],
+    )
 
 
 def compare(res, dimension: str, lang: str) -> Table:
@@ -248,16 +279,18 @@ def compare(res, dimension: str, lang: str) -> Table:
     loc = locale.of(lang)
     c = res.compare[dimension]
     inv = loc.header("investment", loc.word("yi_yuan"))
-    df = pd.DataFrame({
-        loc.word("harmonised_group"): loc.col(c, "harmonised"),
-        loc.word("period"): c["period"],
-        loc.word("published_name"): (loc.col(c, "names")).fillna("—"),
-        loc.header("projects_short", loc.word("count_unit")): c["projects"],
-        loc.word("share_projects"): c["project_share"],
-        inv: c["investment_100m_yuan"],
-        loc.word("hedge"): _hedge_col(c["investment_qualifier"], loc),
-        loc.word("status"): _status(c["status"], loc),
-    })
+    df = pd.DataFrame(
+        {
+            loc.word("harmonised_group"): loc.col(c, "harmonised"),
+            loc.word("period"): c["period"],
+            loc.word("published_name"): (loc.col(c, "names")).fillna("—"),
+            loc.header("projects_short", loc.word("count_unit")): c["projects"],
+            loc.word("share_projects"): c["project_share"],
+            inv: c["investment_100m_yuan"],
+            loc.word("hedge"): _hedge_col(c["investment_qualifier"], loc),
+            loc.word("status"): _status(c["status"], loc),
+        }
+    )
     cols = df.columns
     return _style(df, f"compare{dimension}", {cols[3]: "projects", inv: "investment_100m_yuan"}, pct_cols=[cols[4]])
 
@@ -295,22 +328,32 @@ def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claim
     if kind is not None:
         led = led[led["kind"].str.startswith(kind)]
     rate = led["kind"] == "landing_rate"
-    df = pd.DataFrame({
-        loc.word("statement"): facts.claims(led, loc.lang),
-        loc.word("stated"): [("—" if locale.missing(s) else loc.hedged(s, q, "percent" if r else None))
-                               for s, q, r in zip(led["stated"], led["qualifier"], rate)],
-        loc.word("computed"): [("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))
-                                 for c, r in zip(led["computed"], rate)],
-        loc.word("verdict"): [loc.verdict(c) for c in led["consistent"]],
-        loc.word("basis"): [loc.word(b) for b in led["basis"]],
-    })
+    df = pd.DataFrame(
+        {
+            loc.word("statement"): facts.claims(led, loc.lang),
+            loc.word("stated"): [
+                ("—" if locale.missing(s) else loc.hedged(s, q, "percent" if r else None))
+                for s, q, r in zip(led["stated"], led["qualifier"], rate, strict=True)
+            ],
+            loc.word("computed"): [
+                ("—" if locale.missing(c) else locale.pct(c / 100) if r else locale.num(c))
+                for c, r in zip(led["computed"], rate, strict=True)
+            ],
+            loc.word("verdict"): [loc.verdict(c) for c in led["consistent"]],
+            loc.word("basis"): [loc.word(b) for b in led["basis"]],
+        }
+    )
     st = _style(df, name, {})
     st.set_properties(subset=[df.columns[1], df.columns[2]], **{"text-align": "right"})
     return st
 
 
-_METRIC_WORDS = {"projects": "projects", "investment_100m_yuan": "investment_unit",
-                 "cumulative_projects": "cumulative_projects", "cumulative_investment_100m_yuan": "cumulative_investment"}
+_METRIC_WORDS = {
+    "projects": "projects",
+    "investment_100m_yuan": "investment_unit",
+    "cumulative_projects": "cumulative_projects",
+    "cumulative_investment_100m_yuan": "cumulative_investment",
+}
 
 
 def projection(res, lang: str) -> Table:
@@ -337,14 +380,16 @@ def projection(res, lang: str) -> Table:
     """
     loc = locale.of(lang)
     tab = res.projection.table
-    df = pd.DataFrame({
-        loc.word("year"): tab["year"].astype(str),
-        loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in tab["metric"]],
-        loc.word("median"): [loc.rounded(v) for v in tab["median"]],
-        loc.word("mean"): [loc.rounded(v) for v in tab["mean"]],
-        loc.word("pi80"): [loc.interval(a, b) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"])],
-        loc.word("pi95"): [loc.interval(a, b) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"])],
-    })
+    df = pd.DataFrame(
+        {
+            loc.word("year"): tab["year"].astype(str),
+            loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in tab["metric"]],
+            loc.word("median"): [loc.rounded(v) for v in tab["median"]],
+            loc.word("mean"): [loc.rounded(v) for v in tab["mean"]],
+            loc.word("pi80"): [loc.interval(a, b) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"], strict=True)],
+            loc.word("pi95"): [loc.interval(a, b) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"], strict=True)],
+        }
+    )
     st = _style(df, "projection", {})
     st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     return st
@@ -385,18 +430,24 @@ def backtest(res, lang: str) -> Table | None:
     if res.since_then is None or res.since_then.backtest.empty:
         return None
     bt = res.since_then.backtest
-    df = pd.DataFrame({
-        loc.word("year"): bt["year"].astype(str),
-        loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in bt["metric"]],
-        loc.word("actual"): [_actual(v, q, b, src, loc) for v, q, b, src in
-                               zip(bt["actual"], bt["actual_qualifier"], bt["actual_range"], bt["actual_source"])],
-        loc.word("median"): [loc.rounded(v) for v in bt["median"]],
-        loc.word("pi80"): [loc.interval(a, b) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"])],
-        loc.word("pi95"): [loc.interval(a, b) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"])],
-        loc.word("inside80"): [loc.word("yes" if v else "no") for v in bt["inside80"]],
-        loc.word("interval_score"): bt["interval_score95"],
-        loc.word("crps"): bt["crps"],
-    })
+    df = pd.DataFrame(
+        {
+            loc.word("year"): bt["year"].astype(str),
+            loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in bt["metric"]],
+            loc.word("actual"): [
+                _actual(v, q, b, src, loc)
+                for v, q, b, src in zip(
+                    bt["actual"], bt["actual_qualifier"], bt["actual_range"], bt["actual_source"], strict=True
+                )
+            ],
+            loc.word("median"): [loc.rounded(v) for v in bt["median"]],
+            loc.word("pi80"): [loc.interval(a, b) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"], strict=True)],
+            loc.word("pi95"): [loc.interval(a, b) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"], strict=True)],
+            loc.word("inside80"): [loc.word("yes" if v else "no") for v in bt["inside80"]],
+            loc.word("interval_score"): bt["interval_score95"],
+            loc.word("crps"): bt["crps"],
+        }
+    )
     st = _style(df, "backtest", {df.columns[7]: "interval_score95", df.columns[8]: "crps"})
     st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
     return st
@@ -432,8 +483,10 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
     last = int(s["horizon"].max())
     rows = []
     for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
-        row = {loc.word("process"): process_label(proc, loc.lang),
-               loc.word("metric"): loc.word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"])}
+        row = {
+            loc.word("process"): process_label(proc, loc.lang),
+            loc.word("metric"): loc.word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"]),
+        }
         for level in LEVELS:
             for h in (1, last):
                 r = g[(g["level"] == level) & (g["horizon"] == h)].iloc[0]

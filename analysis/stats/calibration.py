@@ -61,11 +61,22 @@ import numpy as np
 import pandas as pd
 import scoringrules as sr
 
-from . import model as M
 from ..core import locale
 from ..core.qualifiers import APPROX_REL_TOL, interval
+from . import model as M
 
-__all__ = ["PROCESSES", "SIZES", "Size", "StaleStudy", "format_table", "run", "save", "simulate_history", "stored", "summary"]
+__all__ = [
+    "PROCESSES",
+    "SIZES",
+    "Size",
+    "StaleStudy",
+    "format_table",
+    "run",
+    "save",
+    "simulate_history",
+    "stored",
+    "summary",
+]
 
 PROCESSES = ("model", "growth", "jump", "rw", "heavy")
 METRICS = ("projects", "investment", "projects_cum", "investment_cum")
@@ -133,8 +144,7 @@ def _meas_sd(bounds_kind: str) -> float:
     return M.INVESTMENT_MEASUREMENT_SD
 
 
-def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizon: int = 3,
-                     first_year: int = 2019):
+def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizon: int = 3, first_year: int = 2019):
     """One simulated history and its future.
 
     Parameters
@@ -177,7 +187,7 @@ def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizo
             rate = _BASE_RATE * (1 + GROWTH) ** t
         elif process == "jump":
             single = np.cumsum(shape)[:-1]  # first year of each period after the first
-            singles = [int(s) for s, L in zip(single, shape[1:]) if L == 1] or [int(single[-1])]
+            singles = [int(s) for s, L in zip(single, shape[1:], strict=True) if L == 1] or [int(single[-1])]
             j = singles[rng.integers(len(singles))]
             rate = _BASE_RATE * np.where(t >= j, JUMP, 1.0)
         elif process == "rw":
@@ -192,8 +202,8 @@ def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizo
     periods = []
     start = 0
     for L in shape:
-        c = int(counts[start:start + L].sum())
-        x = float(totals[start:start + L].sum())
+        c = int(counts[start : start + L].sum())
+        x = float(totals[start : start + L].sum())
         kind = "exact" if L > 1 else "approx"
         rep = x * math.exp(_meas_sd(kind) * rng.standard_normal())
         fy = first_year + start
@@ -232,16 +242,21 @@ def _baseline_sims(name, periods, horizon, n, rng):
         invs = np.exp(logs[-1] + np.cumsum(s * rng.standard_normal((n, horizon)), axis=1))
     else:
         raise ValueError(name)
-    return {"projects": proj, "investment": invs, "projects_cum": np.cumsum(proj, axis=1),
-            "investment_cum": np.cumsum(invs, axis=1)}
+    return {
+        "projects": proj,
+        "investment": invs,
+        "projects_cum": np.cumsum(proj, axis=1),
+        "investment_cum": np.cumsum(invs, axis=1),
+    }
 
 
 # ============================================================================================ scoring
 
 
 def _targets(horizon):
-    return [(metric, h) for metric in METRICS for h in range(1, horizon + 1)
-            if not (metric.endswith("_cum") and h == 1)]
+    return [
+        (metric, h) for metric in METRICS for h in range(1, horizon + 1) if not (metric.endswith("_cum") and h == 1)
+    ]
 
 
 def _score_block(sims: dict, truth: dict, horizon: int, u: np.ndarray):
@@ -258,8 +273,15 @@ def _score_block(sims: dict, truth: dict, horizon: int, u: np.ndarray):
     return pit, iscore, crps
 
 
-def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horizon: int = 3,
-        seed: int = 20240601, verbose: bool = False) -> pd.DataFrame:
+def run(
+    processes=PROCESSES,
+    size: Size | str = "default",
+    *,
+    shape=SHAPE,
+    horizon: int = 3,
+    seed: int = 20240601,
+    verbose: bool = False,
+) -> pd.DataFrame:
     """Run the simulation study; a tidy table with one row per process, metric, horizon and level.
 
     Deterministic given ``seed``.
@@ -301,7 +323,7 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horiz
         rng = np.random.default_rng([seed, pi])
         tg = _targets(horizon)
         recs = []
-        for i in range(size.n_histories):
+        for _i in range(size.n_histories):
             periods, truth = simulate_history(process, rng, shape, horizon)
             post = M.fit(periods, seed=int(rng.integers(2**31)), n_draws=size.n_draws, n_grid=size.n_grid)
             last = periods[-1].last_year
@@ -315,18 +337,49 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horiz
             for j, (metric, h) in enumerate(tg):
                 for level in LEVELS:
                     cov = (1 - level) / 2 <= pit[j] <= (1 + level) / 2
-                    recs.append((metric, h, level, cov, sc["model"][1][level][j], sc["model"][2][j],
-                                 sc["poisson"][1][level][j], sc["poisson"][2][j],
-                                 sc["last"][1][level][j], sc["last"][2][j]))
+                    recs.append(
+                        (
+                            metric,
+                            h,
+                            level,
+                            cov,
+                            sc["model"][1][level][j],
+                            sc["model"][2][j],
+                            sc["poisson"][1][level][j],
+                            sc["poisson"][2][j],
+                            sc["last"][1][level][j],
+                            sc["last"][2][j],
+                        )
+                    )
         secs = time.perf_counter() - t0
-        df = pd.DataFrame(recs, columns=["metric", "horizon", "level", "covered", "is_model", "crps_model",
-                                         "is_poisson", "crps_poisson", "is_last", "crps_last"])
+        df = pd.DataFrame(
+            recs,
+            columns=[
+                "metric",
+                "horizon",
+                "level",
+                "covered",
+                "is_model",
+                "crps_model",
+                "is_poisson",
+                "crps_poisson",
+                "is_last",
+                "crps_last",
+            ],
+        )
         df["gain"] = df["is_model"] - df["is_poisson"]
         g = df.groupby(["metric", "horizon", "level"], sort=False)
-        agg = g.agg(n=("covered", "size"), coverage=("covered", "mean"), is_model=("is_model", "mean"),
-                    is_poisson=("is_poisson", "mean"), is_last=("is_last", "mean"),
-                    gain_sd=("gain", "std"), crps_model=("crps_model", "mean"),
-                    crps_poisson=("crps_poisson", "mean"), crps_last=("crps_last", "mean")).reset_index()
+        agg = g.agg(
+            n=("covered", "size"),
+            coverage=("covered", "mean"),
+            is_model=("is_model", "mean"),
+            is_poisson=("is_poisson", "mean"),
+            is_last=("is_last", "mean"),
+            gain_sd=("gain", "std"),
+            crps_model=("crps_model", "mean"),
+            crps_poisson=("crps_poisson", "mean"),
+            crps_last=("crps_last", "mean"),
+        ).reset_index()
         agg["mc_se"] = np.sqrt(agg["coverage"] * (1 - agg["coverage"]) / agg["n"]).clip(lower=0.5 / agg["n"])
         agg["is_gain_se"] = agg.pop("gain_sd") / np.sqrt(agg["n"])
         agg.insert(0, "process", process)
@@ -335,8 +388,23 @@ def run(processes=PROCESSES, size: Size | str = "default", *, shape=SHAPE, horiz
         if verbose:
             print(f"{process}: {size.n_histories} histories in {locale.fixed(secs, 1)} s", file=sys.stderr, flush=True)
     out = pd.concat(rows, ignore_index=True)
-    order = ["process", "metric", "horizon", "level", "n", "coverage", "mc_se", "is_model", "is_poisson",
-             "is_last", "is_gain_se", "crps_model", "crps_poisson", "crps_last", "seconds"]
+    order = [
+        "process",
+        "metric",
+        "horizon",
+        "level",
+        "n",
+        "coverage",
+        "mc_se",
+        "is_model",
+        "is_poisson",
+        "is_last",
+        "is_gain_se",
+        "crps_model",
+        "crps_poisson",
+        "crps_last",
+        "seconds",
+    ]
     return out[order]
 
 
@@ -357,14 +425,17 @@ def format_table(df: pd.DataFrame) -> str:
     def g3(v):
         return locale.sig(v, 3) if abs(v) < 1e4 else locale.fixed(v, 0).replace(",", "")
 
-    head = (f"{'process':<8} {'metric':<15} {'h':>1} {'level':>5} {'n':>5} {'cover':>6} {'±se':>6} "
-            f"{'IS model':>9} {'IS pois':>9} {'IS last':>9} {'CRPS mod':>9} {'CRPS poi':>9} {'CRPS last':>9}")
+    head = (
+        f"{'process':<8} {'metric':<15} {'h':>1} {'level':>5} {'n':>5} {'cover':>6} {'±se':>6} "
+        f"{'IS model':>9} {'IS pois':>9} {'IS last':>9} {'CRPS mod':>9} {'CRPS poi':>9} {'CRPS last':>9}"
+    )
     lines = [head, "-" * len(head)]
     for r in df.itertuples(index=False):
         lines.append(
             f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {locale.fixed(r.level, 2):>5} {r.n:>5} {locale.fixed(r.coverage, 3):>6} "
             f"{locale.fixed(r.mc_se, 3):>6} {g3(r.is_model):>9} {g3(r.is_poisson):>9} {g3(r.is_last):>9} "
-            f"{g3(r.crps_model):>9} {g3(r.crps_poisson):>9} {g3(r.crps_last):>9}")
+            f"{g3(r.crps_model):>9} {g3(r.crps_poisson):>9} {g3(r.crps_last):>9}"
+        )
     secs = df.groupby("process", sort=False)["seconds"].first()
     lines.append("")
     lines.append("wall time: " + ", ".join(f"{p} {locale.fixed(s, 0)} s" for p, s in secs.items()))
@@ -425,9 +496,13 @@ def normalised_code(source: str) -> list[str]:
         body = getattr(node, "body", None)
         if not isinstance(body, list):
             continue
-        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             body = body[1:]
         body = [s for s in body if not (isinstance(s, ast.ImportFrom) and s.level)]
         node.body = body or ([] if isinstance(node, ast.Module) else [ast.Pass()])
@@ -509,9 +584,15 @@ def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR, sha
     folder.mkdir(parents=True, exist_ok=True)
     table = df.drop(columns=["seconds"])
     table.to_csv(folder / "calibration.csv", index=False, float_format="%.6g", lineterminator="\n")
-    meta = {"size": asdict(size), "seed": seed, "processes": list(dict.fromkeys(df["process"])), "shape": list(shape),
-            "digest": code_digest(), "libraries": {lib: metadata.version(lib) for lib in _LIBS},
-            "command": "python -m analysis calibrate --write"}
+    meta = {
+        "size": asdict(size),
+        "seed": seed,
+        "processes": list(dict.fromkeys(df["process"])),
+        "shape": list(shape),
+        "digest": code_digest(),
+        "libraries": {lib: metadata.version(lib) for lib in _LIBS},
+        "command": "python -m analysis calibrate --write",
+    }
     (folder / "calibration.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return folder / "calibration.csv"
 
@@ -536,11 +617,15 @@ def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
     """
     meta_path, csv_path = folder / "calibration.json", folder / "calibration.csv"
     if not meta_path.exists() or not csv_path.exists():
-        raise StaleStudy(f"no stored calibration study in {folder}; run `make calibrate` (python -m analysis calibrate --write)")
+        raise StaleStudy(
+            f"no stored calibration study in {folder}; run `make calibrate` (python -m analysis calibrate --write)"
+        )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("digest") != code_digest():
-        raise StaleStudy(f"{csv_path} was run with other code, priors or libraries ({', '.join(_CODE)}; the priors "
-                         f"of config.py; {', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis calibrate --write) again")
+        raise StaleStudy(
+            f"{csv_path} was run with other code, priors or libraries ({', '.join(_CODE)}; the priors "
+            f"of config.py; {', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis calibrate --write) again"
+        )
     return pd.read_csv(csv_path), meta
 
 

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from ..data.dataset import Dataset
-from .metrics import Formula, Period, Term
 from ..core.qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
+from ..data.dataset import Dataset
+from . import metrics
+from .metrics import Formula, Period, Term
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,19 @@ def _none_if_nan(x):
     return None if isinstance(x, float) and x != x else x
 
 
-def _claim(rows, *, stated, qualifier, computed, column, basis="independent", bound=False,
-           computed_interval: Interval | None = None, consistent=None, **facts):
+def _claim(
+    rows,
+    *,
+    stated,
+    qualifier,
+    computed,
+    column,
+    basis="independent",
+    bound=False,
+    computed_interval: Interval | None = None,
+    consistent=None,
+    **facts,
+):
     if consistent is not None:
         pass  # decided by the caller (derived bounds have no stated side)
     elif stated is None or computed is None:
@@ -180,9 +191,18 @@ def _claim(rows, *, stated, qualifier, computed, column, basis="independent", bo
         consistent = bool(agrees_interval(stated, qualifier, computed_interval, count=column == "projects"))
     else:
         consistent = bool(agrees(stated, qualifier, computed))
-    rows.append(Claim(stated=stated, qualifier=qualifier, computed=computed, column=column, basis=basis,
-                      computed_interval=computed_interval, consistent=None if consistent is None else bool(consistent),
-                      **facts))
+    rows.append(
+        Claim(
+            stated=stated,
+            qualifier=qualifier,
+            computed=computed,
+            column=column,
+            basis=basis,
+            computed_interval=computed_interval,
+            consistent=None if consistent is None else bool(consistent),
+            **facts,
+        )
+    )
 
 
 def _breakdown_claims(ds: Dataset, rows: list) -> None:
@@ -191,7 +211,9 @@ def _breakdown_claims(ds: Dataset, rows: list) -> None:
     sig = ds["signings"]
     for p in metrics.breakdown_periods(ds):
         for d in metrics.dimensions(ds):
-            part = sig[(sig["dimension"] == d) & (sig["first_year"] == p.first_year) & (sig["last_year"] == p.last_year)]
+            part = sig[
+                (sig["dimension"] == d) & (sig["first_year"] == p.first_year) & (sig["last_year"] == p.last_year)
+            ]
             if part.empty or p not in totals:
                 continue
             tot = totals[p]
@@ -211,8 +233,10 @@ def _breakdown_claims(ds: Dataset, rows: list) -> None:
                     stated=t.value,
                     qualifier=t.qualifier,
                     computed=float(values.sum()),
-                    computed_interval=interval_of_sum(list(zip(part[col].dropna(), part[f"{col.split('_')[0]}_qualifier"].dropna())),
-                                                      count=m == "projects"),
+                    computed_interval=interval_of_sum(
+                        list(zip(part[col].dropna(), part[f"{col.split('_')[0]}_qualifier"].dropna(), strict=True)),
+                        count=m == "projects",
+                    ),
                     formula=Formula.of(*(Term(float(v)) for v in values.dropna())),
                     kind="breakdown_sum" if complete else "breakdown_bound",
                     file="signings.csv",
@@ -248,8 +272,11 @@ def _cumulative_claims(ds: Dataset, rows: list) -> None:
                 stated=t.value,
                 qualifier=t.qualifier,
                 computed=computed,
-                computed_interval=(interval_of_sum([(v.value, v.qualifier) for v in pv], count=m == "projects")
-                                   if known and not derived_from_this else None),
+                computed_interval=(
+                    interval_of_sum([(v.value, v.qualifier) for v in pv], count=m == "projects")
+                    if known and not derived_from_this
+                    else None
+                ),
                 formula=Formula.of(*(Term(v.value) for v in pv)) if known else None,
                 kind="cumulative_sum",
                 file="signings.csv",
@@ -300,8 +327,13 @@ def _derived_vs_sum_claims(ds: Dataset, rows: list) -> None:
                 sum_iv = interval_of_sum([(v.value, v.qualifier) for v in pv], count=c)
                 consistent = bool(derived_iv.overlaps(sum_iv))
                 total = float(sum(v.value for v in pv))
-                formula = Formula.of(Term(whole.value, big), Term(rv.value, rest), op="−", result=round(derived, 6),
-                                     versus=Formula.of(*(Term(v.value, a) for a, v in zip(parts, pv)), result=total))
+                formula = Formula.of(
+                    Term(whole.value, big),
+                    Term(rv.value, rest),
+                    op="−",
+                    result=round(derived, 6),
+                    versus=Formula.of(*(Term(v.value, a) for a, v in zip(parts, pv, strict=True)), result=total),
+                )
                 _claim(
                     rows,
                     id=f"derived_vs_sum_{m.split('_')[0]}_{span.key}",
@@ -336,10 +368,18 @@ def _derived_nonnegative_claims(ds: Dataset, rows: list) -> None:
             _claim(
                 rows,
                 id=f"derived_nonnegative_{m.split('_')[0]}_{a.key}",
-                measure=m, period=a, whole=v.from_period,
-                stated=None, qualifier=None, computed=float(v.value), formula=v.formula,
+                measure=m,
+                period=a,
+                whole=v.from_period,
+                stated=None,
+                qualifier=None,
+                computed=float(v.value),
+                formula=v.formula,
                 consistent=bool(iv.hi > 0 or (iv.hi == 0 and not iv.hi_open)),
-                kind="derived_nonnegative", file="signings.csv", line=totals[v.from_period][m].line, column=m,
+                kind="derived_nonnegative",
+                file="signings.csv",
+                line=totals[v.from_period][m].line,
+                column=m,
                 last_year=v.from_period.last_year,
             )
 
@@ -395,26 +435,44 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
     known = lr[lr["landed_lo"].notna() & lr["signed"].notna()]
     for _, a in known.iterrows():
         for _, b in known.iterrows():
-            pa, pb = Period(int(a["first_year"]), int(a["last_year"])), Period(int(b["first_year"]), int(b["last_year"]))
+            pa, pb = (
+                Period(int(a["first_year"]), int(a["last_year"])),
+                Period(int(b["first_year"]), int(b["last_year"])),
+            )
             if not a["vintage"] < b["vintage"] or pa == pb or not pb.contains(pa):
                 continue
             rest = _cohort_rest(pa, pb)
             if rest is None:
                 continue
             signed_rest = int(b["signed"]) - int(a["signed"])
-            a_lo, a_hi, b_lo, b_hi = (int(a["landed_lo"]), int(a["landed_hi"]), int(b["landed_lo"]), int(b["landed_hi"]))
+            a_lo, a_hi, b_lo, b_hi = (
+                int(a["landed_lo"]),
+                int(a["landed_hi"]),
+                int(b["landed_lo"]),
+                int(b["landed_hi"]),
+            )
             at_most = b_hi - a_lo
             col = "landed" if b["landed"] is not None and not pd.isna(b["landed"]) else "stated_rate_pct"
             if at_most < signed_rest:  # otherwise it says no more than the signed count does (unless negative: below)
                 _claim(
                     rows,
                     id=f"landing_vintage_upper_{rest.key}_{b['as_of']}",
-                    measure="landed", period=rest, whole=pb, inner=pa, as_of=(a["vintage"], b["vintage"]),
+                    measure="landed",
+                    period=rest,
+                    whole=pb,
+                    inner=pa,
+                    as_of=(a["vintage"], b["vintage"]),
                     terms={"at_most": at_most, "signed_rest": signed_rest, "later": b_hi, "earlier": a_lo},
-                    stated=None, qualifier=None, computed=float(at_most),
+                    stated=None,
+                    qualifier=None,
+                    computed=float(at_most),
                     formula=Formula.of(Term(b_hi), Term(a_lo), op="−"),
                     consistent=at_most >= 0,
-                    kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
+                    kind="landing_vintage",
+                    file="landing.csv",
+                    line=int(b["line"]),
+                    column=col,
+                    last_year=pb.last_year,
                 )
             at_least = b_lo - signed_rest - a_hi
             room = int(a["signed"]) - a_lo
@@ -422,12 +480,22 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
                 _claim(
                     rows,
                     id=f"landing_vintage_lower_{pa.key}_{a['as_of']}_{b['as_of']}",
-                    measure="landed", period=pa, whole=pb, inner=rest, as_of=(a["vintage"], b["vintage"]),
+                    measure="landed",
+                    period=pa,
+                    whole=pb,
+                    inner=rest,
+                    as_of=(a["vintage"], b["vintage"]),
                     terms={"at_least": at_least, "signed_rest": signed_rest, "later": b_lo, "earlier": a_hi},
-                    stated=None, qualifier=None, computed=float(at_least),
+                    stated=None,
+                    qualifier=None,
+                    computed=float(at_least),
                     formula=Formula.of(Term(b_lo), Term(signed_rest), Term(a_hi), op="−"),
                     consistent=at_least <= room,
-                    kind="landing_vintage", file="landing.csv", line=int(b["line"]), column=col, last_year=pb.last_year,
+                    kind="landing_vintage",
+                    file="landing.csv",
+                    line=int(b["line"]),
+                    column=col,
+                    last_year=pb.last_year,
                 )
 
 
@@ -442,7 +510,9 @@ def _stated_claims(ds: Dataset, rows: list) -> None:
         else:
             groups = str(c["groups_zh"]).split("|") if pd.notna(c["groups_zh"]) else []
             part = sig[
-                (sig["dimension"] == c["dimension"]) & (sig["first_year"] == p.first_year) & (sig["last_year"] == p.last_year)
+                (sig["dimension"] == c["dimension"])
+                & (sig["first_year"] == p.first_year)
+                & (sig["last_year"] == p.last_year)
             ]
             sel = part[part["group_zh"].isin(groups)][c["measure"]] if c["measure"] in part else pd.Series(dtype=float)
             if len(sel) == len(groups) and sel.notna().all():
@@ -483,14 +553,20 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
     table = TABLES["signings"]
     all_rows, kept = ds.rows["signings"], ds["signings"]
     srcs = ds.rows["sources"]
-    superseded_by = {str(old): str(new) for old, new in zip(srcs["supersedes"], srcs["source_id"]) if pd.notna(old)}
+    superseded_by = {
+        str(old): str(new) for old, new in zip(srcs["supersedes"], srcs["source_id"], strict=True) if pd.notna(old)
+    }
     for key, grp in all_rows.groupby(list(table.fact_key), dropna=False, sort=False):
         if grp["source_id"].nunique() < 2:
             continue
         present = set(grp["source_id"])
         first, last, dim, group = key
-        winner = kept[(kept["first_year"] == first) & (kept["last_year"] == last) & (kept["dimension"] == dim)
-                      & ((kept["group_zh"] == group) if pd.notna(group) else kept["group_zh"].isna())]
+        winner = kept[
+            (kept["first_year"] == first)
+            & (kept["last_year"] == last)
+            & (kept["dimension"] == dim)
+            & ((kept["group_zh"] == group) if pd.notna(group) else kept["group_zh"].isna())
+        ]
         if winner.empty:
             continue
         w = winner.iloc[0]
@@ -498,8 +574,12 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
         for col, qcol in (("projects", "projects_qualifier"), ("investment_100m_yuan", "investment_qualifier")):
             unit = "projects" if col == "projects" else "yi_yuan"
             for line, r in grp.iterrows():
-                if (r["source_id"] == w["source_id"] or superseded_by.get(r["source_id"]) in present
-                        or pd.isna(r[col]) or pd.isna(w[col])):
+                if (
+                    r["source_id"] == w["source_id"]
+                    or superseded_by.get(r["source_id"]) in present
+                    or pd.isna(r[col])
+                    or pd.isna(w[col])
+                ):
                     continue
                 kept_iv = value_interval(w[col], w[qcol], col)
                 if not value_interval(r[col], r[qcol], col).overlaps(kept_iv):
@@ -515,7 +595,14 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                     computed=float(w[col]),
                     computed_qualifier=None if pd.isna(w[qcol]) else str(w[qcol]),
                     computed_interval=kept_iv,
-                    formula=Formula.of(Term(float(w[col]), source=str(w["source_id"]), qualifier=None if pd.isna(w[qcol]) else str(w[qcol]), unit=unit)),
+                    formula=Formula.of(
+                        Term(
+                            float(w[col]),
+                            source=str(w["source_id"]),
+                            qualifier=None if pd.isna(w[qcol]) else str(w[qcol]),
+                            unit=unit,
+                        )
+                    ),
                     kind="sources_agree",
                     file="signings.csv",
                     line=int(line),

@@ -18,9 +18,22 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-__all__ = ["BacktestFrame", "ClaimsFrame", "CompareFrame", "LandingBacktestFrame", "LandingFrame", "LandingProjectionFrame",
-           "MixGroupsFrame", "PeriodsFrame", "ProjectionFrame", "SourcesFrame", "ThresholdsFrame", "TotalsFrame",
-           "result_frames", "validate"]
+__all__ = [
+    "BacktestFrame",
+    "ClaimsFrame",
+    "CompareFrame",
+    "LandingBacktestFrame",
+    "LandingFrame",
+    "LandingProjectionFrame",
+    "MixGroupsFrame",
+    "PeriodsFrame",
+    "ProjectionFrame",
+    "SourcesFrame",
+    "ThresholdsFrame",
+    "TotalsFrame",
+    "result_frames",
+    "validate",
+]
 
 
 def _opt():
@@ -152,6 +165,7 @@ class ClaimsFrame(_Model):
 
     class Config:
         """pandera settings: the ledger may carry more columns than those declared."""
+
         strict = False
 
 
@@ -168,6 +182,7 @@ class SourcesFrame(_Model):
 
     class Config:
         """pandera settings: sources.csv has more columns than the renderers read."""
+
         strict = False
 
 
@@ -184,6 +199,7 @@ class TotalsFrame(_Model):
 
     class Config:
         """pandera settings: signings.csv rows carry more columns than the renderers read."""
+
         strict = False
 
 
@@ -272,7 +288,11 @@ def _surely_passes(model: type, frame: pd.DataFrame) -> bool:
             continue
         if want == "bool" and pd.api.types.is_bool_dtype(dtype) and not series.isna().any():
             continue
-        if dtype == object and want.startswith(("float", "int")) and _plain_numbers(series, whole=want.startswith("int")):
+        if (
+            pd.api.types.is_object_dtype(dtype)
+            and want.startswith(("float", "int"))
+            and _plain_numbers(series, whole=want.startswith("int"))
+        ):
             continue
         return False
     return True
@@ -346,15 +366,29 @@ def result_frames(res) -> list[tuple[type, pd.DataFrame | None]]:
     -------
     list of (type, pandas.DataFrame)
     """
-    out = [(PeriodsFrame, res.periods), (LandingFrame, res.landing), (ClaimsFrame, res.claims),
-           (SourcesFrame, res.sources)]
+    out = [
+        (PeriodsFrame, res.periods),
+        (LandingFrame, res.landing),
+        (ClaimsFrame, res.claims),
+        (SourcesFrame, res.sources),
+    ]
     out += [(CompareFrame, frame) for frame in res.compare.values()]
     out += [(MixGroupsFrame, mx.groups) for by_dim in res.mix.values() for mx in by_dim.values()]
     proj = res.projection
     if proj is not None:
-        out += [(ProjectionFrame, proj.table), (ThresholdsFrame, proj.thresholds), (LandingProjectionFrame, proj.landing)]
+        out += [
+            (ProjectionFrame, proj.table),
+            (ThresholdsFrame, proj.thresholds),
+            (LandingProjectionFrame, proj.landing),
+        ]
     st = res.since_then
     if st is not None:
-        out += [(SourcesFrame, st.sources), (TotalsFrame, st.totals), (LandingFrame, st.landing), (ClaimsFrame, st.claims),
-                (BacktestFrame, st.backtest), (LandingBacktestFrame, st.landing_backtest)]
+        out += [
+            (SourcesFrame, st.sources),
+            (TotalsFrame, st.totals),
+            (LandingFrame, st.landing),
+            (ClaimsFrame, st.claims),
+            (BacktestFrame, st.backtest),
+            (LandingBacktestFrame, st.landing_backtest),
+        ]
     return out

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from ..core import locale
-from ..data.dataset import Dataset
 from ..core.qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal, signed_sum
+from ..data.dataset import Dataset
 from ..data.schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
@@ -62,7 +63,7 @@ class Period:
         """ASCII label used as a JSON key: '2022' or '2019-2021'."""
         return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         """Whether ``other`` lies within this period.
 
         Parameters
@@ -114,9 +115,9 @@ class Term:
     """
 
     value: float
-    period: "Period | None" = None
+    period: Period | None = None
     total: bool = False
-    bound: tuple["Term", ...] = ()
+    bound: tuple[Term, ...] = ()
     most: bool = False
     source: str | None = None
     qualifier: str | None = None
@@ -142,11 +143,12 @@ class Formula:
 
     terms: tuple[tuple[str, Term], ...]
     result: float | None = None
-    versus: "Formula | None" = None
+    versus: Formula | None = None
 
     @classmethod
-    def of(cls, first: Term, *rest: Term, op: str = "+", result: float | None = None,
-           versus: "Formula | None" = None) -> "Formula":
+    def of(
+        cls, first: Term, *rest: Term, op: str = "+", result: float | None = None, versus: Formula | None = None
+    ) -> Formula:
         """A formula joining the terms with one operator: ``first op rest[0] op rest[1] …``.
 
         Parameters
@@ -208,7 +210,7 @@ class Value:
     status: str = "reported"  # reported | derived | missing
     formula: Formula | None = None  # how a derived value was computed
     line: int | None = None  # signings.csv line of a reported value
-    from_period: "Period | None" = None  # the enclosing total a derived value was computed from
+    from_period: Period | None = None  # the enclosing total a derived value was computed from
     interval: Interval | None = None  # for a derived value: the true values its parts' hedges allow
 
     @property
@@ -226,10 +228,14 @@ class Value:
     @property
     def range(self) -> tuple[float, float | None] | None:
         """``(lo, hi)`` of a derived value (None for an unbounded end); None for a reported one."""
-        return None if self.interval is None else tuple(round(b, 6) if b is not None else None for b in self.interval.bounds)
+        return (
+            None
+            if self.interval is None
+            else tuple(round(b, 6) if b is not None else None for b in self.interval.bounds)
+        )
 
 
-def hedge_of_values(values: list["Value"], signs: list[int] | None = None, count: bool = False) -> Hedged:
+def hedge_of_values(values: list[Value], signs: list[int] | None = None, count: bool = False) -> Hedged:
     """The hedge of a sum or difference of known values.
 
     The hedge of a sum (or, with ``signs`` -1, a difference) of known values, read off their intervals
@@ -287,8 +293,12 @@ def fresh(x):
         return {k: fresh(v) for k, v in x.items()}
     if isinstance(x, list):
         return [fresh(v) for v in x]
-    if dataclasses.is_dataclass(x) and not isinstance(x, type) and not x.__dataclass_params__.frozen \
-            and not isinstance(x, Dataset):
+    if (
+        dataclasses.is_dataclass(x)
+        and not isinstance(x, type)
+        and not x.__dataclass_params__.frozen
+        and not isinstance(x, Dataset)
+    ):
         return dataclasses.replace(x, **{f.name: fresh(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init})
     return x
 
@@ -319,7 +329,6 @@ def per_dataset(fn):
         return fresh(ds.cache[key])
 
     return wrapper
-
 
 
 @per_dataset
@@ -384,7 +393,7 @@ def atomic_periods(ds: Dataset) -> list[Period]:
                 atoms.append(Period(rest[0], rest[-1]))
                 changed = True
     atoms.sort()
-    for a, b in zip(atoms, atoms[1:]):
+    for a, b in pairwise(atoms):
         if a.last_year >= b.first_year:
             raise ValueError(f"periods {a.label} and {b.label} overlap; the totals in signings.csv do not nest")
     return atoms
@@ -435,7 +444,8 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                     options.append({rest[0]: reported[rest[0]][m]})
                 parts = {b: vals[b][m] for b in atoms if b != a and big.contains(b)}
                 if all(v.known for v in parts.values()) and (
-                    {y for b in parts for y in range(b.first_year, b.last_year + 1)} | set(range(a.first_year, a.last_year + 1))
+                    {y for b in parts for y in range(b.first_year, b.last_year + 1)}
+                    | set(range(a.first_year, a.last_year + 1))
                     == set(range(big.first_year, big.last_year + 1))
                 ):
                     options.append(parts)
@@ -452,12 +462,17 @@ def period_values(ds: Dataset) -> dict[Period, dict[str, Value]]:
                     # other end of what the parts can be
                     rest_iv = sum((v.span for v in others.values()), Interval.point(0.0))
                     most = h.qualifier in ("over", "more_than")
-                    bound = Term(round(rest_iv.hi if most else rest_iv.lo, 2), most=most,
-                                 bound=tuple(Term(v.value, b) for b, v in others.items()))
+                    bound = Term(
+                        round(rest_iv.hi if most else rest_iv.lo, 2),
+                        most=most,
+                        bound=tuple(Term(v.value, b) for b, v in others.items()),
+                    )
                     formula = Formula.of(Term(whole.value, big), bound, op="−")
                 else:
                     formula = Formula.of(Term(whole.value, big), *(Term(v.value, b) for b, v in others.items()), op="−")
-                vals[a][m] = Value(round(value, 6), h.qualifier, "derived", formula, from_period=big, interval=h.interval)
+                vals[a][m] = Value(
+                    round(value, 6), h.qualifier, "derived", formula, from_period=big, interval=h.interval
+                )
                 break
     return vals
 
@@ -482,7 +497,10 @@ def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
     Hedged or None
     """
     vals = period_values(ds)
-    parts = [vals[p if isinstance(p, Period) else Period(int(p["first_year"]), int(p["last_year"]))][measure] for p in periods]
+    parts = [
+        vals[p if isinstance(p, Period) else Period(int(p["first_year"]), int(p["last_year"]))][measure]
+        for p in periods
+    ]
     return hedge_of_values(parts, count=measure == "projects") if parts and all(v.known for v in parts) else None
 
 
@@ -558,9 +576,11 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     ranged_i = df["investment_qualifier"] == RANGE
     df["investment_per_project_100m_yuan"] = ratio(df["investment_100m_yuan"], df["projects"]).mask(ranged_p | ranged_i)
     df["change_projects_per_year"] = (ratio(df["projects_per_year"], df["projects_per_year"].shift(1)) - 1).mask(
-        ranged_p | ranged_p.shift(1, fill_value=False))
-    df["change_investment_per_year"] = (ratio(df["investment_per_year_100m_yuan"], df["investment_per_year_100m_yuan"].shift(1))
-                                        - 1).mask(ranged_i | ranged_i.shift(1, fill_value=False))
+        ranged_p | ranged_p.shift(1, fill_value=False)
+    )
+    df["change_investment_per_year"] = (
+        ratio(df["investment_per_year_100m_yuan"], df["investment_per_year_100m_yuan"].shift(1)) - 1
+    ).mask(ranged_i | ranged_i.shift(1, fill_value=False))
     return df
 
 
@@ -646,7 +666,11 @@ def cumulative(ds: Dataset, through: int | None = None) -> dict:
     if inside:
         out["note"] = (
             f"{through} lies inside the aggregate period {inside[0].label}; single years are not published, "
-            + (f"so the cumulative total stops at {used[-1].last_year}" if used else "so nothing is published through it")
+            + (
+                f"so the cumulative total stops at {used[-1].last_year}"
+                if used
+                else "so nothing is published through it"
+            )
         )
     return out
 
@@ -668,7 +692,7 @@ def breakdown_periods(ds: Dataset, through: int | None = None) -> list[Period]:
     through = _upto(ds, through)
     sig = ds["signings"]
     sig = sig[sig["dimension"] != TOTAL]
-    ps = {Period(int(a), int(b)) for a, b in zip(sig["first_year"], sig["last_year"])}
+    ps = {Period(int(a), int(b)) for a, b in zip(sig["first_year"], sig["last_year"], strict=True)}
     return sorted(p for p in ps if p.last_year <= through)
 
 
@@ -759,8 +783,9 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     stated = reported_totals(ds).get(period, {}).get(measure)
     as_stated = None
     if stated is not None and stated.known:
-        as_stated = Value(stated.value, stated.qualifier, "reported", Formula.of(Term(stated.value, period, total=True)),
-                          stated.line)
+        as_stated = Value(
+            stated.value, stated.qualifier, "reported", Formula.of(Term(stated.value, period, total=True)), stated.line
+        )
         if stated.qualifier == "exact":
             return as_stated
     vals = period_values(ds)
@@ -768,8 +793,13 @@ def span_total(ds: Dataset, period: Period, measure: str = "projects") -> Value:
     covered = {y for a, _ in parts for y in range(a.first_year, a.last_year + 1)}
     if parts and covered == set(range(period.first_year, period.last_year + 1)) and all(v.known for _, v in parts):
         h = hedge_of_values([v for _, v in parts], count=measure == "projects")
-        summed = Value(float(h.value), h.qualifier, "derived", Formula.of(*(Term(v.value, a) for a, v in parts)),
-                       interval=h.interval)
+        summed = Value(
+            float(h.value),
+            h.qualifier,
+            "derived",
+            Formula.of(*(Term(v.value, a) for a, v in parts)),
+            interval=h.interval,
+        )
         if summed.qualifier == "exact" or as_stated is None:
             return summed
     return as_stated if as_stated is not None else Value(None, status="missing")
@@ -869,9 +899,29 @@ class LandingStatement:
 
 
 #: The columns of :func:`landing_rates`, in order: the fields of :class:`LandingStatement` but ``signed_from``.
-LANDING_COLUMNS = ["cohort", "first_year", "last_year", "source_id", "vintage", "as_of", "signed", "signed_status",
-                   "signed_formula", "landed", "landed_lo", "landed_hi", "landed_point", "rate", "ci95_lo", "ci95_hi",
-                   "stated_rate", "stated_rate_pct", "stated_qualifier", "consistent", "line"]
+LANDING_COLUMNS = [
+    "cohort",
+    "first_year",
+    "last_year",
+    "source_id",
+    "vintage",
+    "as_of",
+    "signed",
+    "signed_status",
+    "signed_formula",
+    "landed",
+    "landed_lo",
+    "landed_hi",
+    "landed_point",
+    "rate",
+    "ci95_lo",
+    "ci95_hi",
+    "stated_rate",
+    "stated_rate_pct",
+    "stated_qualifier",
+    "consistent",
+    "line",
+]
 
 
 @per_dataset
@@ -927,15 +977,35 @@ def landing_statements(ds: Dataset, through: int | None = None) -> tuple[Landing
         ci = wilson(point, signed) if valid else (None, None)
         # Judged on the percent scale the source writes ("近80%"): 80 is written to whole percent points,
         # so its rounding tolerance is half a point, not half of 0.1 as it would be for 0.8.
-        consistent = None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
-        out.append(LandingStatement(
-            cohort=p.label, first_year=p.first_year, last_year=p.last_year, source_id=r["source_id"],
-            vintage=r["_date"], as_of=date_label(r["_date"]), signed=signed, signed_status=s_status,
-            signed_formula=s_formula, signed_from=s_from, landed=landed, landed_lo=lo, landed_hi=hi, landed_point=point,
-            rate=rate, ci95_lo=ci[0], ci95_hi=ci[1],
-            stated_rate=None if stated is None else stated / 100, stated_rate_pct=stated, stated_qualifier=q,
-            consistent=consistent, line=int(line),
-        ))
+        consistent = (
+            None if stated is None or landed is None or not signed else agrees(stated, q, 100 * landed / signed)
+        )
+        out.append(
+            LandingStatement(
+                cohort=p.label,
+                first_year=p.first_year,
+                last_year=p.last_year,
+                source_id=r["source_id"],
+                vintage=r["_date"],
+                as_of=date_label(r["_date"]),
+                signed=signed,
+                signed_status=s_status,
+                signed_formula=s_formula,
+                signed_from=s_from,
+                landed=landed,
+                landed_lo=lo,
+                landed_hi=hi,
+                landed_point=point,
+                rate=rate,
+                ci95_lo=ci[0],
+                ci95_hi=ci[1],
+                stated_rate=None if stated is None else stated / 100,
+                stated_rate_pct=stated,
+                stated_qualifier=q,
+                consistent=consistent,
+                line=int(line),
+            )
+        )
     return tuple(out)
 
 
@@ -1078,7 +1148,9 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     """
     sig = ds["signings"]
     rows = sig[
-        (sig["dimension"] == dimension) & (sig["first_year"] == period.first_year) & (sig["last_year"] == period.last_year)
+        (sig["dimension"] == dimension)
+        & (sig["first_year"] == period.first_year)
+        & (sig["last_year"] == period.last_year)
     ]
     if rows.empty:
         raise NotPublished(f"no {dimension} breakdown is published for {period.label}")
@@ -1105,7 +1177,9 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     # the others' shares); of the stated counts only when no total is published.
     proj_sum = g["projects"].sum(skipna=True)
     denom = tp.value if tp.known and tp.value else proj_sum
-    g["project_share"] = (g["projects"] / denom).astype("Float64") if denom else pd.array([pd.NA] * len(g), dtype="Float64")
+    g["project_share"] = (
+        (g["projects"] / denom).astype("Float64") if denom else pd.array([pd.NA] * len(g), dtype="Float64")
+    )
     remainder_projects = (tp.value - proj_sum) if tp.known and g["projects"].isna().any() else None
     complete = bool(g["projects"].notna().all()) and tp.known and abs(float(proj_sum) - tp.value) < 1e-9
     stated = float(g["investment_100m_yuan"].sum(skipna=True))
@@ -1116,7 +1190,8 @@ def mix(ds: Dataset, period: Period, dimension: str) -> Mix:
     remainder_range = None
     if ti.known and unstated:
         iv = interval(ti.value, ti.qualifier or "exact") - interval_of_sum(
-            list(zip(g["investment_100m_yuan"].dropna(), g["investment_qualifier"].dropna())))
+            list(zip(g["investment_100m_yuan"].dropna(), g["investment_qualifier"].dropna(), strict=True))
+        )
         remainder_range = (max(0.0, round(iv.lo, 6)), max(0.0, round(iv.hi, 6)))
     if ti.known and ti.value > 0:
         g["investment_share"] = g["investment_100m_yuan"] / ti.value
@@ -1212,9 +1287,23 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
     keys = list(dict.fromkeys(tax["harmonised"]))
     labels = tax.drop_duplicates("harmonised").set_index("harmonised")
     by_period = mixes(ds, through)
-    cols = ["period", "first_year", "last_year", "harmonised", "harmonised_zh", "harmonised_en", "status", "names_zh",
-            "names_en", "projects", "project_share", "investment_100m_yuan", "investment_qualifier", "investment_share",
-            "schemes"]
+    cols = [
+        "period",
+        "first_year",
+        "last_year",
+        "harmonised",
+        "harmonised_zh",
+        "harmonised_en",
+        "status",
+        "names_zh",
+        "names_en",
+        "projects",
+        "project_share",
+        "investment_100m_yuan",
+        "investment_qualifier",
+        "investment_share",
+        "schemes",
+    ]
     rows = []
     periods = sorted(set(trends_periods(ds, through)) | set(by_period))
     used = {k for p in by_period for d, m in by_period[p].items() if d == dimension for k in m.groups["harmonised"]}
@@ -1222,10 +1311,22 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
         dims = by_period.get(p, {})
         mx = dims.get(dimension)
         for k in [k for k in keys if k in used]:
-            row = {"period": p.label, "first_year": p.first_year, "last_year": p.last_year, "harmonised": k,
-                   "harmonised_zh": labels.at[k, "harmonised_zh"], "harmonised_en": labels.at[k, "harmonised_en"],
-                   "names_zh": None, "names_en": None, "projects": None, "project_share": None,
-                   "investment_100m_yuan": None, "investment_qualifier": None, "investment_share": None, "schemes": None}
+            row = {
+                "period": p.label,
+                "first_year": p.first_year,
+                "last_year": p.last_year,
+                "harmonised": k,
+                "harmonised_zh": labels.at[k, "harmonised_zh"],
+                "harmonised_en": labels.at[k, "harmonised_en"],
+                "names_zh": None,
+                "names_en": None,
+                "projects": None,
+                "project_share": None,
+                "investment_100m_yuan": None,
+                "investment_qualifier": None,
+                "investment_share": None,
+                "schemes": None,
+            }
             if mx is None:
                 row["status"] = "classified_differently" if dims else "not_published"
                 row["schemes"] = ", ".join(dims) or None
@@ -1239,13 +1340,25 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
                         row["projects"] = float(g["projects"].sum())
                         row["project_share"] = row["projects"] / mx.total_projects if mx.total_projects else None
                     if g["investment_100m_yuan"].notna().all():
-                        h = hedge_of_values([Value(float(v), q) for v, q in zip(g["investment_100m_yuan"], g["investment_qualifier"])])
+                        h = hedge_of_values(
+                            [
+                                Value(float(v), q)
+                                for v, q in zip(g["investment_100m_yuan"], g["investment_qualifier"], strict=True)
+                            ]
+                        )
                         row["investment_100m_yuan"], row["investment_qualifier"] = float(h.value), h.qualifier
-                        row["investment_share"] = (row["investment_100m_yuan"] / mx.total_investment
-                                                   if mx.total_investment else None)
+                        row["investment_share"] = (
+                            row["investment_100m_yuan"] / mx.total_investment if mx.total_investment else None
+                        )
                 elif mx.complete:
-                    row.update(status="none", projects=0.0, project_share=0.0, investment_100m_yuan=0.0,
-                               investment_qualifier="exact", investment_share=0.0 if mx.total_investment else None)
+                    row.update(
+                        status="none",
+                        projects=0.0,
+                        project_share=0.0,
+                        investment_100m_yuan=0.0,
+                        investment_qualifier="exact",
+                        investment_share=0.0 if mx.total_investment else None,
+                    )
                 else:
                     row["status"] = "not_published"
             rows.append(row)
@@ -1272,8 +1385,13 @@ def period_statuses(compared: pd.DataFrame) -> dict[str, str]:
     out = {}
     for label, st in compared.groupby("period", sort=False)["status"]:
         s = set(st)
-        out[label] = ("published" if s & {"published", "none"} else
-                      "classified_differently" if "classified_differently" in s else "not_published")
+        out[label] = (
+            "published"
+            if s & {"published", "none"}
+            else "classified_differently"
+            if "classified_differently" in s
+            else "not_published"
+        )
     return out
 
 
@@ -1301,8 +1419,16 @@ def taxonomy_notes(ds: Dataset, dimension: str, compared: pd.DataFrame | None = 
     if compared is not None:
         printed = {n for names in compared["names_zh"].dropna() for n in str(names).split(locale.NAME_SEP)}
         tax = tax[tax["group_zh"].isin(printed)]
-    return [{"group_zh": r["group_zh"], "group_en": r["group_en"], "harmonised": r["harmonised"],
-             "note_en": r["note"], "note_zh": r["note_zh"]} for _, r in tax.iterrows()]
+    return [
+        {
+            "group_zh": r["group_zh"],
+            "group_en": r["group_en"],
+            "harmonised": r["harmonised"],
+            "note_en": r["note"],
+            "note_zh": r["note_zh"],
+        }
+        for _, r in tax.iterrows()
+    ]
 
 
 def trends_periods(ds: Dataset, through: int | None = None) -> list[Period]:

@@ -19,13 +19,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.qualifiers import RANGE, Interval, interval
 from . import metrics
 from . import model as mdl
 from .metrics import Period
-from ..core.qualifiers import RANGE, Interval, interval
 
-__all__ = ["DEFAULT_SEED", "MAX_HORIZON", "METRICS", "N_SIMS", "Projection", "Scenario", "backtest",
-           "observations", "project"]
+__all__ = [
+    "DEFAULT_SEED",
+    "MAX_HORIZON",
+    "METRICS",
+    "N_SIMS",
+    "Projection",
+    "Scenario",
+    "backtest",
+    "observations",
+    "project",
+]
 
 DEFAULT_SEED = 20221115
 #: Longest projection accepted: beyond this the intervals say nothing and the runtime only grows.
@@ -185,26 +194,40 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
     for r in tr.to_dict("records"):
         v = vals[Period(int(r["first_year"]), int(r["last_year"]))]
         pr, inv = v["projects"], v["investment_100m_yuan"]
-        periods.append(mdl.PeriodObs(
-            int(r["first_year"]), int(r["last_year"]),
-            projects=int(round(pr.value)) if pr.known and pr.qualifier == "exact" else None,
-            projects_bounds=_count_bounds(_hedge_interval(pr, True)) if pr.known else None,
-            investment=float(inv.value) if inv.known and inv.qualifier == "exact" else None,
-            investment_bounds=_money_bounds(_hedge_interval(inv, False)) if inv.known else None,
-        ))
+        periods.append(
+            mdl.PeriodObs(
+                int(r["first_year"]),
+                int(r["last_year"]),
+                projects=int(round(pr.value)) if pr.known and pr.qualifier == "exact" else None,
+                projects_bounds=_count_bounds(_hedge_interval(pr, True)) if pr.known else None,
+                investment=float(inv.value) if inv.known and inv.qualifier == "exact" else None,
+                investment_bounds=_money_bounds(_hedge_interval(inv, False)) if inv.known else None,
+            )
+        )
     landing = []
     for r in metrics.landing_rates(ds, through).to_dict("records"):
         vintage = int(r["vintage"][0])
         if pd.isna(r["signed"]) or pd.isna(r["landed_lo"]) or vintage <= int(r["last_year"]):
             continue
-        landing.append(mdl.LandingObs(int(r["first_year"]), int(r["last_year"]), vintage, int(r["signed"]),
-                                      (int(r["landed_lo"]), int(r["landed_hi"]))))
+        landing.append(
+            mdl.LandingObs(
+                int(r["first_year"]),
+                int(r["last_year"]),
+                vintage,
+                int(r["signed"]),
+                (int(r["landed_lo"]), int(r["landed_hi"])),
+            )
+        )
     return periods, landing
 
 
 def _range(h) -> list | None:
     """``[lo, hi]`` (None for an unbounded end) of a sum whose hedge is a range; None otherwise."""
-    return None if h is None or h.qualifier != RANGE else list(metrics.Value(h.value, h.qualifier, interval=h.interval).range)
+    return (
+        None
+        if h is None or h.qualifier != RANGE
+        else list(metrics.Value(h.value, h.qualifier, interval=h.interval).range)
+    )
 
 
 # --------------------------------------------------------------------------------------------- summaries
@@ -226,8 +249,14 @@ def _thresholds(start: float) -> tuple[float, float]:
 
 
 @metrics.per_dataset  # one fit per vintage and arguments: the notebooks of a warm kernel share it
-def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAULT_SEED,
-            scenario: Scenario = Scenario(), n_sims: int = N_SIMS) -> Projection:
+def project(
+    ds,
+    through: int | None = None,
+    horizon: int = 3,
+    seed: int = DEFAULT_SEED,
+    scenario: Scenario = Scenario(),
+    n_sims: int = N_SIMS,
+) -> Projection:
     """Projects, intended investment, cumulative totals and landing for ``horizon`` years after ``through``.
 
     ``ds`` should be the dataset as known at the release of ``through``
@@ -286,7 +315,9 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
         h = np.arange(1, horizon + 1)
         rate = sims["rate"] * (1 + scenario.growth_projects) ** h
         projects = rng.poisson(rate).astype(float)
-        invest = invest * (projects / np.maximum(sims["projects"], 1)) * (1 + scenario.growth_investment_per_project) ** h
+        invest = (
+            invest * (projects / np.maximum(sims["projects"], 1)) * (1 + scenario.growth_investment_per_project) ** h
+        )
     sums = {m: metrics.sum_of_periods(ds, tr.to_dict("records"), m) for m in metrics.MEASURES}
     start = {
         # the value the hedge belongs to (超 the lowest sum the parts allow), not the plain sum of the points
@@ -314,18 +345,48 @@ def project(ds, through: int | None = None, horizon: int = 3, seed: int = DEFAUL
     if "cumulative_investment_100m_yuan" in samples:
         for t in _thresholds(start["investment_100m_yuan"]):
             for j, y in enumerate(years):
-                thr.append({"year": y, "threshold_100m_yuan": t,
-                            "probability": float(np.mean(samples["cumulative_investment_100m_yuan"][:, j] > t))})
+                thr.append(
+                    {
+                        "year": y,
+                        "threshold_100m_yuan": t,
+                        "probability": float(np.mean(samples["cumulative_investment_100m_yuan"][:, j] > t)),
+                    }
+                )
     landing = _landing(ds, through, post, projects, years, rng, scenario)
     return Projection(
-        through=through, years=years, seed=int(seed), n_sims=n_sims, scenario=scenario, table=table,
-        thresholds=pd.DataFrame(thr, columns=["year", "threshold_100m_yuan", "probability"]), landing=landing,
-        weights=dict(post.weights), summary=post.summary(), start=start, history=tr, samples=samples,
+        through=through,
+        years=years,
+        seed=int(seed),
+        n_sims=n_sims,
+        scenario=scenario,
+        table=table,
+        thresholds=pd.DataFrame(thr, columns=["year", "threshold_100m_yuan", "probability"]),
+        landing=landing,
+        weights=dict(post.weights),
+        summary=post.summary(),
+        start=start,
+        history=tr,
+        samples=samples,
     )
 
 
-_LANDING_COLS = ["cohort", "first_year", "last_year", "vintage", "kind", "signed", "signed_p10", "signed_p90",
-                 "landed_median", "landed_mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi", "rate_median"]
+_LANDING_COLS = [
+    "cohort",
+    "first_year",
+    "last_year",
+    "vintage",
+    "kind",
+    "signed",
+    "signed_p10",
+    "signed_p90",
+    "landed_median",
+    "landed_mean",
+    "pi80_lo",
+    "pi80_hi",
+    "pi95_lo",
+    "pi95_hi",
+    "rate_median",
+]
 
 
 def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.DataFrame:
@@ -342,20 +403,36 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
     n_sims = projects.shape[0]
     tr = metrics.trends(ds, through)
     covered_to = max((s.last_year for s in lp.stmts), default=None) if lp is not None else None
-    uncovered = [(int(r.first_year), int(r.last_year), int(r.projects)) for r in tr.itertuples()
-                 if (covered_to is None or r.first_year > covered_to) and not pd.isna(r.projects)]
+    uncovered = [
+        (int(r.first_year), int(r.last_year), int(r.projects))
+        for r in tr.itertuples()
+        if (covered_to is None or r.first_year > covered_to) and not pd.isna(r.projects)
+    ]
     nxt = through + 1
     rows = []
 
     def add(kind, first, last, vintage, out):
         landed, signed = out["landed"], out["signed"]
         s = _summarise(landed[:, None])
-        rows.append({"cohort": Period(first, last).label, "first_year": first, "last_year": last, "vintage": vintage,
-                     "kind": kind, "signed": float(np.median(signed)), "signed_p10": float(np.quantile(signed, 0.1)),
-                     "signed_p90": float(np.quantile(signed, 0.9)), "landed_median": float(s["median"][0]),
-                     "landed_mean": float(s["mean"][0]), "pi80_lo": float(s["pi80_lo"][0]), "pi80_hi": float(s["pi80_hi"][0]),
-                     "pi95_lo": float(s["pi95_lo"][0]), "pi95_hi": float(s["pi95_hi"][0]),
-                     "rate_median": float(np.median(landed / np.maximum(signed, 1)))})
+        rows.append(
+            {
+                "cohort": Period(first, last).label,
+                "first_year": first,
+                "last_year": last,
+                "vintage": vintage,
+                "kind": kind,
+                "signed": float(np.median(signed)),
+                "signed_p10": float(np.quantile(signed, 0.1)),
+                "signed_p90": float(np.quantile(signed, 0.9)),
+                "landed_median": float(s["median"][0]),
+                "landed_mean": float(s["mean"][0]),
+                "pi80_lo": float(s["pi80_lo"][0]),
+                "pi80_hi": float(s["pi80_hi"][0]),
+                "pi95_lo": float(s["pi95_lo"][0]),
+                "pi95_hi": float(s["pi95_hi"][0]),
+                "rate_median": float(np.median(landed / np.maximum(signed, 1))),
+            }
+        )
 
     def fixed_rate(groups):
         signed = sum(np.broadcast_to(np.asarray(n, dtype=np.int64), (n_sims,)) for _, _, n in groups)
@@ -367,7 +444,11 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
     elif scenario.landing_rate is not None:
         add("span", first, through, nxt, fixed_rate([(first, through, int(tr["projects"].sum()))]))
     if uncovered:
-        out = fixed_rate(uncovered) if scenario.landing_rate is not None else lp.predict_cohort(uncovered, nxt, n_sims, rng)
+        out = (
+            fixed_rate(uncovered)
+            if scenario.landing_rate is not None
+            else lp.predict_cohort(uncovered, nxt, n_sims, rng)
+        )
         add("cohort", uncovered[0][0], uncovered[-1][1], nxt, out)
     for j, y in enumerate(years):
         groups = [(y, y, projects[:, j].astype(np.int64))]
@@ -378,8 +459,25 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
 
 # --------------------------------------------------------------------------------------------- backtest
 
-_BACKTEST_COLS = ["year", "metric", "actual", "actual_qualifier", "actual_range", "actual_source", "median", "mean", "pi80_lo",
-                  "pi80_hi", "pi95_lo", "pi95_hi", "inside80", "inside95", "interval_score80", "interval_score95", "crps"]
+_BACKTEST_COLS = [
+    "year",
+    "metric",
+    "actual",
+    "actual_qualifier",
+    "actual_range",
+    "actual_source",
+    "median",
+    "mean",
+    "pi80_lo",
+    "pi80_hi",
+    "pi95_lo",
+    "pi95_hi",
+    "inside80",
+    "inside95",
+    "interval_score80",
+    "interval_score95",
+    "crps",
+]
 
 
 def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
@@ -408,7 +506,6 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
     """
     import scoringrules as sr
 
-
     full = metrics.trends(ds)
     totals = metrics.reported_totals(ds)
     first = int(full["first_year"].min())
@@ -420,11 +517,20 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             continue
         j = proj.years.index(y)
         upto = full[full["last_year"] <= y]
-        actuals = {"projects": (r["projects"], r["projects_qualifier"], metrics.bounds_list(r["projects_range"]), "reported"),
-                   "investment_100m_yuan": (r["investment_100m_yuan"], r["investment_qualifier"],
-                                            metrics.bounds_list(r["investment_range"]), "reported")}
+        actuals = {
+            "projects": (r["projects"], r["projects_qualifier"], metrics.bounds_list(r["projects_range"]), "reported"),
+            "investment_100m_yuan": (
+                r["investment_100m_yuan"],
+                r["investment_qualifier"],
+                metrics.bounds_list(r["investment_range"]),
+                "reported",
+            ),
+        }
         if j >= 1:
-            for metric, col in (("cumulative_projects", "projects"), ("cumulative_investment_100m_yuan", "investment_100m_yuan")):
+            for metric, col in (
+                ("cumulative_projects", "projects"),
+                ("cumulative_investment_100m_yuan", "investment_100m_yuan"),
+            ):
                 stated = totals.get(Period(first, y), {}).get(col)
                 if stated is not None and stated.known and stated.qualifier == "exact":
                     actuals[metric] = (stated.value, "exact", None, "reported")
@@ -437,9 +543,15 @@ def backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             actual = float(actual)
             p = proj.row(y, metric)
             draws = proj.samples[metric][:, j]
-            row = {"year": y, "metric": metric, "actual": actual, "actual_qualifier": q, "actual_range": bounds,
-                   "actual_source": source,
-                   **{k: float(p[k]) for k in ("median", "mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")}}
+            row = {
+                "year": y,
+                "metric": metric,
+                "actual": actual,
+                "actual_qualifier": q,
+                "actual_range": bounds,
+                "actual_source": source,
+                **{k: float(p[k]) for k in ("median", "mean", "pi80_lo", "pi80_hi", "pi95_lo", "pi95_hi")},
+            }
             for name, level in LEVELS:  # pi80 -> inside80, interval_score80
                 lo, hi, k = row[name + "_lo"], row[name + "_hi"], name[2:]
                 row["inside" + k] = bool(lo <= actual <= hi)
@@ -474,14 +586,27 @@ def landing_backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
         return pd.DataFrame()
     s = span.iloc[0]
     lr = metrics.landing_rates(ds)
-    hit = lr[(lr["first_year"] == s["first_year"]) & (lr["last_year"] == s["last_year"])
-             & (lr["vintage"].map(lambda d: d[0]) == s["vintage"])
-             & (lr["vintage"].map(lambda d: after is None or tuple(d) > tuple(after)))]
+    hit = lr[
+        (lr["first_year"] == s["first_year"])
+        & (lr["last_year"] == s["last_year"])
+        & (lr["vintage"].map(lambda d: d[0]) == s["vintage"])
+        & (lr["vintage"].map(lambda d: after is None or tuple(d) > tuple(after)))
+    ]
     rows = []
     for r in hit.to_dict("records"):
-        rows.append({"cohort": s["cohort"], "as_of": r["vintage"], "actual_lo": r["landed_lo"], "actual_hi": r["landed_hi"],
-                     "median": s["landed_median"], "pi80_lo": s["pi80_lo"], "pi80_hi": s["pi80_hi"],
-                     "pi95_lo": s["pi95_lo"], "pi95_hi": s["pi95_hi"],
-                     "inside80": bool(s["pi80_lo"] <= r["landed_hi"] and r["landed_lo"] <= s["pi80_hi"]),
-                     "inside95": bool(s["pi95_lo"] <= r["landed_hi"] and r["landed_lo"] <= s["pi95_hi"])})
+        rows.append(
+            {
+                "cohort": s["cohort"],
+                "as_of": r["vintage"],
+                "actual_lo": r["landed_lo"],
+                "actual_hi": r["landed_hi"],
+                "median": s["landed_median"],
+                "pi80_lo": s["pi80_lo"],
+                "pi80_hi": s["pi80_hi"],
+                "pi95_lo": s["pi95_lo"],
+                "pi95_hi": s["pi95_hi"],
+                "inside80": bool(s["pi80_lo"] <= r["landed_hi"] and r["landed_lo"] <= s["pi80_hi"]),
+                "inside95": bool(s["pi95_lo"] <= r["landed_hi"] and r["landed_lo"] <= s["pi95_hi"]),
+            }
+        )
     return pd.DataFrame(rows)

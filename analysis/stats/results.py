@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..core import locale
-from . import claims
-from . import metrics
 from ..data.dataset import Dataset
-from . import frames
+from . import claims, frames, metrics
 from .metrics import Date, LandingStatement, Mix, Period
 
 #: Claims a later article makes about the periods of a report: its totals of earlier spans and landing.
@@ -139,8 +137,11 @@ class Results:
         -------
         list of str
         """
-        return [d for d, frame in self.compare.items()
-                if list(metrics.period_statuses(frame).values()).count("published") > 1]
+        return [
+            d
+            for d, frame in self.compare.items()
+            if list(metrics.period_statuses(frame).values()).count("published") > 1
+        ]
 
 
 def coverage_verdict(lo: float, hi: float, mc_se: float, level: float) -> str:
@@ -181,6 +182,7 @@ def _later(full: Dataset, known: Dataset, name: str) -> pd.DataFrame:
 def _later_totals(full: Dataset, known: Dataset) -> pd.DataFrame:
     """Cumulative totals (from the first conference) that only later sources state: one row per figure,
     the tightest statement when several later sources state it."""
+
     def keys(frame: pd.DataFrame) -> list[tuple]:  # one fact's key per row (a missing group is None)
         cols = frame[["first_year", "last_year", "dimension", "group_zh"]].astype(object)
         return [tuple(k) for k in cols.where(cols.notna(), None).values.tolist()]
@@ -213,25 +215,54 @@ def caveats(ds: Dataset, through: int) -> list[dict]:
             continue
         for m, v in vals.items():
             if v.status == "derived" and v.from_period is not None:
-                out.append({"kind": "derived", "period": p.label, "measure": m, "formula": v.formula,
-                            "from_period": v.from_period.label, "known_from": v.from_period.last_year})
+                out.append(
+                    {
+                        "kind": "derived",
+                        "period": p.label,
+                        "measure": m,
+                        "formula": v.formula,
+                        "from_period": v.from_period.label,
+                        "known_from": v.from_period.last_year,
+                    }
+                )
     sig = ds["signings"]
     funds = sig[(sig["investment_term_zh"] == locale.FUNDS_TERM) & (sig["last_year"] <= through)]
     for _, r in funds.iterrows():
-        out.append({"kind": "term", "period": Period(int(r["first_year"]), int(r["last_year"])).label,
-                    "term_zh": r["investment_term_zh"], "source_id": r["source_id"]})
+        out.append(
+            {
+                "kind": "term",
+                "period": Period(int(r["first_year"]), int(r["last_year"])).label,
+                "term_zh": r["investment_term_zh"],
+                "source_id": r["source_id"],
+            }
+        )
     dates = ds.source_dates
     det = ds["details"]
     for _, r in det[det["amount_100m_yuan"].notna()].iterrows():
         year = dates[r["source_id"]][0]
         if year <= through:
-            out.append({"kind": "side_amount", "subject_zh": r["subject_zh"], "subject_en": r["subject_en"],
-                        "amount": float(r["amount_100m_yuan"]), "qualifier": r["qualifier"], "year": year})
+            out.append(
+                {
+                    "kind": "side_amount",
+                    "subject_zh": r["subject_zh"],
+                    "subject_en": r["subject_en"],
+                    "amount": float(r["amount_100m_yuan"]),
+                    "qualifier": r["qualifier"],
+                    "year": year,
+                }
+            )
     return out
 
 
-def compute(ds: Dataset, through: int | None = None, *, projection: bool = True, horizon: int = 3,
-            seed: int | None = None, scenario=None) -> Results:
+def compute(
+    ds: Dataset,
+    through: int | None = None,
+    *,
+    projection: bool = True,
+    horizon: int = 3,
+    seed: int | None = None,
+    scenario=None,
+) -> Results:
     """All results for the release that first published ``through`` (default: the last conference year).
 
     Results are for a whole release: ``through=2020`` gives the 2021 release, which published
@@ -277,8 +308,14 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
     vintage = known.as_of
     periods = metrics.trends(known, through)
     cum = metrics.cumulative(known, through)
-    period = next((metrics.Period(int(r.first_year), int(r.last_year)) for r in periods.itertuples()
-                   if int(r.last_year) == through), None)
+    period = next(
+        (
+            metrics.Period(int(r.first_year), int(r.last_year))
+            for r in periods.itertuples()
+            if int(r.last_year) == through
+        ),
+        None,
+    )
     dims = metrics.dimensions(known)
     statements = metrics.landing_statements(known, through)  # built once; the frame is their table
     res = Results(
@@ -306,8 +343,13 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
         else:
             from . import projection as P
 
-            res.projection = P.project(known, through=through, horizon=horizon, seed=P.DEFAULT_SEED if seed is None else seed,
-                                       scenario=scenario or P.Scenario())
+            res.projection = P.project(
+                known,
+                through=through,
+                horizon=horizon,
+                seed=P.DEFAULT_SEED if seed is None else seed,
+                scenario=scenario or P.Scenario(),
+            )
     later_sources = _later(ds, known, "sources")
     if len(later_sources):
         later_ledger = claims.ledger(ds)
@@ -324,8 +366,11 @@ def compute(ds: Dataset, through: int | None = None, *, projection: bool = True,
             totals=_later_totals(ds, known),
             landing=metrics.landing_rates(ds).pipe(lambda lr: lr[lr["source_id"].isin(later_ids)]),
             landing_statements=tuple(s for s in metrics.landing_statements(ds) if s.source_id in later_ids),
-            claims=later_ledger[~later_ledger["id"].isin(seen) & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)
-                                & (later_ledger["last_year"] <= through)].reset_index(drop=True),
+            claims=later_ledger[
+                ~later_ledger["id"].isin(seen)
+                & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)
+                & (later_ledger["last_year"] <= through)
+            ].reset_index(drop=True),
             backtest=backtest,
             landing_backtest=landing_bt,
         )

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+
 def _gpd_fit(x: np.ndarray) -> tuple[float, float]:
     """Generalized Pareto fit (Zhang & Stephens 2009, with the weak prior used by PSIS)."""
     n = len(x)

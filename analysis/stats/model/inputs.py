@@ -47,9 +47,10 @@ def central_interval(samples: np.ndarray, level: float, axis: int = 0) -> tuple[
     >>> int(lo), int(hi)
     (10, 90)
     """
-    return (np.quantile(samples, (1 - level) / 2, axis=axis, method="inverted_cdf"),
-            np.quantile(samples, (1 + level) / 2, axis=axis, method="inverted_cdf"))
-
+    return (
+        np.quantile(samples, (1 - level) / 2, axis=axis, method="inverted_cdf"),
+        np.quantile(samples, (1 + level) / 2, axis=axis, method="inverted_cdf"),
+    )
 
 
 # =============================================================================================== inputs
@@ -217,7 +218,6 @@ class LandingObs:
                 f"landing statement {self}: vintage must be after the last signing year (age >= 1);"
                 " no statement about cohorts younger than one year exists to inform that"
             )
-
 
 
 # =============================================================================================== helpers

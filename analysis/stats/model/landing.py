@@ -20,12 +20,14 @@ its prior); predictions are draws of *observed* landed counts, not intervals for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from scipy import special
 
 from ...core.config import PRIORS
 from .inputs import LandingObs, PeriodObs, _q
+
 
 def _F(age, c, h):
     """Share of a cohort landed by ``age`` whole years (age >= 1), elementwise."""
@@ -41,8 +43,14 @@ def _bb_pmf_vec(n: int, p: np.ndarray, rho: np.ndarray) -> np.ndarray:
     k = np.arange(n + 1)
     logc = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
     # B(k+al, n-k+be)/B(al, be) = G(k+al) G(n-k+be) G(al+be) / (G(al) G(be) G(n+al+be))
-    lg = (special.gammaln(k[None, :] + al) - special.gammaln(al) + special.gammaln(n - k[None, :] + be)
-          - special.gammaln(be) + special.gammaln(al + be) - special.gammaln(n + al + be))
+    lg = (
+        special.gammaln(k[None, :] + al)
+        - special.gammaln(al)
+        + special.gammaln(n - k[None, :] + be)
+        - special.gammaln(be)
+        + special.gammaln(al + be)
+        - special.gammaln(n + al + be)
+    )
     return np.exp(logc[None, :] + lg)
 
 
@@ -51,7 +59,7 @@ def _conv_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a, b = b, a
     out = np.zeros((a.shape[0], a.shape[1] + b.shape[1] - 1))
     for j in range(b.shape[1]):
-        out[:, j:j + a.shape[1]] += a * b[:, j:j + 1]
+        out[:, j : j + a.shape[1]] += a * b[:, j : j + 1]
     return out
 
 
@@ -99,14 +107,17 @@ def _chain_groups(periods: list[PeriodObs], stmts: list[LandingObs]) -> list[lis
             if p.last_year < s.first_year or p.first_year > s.last_year:
                 continue
             if p.first_year < s.first_year or p.last_year > s.last_year:
-                raise ValueError(f"landing cohort {s.first_year}-{s.last_year} cuts period {p.first_year}-{p.last_year}")
+                raise ValueError(
+                    f"landing cohort {s.first_year}-{s.last_year} cuts period {p.first_year}-{p.last_year}"
+                )
             n = p.signed_estimate()
             if n is None:
                 raise ValueError(f"period {p.first_year}-{p.last_year} has no project count for the landing cohort")
             gs.append(_Group(p.first_year, p.last_year, int(round(n))))
         if sum(g.n for g in gs) != s.signed:
-            raise ValueError(f"landing cohort {s.first_year}-{s.last_year}: signed {s.signed} != periods' sum "
-                             f"{sum(g.n for g in gs)}")
+            raise ValueError(
+                f"landing cohort {s.first_year}-{s.last_year}: signed {s.signed} != periods' sum {sum(g.n for g in gs)}"
+            )
         out.append(gs)
     return out
 
@@ -120,7 +131,7 @@ def _chain_loglik(stmts, groups, c, h, rho, return_filter=False):
     P = c.shape[0]
     ll = np.zeros(P)
     prev = None  # (statement, groups, filtered pmf (P, n+1))
-    for s, gs in zip(stmts, groups):
+    for s, gs in zip(stmts, groups, strict=True):
         lo, hi = s.landed_bounds
         if prev is None:
             new = gs
@@ -145,9 +156,9 @@ def _chain_loglik(stmts, groups, c, h, rho, return_filter=False):
                 pool = ps.signed - sp
                 U = _bb_pmf_vec(pool, qbar, rho)
                 conv = _conv_rows(U, W)  # increments 0..pool+n_new
-                full[:, sp: sp + conv.shape[1]] += f[:, sp: sp + 1] * conv
+                full[:, sp : sp + conv.shape[1]] += f[:, sp : sp + 1] * conv
         mask = np.zeros(s.signed + 1)
-        mask[lo: hi + 1] = 1.0
+        mask[lo : hi + 1] = 1.0
         full = full * mask[None, :]
         z = full.sum(axis=1)
         ll += np.log(np.maximum(z, 1e-300))
@@ -212,8 +223,13 @@ class LandingPosterior:
         """
         rng = np.random.default_rng(0)
         c, h, rho = self.draws(4000, rng)
-        return {"eventual_share": _q(c), "yearly_hazard": _q(h), "icc": _q(rho),
-                "landed_within_1_year": _q(_F(1, c, h)), "landed_within_3_years": _q(_F(3, c, h))}
+        return {
+            "eventual_share": _q(c),
+            "yearly_hazard": _q(h),
+            "icc": _q(rho),
+            "landed_within_1_year": _q(_F(1, c, h)),
+            "landed_within_3_years": _q(_F(3, c, h)),
+        }
 
     def predict_cohort(self, groups, vintage: int, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Observed landed counts by ``vintage`` of a cohort with no landing statement yet.
@@ -246,8 +262,9 @@ class LandingPosterior:
             rate = np.where(signed > 0, landed / signed, np.nan)
         return {"landed": landed, "signed": signed, "rate": rate}
 
-    def predict_existing(self, vintage: int, n_sims: int, rng: np.random.Generator,
-                         new_groups=()) -> dict[str, np.ndarray]:
+    def predict_existing(
+        self, vintage: int, n_sims: int, rng: np.random.Generator, new_groups=()
+    ) -> dict[str, np.ndarray]:
         """Landed count and rate of the latest statement's cohort at a later ``vintage``, given the statements.
 
         The stated count (or a draw from its filtered distribution if it is an interval) plus beta-binomial
@@ -284,8 +301,14 @@ class LandingPosterior:
         return {"landed": landed, "signed": signed, "rate": landed / signed}
 
 
-def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed: int = 0,
-                n_grid: tuple[int, int] = (28, 28), n_rho: int = 5) -> LandingPosterior:
+def fit_landing(
+    periods: list[PeriodObs],
+    statements: list[LandingObs],
+    *,
+    seed: int = 0,
+    n_grid: tuple[int, int] = (28, 28),
+    n_rho: int = 5,
+) -> LandingPosterior:
     """Grid posterior for the landing model from nested statements (see the module docstring).
 
     ``rho`` is integrated over ``n_rho`` equal-probability nodes of its prior; ``(c, h)`` on a grid placed
@@ -325,10 +348,12 @@ def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed:
     """
     del seed  # the grid is deterministic; kept for a uniform signature
     stmts = sorted(statements, key=lambda s: s.vintage)
-    for a, b in zip(stmts, stmts[1:]):
+    for a, b in pairwise(stmts):
         if b.first_year != a.first_year or b.last_year < a.last_year or b.vintage <= a.vintage:
-            raise ValueError("landing statements must be about nested cohorts (same first year, growing last year)"
-                             " at increasing vintages; other shapes are not supported")
+            raise ValueError(
+                "landing statements must be about nested cohorts (same first year, growing last year)"
+                " at increasing vintages; other shapes are not supported"
+            )
     groups = _chain_groups(sorted(periods, key=lambda p: p.first_year), stmts)
     pc, ph, pr = PRIORS["landing_eventual"].params, PRIORS["landing_hazard"].params, PRIORS["landing_icc"].params
     from scipy import stats as _st
@@ -340,7 +365,7 @@ def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed:
         C, H, R = C.ravel(), H.ravel(), R.ravel()
         c, h = special.expit(C), special.expit(H)
         # prior density on the logit scale (with Jacobian); rho nodes have equal prior mass
-        lp = (_st.beta.logpdf(c, *pc) + np.log(c * (1 - c)) + _st.beta.logpdf(h, *ph) + np.log(h * (1 - h)))
+        lp = _st.beta.logpdf(c, *pc) + np.log(c * (1 - c)) + _st.beta.logpdf(h, *ph) + np.log(h * (1 - h))
         ll, (_, _, f) = _chain_loglik(stmts, groups, c, h, R, return_filter=True)
         return C, H, R, lp + ll, f
 
@@ -355,5 +380,6 @@ def fit_landing(periods: list[PeriodObs], statements: list[LandingObs], *, seed:
     C, H, R, lpost, f_last = evaluate(lc2, lh2)
     w = np.exp(lpost - lpost.max())
     w /= w.sum()
-    return LandingPosterior(stmts, groups, special.expit(C), special.expit(H), R, w,
-                            float(lc2[1] - lc2[0]), float(lh2[1] - lh2[0]), f_last)
+    return LandingPosterior(
+        stmts, groups, special.expit(C), special.expit(H), R, w, float(lc2[1] - lc2[0]), float(lh2[1] - lh2[0]), f_last
+    )

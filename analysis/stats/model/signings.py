@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from scipy import special
@@ -78,7 +79,6 @@ def _poisson_interval_logp(lam: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> n
     prob = np.where(inf, np.where(lo_b > 0, special.gammainc(np.maximum(lo_b, 1), lam), 1.0), prob)
     interval = np.log(np.maximum(prob, 1e-300))
     return np.where(exact, out, interval)
-
 
 
 class _Model:
@@ -127,8 +127,8 @@ class _Model:
             B = np.tril(np.ones((T, T)))[:, 1:]  # eta_t = mu + sum_{s=1..t} d_s
         else:
             B = np.eye(T)
-        L_eta[:, nf:nf + ne] = B
-        L_a[:, nf + ne:] = B
+        L_eta[:, nf : nf + ne] = B
+        L_a[:, nf + ne :] = B
         self.L_eta, self.L_a = L_eta, L_a
 
     def creators(self, t: int) -> tuple[int, int]:
@@ -142,9 +142,14 @@ class _Model:
     def prior_var(self, sd: np.ndarray, tau: np.ndarray) -> np.ndarray:
         """Prior variances of x for scale values (n,) -> (n, D)."""
         n = sd.shape[0]
-        return np.concatenate([np.broadcast_to(self.v_fixed, (n, self.nf)),
-                               np.repeat((sd**2)[:, None], self.ne, axis=1),
-                               np.repeat((tau**2)[:, None], self.ne, axis=1)], axis=1)
+        return np.concatenate(
+            [
+                np.broadcast_to(self.v_fixed, (n, self.nf)),
+                np.repeat((sd**2)[:, None], self.ne, axis=1),
+                np.repeat((tau**2)[:, None], self.ne, axis=1),
+            ],
+            axis=1,
+        )
 
     def paths(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x @ self.L_eta.T, x @ self.L_a.T
@@ -213,7 +218,7 @@ class _Data:
         if not periods:
             raise ValueError("no periods")
         ps = sorted(periods, key=lambda p: p.first_year)
-        for a, b in zip(ps, ps[1:]):
+        for a, b in pairwise(ps):
             if b.first_year <= a.last_year:
                 raise ValueError(f"periods overlap: {a.first_year}-{a.last_year} and {b.first_year}-{b.last_year}")
         self.periods = ps
@@ -223,7 +228,7 @@ class _Data:
         s = INVESTMENT_MEASUREMENT_SD
         for p in ps:
             mask = np.zeros(self.T, bool)
-            mask[p.first_year - self.first_year: p.last_year - self.first_year + 1] = True
+            mask[p.first_year - self.first_year : p.last_year - self.first_year + 1] = True
             cb, mb = p.count_bounds(), p.money_bounds()
             if cb is not None:
                 self.cnt.append((mask, cb[0], cb[1]))
@@ -241,8 +246,11 @@ class _Data:
         tot_n, tot_y = sum(c for c, _ in n_cnt), sum(y for _, y in n_cnt)
         self.start_rate = math.log(max(tot_n, 0.5) / tot_y) if tot_y else PRIORS["rate_level"].params[0]
         both = [p for p in ps if p.signed_estimate() and p.investment is not None]
-        self.start_amount = (math.log(sum(p.investment for p in both) / sum(p.signed_estimate() for p in both))
-                             if both else PRIORS["amount_level"].params[0])
+        self.start_amount = (
+            math.log(sum(p.investment for p in both) / sum(p.signed_estimate() for p in both))
+            if both
+            else PRIORS["amount_level"].params[0]
+        )
 
     # -- one-dimensional pieces: value, first and second derivative
     @staticmethod
@@ -375,7 +383,7 @@ class _Fit:
         n = x.shape[0]
         f, g, H = self.log_joint(x, ls, lt, derivs=True)
         it = 0
-        for it in range(1, max_iter + 1):
+        for it in range(1, max_iter + 1):  # noqa: B007 (the count of iterations is returned)
             A = -H + 1e-8 * np.eye(m.D)
             try:
                 p = np.linalg.solve(A, g[:, :, None])[:, :, 0]
@@ -469,7 +477,7 @@ class _Fit:
             return x
         xl = x @ self.K.T
         y = xl.copy()
-        for yrs, ce, ca, which in self.aggs:
+        for _yrs, ce, ca, which in self.aggs:
             v = xl[:, ce] if which == "eta" else xl[:, ce] + xl[:, ca]
             tgt = ce if which == "eta" else ca
             mx = v.max(axis=1, keepdims=True)
@@ -481,7 +489,7 @@ class _Fit:
         if not self.aggs:
             return y
         xl = y.copy()
-        for yrs, ce, ca, which in self.aggs:  # eta blocks first, then z blocks
+        for _yrs, ce, ca, which in self.aggs:  # eta blocks first, then z blocks
             tgt = ce if which == "eta" else ca
             c, r = y[:, tgt[0]], y[:, tgt[1:]]
             rr = np.concatenate([r, np.zeros((r.shape[0], 1))], axis=1)
@@ -496,7 +504,7 @@ class _Fit:
         n = x.shape[0]
         J = np.repeat(np.eye(m.D)[None], n, axis=0)
         xl = x @ self.K.T
-        for yrs, ce, ca, which in self.aggs:
+        for _yrs, ce, ca, which in self.aggs:
             k = len(ce)
             if which == "eta":
                 v, tgt, src = xl[:, ce], ce, [ce]
@@ -526,8 +534,13 @@ class _Fit:
         x = self._to_x(y)
         q = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under the node's scaled covariance
         half_logdet = 0.5 * self._log_det_cov_y[k] + m.D * math.log(infl)
-        lt_dens = (special.gammaln((nu + m.D) / 2) - special.gammaln(nu / 2) - 0.5 * m.D * math.log(nu * math.pi)
-                   - half_logdet - 0.5 * (nu + m.D) * np.log1p(q / nu))
+        lt_dens = (
+            special.gammaln((nu + m.D) / 2)
+            - special.gammaln(nu / 2)
+            - 0.5 * m.D * math.log(nu * math.pi)
+            - half_logdet
+            - 0.5 * (nu + m.D) * np.log1p(q / nu)
+        )
         lq = np.log(self.node_w[k]) - math.log(self.dls * self.dlt) + lt_dens
         ls, lt = self.ls[k], self.lt[k]
         lw = self.log_joint(x, ls, lt) - lq
@@ -564,9 +577,17 @@ class Posterior:
             value), ``ess`` (effective sample size of the importance weights), ``n_draws``, ``khat`` (Pareto
             k-hat) and ``newton_iterations``.
         """
-        return {k: {"log_evidence": f.log_evidence, "log_evidence_laplace": f.laplace_log_evidence,
-                    "ess": f.ess, "n_draws": len(f.weights), "khat": f.khat,
-                    "newton_iterations": f.newton_iters} for k, f in self.fits.items()}
+        return {
+            k: {
+                "log_evidence": f.log_evidence,
+                "log_evidence_laplace": f.laplace_log_evidence,
+                "ess": f.ess,
+                "n_draws": len(f.weights),
+                "khat": f.khat,
+                "newton_iterations": f.newton_iters,
+            }
+            for k, f in self.fits.items()
+        }
 
     def predict(self, years, n_sims: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Model-averaged posterior-predictive draws for future ``years`` (each after ``last_year``).
@@ -615,8 +636,14 @@ class Posterior:
         projects = rng.poisson(rate).astype(float)
         inv = np.exp(np.minimum(eta + a, 50.0) + INVESTMENT_MEASUREMENT_SD * rng.standard_normal(eta.shape))
         model_idx = np.array([MODELS.index(k) for k in names])[which]
-        return {"projects": projects, "investment": inv, "projects_cum": np.cumsum(projects, axis=1),
-                "investment_cum": np.cumsum(inv, axis=1), "rate": rate, "model": model_idx}
+        return {
+            "projects": projects,
+            "investment": inv,
+            "projects_cum": np.cumsum(projects, axis=1),
+            "investment_cum": np.cumsum(inv, axis=1),
+            "rate": rate,
+            "model": model_idx,
+        }
 
     def summary(self) -> dict:
         """Posterior summaries (q10, q50, q90 = median and 80 % interval) per model and averaged.
@@ -639,8 +666,13 @@ class Posterior:
             x, sd, tau = f.x[idx], f.sd[idx], f.tau[idx]
             m = f.model
             eta, a = m.paths(x)
-            s = {"weight": self.weights[k], "rate_last": _q(np.exp(eta[:, -1])), "rate_sd": _q(sd),
-                 "amount_last": _q(np.exp(a[:, -1])), "amount_sd": _q(tau)}
+            s = {
+                "weight": self.weights[k],
+                "rate_last": _q(np.exp(eta[:, -1])),
+                "rate_sd": _q(sd),
+                "amount_last": _q(np.exp(a[:, -1])),
+                "amount_sd": _q(tau),
+            }
             if k == "drift":
                 s["growth"] = _q(np.expm1(x[:, m.ix["beta"]]))
                 s["amount_growth"] = _q(np.expm1(x[:, m.ix["gamma"]]))
@@ -651,16 +683,24 @@ class Posterior:
                 e1, a1 = m.future(x[:nk], sd[:nk], tau[:nk], 1, rng)
                 pooled_rate.append(np.exp(e1[:, 0]))
                 pooled_amt.append(np.exp(a1[:, 0]))
-        out["averaged"] = {"rate_next_year": _q(np.concatenate(pooled_rate)),
-                           "amount_next_year": _q(np.concatenate(pooled_amt))}
+        out["averaged"] = {
+            "rate_next_year": _q(np.concatenate(pooled_rate)),
+            "amount_next_year": _q(np.concatenate(pooled_amt)),
+        }
         if self.landing is not None:
             out["landing"] = self.landing.summary()
         return out
 
 
-def fit(periods: list[PeriodObs], landing: list[LandingObs] | tuple = (), *, seed: int = 0,
-        n_draws: int = _N_IS_DEFAULT, n_grid: int = _N_GRID_DEFAULT,
-        models: tuple[str, ...] = MODELS) -> Posterior:
+def fit(
+    periods: list[PeriodObs],
+    landing: list[LandingObs] | tuple = (),
+    *,
+    seed: int = 0,
+    n_draws: int = _N_IS_DEFAULT,
+    n_grid: int = _N_GRID_DEFAULT,
+    models: tuple[str, ...] = MODELS,
+) -> Posterior:
     """Fit the count/investment models (and the landing model if statements are given).
 
     Deterministic given ``seed``.
@@ -700,9 +740,9 @@ def fit(periods: list[PeriodObs], landing: list[LandingObs] | tuple = (), *, see
     data = _Data(list(periods))
     rng = np.random.default_rng(seed)
     fits = {k: _Fit(_Model(k, data.T), data, rng, n_draws, n_grid) for k in models}
-    prior = dict(zip(MODELS, PRIORS["model"].params))
+    prior = dict(zip(MODELS, PRIORS["model"].params, strict=True))
     le = np.array([fits[k].log_evidence + math.log(prior[k]) for k in models])
     w = np.exp(le - le.max())
     w /= w.sum()
     lp = fit_landing(data.periods, list(landing), seed=seed) if landing else None
-    return Posterior(data.first_year, data.last_year, dict(zip(models, map(float, w))), fits, lp)
+    return Posterior(data.first_year, data.last_year, dict(zip(models, map(float, w), strict=True)), fits, lp)

@@ -30,7 +30,16 @@ from importlib import import_module
 
 __version__ = "0.2.0"
 
-_API = ("DataError", "Dataset", "Results", "Scenario", "compute", "load")
+#: the public names and the module each comes from, imported on first use (``check`` needs only ``load``,
+#: so it does not pay for the model's imports)
+_API = {
+    "DataError": ".api",
+    "Dataset": ".api",
+    "load": ".api",
+    "Results": ".stats.results",
+    "compute": ".stats.results",
+    "Scenario": ".stats.projection",
+}
 _PRESENT = ("charts", "notebook", "output", "page", "prose", "tables")
 
 __all__ = [*_API, *_PRESENT]
@@ -38,7 +47,7 @@ __all__ = [*_API, *_PRESENT]
 
 def __getattr__(name: str):
     if name in _API:
-        return getattr(import_module(".api", __name__), name)
+        return getattr(import_module(_API[name], __name__), name)
     if name in _PRESENT:
         return import_module(f".present.{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

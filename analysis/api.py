@@ -16,10 +16,8 @@ from .core.config import CACHE_ENV, default_data_dir
 from .data.dataset import Dataset, read
 from .data.schema import DataError
 from .present.facts import reconciliation_problems
-from .stats.projection import Scenario
-from .stats.results import Results, compute
 
-__all__ = ["DataError", "Dataset", "Results", "Scenario", "compute", "load"]
+__all__ = ["DataError", "Dataset", "load"]
 
 #: Set by the build in its warm kernels: a data directory whose files did not change is loaded once per
 #: kernel (the dataset is read-only; the notebooks' outputs are the bytes a fresh kernel gives, which a

@@ -44,7 +44,7 @@ def floor_once(tmp: Path) -> float:
     import nbformat
     import papermill as pm
 
-    from analysis.kernels import KERNEL_ARGS
+    from analysis.pipeline.kernels import KERNEL_ARGS
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

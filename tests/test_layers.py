@@ -102,3 +102,14 @@ def test_a_subpackage_sits_in_its_layer():
     assert "analysis.stats.model.inputs" in GRAPH["analysis.stats.model.signings"]
     assert "analysis.stats.model.signings" in GRAPH["analysis.stats.model"]
     assert "analysis.stats.model" in GRAPH["analysis.stats.calibration"]
+
+
+def test_the_door_does_not_import_the_model():
+    """``check`` loads the data through ``analysis.load`` only: the model's and the charts' libraries stay out
+    of its start-up (they cost about a tenth of a second each)."""
+    import subprocess
+    import sys
+
+    code = "import sys, analysis; analysis.load; print(sorted({'scipy', 'matplotlib', 'jinja2'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PKG.parent)
+    assert out.stdout.strip() == "[]"

@@ -1,8 +1,9 @@
 """The public face: what an analyst imports (``from analysis import load, compute``).
 
 ``load`` is the one door to the data: the data layer reads and checks the files
-(:func:`analysis.data.dataset.read`), the statistics layer reconciles the published figures that should
-add up (:func:`analysis.present.facts.reconciliation_problems`), and every problem is reported at once.
+(:func:`analysis.data.dataset.read`), the claims ledger of the statistics layer reconciles the published
+figures that should add up (:func:`analysis.stats.claims.ledger`, its failures worded by
+:func:`analysis.present.facts.reconciliation_problems`), and every problem is reported at once.
 """
 
 from __future__ import annotations

@@ -112,9 +112,10 @@ def test_2023_landing_claims_as_facts(res2023):
 
 def test_signed_count_of_a_landing_cohort_is_a_stated_total(res2023):
     """The first cohort's signed count is the 2019–2020 total (no count in landing.csv): a one-term formula."""
-    row = res2023.landing.iloc[0]
+    row, first = res2023.landing.iloc[0], res2023.landing_statements[0]
     f = row["signed_formula"]
-    assert row["signed_status"] == "derived" and isinstance(f, Formula) and f.is_stated_total
+    assert row["signed_status"] == "derived" and isinstance(f, Formula) and first.signed_from == "total"
+    assert len(f.terms) == 1 and f.terms[0][1].total  # one term: the period's stated total
     total = next(
         float(r["projects"])
         for r in _csv("signings.csv")

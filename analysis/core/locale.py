@@ -105,8 +105,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "history": ("已公布", "published"),
     "sum_of_periods": ("各期之和", "sum of periods"),
     "stated_total": ("报道所述累计", "cumulative as reported"),
-    "lower_bound": ("下限（超/余）", "lower bound (over / more than)"),
-    "annual_avg": ("年均", "per year"),
     "source_line": ("资料来源", "Source"),
     "own_calculation": ("本包计算", "calculations by this package"),
     # section headings of notebooks and reports
@@ -299,7 +297,6 @@ CHART_WORDS = {
     "not_published": ("未公布", "not published"),
     "share_projects": ("项目数占比", "share of projects"),
     "share_investment": ("投资额占比", "share of investment"),
-    "vintage_axis": ("报道年份", "year of the statement"),
 }
 
 
@@ -416,6 +413,14 @@ REGION_ZH = "北三县"
 #: Characters of Chinese writing (CJK ideographs and punctuation), and the marks a line may not start with.
 CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 NO_LINE_START = "，。；：、？！）)%"
+#: The WORDS key of a projection metric's label in tables and the terminal (its name inside a sentence is
+#: WORDS["metric_<metric>"]).
+METRIC_LABELS = {
+    "projects": "projects",
+    "investment_100m_yuan": "investment_unit",
+    "cumulative_projects": "cumulative_projects",
+    "cumulative_investment_100m_yuan": "cumulative_investment",
+}
 #: The sign of a merged group in the sources' names (产业、交通), also how names and periods are listed in zh data fields.
 NAME_SEP = "、"
 _ZH_SMALL = "零一二三四五六七八九十"

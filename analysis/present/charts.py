@@ -685,20 +685,20 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     'How many signed projects have landed?'
     """
     loc = _ensure_style(lang)
-    lr = res.landing
+    rows = res.landing_statements  # the typed records (metrics.LandingStatement)
     fig = _new(size, 4.4)
     ax = fig.subplots()
     handles = []
     labels = []
-    for i, r in enumerate(lr.to_dict("records")):
+    for i, r in enumerate(rows):
         x = i
-        labels.append(_cohort_label(r["first_year"], r["last_year"], r["vintage"], loc, size))
-        if not locale.missing(r["rate"]) and not locale.missing(r["landed"]):
-            lo, hi = r["ci95_lo"], r["ci95_hi"]
+        labels.append(_cohort_label(r.first_year, r.last_year, r.vintage, loc, size))
+        if not locale.missing(r.rate) and not locale.missing(r.landed):
+            lo, hi = r.ci95_lo, r.ci95_hi
             ax.errorbar(
                 x,
-                r["rate"],
-                yerr=[[r["rate"] - lo], [hi - r["rate"]]],
+                r.rate,
+                yerr=[[r.rate - lo], [hi - r.rate]],
                 fmt="o",
                 color=C_PROJECTS,
                 markersize=8,
@@ -707,19 +707,19 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 zorder=3,
             )
             ax.annotate(
-                f"{locale.num(r['landed_point'])}/{locale.num(r['signed'])}",
-                (x, r["rate"]),
+                f"{locale.num(r.landed_point)}/{locale.num(r.signed)}",
+                (x, r.rate),
                 xytext=(-10, 0),
                 textcoords="offset points",
                 ha="right",
                 va="center",
                 fontsize=10,
             )
-        if not locale.missing(r["stated_rate"]):
-            q = r["stated_qualifier"]
+        if not locale.missing(r.stated_rate):
+            q = r.stated_qualifier
             ax.plot(
                 x + 0.12,
-                r["stated_rate"],
+                r.stated_rate,
                 "^" if q in LOWER_BOUNDS else "v" if q in UPPER_BOUNDS else "D",
                 markersize=9,
                 markerfacecolor="white",
@@ -728,8 +728,8 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 zorder=4,
             )
             ax.annotate(
-                loc.hedged(r["stated_rate_pct"], r["stated_qualifier"], "percent"),
-                (x + 0.12, r["stated_rate"]),
+                loc.hedged(r.stated_rate_pct, r.stated_qualifier, "percent"),
+                (x + 0.12, r.stated_rate),
                 xytext=(8, 0),
                 textcoords="offset points",
                 ha="left",
@@ -737,7 +737,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 fontsize=10,
                 color=C_STATED,
             )
-    n = len(lr)
+    n = len(rows)
     handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=loc.chart_word("counted")))
     handles.append(
         Line2D(
@@ -779,7 +779,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
             n += 1
     ax.set_xticks(range(n), labels, fontsize=10.5 if size == "wide" else 9)
     ax.set_xlim(-0.6, n - 0.2)
-    ax.set_ylim(max(0.0, min([0.5] + list(lr["ci95_lo"].dropna())) - 0.1), 1.02)
+    ax.set_ylim(max(0.0, min([0.5] + [r.ci95_lo for r in rows if r.ci95_lo is not None]) - 0.1), 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel(loc.chart_word("rate_axis"))
     ax.grid(axis="x", visible=False)

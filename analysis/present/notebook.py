@@ -87,7 +87,7 @@ def source_line(sources, lang: str) -> str:
     Parameters
     ----------
     sources : list of dict
-        The sources (``prose.ctx_sources(res, lang)["sources"]``).
+        The sources (``prose.ctx_sources(res, locale.of(lang))["sources"]``).
     lang : str or analysis.core.locale.Locale
         ``"zh"`` or ``"en"`` (or its Locale).
 
@@ -99,7 +99,7 @@ def source_line(sources, lang: str) -> str:
     Examples
     --------
     >>> from analysis import compute, load, notebook, prose
-    >>> first = prose.ctx_sources(compute(load(), 2023), "zh")["sources"][:1]
+    >>> first = prose.ctx_sources(compute(load(), 2023), locale.of("zh"))["sources"][:1]
     >>> notebook.source_line(first, "zh")
     '资料来源：中国新闻网（2021年5月14日）；本包计算。'
     >>> notebook.source_line(first, "en")
@@ -223,7 +223,7 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
     (out / f"{name}.png").write_bytes(wide)
     (out / f"{name}-narrow.png").write_bytes(narrow)
     title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
-    caption = source_line(ctx_sources(res, lang)["sources"], lang)
+    caption = source_line(ctx_sources(res, locale.of(lang))["sources"], lang)
 
     def uri(data: bytes) -> str:
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")

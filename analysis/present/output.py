@@ -404,12 +404,6 @@ _PROJECTION_PARTS = (
     ("investment_100m_yuan", "cli_projection_investment"),
     ("cumulative_investment_100m_yuan", "cli_projection_cumulative_investment"),
 )
-_METRIC_WORDS = {
-    "projects": "projects",
-    "investment_100m_yuan": "investment_unit",
-    "cumulative_projects": "cumulative_projects",
-    "cumulative_investment_100m_yuan": "cumulative_investment",
-}
 _FLAGS = {True: "cli_flag_ok", False: "cli_flag_bad", None: "cli_flag_unknown"}
 _STATUS_WORDS = {"reported": "reported", "derived": "derived", "missing": "cli_status_missing"}
 
@@ -518,47 +512,47 @@ def metrics_text(res, lang: str = "en") -> str:
     lines.append(w("cli_amounts_unit"))
     if m["landing"]:
         lines += ["", w("cli_landing")]
-        for r, (_, row) in zip(m["landing"], res.landing.iterrows(), strict=True):
+        for stmt in res.landing_statements:  # the typed records (metrics.LandingStatement)
             stated = (
                 w("cli_no_rate")
-                if r["stated_rate"] is None
-                else w("cli_stated_rate", rate=hedged(r["stated_rate"] * 100, r["stated_qualifier"], "percent"))
+                if stmt.stated_rate is None
+                else w("cli_stated_rate", rate=hedged(stmt.stated_rate * 100, stmt.stated_qualifier, "percent"))
                 + (
                     ""
-                    if r["consistent"] is None
-                    else w("cli_rate_verdict", verdict=locale.verdict(r["consistent"], lang))
+                    if stmt.consistent is None
+                    else w("cli_rate_verdict", verdict=locale.verdict(stmt.consistent, lang))
                 )
             )
-            if r["landed"] is not None:
+            if stmt.landed is not None:
                 count = w(
                     "cli_counted",
-                    landed=_num(r["landed"]),
-                    signed=_num(r["signed"]),
-                    rate=locale.pct(r["rate"]),
-                    lo=locale.pct(r["ci95"][0]),
-                    hi=locale.pct(r["ci95"][1]),
+                    landed=_num(stmt.landed),
+                    signed=_num(stmt.signed),
+                    rate=locale.pct(stmt.rate),
+                    lo=locale.pct(stmt.ci95_lo),
+                    hi=locale.pct(stmt.ci95_hi),
                 )
-            elif r["landed_range"] is not None:
-                lo, hi = r["landed_range"]
+            elif stmt.landed_lo is not None:
+                lo, hi = stmt.landed_lo, stmt.landed_hi
                 count = w(
-                    "cli_by_rate", count=_num(lo) if lo == hi else _num(lo) + "–" + _num(hi), signed=_num(r["signed"])
+                    "cli_by_rate", count=_num(lo) if lo == hi else _num(lo) + "–" + _num(hi), signed=_num(stmt.signed)
                 )
             else:
                 count = w("cli_no_count")
             signed = (
                 w(
                     "cli_signed_derived",
-                    status=status(r["signed_status"]),
-                    formula=facts.formula(row["signed_formula"], lang),
+                    status=status(stmt.signed_status),
+                    formula=facts.formula(stmt.signed_formula, lang),
                 )
-                if r["signed_status"] == "derived"
+                if stmt.signed_status == "derived"
                 else ""
             )
             lines.append(
                 w(
                     "cli_landing_row",
-                    period=locale.period(r["first_year"], r["last_year"], lang),
-                    as_of=r["as_of"],
+                    period=locale.period(stmt.first_year, stmt.last_year, lang),
+                    as_of=stmt.as_of,
                     count=count,
                     stated=stated,
                     signed=signed,
@@ -615,8 +609,8 @@ def metrics_text(res, lang: str = "en") -> str:
                     "cli_backtest_row",
                     year=b["year"],
                     metric=b["metric"],
-                    metric_label=locale.word(_METRIC_WORDS[b["metric"]], lang)
-                    if b["metric"] in _METRIC_WORDS
+                    metric_label=locale.word(locale.METRIC_LABELS[b["metric"]], lang)
+                    if b["metric"] in locale.METRIC_LABELS
                     else b["metric"],
                     actual=hedged(b["actual"], b["actual_qualifier"], None, b["actual_range"]),
                     median=locale.rounded(b["median"], lang),

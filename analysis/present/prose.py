@@ -456,7 +456,7 @@ def _period_rows(t: pd.DataFrame, caveats=()) -> list[dict]:
                 "per_project": _v(r["investment_per_project_100m_yuan"]),
                 "change_projects": _v(r["change_projects_per_year"]),
                 "change_investment": _v(r["change_investment_per_year"]),
-                "term_zh": terms.get(locale.period(int(r["first_year"]), int(r["last_year"]), "en")),
+                "term_zh": terms.get(r["period"]),  # caveats name a period by its label
             }
         )
     return rows

@@ -348,14 +348,6 @@ def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claim
     return st
 
 
-_METRIC_WORDS = {
-    "projects": "projects",
-    "investment_100m_yuan": "investment_unit",
-    "cumulative_projects": "cumulative_projects",
-    "cumulative_investment_100m_yuan": "cumulative_investment",
-}
-
-
 def projection(res, lang: str) -> Table:
     """The projection: median, mean and 80 %/95 % prediction intervals of each figure and year.
 
@@ -383,7 +375,7 @@ def projection(res, lang: str) -> Table:
     df = pd.DataFrame(
         {
             loc.word("year"): tab["year"].astype(str),
-            loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in tab["metric"]],
+            loc.word("metric"): [loc.word(locale.METRIC_LABELS[m]) for m in tab["metric"]],
             loc.word("median"): [loc.rounded(v) for v in tab["median"]],
             loc.word("mean"): [loc.rounded(v) for v in tab["mean"]],
             loc.word("pi80"): [loc.interval(a, b) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"], strict=True)],
@@ -433,7 +425,7 @@ def backtest(res, lang: str) -> Table | None:
     df = pd.DataFrame(
         {
             loc.word("year"): bt["year"].astype(str),
-            loc.word("metric"): [loc.word(_METRIC_WORDS[m]) for m in bt["metric"]],
+            loc.word("metric"): [loc.word(locale.METRIC_LABELS[m]) for m in bt["metric"]],
             loc.word("actual"): [
                 _actual(v, q, b, src, loc)
                 for v, q, b, src in zip(
@@ -485,7 +477,9 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
     for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
         row = {
             loc.word("process"): process_label(proc, loc.lang),
-            loc.word("metric"): loc.word(_METRIC_WORDS["projects" if metric == "projects" else "investment_100m_yuan"]),
+            loc.word("metric"): loc.word(
+                locale.METRIC_LABELS["projects" if metric == "projects" else "investment_100m_yuan"]
+            ),
         }
         for level in LEVELS:
             for h in (1, last):

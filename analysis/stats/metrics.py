@@ -172,16 +172,6 @@ class Formula:
             raise ValueError(f"a formula's operator is '+' or '−', got {op!r}")
         return cls((("", first), *((op, t) for t in rest)), result, versus)
 
-    @property
-    def is_stated_total(self) -> bool:
-        """Whether the formula is one period's stated total (the signed count of a landing cohort).
-
-        Returns
-        -------
-        bool
-        """
-        return len(self.terms) == 1 and self.terms[0][1].total
-
 
 @dataclass
 class Value:
@@ -195,7 +185,7 @@ class Value:
         Its hedge (``exact``, ``approx``, ``over``, ``range``, …).
     status : str
         ``reported`` (a source states it), ``derived`` (computed from stated figures) or ``missing``.
-    formula : str or None
+    formula : Formula or None
         How a derived value was computed.
     line : int or None
         The signings.csv line of a reported value.
@@ -841,7 +831,7 @@ class LandingStatement:
         no exact total is published).
     signed_status : str
         ``reported`` (landing.csv states it), ``derived`` (from signings.csv) or ``missing``.
-    signed_formula : str or None
+    signed_formula : Formula or None
         How a derived count was found ('85 (2019–2021 total)' or a sum of periods).
     signed_from : str or None
         What a derived count is: ``total`` (a stated total of the cohort's span) or ``sum`` (the sum of
@@ -877,7 +867,7 @@ class LandingStatement:
     as_of: str | None
     signed: int | None
     signed_status: str
-    signed_formula: str | None
+    signed_formula: Formula | None
     signed_from: str | None
     landed: int | None
     landed_lo: int | None

@@ -99,6 +99,13 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _through_option(exc) -> str:
+    """A year outside the data in the command line's words (the option ``--through``, not the argument)."""
+    if exc.side == "before":
+        return f"--through {exc.year} is before the first conference ({exc.bound})"
+    return f"--through {exc.year} is after the last conference in the data ({exc.bound})"
+
+
 def cmd_metrics(args) -> int:
     """``metrics``: compute the results through ``--through`` and print them as a table or as JSON.
 
@@ -116,11 +123,14 @@ def cmd_metrics(args) -> int:
         The exit status: 0.
     """
     from ..present.output import jsonable, metrics_text, results_dict
+    from ..stats.metrics import YearOutsideData
     from ..stats.results import compute
 
     ds = _load_or_fail(args.data)
     try:
         res = compute(ds, args.through, horizon=args.horizon, seed=args.seed, projection=not args.no_projection)
+    except YearOutsideData as exc:
+        raise UsageError(_through_option(exc)) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
@@ -194,7 +204,7 @@ def cmd_build(args) -> int:
     """
     from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
     from . import outdir
-    from .build import BuildError, KernelPool, build, most_units, plan, tree_digest, up_to_date
+    from .build import BuildError, KernelPool, build, check_parameters, most_units, plan, tree_digest, up_to_date
 
     out = args.out or REPORTS_DIR
     nb_dir = args.notebooks or NOTEBOOK_DIR
@@ -215,6 +225,10 @@ def cmd_build(args) -> int:
         return 0
     if args.data is not None and not Path(args.data).is_dir():
         _load_or_fail(args.data)  # the one-line message, before any kernel starts
+    try:  # a notebook that lacks a parameter the build passes: one line, before any kernel starts
+        check_parameters(nb_dir)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     try:  # the lock, and what the out folder holds: before any kernel starts
         claim = outdir.Claim(out, protect).acquire()
     except ValueError as exc:

@@ -14,6 +14,7 @@ claims ledger reasons across them.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -494,16 +495,41 @@ def sum_of_periods(ds: Dataset, periods, measure: str) -> Hedged | None:
     return hedge_of_values(parts, count=measure == "projects") if parts and all(v.known for v in parts) else None
 
 
+class YearOutsideData(ValueError):
+    """A ``through`` year before the first or after the last conference of the data.
+
+    The message names the Python argument (``through=2030: after the last conference, 2024``); the
+    command line words it as its option from ``year``, ``side`` and ``bound``.
+
+    Parameters
+    ----------
+    year : int
+        The year asked for.
+    side : str
+        ``"before"`` (the first conference) or ``"after"`` (the last one).
+    bound : int
+        That first or last conference year.
+    """
+
+    def __init__(self, year: int, side: str, bound: int):
+        self.year, self.side, self.bound = year, side, bound
+        which = "first" if side == "before" else "last"
+        super().__init__(f"through={year}: {side} the {which} conference, {bound}")
+
+
 def _check_through(ds: Dataset, through: int | None) -> int:
     """``through`` as a conference year of ``ds`` (default: the last one); the door's only check
-    (:func:`vintage`). Raises ValueError for a year before the first or after the last conference."""
+    (:func:`vintage`). Raises TypeError unless it is an int year, :class:`YearOutsideData` for a year before
+    the first or after the last conference."""
     years = ds.conference_years
     if through is None:
         return years[-1]
+    if isinstance(through, bool) or not isinstance(through, numbers.Integral):
+        raise TypeError(f"through must be an int year such as {years[-1]}, got {through!r}")
     if through < years[0]:
-        raise ValueError(f"--through {through} is before the first conference ({years[0]})")
+        raise YearOutsideData(int(through), "before", years[0])
     if through > years[-1]:
-        raise ValueError(f"--through {through} is after the last conference in the data ({years[-1]})")
+        raise YearOutsideData(int(through), "after", years[-1])
     return int(through)
 
 

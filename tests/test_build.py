@@ -47,7 +47,7 @@ def ds():
 def test_every_notebook_has_the_parameters_the_build_passes():
     for nb in sorted(NB_DIR.glob("*.ipynb")):
         names = notebook_parameters(nb)
-        assert {"data_dir", "lang", "fig_dir", "through"} <= names, nb.name
+        assert {"data_dir", "lang", "fig_dir", "through"} <= set(names), nb.name
 
 
 def test_plan_has_a_report_per_published_period(ds, tmp_path):

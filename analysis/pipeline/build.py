@@ -54,6 +54,9 @@ from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_noteboo
 __all__ = ["BuildError", "Job", "KernelPool", "build", "plan", "refresh_notebooks", "tree_digest", "up_to_date"]
 
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
+#: the parameters the build passes to every analysis notebook and to the period report (``fig_dir`` when it runs)
+ANALYSIS_PARAMETERS = ("lang", "fig_dir")
+REPORT_PARAMETERS = ("lang", "through", "metrics_path", "fig_dir")
 STAMP = ".stamp.json"
 #: seconds an interrupted build waits for its workers after killing the kernels (they return within about one)
 INTERRUPT_GRACE = 10
@@ -197,7 +200,7 @@ def up_to_date(out_dir: Path, digest: str) -> bool:
 # --------------------------------------------------------------------------------------------- plan
 
 
-def notebook_parameters(path: Path) -> set[str]:
+def notebook_parameters(path: Path) -> list[str]:
     """Names defined in the notebook's ``parameters`` cell (papermill ignores unknown names silently).
 
     Parameters
@@ -207,7 +210,8 @@ def notebook_parameters(path: Path) -> set[str]:
 
     Returns
     -------
-    set of str
+    list of str
+        The names, in the order the cell declares them.
 
     Raises
     ------
@@ -219,7 +223,7 @@ def notebook_parameters(path: Path) -> set[str]:
     params = pm.inspect_notebook(str(path))
     if not params:
         raise BuildError(f"{path.name} has no cell tagged 'parameters'")
-    return set(params)
+    return list(params)
 
 
 def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -323,12 +327,37 @@ def plan(
     return result
 
 
+def check_parameters(nb_dir: Path = NOTEBOOK_DIR) -> None:
+    """Refuse, before any kernel starts, a notebook that does not declare every parameter the build passes.
+
+    Papermill would only warn and run the notebook on its defaults; this says which name is unknown and
+    which the notebook knows, in one line.
+
+    Parameters
+    ----------
+    nb_dir : pathlib.Path, optional
+        The notebooks folder.
+
+    Raises
+    ------
+    ValueError
+        A notebook does not declare a parameter the build passes.
+    """
+    for nb in analysis_notebooks(nb_dir):
+        _only_known(nb, dict.fromkeys(ANALYSIS_PARAMETERS))
+    report = nb_dir / REPORT_NOTEBOOK
+    if report.exists():
+        _only_known(report, dict.fromkeys(REPORT_PARAMETERS))
+
+
 def _only_known(nb: Path, params: dict) -> dict:
     """Every parameter the build passes must be defined by the notebook (papermill would ignore it)."""
+    from ..present.notebook import unknown_parameters
+
     names = notebook_parameters(nb)
-    missing = sorted(k for k in params if k not in names)
-    if missing:
-        raise ValueError(f"{nb.name} does not define parameter(s) {', '.join(missing)} in its parameters cell")
+    unknown = [k for k in params if k not in names]
+    if unknown:
+        raise ValueError(f"{nb.name}: {unknown_parameters(unknown, names)}")
     return dict(params)
 
 

@@ -18,8 +18,78 @@ from ..core import locale
 NARROW_BELOW_PX = 640
 
 
+#: how papermill's Python translator opens the cell it injects after the ``parameters`` cell
+INJECTED_HEADER = "# Parameters\n"
+
+
+def unknown_parameters(unknown, known) -> str:
+    """The one line that stops a run given a parameter its notebook does not declare.
+
+    Parameters
+    ----------
+    unknown : iterable of str
+        The names given that the notebook does not declare.
+    known : iterable of str
+        The names its ``parameters`` cell declares, in its order.
+
+    Returns
+    -------
+    str
+        The message.
+
+    Examples
+    --------
+    >>> from analysis import notebook
+    >>> notebook.unknown_parameters(["thru"], ["lang", "through"])
+    'unknown parameter thru; the known parameters are lang, through'
+    """
+    unknown = sorted(unknown)
+    noun = "parameter" if len(unknown) == 1 else "parameters"
+    return f"unknown {noun} {', '.join(unknown)}; the known parameters are {', '.join(known)}"
+
+
+def _assigned(source: str) -> list[str]:
+    """The names a cell's top-level statements assign, in order."""
+    import ast
+
+    names = []
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in names]
+    return names
+
+
+def _injected(history) -> tuple[list[str], list[str]] | None:
+    """``(injected, declared)`` names from a kernel's inputs: papermill's injected cell (the last one run)
+    and the ``parameters`` cell run just before it; None when no parameters were injected."""
+    for i in range(len(history) - 1, 0, -1):
+        if history[i].startswith(INJECTED_HEADER):
+            return _assigned(history[i]), _assigned(history[i - 1])
+    return None
+
+
+def _check_injected() -> None:
+    """Raise ValueError when papermill injected a name the notebook's ``parameters`` cell does not declare
+    (papermill itself only warns "Passed unknown parameter" and runs on with the defaults)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the stack
+        return
+    shell = get_ipython()
+    found = _injected(shell.user_ns.get("In", [])) if shell is not None else None
+    if found is None:
+        return
+    injected, declared = found
+    unknown = [n for n in injected if n not in declared]
+    if unknown:
+        raise ValueError(unknown_parameters(unknown, declared))
+
+
 def check_params(ds=None, *, lang: str, through: int | None = None, horizon: int | None = None) -> None:
     """Validate notebook parameters (papermill passes any value); raise ValueError naming the bad one.
+
+    Under papermill (or the build) a name injected that the ``parameters`` cell does not declare, a
+    misspelling such as ``-p thru 2021``, stops the run with one line naming the known parameters.
 
     Parameters
     ----------
@@ -41,6 +111,7 @@ def check_params(ds=None, *, lang: str, through: int | None = None, horizon: int
     ...
     ValueError: lang must be one of zh, en, got 'fr'
     """
+    _check_injected()
     locale.of(lang)
     if ds is not None and through is not None:
         years = ds.conference_years

@@ -27,7 +27,9 @@ def lab_copy(tmp_path):
 
 def dry_run(folder):
     """The commands `make lab` would run in folder, without running them."""
-    out = subprocess.run(["make", "-n", "lab"], cwd=folder, capture_output=True, text=True, check=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}  # not a sub-make
+    cmd = ["make", "--no-print-directory", "-n", "lab"]
+    out = subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True, check=True, timeout=60)
     return out.stdout
 
 

@@ -66,10 +66,18 @@ screenshots: reports
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 
-## lab: JupyterLab in its own venv (it slows every kernel start, so the build/test venv stays without it)
-lab:
-	@test -x $(LAB)/bin/python || $(PYTHON) -m venv $(LAB)
-	$(LAB)/bin/python -m pip install --quiet -c constraints.txt -e '.[lab]'
+## lab: JupyterLab in its own venv (.venv-lab), so the build/test venv stays without the Jupyter server stack;
+## installed once (stamp), later runs start the server at once
+LAB_STAMP := $(LAB)/.installed
+
+$(LAB_STAMP): pyproject.toml constraints.txt
+	@test -x $(LAB)/bin/python || { echo "make: creating $(LAB) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(LAB); }
+	@echo "make: installing JupyterLab and the pinned stack into $(LAB) (a minute or two the first time; later runs skip this)"
+	$(LAB)/bin/python -m pip install --progress-bar on -c constraints.txt -e '.[lab]'
+	@touch $(LAB_STAMP)
+	@echo "make: $(LAB) is ready"
+
+lab: $(LAB_STAMP)
 	$(LAB)/bin/jupyter lab notebooks/
 
 clean:

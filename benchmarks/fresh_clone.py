@@ -1,0 +1,75 @@
+"""Benchmark of a first run (a script, not a test): the README's two commands on a fresh clone.
+
+Clones the repository's committed HEAD into a temporary folder (no .venv, no reports/), then runs
+``make reports`` and ``make test`` there, one after the other, and prints each one's wall time and the
+machine's core count. pip's cache is whatever the machine has (a warm cache is the usual case).
+It takes several minutes and both cores: run it alone.
+
+    python3 benchmarks/fresh_clone.py [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the README's two commands, in its order
+COMMANDS = (["make", "reports"], ["make", "test"])
+
+
+def run_timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Run cmd in cwd, its output passed through, and time it.
+
+    Parameters
+    ----------
+    cmd : list of str
+        The command and its arguments.
+    cwd : Path
+        The folder it runs in.
+
+    Returns
+    -------
+    tuple of (float, int)
+        The wall time in seconds and the exit status.
+    """
+    start = time.perf_counter()
+    status = subprocess.run(cmd, cwd=cwd).returncode
+    return time.perf_counter() - start, status
+
+
+def main() -> int:
+    """Clone, run the README's commands, print their wall times and the core count.
+
+    Returns
+    -------
+    int
+        0 when every command succeeded, 1 otherwise.
+    """
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--keep", action="store_true", help="keep the clone (its path is printed)")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="fresh-clone-"))
+    clone = tmp / ROOT.name
+    try:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        times = [(" ".join(cmd), *run_timed(cmd, clone)) for cmd in COMMANDS]
+    finally:
+        if args.keep:
+            print(f"clone kept in {clone}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nfresh clone of {ROOT.name} on {os.cpu_count()} cores (python {sys.version.split()[0]}):")
+    for name, seconds, status in times:
+        print(f"  {name:<13} {seconds:6.1f} s" + ("" if status == 0 else f"  (exit {status})"))
+    return int(any(status for _, _, status in times))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

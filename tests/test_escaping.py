@@ -317,3 +317,19 @@ def test_charts_draw_data_text_as_text(hostile_results):
     labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels() + ax.texts]
     assert any("{{7*7}}项目$\\frac{x$" in t.replace("\n", "") for t in labels), labels  # wrapped to fit
     assert charts.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_formula_naming_a_hostile_source_is_escaped_in_the_prose(lang):
+    """A formula is plain text built from facts, and a term may name its source (data): in a Markdown
+    template it is escaped like any data text, never taken as our own Markdown."""
+    from analysis.core.locale import Locale
+    from analysis.stats.metrics import Formula, Term
+
+    hostile = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> **bold**"
+    f = Formula.of(Term(1.0, source=hostile, qualifier="exact", unit="projects"))
+    md = prose._env_for(Locale(lang))["formula"](f)
+    assert "\\[click\\]" in md and "\\<img" in md and "\\*\\*bold" in md
+    pg = Page(str(page.markdown_html(md)))
+    assert {tag for tag, _ in pg.elements} <= {"p"}
+    assert "[click](javascript:alert(1))" in pg.text and "**bold**" in pg.text

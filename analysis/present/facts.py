@@ -3,7 +3,9 @@
 
 One rendering serves every reader: the claims table and the prose of the reports, the JSON's ``text_en``
 and ``formula``, the terminal text, and the data check's messages (:func:`reconciliation_problems`).
-The sentences are plain text (no Markdown): a template that interpolates one escapes it like any text.
+The sentences are plain text built from data words (source ids, a claim's own text), so this environment does
+not escape: every reader escapes them as data text (the Styler, the Markdown templates' ``md_text``/``md_inline``,
+the pages' autoescape); none may mark them as its own Markdown or HTML.
 """
 
 from __future__ import annotations

@@ -107,8 +107,33 @@ def md_text(value: str) -> str:
     >>> print(prose.md_text("[x](javascript:alert(1)) # not a heading"))
     \[x\](javascript:alert(1)) \# not a heading
     """
-    out = _MD_INLINE.sub(r"\\\1", one_line(value))
-    return _MD_LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), out)
+    return _MD_LEADING.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), md_inline(value)
+    )
+
+
+def md_inline(value: str) -> str:
+    r"""``value`` (text that may hold words from the data) as Markdown inside a sentence, on one line.
+
+    Like :func:`md_text` without the escapes a value needs only at the start of a line.
+
+    Parameters
+    ----------
+    value : str
+        Text from the data, or text built from it (a formula naming its sources).
+
+    Returns
+    -------
+    str
+        Markdown that renders as ``value``.
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> print(prose.md_inline("1. <b>bjnews2023</b>: 426.81"))
+    1. \<b\>bjnews2023\</b\>: 426.81
+    """
+    return _MD_INLINE.sub(r"\\\1", one_line(value))
 
 
 def _as_markdown(value):
@@ -140,6 +165,7 @@ def _env_for(loc: locale.Locale, markdown: bool = True) -> dict:
     """The formatting helpers a template calls, bound to ``loc``: their output is our own Markdown (:class:`Md`)."""
     mark = Md if markdown else str
     escape = md_text if markdown else one_line
+    inline = md_inline if markdown else one_line
 
     def ours(fn):
         return lambda *a, **k: mark(fn(*a, **k))
@@ -162,7 +188,8 @@ def _env_for(loc: locale.Locale, markdown: bool = True) -> dict:
         "interval": ours(lambda lo, hi: loc.interval(lo, hi)),
         "count_zh": ours(locale.count_zh),
         "hedge_word": ours(loc.hedge_word),
-        "formula": ours(lambda f: facts.formula(f, loc.lang) or ""),
+        # a formula is plain text built from the data (a term may name its source): escaped as data text is
+        "formula": lambda f: mark(inline(facts.formula(f, loc.lang) or "")),
         # the hedges' tolerances, as the checks use them (analysis.core.qualifiers)
         "tol": {"approx": qualifiers.APPROX_REL_TOL, "nearly": qualifiers.NEARLY_REL_TOL},
     }

@@ -184,6 +184,8 @@ def test_every_claim_has_a_sentence_in_both_languages():
             cjk = [bool(re.search(r"[\u4e00-\u9fff]", t)) for t in texts]
             if lang == "zh":
                 assert all(cjk)
+            else:  # English words; the one Chinese word kept in en is the unit's name, 亿元
+                assert not any(re.search(r"[\u4e00-\u9fff]", s.replace("亿元", "")) for s in texts)
 
 
 # ------------------------------------------------------------------------------------- scans of the code

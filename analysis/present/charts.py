@@ -20,7 +20,9 @@ manager by :func:`setup_style` (so the bytes are the same on every machine).
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
+import inspect
 import io
 import re
 from pathlib import Path
@@ -304,6 +306,30 @@ class Chart(Figure):
         return png(self)
 
 
+def _redrawable(fn):
+    """Keep on each figure ``fn`` draws what it was drawn from (``fig.drawn_from``: the results and the
+    language) and how to draw it again at another size (``fig.redraw("narrow")``: what a build shows on
+    phones, :func:`analysis.present.notebook.show`). The drawing is ``fn``'s own."""
+    sig = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def draw(*args, **kwargs):
+        fig = fn(*args, **kwargs)
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+
+        def redraw(size: str) -> Figure:
+            again = sig.bind(*bound.args, **bound.kwargs)
+            again.arguments["size"] = size
+            return draw(*again.args, **again.kwargs)
+
+        fig.drawn_from = (bound.arguments["res"], bound.arguments["lang"])
+        fig.redraw = redraw
+        return fig
+
+    return draw
+
+
 def _new(size: str, height: float) -> Figure:
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
@@ -355,6 +381,7 @@ def _legend_below(fig: Figure, handles: list, size: str) -> None:
 # --------------------------------------------------------------------------------------------- 1 signings
 
 
+@_redrawable
 def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide") -> Figure:
     """Projects (or intended investment) per year by published period.
 
@@ -492,6 +519,7 @@ def cumulative_points(res, measure: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_redrawable
 def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wide", projection: bool = True) -> Figure:
     """Cumulative projects (or investment) at the end of each period, as summed and as stated.
 
@@ -657,6 +685,7 @@ def _cohort_label(first: int, last: int, vintage, loc: locale.Locale, size: str 
     return cohort + loc.bracket(loc.chart_word("as_of", date=loc.date(vintage)), newline=True)
 
 
+@_redrawable
 def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     """Each landing statement at its vintage, with the projected next statement.
 
@@ -792,6 +821,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
 # --------------------------------------------------------------------------------------------- 4 mix
 
 
+@_redrawable
 def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> Figure:
     """One breakdown ``mx``: projects or intended investment by group, in the order published.
 
@@ -871,6 +901,7 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
 _COMPARE_VALUES = ("projects", "project_share", "investment_100m_yuan")
 
 
+@_redrawable
 def compare(res, lang: str, dimension: str, value: str = "projects", size: str = "wide") -> Figure:
     """Periods side by side on the harmonised groups of one classification scheme.
 
@@ -969,6 +1000,7 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
 # --------------------------------------------------------------------------------------------- 6 projection
 
 
+@_redrawable
 def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wide") -> Figure:
     """The projection of one yearly figure, after the published periods.
 

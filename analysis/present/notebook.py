@@ -1,9 +1,12 @@
-"""What a notebook cell calls besides the library: parameter checks, headings, and charts for reports.
+"""What a notebook cell calls besides the library: parameter checks, sections, and charts for reports.
 
-In JupyterLab (no ``fig_dir``) :func:`chart` returns the figure, so the cell shows it and the next
-cell can restyle it. In a build (``fig_dir`` set by :mod:`analysis.pipeline.build`) it also renders a narrow
-version for phones, saves both as PNG and displays one ``<figure>`` with a ``<picture>`` choosing
-between them and the source line under it.
+A notebook reads as a study (README, "Exploring in JupyterLab"): a Markdown cell asks the section's
+question; a cell shows the plain frame behind it (``res.periods``); a chart cell assigns its figure and
+shows it (``fig = charts.signings(res, lang, "projects")`` then :func:`show`), so the next cell can restyle
+it; :func:`section` shows the heading and the sentences the report prints. In JupyterLab (no ``fig_dir``)
+:func:`show` displays the figure as it is. In a build (``fig_dir`` set by :mod:`analysis.pipeline.build`) it
+also draws the figure again for phones, saves both as PNG and displays one ``<figure>`` with a
+``<picture>`` choosing between them and the source line under it.
 """
 
 from __future__ import annotations
@@ -152,6 +155,46 @@ def heading(key: str, lang: str, level: int = 2):
     return Markdown("#" * level + " " + locale.of(lang).word(f"h_{key}"))
 
 
+def section(key: str, res, lang: str, *parts: str, level: int = 2, **context) -> None:
+    """Show a section as the report prints it: its heading, then the paragraphs of its prose templates.
+
+    One cell per section: ``notebook.section("trends", res, lang)`` shows the heading ``h_trends`` and the
+    ``trends`` template; ``notebook.section("methods", res, lang, "basis")`` the heading ``h_methods`` and
+    the ``basis`` template. A template that renders nothing (a section without its data) shows nothing.
+
+    Parameters
+    ----------
+    key : str
+        The section (``trends`` for the heading ``h_trends``).
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    *parts : str
+        The prose templates shown under the heading, in order (default: ``key``).
+    level : int
+        The heading's level.
+    **context
+        More arguments of the templates' context (``period=`` for ``mix``).
+
+    Examples
+    --------
+    >>> from analysis import compute, load, notebook
+    >>> notebook.section("caveats", compute(load(), 2023, projection=False), "en", level=3)  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    <IPython.core.display.Markdown object>
+    """
+    from IPython.display import display
+
+    from . import prose
+
+    display(heading(key, lang, level))
+    for part in parts or (key,):
+        text = prose.md(part, res, lang, **context)
+        if text.data.strip():
+            display(text)
+
+
 def source_line(sources, lang: str) -> str:
     """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …
 
@@ -247,8 +290,99 @@ def save_metrics(res, path: str | None) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
+def show(fig, name: str, fig_dir: str | None = None) -> None:
+    """Show a chart in its cell; in a build, also save it and show it for every screen.
+
+    A chart cell assigns its figure and shows it: ``fig = charts.signings(res, lang, "projects")`` then
+    ``notebook.show(fig, "signings-projects", fig_dir)``. In JupyterLab (``fig_dir`` None) the figure is
+    displayed as it is, and the next cell can restyle it (``fig.axes[0].set_title("…"); fig``). In a build
+    (``fig_dir`` set by :mod:`analysis.pipeline.build`) the figure is saved as ``<name>.png`` and drawn again
+    for phones (``fig.redraw("narrow")``) as ``<name>-narrow.png``, and the cell shows one ``<figure>`` with a
+    ``<picture>`` choosing between them and the source line under it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A chart of :mod:`analysis.present.charts` (it knows how to draw itself again for phones).
+    name : str
+        The PNG's file name in a build (without ``.png``).
+    fig_dir : str, optional
+        Where a build saves the PNGs; None in JupyterLab.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from analysis import charts, compute, load, notebook
+    >>> fig = charts.landing(compute(load(), 2023), "en")
+    >>> notebook.show(fig, "landing")  # outside a notebook, the figure's text
+    Figure(700x440)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     notebook.show(fig, "landing", d)  # doctest: +ELLIPSIS
+    ...     sorted(p.name for p in pathlib.Path(d).iterdir())
+    <IPython.core.display.HTML object>
+    ['landing-narrow.png', 'landing.png']
+    """
+    from IPython.display import display
+
+    display(figure_html(fig, name, fig_dir) if fig_dir else fig)
+
+
+def figure_html(fig, name: str, fig_dir: str):
+    """Save ``fig`` (wide, and drawn again narrow) under ``fig_dir`` and return the ``<figure>`` a build shows.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A chart of :mod:`analysis.present.charts`.
+    name : str
+        The PNGs' file name (without ``.png``).
+    fig_dir : str
+        Where to save them.
+
+    Returns
+    -------
+    IPython.display.HTML
+        One ``<figure>`` with a ``<picture>`` (narrow below :data:`NARROW_BELOW_PX`) and the source line.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis import charts, compute, load, notebook
+    >>> fig = charts.signings(compute(load(), 2023), "en", "projects")
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     notebook.figure_html(fig, "signings", d).data.startswith('<figure class="chart"><picture>')
+    True
+    """
+    from IPython.display import HTML
+
+    from . import charts
+    from .prose import ctx_sources
+
+    res, lang = fig.drawn_from
+    out = Path(fig_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    wide = charts.png(fig)
+    narrow = charts.png(fig.redraw("narrow"))
+    (out / f"{name}.png").write_bytes(wide)
+    (out / f"{name}-narrow.png").write_bytes(narrow)
+    title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
+    caption = source_line(ctx_sources(res, locale.of(lang))["sources"], lang)
+
+    def uri(data: bytes) -> str:
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+    return HTML(
+        f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
+        f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
 def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kwargs):
-    """Draw ``fn(res, lang, *args, **kwargs)``; in a build, also save it and show it for every screen.
+    """Draw ``fn(res, lang, *args, **kwargs)`` and :func:`show` it (the older one-call form of a chart cell).
+
+    Prefer assigning the figure: ``fig = charts.signings(res, lang, "projects")`` then
+    ``notebook.show(fig, "signings-projects", fig_dir)``.
 
     Parameters
     ----------
@@ -282,28 +416,5 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
     fig = fn(res, lang, *args, **kwargs)
     if not fig_dir:
         return fig
-    from IPython.display import HTML, display
-
-    from . import charts
-    from .prose import ctx_sources
-
-    out = Path(fig_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    wide = charts.png(fig)
-    narrow = charts.png(fn(res, lang, *args, size="narrow", **kwargs))
-    (out / f"{name}.png").write_bytes(wide)
-    (out / f"{name}-narrow.png").write_bytes(narrow)
-    title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
-    caption = source_line(ctx_sources(res, locale.of(lang))["sources"], lang)
-
-    def uri(data: bytes) -> str:
-        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-
-    display(
-        HTML(
-            f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
-            f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-    )
+    show(fig, name, fig_dir)
     return None

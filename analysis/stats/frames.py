@@ -5,8 +5,10 @@
 there, at the computation, not as a ``KeyError`` in a renderer. The models are the reference of what a
 renderer may read; the column words, units and decimals are in :mod:`analysis.core.columns`.
 
-Types are checked by coercion on a copy (a count with a missing value is a float column, a column of
-only missing values an object one): the frames handed out are never changed. A frame whose dtypes
+Types are checked by coercion on a copy (a column of only missing values is an object one): the frames
+handed out are never changed. Counts are declared :data:`Count` (``Int64``: whole numbers, unknown
+``<NA>``) and dates :data:`Date` (``datetime64``, ``NaT`` when a source gives only part of its date); the
+result frames are built with these dtypes (:func:`analysis.stats.metrics.landing_frame`, ``trends``, …). A frame whose dtypes
 settle every declaration passes without calling pandera (:func:`_surely_passes`: the declarations are
 read, not re-run); pandera decides, and explains, everything else.
 """
@@ -40,6 +42,12 @@ def _opt():
     return pa.Field(nullable=True)
 
 
+#: a count: whole numbers, unknown ``<NA>`` (pandas' nullable integer)
+Count = pd.Int64Dtype
+#: a date (``NaT`` when not fully known)
+Date = pd.Timestamp
+
+
 class _Model(pa.DataFrameModel):
     class Config:
         coerce = True  # on a copy: the check, not a conversion
@@ -69,7 +77,7 @@ class PeriodsFrame(_Model):
     first_year: Series[int]
     last_year: Series[int]
     n_years: Series[int]
-    projects: Series[float] = _opt()
+    projects: Series[Count] = _opt()
     projects_qualifier: Series[str] = _opt()
     projects_status: Series[str]
     investment_100m_yuan: Series[float] = _opt()
@@ -94,15 +102,15 @@ class LandingFrame(_Model):
     first_year: Series[int]
     last_year: Series[int]
     source_id: Series[str]
-    vintage: Series[object]
+    vintage: Series[Date] = _opt()
     as_of: Series[str] = _opt()
-    signed: Series[float] = _opt()
+    signed: Series[Count] = _opt()
     signed_status: Series[str]
     signed_formula: Series[str] = _opt()
-    landed: Series[float] = _opt()
-    landed_lo: Series[float] = _opt()
-    landed_hi: Series[float] = _opt()
-    landed_point: Series[float] = _opt()
+    landed: Series[Count] = _opt()
+    landed_lo: Series[Count] = _opt()
+    landed_hi: Series[Count] = _opt()
+    landed_point: Series[Count] = _opt()
     rate: Series[float] = _opt()
     ci95_lo: Series[float] = _opt()
     ci95_hi: Series[float] = _opt()
@@ -121,7 +129,7 @@ class MixGroupsFrame(_Model):
     harmonised: Series[str]
     harmonised_zh: Series[str]
     harmonised_en: Series[str]
-    projects: Series[float] = _opt()
+    projects: Series[Count] = _opt()
     investment_100m_yuan: Series[float] = _opt()
     investment_qualifier: Series[str] = _opt()
     line: Series[int]
@@ -142,7 +150,7 @@ class CompareFrame(_Model):
     status: Series[str]
     names_zh: Series[str] = _opt()
     names_en: Series[str] = _opt()
-    projects: Series[float] = _opt()
+    projects: Series[Count] = _opt()
     project_share: Series[float] = _opt()
     investment_100m_yuan: Series[float] = _opt()
     investment_qualifier: Series[str] = _opt()
@@ -177,8 +185,9 @@ class SourcesFrame(_Model):
     publisher_en: Series[str]
     url: Series[str] = _opt()
     date_year: Series[int]
-    date_month: Series[float] = _opt()
-    date_day: Series[float] = _opt()
+    date_month: Series[Count] = _opt()
+    date_day: Series[Count] = _opt()
+    date: Series[Date] = _opt()
 
     class Config:
         """pandera settings: sources.csv has more columns than the renderers read."""
@@ -192,7 +201,7 @@ class TotalsFrame(_Model):
     first_year: Series[int]
     last_year: Series[int]
     source_id: Series[str]
-    projects: Series[float] = _opt()
+    projects: Series[Count] = _opt()
     projects_qualifier: Series[str] = _opt()
     investment_100m_yuan: Series[float] = _opt()
     investment_qualifier: Series[str] = _opt()
@@ -285,6 +294,10 @@ def _surely_passes(model: type, frame: pd.DataFrame) -> bool:
         if want.startswith("float") and (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
             continue
         if want.startswith("int") and pd.api.types.is_integer_dtype(dtype) and not series.isna().any():
+            continue
+        if want == "Int64" and pd.api.types.is_integer_dtype(dtype):  # a count (missing allowed above)
+            continue
+        if want.startswith("datetime64") and pd.api.types.is_datetime64_dtype(dtype):
             continue
         if want == "bool" and pd.api.types.is_bool_dtype(dtype) and not series.isna().any():
             continue

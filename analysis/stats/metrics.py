@@ -583,7 +583,7 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    df["projects"] = df["projects"].astype("Float64")
+    df["projects"] = df["projects"].astype("Int64")  # a count: whole numbers (a fractional one fails here), unknown <NA>
     df["investment_100m_yuan"] = df["investment_100m_yuan"].astype("Float64")
     df["projects_per_year"] = df["projects"] / df["n_years"]
     df["investment_per_year_100m_yuan"] = df["investment_100m_yuan"] / df["n_years"]
@@ -914,6 +914,9 @@ class LandingStatement:
         return Period(self.first_year, self.last_year)
 
 
+#: The counts of a landing statement (whole numbers; ``Int64`` in :func:`landing_frame`).
+LANDING_COUNTS = ("signed", "landed", "landed_lo", "landed_hi", "landed_point")
+
 #: The columns of :func:`landing_rates`, in order: the fields of :class:`LandingStatement` but ``signed_from``.
 LANDING_COLUMNS = [
     "cohort",
@@ -1026,7 +1029,12 @@ def landing_statements(ds: Dataset, through: int | None = None) -> tuple[Landing
 
 
 def landing_frame(statements) -> pd.DataFrame:
-    """Landing statements as a frame of :data:`LANDING_COLUMNS` (one row per :class:`LandingStatement`).
+    """Landing statements as the frame an analyst reads (one row per :class:`LandingStatement`).
+
+    The counts (``signed``, ``landed``, ``landed_lo``, ``landed_hi``, ``landed_point``) are whole numbers
+    (``Int64``; unknown is ``<NA>``); ``vintage`` is the article's date as a date (``datetime64``; ``NaT``
+    when the article gives only part of it, as 北京日报客户端 2022 gives the day but not the month), and
+    ``as_of`` the same date as far as it is known (``'2022'``).
 
     Parameters
     ----------
@@ -1035,13 +1043,29 @@ def landing_frame(statements) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        Columns :data:`LANDING_COLUMNS`, declared by :class:`analysis.stats.frames.LandingFrame`.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> frame = landing_frame(landing_statements(load(), 2022))
+    >>> str(frame["signed"].dtype), str(frame["vintage"].dtype), frame["as_of"].tolist()
+    ('Int64', 'datetime64[s]', ['2021-05-14', '2022'])
     """
-    return pd.DataFrame([{c: getattr(s, c) for c in LANDING_COLUMNS} for s in statements], columns=LANDING_COLUMNS)
+    statements = list(statements)
+    out = pd.DataFrame([{c: getattr(s, c) for c in LANDING_COLUMNS} for s in statements], columns=LANDING_COLUMNS)
+    for c in LANDING_COUNTS:
+        out[c] = pd.array([getattr(s, c) for s in statements], dtype="Int64")
+    out["vintage"] = pd.Series([as_date(s.vintage) for s in statements], index=out.index, dtype="datetime64[s]")
+    return out
 
 
 @per_dataset
 def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
-    """One row per landing statement: :func:`landing_statements` as a frame (:func:`landing_frame`).
+    """One row per landing statement, as the claims and the projection read them.
+
+    :func:`landing_frame` of :func:`landing_statements`, but ``vintage`` is the ``(year, month, day)`` tuple
+    (0 for an unknown part): a partly known date still orders the statements.
 
     Parameters
     ----------
@@ -1053,9 +1077,57 @@ def landing_rates(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`LANDING_COLUMNS`, declared by :class:`analysis.stats.frames.LandingFrame`.
+        Columns :data:`LANDING_COLUMNS`.
     """
-    return landing_frame(landing_statements(ds, through))
+    statements = landing_statements(ds, through)
+    return landing_frame(statements).assign(vintage=[s.vintage for s in statements])
+
+
+def as_date(date) -> pd.Timestamp:
+    """A ``(year, month, day)`` as a date when every part is known, else ``NaT`` (a missing date, never a guess).
+
+    Parameters
+    ----------
+    date : tuple of int or None
+        ``(year, month, day)``, 0 where not stated.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The day, or ``NaT``.
+
+    Examples
+    --------
+    >>> as_date((2021, 5, 14)), as_date((2022, 0, 15))
+    (Timestamp('2021-05-14 00:00:00'), NaT)
+    """
+    if date is None or not all(date):
+        return pd.NaT
+    return pd.Timestamp(*date)
+
+
+def dated_sources(sources: pd.DataFrame) -> pd.DataFrame:
+    """Rows of sources.csv with their publication ``date`` as a date (``NaT`` when only partly known).
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        Rows of sources.csv (``date_year``, ``date_month``, ``date_day``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a ``date`` column (``datetime64``), declared by :class:`analysis.stats.frames.SourcesFrame`.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> dated_sources(load()["sources"]).set_index("source_id")["date"].head(2).tolist()
+    [Timestamp('2021-05-14 00:00:00'), NaT]
+    """
+    parts = sources[["date_year", "date_month", "date_day"]].astype(object)
+    dates = [as_date(tuple(0 if pd.isna(v) else int(v) for v in row)) for row in parts.itertuples(index=False)]
+    return sources.assign(date=pd.Series(dates, index=sources.index, dtype="datetime64[s]"))
 
 
 # --------------------------------------------------------------------------------------------- mix
@@ -1378,7 +1450,9 @@ def compare_mix(ds: Dataset, dimension: str, through: int | None = None) -> pd.D
                 else:
                     row["status"] = "not_published"
             rows.append(row)
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    out["projects"] = out["projects"].astype("Int64")  # a count: whole numbers, unknown <NA>
+    return out
 
 
 def period_statuses(compared: pd.DataFrame) -> dict[str, str]:

@@ -323,7 +323,7 @@ def compute(
         period=period,
         vintage=vintage,
         dataset=known,
-        sources=known["sources"],
+        sources=metrics.dated_sources(known["sources"]),
         periods=periods,
         cumulative=cum,
         landing=metrics.landing_frame(statements),
@@ -361,11 +361,12 @@ def compute(
             backtest = P.backtest(res.projection, ds, after=vintage)
             landing_bt = P.landing_backtest(res.projection, ds, after=vintage)
         later_ids = set(later_sources["source_id"])
+        since_statements = tuple(s for s in metrics.landing_statements(ds) if s.source_id in later_ids)
         res.since_then = SinceThen(
-            sources=later_sources,
+            sources=metrics.dated_sources(later_sources),
             totals=_later_totals(ds, known),
-            landing=metrics.landing_rates(ds).pipe(lambda lr: lr[lr["source_id"].isin(later_ids)]),
-            landing_statements=tuple(s for s in metrics.landing_statements(ds) if s.source_id in later_ids),
+            landing=metrics.landing_frame(since_statements),
+            landing_statements=since_statements,
             claims=later_ledger[
                 ~later_ledger["id"].isin(seen)
                 & later_ledger["kind"].isin(SINCE_THEN_CLAIMS)

@@ -583,7 +583,7 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    df["projects"] = df["projects"].astype("Int64")  # a count: whole numbers (a fractional one fails here), unknown <NA>
+    df["projects"] = df["projects"].astype("Int64")  # a count: a fractional one fails here; unknown <NA>
     df["investment_100m_yuan"] = df["investment_100m_yuan"].astype("Float64")
     df["projects_per_year"] = df["projects"] / df["n_years"]
     df["investment_per_year_100m_yuan"] = df["investment_100m_yuan"] / df["n_years"]

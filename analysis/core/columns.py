@@ -149,7 +149,7 @@ COLUMNS: dict[str, Column] = {
         # landing
         _c("cohort", "text", None, None, None, "cohort", "the signing cohort's label"),
         _c("source_id", "id", None, None, None, "source", "the article stating it"),
-        _c("vintage", "date", None, None, None, None, "the article's date (year, month, day; 0 where not stated)"),
+        _c("vintage", "date", None, None, None, None, "the article's date (NaT when it states only part of it)"),
         _c("as_of", "date", None, None, None, "as_of", "the article's date as far as it is known"),
         _c("signed", "count", "projects", 0, _P, "signed", "projects signed in the cohort"),
         _c("signed_status", "status", None, None, None, "status", "reported, derived or missing"),
@@ -178,6 +178,7 @@ COLUMNS: dict[str, Column] = {
         _c("date_year", "year", "year", None, None, None, "publication year"),
         _c("date_month", "date", None, None, None, None, "publication month, when stated"),
         _c("date_day", "date", None, None, None, None, "publication day, when stated"),
+        _c("date", "date", None, None, None, None, "publication date (NaT when only partly stated)"),
         # projection and backtest
         _c("year", "year", "year", None, None, "year", "a projected or published conference year"),
         _c("metric", "id", None, None, None, "metric", "projects, investment_100m_yuan or a cumulative one"),

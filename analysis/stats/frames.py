@@ -77,7 +77,7 @@ class PeriodsFrame(_Model):
     first_year: Series[int]
     last_year: Series[int]
     n_years: Series[int]
-    projects: Series[Count] = _opt()
+    projects: Series[float] = _opt()  # Int64 (metrics.whole_counts) unless a count is known only as a range
     projects_qualifier: Series[str] = _opt()
     projects_status: Series[str]
     investment_100m_yuan: Series[float] = _opt()

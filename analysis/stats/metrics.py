@@ -583,7 +583,7 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    df["projects"] = df["projects"].astype("Int64")  # a count: a fractional one fails here; unknown <NA>
+    df["projects"] = whole_counts(df["projects"])
     df["investment_100m_yuan"] = df["investment_100m_yuan"].astype("Float64")
     df["projects_per_year"] = df["projects"] / df["n_years"]
     df["investment_per_year_100m_yuan"] = df["investment_100m_yuan"] / df["n_years"]
@@ -598,6 +598,32 @@ def trends(ds: Dataset, through: int | None = None) -> pd.DataFrame:
         ratio(df["investment_per_year_100m_yuan"], df["investment_per_year_100m_yuan"].shift(1)) - 1
     ).mask(ranged_i | ranged_i.shift(1, fill_value=False))
     return df
+
+
+def whole_counts(values: pd.Series) -> pd.Series:
+    """Counts as whole numbers (``Int64``, unknown ``<NA>``), unless one is known only as a range.
+
+    A derived count whose hedges allow only a range (100 − 不足60: 41 to 100) is placed at its interval's
+    midpoint, which renderers draw and which need not be whole; then the column stays ``Float64``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Counts.
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64`` when every known value is whole, else ``Float64``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> str(whole_counts(pd.Series([85.0, None])).dtype), str(whole_counts(pd.Series([70.5])).dtype)
+    ('Int64', 'Float64')
+    """
+    v = values.astype("Float64")
+    return v.astype("Int64") if (v.isna() | (v % 1 == 0)).all() else v
 
 
 def bounds_list(bounds) -> list | None:
@@ -1048,9 +1074,9 @@ def landing_frame(statements) -> pd.DataFrame:
     Examples
     --------
     >>> from analysis import load
-    >>> frame = landing_frame(landing_statements(load(), 2022))
+    >>> frame = landing_frame(landing_statements(load()))
     >>> str(frame["signed"].dtype), str(frame["vintage"].dtype), frame["as_of"].tolist()
-    ('Int64', 'datetime64[s]', ['2021-05-14', '2022'])
+    ('Int64', 'datetime64[s]', ['2021-05-14', '2022', '2023-09-19'])
     """
     statements = list(statements)
     out = pd.DataFrame([{c: getattr(s, c) for c in LANDING_COLUMNS} for s in statements], columns=LANDING_COLUMNS)

@@ -38,25 +38,18 @@ PARTIAL = sorted(s for s, d in DATES.items() if d is None)
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return load(DATA)
-
-
-@pytest.fixture(scope="module")
-def res22(ds):
-    return compute(ds, 2022, projection=False)
-
-
-@pytest.fixture(scope="module")
-def res23(ds):
-    return compute(ds, 2023, projection=False)
+def results() -> dict:
+    """The results of three releases (2021 has later sources: its since-then part)."""
+    ds = load(DATA)
+    return {year: compute(ds, year, projection=False) for year in (2021, 2022, 2023)}
 
 
 # --------------------------------------------------------------------------------------------- counts
 
 
-def test_period_counts_are_whole_numbers(res23):
+def test_period_counts_are_whole_numbers(results):
     """Int64 in the data as published (a count known only as a range keeps its midpoint: metrics.whole_counts)."""
+    res23 = results[2023]
     totals = {
         (int(r["first_year"]), int(r["last_year"])): int(r["projects"])
         for r in _csv("signings")
@@ -71,7 +64,8 @@ def test_period_counts_are_whole_numbers(res23):
     assert all(f"{n}.0" not in text for n in totals.values())  # printed as 39, not 39.0
 
 
-def test_landing_counts_are_whole_numbers_and_unknown_stays_missing(res22):
+def test_landing_counts_are_whole_numbers_and_unknown_stays_missing(results):
+    res22 = results[2022]
     frame = res22.landing.set_index("source_id")
     for c in ("signed", "landed", "landed_lo", "landed_hi", "landed_point"):
         assert str(frame[c].dtype) == "Int64", c
@@ -82,7 +76,8 @@ def test_landing_counts_are_whole_numbers_and_unknown_stays_missing(res22):
     assert any(not v for v in stated.values()), "a statement without a landed count"
 
 
-def test_compare_and_mix_counts_are_whole_numbers(res23):
+def test_compare_and_mix_counts_are_whole_numbers(results):
+    res23 = results[2023]
     for frame in res23.compare.values():
         assert str(frame["projects"].dtype) == "Int64"
         missing = frame[frame["status"] == "not_published"]
@@ -92,7 +87,8 @@ def test_compare_and_mix_counts_are_whole_numbers(res23):
             assert str(mx.groups["projects"].dtype) == "Int64"
 
 
-def test_the_declarations_say_count_and_reject_a_fraction(res22):
+def test_the_declarations_say_count_and_reject_a_fraction(results):
+    res22 = results[2022]
     schema = F.LandingFrame.to_schema()
     assert {c: str(schema.columns[c].dtype) for c in ("signed", "landed")} == {"signed": "Int64", "landed": "Int64"}
     half = res22.landing.assign(signed=res22.landing["signed"].astype(float) + 0.5)
@@ -104,7 +100,8 @@ def test_the_declarations_say_count_and_reject_a_fraction(res22):
 # --------------------------------------------------------------------------------------------- dates
 
 
-def test_landing_vintage_is_a_date_and_reads_as_one(res22):
+def test_landing_vintage_is_a_date_and_reads_as_one(results):
+    res22 = results[2022]
     frame = res22.landing
     assert pd.api.types.is_datetime64_dtype(frame["vintage"])
     for r in frame.itertuples():
@@ -116,8 +113,9 @@ def test_landing_vintage_is_a_date_and_reads_as_one(res22):
     assert full and all(d.isoformat() in text for d in full)
 
 
-def test_a_partly_known_date_is_missing_as_a_date_and_kept_as_far_as_known(res22):
+def test_a_partly_known_date_is_missing_as_a_date_and_kept_as_far_as_known(results):
     """北京日报客户端 2022 states the day but not the month: no date is invented, the year is kept in as_of."""
+    res22 = results[2022]
     assert PARTIAL, "the data has a source with a partly known date"
     frame = res22.landing.set_index("source_id")
     for source in PARTIAL:
@@ -126,23 +124,23 @@ def test_a_partly_known_date_is_missing_as_a_date_and_kept_as_far_as_known(res22
             assert pd.isna(frame.loc[source, "vintage"]) and frame.loc[source, "as_of"] == year
 
 
-def test_sources_have_their_date_as_a_date(res23):
+def test_sources_have_their_date_as_a_date(results):
+    res23 = results[2023]
     s = res23.sources.set_index("source_id")
     assert pd.api.types.is_datetime64_dtype(s["date"])
     for source, d in s["date"].items():
         assert (pd.isna(d) and DATES[source] is None) or d.date() == DATES[source]
 
 
-def test_since_then_frames_are_typed_too():
-    res = compute(load(DATA), 2021, projection=False)
-    st = res.since_then
+def test_since_then_frames_are_typed_too(results):
+    st = results[2021].since_then
     assert str(st.landing["signed"].dtype) == "Int64" and pd.api.types.is_datetime64_dtype(st.landing["vintage"])
     assert pd.api.types.is_datetime64_dtype(st.sources["date"])
 
 
-def test_the_internals_keep_an_ordering_date(ds):
+def test_the_internals_keep_an_ordering_date(results):
     """The claims and the projection order statements by date, partly known ones too: the tuple stays there."""
-    lr = M.landing_rates(ds)
+    lr = M.landing_rates(results[2023].dataset)
     assert all(isinstance(v, tuple) and len(v) == 3 for v in lr["vintage"])
     assert list(lr["vintage"]) == sorted(lr["vintage"])
 

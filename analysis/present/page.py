@@ -100,7 +100,7 @@ def _output_html(out) -> str:
 def split_outputs(nb) -> dict[str, Markup]:
     r"""HTML of the notebook's outputs, in three parts: main points, body, methods.
 
-    The notebooks' HTML outputs come from this package's escaping renderers (tables.py, notebook.chart)
+    The notebooks' HTML outputs come from this package's escaping renderers (tables.py, notebook.show)
     and are kept as HTML.
 
     Parameters

@@ -193,3 +193,10 @@ def test_in_jupyterlab_show_displays_the_figure_itself(res, monkeypatch):
     fig = charts.signings(res, "en", "projects")
     notebook.show(fig, "signings-projects")
     assert shown == [fig]
+
+
+def test_a_build_refuses_a_figure_it_cannot_draw_for_phones(tmp_path):
+    """An analyst's own figure shows in JupyterLab; in a build it is refused in one line, nothing written."""
+    with pytest.raises(TypeError, match="own-figure: a build shows only charts"):
+        notebook.figure_html(Figure(), "own-figure", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []

@@ -344,6 +344,11 @@ def figure_html(fig, name: str, fig_dir: str):
     IPython.display.HTML
         One ``<figure>`` with a ``<picture>`` (narrow below :data:`NARROW_BELOW_PX`) and the source line.
 
+    Raises
+    ------
+    TypeError
+        When ``fig`` is not a chart of :mod:`analysis.present.charts` (nothing to draw again for phones).
+
     Examples
     --------
     >>> import tempfile
@@ -358,6 +363,11 @@ def figure_html(fig, name: str, fig_dir: str):
     from . import charts
     from .prose import ctx_sources
 
+    if not hasattr(fig, "redraw"):
+        raise TypeError(
+            f"{name}: a build shows only charts of analysis.charts (it draws them again for phones); "
+            "show other figures without fig_dir"
+        )
     res, lang = fig.drawn_from
     out = Path(fig_dir)
     out.mkdir(parents=True, exist_ok=True)

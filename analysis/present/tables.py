@@ -634,7 +634,10 @@ def what_if(w, lang: str) -> Table:
                 ]
                 for side in ("before", "after")
             },
-            loc.word("change_median"): [loc.rounded(v) for v in tab["change_median"]],
+            loc.word("change_median"): [
+                ("+" if v > 0 else "") + (locale.num(round(v)) if m.endswith("projects") else loc.rounded(v))
+                for v, m in zip(tab["change_median"], tab["metric"], strict=True)
+            ],
         }
     )
     df = df[[df.columns[i] for i in (0, 1, 2, 4, 3, 5, 6)]]

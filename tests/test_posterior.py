@@ -326,3 +326,41 @@ def test_the_report_tables(res, view, lang):
     w = V.what_if(res, projects=33)
     t = tables.what_if(w, lang)
     assert "33" in t.caption and len(t.data) == len(w.table)
+
+
+def test_a_growth_what_if_signs_its_changes(res):
+    t = tables.what_if(V.what_if(res, scenario=P.Scenario(growth_projects=0.5)), "en").data
+    assert t.iloc[:, -1].str.startswith("+").all()
+    counts = t[t.iloc[:, 1] == locale.word("projects", "en")]
+    assert not counts.iloc[:, -1].str.contains(r"\.").any()  # a count's change is a whole number
+
+
+# --------------------------------------------------------------------------------------------- the notebook
+
+
+def test_the_projection_notebook_shows_the_model_as_plain_frames(view, res):
+    """The stored outputs of notebooks/4.0-projection.ipynb show each frame of the inspection (English column
+    names), the what-ifs before and after, and the page's methods get the weights and prior/posterior tables."""
+    import json
+
+    from .conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / "4.0-projection.ipynb").read_text(encoding="utf-8"))["cells"]
+
+    def html(tag):
+        return [
+            "".join(o["data"]["text/html"])
+            for c in cells
+            if c["cell_type"] == "code" and tag in c.get("metadata", {}).get("tags", [])
+            for o in c.get("outputs", [])
+            if "text/html" in o.get("data", {})
+        ]
+
+    hidden, methods = html("remove-in-report"), html("methods")
+    w = V.what_if(res, projects=10)
+    for frame in (view.weights, view.diagnostics, view.parameters, view.rate, w.weights):
+        heads = [f"<th>{c}</th>" for c in frame.columns]
+        assert any(all(h in out for h in heads) for out in hidden), list(frame.columns)
+    assert sum('id="T_whatif"' in out for out in hidden) == 2
+    assert any('id="T_modelweights"' in out for out in methods)
+    assert any('id="T_priorposterior"' in out for out in methods)

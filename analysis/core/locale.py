@@ -350,7 +350,7 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
     "draws": ("抽样数", "draws"),
     "ess": ("有效样本量", "effective sample size"),
     "ess_share": ("有效样本占比", "effective share"),
-    "khat": ("帕累托k̂", "Pareto k̂"),
+    "khat": ("帕累托形状参数", "Pareto k̂"),
     "parameter": ("参数", "parameter"),
     "sd_ratio": ("后验标准差÷先验标准差", "posterior sd ÷ prior sd"),
     "change_median": ("中位数的变化", "change of the median"),
@@ -383,12 +383,12 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
     "param_amount_year_sd": ("平均每个项目金额年度波动（对数标准差）", "sd of yearly log-amount effects"),
     "param_amount_step_sd": ("平均每个项目金额每年一步（对数标准差）", "sd of the log amount's yearly step"),
     "param_amount_trend_year_sd": ("围绕趋势的金额波动（对数标准差）", "sd of log-amount effects around the trend"),
-    "param_landing_eventual": ("最终落地的比例c", "share that ever lands, c"),
-    "param_landing_hazard": ("每年落地的概率h", "yearly landing probability, h"),
+    "param_landing_eventual": ("最终落地的比例", "share that ever lands, c"),
+    "param_landing_hazard": ("每年落地的概率", "yearly landing probability, h"),
     "param_landing_icc": ("批次内落地的相关ρ", "intra-cohort correlation, ρ"),
     # table captions
     "caption_model_weights": (
-        "三种时间结构的权重与重要性抽样诊断（k̂不超过0.5为可靠，不超过0.7为可用）",
+        "三种时间结构的权重与重要性抽样诊断（帕累托形状参数不超过0.5为可靠，不超过0.7为可用）",
         "The three time structures' weights and importance-sampling diagnostics (k̂ at most 0.5: good; at most 0.7: ok)",
     ),
     "caption_prior_posterior": (

@@ -39,6 +39,8 @@ _API = {
     "Results": ".stats.results",
     "compute": ".stats.results",
     "Scenario": ".stats.projection",
+    "posterior": ".stats.posterior",
+    "what_if": ".stats.posterior",
 }
 _PRESENT = ("charts", "notebook", "output", "page", "prose", "tables")
 

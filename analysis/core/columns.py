@@ -55,6 +55,66 @@ def _c(name, kind, short_unit, decimals, unit, title, description) -> Column:
 
 _P, _Y = "unit_projects", "yi_yuan"
 
+# ---- the fitted projection model as an analyst inspects it (analysis.stats.posterior, issue 20 item 2)
+_Q = {"q10": "10 % quantile", "median": "median", "q50": "median", "q90": "90 % quantile", "mean": "mean", "sd": "sd"}
+_MODEL_COLUMNS = [
+    _c("model", "id", None, None, None, "model", "a time structure (iid, level, drift), averaged, or landing"),
+    _c("prior_probability", "probability", "share", None, None, "prior_probability", "the model's prior probability"),
+    _c("log_evidence", "score", None, 2, None, "log_evidence", "log marginal likelihood, importance sampling"),
+    _c("log_evidence_laplace", "score", None, 2, None, None, "log marginal likelihood, grid-Laplace approximation"),
+    _c("weight", "probability", "share", None, None, "weight", "posterior probability of the model (sums to 1)"),
+    _c("draws", "count", None, 0, None, "draws", "importance draws of the model"),
+    _c("ess", "avg", None, 0, None, "ess", "effective sample size of the importance weights, (Σw)² ÷ Σw²"),
+    _c("ess_share", "share", "share", None, None, "ess_share", "effective sample size ÷ draws"),
+    _c("khat", "score", None, 2, None, "khat", "Pareto k-hat of the weights' tail (≤ 0.5 good, ≤ 0.7 ok)"),
+    _c("khat_verdict", "status", None, None, None, "verdict", "good, ok or unreliable, by the Pareto k-hat"),
+    *[
+        _c(
+            f"expected_projects_{q}",
+            "avg",
+            "projects",
+            1,
+            _P,
+            None,
+            f"posterior {_Q[q]} of the year's expected projects",
+        )
+        for q in ("mean", "q10", "median", "q90")
+    ],
+    *[
+        _c(
+            f"amount_per_project_{q}",
+            "amount",
+            "100m_yuan",
+            2,
+            _Y,
+            None,
+            f"posterior {_Q[q]} of the expected amount per project",
+        )
+        for q in ("q10", "median", "q90")
+    ],
+    _c("parameter", "id", None, None, None, "parameter", "the parameter: the key of its prior in PRIORS"),
+    _c("symbol", "text", None, None, None, None, "the parameter's symbol in the model (mu, beta, sigma, …)"),
+    _c("prior", "text", None, None, None, None, "the prior as declared: distribution(parameters)"),
+    *[
+        _c(f"{side}_{q}", "avg", None, 3, None, None, f"{side} {_Q[q]} of the parameter (its own scale)")
+        for side in ("prior", "posterior")
+        for q in ("mean", "sd", "q10", "q50", "q90")
+    ],
+    _c("sd_ratio", "ratio", None, 2, None, "sd_ratio", "posterior sd ÷ prior sd (below 1: the data narrowed it)"),
+    *[
+        _c(f"{side}_{c}", "avg", "metric", None, None, None, f"{desc}, {side} the what-if")
+        for side in ("before", "after")
+        for c, desc in (
+            ("median", "posterior predictive median"),
+            ("pi80_lo", "lower end of the 80 % prediction interval"),
+            ("pi80_hi", "upper end of the 80 % prediction interval"),
+        )
+    ],
+    _c("change_median", "avg", "metric", None, None, "change_median", "the what-if's median − the median before"),
+    _c("weight_before", "probability", "share", None, None, None, "the model's weight before the what-if"),
+    _c("weight_after", "probability", "share", None, None, None, "the model's weight under the what-if"),
+]
+
 #: Every result column (and the data columns they come from), by name.
 COLUMNS: dict[str, Column] = {
     c.name: c
@@ -210,6 +270,7 @@ COLUMNS: dict[str, Column] = {
         _c(
             "is_ratio", "ratio", None, 2, None, "is_ratio", "interval score of the model ÷ that of the Poisson baseline"
         ),
+        *_MODEL_COLUMNS,
     ]
 }
 

@@ -339,6 +339,71 @@ PRIOR_REASONS_ZH: dict[str, str] = {
     "landing_icc": "同一批次内落地的相关性ρ：批次之间有差异（政策推动、项目构成）；0.05意味着40个项目的批次，其波动约为各项目独立时的1.7倍。",
 }
 
+# ---- the fitted model as an analyst inspects it (issue 20, item 2: analysis.stats.posterior and the
+# tables at the end of analysis.present.tables); a block of its own, merged into WORDS below.
+MODEL_WORDS: dict[str, tuple[str, str]] = {
+    # column headers (analysis.core.columns titles)
+    "model": ("模型", "model"),
+    "prior_probability": ("先验概率", "prior probability"),
+    "log_evidence": ("对数边际似然", "log evidence"),
+    "weight": ("权重", "weight"),
+    "draws": ("抽样数", "draws"),
+    "ess": ("有效样本量", "effective sample size"),
+    "ess_share": ("有效样本占比", "effective share"),
+    "khat": ("帕累托形状参数", "Pareto k̂"),
+    "parameter": ("参数", "parameter"),
+    "sd_ratio": ("后验标准差÷先验标准差", "posterior sd ÷ prior sd"),
+    "change_median": ("中位数的变化", "change of the median"),
+    "prior_interval": ("先验：中位数（80%区间）", "prior: median (80% interval)"),
+    "posterior_interval": ("后验：中位数（80%区间）", "posterior: median (80% interval)"),
+    "before_median": ("原预测中位数", "median before"),
+    "before_pi80": ("原80%预测区间", "80% interval before"),
+    "after_median": ("假定下的中位数", "median under the assumption"),
+    "after_pi80": ("假定下的80%预测区间", "80% interval under the assumption"),
+    # the time structures and the Pareto k-hat's verdicts
+    "model_iid": ("水平恒定、各年独立波动", "constant level, independent years"),
+    "model_level": ("水平逐年随机游走", "random walk"),
+    "model_drift": ("水平按固定比率增减", "steady trend"),
+    "model_averaged": ("按权重平均", "averaged"),
+    "model_landing": ("落地模型", "landing"),
+    "khat_good": ("可靠", "good"),
+    "khat_ok": ("可用", "ok"),
+    "khat_unreliable": ("不可靠", "unreliable"),
+    # the parameters, by the key of their prior in analysis.core.config.PRIORS
+    "param_rate_level": ("首年预期签约数（对数）", "log expected projects, first year"),
+    "param_rate_trend": ("签约数每年增长（对数）", "yearly log growth of projects"),
+    "param_rate_year_sd": ("签约数年度波动（对数标准差）", "sd of yearly log-rate effects"),
+    "param_rate_step_sd": ("签约水平每年一步（对数标准差）", "sd of the log-rate's yearly step"),
+    "param_rate_trend_year_sd": ("围绕趋势的签约数波动（对数标准差）", "sd of log-rate effects around the trend"),
+    "param_amount_level": (
+        "首年平均每个项目金额（亿元，对数）",
+        "log amount per project, first year (hundred million yuan)",
+    ),
+    "param_amount_trend": ("平均每个项目金额每年增长（对数）", "yearly log growth of the amount per project"),
+    "param_amount_year_sd": ("平均每个项目金额年度波动（对数标准差）", "sd of yearly log-amount effects"),
+    "param_amount_step_sd": ("平均每个项目金额每年一步（对数标准差）", "sd of the log amount's yearly step"),
+    "param_amount_trend_year_sd": ("围绕趋势的金额波动（对数标准差）", "sd of log-amount effects around the trend"),
+    "param_landing_eventual": ("最终落地的比例", "share that ever lands, c"),
+    "param_landing_hazard": ("每年落地的概率", "yearly landing probability, h"),
+    "param_landing_icc": ("批次内落地的相关ρ", "intra-cohort correlation, ρ"),
+    # table captions
+    "caption_model_weights": (
+        "三种时间结构的权重与重要性抽样诊断（帕累托形状参数不超过0.5为可靠，不超过0.7为可用）",
+        "The three time structures' weights and importance-sampling diagnostics (k̂ at most 0.5: good; at most 0.7: ok)",
+    ),
+    "caption_prior_posterior": (
+        "各参数的先验与后验，按参数本身的尺度（水平与增长为对数；波动尺度与ρ在网格点上积分，其分位数为网格点的值）",
+        "Each parameter's prior and posterior, on its own scale (levels and growth are logs; the spreads and ρ"
+        " are integrated on grid points, so their quantiles are grid values)",
+    ),
+    "caption_fixed_projects": (
+        "假定{year}年签约{projects}个项目时的预测",
+        "The projection if {year} signs {projects} projects",
+    ),
+    "caption_scenario": ("情景假定下的预测", "The projection under the scenario"),
+}
+WORDS.update(MODEL_WORDS)
+
 #: How each language writes what is not a word: spacing, brackets, lists, dates, the place of a hedge.
 #: One entry per language of :data:`LANGS`; :class:`Locale` reads only this table, never the language's name.
 STYLES: dict[str, dict] = {

@@ -491,3 +491,156 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
         rows.append(row)
     df = pd.DataFrame(rows)
     return _style(df, "calibration", {df.columns[-1]: "is_ratio"})
+
+
+# ---- the fitted model as an analyst inspects it (issue 20, item 2; computed by analysis.stats.posterior)
+
+
+def _model_label(model: str, loc: locale.Locale) -> str:
+    return loc.word(f"model_{model}")
+
+
+def model_weights(res, lang: str) -> Table:
+    """The time structures' prior probabilities, evidence and weights beside their importance-sampling diagnostics.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (with a projection).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.model_weights(compute(load(), 2023), "en")
+    >>> list(t.data.columns[:4])
+    ['model', 'prior probability', 'log evidence', 'weight']
+    """
+    from ..stats.posterior import posterior
+
+    loc = locale.of(lang)
+    view = posterior(res)
+    t = view.weights.merge(view.diagnostics, on="model", how="left", validate="one_to_one")
+    names = ("prior_probability", "log_evidence", "weight", "draws", "ess", "khat")
+    df = pd.DataFrame(
+        {
+            loc.word("model"): [_model_label(m, loc) for m in t["model"]],
+            **{loc.word(columns.column(n).title): t[n] for n in names},
+            loc.word("verdict"): [loc.word(f"khat_{v}") for v in t["khat_verdict"]],
+        }
+    )
+    titles = {loc.word(columns.column(n).title): n for n in names}
+    shares = [c for c, n in titles.items() if columns.column(n).decimals is None]
+    numeric = {c: n for c, n in titles.items() if c not in shares}
+    return _style(df, "modelweights", numeric, pct_cols=shares, caption=loc.word("caption_model_weights"))
+
+
+def prior_posterior(res, lang: str) -> Table:
+    """Each parameter's prior beside its posterior: medians with 80 % intervals, and how much the data narrowed it.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (with a projection).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.prior_posterior(compute(load(), 2023), "en")
+    >>> list(t.data.columns)
+    ['model', 'parameter', 'prior: median (80% interval)', 'posterior: median (80% interval)', 'posterior sd ÷ prior sd']
+    """
+    from ..stats.posterior import posterior
+
+    loc = locale.of(lang)
+    p = posterior(res).parameters
+    nd = columns.decimals("posterior_q50")
+
+    def cell(side):
+        return [
+            f"{locale.fixed(m, nd)}{loc.bracket(loc.interval(lo, hi, _fixed(nd)))}"
+            for m, lo, hi in zip(p[f"{side}_q50"], p[f"{side}_q10"], p[f"{side}_q90"], strict=True)
+        ]
+
+    ratio = loc.word(columns.column("sd_ratio").title)
+    df = pd.DataFrame(
+        {
+            loc.word("model"): [_model_label(m, loc) for m in p["model"]],
+            loc.word("parameter"): [loc.word(f"param_{k}") for k in p["parameter"]],
+            loc.word("prior_interval"): cell("prior"),
+            loc.word("posterior_interval"): cell("posterior"),
+            ratio: p["sd_ratio"],
+        }
+    )
+    st = _style(df, "priorposterior", {ratio: "sd_ratio"}, caption=loc.word("caption_prior_posterior"))
+    st.set_properties(subset=list(df.columns[2:4]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    return st
+
+
+def what_if(w, lang: str) -> Table:
+    """A what-if beside the projection without it: medians and 80 % intervals before and after, per year and figure.
+
+    Parameters
+    ----------
+    w : analysis.stats.posterior.WhatIf
+        What :func:`analysis.what_if` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables, what_if
+    >>> t = tables.what_if(what_if(compute(load(), 2023), projects=60), "en")
+    >>> t.caption
+    'The projection if 2024 signs 60 projects'
+    """
+    loc = locale.of(lang)
+    tab = w.table
+    a = w.assumption
+    caption = (
+        loc.word("caption_fixed_projects", year=a["year"], projects=locale.num(a["projects"]))
+        if a["kind"] == "fixed_projects"
+        else loc.word("caption_scenario")
+    )
+    df = pd.DataFrame(
+        {
+            loc.word("year"): tab["year"].astype(str),
+            loc.word("metric"): [loc.word(locale.METRIC_LABELS[m]) for m in tab["metric"]],
+            **{
+                loc.word(f"{side}_median"): [loc.rounded(v) for v in tab[f"{side}_median"]]
+                for side in ("before", "after")
+            },
+            **{
+                loc.word(f"{side}_pi80"): [
+                    loc.interval(lo, hi) for lo, hi in zip(tab[f"{side}_pi80_lo"], tab[f"{side}_pi80_hi"], strict=True)
+                ]
+                for side in ("before", "after")
+            },
+            loc.word("change_median"): [
+                ("+" if v > 0 else "") + (locale.num(round(v)) if m.endswith("projects") else loc.rounded(v))
+                for v, m in zip(tab["change_median"], tab["metric"], strict=True)
+            ],
+        }
+    )
+    df = df[[df.columns[i] for i in (0, 1, 2, 4, 3, 5, 6)]]
+    st = _style(df, "whatif", {}, caption=caption)
+    st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    return st

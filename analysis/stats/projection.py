@@ -116,6 +116,8 @@ class Projection:
         The periods it was fitted on.
     samples : dict
         The simulated draws.
+    posterior : analysis.stats.model.Posterior or None
+        The fitted model the simulations were drawn from (:mod:`analysis.stats.posterior` reads it).
     """
 
     through: int
@@ -131,6 +133,7 @@ class Projection:
     start: dict  # cumulative totals the projection adds to
     history: pd.DataFrame  # the periods it was fitted on
     samples: dict = field(repr=False, default_factory=dict)
+    posterior: mdl.Posterior | None = field(repr=False, default=None)
 
     def row(self, year: int, metric: str) -> pd.Series:
         """The summary row of one year and metric.
@@ -367,6 +370,7 @@ def project(
         start=start,
         history=tr,
         samples=samples,
+        posterior=post,
     )
 
 

@@ -1214,8 +1214,10 @@ class Locale:
         return self._style["hedge_in_cell"]
 
     def hedged_cell(self, value, qualifier, bounds=None, nd: int = 2) -> str:
-        """A table's number cell: ``nd`` decimals, and the hedge where the source puts it when the language
-        writes it in the cell (:attr:`hedge_in_cell`): ``约164.89``, ``210余``, a derived range ``160～240``.
+        """A table's number cell: ``nd`` decimals, with its hedge where the language writes it in the cell.
+
+        Where :attr:`hedge_in_cell` (zh), the hedge goes where the source puts it: ``约164.89``, ``210余``, a
+        derived range ``160～240``; elsewhere the cell is the number alone (the hedge has its own column).
 
         Parameters
         ----------

@@ -153,7 +153,7 @@ def heading(key: str, lang: str, level: int = 2):
 
 
 def source_line(sources, lang: str) -> str:
-    """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …
+    """资料来源：中国新闻网（2021年5月14日）、…；本报告整理计算。 / Source: China News Service, 14 May 2021; …
 
     Parameters
     ----------
@@ -172,7 +172,7 @@ def source_line(sources, lang: str) -> str:
     >>> from analysis import compute, load, notebook, prose
     >>> first = prose.ctx_sources(compute(load(), 2023), locale.of("zh"))["sources"][:1]
     >>> notebook.source_line(first, "zh")
-    '资料来源：中国新闻网（2021年5月14日）；本包计算。'
+    '资料来源：中国新闻网（2021年5月14日）；本报告整理计算。'
     >>> notebook.source_line(first, "en")
     'Source: China News Service, 14 May 2021; calculations by this package.'
     """

@@ -834,9 +834,9 @@ class Locale:
         Parameters
         ----------
         x : float or None
-            The number.
+            The cell's value.
         nd : int
-            Decimals.
+            Decimals, trailing zeros kept (a column of figures lines up).
 
         Returns
         -------
@@ -899,6 +899,9 @@ class Locale:
     def signed_pct(self, x, nd: int = 1) -> str:
         """A change as a signed percent: ``+12.3%`` / ``−4.0%``; — when missing.
 
+        For English text; a Chinese release never writes "+35.1%": a change is said in words (:meth:`change`),
+        a range of rates with :meth:`pct_interval`.
+
         Parameters
         ----------
         x : float or None
@@ -910,9 +913,6 @@ class Locale:
         -------
         str
             The signed percent.
-
-        For English text; a Chinese release never writes "+35.1%": a change is said in words (:meth:`change`),
-        a range of rates with :meth:`pct_interval`.
 
         Examples
         --------
@@ -930,14 +930,14 @@ class Locale:
         Parameters
         ----------
         x : float or None
-            The rate as a fraction.
+            The rate as a fraction (−0.051 for a fall of 5.1%).
         nd : int
-            Decimals.
+            Decimals written.
 
         Returns
         -------
         str
-            The percent.
+            The rate in percent, its minus kept.
 
         Examples
         --------
@@ -1199,17 +1199,19 @@ class Locale:
 
     @property
     def hedge_in_cell(self) -> bool:
-        """Whether a table writes a hedged value with its hedge in the cell (约164.89, zh) instead of a hedge column.
+        """Whether a table writes a hedge in the value's cell (约164.89) rather than in a column of its own.
+
+        Chinese tables write a hedged figure as the source prints it; English ones keep the hedge beside it.
 
         Returns
         -------
         bool
-            True in zh, False in en.
+            Whether :meth:`hedged_cell` carries the hedge (so the table hides its hedge column).
 
         Examples
         --------
-        >>> of("zh").hedge_in_cell, of("en").hedge_in_cell
-        (True, False)
+        >>> [of(lang).hedge_in_cell for lang in LANGS]
+        [True, False]
         """
         return self._style["hedge_in_cell"]
 
@@ -1226,14 +1228,14 @@ class Locale:
         qualifier : str or None
             Its hedge.
         bounds : tuple, optional
-            ``(lo, hi)`` of a derived range (its ends are written as published).
+            ``(lo, hi)`` of a derived range.
         nd : int
-            Decimals.
+            Decimals of the number (a range's ends are written as published).
 
         Returns
         -------
         str
-            The cell.
+            ``约164.89`` / ``164.89``.
 
         Examples
         --------
@@ -1643,28 +1645,26 @@ def count_zh(n: int) -> str:
 
 
 def fixed(x, nd: int = 2) -> str:
-    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing.
+    """:meth:`Locale.fixed` of English, for messages without a language: ``1,079.66``, ``552.00``, — when missing.
 
     Parameters
     ----------
     x : float or None
-        The number.
+        A number (a duration, a table cell).
     nd : int
-        Decimals.
+        How many decimals.
 
     Returns
     -------
     str
-        The cell.
+        The number as written.
 
     Examples
     --------
     >>> fixed(1079.66), fixed(552), fixed(None)
     ('1,079.66', '552.00', '—')
     """
-    if missing(x):
-        return "—"
-    return f"{float(x):,.{nd}f}"
+    return of("en").fixed(x, nd)
 
 
 def sig(x, digits: int = 3) -> str:
@@ -1719,23 +1719,23 @@ def iso_date(d) -> str | None:
 
 
 def thousands(x, _pos=None) -> str:
-    """Axis tick formatter: thousands separators, no needless decimals.
+    """:meth:`Locale.tick` of English, for code without a language (``1,500``): prefer the language's own tick.
 
     Parameters
     ----------
     x : float
         The tick's value.
     _pos : int, optional
-        The tick's position (matplotlib passes it; unused).
+        Unused (matplotlib's tick position).
 
     Returns
     -------
     str
-        The label.
+        ``1,500``, ``2.5``.
 
     Examples
     --------
     >>> thousands(1500.0), thousands(2.5)
     ('1,500', '2.5')
     """
-    return num(round(float(x), 2))
+    return of("en").tick(x)

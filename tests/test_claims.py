@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from analysis import compute, load
+from analysis.core import locale
 from analysis.pipeline.cli import main
 from analysis.present import facts
 from analysis.present.output import metrics_text
@@ -24,6 +25,7 @@ from .conftest import DATA
 
 PKG = Path(__file__).resolve().parent.parent / "analysis"
 TEMPLATES = PKG / "present" / "templates"
+ZH, EN = locale.of("zh"), locale.of("en")  # expected wording is written through the Locale
 
 
 def _csv(name: str) -> list[dict]:
@@ -123,9 +125,9 @@ def test_signed_count_of_a_landing_cohort_is_a_stated_total(res2023):
         and (int(r["first_year"]), int(r["last_year"])) == (row["first_year"], row["last_year"])
     )
     assert f.terms[0][1].value == total == row["signed"]
-    label = f"{row['first_year']}–{row['last_year']}"
-    assert facts.formula(f, "en") == f"{total:.0f} ({label} total)"
-    assert facts.formula(f, "zh") == f"{total:.0f}（{label}年合计）"
+    span = (row["first_year"], row["last_year"])
+    assert facts.formula(f, "en") == f"{total:.0f} ({EN.period(*span)} total)"
+    assert facts.formula(f, "zh") == f"{total:.0f}（{ZH.period(*span)}合计）"
 
 
 def test_a_formula_in_both_languages_from_its_terms():
@@ -133,9 +135,10 @@ def test_a_formula_in_both_languages_from_its_terms():
     parts = Formula.of(Term(552, Period(2019, 2020)), Term(247, Period(2021, 2021)), result=799)
     f = Formula.of(whole, rest, op="−", result=799.34, versus=parts)
     assert facts.formula(f, "en") == "1,080 (2019–2022) − 280.66 (2022) = 799.34 vs 552 (2019–2020) + 247 (2021) = 799"
+    p = ZH.period  # a span of years and a number as the zh Locale writes them
     assert (
         facts.formula(f, "zh")
-        == "1,080（2019–2022年） − 280.66（2022年） = 799.34，对照552（2019–2020年） + 247（2021年） = 799"
+        == f"{ZH.num(1080)}（{p(2019, 2022)}） − 280.66（2022年） = 799.34，对照552（{p(2019, 2020)}） + 247（2021年） = 799"
     )
     bound = Formula.of(
         Term(2200, Period(2019, 2025)),
@@ -147,7 +150,7 @@ def test_a_formula_in_both_languages_from_its_terms():
     )
     assert (
         facts.formula(bound, "zh")
-        == "2,200（2019–2025年） − 1,885.21（552（2019–2020年） + 247（2021年）可能的最大值）"
+        == f"{ZH.num(2200)}（{p(2019, 2025)}） − {ZH.num(1885.21)}（552（{p(2019, 2020)}） + 247（2021年）可能的最大值）"
     )
     stated = Formula.of(Term(426.81, source="bjnews2023", qualifier="approx", unit="yi_yuan"))
     assert facts.formula(stated, "en") == "bjnews2023: about 426.81 hundred million yuan"
@@ -170,7 +173,11 @@ def test_a_claim_in_both_languages_from_its_facts():
     assert facts.claim(c, "en") == (
         "2019–2021: the intended investment derived from the 2019–2022 total (799.34) meets the sum of 2019–2020 + 2021"
     )
-    assert facts.claim(c, "zh") == "由2019–2022年合计推算的2019–2021年意向投资额（799.34）与2019–2020、2021各期之和相符"
+    p = ZH.period
+    assert (
+        facts.claim(c, "zh")
+        == f"由{p(2019, 2022)}合计推算的{p(2019, 2021)}意向投资额（799.34）与{p(2019, 2020, suffix=False)}、2021各期之和相符"
+    )
     with pytest.raises(ValueError):
         facts.claim(c, "fr")
 

@@ -130,6 +130,9 @@ _HELPERS = {
     "pct",
     "prob",
     "signed_pct",
+    "change",
+    "rate",
+    "pct_interval",
     "hedged",
     "hedged_sum",
     "period",
@@ -289,11 +292,24 @@ def zh_en():
 
 def test_numbers_in_both_languages(zh_en):
     zh, en = zh_en
-    for loc in zh_en:  # figures are written alike; only 'not published' is a word
-        assert loc.num(1080) == "1,080" and loc.num(280.66) == "280.66" and loc.num(799.3, 1) == "799.3"
-        assert loc.rounded(1856.2) == "1,860" and loc.rounded(5.43) == "5.4"
-        assert loc.pct(0.782258) == "78.2%" and loc.signed_pct(-0.0513) == "−5.1%"
-        assert loc.interval(30.2, 61.7) == "30–62"
+    for loc in zh_en:  # figures are written alike but for grouping and dashes; 'not published' is a word
+        assert loc.num(280.66) == "280.66" and loc.num(799.3, 1) == "799.3" and loc.rounded(5.43) == "5.4"
+        assert loc.pct(0.782258) == "78.2%" and loc.rate(-0.0513) == "−5.1%"
+    # English groups thousands; a Chinese release writes whole numbers ungrouped (国家统计局: 1260582亿元)
+    assert (en.num(1080), zh.num(1080), en.rounded(1856.2), zh.rounded(1856.2)) == ("1,080", "1080", "1,860", "1860")
+    assert (en.fixed(1079.66), zh.fixed(1079.66), en.tick(1500.0), zh.tick(1500.0)) == (
+        "1,079.66",
+        "1079.66",
+        "1,500",
+        "1500",
+    )
+    # a range of values: en dash in English, the wave dash in Chinese (GB/T 15834-2011 4.13.3.3)
+    assert (en.interval(30.2, 61.7), zh.interval(30.2, 61.7)) == ("30–62", "30～62")
+    assert (en.pct_interval(0.7021, 0.8459), zh.pct_interval(0.7021, 0.8459)) == ("70.2%–84.6%", "70.2%～84.6%")
+    # a change: in words in both (a release never writes "+35.1%"); English keeps its signed percent too
+    assert (zh.change(0.351), zh.change(-0.05), zh.change(0.0004)) == ("增长35.1%", "下降5.0%", "持平")
+    assert (en.change(0.351), en.change(-0.05), en.change(-0.0004)) == ("up 35.1%", "down 5.0%", "unchanged")
+    assert en.signed_pct(-0.0513) == "−5.1%" and en.signed_pct(0.351) == "+35.1%"
     assert (zh.num(None), en.num(None), zh.rounded(float("nan"))) == ("未公布", "not published", "未公布")
     assert (zh.prob(0.001), en.prob(0.001), zh.prob(0.999), en.prob(0.999)) == (
         "不到1%",
@@ -318,18 +334,21 @@ def test_hedges_in_both_languages(zh_en):
     assert en.hedged(54, "range", "projects", bounds=(50, 58)) == "50–58 projects"
     assert zh.hedged(54, "range", None, bounds=(50, 58)) == "50～58"
     assert (zh.hedge_word("over"), en.hedge_word("over"), en.hedge_word(None)) == ("超", "over", "")
-    assert zh.hedge_cell("range", (160, 240)) == "160–240" and en.hedge_cell("exact", None, empty="—") == "—"
-    assert (
-        zh.hedged_sum(1506.47, "approx", "yi_yuan") == "约1,506亿元" and en.hedged_sum(1506.47, "exact") == "1,506.47"
-    )
+    assert zh.hedge_cell("range", (160, 240)) == "160～240" and en.hedge_cell("exact", None, empty="—") == "—"
+    assert zh.hedged_sum(1506.47, "approx", "yi_yuan") == "约1506亿元" and en.hedged_sum(1506.47, "exact") == "1,506.47"
+    # a table cell: zh writes the hedge where the source puts it (约164.89), en keeps a hedge column
+    assert (zh.hedge_in_cell, en.hedge_in_cell) == (True, False)
+    assert (zh.hedged_cell(164.89, "approx"), zh.hedged_cell(210, "more_than", nd=0)) == ("约164.89", "210余")
+    assert (en.hedged_cell(164.89, "approx"), zh.hedged_cell(200, "range", (160, 240))) == ("164.89", "160～240")
     with pytest.raises(ValueError, match="needs its bounds"):
         zh.hedged(200, "range")
 
 
 def test_periods_dates_brackets_and_lists_in_both_languages(zh_en):
     zh, en = zh_en
+    # a span of years: the one-character dash in Chinese (一字线, GB/T 15834-2011 4.13.3.2)
     assert (zh.period(2019, 2020), en.period(2019, 2020), zh.period(2022, suffix=False)) == (
-        "2019–2020年",
+        "2019—2020年",
         "2019–2020",
         "2022",
     )

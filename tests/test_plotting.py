@@ -11,6 +11,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from analysis import load
+from analysis.core import locale
 from analysis.present import charts as P
 from analysis.stats.metrics import Period
 from analysis.stats.results import compute
@@ -96,7 +97,8 @@ def test_cumulative_draws_a_stated_bound_as_a_bound(res):
     ax = P.cumulative(res, "zh", "investment", projection=False).axes[0]
     triangles = [line for line in ax.get_lines() if line.get_marker() == "^"]
     assert len(triangles) == 1 and triangles[0].get_xdata()[0] == 2023 and triangles[0].get_ydata()[0] == 1500
-    assert "超1,500" in _texts(ax.figure) and "1,080" in _texts(ax.figure)
+    zh = locale.of("zh")
+    assert zh.hedged(1500, "over") in _texts(ax.figure) and zh.num(1080) in _texts(ax.figure)
     pts = P.cumulative_points(res, "investment").set_index("year")
     assert pts.at[2023, "bound"] and not pts.at[2022, "bound"] and pts.at[2023, "sum"] == pytest.approx(1506.47)
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import load
+from analysis.core import locale
 from analysis.present import prose, tables
 from analysis.present.output import metrics_dict, metrics_text, results_dict
 from analysis.stats.metrics import Period
@@ -21,6 +22,7 @@ from .synth import write_dataset
 from .test_metrics import CUM_INV, CUM_PROJECTS, INV19_20, INV23, INV_2022, P19_20, P23, P24, TOTAL_2022
 
 THROUGHS = (2019, 2020, 2021, 2022, 2023, 2024)
+ZH = locale.of("zh")  # expected wording is written through the Locale: its periods, hedges and ranges
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,9 @@ def test_chinese_prose_has_no_english_words(results, through):
 def test_main_points_state_the_release(results):
     zh = prose.render("main_points", results[2023], "zh")
     assert f"2023年签约项目{P23}个，意向投资额约{INV23}亿元" in zh  # 现场签约50个合作项目,意向投资额约426.81亿元
-    assert "累计签约项目210余个，意向投资额累计超1,500亿元" in zh  # 累计签约项目210余个,意向投资额超1500亿元
+    assert (
+        f"累计签约项目210余个，意向投资额累计{ZH.hedged(1500, 'over', 'yi_yuan')}" in zh
+    )  # 累计签约项目210余个,意向投资额超1500亿元
     en = prose.render("main_points", results[2022], "en")
     assert f"{TOTAL_2022} projects signed, about {INV_2022} hundred million yuan of intended investment" in en
     assert f"{CUM_PROJECTS} projects and {CUM_INV:,} hundred million yuan in all through 2022" in en
@@ -63,30 +67,34 @@ def test_aggregate_period_report_says_single_years_are_not_published(results):
     assert results[2019].through == results[2020].through == 2021
     zh = prose.render("trends", results[2020], "zh")
     assert (
-        f"**2019–2020年**（两年合计）：签约项目{P19_20}个，涉及资金{INV19_20}亿元" in zh
+        f"**{ZH.period(2019, 2020)}**（两年合计）：签约项目{P19_20}个，涉及资金{INV19_20}亿元" in zh
     )  # 过去两年…签约85个项目,涉及资金552亿元
-    assert "2019–2020年只公布了两年合计数，单年数字未公布" in prose.render("basis", results[2020], "zh")
+    assert f"{ZH.period(2019, 2020)}只公布了两年合计数，单年数字未公布" in prose.render("basis", results[2020], "zh")
 
 
 def test_reports_cite_what_was_known_at_the_release(results):
     basis = prose.render("basis", results[2021], "zh")
     assert "一篇报道（中国新闻网2021年5月14日）" in basis and "北京日报" not in basis
     since = prose.render("since_then", results[2022], "zh")
-    assert "新京报2023年9月19日" in since and "2019–2023年累计签约项目210余个，意向投资额超1,500亿元" in since
-    assert "2022年之间" not in since and "2022年至2023年9月19日之间，2019–2021年的项目至少又有3个落地" in since
+    over1500, over1800 = ZH.hedged(1500, "over", "yi_yuan"), ZH.hedged(1800, "over", "yi_yuan")
+    assert (
+        "新京报2023年9月19日" in since and f"{ZH.period(2019, 2023)}累计签约项目210余个，意向投资额{over1500}" in since
+    )
+    assert "2022年之间" not in since
+    assert f"2022年至2023年9月19日之间，{ZH.period(2019, 2021)}的项目至少又有3个落地" in since
     # each later cumulative figure once, though the 2023 article and the 2023 release both state 210余
-    assert since.count("2019–2023年累计签约项目210余个") == 1
+    assert since.count(f"{ZH.period(2019, 2023)}累计签约项目210余个") == 1
     since23 = prose.render("since_then", results[2023], "zh")
     assert (
         "北京青年报客户端2024年9月26日" in since23
-        and "2019–2024年累计签约项目290余个，意向投资额超1,800亿元" in since23
+        and f"{ZH.period(2019, 2024)}累计签约项目290余个，意向投资额{over1800}" in since23
     )
     assert "此后尚无新的公布" in prose.render("since_then", results[2024], "zh")
 
 
 def test_landing_prose_reasons_across_vintages(results):
     zh = prose.render("landing", results[2022], "zh")
-    assert "报道称落地率超90%，即77至85个" in zh  # 超过九成 of 85
+    assert f"报道称落地率超90%，即{ZH.hedged(77, 'range', 'projects', bounds=(77, 85))}" in zh  # 超过九成 of 85
     assert "2021年的39个项目中至多20个落地" in zh
     en = prose.render("landing", results[2023], "en")
     assert "the article says 85% had landed: 137 projects" in en  # 已达85% of 161
@@ -94,8 +102,10 @@ def test_landing_prose_reasons_across_vintages(results):
 
 def test_projection_words_use_median_intervals_and_plain_assumptions(results):
     zh = prose.render("projection", results[2023], "zh")
-    assert "2024年签约项目数约" in zh and "80%预测区间" in zh and "均值" in zh
-    assert re.search(r"约\d{2,3}个（80%预测区间\d+–\d+个", zh)
+    assert "2024年签约项目数约" in zh and "有80%的可能在" in zh and "平均值" in zh
+    assert "95%" not in zh  # one interval level in the main text
+    sep = re.escape(ZH.interval("a", "b", fmt=str)[1:-1])  # the Locale's range dash
+    assert re.search(rf"约\d{{2,3}}个，有80%的可能在\d+{sep}\d+个之间", zh)
     assert not re.search(r"\d\.\d{3}", zh)  # no false precision
     model = prose.render("model", results[2023], "zh")
     assert "不拆分到单年" in model and "权重" in model and "没有按实际结果调整" in model

@@ -223,7 +223,7 @@ def test_the_backtest_counts_the_figures_it_lists(results, through):
     n80 = sum(
         bool(x) for f in (res.since_then.backtest, res.since_then.landing_backtest) if len(f) for x in f["inside80"]
     )
-    assert f"{n80}个落在80%预测区间内" in zh
+    assert f"有{n80}个落在预测的80%可能范围内" in zh
 
 
 def test_since_then_states_each_later_cumulative_figure_once(ds, results):

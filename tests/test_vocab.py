@@ -13,10 +13,10 @@ from analysis.core import locale
         # as the articles write them: 约280.66亿元, 210余个, 超1500亿元, 近80%, 超过九成 (90)
         (280.66, "approx", "yi_yuan", "约280.66亿元", "about 280.66 hundred million yuan"),
         (210, "more_than", "projects", "210余个", "more than 210 projects"),
-        (1500, "over", "yi_yuan", "超1,500亿元", "over 1,500 hundred million yuan"),
+        (1500, "over", "yi_yuan", "超1500亿元", "over 1,500 hundred million yuan"),  # as the 2023 article writes it
         (80, "nearly", "percent", "近80%", "nearly 80%"),
         (90, "over", "percent", "超90%", "over 90%"),
-        (1080, "exact", "yi_yuan", "1,080亿元", "1,080 hundred million yuan"),
+        (1080, "exact", "yi_yuan", "1080亿元", "1,080 hundred million yuan"),
         (37, "exact", "projects", "37个", "37 projects"),
         (None, None, "yi_yuan", "未公布", "not published"),
         # the upper bounds, as Chinese statistical writing puts them: 不足X个 before, X个以内 after the unit
@@ -66,7 +66,7 @@ def test_computed_numbers_are_rounded_for_reading(x, text):
 
 
 def test_periods_dates_and_lists():
-    assert locale.period(2019, 2020, "zh") == "2019–2020年" and locale.period(2022, None, "zh") == "2022年"
+    assert locale.period(2019, 2020, "zh") == "2019—2020年" and locale.period(2022, None, "zh") == "2022年"
     assert locale.period(2019, 2020, "en") == "2019–2020"
     assert locale.date((2021, 5, 14), "zh") == "2021年5月14日" and locale.date((2021, 5, 14), "en") == "14 May 2021"
     assert locale.date((2022, 0, 15), "zh") == "2022年"  # the 2022 article gives the day but not the month

@@ -1,19 +1,25 @@
 """The one vocabulary: how every number, percent, hedged value, period, date and word is written.
 
 Prose templates, tables, charts, JSON notes and terminal text all format through this module, so
-"1,080" is written the same way everywhere and 约/近/余/超 appear in one wording. Chinese uses
-full-width punctuation (，。：（）) and no English words; English writes the unit 亿元 as "hundred
+1,080 (en) / 1080 (zh) is written the same way everywhere and 约/近/余/超 appear in one wording. Chinese is
+written as Chinese statistical releases write it: full-width punctuation (，。：（）), no English words, no
+thousands separators (1500亿元), changes in words (增长35.1%, 下降5.0%; never "+35%"), ranges of values with
+the wave dash (31～65个) and spans of years with the one-character dash (2019—2020年; GB/T 15834-2011
+4.13.3), a hedge where the source puts it (约426.81亿元, 210余个). English writes the unit 亿元 as "hundred
 million yuan" (280.66 亿元 = 280.66 hundred million yuan = 28.066 billion yuan).
 
 One :class:`Locale` per language (``Locale("zh")``, or the cached ``locale.of("zh")``) does the writing;
 the language's words and habits are tables (:data:`WORDS`, :data:`CHART_WORDS`, :data:`HEDGES`,
 :data:`UNITS`, :data:`STYLES`), so no code, here or elsewhere, branches on the language's name:
 
-* :meth:`Locale.num` — a published figure at the precision written: ``1,080``, ``280.66``;
+* :meth:`Locale.num` — a published figure at the precision written: ``1,080`` / ``1080``, ``280.66``;
 * :meth:`Locale.rounded` — a computed figure for reading (2–3 significant figures): ``930``, ``1,860``, ``45``;
-* :meth:`Locale.pct` — a share or rate: ``78.2%``;
+* :meth:`Locale.fixed` / :meth:`Locale.hedged_cell` / :meth:`Locale.tick` — a table cell, a hedged one
+  (``约164.89`` in zh), an axis tick;
+* :meth:`Locale.pct` / :meth:`Locale.change` — a share or rate: ``78.2%``; a change: ``增长35.1%`` / ``up 35.1%``;
+* :meth:`Locale.interval` / :meth:`Locale.pct_interval` — ``39～93`` / ``39–93``;
 * :meth:`Locale.hedged` — a stated value with the source's hedge kept: ``约280.66亿元`` / ``about 280.66 hundred million yuan``;
-* :meth:`Locale.period` / :meth:`Locale.date` — ``2019–2020年`` / ``2021年5月14日``;
+* :meth:`Locale.period` / :meth:`Locale.date` — ``2019—2020年`` / ``2021年5月14日``;
 * :meth:`Locale.bracket` — ``（亿元）`` / `` (hundred million yuan)``;
 * :meth:`Locale.word` — a label in zh or en from :data:`WORDS`.
 
@@ -58,12 +64,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "years": ("年数", "years"),
     "group": ("分组", "group"),
     "published_name": ("公布名称", "published name"),
-    "harmonised_group": ("统一分组", "harmonised group"),
+    "harmonised_group": ("可比分组", "harmonised group"),
     "cohort": ("签约批次", "signing cohort"),
     "as_of": ("报道日期", "as of"),
     "source": ("来源", "source"),
     "status": ("说明", "note"),
-    "hedge": ("修饰", "hedge"),
+    "hedge": ("备注", "hedge"),  # the column of 约/余/超 (a zh table writes them in the cell)
     "statement": ("陈述", "statement"),
     "stated": ("所述", "stated"),
     "computed": ("计算", "computed"),
@@ -77,8 +83,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "actual": ("实际", "actual"),
     "inside80": ("落在80%区间内", "inside 80%"),
     "inside95": ("落在95%区间内", "inside 95%"),
-    "interval_score": ("区间得分", "interval score"),
-    "crps": ("连续分级概率评分", "CRPS"),
+    "interval_score": ("范围评分", "interval score"),  # plain words in the main text's backtest table
+    "crps": ("误差评分", "CRPS"),
     # statuses
     "reported": ("公布", "reported"),
     "derived": ("推算", "derived"),
@@ -95,7 +101,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     # pieces of a line (the punctuation and order of each language)
-    "ci95": ("95%置信区间", "95% interval"),
+    "ci95": ("误差范围（95%）", "95% interval"),
     "count_unit": ("个", ""),  # the unit a count column's header carries (none in English)
     "source_item": ("{publisher}（{date}）", "{publisher}, {date}"),
     "source_items_sep": ("、", "; "),
@@ -106,7 +112,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sum_of_periods": ("各期之和", "sum of periods"),
     "stated_total": ("报道所述累计", "cumulative as reported"),
     "source_line": ("资料来源", "Source"),
-    "own_calculation": ("本包计算", "calculations by this package"),
+    "own_calculation": ("本报告整理计算", "calculations by this package"),
     # section headings of notebooks and reports
     "h_main_points": ("要点", "Main points"),
     "h_trends": ("签约项目与意向投资额", "Projects signed and intended investment"),
@@ -142,7 +148,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "title_landing": ("签约项目落地", "Landing of signed projects"),
     "title_mix": ("签约项目构成", "What is signed"),
     "title_projection": ("预测与校准", "Projection and calibration"),
-    "title_period_report": ("公布期报告", "Period report"),
+    "title_period_report": ("统计报告", "Period report"),
     "back_to_index": ("← 全部报告", "← All reports"),
     "index_title": ("通州与北三县项目推介洽谈会统计报告", "Tongzhou · North Three Counties conference reports"),
     "index_intro": (
@@ -187,7 +193,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_col_period": ("时期", "period"),
     "cli_col_projects": ("项目数", "projects"),
     "cli_col_investment": ("投资额", "invest."),
-    "cli_col_hedge": ("修饰", "hedge"),
+    "cli_col_hedge": ("备注", "hedge"),
     "cli_col_status": ("说明", "status"),
     "cli_col_projects_per_year": ("年均项目", "proj/yr"),
     "cli_col_investment_per_year": ("年均投资", "inv/yr"),
@@ -283,7 +289,7 @@ CHART_WORDS = {
     "median": ("预测中位数", "projected median"),
     "pi80": ("80%预测区间", "80% prediction interval"),
     "pi95": ("95%预测区间", "95% prediction interval"),
-    "counted": ("落地数 ÷ 签约数（95%置信区间）", "landed ÷ signed (95% confidence interval)"),
+    "counted": ("落地数 ÷ 签约数（竖线为误差范围）", "landed ÷ signed (95% confidence interval)"),
     "stated_rate": ("报道所述落地率", "rate as reported"),
     "predicted_landing": ("下次报道的预测（80%区间）", "next statement, projected (80% interval)"),
     "not_stated": ("未公布", "not stated"),
@@ -413,8 +419,19 @@ STYLES: dict[str, dict] = {
         "hedge_space": "",  # 约280.66亿元
         # where a hedge word goes (default: before the figure): 210余个, 252亿元以内
         "hedge_place": {"more_than": "after_figure", "at_most": "after_unit"},
+        # Chinese releases write whole numbers without separators at any size (国家统计局 统计公报: 1260582亿元;
+        # GB/T 15835-2011 makes grouping optional), so 1500亿元 and 20000次, never 1,500
+        "thousands": "",
+        # a range of values takes the wave dash (浪纹线, GB/T 15834-2011 4.13.3.3): 31～65个, 70.2%～84.6%
+        "range_sep": "～",
+        # a span of time takes the one-character dash (一字线, GB/T 15834-2011 4.13.3.2): 2019—2020年
+        "period_sep": "—",
         "range": "{lo}～{hi}{unit}",
         "at_least": "不少于{lo}{unit}",
+        # a change in words, as releases write it (比上年增长35.1%, 下降5.0%, 持平), never "+35.1%"
+        "change": ("增长{x}", "下降{x}", "持平"),
+        # a table writes a hedged value as the source does (约164.89), with no hedge column of its own
+        "hedge_in_cell": True,
         "year_suffix": "年",
         "bracket": ("（", "）", ""),  # open, close, what goes before it in running text
         "list": ("、", "和"),
@@ -430,8 +447,13 @@ STYLES: dict[str, dict] = {
         "unit_space": " ",
         "hedge_space": " ",
         "hedge_place": {},
+        "thousands": ",",
+        "range_sep": "–",
+        "period_sep": "–",
         "range": "{lo}–{hi}{unit}",
         "at_least": "at least {lo}{unit}",
+        "change": ("up {x}", "down {x}", "unchanged"),
+        "hedge_in_cell": False,
         "year_suffix": "",
         "bracket": ("(", ")", " "),
         "list": (", ", " and "),
@@ -519,14 +541,14 @@ def missing(x) -> bool:
         return False
 
 
-def _figure(x, nd: int = 2) -> str:
+def _figure(x, nd: int = 2, sep: str = ",") -> str:
     x = float(x)
     if abs(x - round(x)) < 1e-9:
-        return f"{int(round(x)):,}"
-    return f"{x:,.{nd}f}".rstrip("0").rstrip(".")
+        return f"{int(round(x)):{sep}}"
+    return f"{x:{sep}.{nd}f}".rstrip("0").rstrip(".")
 
 
-def _rounded(x) -> str:
+def _rounded(x, sep: str = ",") -> str:
     x = float(x)
     if x == 0:
         return "0"
@@ -534,7 +556,7 @@ def _rounded(x) -> str:
     scale = digits - 1 - math.floor(math.log10(abs(x)))
     r = round(x, scale)
     if scale <= 0 or abs(r) >= 10:
-        return f"{int(round(r)):,}"
+        return f"{int(round(r)):{sep}}"
     return f"{r:.{scale}f}"
 
 
@@ -561,7 +583,7 @@ class Locale:
     >>> zh.hedged(280.66, "approx", "yi_yuan"), en.hedged(280.66, "approx", "yi_yuan")
     ('约280.66亿元', 'about 280.66 hundred million yuan')
     >>> zh.period(2019, 2020), en.date((2021, 5, 14)), zh.bracket("亿元"), en.bracket("projects")
-    ('2019–2020年', '14 May 2021', '（亿元）', ' (projects)')
+    ('2019—2020年', '14 May 2021', '（亿元）', ' (projects)')
     >>> Locale("fr")
     Traceback (most recent call last):
     ...
@@ -826,7 +848,10 @@ class Locale:
     # ----------------------------------------------------------------------------------------- numbers
 
     def num(self, x, nd: int = 2) -> str:
-        """A published figure as written: thousands separators, up to ``nd`` decimals; 未公布 / not published.
+        """A published figure as written: up to ``nd`` decimals; 未公布 / not published.
+
+        English groups thousands (``1,080``); Chinese writes a whole number without separators (``1080``,
+        as 国家统计局's releases write 1260582亿元).
 
         Parameters
         ----------
@@ -838,14 +863,14 @@ class Locale:
         Returns
         -------
         str
-            ``1,080``, ``280.66``, ``12``.
+            ``1,080`` / ``1080``, ``280.66``, ``12``.
 
         Examples
         --------
-        >>> of("en").num(1080), of("en").num(280.66), of("zh").num(None)
-        ('1,080', '280.66', '未公布')
+        >>> of("en").num(1080), of("zh").num(1080), of("en").num(280.66), of("zh").num(None)
+        ('1,080', '1080', '280.66', '未公布')
         """
-        return self.word("not_published") if missing(x) else _figure(x, nd)
+        return self.word("not_published") if missing(x) else _figure(x, nd, self._style["thousands"])
 
     def rounded(self, x) -> str:
         """A computed figure for reading: 3 significant figures from 100, 2 below, whole numbers above 10.
@@ -858,14 +883,61 @@ class Locale:
         Returns
         -------
         str
-            ``1,856`` → ``1,860``; ``426.8`` → ``427``; ``5.43`` → ``5.4``; missing: 未公布 / not published.
+            ``1,856`` → ``1,860`` (zh ``1860``); ``426.8`` → ``427``; ``5.43`` → ``5.4``; missing: 未公布 / not
+            published.
 
         Examples
         --------
-        >>> of("en").rounded(1856.2), of("en").rounded(5.43)
-        ('1,860', '5.4')
+        >>> of("en").rounded(1856.2), of("zh").rounded(1856.2), of("en").rounded(5.43)
+        ('1,860', '1860', '5.4')
         """
-        return self.word("not_published") if missing(x) else _rounded(x)
+        return self.word("not_published") if missing(x) else _rounded(x, self._style["thousands"])
+
+    def fixed(self, x, nd: int = 2) -> str:
+        """A table cell: exactly ``nd`` decimals, thousands grouped as the language does; — when missing.
+
+        Parameters
+        ----------
+        x : float or None
+            The cell's value.
+        nd : int
+            Decimals, trailing zeros kept (a column of figures lines up).
+
+        Returns
+        -------
+        str
+            ``1,079.66`` (en) / ``1079.66`` (zh).
+
+        Examples
+        --------
+        >>> of("en").fixed(1079.66), of("zh").fixed(1079.66), of("zh").fixed(552, 0), of("zh").fixed(None)
+        ('1,079.66', '1079.66', '552', '—')
+        """
+        if missing(x):
+            return "—"
+        return f"{float(x):{self._style['thousands']}.{nd}f}"
+
+    def tick(self, x, _pos=None) -> str:
+        """An axis tick (a matplotlib ``FuncFormatter``): no needless decimals, thousands as the language groups.
+
+        Parameters
+        ----------
+        x : float
+            The tick's value.
+        _pos : int, optional
+            The tick's position (matplotlib passes it; unused).
+
+        Returns
+        -------
+        str
+            The label.
+
+        Examples
+        --------
+        >>> of("en").tick(1500.0), of("zh").tick(1500.0), of("zh").tick(2.5)
+        ('1,500', '1500', '2.5')
+        """
+        return self.num(round(float(x), 2))
 
     def pct(self, x, nd: int = 1) -> str:
         """A fraction as a percent: 0.782 → ``78.2%``; — when missing.
@@ -892,6 +964,9 @@ class Locale:
     def signed_pct(self, x, nd: int = 1) -> str:
         """A change as a signed percent: ``+12.3%`` / ``−4.0%``; — when missing.
 
+        For English text; a Chinese release never writes "+35.1%": a change is said in words (:meth:`change`),
+        a range of rates with :meth:`pct_interval`.
+
         Parameters
         ----------
         x : float or None
@@ -906,13 +981,71 @@ class Locale:
 
         Examples
         --------
-        >>> of("en").signed_pct(-0.0513), of("zh").signed_pct(0.351)
+        >>> of("en").signed_pct(-0.0513), of("en").signed_pct(0.351)
         ('−5.1%', '+35.1%')
         """
         if missing(x):
             return "—"
         v = 100 * float(x)
         return f"{'+' if v >= 0 else '−'}{abs(v):.{nd}f}%"
+
+    def rate(self, x, nd: int = 1) -> str:
+        """A rate that may be negative (a growth rate): ``11.2%``, ``−5.1%``, never with a plus; — when missing.
+
+        Parameters
+        ----------
+        x : float or None
+            The rate as a fraction (−0.051 for a fall of 5.1%).
+        nd : int
+            Decimals written.
+
+        Returns
+        -------
+        str
+            The rate in percent, its minus kept.
+
+        Examples
+        --------
+        >>> of("zh").rate(0.112), of("zh").rate(-0.0513), of("en").rate(-0.0004)
+        ('11.2%', '−5.1%', '0.0%')
+        """
+        if missing(x):
+            return "—"
+        v = 100 * float(x)
+        figure = f"{abs(v):.{nd}f}"
+        return ("−" if v < 0 and float(figure) != 0 else "") + figure + "%"
+
+    def change(self, x, nd: int = 1) -> str:
+        """A change against an earlier figure, in words: ``增长35.1%`` / ``下降5.0%`` (zh), ``up 35.1%`` (en).
+
+        A change that rounds to zero at ``nd`` decimals is 持平 / unchanged; — when missing.
+
+        Parameters
+        ----------
+        x : float or None
+            The change as a fraction (0.351 = 35.1% more).
+        nd : int
+            Decimals.
+
+        Returns
+        -------
+        str
+            The change in words.
+
+        Examples
+        --------
+        >>> zh, en = of("zh"), of("en")
+        >>> zh.change(0.351), zh.change(-0.05), zh.change(0.0004), en.change(-0.2239, 0)
+        ('增长35.1%', '下降5.0%', '持平', 'down 22%')
+        """
+        if missing(x):
+            return "—"
+        v = 100 * float(x)
+        up, down, same = self._style["change"]
+        figure = f"{abs(v):.{nd}f}"
+        if float(figure) == 0:
+            return same
+        return (up if v > 0 else down).format(x=figure + "%")
 
     def prob(self, p) -> str:
         """A probability for reading: whole percent, the ends said in words (不到1% / under 1%).
@@ -958,11 +1091,35 @@ class Locale:
 
         Examples
         --------
-        >>> of("en").interval(30.2, 61.7)
-        '30–62'
+        >>> of("en").interval(30.2, 61.7), of("zh").interval(30.2, 61.7)
+        ('30–62', '30～62')
         """
         f = fmt or self.rounded
-        return f"{f(lo)}–{f(hi)}"
+        return f"{f(lo)}{self._style['range_sep']}{f(hi)}"
+
+    def pct_interval(self, lo, hi, nd: int = 1) -> str:
+        """An interval of percents, each end with its % (a negative one with its minus): ``70.2%～84.6%`` / ``70.2%–84.6%``.
+
+        Parameters
+        ----------
+        lo, hi : float or None
+            The ends, as fractions.
+        nd : int
+            Decimals.
+
+        Returns
+        -------
+        str
+            The interval; — when an end is missing.
+
+        Examples
+        --------
+        >>> of("zh").pct_interval(0.7021, 0.8459), of("en").pct_interval(0.7021, 0.8459, 0), of("zh").pct_interval(-0.05, 0.18, 0)
+        ('70.2%～84.6%', '70%–85%', '−5%～18%')
+        """
+        if missing(lo) or missing(hi):
+            return "—"
+        return self.interval(lo, hi, fmt=lambda x: self.rate(x, nd))
 
     # ----------------------------------------------------------------------------------------- hedges
 
@@ -1064,15 +1221,15 @@ class Locale:
 
         Examples
         --------
-        >>> of("zh").hedged_sum(1506.47, "approx", "yi_yuan")
-        '约1,506亿元'
+        >>> of("zh").hedged_sum(1506.47, "approx", "yi_yuan"), of("en").hedged_sum(1506.47, "approx")
+        ('约1506亿元', 'about 1,506')
         """
         exact = _qualifier(qualifier) == "exact"
         return self.hedged(
             value,
             qualifier,
             unit,
-            fmt=None if exact or missing(value) else (lambda x: f"{round(float(x)):,}"),
+            fmt=None if exact or missing(value) else (lambda x: self.num(round(float(x)))),
             bounds=bounds,
         )
 
@@ -1105,10 +1262,66 @@ class Locale:
             return self.interval(bounds[0], bounds[1], fmt=self.num)
         return self.hedge_word(qualifier) or empty
 
+    @property
+    def hedge_in_cell(self) -> bool:
+        """Whether a table writes a hedge in the value's cell (约164.89) rather than in a column of its own.
+
+        Chinese tables write a hedged figure as the source prints it; English ones keep the hedge beside it.
+
+        Returns
+        -------
+        bool
+            Whether :meth:`hedged_cell` carries the hedge (so the table hides its hedge column).
+
+        Examples
+        --------
+        >>> [of(lang).hedge_in_cell for lang in LANGS]
+        [True, False]
+        """
+        return self._style["hedge_in_cell"]
+
+    def hedged_cell(self, value, qualifier, bounds=None, nd: int = 2) -> str:
+        """A table's number cell: ``nd`` decimals, with its hedge where the language writes it in the cell.
+
+        Where :attr:`hedge_in_cell` (zh), the hedge goes where the source puts it: ``约164.89``, ``210余``, a
+        derived range ``160～240``; elsewhere the cell is the number alone (the hedge has its own column).
+
+        Parameters
+        ----------
+        value : float or None
+            The number; — when missing.
+        qualifier : str or None
+            Its hedge.
+        bounds : tuple, optional
+            ``(lo, hi)`` of a derived range.
+        nd : int
+            Decimals of the number (a range's ends are written as published).
+
+        Returns
+        -------
+        str
+            ``约164.89`` / ``164.89``.
+
+        Examples
+        --------
+        >>> of("zh").hedged_cell(164.89, "approx"), of("en").hedged_cell(164.89, "approx"), of("zh").hedged_cell(1500, None, nd=0)
+        ('约164.89', '164.89', '1500')
+        >>> of("zh").hedged_cell(200, "range", (160, 240)), of("zh").hedged_cell(None, "approx")
+        ('160～240', '—')
+        """
+        if missing(value):
+            return "—"
+        if not self.hedge_in_cell:
+            return self.fixed(value, nd)
+        q = _qualifier(qualifier)
+        if q == RANGE and (bounds is None or bounds[1] is None or missing(bounds[1])):
+            return self.fixed(value, nd)  # a range open above: the number, as the hedge column did
+        return self.hedged(value, q, None, fmt=self.num if q == RANGE else (lambda x: self.fixed(x, nd)), bounds=bounds)
+
     # ----------------------------------------------------------------------------------------- time
 
     def period(self, first: int, last: int | None = None, suffix: bool = True) -> str:
-        """A period: ``2019–2020年`` / ``2022年`` (zh; without 年 when ``suffix`` is False), ``2019–2020`` (en).
+        """A period: ``2019—2020年`` / ``2022年`` (zh; without 年 when ``suffix`` is False), ``2019–2020`` (en).
 
         Parameters
         ----------
@@ -1127,10 +1340,10 @@ class Locale:
         Examples
         --------
         >>> of("zh").period(2019, 2020), of("zh").period(2022, suffix=False), of("en").period(2019, 2020)
-        ('2019–2020年', '2022', '2019–2020')
+        ('2019—2020年', '2022', '2019–2020')
         """
         last = first if last is None else last
-        text = str(first) if first == last else f"{first}–{last}"
+        text = str(first) if first == last else f"{first}{self._style['period_sep']}{last}"
         return text + (self._style["year_suffix"] if suffix else "")
 
     def date(self, d) -> str:
@@ -1372,7 +1585,7 @@ def hedge_cell(qualifier, bounds, lang: str, empty: str = "") -> str:
 
 
 def period(first: int, last: int | None = None, lang: str = "en", suffix: bool = True) -> str:
-    """:meth:`Locale.period` of ``lang``: ``2019–2020年`` / ``2019–2020``.
+    """:meth:`Locale.period` of ``lang``: ``2019—2020年`` / ``2019–2020``.
 
     Parameters
     ----------
@@ -1393,7 +1606,7 @@ def period(first: int, last: int | None = None, lang: str = "en", suffix: bool =
     Examples
     --------
     >>> period(2019, 2020, "zh")
-    '2019–2020年'
+    '2019—2020年'
     """
     return of(lang).period(first, last, suffix)
 
@@ -1497,28 +1710,26 @@ def count_zh(n: int) -> str:
 
 
 def fixed(x, nd: int = 2) -> str:
-    """A table cell: thousands separators and exactly ``nd`` decimals (``1,079.66``, ``552.00``); — when missing.
+    """:meth:`Locale.fixed` of English, for messages without a language: ``1,079.66``, ``552.00``, — when missing.
 
     Parameters
     ----------
     x : float or None
-        The number.
+        A number (a duration, a table cell).
     nd : int
-        Decimals.
+        How many decimals.
 
     Returns
     -------
     str
-        The cell.
+        The number as written.
 
     Examples
     --------
     >>> fixed(1079.66), fixed(552), fixed(None)
     ('1,079.66', '552.00', '—')
     """
-    if missing(x):
-        return "—"
-    return f"{float(x):,.{nd}f}"
+    return of("en").fixed(x, nd)
 
 
 def sig(x, digits: int = 3) -> str:
@@ -1573,23 +1784,23 @@ def iso_date(d) -> str | None:
 
 
 def thousands(x, _pos=None) -> str:
-    """Axis tick formatter: thousands separators, no needless decimals.
+    """:meth:`Locale.tick` of English, for code without a language (``1,500``): prefer the language's own tick.
 
     Parameters
     ----------
     x : float
         The tick's value.
     _pos : int, optional
-        The tick's position (matplotlib passes it; unused).
+        Unused (matplotlib's tick position).
 
     Returns
     -------
     str
-        The label.
+        ``1,500``, ``2.5``.
 
     Examples
     --------
     >>> thousands(1500.0), thousands(2.5)
     ('1,500', '2.5')
     """
-    return num(round(float(x), 2))
+    return of("en").tick(x)

@@ -62,7 +62,7 @@ def formula(f: Formula | None, lang: str = "en") -> str | None:
     >>> formula(f, "en")
     '1,080 (2019–2022) − 280.66 (2022)'
     >>> formula(f, "zh")
-    '1,080（2019–2022年） − 280.66（2022年）'
+    '1080（2019—2022年） − 280.66（2022年）'
     """
     if not isinstance(f, Formula):
         return None
@@ -92,7 +92,7 @@ def claim(c, lang: str = "en") -> str:
     >>> claim(row, "en")
     '2019–2021: the total of projects equals the sum over 2019–2020 + 2021'
     >>> claim(row, "zh")
-    '2019–2021年合计签约项目数等于2019–2020、2021各期之和'
+    '2019—2021年合计签约项目数等于2019—2020、2021各期之和'
     """
     return str(_macros(lang).claim(C.as_claim(c)))
 

@@ -196,7 +196,7 @@ def section(key: str, res, lang: str, *parts: str, level: int = 2, **context) ->
 
 
 def source_line(sources, lang: str) -> str:
-    """资料来源：中国新闻网（2021年5月14日）、…；本包计算。 / Source: China News Service, 14 May 2021; …
+    """资料来源：中国新闻网（2021年5月14日）、…；本报告整理计算。 / Source: China News Service, 14 May 2021; …
 
     Parameters
     ----------
@@ -215,7 +215,7 @@ def source_line(sources, lang: str) -> str:
     >>> from analysis import compute, load, notebook, prose
     >>> first = prose.ctx_sources(compute(load(), 2023), locale.of("zh"))["sources"][:1]
     >>> notebook.source_line(first, "zh")
-    '资料来源：中国新闻网（2021年5月14日）；本包计算。'
+    '资料来源：中国新闻网（2021年5月14日）；本报告整理计算。'
     >>> notebook.source_line(first, "en")
     'Source: China News Service, 14 May 2021; calculations by this package.'
     """

@@ -177,6 +177,9 @@ def _env_for(loc: locale.Locale, markdown: bool = True) -> dict:
         "pct": ours(loc.pct),
         "prob": ours(loc.prob),
         "signed_pct": ours(loc.signed_pct),
+        "change": ours(loc.change),
+        "rate": ours(loc.rate),
+        "pct_interval": ours(loc.pct_interval),
         "hedged": ours(lambda x, q=None, unit=None, bounds=None: loc.hedged(x, q, unit, bounds=bounds)),
         "hedged_sum": ours(loc.hedged_sum),
         "period": ours(loc.period),
@@ -428,6 +431,23 @@ def _aggregates(periods: pd.DataFrame, loc: locale.Locale) -> list[dict]:
     ]
 
 
+def _period_names(frame: pd.DataFrame, loc: locale.Locale) -> dict[str, Md]:
+    """Each period of ``frame`` (a frame with ``first_year`` and ``last_year``) by its label (how the results
+    key it, 2019–2020) in the language's words (2019—2020年 / 2019–2020)."""
+    return {
+        Period(int(a), int(b)).label: Md(loc.period(int(a), int(b)))
+        for a, b in zip(frame["first_year"], frame["last_year"], strict=True)
+    }
+
+
+def _span_names(res, loc: locale.Locale) -> dict[str, Md]:
+    """Every span of conference years from the first published one to ten years after the release, by its
+    label (a landing cohort such as 2019–2022 spans several published periods), in the language's words."""
+    first = int(res.periods["first_year"].min()) if len(res.periods) else res.through
+    years = range(first, res.through + 11)
+    return {Period(a, b).label: Md(loc.period(a, b)) for a in years for b in years if a <= b}
+
+
 def ctx_basis(res, loc):
     """What a report rests on: its sources, its periods and which of them are multi-year totals.
 
@@ -514,6 +534,7 @@ def ctx_trends(res, loc):
     """
     c = res.cumulative
     rows = _period_rows(res.periods, res.caveats)
+    names = _period_names(res.periods, loc)
     return {
         "cum": {
             "projects": _v(c["projects"]),
@@ -524,8 +545,8 @@ def ctx_trends(res, loc):
             "investment": _v(c["investment_100m_yuan"]),
             "investment_q": c["investment_qualifier"],
             "investment_status": c["investment_status"],
-            "periods": c["periods"],
-            "inside": c["inside"],
+            "periods": [names.get(p, p) for p in c["periods"]],
+            "inside": names.get(c["inside"], c["inside"]) if c["inside"] else c["inside"],
         },
         "through": res.through,
         "periods": rows,
@@ -705,19 +726,20 @@ def ctx_compare(res, loc):
             continue
         status = metrics.period_statuses(frame)
         per = frame.drop_duplicates("period").set_index("period")
+        name = _period_names(frame, loc)
         merged = frame[frame["names_zh"].fillna("").str.contains(locale.NAME_SEP)]
         out.append(
             {
                 "dimension_label": loc.pick(labels[d]),
-                "published": [p for p, s in status.items() if s == "published"],
+                "published": [name[p] for p, s in status.items() if s == "published"],
                 "differently": [
-                    {"period": p, "schemes": [loc.pick(labels[s]) for s in str(per.at[p, "schemes"]).split(", ")]}
+                    {"period": name[p], "schemes": [loc.pick(labels[s]) for s in str(per.at[p, "schemes"]).split(", ")]}
                     for p, s in status.items()
                     if s == "classified_differently"
                 ],
-                "unpublished": [p for p, s in status.items() if s == "not_published"],
+                "unpublished": [name[p] for p, s in status.items() if s == "not_published"],
                 "merged": [
-                    {"period": r["period"], "group": loc.col(r, "harmonised"), "names": loc.col(r, "names")}
+                    {"period": name[r["period"]], "group": loc.col(r, "harmonised"), "names": loc.col(r, "names")}
                     for _, r in merged.iterrows()
                 ],
                 "notes": [
@@ -790,7 +812,12 @@ def ctx_caveats(res, loc):
     >>> sorted(prose.ctx_caveats(res, Locale("en")))
     ['caveats']
     """
-    return {"caveats": res.caveats}
+    names = _period_names(res.periods, loc)
+    return {
+        "caveats": [
+            {**c, **{k: names.get(c[k], c[k]) for k in ("period", "from_period") if k in c}} for c in res.caveats
+        ]
+    }
 
 
 def ctx_since_then(res, loc):
@@ -904,7 +931,7 @@ def ctx_projection(res, loc):
         "investment": _cell(proj, first, "investment_100m_yuan"),
         "cum_projects": _cell(proj, last, "cumulative_projects"),
         "cum_investment": _cell(proj, last, "cumulative_investment_100m_yuan"),
-        "widen": (p3["hi95"] - p3["lo95"]) / max(p1["hi95"] - p1["lo95"], 1e-9) if last != first else None,
+        "widen": (p3["hi80"] - p3["lo80"]) / max(p1["hi80"] - p1["lo80"], 1e-9) if last != first else None,
         "thresholds": thresholds,
         "start": proj.start,
         "scenario": None if proj.scenario.is_default else proj.scenario,
@@ -997,7 +1024,11 @@ def ctx_backtest(res, loc):
         {**b, "metric_name": Md(loc.word(f"metric_{b['metric']}"))}
         for b in _backtest_rows(None if st is None else st.backtest)
     ]
-    landing = _backtest_rows(None if st is None else st.landing_backtest)
+    names = _span_names(res, loc)
+    landing = [
+        {**b, "cohort": names.get(b["cohort"], b["cohort"])}
+        for b in _backtest_rows(None if st is None else st.landing_backtest)
+    ]
     years: dict[int, list[dict]] = {}
     for b in rows:
         years.setdefault(int(b["year"]), []).append(b)

@@ -1,8 +1,9 @@
 """Tables of the results as styled DataFrames, in zh or en.
 
 Every function returns a :class:`Table`: a pandas ``Styler`` (text left, numbers right, fixed
-decimals per column with thousands separators, the source's hedge in its own column beside the
-number, "—" for what is not published) whose ``.data`` is the plain DataFrame an analyst can take
+decimals per column with thousands separators as the language writes them, the source's hedge where
+the language puts it: zh in the cell as the source writes it, 约164.89; en in its own column beside the
+number; "—" for what is not published) whose ``.data`` is the plain DataFrame an analyst can take
 further. Numbers are formatted through :mod:`analysis.core.locale`; the ids in the HTML are fixed, so a
 notebook shows the same bytes on every run. Cells, column labels and captions are HTML-escaped: a
 group name from the data is shown as text, never as markup.
@@ -35,22 +36,24 @@ class Table(Styler):
         return repr(self.data)
 
 
-def _fixed(nd: int):
-    return lambda x: locale.fixed(x, nd)
+def _fixed(nd: int, loc: locale.Locale | None = None):
+    return (lambda x: loc.fixed(x, nd)) if loc is not None else (lambda x: locale.fixed(x, nd))
 
 
 def _pct(x):
     return locale.pct(x)
 
 
-def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None) -> Table:
+def _style(
+    df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None, loc=None
+) -> Table:
     """Style ``df``: numeric columns (label -> the result column it shows) right-aligned, with the decimals of
-    :mod:`analysis.core.columns`."""
+    :mod:`analysis.core.columns` (and the thousands separators of ``loc``'s language)."""
     df = df.reset_index(drop=True)
     st = Table(df)
     st.set_uuid(name)
     st.hide(axis="index")
-    fmt = {c: _fixed(columns.decimals(k)) for c, k in numeric.items() if c in df}
+    fmt = {c: _fixed(columns.decimals(k), loc) for c, k in numeric.items() if c in df}
     fmt.update({c: _pct for c in pct_cols if c in df})
     st.format(fmt, na_rep="—", escape="html")  # every column: the dict's callables, the default for text
     st.format_index(escape="html", axis=1)
@@ -65,6 +68,18 @@ def _style(df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), ca
     if caption:
         st.set_caption(str(escape(caption)))
     return st
+
+
+def _hedge_in_cells(st: Table, value: str, hedge: str, key: str, q, loc: locale.Locale, ranges=None) -> None:
+    """Where the language writes a hedge in the cell (zh: 约164.89, as the source does), write each value of
+    column ``value`` with its hedge and hide the hedge column (``.data`` keeps both); else leave the columns."""
+    if not loc.hedge_in_cell:
+        return
+    ranges = [None] * len(q) if ranges is None else list(ranges)
+    nd = columns.decimals(key)
+    for i, (x, b) in enumerate(zip(q, ranges, strict=True)):
+        st.format(lambda v, x=x, b=b: loc.hedged_cell(v, x, b, nd), subset=([i], [value]), na_rep="—", escape="html")
+    st.hide([hedge], axis="columns")
 
 
 def _hedge_col(q, loc: locale.Locale, ranges=None):
@@ -136,7 +151,11 @@ def periods(res, lang: str) -> Table:
         df.columns[7]: "investment_per_year_100m_yuan",
         df.columns[8]: "investment_per_project_100m_yuan",
     }
-    return _style(df, "periods", num)
+    st = _style(df, "periods", num, loc=loc)
+    _hedge_in_cells(
+        st, inv, df.columns[4], "investment_100m_yuan", t["investment_qualifier"], loc, t["investment_range"]
+    )
+    return st
 
 
 def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
@@ -175,15 +194,15 @@ def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
         (
             "—"
             if s.landed_lo is None
-            else locale.num(s.landed_lo)
+            else loc.num(s.landed_lo)
             if s.landed_lo == s.landed_hi
-            else f"{locale.num(s.landed_lo)}–{locale.num(s.landed_hi)}"
+            else loc.interval(s.landed_lo, s.landed_hi, fmt=loc.num)
         )
         if s.landed is None
-        else locale.num(s.landed)
+        else loc.num(s.landed)
         for s in rows
     ]
-    ci = ["—" if s.ci95_lo is None else f"{locale.pct(s.ci95_lo)}–{locale.pct(s.ci95_hi)}" for s in rows]
+    ci = ["—" if s.ci95_lo is None else loc.pct_interval(s.ci95_lo, s.ci95_hi) for s in rows]
     df = pd.DataFrame(
         {
             loc.word("cohort"): [loc.period(s.first_year, s.last_year, suffix=False) for s in rows],
@@ -199,7 +218,7 @@ def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
             ],
         }
     )
-    st = _style(df, name, {df.columns[2]: "signed"}, pct_cols=[df.columns[5]])
+    st = _style(df, name, {df.columns[2]: "signed"}, pct_cols=[df.columns[5]], loc=loc)
     st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})
     return st
 
@@ -244,12 +263,15 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
         }
     )
     cols = df.columns
-    return _style(
+    st = _style(
         df,
         name or f"mix{mx.period.key}{mx.dimension}",
         {cols[2]: "projects", inv: "investment_100m_yuan", cols[7]: "investment_per_project_100m_yuan"},
         pct_cols=[cols[3], cols[6]],
+        loc=loc,
     )
+    _hedge_in_cells(st, inv, cols[5], "investment_100m_yuan", g["investment_qualifier"], loc)
+    return st
 
 
 def compare(res, dimension: str, lang: str) -> Table:
@@ -282,7 +304,9 @@ def compare(res, dimension: str, lang: str) -> Table:
     df = pd.DataFrame(
         {
             loc.word("harmonised_group"): loc.col(c, "harmonised"),
-            loc.word("period"): c["period"],
+            loc.word("period"): [
+                loc.period(a, b, suffix=False) for a, b in zip(c["first_year"], c["last_year"], strict=True)
+            ],
             loc.word("published_name"): (loc.col(c, "names")).fillna("—"),
             loc.header("projects_short", loc.word("count_unit")): c["projects"],
             loc.word("share_projects"): c["project_share"],
@@ -292,7 +316,11 @@ def compare(res, dimension: str, lang: str) -> Table:
         }
     )
     cols = df.columns
-    return _style(df, f"compare{dimension}", {cols[3]: "projects", inv: "investment_100m_yuan"}, pct_cols=[cols[4]])
+    st = _style(
+        df, f"compare{dimension}", {cols[3]: "projects", inv: "investment_100m_yuan"}, pct_cols=[cols[4]], loc=loc
+    )
+    _hedge_in_cells(st, inv, cols[6], "investment_100m_yuan", c["investment_qualifier"], loc)
+    return st
 
 
 def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claims", kind: str | None = None) -> Table:
@@ -440,7 +468,7 @@ def backtest(res, lang: str) -> Table | None:
             loc.word("crps"): bt["crps"],
         }
     )
-    st = _style(df, "backtest", {df.columns[7]: "interval_score95", df.columns[8]: "crps"})
+    st = _style(df, "backtest", {df.columns[7]: "interval_score95", df.columns[8]: "crps"}, loc=loc)
     st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
     return st
 
@@ -490,7 +518,7 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
         row[loc.word("is_ratio")] = r["is_model"] / r["is_poisson"]
         rows.append(row)
     df = pd.DataFrame(rows)
-    return _style(df, "calibration", {df.columns[-1]: "is_ratio"})
+    return _style(df, "calibration", {df.columns[-1]: "is_ratio"}, loc=loc)
 
 
 # ---- the fitted model as an analyst inspects it (issue 20, item 2; computed by analysis.stats.posterior)
@@ -538,7 +566,7 @@ def model_weights(res, lang: str) -> Table:
     titles = {loc.word(columns.column(n).title): n for n in names}
     shares = [c for c, n in titles.items() if columns.column(n).decimals is None]
     numeric = {c: n for c, n in titles.items() if c not in shares}
-    return _style(df, "modelweights", numeric, pct_cols=shares, caption=loc.word("caption_model_weights"))
+    return _style(df, "modelweights", numeric, pct_cols=shares, caption=loc.word("caption_model_weights"), loc=loc)
 
 
 def prior_posterior(res, lang: str) -> Table:
@@ -585,7 +613,7 @@ def prior_posterior(res, lang: str) -> Table:
             ratio: p["sd_ratio"],
         }
     )
-    st = _style(df, "priorposterior", {ratio: "sd_ratio"}, caption=loc.word("caption_prior_posterior"))
+    st = _style(df, "priorposterior", {ratio: "sd_ratio"}, caption=loc.word("caption_prior_posterior"), loc=loc)
     st.set_properties(subset=list(df.columns[2:4]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     return st
 
@@ -616,7 +644,7 @@ def what_if(w, lang: str) -> Table:
     tab = w.table
     a = w.assumption
     caption = (
-        loc.word("caption_fixed_projects", year=a["year"], projects=locale.num(a["projects"]))
+        loc.word("caption_fixed_projects", year=a["year"], projects=loc.num(a["projects"]))
         if a["kind"] == "fixed_projects"
         else loc.word("caption_scenario")
     )
@@ -635,12 +663,12 @@ def what_if(w, lang: str) -> Table:
                 for side in ("before", "after")
             },
             loc.word("change_median"): [
-                ("+" if v > 0 else "") + (locale.num(round(v)) if m.endswith("projects") else loc.rounded(v))
+                ("+" if v > 0 else "") + (loc.num(round(v)) if m.endswith("projects") else loc.rounded(v))
                 for v, m in zip(tab["change_median"], tab["metric"], strict=True)
             ],
         }
     )
     df = df[[df.columns[i] for i in (0, 1, 2, 4, 3, 5, 6)]]
-    st = _style(df, "whatif", {}, caption=caption)
+    st = _style(df, "whatif", {}, caption=caption, loc=loc)
     st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     return st

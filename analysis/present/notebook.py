@@ -293,6 +293,11 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
     narrow = charts.png(fn(res, lang, *args, size="narrow", **kwargs))
     (out / f"{name}.png").write_bytes(wide)
     (out / f"{name}-narrow.png").write_bytes(narrow)
+    from .output import chart_csv  # the chart's numbers beside it, linked under it (issue 21: furniture)
+
+    data = chart_csv(fn, res, lang, *args, **kwargs)
+    if data is not None:
+        (out / f"{name}.csv").write_bytes(data)
     title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
     caption = source_line(ctx_sources(res, locale.of(lang))["sources"], lang)
 
@@ -303,7 +308,16 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
         HTML(
             f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
             f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+            f"<figcaption>{html.escape(caption)}{_csv_link(out, name, lang) if data is not None else ''}</figcaption>"
+            "</figure>"
         )
     )
     return None
+
+
+def _csv_link(fig_dir: Path, name: str, lang) -> str:
+    """The link under a chart to the CSV of its numbers (issue 21: furniture)."""
+    from urllib.parse import quote
+
+    href = html.escape(quote(f"{fig_dir.as_posix()}/{name}.csv"))
+    return f' <a class="csv" href="{href}">{html.escape(locale.of(lang).word("furn_csv"))}</a>'

@@ -122,8 +122,8 @@ def _harmless(pg: Page, name: str) -> None:
             assert "javascript:" not in v.lower() and "harmful-link" not in v, (name, tag, attrs)
         if tag == "img":
             assert attrs["src"].startswith("data:image/png;base64,"), (name, attrs)
-        if tag == "a":  # our own pages, or a source's address exactly as sources.csv has it
-            assert re.fullmatch(r"(\.\./)?([\w.-]+/)?[\w.-]+\.html", attrs["href"]) or attrs["href"] in (
+        if tag == "a":  # our own pages and files (CSV, metrics.json), or a source's address as sources.csv has it
+            assert re.fullmatch(r"(\.\./)*([\w.-]+/)*[\w.-]+\.(html|csv|json)", attrs["href"]) or attrs["href"] in (
                 {URL} | REAL_URLS
             ), (name, attrs)
     assert not [h for h in pg.headings if "heading" in h or "标题" in h or "onerror" in h], (name, pg.headings)

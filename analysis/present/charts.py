@@ -1084,7 +1084,7 @@ def series(res, lang: str = "zh", size: str = "narrow") -> Figure:
     --------
     >>> from analysis import charts, compute, load
     >>> fig = charts.series(compute(load(), 2023, projection=False), "en")
-    >>> fig.axes[0].get_title(loc="left")
+    >>> " ".join(fig.axes[0].get_title(loc="left").split())
     'How many projects are signed a year?'
     """
     loc = _ensure_style(lang)

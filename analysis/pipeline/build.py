@@ -1,8 +1,9 @@
 """Build the reports: run the notebooks in warm kernels, write bulletin pages, charts and metrics.json.
 
-Layout of the output directory (``reports/`` by default); the first language (zh) at the top, every other one
-in a folder of its own with the same layout (``en/index.html``, ``en/2023/report.html``, …), so that the two
-languages of a page link to each other by relative addresses (offline, from ``file://``)::
+Layout of the output directory (``reports/`` by default); the first language built (zh) at the top, every other
+one in a folder of its own with the same layout (``en/index.html``, ``en/2023/report.html``, …), so that the two
+languages of a page link to each other by relative addresses (offline, from ``file://``); a build of one
+language (``--lang en``) puts it at the top and links no other language::
 
     index.html                       the latest release's headline and a chart of the series, then the reports
                                      (newest first) and analyses, one card each; the reports out of date, and why
@@ -63,7 +64,7 @@ from . import outdir
 from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_notebook
 
 __all__ = [
-    "LANG_DIRS",
+    "lang_folders",
     "BuildError",
     "Job",
     "KernelPool",
@@ -81,8 +82,6 @@ REPORT_PARAMETERS = ("lang", "through", "metrics_path", "fig_dir")
 STAMP = ".stamp.json"
 #: seconds an interrupted build waits for its workers after killing the kernels (they return within about one)
 INTERRUPT_GRACE = 10
-#: each language's folder in the out folder: the first at the top, the others in a folder named by their code
-LANG_DIRS = {LANGS[0]: "", **{code: code for code in LANGS[1:]}}
 #: the index chart's numbers, beside index.html
 SERIES_CSV = "signings.csv"
 
@@ -117,14 +116,32 @@ def languages(lang=None) -> tuple[str, ...]:
     return tuple(x for x in LANGS if x in asked)
 
 
-def _root(lang: str) -> str:
-    """The path from the out folder to a language's folder, with its slash (``""`` or ``"en/"``)."""
-    return LANG_DIRS[lang] + "/" if LANG_DIRS[lang] else ""
+def lang_folders(langs) -> dict[str, str]:
+    """Each language's folder in the out folder: the first language built at the top, the others in a folder
+    named by their code (a build of one language has the layout of a build of the first).
+
+    Parameters
+    ----------
+    langs : iterable of str
+        The languages built (:func:`languages`).
+
+    Returns
+    -------
+    dict
+        Language → folder (``""`` for the top).
+
+    Examples
+    --------
+    >>> from analysis.pipeline.build import lang_folders
+    >>> lang_folders(("zh", "en")), lang_folders(("en",))
+    ({'zh': '', 'en': 'en'}, {'en': ''})
+    """
+    langs = languages(langs)
+    return {code: "" if i == 0 else code for i, code in enumerate(langs)}
 
 
-def _up(lang: str, depth: int) -> str:
-    """From a page ``depth`` folders below its language's folder up to the out folder."""
-    return "../" * (depth + _root(lang).count("/"))
+def _slash(folder: str) -> str:
+    return folder + "/" if folder else ""
 
 
 @dataclass
@@ -141,6 +158,7 @@ class Job:
     parameters: dict = field(default_factory=dict)
     through: int | None = None  # a period report (metrics.json and the page's figures for this year)
     lang: str = "zh"
+    folder: str = ""  # its language's folder in the out folder (lang_folders)
 
     @property
     def key(self) -> str:
@@ -150,7 +168,12 @@ class Job:
     @property
     def name(self) -> str:
         """The unit's name: its folder relative to the out folder (``2023``, ``en/2023``, ``1.0-trends``)."""
-        return _root(self.lang) + self.key
+        return _slash(self.folder) + self.key
+
+    @property
+    def out(self) -> Path:
+        """The out folder the unit is written into (above its language's folder)."""
+        return self.dest.parents[self.name.count("/")]
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -360,7 +383,7 @@ def plan(
         Conference years whose release reports to build (``--years``); None for every release.
     lang : str or iterable of str, optional
         The reports' languages (of ``LANGS``); None for every one (the first at the top of the out folder, the
-        others in ``LANG_DIRS``).
+        others in a folder each: :func:`lang_folders`).
     jobs : int, optional
         The number of workers asked for (checked only: 1 or more).
     nb_dir : pathlib.Path, optional
@@ -392,13 +415,13 @@ def plan(
     if not report.exists():
         raise ValueError(f"report template {report} is missing")
     result = []
-    for lang in langs:
-        root = out / LANG_DIRS[lang]
+    for lang, folder in lang_folders(langs).items():
+        root = out / folder
         for nb in analysis_notebooks(nb_dir):
-            result.append(Job(nb, root / nb.stem, nb.stem, _only_known(nb, {"lang": lang}), lang=lang))
+            result.append(Job(nb, root / nb.stem, nb.stem, _only_known(nb, {"lang": lang}), lang=lang, folder=folder))
         for r in releases:
             params = _only_known(report, {"lang": lang, "through": r.through, "metrics_path": "metrics.json"})
-            result.append(Job(report, root / r.key, "report", params, through=r.through, lang=lang))
+            result.append(Job(report, root / r.key, "report", params, through=r.through, lang=lang, folder=folder))
     return result
 
 
@@ -501,7 +524,7 @@ class Site:
         from ..stats import metrics
 
         loc = locale.of(job.lang)
-        up = _up(job.lang, 1)
+        up = "../" * (1 + job.name.count("/"))
         same = [j for j in self.units if j.lang == job.lang and (j.through is None) == (job.through is None)]
         same.sort(key=lambda j: (j.through or 0, j.key))
         at = next(i for i, j in enumerate(same) if j.key == job.key)
@@ -521,7 +544,7 @@ class Site:
         latest = reports[-1].key if reports else None
         return {
             "langs": [
-                {"lang": j.lang, "href": f"{up}{_root(j.lang)}{j.key}/{j.stem}.html"}
+                {"lang": j.lang, "href": f"{up}{j.name}/{j.stem}.html"}
                 for j in self.units
                 if j.key == job.key and j.lang != job.lang
             ],
@@ -577,8 +600,9 @@ def write_index(
     from ..present import charts, output, page
     from ..stats.results import compute
 
-    root = folder / LANG_DIRS[lang]
-    up = _up(lang, 0)
+    folders = {j.lang: j.folder for j in units}
+    root = folder / folders[lang]
+    up = "../" if folders[lang] else ""
     reports, analyses, headline = [], [], None
     mine = [j for j in units if j.lang == lang]
     for j in sorted(mine, key=lambda j: (j.through is not None, j.through or 0, j.key)):
@@ -614,9 +638,7 @@ def write_index(
     lines = [word("stale_line", lang).format(unit=name, why=why) for name, why in sorted((stale or {}).items())]
     nav = {
         "langs": [
-            {"lang": o, "href": f"{up}{_root(o)}index.html"}
-            for o in LANGS
-            if o != lang and any(j.lang == o for j in units)
+            {"lang": o, "href": f"{up}{_slash(folders[o])}index.html"} for o in LANGS if o != lang and o in folders
         ],
         "metrics": f"{reports[-1]['href'].rsplit('/', 1)[0]}/metrics.json" if reports else None,
         "feedback": feedback,
@@ -699,7 +721,7 @@ def build(
         return {"built": [], "skipped": [], "failed": [], "index": None}
     ds = ds if ds is not None else load(data_dir)
     mine = claim is None
-    claim = claim or outdir.Claim(jobs[0].dest.parent, [ds.data_dir]).acquire()
+    claim = claim or outdir.Claim(jobs[0].out, [ds.data_dir]).acquire()
     try:
         return _build(
             jobs,
@@ -722,14 +744,15 @@ def build(
 def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_timeout, feedback) -> dict:
     out, prev = claim.out, claim.previous
     langs = languages({j.lang for j in jobs})
-    index = out / LANG_DIRS[langs[0]] / "index.html"
+    folders = lang_folders(langs)
+    index = out / "index.html"
     # every page links the others (languages, previous/next): its digest depends on the languages built
     base = inputs_digest(ds.data_dir, {"lang": list(langs), "feedback": feedback})
     digests = {j.name: unit_digest(j, base) for j in jobs}
     todo = [j for j in jobs if force or not _current(out, prev, j.name, digests[j.name])]
     skipped = [j.name for j in jobs if j not in todo]
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if progress else (lambda s: None)
-    if not todo and not prev.get("stale") and all((out / LANG_DIRS[x] / "index.html").exists() for x in langs):
+    if not todo and not prev.get("stale") and all((out / f / "index.html").exists() for f in folders.values()):
         if prev.get("inputs") != tree:  # same reports, other arguments (--years): the marker says so, in one write
             tmp = out / f"{outdir.MARKER}.tmp"
             tmp.write_text(json.dumps({**prev, "inputs": tree}, sort_keys=True, indent=1) + "\n", encoding="utf-8")

@@ -205,18 +205,7 @@ def cmd_build(args) -> int:
     from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
     from ..present import page
     from . import outdir
-    from .build import (
-        LANG_DIRS,
-        BuildError,
-        KernelPool,
-        build,
-        check_parameters,
-        languages,
-        most_units,
-        plan,
-        tree_digest,
-        up_to_date,
-    )
+    from .build import BuildError, KernelPool, build, check_parameters, most_units, plan, tree_digest, up_to_date
 
     out = args.out or REPORTS_DIR
     nb_dir = args.notebooks or NOTEBOOK_DIR
@@ -231,11 +220,10 @@ def cmd_build(args) -> int:
     if feedback is not None and page.feedback_href(feedback) is None:
         raise UsageError(f"--feedback {feedback!r} is neither an http(s) address nor an e-mail address")
     tree = tree_digest(args.data, nb_dir, lang=args.lang, years=args.years, feedback=feedback)
-    first = LANG_DIRS[languages(args.lang)[0]]
     if not args.force and up_to_date(out, tree):
         if not args.quiet:
             print(
-                f"nothing changed: every report is up to date\nindex: {Path(out).resolve() / first / 'index.html'}",
+                f"nothing changed: every report is up to date\nindex: {Path(out).resolve() / 'index.html'}",
                 file=sys.stderr,
             )
         return 0

@@ -25,6 +25,7 @@ import nbformat
 import pytest
 
 from analysis import load
+from analysis.core.locale import LANGS
 from analysis.pipeline import build as B
 from analysis.pipeline.build import build, notebook_parameters, plan
 from analysis.present.output import metrics_dict
@@ -51,14 +52,14 @@ def test_every_notebook_has_the_parameters_the_build_passes():
 
 
 def test_plan_has_a_report_per_published_period(ds, tmp_path):
-    jobs = plan(ds, out_dir=tmp_path)
-    assert [j.name for j in jobs] == ANALYSES + REPORTS
-    assert [j.parameters.get("through") for j in jobs if j.through] == [2021, 2022, 2023, 2024]
+    jobs = plan(ds, out_dir=tmp_path)  # both languages, English in en/
+    assert [j.name for j in jobs] == ANALYSES + REPORTS + [f"en/{n}" for n in ANALYSES + REPORTS]
+    assert [j.parameters.get("through") for j in jobs if j.through] == [2021, 2022, 2023, 2024] * len(LANGS)
     # a year inside 2019–2020 asks for the release that published it: the 2021 report
-    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019])] == ANALYSES + ["2021"]
-    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2020, 2021])] == ANALYSES + ["2021"]
+    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019], lang="zh")] == ANALYSES + ["2021"]
+    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2020, 2021], lang="zh")] == ANALYSES + ["2021"]
     # the kernel pool, sized before the data load, never exceeds what a build can use
-    assert len(jobs) <= B.most_units() == len(ANALYSES) + len(ds.conference_years)
+    assert len(jobs) <= B.most_units() == len(LANGS) * (len(ANALYSES) + len(ds.conference_years))
 
 
 @pytest.mark.parametrize(

@@ -117,8 +117,9 @@ def languages(lang=None) -> tuple[str, ...]:
 
 
 def lang_folders(langs) -> dict[str, str]:
-    """Each language's folder in the out folder: the first language built at the top, the others in a folder
-    named by their code (a build of one language has the layout of a build of the first).
+    """Each language's folder in the out folder: the first language built at the top, each other in its own.
+
+    A folder is named by the language's code; a build of one language has the layout of a build of the first.
 
     Parameters
     ----------
@@ -159,6 +160,7 @@ class Job:
     through: int | None = None  # a period report (metrics.json and the page's figures for this year)
     lang: str = "zh"
     folder: str = ""  # its language's folder in the out folder (lang_folders)
+    langs: tuple = ()  # the languages of the build it belongs to (its plan's): the pages link them
 
     @property
     def key(self) -> str:
@@ -337,11 +339,11 @@ def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(p for p in nb_dir.glob("*.ipynb") if p.name != REPORT_NOTEBOOK)
 
 
-def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
+def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang=None) -> int:
     """An upper bound on the units of a build, known before the data are loaded.
 
     The analysis notebooks plus one report per conference year (conferences.csv; one when it cannot be
-    read). No more kernels than this are useful.
+    read), in each language built. No more kernels than this are useful.
 
     Parameters
     ----------
@@ -349,6 +351,8 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
         The data folder; None for the default one.
     nb_dir : pathlib.Path, optional
         The notebooks folder.
+    lang : str or iterable of str, optional
+        The languages built (:func:`languages`); None for every one.
 
     Returns
     -------
@@ -360,7 +364,7 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
         n_conf = len({line.split(",", 1)[0] for line in lines})
     except (OSError, UnicodeDecodeError):  # unreadable: the data check, run next, says why in one line
         n_conf = 1
-    return len(analysis_notebooks(nb_dir)) + n_conf
+    return (len(analysis_notebooks(nb_dir)) + n_conf) * len(languages(lang))
 
 
 def plan(
@@ -418,10 +422,13 @@ def plan(
     for lang, folder in lang_folders(langs).items():
         root = out / folder
         for nb in analysis_notebooks(nb_dir):
-            result.append(Job(nb, root / nb.stem, nb.stem, _only_known(nb, {"lang": lang}), lang=lang, folder=folder))
+            params = _only_known(nb, {"lang": lang})
+            result.append(Job(nb, root / nb.stem, nb.stem, params, lang=lang, folder=folder, langs=langs))
         for r in releases:
             params = _only_known(report, {"lang": lang, "through": r.through, "metrics_path": "metrics.json"})
-            result.append(Job(report, root / r.key, "report", params, through=r.through, lang=lang, folder=folder))
+            result.append(
+                Job(report, root / r.key, "report", params, through=r.through, lang=lang, folder=folder, langs=langs)
+            )
     return result
 
 
@@ -743,7 +750,7 @@ def build(
 
 def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_timeout, feedback) -> dict:
     out, prev = claim.out, claim.previous
-    langs = languages({j.lang for j in jobs})
+    langs = languages(jobs[0].langs or {j.lang for j in jobs})
     folders = lang_folders(langs)
     index = out / "index.html"
     # every page links the others (languages, previous/next): its digest depends on the languages built

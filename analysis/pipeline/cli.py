@@ -240,7 +240,7 @@ def cmd_build(args) -> int:
     pool = None
     try:
         # the kernels start (and import the stack) while this process loads and checks the data and plans
-        pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir)))
+        pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir, args.lang)))
         ds = _load_or_fail(args.data)
         jobs = plan(
             ds, data_dir=args.data, out_dir=out, years=args.years, lang=args.lang, jobs=args.jobs, nb_dir=nb_dir

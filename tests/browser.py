@@ -522,6 +522,11 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
+def _shot(name: str, width: int) -> str:
+    """A page's screenshot file: ``2023-390.png``, ``en-2023-390.png`` (one folder for every language)."""
+    return f"{name.replace('/', '-')}-{width}.png"
+
+
 def screenshot_tree(
     out_dir,
     shots,
@@ -557,10 +562,10 @@ def screenshot_tree(
         for name, path in pages(out_dir):
             digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
             if names is not None and name not in names:
-                written += [shots / f"{name}-{w}.png" for w in widths if (shots / f"{name}-{w}.png").exists()]
+                written += [shots / _shot(name, w) for w in widths if (shots / _shot(name, w)).exists()]
                 continue
             for w in widths:
-                dest = shots / f"{name}-{w}.png"
+                dest = shots / _shot(name, w)
                 if only_changed and stamp.get(name) == digests[name] and dest.exists():
                     written.append(dest)
                     continue
@@ -568,7 +573,7 @@ def screenshot_tree(
                 rep = browser.check(path, w, name=name)
                 if reports is not None:
                     reports.append(rep)
-                dest = shots / f"{name}-{w}.png"
+                dest = shots / _shot(name, w)
                 tmp = dest.with_name(dest.name + ".tmp")
                 tmp.write_bytes(rep.screenshot)
                 os.replace(tmp, dest)
@@ -613,7 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     reports: list[PageReport] = []
     paths = screenshot_tree(out, args.shots, reports=reports, only_changed=args.changed)
     print(f"screenshots: {len(paths)} in {args.shots} ({len(reports)} taken now)", file=sys.stderr)
-    bad = [line for r in reports for line in problems(r, main_points=r.name != "index")] if args.check else []
+    bad = (
+        [line for r in reports for line in problems(r, main_points=not r.name.endswith("index"))] if args.check else []
+    )
     for line in bad:
         print(line, file=sys.stderr)
     return 1 if bad else 0

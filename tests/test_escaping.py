@@ -196,6 +196,31 @@ def test_every_section_and_table_shows_hostile_text_as_text(hostile_results, lan
     assert not re.search(r"(?<![\d.])49(项目|组| group)", text)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_csv_of_every_table_keeps_hostile_text_as_written(hostile_results, lang):
+    """A CSV is not HTML: the tables' CSVs (read back from the HTML the page shows) hold the hostile names as
+    the data write them, entities decoded, and no cell a spreadsheet would run as a formula."""
+    import nbformat
+
+    res = hostile_results
+    shown = [tables.mix(mx, lang) for mx in res.mix[res.period].values()] + [tables.periods(res, lang)]
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("t", outputs=[nbformat.v4.new_output("display_data", {"text/html": t.to_html()})])
+            for t in shown
+        ]
+    )
+    files = page.table_files(nb, lang)
+    assert len(files) == len(shown)
+    text = ""
+    for data in files.values():
+        assert data.startswith(b"\xef\xbb\xbf")
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+            assert not [c for c in row if c[:1] in ("=", "+", "@") or re.match(r"-(?![\d.]+%?$)", c)], row
+            text += " ".join(row) + "\n"
+    assert (IMG in text) and "&lt;" not in text and "&amp;" not in text
+
+
 # --------------------------------------------------------------------------------------------- the layers
 
 

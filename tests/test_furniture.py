@@ -195,6 +195,14 @@ def test_every_page_links_its_data_and_the_links_resolve(every_page):
         assert m["through_year"] == (int(key) if key.isdigit() else LAST_CONFERENCE), name
 
 
+def test_the_csv_files_are_the_builds_own(tree):
+    """Every CSV is listed, with its digest, in the build's marker: the build owns it (and rebuilds it if lost)."""
+    marker = json.loads((tree / ".build.json").read_text(encoding="utf-8"))
+    found = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*.csv"))
+    assert found and all(f in marker["files"] for f in found)
+    assert "signings.csv" in found and "en/signings.csv" in found
+
+
 def test_every_chart_and_table_has_its_csv(every_page):
     for name, path in every_page.items():
         text = path.read_text(encoding="utf-8")

@@ -69,14 +69,23 @@ def find_chromium() -> str | None:
 
 
 def pages(out_dir: Path) -> list[tuple[str, Path]]:
-    """(name, path) of every page of a built tree: the index, then each unit's page, sorted by name."""
+    """(name, path) of every page of a built tree: per language folder (the top one first, then ``en/`` …, each
+    holding an ``index.html``), the index, then each unit's page, sorted by name (``2023``, ``en/2023``)."""
     out_dir = Path(out_dir)
-    found = [("index", out_dir / "index.html")] if (out_dir / "index.html").exists() else []
-    for unit in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        html = [unit / "report.html", unit / f"{unit.name}.html"]
-        page = next((p for p in html if p.exists()), None)
-        if page is not None:
-            found.append((unit.name, page))
+    roots = [("", out_dir)] + [
+        (f"{d.name}/", d)
+        for d in sorted(out_dir.iterdir())
+        if d.is_dir() and not d.name.startswith(".") and (d / "index.html").exists()
+    ]
+    found = []
+    for prefix, root in roots:
+        if (root / "index.html").exists():
+            found.append((f"{prefix}index", root / "index.html"))
+        for unit in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            html = [unit / "report.html", unit / f"{unit.name}.html"]
+            page = next((p for p in html if p.exists()), None)
+            if page is not None:
+                found.append((prefix + unit.name, page))
     return found
 
 
@@ -164,6 +173,26 @@ MEASURE_JS = r"""
           mainPoints: document.querySelectorAll('section.main-points').length};
 })()
 """.replace("%(min)s", repr(MIN_FONT_PX))
+
+
+#: the page furniture (issue 21) a reader gets: its links (where they lead, whether they are on screen
+#: without scrolling sideways) and its lines (release date, next figures, feedback), as shown
+FURNITURE_JS = r"""
+(async () => {
+  await document.fonts.ready;
+  for (const d of document.querySelectorAll('details')) d.open = true;  // methods are text a reader opens
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const shown = e => e && e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
+  const links = [...document.querySelectorAll('a.csv, a.lang, a.lang-card, a.metrics, nav.pager a, p.feedback a')].map(a => {
+    const r = a.getBoundingClientRect();
+    return {cls: a.className, href: a.href, text: a.textContent.trim(), shown: shown(a),
+            left: r.left, right: r.right, width: r.width};
+  });
+  const line = sel => { const e = document.querySelector(sel); return shown(e) ? e.textContent.trim() : null; };
+  return {links, innerWidth: window.innerWidth, release: line('.release-date'), next: line('.next-release'),
+          feedback: line('p.feedback'), lang: document.documentElement.lang};
+})()
+"""
 
 
 class Browser:
@@ -299,22 +328,8 @@ class Browser:
     def check(self, path: Path, width: int, *, name: str | None = None, screenshot: bool = True) -> PageReport:
         """Load ``path`` in a fresh tab ``width`` CSS px wide and measure it (see PageReport)."""
         rep = PageReport(name or Path(path).stem, width)
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        s = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        target, s = self._open_tab(path, width)
         try:
-            for domain in ("Page", "Network", "Runtime", "DOM", "CSS"):
-                self.send(f"{domain}.enable", session=s)
-            self.send(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
-                session=s,
-            )
-            self.send("Emulation.setScrollbarsHidden", {"hidden": True}, session=s)
-            self._take_events(s)  # about:blank's
-            nav = self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=s)
-            if nav.get("errorText"):
-                raise CDPError(f"{path}: {nav['errorText']}")
-            self._wait_loaded(s)
             if screenshot:
                 rep.screenshot = self._screenshot(s, width)
             res = self.send(
@@ -336,9 +351,48 @@ class Browser:
                 elif ev["method"] == "Runtime.exceptionThrown":
                     rep.console_errors.append(str(p.get("exceptionDetails", {}).get("text")))
         finally:
-            self.send("Target.closeTarget", {"targetId": target})
-            self._take_events(s)
+            self._close_tab(target, s)
         return rep
+
+    def _open_tab(self, path: Path, width: int) -> tuple[str, str]:
+        """A new tab ``width`` CSS px wide with ``path`` loaded: (target id, session id)."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        s = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        try:
+            for domain in ("Page", "Network", "Runtime", "DOM", "CSS"):
+                self.send(f"{domain}.enable", session=s)
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+                session=s,
+            )
+            self.send("Emulation.setScrollbarsHidden", {"hidden": True}, session=s)
+            self._take_events(s)  # about:blank's
+            nav = self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=s)
+            if nav.get("errorText"):
+                raise CDPError(f"{path}: {nav['errorText']}")
+            self._wait_loaded(s)
+        except BaseException:
+            self._close_tab(target, s)
+            raise
+        return target, s
+
+    def _close_tab(self, target: str, s: str) -> None:
+        self.send("Target.closeTarget", {"targetId": target})
+        self._take_events(s)
+
+    def furniture(self, path: Path, width: int) -> dict:
+        """The page's furniture as a reader at ``width`` CSS px gets it (:data:`FURNITURE_JS`)."""
+        target, s = self._open_tab(path, width)
+        try:
+            res = self.send(
+                "Runtime.evaluate", {"expression": FURNITURE_JS, "awaitPromise": True, "returnByValue": True}, session=s
+            )
+            if "exceptionDetails" in res:
+                raise CDPError(f"reading the furniture of {path}: {res['exceptionDetails']}")
+            return res["result"]["value"]
+        finally:
+            self._close_tab(target, s)
 
     def _wait_loaded(self, s: str) -> None:
         """Until the file page (not the tab's first about:blank, whose load event may come late) has loaded."""
@@ -433,11 +487,44 @@ def problems(rep: PageReport, *, main_points: bool) -> list[str]:
     return out
 
 
+def furniture_problems(found: dict, page: Path, width: int) -> list[str]:
+    """Everything wrong with one page's furniture at one width (:meth:`Browser.furniture`), as sentences.
+
+    The release date, next figures and feedback lines are shown; every furniture link (CSV, metrics.json, the
+    other language, previous/next, feedback) is on screen without scrolling sideways, and each link to a file
+    leads to one that exists (offline, from ``file://``); a language link leads to the same page in another
+    language (an index card's, to its report in another language).
+    """
+    from urllib.parse import unquote, urlparse
+
+    where = f"{page} at {width} px"
+    out = [f"{where}: no {k} line shown" for k in ("release", "next", "feedback") if not found.get(k)]
+    for a in found["links"]:
+        if not a["shown"] or a["width"] <= 0 or a["left"] < -1 or a["right"] > found["innerWidth"] + 1:
+            out.append(f"{where}: the link {a['text']!r} ({a['cls']}) is not on screen: {a}")
+        url = urlparse(a["href"])
+        if url.scheme != "file":
+            continue
+        target = Path(unquote(url.path))
+        if not target.is_file():
+            out.append(f"{where}: the link {a['text']!r} leads nowhere: {target}")
+        elif {"lang", "lang-card"} & set(a["cls"].split()):
+            head = target.read_text(encoding="utf-8")[:200]
+            if f'lang="{found["lang"]}"' in head or ("lang" in a["cls"].split() and target.name != page.name):
+                out.append(f"{where}: the language link {a['text']!r} does not lead to this page in another language")
+    return out
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG from its header; ValueError if it is not a PNG."""
     if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
         raise ValueError("not a PNG")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _shot(name: str, width: int) -> str:
+    """A page's screenshot file: ``2023-390.png``, ``en-2023-390.png`` (one folder for every language)."""
+    return f"{name.replace('/', '-')}-{width}.png"
 
 
 def screenshot_tree(
@@ -475,10 +562,10 @@ def screenshot_tree(
         for name, path in pages(out_dir):
             digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
             if names is not None and name not in names:
-                written += [shots / f"{name}-{w}.png" for w in widths if (shots / f"{name}-{w}.png").exists()]
+                written += [shots / _shot(name, w) for w in widths if (shots / _shot(name, w)).exists()]
                 continue
             for w in widths:
-                dest = shots / f"{name}-{w}.png"
+                dest = shots / _shot(name, w)
                 if only_changed and stamp.get(name) == digests[name] and dest.exists():
                     written.append(dest)
                     continue
@@ -486,7 +573,7 @@ def screenshot_tree(
                 rep = browser.check(path, w, name=name)
                 if reports is not None:
                     reports.append(rep)
-                dest = shots / f"{name}-{w}.png"
+                dest = shots / _shot(name, w)
                 tmp = dest.with_name(dest.name + ".tmp")
                 tmp.write_bytes(rep.screenshot)
                 os.replace(tmp, dest)
@@ -531,7 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     reports: list[PageReport] = []
     paths = screenshot_tree(out, args.shots, reports=reports, only_changed=args.changed)
     print(f"screenshots: {len(paths)} in {args.shots} ({len(reports)} taken now)", file=sys.stderr)
-    bad = [line for r in reports for line in problems(r, main_points=r.name != "index")] if args.check else []
+    bad = (
+        [line for r in reports for line in problems(r, main_points=not r.name.endswith("index"))] if args.check else []
+    )
     for line in bad:
         print(line, file=sys.stderr)
     return 1 if bad else 0

@@ -25,6 +25,7 @@ import nbformat
 import pytest
 
 from analysis import load
+from analysis.core.locale import LANGS
 from analysis.pipeline import build as B
 from analysis.pipeline.build import build, notebook_parameters, plan
 from analysis.present.output import metrics_dict
@@ -51,14 +52,14 @@ def test_every_notebook_has_the_parameters_the_build_passes():
 
 
 def test_plan_has_a_report_per_published_period(ds, tmp_path):
-    jobs = plan(ds, out_dir=tmp_path)
-    assert [j.name for j in jobs] == ANALYSES + REPORTS
-    assert [j.parameters.get("through") for j in jobs if j.through] == [2021, 2022, 2023, 2024]
+    jobs = plan(ds, out_dir=tmp_path)  # both languages, English in en/
+    assert [j.name for j in jobs] == ANALYSES + REPORTS + [f"en/{n}" for n in ANALYSES + REPORTS]
+    assert [j.parameters.get("through") for j in jobs if j.through] == [2021, 2022, 2023, 2024] * len(LANGS)
     # a year inside 2019–2020 asks for the release that published it: the 2021 report
-    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019])] == ANALYSES + ["2021"]
-    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2020, 2021])] == ANALYSES + ["2021"]
+    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2019], lang="zh")] == ANALYSES + ["2021"]
+    assert [j.name for j in plan(ds, out_dir=tmp_path, years=[2020, 2021], lang="zh")] == ANALYSES + ["2021"]
     # the kernel pool, sized before the data load, never exceeds what a build can use
-    assert len(jobs) <= B.most_units() == len(ANALYSES) + len(ds.conference_years)
+    assert len(jobs) <= B.most_units() == len(LANGS) * (len(ANALYSES) + len(ds.conference_years))
 
 
 @pytest.mark.parametrize(
@@ -187,7 +188,8 @@ def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path):
     trends.cells.append(nbformat.v4.new_markdown_cell("A note an analyst added."))
     nbformat.write(trends, nb_dir / "1.0-trends.ipynb")
     done = build(plan(ds, out_dir=out, nb_dir=nb_dir), ds, n_jobs=1, progress=False, tree="other")
-    assert done["built"] == ["1.0-trends"] and len(done["skipped"]) == len(jobs) - 1
+    # (in both languages: the English tree runs the same notebook)
+    assert done["built"] == ["1.0-trends", "en/1.0-trends"] and len(done["skipped"]) == len(jobs) - 2
     assert not B.up_to_date(out, tree)
     # the contents page lists every unit of the full plan on disk (a --years build passes the full plan)
     B.write_index(out, ds, plan(ds, out_dir=out), "zh")
@@ -205,9 +207,10 @@ needs_chromium = pytest.mark.skipif(
 
 
 def _page_names() -> list[str]:
-    """The pages a full build writes, known before building: the index, then one per job of the plan."""
+    """The pages a full build writes, known before building: each language's index, then one per job of the plan."""
     ds = load(DATA)
-    return ["index"] + [j.name for j in plan(ds, out_dir=Path(tempfile.gettempdir()) / "browser-test-plan")]
+    names = [j.name for j in plan(ds, out_dir=Path(tempfile.gettempdir()) / "browser-test-plan")]
+    return sorted({n.rpartition("/")[0] + "/index" if "/" in n else "index" for n in names}) + names
 
 
 PAGES = _page_names() if CHROMIUM else ["index"]
@@ -235,8 +238,8 @@ def browser():
 @pytest.mark.parametrize("name", PAGES)
 def test_page_in_a_real_browser(built, browser, name, width):
     rep = browser.check(built[name], width, name=name, screenshot=False)  # screenshots: the next test
-    assert rep.images or name == "index", f"{name} shows no chart at all"
-    found = problems(rep, main_points=name != "index")
+    assert rep.images or name.endswith("index"), f"{name} shows no chart at all"
+    found = problems(rep, main_points=not name.endswith("index"))
     assert not found, "\n".join(found)
 
 

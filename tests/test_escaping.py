@@ -122,8 +122,8 @@ def _harmless(pg: Page, name: str) -> None:
             assert "javascript:" not in v.lower() and "harmful-link" not in v, (name, tag, attrs)
         if tag == "img":
             assert attrs["src"].startswith("data:image/png;base64,"), (name, attrs)
-        if tag == "a":  # our own pages, or a source's address exactly as sources.csv has it
-            assert re.fullmatch(r"(\.\./)?([\w.-]+/)?[\w.-]+\.html", attrs["href"]) or attrs["href"] in (
+        if tag == "a":  # our own pages and files (CSV, metrics.json), or a source's address as sources.csv has it
+            assert re.fullmatch(r"(\.\./)*([\w.-]+/)*[\w.-]+\.(html|csv|json)", attrs["href"]) or attrs["href"] in (
                 {URL} | REAL_URLS
             ), (name, attrs)
     assert not [h for h in pg.headings if "heading" in h or "标题" in h or "onerror" in h], (name, pg.headings)
@@ -194,6 +194,31 @@ def test_every_section_and_table_shows_hostile_text_as_text(hostile_results, lan
         assert f"{SCRIPT}SYNTHETIC报社" in text and HTML_LINK in text
         assert f"{IMG}产业项目" in text and f"{HTML_LINK} # 标题 {TEMPLATE}" in text
     assert not re.search(r"(?<![\d.])49(项目|组| group)", text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_csv_of_every_table_keeps_hostile_text_as_written(hostile_results, lang):
+    """A CSV is not HTML: the tables' CSVs (read back from the HTML the page shows) hold the hostile names as
+    the data write them, entities decoded, and no cell a spreadsheet would run as a formula."""
+    import nbformat
+
+    res = hostile_results
+    shown = [tables.mix(mx, lang) for mx in res.mix[res.period].values()] + [tables.periods(res, lang)]
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("t", outputs=[nbformat.v4.new_output("display_data", {"text/html": t.to_html()})])
+            for t in shown
+        ]
+    )
+    files = page.table_files(nb, lang)
+    assert len(files) == len(shown)
+    text = ""
+    for data in files.values():
+        assert data.startswith(b"\xef\xbb\xbf")
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+            assert not [c for c in row if c[:1] in ("=", "+", "@") or re.match(r"-(?![\d.]+%?$)", c)], row
+            text += " ".join(row) + "\n"
+    assert (IMG in text) and "&lt;" not in text and "&amp;" not in text
 
 
 # --------------------------------------------------------------------------------------------- the layers

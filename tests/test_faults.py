@@ -293,6 +293,8 @@ def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp
         str(nb_dir),
         "--jobs",
         "1",
+        "--lang",
+        "zh",
         "--quiet",
     ]
     first = subprocess.Popen(
@@ -337,15 +339,15 @@ def test_a_deleted_page_is_rebuilt_and_a_partial_build_keeps_the_rest(ds, nb_dir
     for f, content in clean.items():
         (out / f).parent.mkdir(parents=True, exist_ok=True)
         (out / f).write_bytes(content)
-    assert B.up_to_date(out, tree_digest(None, nb_dir))
+    assert B.up_to_date(out, tree_digest(None, nb_dir, lang="zh"))
     (out / "2023" / "report.html").unlink()
-    assert not B.up_to_date(out, tree_digest(None, nb_dir))
+    assert not B.up_to_date(out, tree_digest(None, nb_dir, lang="zh"))
     done = B.build(
-        plan(ds, out_dir=out, nb_dir=nb_dir, years=[2023]),
+        plan(ds, out_dir=out, nb_dir=nb_dir, years=[2023], lang="zh"),
         ds,
         n_jobs=1,
         progress=False,
-        tree=tree_digest(None, nb_dir, years=[2023]),
+        tree=tree_digest(None, nb_dir, years=[2023], lang="zh"),
     )
     assert done["built"] == ["2023"] and done["skipped"] == ["1.0-trends", "2.0-landing"]
     assert_whole(out)

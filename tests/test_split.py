@@ -94,5 +94,5 @@ def test_metrics_and_the_build_plan_say_so(split_dir, ds, capsys, tmp_path):
     m = json.loads(capsys.readouterr().out)
     assert m["through_year"] == 2019 and m["vintage"]["as_of"] == "2019-03-01" and m["vintage"]["n_sources"] == 1
     assert [p["first_year"] for p in m["periods"]] == [2019]
-    names = [j.name for j in plan(ds, data_dir=split_dir, out_dir=tmp_path / "out") if j.through]
+    names = [j.name for j in plan(ds, data_dir=split_dir, out_dir=tmp_path / "out", lang="zh") if j.through]
     assert names == ["2019", "2021", "2022", "2023", "2024"]

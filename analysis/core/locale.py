@@ -478,6 +478,67 @@ STYLES: dict[str, dict] = {
     },
 }
 
+# --------------------------------------------------------------------------------------------- page furniture
+# Issue 21, item 3 and 4 (the bulletin furniture of every page and the index): release date, next figures,
+# downloads, previous/next, the other language, feedback; the index's latest finding and its series chart.
+FURNITURE_WORDS: dict[str, tuple[str, str]] = {
+    "lang_name": ("中文", "English"),  # a link to a page in this language is labelled with its own name
+    "furn_release": ("数据发布日期：{date}", "Figures released: {date}"),
+    "furn_next_expected": (
+        "下次数据预计随{year}年洽谈会公布（往届洽谈会在{first}～{last}月间举行）",
+        "Next figures expected with the {year} conference (past conferences were held between {first} and {last})",
+    ),
+    "furn_next_expected_any": ("下次数据预计随{year}年洽谈会公布", "Next figures expected with the {year} conference"),
+    "furn_next_published": (
+        "此后的数字已于{date}公布，见下一期报告",
+        "Later figures were published on {date}: see the next report",
+    ),
+    "furn_prev": ("← 上一期：{label}", "← Previous: {label}"),
+    "furn_next": ("下一期：{label} →", "Next: {label} →"),
+    "furn_prev_page": ("← 上一页：{label}", "← Previous: {label}"),
+    "furn_next_page": ("下一页：{label} →", "Next: {label} →"),
+    "furn_release_label": ("{periods}报告", "{periods} report"),
+    "furn_nav": ("报告导航", "Report navigation"),
+    "furn_downloads": ("数据下载：", "Data: "),
+    "furn_metrics": ("本页全部数字（机器可读格式）", "every figure of this page (metrics.json)"),
+    "furn_csv": ("下载本图表的数据", "Download these numbers (CSV)"),
+    "furn_feedback": ("发现错误，请告知：{where}", "Found an error? Please report it: {where}"),
+    "furn_feedback_default": ("本项目代码仓库的问题跟踪页", "the issue tracker of this project's repository"),
+    "furn_latest": ("最新发布", "Latest release"),
+    "furn_read_report": ("阅读报告", "Read the report"),
+    "furn_series_title": ("各期签约项目数", "Projects signed, by period"),
+    "furn_alt_item": ("{period}：{value}", "{period}: {value}"),
+    "furn_alt_total": ("{period}：合计{value}", "{period}: {value} in all"),
+    "furn_low": ("{interval}下限", "{interval}, low"),
+    "furn_high": ("{interval}上限", "{interval}, high"),
+    "furn_cumulative_sum": ("各期之和", "sum of the periods"),
+}
+WORDS.update(FURNITURE_WORDS)
+
+
+def month_name(month: int, lang: str) -> str:
+    """A month as a date writes it in ``lang`` (zh: the number before 月; en: its name).
+
+    Parameters
+    ----------
+    month : int
+        1 to 12.
+    lang : str
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The month.
+
+    Examples
+    --------
+    >>> month_name(9, "zh"), month_name(9, "en")
+    ('9', 'September')
+    """
+    return STYLES[check_lang(lang)]["months"][int(month) - 1]
+
+
 # --------------------------------------------------------------------------------------------- sources' vocabulary
 
 #: The sources' own terms and numerals, as the loader and the checks of ``data/`` match them in the articles

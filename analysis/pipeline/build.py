@@ -1,14 +1,26 @@
 """Build the reports: run the notebooks in warm kernels, write bulletin pages, charts and metrics.json.
 
-Layout of the output directory (``reports/`` by default)::
+Layout of the output directory (``reports/`` by default); the first language built (zh) at the top, every other
+one in a folder of its own with the same layout (``en/index.html``, ``en/2023/report.html``, …), so that the two
+languages of a page link to each other by relative addresses (offline, from ``file://``); a build of one
+language (``--lang en``) puts it at the top and links no other language::
 
-    index.html                       the reports and analyses, one card each; the reports out of date, and why
+    index.html                       the latest release's headline and a chart of the series, then the reports
+                                     (newest first) and analyses, one card each; the reports out of date, and why
+    signings.csv                     the numbers of the index's chart (UTF-8 with BOM, as every CSV here)
     .build.json                      the build's marker: every file it wrote (SHA-256) and folder, the units with
                                      their input digests, the reports out of date (analysis.pipeline.outdir)
     <release>/                       one per release, named by its last year: 2021 (2019–2020 and 2021), 2022, …
-        report.html, report.ipynb, figures/*.png, metrics.json, .stamp.json
+        report.html, report.ipynb, figures/*.png, figures/*.csv (each chart's and table's numbers),
+        metrics.json, .stamp.json
     <notebook-stem>/                 one per analysis notebook (1.0-trends, …)
-        <stem>.html, <stem>.ipynb, figures/*.png, .stamp.json
+        <stem>.html, <stem>.ipynb, figures/*.png, figures/*.csv, .stamp.json
+    en/                              the same in English
+
+Every page carries its furniture (:func:`analysis.present.page.furniture`): the release date of its figures and
+when the next are expected, the same page in the other language, the previous and next report, its CSV files
+and metrics.json (an analysis page links the latest report's: the figures of all the data), and where to report
+an error (``--feedback``; by default the repository's issue tracker).
 
 How it runs:
 
@@ -51,7 +63,17 @@ from ..core.locale import LANGS
 from . import outdir
 from .kernels import CELL_TIMEOUT, BuildError, Kernel, KernelPool, clean_notebook
 
-__all__ = ["BuildError", "Job", "KernelPool", "build", "plan", "refresh_notebooks", "tree_digest", "up_to_date"]
+__all__ = [
+    "lang_folders",
+    "BuildError",
+    "Job",
+    "KernelPool",
+    "build",
+    "plan",
+    "refresh_notebooks",
+    "tree_digest",
+    "up_to_date",
+]
 
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
 #: the parameters the build passes to every analysis notebook and to the period report (``fig_dir`` when it runs)
@@ -60,6 +82,67 @@ REPORT_PARAMETERS = ("lang", "through", "metrics_path", "fig_dir")
 STAMP = ".stamp.json"
 #: seconds an interrupted build waits for its workers after killing the kernels (they return within about one)
 INTERRUPT_GRACE = 10
+#: the index chart's numbers, beside index.html
+SERIES_CSV = "signings.csv"
+
+
+def languages(lang=None) -> tuple[str, ...]:
+    """The languages of a build, in the order of ``LANGS``: one code, several, or None for every language.
+
+    Parameters
+    ----------
+    lang : str or iterable of str, optional
+        ``"zh"``, ``"en"``, a list of them, or None.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    ValueError
+        An unknown language.
+
+    Examples
+    --------
+    >>> from analysis.pipeline.build import languages
+    >>> languages(), languages("en"), languages(["en", "zh"])
+    (('zh', 'en'), ('en',), ('zh', 'en'))
+    """
+    asked = list(LANGS) if lang is None else [lang] if isinstance(lang, str) else list(lang)
+    bad = [x for x in asked if x not in LANGS]
+    if bad or not asked:
+        raise ValueError(f"unknown language {bad[0] if bad else ''!r}; use one of {', '.join(LANGS)}")
+    return tuple(x for x in LANGS if x in asked)
+
+
+def lang_folders(langs) -> dict[str, str]:
+    """Each language's folder in the out folder: the first language built at the top, each other in its own.
+
+    A folder is named by the language's code; a build of one language has the layout of a build of the first.
+
+    Parameters
+    ----------
+    langs : iterable of str
+        The languages built (:func:`languages`).
+
+    Returns
+    -------
+    dict
+        Language → folder (``""`` for the top).
+
+    Examples
+    --------
+    >>> from analysis.pipeline.build import lang_folders
+    >>> lang_folders(("zh", "en")), lang_folders(("en",))
+    ({'zh': '', 'en': 'en'}, {'en': ''})
+    """
+    langs = languages(langs)
+    return {code: "" if i == 0 else code for i, code in enumerate(langs)}
+
+
+def _slash(folder: str) -> str:
+    return folder + "/" if folder else ""
 
 
 @dataclass
@@ -76,11 +159,23 @@ class Job:
     parameters: dict = field(default_factory=dict)
     through: int | None = None  # a period report (metrics.json and the page's figures for this year)
     lang: str = "zh"
+    folder: str = ""  # its language's folder in the out folder (lang_folders)
+    langs: tuple = ()  # the languages of the build it belongs to (its plan's): the pages link them
+
+    @property
+    def key(self) -> str:
+        """The unit's folder in its language's folder (a release's key such as ``2023``, or a notebook stem)."""
+        return self.dest.name
 
     @property
     def name(self) -> str:
-        """The unit's name: its folder in the out folder (a release's key such as ``2023``, or a notebook stem)."""
-        return self.dest.name
+        """The unit's name: its folder relative to the out folder (``2023``, ``en/2023``, ``1.0-trends``)."""
+        return _slash(self.folder) + self.key
+
+    @property
+    def out(self) -> Path:
+        """The out folder the unit is written into (above its language's folder)."""
+        return self.dest.parents[self.name.count("/")]
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -148,7 +243,7 @@ def unit_digest(job: Job, base: str) -> str:
     return h.hexdigest()
 
 
-def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", years=None) -> str:
+def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang=None, years=None, feedback: str | None = None) -> str:
     """Digest of every input of a whole build with these arguments (the no-op check needs no data loaded).
 
     Parameters
@@ -157,17 +252,20 @@ def tree_digest(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang: str = "zh", ye
         The data folder; None for the default one.
     nb_dir : pathlib.Path, optional
         The notebooks folder; every ``*.ipynb`` in it counts.
-    lang : str, optional
-        The reports' language.
+    lang : str or iterable of str, optional
+        The reports' languages (:func:`languages`); None for every language.
     years : iterable of int, optional
         The conference years asked for (``--years``); None for all.
+    feedback : str, optional
+        Where the pages tell readers to report an error (``--feedback``).
 
     Returns
     -------
     str
         A SHA-256 hex digest, compared with the marker's ``inputs`` by :func:`up_to_date`.
     """
-    h = hashlib.sha256(inputs_digest(data_dir, {"lang": lang, "years": sorted(years or [])}).encode())
+    extra = {"lang": list(languages(lang)), "years": sorted(years or []), "feedback": feedback}
+    h = hashlib.sha256(inputs_digest(data_dir, extra).encode())
     for p in sorted(Path(nb_dir).glob("*.ipynb")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
@@ -241,11 +339,11 @@ def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(p for p in nb_dir.glob("*.ipynb") if p.name != REPORT_NOTEBOOK)
 
 
-def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
+def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR, lang=None) -> int:
     """An upper bound on the units of a build, known before the data are loaded.
 
     The analysis notebooks plus one report per conference year (conferences.csv; one when it cannot be
-    read). No more kernels than this are useful.
+    read), in each language built. No more kernels than this are useful.
 
     Parameters
     ----------
@@ -253,6 +351,8 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
         The data folder; None for the default one.
     nb_dir : pathlib.Path, optional
         The notebooks folder.
+    lang : str or iterable of str, optional
+        The languages built (:func:`languages`); None for every one.
 
     Returns
     -------
@@ -264,11 +364,11 @@ def most_units(data_dir=None, nb_dir: Path = NOTEBOOK_DIR) -> int:
         n_conf = len({line.split(",", 1)[0] for line in lines})
     except (OSError, UnicodeDecodeError):  # unreadable: the data check, run next, says why in one line
         n_conf = 1
-    return len(analysis_notebooks(nb_dir)) + n_conf
+    return (len(analysis_notebooks(nb_dir)) + n_conf) * len(languages(lang))
 
 
 def plan(
-    ds, *, data_dir=None, out_dir=None, years=None, lang="zh", jobs=None, nb_dir: Path = NOTEBOOK_DIR
+    ds, *, data_dir=None, out_dir=None, years=None, lang=None, jobs=None, nb_dir: Path = NOTEBOOK_DIR
 ) -> list[Job]:
     """Check every argument and return the jobs, before any kernel starts. Raises ValueError.
 
@@ -285,8 +385,9 @@ def plan(
         The out folder; None for ``reports/``.
     years : iterable of int, optional
         Conference years whose release reports to build (``--years``); None for every release.
-    lang : str, optional
-        The reports' language, one of ``LANGS``.
+    lang : str or iterable of str, optional
+        The reports' languages (of ``LANGS``); None for every one (the first at the top of the out folder, the
+        others in a folder each: :func:`lang_folders`).
     jobs : int, optional
         The number of workers asked for (checked only: 1 or more).
     nb_dir : pathlib.Path, optional
@@ -295,12 +396,11 @@ def plan(
     Returns
     -------
     list of Job
-        The analysis notebooks, then one period report per release.
+        Per language: the analysis notebooks, then one period report per release.
     """
     from ..stats import metrics
 
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    langs = languages(lang)
     known = ds.conference_years
     releases = metrics.releases(ds)  # one report per release
     if years:
@@ -315,15 +415,20 @@ def plan(
         raise ValueError("--jobs must be 1 or more")
     out = Path(out_dir) if out_dir else REPORTS_DIR
     outdir.check_target(out, [data_dir or ds.data_dir])
-    result = []
-    for nb in analysis_notebooks(nb_dir):
-        result.append(Job(nb, out / nb.stem, nb.stem, _only_known(nb, {"lang": lang}), lang=lang))
     report = nb_dir / REPORT_NOTEBOOK
     if not report.exists():
         raise ValueError(f"report template {report} is missing")
-    for r in releases:
-        params = _only_known(report, {"lang": lang, "through": r.through, "metrics_path": "metrics.json"})
-        result.append(Job(report, out / r.key, "report", params, through=r.through, lang=lang))
+    result = []
+    for lang, folder in lang_folders(langs).items():
+        root = out / folder
+        for nb in analysis_notebooks(nb_dir):
+            params = _only_known(nb, {"lang": lang})
+            result.append(Job(nb, root / nb.stem, nb.stem, params, lang=lang, folder=folder, langs=langs))
+        for r in releases:
+            params = _only_known(report, {"lang": lang, "through": r.through, "metrics_path": "metrics.json"})
+            result.append(
+                Job(report, root / r.key, "report", params, through=r.through, lang=lang, folder=folder, langs=langs)
+            )
     return result
 
 
@@ -364,7 +469,7 @@ def _only_known(nb: Path, params: dict) -> dict:
 # --------------------------------------------------------------------------------------------- units
 
 
-def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
+def _write_unit(job: Job, nb, tmp: Path, res, digest: str, site: Site | None = None) -> None:
     import nbformat
 
     from ..present import page
@@ -376,7 +481,12 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
             raise BuildError(f"{job.notebook.name} (report {job.name}) wrote no metrics.json")
     else:
         title = page.analysis_title(job.stem, job.lang, full=True)
-    (tmp / f"{job.stem}.html").write_text(page.report_page(nb, res, job.lang, title), encoding="utf-8")
+    nav, ds = (site.nav(job), site.ds) if site is not None else (None, None)
+    html = page.report_page(nb, res, job.lang, title, nav=nav, ds=ds)
+    for rel, data in page.table_files(nb, job.lang).items():  # the tables' numbers, linked under each
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / rel).write_bytes(data)
+    (tmp / f"{job.stem}.html").write_text(html, encoding="utf-8")
     (tmp / STAMP).write_text(
         json.dumps(
             {"digest": digest, "notebook": job.notebook.name, "parameters": job.parameters}, sort_keys=True, indent=1
@@ -386,13 +496,88 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
     )
 
 
-def write_index(
-    folder: Path, ds, units: list[Job], lang: str, known: dict | None = None, stale: dict | None = None
-) -> Path:
-    """Write the contents page, ``index.html``, in ``folder``.
+@dataclass
+class Site:
+    """What a page knows of the whole tree: the data, every unit of the full plan, the feedback address.
 
-    A card for every unit of ``units`` (the full plan) whose page is there, not only the ones just built (a
-    ``--years`` build keeps the other years' cards); then one line per report that is out of date.
+    Parameters
+    ----------
+    ds : analysis.data.dataset.Dataset
+        The data.
+    units : list of Job
+        Every unit of the full plan, in every language built.
+    feedback : str, optional
+        Where readers report an error (None: the repository's issue tracker).
+    """
+
+    ds: object
+    units: list
+    feedback: str | None = None
+
+    def nav(self, job: Job) -> dict:
+        """The links and dates of one page's furniture (:func:`analysis.present.page.furniture`).
+
+        Parameters
+        ----------
+        job : Job
+            The unit whose page is written.
+
+        Returns
+        -------
+        dict
+            ``langs``, ``prev``, ``next``, ``later``, ``metrics`` and ``feedback``.
+        """
+        from ..present import page
+        from ..stats import metrics
+
+        loc = locale.of(job.lang)
+        up = "../" * (1 + job.name.count("/"))
+        same = [j for j in self.units if j.lang == job.lang and (j.through is None) == (job.through is None)]
+        same.sort(key=lambda j: (j.through or 0, j.key))
+        at = next(i for i, j in enumerate(same) if j.key == job.key)
+        releases = {r.through: r for r in metrics.releases(self.ds)}
+
+        def link(j: Job | None) -> dict | None:
+            if j is None:
+                return None
+            if j.through is None:
+                return {"href": f"../{j.key}/{j.stem}.html", "label": page.analysis_title(j.stem, loc), "kind": "page"}
+            r = releases[j.through]
+            label = loc.word("cli_list_sep").join(loc.period(p.first_year, p.last_year) for p in r.periods)
+            return {"href": f"../{j.key}/{j.stem}.html", "label": loc.word("furn_release_label", periods=label)}
+
+        reports = sorted((j for j in self.units if j.through is not None), key=lambda j: j.through)
+        later = [r for t, r in sorted(releases.items()) if job.through is not None and t > job.through]
+        latest = reports[-1].key if reports else None
+        return {
+            "langs": [
+                {"lang": j.lang, "href": f"{up}{j.name}/{j.stem}.html"}
+                for j in self.units
+                if j.key == job.key and j.lang != job.lang
+            ],
+            "prev": link(same[at - 1] if at > 0 else None),
+            "next": link(same[at + 1] if at + 1 < len(same) else None),
+            "later": later[0].date if later else None,
+            "metrics": "metrics.json" if job.through is not None else (f"../{latest}/metrics.json" if latest else None),
+            "feedback": self.feedback,
+        }
+
+
+def write_index(
+    folder: Path,
+    ds,
+    units: list[Job],
+    lang: str,
+    known: dict | None = None,
+    stale: dict | None = None,
+    feedback: str | None = None,
+) -> Path:
+    """Write the contents page of one language, ``index.html`` in its folder of ``folder``, and its chart's CSV.
+
+    The latest release's headline finding (its report's title and first main point, as its page shows them)
+    and a small chart of the whole series; a card for every unit of ``units`` (the full plan) in ``lang``
+    whose page is there, not only the ones just built (a ``--years`` build keeps the other years' cards),
+    reports newest first, each linked in every language built; then one line per report that is out of date.
 
     Parameters
     ----------
@@ -408,37 +593,68 @@ def write_index(
         Results already computed, by unit name (a report's card is computed again when missing).
     stale : dict, optional
         Unit name → why its report is out of date.
+    feedback : str, optional
+        Where readers report an error (None: the repository's issue tracker).
 
     Returns
     -------
     pathlib.Path
         The page written.
     """
+    import nbformat
+
     from ..core.locale import word
-    from ..present import page
+    from ..present import charts, output, page
     from ..stats.results import compute
 
-    reports, analyses = [], []
-    for j in sorted(units, key=lambda j: (j.through is not None, j.through or 0, j.name)):
+    folders = {j.lang: j.folder for j in units}
+    root = folder / folders[lang]
+    up = "../" if folders[lang] else ""
+    reports, analyses, headline = [], [], None
+    mine = [j for j in units if j.lang == lang]
+    for j in sorted(mine, key=lambda j: (j.through is not None, j.through or 0, j.key)):
         if not (folder / j.name / f"{j.stem}.html").exists():
             continue
-        href = f"{j.name}/{j.stem}.html"
+        href = f"{j.key}/{j.stem}.html"
+        langs = [
+            {"lang": o.lang, "href": f"{up}{o.name}/{o.stem}.html"}
+            for o in units
+            if o.key == j.key and o.lang != lang and (folder / o.name / f"{o.stem}.html").exists()
+        ]
         if j.through is not None:
             res = known[j.name] if known and j.name in known else compute(ds, j.through, projection=False)
-            reports.append(page.card(res, lang, href))
+            reports.append(page.card(res, lang, href, langs))
+            nb = nbformat.read(folder / j.name / f"{j.stem}.ipynb", as_version=4)
+            point = page.first_point(page.split_outputs(nb)["main_points"])
+            headline = {"title": page.report_title(res, lang), "href": href, "point": point}
         else:
             analyses.append(
                 {
                     "href": href,
                     "title": page.analysis_title(j.stem, lang),
                     "meta": word("analysis_meta", lang).format(through=ds.conference_years[-1]),
+                    "langs": page.lang_links(langs),
                 }
             )
     latest = compute(ds, projection=False)
+    root.mkdir(parents=True, exist_ok=True)
+    series = None
+    if len(latest.periods):
+        (root / SERIES_CSV).write_bytes(output.chart_csv(charts.series, latest, lang))
+        series = page.series_figure(latest, lang, SERIES_CSV)
     lines = [word("stale_line", lang).format(unit=name, why=why) for name, why in sorted((stale or {}).items())]
-    text = page.index_page(list(reversed(reports)), analyses, latest, lang, stale=lines)
-    (folder / "index.html").write_text(text, encoding="utf-8")
-    return folder / "index.html"
+    nav = {
+        "langs": [
+            {"lang": o, "href": f"{up}{_slash(folders[o])}index.html"} for o in LANGS if o != lang and o in folders
+        ],
+        "metrics": f"{reports[-1]['href'].rsplit('/', 1)[0]}/metrics.json" if reports else None,
+        "feedback": feedback,
+    }
+    text = page.index_page(
+        list(reversed(reports)), analyses, latest, lang, stale=lines, headline=headline, series=series, nav=nav
+    )
+    (root / "index.html").write_text(text, encoding="utf-8")
+    return root / "index.html"
 
 
 # --------------------------------------------------------------------------------------------- build
@@ -461,6 +677,7 @@ def build(
     pool: KernelPool | None = None,
     cell_timeout: int = CELL_TIMEOUT,
     claim: outdir.Claim | None = None,
+    feedback: str | None = None,
 ) -> dict:
     """Run every job whose inputs changed, assemble the new tree beside the out folder and switch it in once.
 
@@ -491,12 +708,14 @@ def build(
         Seconds a cell may run before its report fails.
     claim : analysis.pipeline.outdir.Claim, optional
         The out folder, already claimed (the CLI claims it before the kernels start); else claimed here.
+    feedback : str, optional
+        Where the pages tell readers to report an error (``--feedback``); None: the repository's issue tracker.
 
     Returns
     -------
     dict
-        ``{"built": [...], "skipped": [...], "failed": [...], "index": path}`` (unit names; the index page,
-        None when there were no jobs).
+        ``{"built": [...], "skipped": [...], "failed": [...], "index": path}`` (unit names; the index page of
+        the first language built, None when there were no jobs).
 
     Raises
     ------
@@ -509,7 +728,7 @@ def build(
         return {"built": [], "skipped": [], "failed": [], "index": None}
     ds = ds if ds is not None else load(data_dir)
     mine = claim is None
-    claim = claim or outdir.Claim(jobs[0].dest.parent, [ds.data_dir]).acquire()
+    claim = claim or outdir.Claim(jobs[0].out, [ds.data_dir]).acquire()
     try:
         return _build(
             jobs,
@@ -522,27 +741,32 @@ def build(
             tree=tree,
             pool=pool,
             cell_timeout=cell_timeout,
+            feedback=feedback,
         )
     finally:
         if mine:
             claim.release()
 
 
-def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_timeout) -> dict:
-    out, prev, lang = claim.out, claim.previous, jobs[0].lang
-    base = inputs_digest(ds.data_dir, {"lang": lang})
+def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_timeout, feedback) -> dict:
+    out, prev = claim.out, claim.previous
+    langs = languages(jobs[0].langs or {j.lang for j in jobs})
+    folders = lang_folders(langs)
+    index = out / "index.html"
+    # every page links the others (languages, previous/next): its digest depends on the languages built
+    base = inputs_digest(ds.data_dir, {"lang": list(langs), "feedback": feedback})
     digests = {j.name: unit_digest(j, base) for j in jobs}
     todo = [j for j in jobs if force or not _current(out, prev, j.name, digests[j.name])]
     skipped = [j.name for j in jobs if j not in todo]
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if progress else (lambda s: None)
-    if not todo and not prev.get("stale") and (out / "index.html").exists():
+    if not todo and not prev.get("stale") and all((out / f / "index.html").exists() for f in folders.values()):
         if prev.get("inputs") != tree:  # same reports, other arguments (--years): the marker says so, in one write
             tmp = out / f"{outdir.MARKER}.tmp"
             tmp.write_text(json.dumps({**prev, "inputs": tree}, sort_keys=True, indent=1) + "\n", encoding="utf-8")
             os.replace(tmp, out / outdir.MARKER)
         log("nothing changed: every report is up to date")
-        log(f"index: {out / 'index.html'}")
-        return {"built": [], "skipped": skipped, "failed": [], "index": out / "index.html"}
+        log(f"index: {index}")
+        return {"built": [], "skipped": skipped, "failed": [], "index": index}
     n = max(1, min(n_jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
         log(
@@ -554,16 +778,17 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
     old = None
     mine = pool is None
     pool = pool if pool is not None else KernelPool(0 if fresh else n)
+    full = {j.name: j for j in plan(ds, out_dir=out, lang=langs, nb_dir=jobs[0].notebook.parent)}
+    full.update({j.name: j for j in jobs})
+    site = Site(ds, list(full.values()), feedback)
     try:
         results, known = _run(
-            todo, ds, staging, pool, n=n, fresh=fresh, cell_timeout=cell_timeout, digests=digests, log=log
+            todo, ds, staging, pool, n=n, fresh=fresh, cell_timeout=cell_timeout, digests=digests, log=log, site=site
         )
         fatal = [v for status, v, _ in results.values() if status == "fatal"]
         if fatal:
             raise _WriteFailed(fatal[0])
         built, failed, units, stale = [], [], {}, {}
-        full = {j.name: j for j in plan(ds, out_dir=out, lang=lang, nb_dir=jobs[0].notebook.parent)}
-        full.update({j.name: j for j in jobs})
         for name, _j in full.items():  # plan order
             status, value, secs = results.get(name, ("skipped", None, 0.0))
             if status == "ok":
@@ -581,7 +806,8 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
                 log(f"  {name:<20} FAILED")
             elif kept and name in prev.get("stale", {}):
                 stale[name] = prev["stale"][name]  # not retried by this build (--years): still out of date
-        write_index(staging, ds, list(full.values()), lang, known, stale)
+        for lang in langs:
+            write_index(staging, ds, list(full.values()), lang, known, stale, feedback)
         outdir.write_marker(staging, inputs=None if stale else tree, units=units, stale=stale)
         old = outdir.switch(staging, out, prev)
     except (OSError, _WriteFailed) as exc:
@@ -596,10 +822,10 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
         f"done in {locale.fixed(time.perf_counter() - t0, 1)} s: {len(built)} written, {len(failed)} failed, "
         f"{len(skipped)} unchanged"
     )
-    log(f"index: {out / 'index.html'}")
+    log(f"index: {index}")
     if failed:
         raise BuildError(" | ".join(failed))
-    return {"built": built, "skipped": skipped, "failed": failed, "index": out / "index.html"}
+    return {"built": built, "skipped": skipped, "failed": failed, "index": index}
 
 
 def _current(out: Path, prev: dict, name: str, digest: str) -> bool:
@@ -612,7 +838,17 @@ def _current(out: Path, prev: dict, name: str, digest: str) -> bool:
 
 
 def _run(
-    todo: list[Job], ds, staging: Path, pool: KernelPool, *, n: int, fresh: bool, cell_timeout: int, digests: dict, log
+    todo: list[Job],
+    ds,
+    staging: Path,
+    pool: KernelPool,
+    *,
+    n: int,
+    fresh: bool,
+    cell_timeout: int,
+    digests: dict,
+    log,
+    site: Site | None = None,
 ) -> tuple[dict, dict]:
     """Run the jobs in ``n`` workers, each unit into ``staging/<name>``. Returns ({name: (status, value,
     seconds)}, {name: results}); status is ok, failed (the notebook) or fatal (the tree cannot be written).
@@ -652,7 +888,7 @@ def _run(
         res = figures[job.name].result()
         try:
             with lock:  # pages are rendered in this process; one at a time
-                _write_unit(job, nb, where, res, digests[job.name])
+                _write_unit(job, nb, where, res, digests[job.name], site)
         except OSError as exc:
             raise _WriteFailed() from exc
         return kernel

@@ -193,8 +193,8 @@ def cmd_build(args) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed ``build`` arguments (:func:`parser`): ``data``, ``out``, ``years``, ``lang``, ``jobs``,
-        ``force``, ``cell_timeout``, ``notebooks``, ``quiet``.
+        The parsed ``build`` arguments (:func:`parser`): ``data``, ``out``, ``years``, ``lang`` (None: both),
+        ``feedback``, ``jobs``, ``force``, ``cell_timeout``, ``notebooks``, ``quiet``.
 
     Returns
     -------
@@ -203,6 +203,7 @@ def cmd_build(args) -> int:
         (2), a failed build ends with a one-line message (1).
     """
     from ..core.config import DATA_DIR, NOTEBOOK_DIR, REPORTS_DIR, default_data_dir
+    from ..present import page
     from . import outdir
     from .build import BuildError, KernelPool, build, check_parameters, most_units, plan, tree_digest, up_to_date
 
@@ -215,7 +216,10 @@ def cmd_build(args) -> int:
         raise UsageError(str(exc)) from None
     if not nb_dir.is_dir():
         raise UsageError(f"--notebooks {nb_dir} is not a directory")
-    tree = tree_digest(args.data, nb_dir, lang=args.lang, years=args.years)
+    feedback = args.feedback if args.feedback is not None else default_feedback()
+    if feedback is not None and page.feedback_href(feedback) is None:
+        raise UsageError(f"--feedback {feedback!r} is neither an http(s) address nor an e-mail address")
+    tree = tree_digest(args.data, nb_dir, lang=args.lang, years=args.years, feedback=feedback)
     if not args.force and up_to_date(out, tree):
         if not args.quiet:
             print(
@@ -236,7 +240,7 @@ def cmd_build(args) -> int:
     pool = None
     try:
         # the kernels start (and import the stack) while this process loads and checks the data and plans
-        pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir)))
+        pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir, args.lang)))
         ds = _load_or_fail(args.data)
         jobs = plan(
             ds, data_dir=args.data, out_dir=out, years=args.years, lang=args.lang, jobs=args.jobs, nb_dir=nb_dir
@@ -251,6 +255,7 @@ def cmd_build(args) -> int:
             pool=pool,
             cell_timeout=args.cell_timeout,
             claim=claim,
+            feedback=feedback,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -265,6 +270,41 @@ def cmd_build(args) -> int:
             pool.close()
         claim.release()
     return 0
+
+
+def default_feedback(pyproject: Path | None = None) -> str | None:
+    r"""The feedback address of ``pyproject.toml`` (``[tool.analysis] feedback``), or None when it sets none.
+
+    Parameters
+    ----------
+    pyproject : pathlib.Path, optional
+        The file; None for the repository's.
+
+    Returns
+    -------
+    str or None
+        The address the pages name for reporting an error (None: the repository's issue tracker, in words).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from analysis.pipeline.cli import default_feedback
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = pathlib.Path(d, "pyproject.toml")
+    ...     _ = p.write_text('[tool.analysis]\nfeedback = "data@example.org"\n')
+    ...     default_feedback(p)
+    'data@example.org'
+    """
+    import tomllib
+
+    from ..core.config import ROOT
+
+    try:
+        conf = tomllib.loads((pyproject or ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = conf.get("tool", {}).get("analysis", {}).get("feedback")
+    return str(value) if value else None
 
 
 def cmd_notebooks(args) -> int:
@@ -450,7 +490,20 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="build the reports of the periods holding these years (default: every published period)",
     )
-    b.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and prose (default: zh)")
+    b.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        nargs="+",
+        default=None,
+        help="the languages to build (default: both; zh at the top of --out, en in --out/en)",
+    )
+    b.add_argument(
+        "--feedback",
+        metavar="ADDRESS",
+        default=None,
+        help="where the pages tell readers to report an error: an http(s) address or an e-mail address "
+        "(default: [tool.analysis] feedback in pyproject.toml, else the repository's issue tracker, named in words)",
+    )
     b.add_argument(
         "--jobs", metavar="N", type=_positive, default=None, help="warm kernels in parallel (default: number of cores)"
     )

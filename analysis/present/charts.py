@@ -324,6 +324,7 @@ def _redrawable(fn):
             return draw(*again.args, **again.kwargs)
 
         fig.drawn_from = (bound.arguments["res"], bound.arguments["lang"])
+        fig.drawn_call = (draw, *bound.args)  # what analysis.present.output.chart_csv reads
         fig.redraw = redraw
         return fig
 
@@ -1086,4 +1087,70 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word(f"projection_{measure}"), size)
     _legend_below(fig, handles, size)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- 8 the index's series
+
+
+def series(res, lang: str = "zh", size: str = "narrow") -> Figure:
+    """The index's small chart of the whole series: projects signed a year, one bar per published period.
+
+    An aggregate period is one bar at its annual average, spanning its years; a derived count is hatched;
+    a count not published is written "未公布" with no bar. Small (the narrow width) for the top of the index.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (all the data, for the index).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    size : str
+        ``"narrow"`` (the default: the index shows it small) or ``"wide"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> fig = charts.series(compute(load(), 2023, projection=False), "en")
+    >>> " ".join(fig.axes[0].get_title(loc="left").split())
+    'How many projects are signed a year?'
+    """
+    loc = _ensure_style(lang)
+    df = res.periods.sort_values(["first_year", "last_year"]).reset_index(drop=True)
+    fig = _new(size, 2.6)
+    ax = fig.subplots()
+    top = 0.0
+    for r in df.to_dict("records"):
+        n, x = int(r["n_years"]), (r["first_year"] + r["last_year"]) / 2
+        if locale.missing(r["projects"]):
+            _unstated(ax, x, 0, loc)
+            continue
+        avg = float(r["projects"]) / n
+        hatch = HATCH_DERIVED if r["projects_status"] == "derived" else None
+        ax.bar(x, avg, width=n * 0.85, color=C_PROJECTS, edgecolor="white", linewidth=1.5, hatch=hatch)
+        b = r["projects_range"]
+        b = None if b is None else tuple(None if v is None else v / n for v in b)
+        text = loc.hedged(
+            avg if n > 1 else r["projects"], r["projects_qualifier"], fmt=lambda v: loc.num(v, 1), bounds=b
+        )
+        if n > 1:
+            text = loc.chart_word("avg_value", value=text)
+        ax.annotate(text, (x, avg), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=10)
+        top = max(top, avg)
+    ax.set_xticks(
+        [(a + b) / 2 for a, b in zip(df["first_year"], df["last_year"], strict=True)],
+        [_period_text(a, b, loc) for a, b in zip(df["first_year"], df["last_year"], strict=True)],
+        fontsize=10,
+    )
+    ax.set_xlim(df["first_year"].min() - 0.6, df["last_year"].max() + 0.6)
+    ax.set_ylim(0, (top or 1) * 1.25)
+    ax.set_yticks([])
+    ax.grid(False)
+    sns.despine(ax=ax, left=True)
+    _title(ax, loc.chart_word("signings_projects"), size)
     return fig

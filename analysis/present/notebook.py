@@ -320,7 +320,7 @@ def show(fig, name: str, fig_dir: str | None = None) -> None:
     ...     notebook.show(fig, "landing", d)  # doctest: +ELLIPSIS
     ...     sorted(p.name for p in pathlib.Path(d).iterdir())
     <IPython.core.display.HTML object>
-    ['landing-narrow.png', 'landing.png']
+    ['landing-narrow.png', 'landing.csv', 'landing.png']
     """
     from IPython.display import display
 
@@ -361,6 +361,7 @@ def figure_html(fig, name: str, fig_dir: str):
     from IPython.display import HTML
 
     from . import charts
+    from .output import chart_csv
     from .prose import ctx_sources
 
     if not hasattr(fig, "redraw"):
@@ -375,6 +376,9 @@ def figure_html(fig, name: str, fig_dir: str):
     narrow = charts.png(fig.redraw("narrow"))
     (out / f"{name}.png").write_bytes(wide)
     (out / f"{name}-narrow.png").write_bytes(narrow)
+    data = chart_csv(*fig.drawn_call)  # the chart's numbers beside it, linked under it
+    if data is not None:
+        (out / f"{name}.csv").write_bytes(data)
     title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
     caption = source_line(ctx_sources(res, locale.of(lang))["sources"], lang)
 
@@ -384,7 +388,8 @@ def figure_html(fig, name: str, fig_dir: str):
     return HTML(
         f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
         f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        f"<figcaption>{html.escape(caption)}{_csv_link(out, name, lang) if data is not None else ''}</figcaption>"
+        "</figure>"
     )
 
 
@@ -428,3 +433,11 @@ def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kw
         return fig
     show(fig, name, fig_dir)
     return None
+
+
+def _csv_link(fig_dir: Path, name: str, lang) -> str:
+    """The link under a chart to the CSV of its numbers (issue 21: furniture)."""
+    from urllib.parse import quote
+
+    href = html.escape(quote(f"{fig_dir.as_posix()}/{name}.csv"))
+    return f' <a class="csv" href="{href}">{html.escape(locale.of(lang).word("furn_csv"))}</a>'

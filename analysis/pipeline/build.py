@@ -375,7 +375,7 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str) -> None:
         if not (tmp / "metrics.json").exists():
             raise BuildError(f"{job.notebook.name} (report {job.name}) wrote no metrics.json")
     else:
-        title = page.analysis_title(job.stem, job.lang, full=True)
+        title = page.analysis_title(job.stem, job.lang, full=True, res=res)  # its strongest finding
     (tmp / f"{job.stem}.html").write_text(page.report_page(nb, res, job.lang, title), encoding="utf-8")
     (tmp / STAMP).write_text(
         json.dumps(

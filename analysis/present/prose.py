@@ -1155,6 +1155,41 @@ def ctx_headline(res, loc, subject: str | None = None):
     return {"cur": cur, "subject": subject, "top": top, "own_period": own}
 
 
+def finding(f, res, lang, form: str = "sentence") -> str:
+    """One finding in words, as plain text: the sentence of a main point or the clause of a title.
+
+    Parameters
+    ----------
+    f : analysis.stats.findings.Finding
+        A finding of ``res``.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    form : str
+        ``sentence`` or ``clause``.
+
+    Returns
+    -------
+    str
+        The text, on one line.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.stats import findings
+    >>> res = compute(load(), 2024, projection=False)
+    >>> f = [f for f in findings.lead(res) if f.kind == "record"][0]
+    >>> prose.finding(f, res, "en", "clause")
+    '2024: projects signed the most since 2021'
+    """
+    if form not in ("sentence", "clause"):
+        raise ValueError(f"form must be 'sentence' or 'clause', got {form!r}")
+    loc = locale.of(lang)
+    ctx = {"f": finding_facts(f, res, loc), "form": form, "show_period": True, **_env_for(loc, markdown=False)}
+    return _TEXT_ENV.get_template(f"{loc.lang}/findings.j2").render(**ctx).strip()
+
+
 # ---- findings as template facts (issue 21, item 1): the numbers of :mod:`analysis.stats.findings`, rounded
 # for the sentence (a share of hedged figures to a whole percent, of exact ones to a tenth)
 

@@ -47,7 +47,7 @@ import math
 from dataclasses import dataclass
 
 from ..core.locale import missing
-from ..core.qualifiers import Hedged, Interval, describe, nominal
+from ..core.qualifiers import RANGE, Hedged, Interval, describe, nominal
 from . import metrics
 from .metrics import Period
 
@@ -142,6 +142,8 @@ class Figure:
     def derived(cls, iv: Interval, point: float, count: bool = False) -> Figure:
         """A figure computed from others: its hedge read off its interval (:func:`~analysis.core.qualifiers.describe`).
 
+        A figure no hedge word fits (``range``) keeps ``point`` as its value and is written as its ends.
+
         Parameters
         ----------
         iv : Interval
@@ -156,7 +158,8 @@ class Figure:
         Figure
         """
         h: Hedged = describe(iv, point, count=count)
-        return cls(float(h.value), h.qualifier, float(iv.lo), float(iv.hi))
+        # a range is written as its ends; its value stays the one computed from the figures as written
+        return cls(float(point if h.qualifier == RANGE else h.value), h.qualifier, float(iv.lo), float(iv.hi))
 
     @property
     def bounds(self) -> tuple[float, float | None]:
@@ -557,22 +560,23 @@ def mix_findings(res) -> list[Finding]:
                     top = max(counted, key=lambda r: float(r["projects"]))
                     n = Figure.of(float(top["projects"]), "exact")
                     pshare = _ratio(Interval(n.lo, n.hi), Interval(tp.lo, tp.hi))
-                    out.append(
-                        Finding(
-                            "new_scheme",
-                            p,
-                            "scheme",
-                            0,
-                            pshare.lo,
-                            (
-                                ("groups", Figure.of(len(g), "exact")),
-                                ("projects", n),
-                                ("project_share", Figure.derived(pshare, n.value / tp.value)),
-                            ),
-                            group=name(top),
-                            scheme=scheme,
+                    if len(g) > 1:  # a breakdown into one group tells nothing
+                        out.append(
+                            Finding(
+                                "new_scheme",
+                                p,
+                                "scheme",
+                                0,
+                                pshare.lo,
+                                (
+                                    ("groups", Figure.of(len(g), "exact")),
+                                    ("projects", n),
+                                    ("project_share", Figure.derived(pshare, n.value / tp.value)),
+                                ),
+                                group=name(top),
+                                scheme=scheme,
+                            )
                         )
-                    )
                 elif all(m.complete for m in before):  # a group absent from a complete breakdown had none
                     listed = {h for m in before for h in m.groups["harmonised"]}
                     for r in counted:
@@ -718,7 +722,7 @@ def projection_findings(res) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [(f.template, f.measure) for f in projection_findings(compute(load(), 2023))]
-    [('backtest_up', 'projects'), ('backtest', 'investment'), ('forecast', 'projects'), ('forecast', 'investment')]
+    [('backtest_up', 'projects'), ('backtest', 'investment'), ('forecast', 'forecast')]
     """
     out: list[Finding] = []
     bt, made = _backtest_frame(res)
@@ -859,7 +863,7 @@ def for_subject(res, subject: str) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in for_subject(compute(load(), 2024, projection=False), "trends")][:2]
-    ['change_down', 'record_down']
+    ['run_up', 'record_up']
     """
     if subject not in SUBJECTS:
         raise ValueError(f"subject must be one of {', '.join(SUBJECTS)}, got {subject!r}")

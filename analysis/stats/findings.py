@@ -234,8 +234,10 @@ class Finding:
 
     @property
     def about(self) -> tuple:
-        """What it is about, for keeping one finding per thing: a trend's (period, measure), a breakdown's
-        (period, scheme: its concentration or its first publication, not both) or a new group's."""
+        """What it is about, for keeping one finding per thing (a trend's period and measure, a breakdown, a group).
+
+        A breakdown's concentration and its first publication are about one thing: a page states one of them.
+        """
         if self.subject == "trends":
             return ("trends", self.period, self.measure)
         if self.kind == "new_group":

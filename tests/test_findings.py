@@ -29,7 +29,7 @@ from .conftest import DATA
 from .synth import write_dataset
 from .test_locale import TEMPLATES, skeleton
 
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TREND_KINDS = ("change", "record", "run")
 FALL_WORDS = {"zh": ("下降", "最少", "最低"), "en": ("down", "fell", "fewest", "lowest")}
 RISE_WORDS = {"zh": ("增长", "最多", "最高"), "en": (" up ", "rose", "the most", "highest")}

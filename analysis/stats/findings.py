@@ -476,6 +476,13 @@ def _known(v) -> bool:
     return not missing(v)
 
 
+def _count_share(projects, total: Figure) -> tuple[Figure, Interval, Figure]:
+    """A group's count, the shares of the period's projects it allows, and that share as a figure."""
+    n = Figure.of(float(projects), "exact")
+    share = _ratio(Interval(n.lo, n.hi), Interval(total.lo, total.hi))
+    return n, share, Figure.derived(share, n.value / total.value)
+
+
 def mix_findings(res) -> list[Finding]:
     """Concentrations, first breakdowns and first-listed groups of every breakdown of the vintage.
 
@@ -512,9 +519,8 @@ def mix_findings(res) -> list[Finding]:
                     if not _known(r["investment_100m_yuan"]):
                         continue
                     amount = Figure.of(float(r["investment_100m_yuan"]), r["investment_qualifier"])
-                    n = Figure.of(float(r["projects"]), "exact")
+                    n, pshare, pshare_fig = _count_share(r["projects"], tp)
                     share = _ratio(Interval(amount.lo, amount.hi), Interval(ti.lo, ti.hi))
-                    pshare = _ratio(Interval(n.lo, n.hi), Interval(tp.lo, tp.hi))
                     if n.value <= 0 or not share.lo > pshare.hi:
                         continue
                     per = _ratio(Interval(amount.lo, amount.hi), Interval(n.lo, n.hi))
@@ -529,7 +535,7 @@ def mix_findings(res) -> list[Finding]:
                                 ("amount", amount),
                                 ("projects", n),
                                 ("share", Figure.derived(share, amount.value / ti.value)),
-                                ("project_share", Figure.derived(pshare, n.value / tp.value)),
+                                ("project_share", pshare_fig),
                                 ("per_project", Figure.derived(per, amount.value / n.value)),
                                 ("total_per_project", total["per_project"]),
                             ),
@@ -540,8 +546,7 @@ def mix_findings(res) -> list[Finding]:
             # a breakdown that counts projects only: its largest group against an even split
             if tp is not None and tp.lo > 0 and not g["investment_100m_yuan"].notna().any() and len(counted) > 1:
                 top = max(counted, key=lambda r: float(r["projects"]))
-                n = Figure.of(float(top["projects"]), "exact")
-                pshare = _ratio(Interval(n.lo, n.hi), Interval(tp.lo, tp.hi))
+                n, pshare, pshare_fig = _count_share(top["projects"], tp)
                 even = 1 / len(g)
                 if pshare.lo > even:
                     out.append(
@@ -551,7 +556,7 @@ def mix_findings(res) -> list[Finding]:
                             "projects",
                             1,
                             pshare.lo / even - 1,
-                            (("projects", n), ("project_share", Figure.derived(pshare, n.value / tp.value))),
+                            (("projects", n), ("project_share", pshare_fig)),
                             group=name(top),
                             scheme=scheme,
                         )
@@ -560,8 +565,7 @@ def mix_findings(res) -> list[Finding]:
             if tp is not None and tp.lo > 0 and counted:
                 if not before:
                     top = max(counted, key=lambda r: float(r["projects"]))
-                    n = Figure.of(float(top["projects"]), "exact")
-                    pshare = _ratio(Interval(n.lo, n.hi), Interval(tp.lo, tp.hi))
+                    n, pshare, pshare_fig = _count_share(top["projects"], tp)
                     if len(g) > 1:  # a breakdown into one group tells nothing
                         out.append(
                             Finding(
@@ -573,7 +577,7 @@ def mix_findings(res) -> list[Finding]:
                                 (
                                     ("groups", Figure.of(len(g), "exact")),
                                     ("projects", n),
-                                    ("project_share", Figure.derived(pshare, n.value / tp.value)),
+                                    ("project_share", pshare_fig),
                                 ),
                                 group=name(top),
                                 scheme=scheme,
@@ -584,8 +588,7 @@ def mix_findings(res) -> list[Finding]:
                     for r in counted:
                         if r["harmonised"] in listed or float(r["projects"]) <= 0:
                             continue
-                        n = Figure.of(float(r["projects"]), "exact")
-                        pshare = _ratio(Interval(n.lo, n.hi), Interval(tp.lo, tp.hi))
+                        n, pshare, pshare_fig = _count_share(r["projects"], tp)
                         out.append(
                             Finding(
                                 "new_group",
@@ -593,7 +596,7 @@ def mix_findings(res) -> list[Finding]:
                                 "group",
                                 0,
                                 pshare.lo,
-                                (("projects", n), ("project_share", Figure.derived(pshare, n.value / tp.value))),
+                                (("projects", n), ("project_share", pshare_fig)),
                                 group=name(r),
                                 scheme=scheme,
                                 since=before[-1].period,

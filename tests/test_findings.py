@@ -279,3 +279,16 @@ def test_findings_templates_have_one_structure_in_both_languages():
 def test_an_unknown_subject_is_refused(releases):
     with pytest.raises(ValueError, match="subject must be one of"):
         F.for_subject(releases[2022], "weather")
+
+
+def test_a_what_if_scenario_leads_with_its_own_forecast(ds):
+    """The projection page's findings follow the projection shown (a scenario), never an earlier one's."""
+    from analysis import Scenario
+
+    def forecast(res):
+        return next(f for f in F.lead(res, "projection") if f.kind == "forecast").figure("projects").value
+
+    base, grown = compute(ds), compute(ds, scenario=Scenario(growth_projects=0.5))
+    t = grown.projection.table
+    want = float(t[(t["year"] == grown.projection.years[0]) & (t["metric"] == "projects")]["median"].iloc[0])
+    assert forecast(base) != forecast(grown) == want

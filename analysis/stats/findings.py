@@ -936,8 +936,10 @@ def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
     >>> [f.template for f in lead(compute(load(), 2022, projection=False))]
     ['concentration_up', 'landing_gap_down', 'new_scheme', 'run_down']
     """
-    key = ("findings.lead", subject, res.through, n, res.projection is not None)
-    cache = res.dataset.cache
+    # kept with the vintage's dataset (a release's lead is needed again by the next release's); not the
+    # projection's, which depends on the projection's own settings (a what-if scenario)
+    key = ("findings.lead", subject, res.through, n) if subject != "projection" else None
+    cache = res.dataset.cache if key is not None else {}
     if key in cache:
         return list(cache[key])
     avoid: set[str] = set()
@@ -957,5 +959,6 @@ def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
         if f.template in avoid and sum(t in avoid for t in used) >= REPEATS:
             continue
         out.append(f)
-    cache[key] = tuple(out)
+    if key is not None:
+        cache[key] = tuple(out)
     return out

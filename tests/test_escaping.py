@@ -126,7 +126,9 @@ def _harmless(pg: Page, name: str) -> None:
             assert re.fullmatch(r"(\.\./)*([\w.-]+/)*[\w.-]+\.(html|csv|json)", attrs["href"]) or attrs["href"] in (
                 {URL} | REAL_URLS
             ), (name, attrs)
-    assert not [h for h in pg.headings if "heading" in h or "标题" in h or "onerror" in h], (name, pg.headings)
+    # a title states a finding and may name a group from the data: its text is shown as written (IMG as text)
+    shown = [h.replace(IMG, "") for h in pg.headings]
+    assert not [h for h in shown if "heading" in h or "标题" in h or "onerror" in h], (name, pg.headings)
 
 
 def test_no_page_runs_or_links_anything_from_the_data(hostile_pages):

@@ -234,4 +234,4 @@ def test_a_one_period_history_says_in_both_languages_that_no_projection_is_compa
         projection=False,
     )
     zh, en = prose.render("main_points", res, "zh"), prose.render("main_points", res, "en")
-    assert "暂不作预测的比较" in zh and "too few to compare a projection with" in en
+    assert "尚无可以确定的新情况" in zh and "nothing new can be told for certain yet" in en

@@ -480,7 +480,7 @@ def _write_unit(job: Job, nb, tmp: Path, res, digest: str, site: Site | None = N
         if not (tmp / "metrics.json").exists():
             raise BuildError(f"{job.notebook.name} (report {job.name}) wrote no metrics.json")
     else:
-        title = page.analysis_title(job.stem, job.lang, full=True)
+        title = page.analysis_title(job.stem, job.lang, full=True, res=res)  # its strongest finding
     nav, ds = (site.nav(job), site.ds) if site is not None else (None, None)
     html = page.report_page(nb, res, job.lang, title, nav=nav, ds=ds)
     for rel, data in page.table_files(nb, job.lang).items():  # the tables' numbers, linked under each

@@ -474,7 +474,9 @@ def report_page(nb, res, lang: str, title: str, nav: dict | None = None, ds=None
 
 
 def report_title(res, lang: str) -> str:
-    """洽谈会2023年统计报告 / …: 2023 report.
+    """A release report's title: the release's projects and its strongest finding (:func:`analysis.stats.findings.lead`).
+
+    Without a finding, the kind of document: 洽谈会2023年统计报告 / …: 2023 report.
 
     Parameters
     ----------
@@ -492,19 +494,24 @@ def report_title(res, lang: str) -> str:
     --------
     >>> from analysis import compute, load
     >>> from analysis.present import page
-    >>> page.report_title(compute(load(), 2023), "en")
-    'Tongzhou · North Three Counties project promotion conference: 2023 report'
+    >>> page.report_title(compute(load(), 2022, projection=False), "en")
+    '2022: 37 projects signed; Infrastructure (3 projects) took 53–65% of the investment'
     """
+    from ..stats import findings
+
     loc = locale.of(lang)
+    if findings.lead(res, "release"):
+        return prose.text("headline", res, loc, subject="release").strip()
     p = res.period
     label = loc.period(p.first_year, p.last_year) if p else loc.period(res.through)
     return loc.word("report_title", conference=loc.word("conference"), period=label)
 
 
-def analysis_title(stem: str, lang: str, full: bool = False) -> str:
+def analysis_title(stem: str, lang: str, full: bool = False, res=None) -> str:
     """The title of an analysis notebook's page from its file stem (``1.0-trends`` → 签约趋势).
 
-    ``full`` adds the conference (the page's own title).
+    ``full`` gives the page's own title: with ``res``, the analysis and its strongest finding
+    (:func:`analysis.stats.findings.lead` on the page's subject); else the analysis and the conference.
 
     Parameters
     ----------
@@ -513,7 +520,9 @@ def analysis_title(stem: str, lang: str, full: bool = False) -> str:
     lang : str or analysis.core.locale.Locale
         ``"zh"`` or ``"en"`` (or its Locale).
     full : bool
-        Add the conference.
+        The page's own title (not the index's short one).
+    res : analysis.stats.results.Results, optional
+        The page's results: its title states its strongest finding.
 
     Returns
     -------
@@ -526,9 +535,13 @@ def analysis_title(stem: str, lang: str, full: bool = False) -> str:
     >>> page.analysis_title("1.0-trends", "zh"), page.analysis_title("1.0-trends", "en")
     ('签约趋势', 'Signing trends')
     """
+    from ..stats import findings
+
     loc = locale.of(lang)
     key = stem.split("-", 1)[1] if "-" in stem else stem
     title = loc.word(f"title_{key}")
+    if full and res is not None and key in findings.SUBJECTS and findings.lead(res, key):
+        return prose.text("headline", res, loc, subject=key).strip()
     return f"{title} · {loc.word('conference')}" if full else title
 
 

@@ -21,7 +21,7 @@ import jinja2
 import pandas as pd
 
 from ..core import locale, qualifiers
-from ..stats import metrics
+from ..stats import findings, metrics
 from ..stats.metrics import Formula, Period
 from ..stats.results import coverage_verdict
 from . import facts
@@ -1105,8 +1105,12 @@ def ctx_calibration(res, loc, study=None, meta=None):
     }
 
 
-def ctx_main_points(res, loc):
-    """The main points: the release's period against the one before, landing, projection.
+def ctx_main_points(res, loc, subject: str = "release"):
+    """The main points: a page's leading findings on its own subject (:func:`analysis.stats.findings.lead`).
+
+    A release's page (``subject="release"``) first states the release's figures and the cumulative
+    totals, then its findings; an analysis page (``trends``, ``mix``, ``landing``, ``projection``)
+    states its own findings only.
 
     Parameters
     ----------
@@ -1114,6 +1118,8 @@ def ctx_main_points(res, loc):
         What ``compute`` returns.
     loc : analysis.core.locale.Locale
         The language (the facts are language-free but for names and statements in it).
+    subject : str
+        One of :data:`analysis.stats.findings.SUBJECTS`.
 
     Returns
     -------
@@ -1126,34 +1132,195 @@ def ctx_main_points(res, loc):
     >>> from analysis.core.locale import Locale
     >>> res = compute(load(), 2023)
     >>> sorted(prose.ctx_main_points(res, Locale("en")))
-    ['cum', 'cur', 'latest', 'n_periods', 'p', 'prev', 'ratio', 'through']
+    ['cum', 'cur', 'n_periods', 'points', 'subject', 'through']
     """
-    t = res.periods
-    rows = _period_rows(t, res.caveats)
+    rows = _period_rows(res.periods, res.caveats)
     cur = next((r for r in rows if r["last"] == res.through), None)
-    prev_rows = [r for r in rows if r["last"] < res.through]
-    latest = None
-    if res.landing_statements:
-        latest = _landing_facts(res.landing_statements[-1])
-    proj = ctx_projection(res, loc)
-    ratio = None
-    if proj.get("proj") and proj["investment"]:
-        inv = proj["investment"]
-        ratio = inv["hi95"] / max(inv["lo95"], 1e-9)
     return {
-        "cur": cur,
-        "prev": prev_rows[-1] if prev_rows else None,
+        "subject": subject,
+        "cur": cur if subject == "release" else None,
         "cum": ctx_trends(res, loc)["cum"],
         "through": res.through,
-        "latest": latest,
-        "p": proj,
-        "ratio": ratio,
-        "n_periods": len(t),
+        "n_periods": len(res.periods),
+        "points": [finding_facts(f, res, loc) for f in findings.lead(res, subject)],
+    }
+
+
+def ctx_headline(res, loc, subject: str | None = None):
+    """A card's headline (the release's figures), or with ``subject`` a page's title: its strongest finding.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    loc : analysis.core.locale.Locale
+        The language (the facts are language-free but for names and statements in it).
+    subject : str, optional
+        One of :data:`analysis.stats.findings.SUBJECTS`: the title of that page.
+
+    Returns
+    -------
+    dict
+        The template's facts: ``cur`` (the release's period) and ``top`` (the finding of a title, or None).
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), 2023, projection=False)
+    >>> sorted(prose.ctx_headline(res, Locale("en"), subject="release"))
+    ['cur', 'own_period', 'subject', 'top']
+    """
+    rows = _period_rows(res.periods, res.caveats)
+    cur = next((r for r in rows if r["last"] == res.through), None)
+    top = None
+    if subject is not None:
+        lead = findings.lead(res, subject)
+        top = finding_facts(lead[0], res, loc) if lead else None
+    own = (
+        subject == "release"
+        and top is not None
+        and cur is not None
+        and (top["first"], top["last"]) == (cur["first"], cur["last"])
+    )
+    return {"cur": cur, "subject": subject, "top": top, "own_period": own}
+
+
+def finding(f, res, lang, form: str = "sentence") -> str:
+    """One finding in words, as plain text: the sentence of a main point or the clause of a title.
+
+    Parameters
+    ----------
+    f : analysis.stats.findings.Finding
+        A finding of ``res``.
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    form : str
+        ``sentence`` or ``clause``.
+
+    Returns
+    -------
+    str
+        The text, on one line.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.stats import findings
+    >>> res = compute(load(), 2024, projection=False)
+    >>> f = [f for f in findings.lead(res) if f.kind == "record"][0]
+    >>> prose.finding(f, res, "en", "clause")
+    '2024: projects signed the most since 2021'
+    """
+    if form not in ("sentence", "clause"):
+        raise ValueError(f"form must be 'sentence' or 'clause', got {form!r}")
+    loc = locale.of(lang)
+    ctx = {"f": finding_facts(f, res, loc), "form": form, "show_period": True, **_env_for(loc, markdown=False)}
+    return _TEXT_ENV.get_template(f"{loc.lang}/findings.j2").render(**ctx).strip()
+
+
+# ---- findings as template facts (issue 21, item 1): the numbers of :mod:`analysis.stats.findings`, rounded
+# for the sentence (a share of hedged figures to a whole percent, of exact ones to a tenth)
+
+
+def _figure_facts(f: findings.Figure | None, scale: float = 1.0, nd: int | None = None) -> dict | None:
+    """A finding's number for ``hedged``: value, hedge and bounds, scaled (100 for a percent) and rounded."""
+    if f is None:
+        return None
+    if nd is None:
+        nd = 1 if f.qualifier == "exact" else 0
+    value = round(f.value * scale, nd)
+    lo, hi = f.bounds
+    return {
+        "value": value,
+        "q": f.qualifier,
+        "b": (round(lo * scale, nd), None if hi is None else round(hi * scale, nd)),
+        "lo": round(lo * scale, nd),
+        "hi": None if hi is None else round(hi * scale, nd),
+    }
+
+
+#: A finding's numbers that are shares or rates (written as percents) and counts (whole numbers).
+_PERCENTS = ("share", "project_share", "rate", "earlier_rate")
+_COUNTS = ("projects", "signed", "landed", "earlier_landed", "earlier_signed", "groups", "stated_pct")
+
+
+def finding_facts(f: findings.Finding, res, loc: locale.Locale) -> dict:
+    """One finding as a template's facts: its kind, direction, periods, names and numbers.
+
+    Parameters
+    ----------
+    f : analysis.stats.findings.Finding
+        A finding.
+    res : analysis.stats.results.Results
+        What ``compute`` returns (the schemes' labels).
+    loc : analysis.core.locale.Locale
+        The language of the names.
+
+    Returns
+    -------
+    dict
+        ``template``, ``kind``, ``direction``, ``measure``, ``first``/``last``/``n``, ``since`` (or None),
+        ``all_time``, ``name``, ``scheme``, ``as_of``, ``figs`` (by name: ``value``, ``q``, ``b``),
+        ``series`` and ``change`` (the size of a change, a fraction).
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> from analysis.stats import findings
+    >>> res = compute(load(), 2022, projection=False)
+    >>> prose.finding_facts(findings.lead(res)[0], res, Locale("en"))["name"]
+    'Infrastructure'
+    """
+    p = f.period
+    figs = {}
+    for name, fig in f.figures:
+        if name in _PERCENTS:
+            figs[name] = _figure_facts(fig, 100.0, None if name in ("share", "project_share") else 1)
+        elif name in _COUNTS or (f.measure == "projects" and name in ("value", "previous", "first", "actual")):
+            figs[name] = _figure_facts(fig, 1.0, 0)
+        else:
+            figs[name] = _figure_facts(fig, 1.0, 2)
+    change = f.figure("change")
+    series = []
+    for q, fig in f.series:
+        per_year = f.measure != "per_project" and q.n_years > 1
+        scaled = findings.Figure(fig.value / q.n_years, fig.qualifier, fig.lo / q.n_years, fig.hi / q.n_years)
+        series.append(
+            {
+                "first": q.first_year,
+                "last": q.last_year,
+                "per_year": per_year,
+                "fig": _figure_facts(scaled if per_year else fig, 1.0, 1 if per_year else 2),
+            }
+        )
+    return {
+        "template": f.template,
+        "kind": f.kind,
+        "direction": f.direction,
+        "measure": f.measure,
+        "first": p.first_year,
+        "last": p.last_year,
+        "n": p.n_years,
+        "since": None
+        if f.since is None
+        else {"first": f.since.first_year, "last": f.since.last_year, "n": f.since.n_years},
+        "all_time": f.all_time,
+        "name": None if f.group is None else loc.pick(f.group),
+        "scheme": None if f.scheme is None else loc.pick(res.dimension_labels[f.scheme]),
+        "as_of": f.as_of,
+        "figs": figs,
+        "series": series,
+        "steps": max(len(series) - 1, 0),
+        "change": None if change is None else abs(change.value),
     }
 
 
 _CONTEXT = {
-    "headline": ctx_main_points,
+    "headline": ctx_headline,
     "page_meta": lambda res, loc: {"sources": _sources(res.sources), "through": res.through},
     "main_points": ctx_main_points,
     "basis": ctx_basis,

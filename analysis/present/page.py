@@ -162,7 +162,9 @@ def _split(nb, lang) -> tuple[dict[str, Markup], dict[str, bytes]]:
         text = _html_of(o)
         if lang is not None and text is not None and _is_table(text):
             name = _csv_name(text, files)
-            files[name] = output.csv_bytes(table_frame(text))
+            given = o["data"].get("text/csv")  # a table of analysis.tables carries its frame's CSV
+            given = "".join(given) if isinstance(given, list) else given
+            files[name] = (output.CSV_BOM + given).encode("utf-8") if given else output.csv_bytes(table_frame(text))
             href = quote(name)
         h = _output_html(o, href, lang)
         if h:

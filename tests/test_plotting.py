@@ -162,3 +162,15 @@ def test_png_is_deterministic(res, tmp_path):
     a = P.save(P.landing(res, "zh"), tmp_path / "a.png").read_bytes()
     b = P.save(P.landing(res, "zh"), tmp_path / "b.png").read_bytes()
     assert a == b
+
+
+def test_the_figure_html_carries_the_finding_as_escaped_alt_text_and_both_renderings(res):
+    from analysis.present import notebook
+
+    wide, narrow = P.landing(res, "en"), P.landing(res, "en", size="narrow")
+    html = notebook.figure_html(wide, narrow, "Source: <b>x</b>")
+    assert f'alt="{wide.alt}"' in html and wide.alt != wide.axes[0].get_title(loc="left")
+    assert 'width="770"' in html and 'width="396"' in html and "&lt;b&gt;" in html
+    assert html.count("data:image/png;base64,") == 2 and 'data-dpi="110"' in html
+    wide.alt = '"><script>alert(1)</script>'  # data text (a group's name) in a finding is text
+    assert "<script>" not in notebook.figure_html(wide, narrow, "")

@@ -515,6 +515,101 @@ def furniture_problems(found: dict, page: Path, width: int) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------------------------- tables and charts
+# (issue 21, item 3): at a phone's width the key columns of every table are in view without scrolling sideways,
+# chart text is not too small where the page shows it, and an image's alt text is not the page's title or a caption
+
+#: no chart text below this size where the page shows the chart (CSS px)
+MIN_CHART_TEXT_PX = 10.0
+
+#: run in the page after load: every table's key cells and every chart, measured
+TABLES_CHARTS_JS = r"""
+(async () => {
+  await document.fonts.ready;
+  await Promise.all([...document.images].map(i => i.complete ? null : new Promise(r => { i.onload = i.onerror = r; })));
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const tables = [];
+  for (const t of document.querySelectorAll('table')) {
+    const box = (t.closest('.table-scroll') || document.documentElement).getBoundingClientRect();
+    const right = Math.min(box.right, window.innerWidth), left = Math.max(box.left, 0);
+    const keyCols = new Set();
+    for (const c of t.querySelectorAll('td.key, th.key'))
+      for (const k of c.classList) if (/^col\d+$/.test(k)) keyCols.add(k);
+    const cells = [...t.querySelectorAll('td.key, th.key')];
+    for (const k of keyCols) cells.push(...t.querySelectorAll('thead th.' + k));
+    const hidden = [];
+    for (const c of cells) {
+      const r = c.getBoundingClientRect();
+      if (r.width && (r.right > right + 1 || r.left < left - 1))
+        hidden.push({text: c.textContent.trim().slice(0, 30), left: Math.round(r.left), right: Math.round(r.right)});
+    }
+    const cap = t.querySelector('caption');
+    const capBox = cap ? cap.getBoundingClientRect() : null;
+    tables.push({id: t.id, keys: keyCols.size, caption: cap ? cap.textContent.trim() : '',
+                 captionHidden: !!capBox && (capBox.right > right + 1 || capBox.left < left - 1),
+                 hidden, right: Math.round(right)});
+  }
+  const charts = [];
+  for (const f of document.querySelectorAll('figure.chart')) {
+    const img = f.querySelector('img'), src = f.querySelector('source');
+    if (!img) continue;
+    const narrow = !!src && img.currentSrc === src.srcset;
+    const cssWidth = parseFloat((narrow ? src : img).getAttribute('width'));
+    const pt = parseFloat(f.dataset[narrow ? 'ptNarrow' : 'ptWide']);
+    const shown = img.getBoundingClientRect().width;
+    charts.push({alt: img.alt, caption: (f.querySelector('figcaption') || {}).textContent || '', narrow,
+                 shown, textPx: pt / 72 * parseFloat(f.dataset.dpi) * shown / cssWidth});
+  }
+  const h1 = document.querySelector('h1');
+  return {tables, charts, title: document.title, h1: h1 ? h1.textContent.trim() : ''};
+})()
+"""
+
+
+def tables_and_charts(browser: Browser, path: Path, width: int) -> dict:
+    """Open ``path`` in a fresh tab ``width`` CSS px wide and measure its tables and charts (TABLES_CHARTS_JS)."""
+    target, s = browser._open_tab(path, width)
+    try:
+        res = browser.send(
+            "Runtime.evaluate", {"expression": TABLES_CHARTS_JS, "awaitPromise": True, "returnByValue": True}, session=s
+        )
+        if "exceptionDetails" in res:
+            raise CDPError(f"measuring {path}: {res['exceptionDetails']}")
+        return res["result"]["value"]
+    finally:
+        browser._close_tab(target, s)
+
+
+def table_chart_problems(found: dict, name: str, width: int) -> list[str]:
+    """What is wrong with one page's tables and charts at one width (empty when they are fine)."""
+    where = f"{name} at {width} px"
+    out = []
+    for t in found["tables"]:
+        if not t["keys"]:
+            out.append(f"{where}: table {t['id'] or '?'} marks no key column")
+        if t["hidden"]:
+            out.append(f"{where}: table {t['id']} hides key cells past {t['right']} px: {t['hidden'][:4]}")
+        if not t["caption"]:
+            out.append(f"{where}: table {t['id']} has no caption")
+        elif t["captionHidden"]:
+            out.append(f"{where}: the caption of table {t['id']} runs out of view")
+    names = {found["title"].strip(), found["h1"]}
+    for c in found["charts"]:
+        if not c["alt"].strip():
+            out.append(f"{where}: a chart has no alt text")
+        elif c["alt"].strip() in names | {c["caption"].strip()}:
+            out.append(f"{where}: a chart's alt text is the page's title or its caption: {c['alt']!r}")
+        if c["textPx"] is None:
+            out.append(f"{where}: a chart does not say its smallest type (data-pt-wide, data-pt-narrow, data-dpi)")
+        elif c["textPx"] < MIN_CHART_TEXT_PX:
+            out.append(
+                f"{where}: chart text {c['textPx']:.1f} px (shown {c['shown']:.0f} px wide) is below "
+                f"{MIN_CHART_TEXT_PX:g} px: {c['alt'][:40]!r}"
+            )
+    return out
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG from its header; ValueError if it is not a PNG."""
     if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":

@@ -63,7 +63,7 @@ def test_chart_draws_without_warnings(res, chart, lang, size):
         fig = CHARTS[chart](res, lang, size)
         data = P.png(fig)  # the Agg canvas draws the glyphs here: a missing one would warn now
     assert not _drawing_warnings(caught)
-    assert data[:8] == PNG_MAGIC and len(data) > 15_000
+    assert data[:8] == PNG_MAGIC and len(data) > 8_000
     assert fig.get_figwidth() == P.SIZES[size]
     cjk = [t for t in _texts(fig) if P.has_cjk(t)]
     assert bool(cjk) == (lang == "zh"), cjk
@@ -81,7 +81,23 @@ def test_figures_are_not_left_open_in_pyplot_and_show_themselves(res):
     before = plt.get_fignums()
     fig = P.signings(res, "en")
     assert plt.get_fignums() == before  # a notebook shows the returned figure once
-    assert fig._repr_png_() == P.png(fig)  # whatever the kernel's backend
+    data, size = fig._repr_png_()  # whatever the kernel's backend
+    assert data == P.png(fig) and size == {"width": 770, "height": round(fig.get_figheight() * P.DPI)}
+
+
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_png_has_two_pixels_per_css_px_in_a_palette(res, size):
+    """Sharp on a phone: the PNG is twice the width (and height) it is shown at, in one palette of colours."""
+    import io
+
+    from PIL import Image
+
+    fig = P.cumulative(res, "zh", "investment", size)
+    with Image.open(io.BytesIO(P.png(fig))) as im:
+        w, h = P.css_size(fig)
+        assert im.width == 2 * w == 2 * round(P.SIZES[size] * P.DPI) and abs(im.height - 2 * h) <= 1  # whole pixels
+        assert im.mode == "P" and len(im.getcolors()) <= P.PNG_COLORS
+        assert im.getpixel((0, 0)) == im.getpixel((im.width - 1, im.height - 1))  # the white of the figure
 
 
 def test_aggregate_is_one_bar_spanning_its_years(res):
@@ -148,3 +164,15 @@ def test_png_is_deterministic(res, tmp_path):
     a = P.save(P.landing(res, "zh"), tmp_path / "a.png").read_bytes()
     b = P.save(P.landing(res, "zh"), tmp_path / "b.png").read_bytes()
     assert a == b
+
+
+def test_the_figure_html_carries_the_finding_as_escaped_alt_text_and_both_renderings(res):
+    from analysis.present import notebook
+
+    wide, narrow = P.landing(res, "en"), P.landing(res, "en", size="narrow")
+    html = notebook.figure_markup(wide, narrow, "Source: <b>x</b>")
+    assert f'alt="{wide.alt}"' in html and wide.alt != wide.axes[0].get_title(loc="left")
+    assert 'width="770"' in html and 'width="396"' in html and "&lt;b&gt;" in html
+    assert html.count("data:image/png;base64,") == 2 and 'data-dpi="110"' in html
+    wide.alt = '"><script>alert(1)</script>'  # data text (a group's name) in a finding is text
+    assert "<script>" not in notebook.figure_markup(wide, narrow, "")

@@ -327,6 +327,86 @@ UNITS: dict[str | None, tuple[str, str]] = {
     None: ("", ""),
 }
 
+# ---- tables and charts (issue 21, item 3): the tables' captions and totals row, and each chart's finding as its
+# image's alt text (a sentence made from the chart's own numbers; never its title)
+WORDS.update(
+    {
+        "total_row": ("合计", "Total"),
+        "at_least": ("不少于", "at least"),  # the hedge cell of a total with parts not published
+        "all_groups": ("各组", "all groups"),  # one row for a period whose breakdown was not published
+        "caption_periods": ("各期签约项目数和意向投资额", "Projects signed and intended investment, by period"),
+        "caption_landing": ("各批次签约项目的落地情况", "Signed projects that have landed, by cohort"),
+        "caption_mix": (
+            "{period}各分组签约项目数和意向投资额",
+            "{period}: projects signed and intended investment by group",
+        ),
+        "caption_compare": ("各期按{dim}分组的构成", "The mix by {dim}, period by period"),
+        "caption_claims": ("报道所述数字与计算结果的核对", "The sources' statements checked against the figures"),
+        "caption_projection": (
+            "今后几年的预测：中位数、80%和95%预测区间、均值",
+            "Projection: median, 80% and 95% prediction intervals, mean",
+        ),
+        "caption_backtest": ("预测与此后公布的实际数字", "The projection against the figures published later"),
+        "caption_calibration": (
+            "模拟研究：预测区间的覆盖率和区间得分",
+            "Simulation study: coverage of the prediction intervals and interval score",
+        ),
+        "caption_total_hedged": ("合计保留各项的修饰", "the total keeps its parts' hedges"),
+        "caption_not_published": ("{periods}未公布分组数据", "no breakdown published for {periods}"),
+    }
+)
+CHART_WORDS.update(
+    {
+        "alt_signings_projects": ("每年签约项目数", "Projects signed a year"),
+        "alt_signings_investment": ("每年意向投资额", "Intended investment a year"),
+        "alt_cumulative_projects": ("累计签约项目数", "cumulative projects signed"),
+        "alt_cumulative_investment": ("累计意向投资额", "cumulative intended investment"),
+        "alt_projection_projects": ("签约项目数", "Projects signed"),
+        "alt_projection_investment": ("意向投资额", "Intended investment"),
+        "alt_up": (
+            "{measure}从{a_period}的{a}增至{b_period}的{b}",
+            "{measure} rose from {a} in {a_period} to {b} in {b_period}",
+        ),
+        "alt_down": (
+            "{measure}从{a_period}的{a}降至{b_period}的{b}",
+            "{measure} fell from {a} in {a_period} to {b} in {b_period}",
+        ),
+        "alt_two": ("{measure}：{a_period}为{a}，{b_period}为{b}", "{measure}: {a} in {a_period}, {b} in {b_period}"),
+        "alt_one": ("{measure}：{a_period}为{a}", "{measure}: {a} in {a_period}"),
+        "alt_none": ("{measure}：未公布", "{measure}: not published"),
+        "alt_avg": ("年均{value}", "{value} a year on average"),
+        "alt_sep": ("；", "; "),
+        "alt_end": ("。", "."),
+        "alt_cumulative": (
+            "各期相加，到{year}年{measure}{value}",
+            "Summing the periods, {measure} by {year}: {value}",
+        ),
+        "alt_cumulative_stated": ("报道所述到{year}年为{value}", "as reported by {year}: {value}"),
+        "alt_forecast": (
+            "预测{year}年中位数为{median}，80%预测区间为{interval}",
+            "projected for {year}: median {median}, 80% prediction interval {interval}",
+        ),
+        "alt_landing": (
+            "截至{date}，{cohort}签约的{signed}个项目中{landed}个已落地（{rate}）",
+            "By {date}, {landed} of the {signed} projects signed in {cohort} had landed ({rate})",
+        ),
+        "alt_landing_stated": ("报道所述落地率为{rate}", "the source's rate: {rate}"),
+        "alt_landing_only_stated": (
+            "截至{date}，{cohort}签约的{signed}个项目，报道所述落地率为{stated}",
+            "By {date}, of the {signed} projects signed in {cohort}, the source says {stated} had landed",
+        ),
+        "alt_landing_none": ("报道未给出可计算落地率的数字", "No statement gives the figures a landing rate needs"),
+        "alt_mix": ("{period}各{dim}{measure}：{items}", "{period}, {measure} by {dim}: {items}"),
+        "alt_mix_projects": ("签约项目", "projects"),
+        "alt_mix_investment": ("意向投资额", "intended investment"),
+        "alt_item": ("{label}{value}", "{label} {value}"),
+        "alt_items_sep": ("，", ", "),
+        "alt_unstated": ("{n}组未公布", "{n} not stated"),
+        "alt_compare": ("{group}的{value}：{items}", "{value}, {group}: {items}"),
+        "alt_compare_item": ("{period}{value}", "{value} in {period}"),
+    }
+)
+
 #: The priors' reasons in Chinese (the English ones are :attr:`analysis.core.config.Prior.reason`).
 PRIOR_REASONS_ZH: dict[str, str] = {
     "model": "事先不偏向任何一种时间结构：水平恒定、随机游走、趋势三种设定的先验概率相等。",

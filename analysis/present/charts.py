@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -39,14 +40,19 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ..core import columns, locale
-from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS
+from ..core.qualifiers import LOWER_BOUNDS, UPPER_BOUNDS, nominal
 from ..stats import metrics
 from . import prose
 
 __all__ = [
     "DPI",
+    "MIN_TEXT_PX",
+    "PNG_COLORS",
+    "SCALE",
+    "SHOWN_PX",
     "SIZES",
     "compare",
+    "css_size",
     "cumulative",
     "font_path",
     "has_cjk",
@@ -59,12 +65,21 @@ __all__ = [
     "signings",
 ]
 
-#: Resolution of saved PNGs.
+#: CSS px per inch of a chart on a page: its ``<img>`` is ``figure width × DPI`` CSS px wide.
 DPI = 110
+#: Device pixels per CSS px of a saved PNG: 2, sharp on phones' and laptops' dense screens.
+SCALE = 2
+#: Colours of a saved PNG's palette (flat colours and the anti-aliasing between them; a quarter of the bytes
+#: of full colour at the same size).
+PNG_COLORS = 128
 #: Figure widths (inches) for laptops and phones; heights are per chart. At DPI 110 they are 770 and
-#: 396 px wide, close to the width a page shows them at (about 680 px on a laptop, 355 px on a
-#: phone), so 10-point text stays above 12 px on screen.
+#: 396 CSS px wide, close to the width a page shows them at.
 SIZES = {"wide": 7.0, "narrow": 3.6}
+#: The narrowest a page shows each rendering (CSS px): the wide one above 640 px (a 641 px window less the
+#: page's margins), the narrow one in a 390 px phone window (less the margins).
+SHOWN_PX = {"wide": 605, "narrow": 354}
+#: No chart text is smaller than this on screen (CSS px) at :data:`SHOWN_PX`.
+MIN_TEXT_PX = 10.0
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 _PALETTE = sns.color_palette("deep")
@@ -186,7 +201,9 @@ def _ensure_style(lang) -> locale.Locale:
 
 
 def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (no Software tag: identical bytes on every save).
+    """The figure as a sharp PNG: :data:`SCALE` device pixels per CSS px, a palette of :data:`PNG_COLORS`.
+
+    Identical bytes on every save (no Software tag, no time stamp); shown at ``figure width × DPI`` CSS px.
 
     Parameters
     ----------
@@ -201,16 +218,53 @@ def png(fig: Figure) -> bytes:
     Examples
     --------
     >>> from analysis import charts, compute, load
-    >>> charts.png(charts.signings(compute(load(), 2023), "en"))[:4]
-    b'\x89PNG'
+    >>> fig = charts.signings(compute(load(), 2023), "en")
+    >>> data = charts.png(fig)
+    >>> data[:4], int.from_bytes(data[16:20], "big") == 2 * round(fig.get_figwidth() * charts.DPI)
+    (b'\x89PNG', True)
     """
+    from PIL import Image
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
+    dpi = fig.dpi
+    fig.set_dpi(DPI * SCALE)  # the pixels savefig draws, as the canvas counts them
+    try:
+        fig.savefig(buf, format="rgba", dpi=DPI * SCALE)
+        size = fig.canvas.get_width_height(physical=True)
+    finally:
+        fig.set_dpi(dpi)
+    rgb = Image.frombuffer("RGBA", size, buf.getvalue(), "raw", "RGBA", 0, 1).convert("RGB")
+    flat = rgb.quantize(PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    flat.save(out, format="png", compress_level=9)
+    return out.getvalue()
+
+
+def css_size(fig: Figure) -> tuple[int, int]:
+    """The size (CSS px) a page shows the chart at, at most: ``figure size × DPI``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The chart.
+
+    Returns
+    -------
+    tuple of int
+        Width and height.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> charts.css_size(charts.signings(compute(load(), 2023), "en", size="narrow"))[0]
+    396
+    """
+    w, h = fig.get_size_inches()
+    return round(w * DPI), round(h * DPI)
 
 
 def save(fig: Figure, path) -> Path:
-    """Write ``fig`` as PNG at :data:`DPI` (identical bytes on every save).
+    """Write ``fig`` as PNG, as :func:`png` makes it (identical bytes on every save).
 
     Parameters
     ----------
@@ -292,18 +346,23 @@ def _columns(size: str) -> int:
 class Chart(Figure):
     """A matplotlib Figure that a notebook displays as PNG by itself (whatever the backend).
 
-    The PNG has the same bytes as :func:`png`; everything else is a plain Figure an analyst can restyle.
+    The PNG has the same bytes as :func:`png`, shown at its CSS size (:func:`css_size`); :attr:`alt` says the
+    chart's finding. Everything else is a plain Figure an analyst can restyle.
 
     Examples
     --------
     >>> from analysis import charts, compute, load
     >>> fig = charts.signings(compute(load(), 2023), "zh")
-    >>> isinstance(fig, charts.Chart), fig._repr_png_() == charts.png(fig)
-    (True, True)
+    >>> isinstance(fig, charts.Chart), fig._repr_png_()[0] == charts.png(fig), fig.alt != ""
+    (True, True, True)
     """
 
-    def _repr_png_(self) -> bytes:
-        return png(self)
+    #: The chart's finding in one sentence (the image's alt text), set by the function that drew it.
+    alt: str = ""
+
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        w, h = css_size(self)
+        return png(self), {"width": w, "height": h}  # a notebook shows the 2x PNG at its CSS size
 
 
 def _redrawable(fn):
@@ -335,7 +394,8 @@ def _new(size: str, height: float) -> Figure:
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
     h = height if size == "wide" else height * 1.15
-    fig = Chart(figsize=(SIZES[size], h), layout="constrained")
+    fig = Chart(figsize=(SIZES[size], h), layout="constrained", dpi=DPI * SCALE)
+    FigureCanvasAgg(fig)  # text is measured (label placement) as the saved PNG draws it
     fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08)
     return fig
 
@@ -377,6 +437,154 @@ def _unstated(ax, x, y, loc: locale.Locale, **kw):
 def _legend_below(fig: Figure, handles: list, size: str) -> None:
     if handles:
         fig.legend(handles=handles, loc="outside lower left", ncols=2 if size == "wide" else 1, fontsize=10.5)
+
+
+# --------------------------------------------------------------------------------------------- label placement
+
+#: Where a value label may sit around its point: an offset in points and the alignment, by name.
+SPOTS = {
+    "above": ((0, 8), "center", "bottom"),
+    "upper_left": ((-8, 8), "right", "bottom"),
+    "upper_right": ((8, 8), "left", "bottom"),
+    "left": ((-10, 0), "right", "center"),
+    "right": ((10, 0), "left", "center"),
+    "lower_right": ((8, -8), "left", "top"),
+    "lower_left": ((-8, -8), "right", "top"),
+    "below": ((0, -10), "center", "top"),
+}
+
+
+def shown_texts(fig: Figure) -> list:
+    """The texts a draw of ``fig`` shows: visible and not empty; of the tick labels, those of ticks in view.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A chart whose layout has been done (drawn, or ``draw_without_rendering``).
+
+    Returns
+    -------
+    list of matplotlib.text.Text
+        The texts.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> fig = charts.signings(compute(load(), 2023), "en")
+    >>> "How many projects are signed a year?" in [t.get_text() for t in charts.shown_texts(fig)]
+    True
+    """
+    from matplotlib.text import Text
+
+    tick_label = {}
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for t in axis.get_major_ticks() + axis.get_minor_ticks():
+                tick_label[id(t.label1)] = tick_label[id(t.label2)] = False
+            lo, hi = sorted(axis.get_view_interval())
+            tol = (hi - lo) * 1e-9
+            locs = axis.get_majorticklocs()
+            for x, t in zip(locs, axis.get_major_ticks(len(locs)), strict=False):
+                tick_label[id(t.label1)] = tick_label[id(t.label2)] = bool(lo - tol <= x <= hi + tol)
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and tick_label.get(id(t), True)]
+
+
+def _clash(box, others, frame, pad: float) -> float:
+    """How badly ``box`` sits: its area outside ``frame`` plus its overlap with ``others`` (grown by ``pad``)."""
+    out = box.width * box.height - max(0, min(box.x1, frame.x1) - max(box.x0, frame.x0)) * max(
+        0, min(box.y1, frame.y1) - max(box.y0, frame.y0)
+    )
+    for o in others:
+        w = min(box.x1, o.x1 + pad) - max(box.x0, o.x0 - pad)
+        h = min(box.y1, o.y1 + pad) - max(box.y0, o.y0 - pad)
+        if w > 0 and h > 0:
+            out += w * h
+    return out
+
+
+def _put(ann, spot: str) -> None:
+    (dx, dy), ha, va = SPOTS[spot]
+    ann.xyann = (dx, dy)
+    ann.set_horizontalalignment(ha)
+    ann.set_verticalalignment(va)
+
+
+def _place_labels(fig: Figure, labels: list, rounds: int = 3) -> None:
+    """Put each value label at the first of its spots where it overlaps no other text and stays in the figure.
+
+    ``labels``: ``(annotation, [spot names of SPOTS])`` in order of importance; a label that fits nowhere takes
+    its least bad spot. The layout is redone after a label moves (labels count in it), up to ``rounds`` times.
+    """
+    if not labels:
+        return
+    for _ in range(rounds):
+        fig.draw_without_rendering()
+        r = fig.canvas.get_renderer()
+        pad = fig.dpi / 72  # one point between two texts
+        movable = {id(a) for a, _ in labels}
+        placed = [t.get_window_extent(r) for t in shown_texts(fig) if id(t) not in movable]
+        moved = False
+        for ann, spots in labels:
+            was = (tuple(ann.xyann), ann.get_horizontalalignment(), ann.get_verticalalignment())
+            scores = []
+            for spot in spots:
+                _put(ann, spot)
+                scores.append(_clash(ann.get_window_extent(r), placed, fig.bbox, pad))
+                if scores[-1] == 0:
+                    break
+            _put(ann, spots[scores.index(min(scores))])
+            placed.append(ann.get_window_extent(r))
+            moved |= (tuple(ann.xyann), ann.get_horizontalalignment(), ann.get_verticalalignment()) != was
+        if not moved:
+            return
+
+
+def _room_for_labels(fig: Figure, ax, labels: list, axis: str = "x") -> None:
+    """Widen the data limits of ``axis`` (its upper end) so that every label beside a bar's end stays in the axes."""
+    if not labels:
+        return
+    fig.draw_without_rendering()
+    r = fig.canvas.get_renderer()
+    box = ax.get_window_extent(r)
+    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    length = box.width if axis == "x" else box.height
+    pad = 2 * fig.dpi / 72
+    need = hi
+    for ann in labels:
+        b = ann.get_window_extent(r)
+        anchor = ann.xy[0] if axis == "x" else ann.xy[1]
+        # how far the label reaches past its anchor (px): the same whatever the limits
+        reach = (b.x1 - box.x0 if axis == "x" else b.y1 - box.y0) - (anchor - lo) / (hi - lo) * length
+        if reach + pad < length:
+            need = max(need, lo + (anchor - lo) * length / (length - reach - pad))
+    if need > hi:
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(lo, need)
+
+
+# --------------------------------------------------------------------------------------------- findings (alt text)
+
+
+def _span(value, qualifier, bounds=None, n: int = 1) -> tuple[float, float]:
+    """The true values a figure allows (its hedge, or a derived range), divided by ``n`` years."""
+    if bounds is not None:
+        lo, hi = bounds
+        hi = np.inf if hi is None or locale.missing(hi) else float(hi)
+        return float(lo) / n, hi / n
+    iv = nominal(float(value), qualifier if isinstance(qualifier, str) and qualifier else "exact")
+    return iv.lo / n, iv.hi / n
+
+
+def _change(loc: locale.Locale, measure: str, a: tuple, b: tuple | None) -> str:
+    """``measure`` from ``a`` to ``b`` (each ``(period, text, span)``): a rise or fall only when every value the
+    hedges allow says so, else the two figures side by side."""
+    if b is None:
+        return loc.chart_word("alt_one", measure=measure, a_period=a[0], a=a[1])
+    key = "alt_up" if b[2][0] > a[2][1] else "alt_down" if b[2][1] < a[2][0] else "alt_two"
+    return loc.chart_word(key, measure=measure, a_period=a[0], a=a[1], b_period=b[0], b=b[1])
+
+
+def _sentence(loc: locale.Locale, *parts: str) -> str:
+    return loc.chart_word("alt_sep").join(p for p in parts if p) + loc.chart_word("alt_end")
 
 
 # --------------------------------------------------------------------------------------------- 1 signings
@@ -425,6 +633,8 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
     ax = fig.subplots()
     top = 0.0
     derived_any = False
+    labels, seen = [], []
+    unit = "projects" if measure == "projects" else "yi_yuan"
     for r in df.to_dict("records"):
         n = int(r["n_years"])
         x = (r["first_year"] + r["last_year"]) / 2
@@ -445,8 +655,22 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
             text = loc.chart_word("avg_value", value=text)
         if derived:
             text += f"\n({loc.chart_word('derived')})"
-        ax.annotate(text, (x, avg), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=10)
+        labels.append(
+            ax.annotate(
+                text, (x, avg), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=10
+            )
+        )
         top = max(top, avg)
+        said = loc.hedged(
+            avg if n > 1 else total, r[q_col], unit, fmt=(lambda v: loc.num(v, 1)) if n > 1 else None, bounds=b
+        )
+        seen.append(
+            (
+                loc.period(r["first_year"], r["last_year"]),
+                loc.chart_word("alt_avg", value=said) if n > 1 else said,
+                _span(total, r[q_col], r[q_col.replace("qualifier", "range")], n),
+            )
+        )
     ticks = [(r["first_year"] + r["last_year"]) / 2 for r in df.to_dict("records")]
     ax.set_xticks(ticks, [_period_text(a, b, loc) for a, b in zip(df["first_year"], df["last_year"], strict=True)])
     ax.set_xlim(df["first_year"].min() - 0.7, df["last_year"].max() + 0.7)
@@ -462,6 +686,14 @@ def signings(res, lang: str = "zh", measure: str = "projects", size: str = "wide
             [Patch(facecolor=C_MUTED, hatch=HATCH_DERIVED, edgecolor="white", label=loc.chart_word("derived_value"))],
             size,
         )
+    _room_for_labels(fig, ax, labels, "y")
+    what = loc.chart_word(f"alt_signings_{measure}")
+    fig.alt = _sentence(
+        loc,
+        _change(loc, what, seen[0], seen[-1] if len(seen) > 1 else None)
+        if seen
+        else loc.chart_word("alt_none", measure=what),
+    )
     return fig
 
 
@@ -557,6 +789,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     fig = _new(size, 4.6)
     ax = fig.subplots()
     handles = []
+    labels = []
     known = pts[pts["sum"].notna()]
     if len(known):
         ax.plot(known["year"], known["sum"], "-", color=color, linewidth=1.8, zorder=2)
@@ -587,7 +820,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
             markeredgewidth=2,
             zorder=4,
         )
-        ax.annotate(
+        ann = ax.annotate(
             loc.hedged(p.stated, p.stated_qualifier),
             (p.year, p.stated),
             xytext=(-8, 8),
@@ -597,6 +830,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
             fontsize=10,
             color=C_STATED,
         )
+        labels.append((ann, ["upper_left", "above", "upper_right", "lower_right", "below"]))
     if pts["stated"].notna().any():
         handles.append(Line2D([], [], color=C_STATED, marker="o", linestyle="", label=loc.chart_word("stated_total")))
     if pts["bound"].any():
@@ -625,7 +859,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
         )
     last_sum = known.iloc[-1] if len(known) else None
     if last_sum is not None and not pts.loc[pts["year"] == last_sum["year"], "stated"].notna().any():
-        ax.annotate(
+        ann = ax.annotate(
             locale.num(last_sum["sum"]),
             (last_sum["year"], last_sum["sum"]),
             xytext=(8, -10),
@@ -635,9 +869,11 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
             fontsize=10,
             color=color,
         )
+        labels.append((ann, ["lower_right", "right", "below", "upper_left"]))
     top = float(pts[["sum", "stated"]].max().max()) if len(pts) else 1.0
     x_max = int(pts["year"].max()) if len(pts) else 0
     metric = "cumulative_projects" if measure == "projects" else "cumulative_investment_100m_yuan"
+    forecast = ""
     if projection and res.projection is not None and last_sum is not None:
         tab = res.projection.table
         rows = tab[tab["metric"] == metric].sort_values("year")
@@ -645,6 +881,7 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
             handles += _fan(ax, rows, color, loc, start=(float(last_sum["year"]), float(last_sum["sum"])))
             top = max(top, float(rows["pi95_hi"].max()))
             x_max = int(rows["year"].max())
+            forecast = _forecast(rows.iloc[-1], loc)
     x_min = int(pts["year"].min()) if len(pts) else 0
     ax.set_xticks(range(x_min, x_max + 1, 1 if size == "wide" or x_max - x_min < 5 else 2))
     ax.set_xlim(x_min - 0.5, x_max + 0.5)
@@ -655,7 +892,48 @@ def cumulative(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word(f"cumulative_{measure}"), size)
     _legend_below(fig, handles, size)
+    _place_labels(fig, labels)
+    fig.alt = _cumulative_finding(res, pts, measure, loc, forecast)
     return fig
+
+
+def _forecast(row, loc: locale.Locale) -> str:
+    """预测2026年中位数为…，80%预测区间为…: one year of a projection table."""
+    return loc.chart_word(
+        "alt_forecast",
+        year=int(row["year"]),
+        median=loc.rounded(row["median"]),
+        interval=loc.interval(row["pi80_lo"], row["pi80_hi"]),
+    )
+
+
+def _cumulative_finding(res, pts: pd.DataFrame, measure: str, loc: locale.Locale, forecast: str) -> str:
+    """The cumulative chart's finding: the sum of the periods to its last known year (with the hedge its parts
+    give), what a source last stated, and the projection's last year."""
+    from .tables import hedged_total
+
+    what = loc.chart_word(f"alt_cumulative_{measure}")
+    unit = "projects" if measure == "projects" else "yi_yuan"
+    col = "projects" if measure == "projects" else "investment_100m_yuan"
+    known = pts[pts["sum"].notna()]
+    said = ""
+    if len(known):
+        year = int(known["year"].iloc[-1])
+        upto = res.periods[res.periods["last_year"] <= year]
+        h = hedged_total(upto[col], upto[f"{measure}_qualifier"], upto[f"{measure}_range"], count=measure == "projects")
+        said = loc.chart_word(
+            "alt_cumulative", year=year, measure=what, value=loc.hedged_sum(h.value, h.qualifier, unit, h.bounds)
+        )
+    stated = pts[pts["stated"].notna()]
+    told = ""
+    if len(stated):
+        s = stated.iloc[-1]
+        told = loc.chart_word(
+            "alt_cumulative_stated", year=int(s["year"]), value=loc.hedged(s["stated"], s["stated_qualifier"], unit)
+        )
+    if not (said or told):
+        said = loc.chart_word("alt_none", measure=what)
+    return _sentence(loc, said, told, forecast)
 
 
 def _fan(ax, rows: pd.DataFrame, color, loc: locale.Locale, start: tuple[float, float] | None = None) -> list:
@@ -720,6 +998,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     ax = fig.subplots()
     handles = []
     labels = []
+    placed = []
     for i, r in enumerate(rows):
         x = i
         labels.append(_cohort_label(r.first_year, r.last_year, r.vintage, loc, size))
@@ -736,7 +1015,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 elinewidth=2,
                 zorder=3,
             )
-            ax.annotate(
+            ann = ax.annotate(
                 f"{locale.num(r.landed_point)}/{locale.num(r.signed)}",
                 (x, r.rate),
                 xytext=(-10, 0),
@@ -745,6 +1024,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 va="center",
                 fontsize=10,
             )
+            placed.append((ann, ["left", "lower_left", "upper_left", "below"]))
         if not locale.missing(r.stated_rate):
             q = r.stated_qualifier
             ax.plot(
@@ -757,7 +1037,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 markeredgewidth=2,
                 zorder=4,
             )
-            ax.annotate(
+            ann = ax.annotate(
                 loc.hedged(r.stated_rate_pct, r.stated_qualifier, "percent"),
                 (x + 0.12, r.stated_rate),
                 xytext=(8, 0),
@@ -767,6 +1047,7 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
                 fontsize=10,
                 color=C_STATED,
             )
+            placed.append((ann, ["right", "upper_right", "lower_right", "above"]))
     n = len(rows)
     handles.append(Line2D([], [], marker="o", color=C_PROJECTS, label=loc.chart_word("counted")))
     handles.append(
@@ -816,7 +1097,28 @@ def landing(res, lang: str = "zh", size: str = "wide") -> Figure:
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word("landing"), size)
     _legend_below(fig, handles, size)
+    _place_labels(fig, placed)
+    fig.alt = _landing_finding(rows, loc)
     return fig
+
+
+def _landing_finding(rows, loc: locale.Locale) -> str:
+    """The landing chart's finding: the latest statement that counts landed projects or states a rate."""
+    for r in reversed(rows):
+        head = {
+            "date": loc.date(r.vintage),
+            "cohort": loc.period(r.first_year, r.last_year),
+            "signed": locale.num(r.signed),
+        }
+        stated = (
+            loc.hedged(r.stated_rate_pct, r.stated_qualifier, "percent") if not locale.missing(r.stated_rate) else ""
+        )
+        if not locale.missing(r.rate) and not locale.missing(r.landed):
+            counted = loc.chart_word("alt_landing", landed=locale.num(r.landed), rate=loc.pct(r.rate), **head)
+            return _sentence(loc, counted, loc.chart_word("alt_landing_stated", rate=stated) if stated else "")
+        if stated:
+            return _sentence(loc, loc.chart_word("alt_landing_only_stated", stated=stated, **head))
+    return _sentence(loc, loc.chart_word("alt_landing_none"))
 
 
 # --------------------------------------------------------------------------------------------- 4 mix
@@ -864,19 +1166,30 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
     share = "project_share" if measure == "projects" else "investment_share"
     color = C_PROJECTS if measure == "projects" else C_INVESTMENT
     n = len(g)
-    fig = _new(size, 1.6 + 0.55 * n)
+    note = prose.mix_note(mx, loc, "amounts" if measure == "investment" else "counts")
+    note_lines = wrap(note, _columns(size) + 8).count("\n") + 1 if note else 0
+    fig = _new(size, 1.45 + 0.17 * note_lines + _row_pitch(names) * n)
     ax = fig.subplots()
     vals = [None if locale.missing(v) else float(v) for v in g[col]]
     vmax = max([v for v in vals if v is not None] or [1.0])
-    for yi, (v, s, q) in enumerate(zip(vals, g[share], g["investment_qualifier"], strict=True)):
+    labels, items = [], []
+    unit = "projects" if measure == "projects" else "yi_yuan"
+    for yi, (v, s, q, name) in enumerate(
+        zip(vals, g[share], g["investment_qualifier"], loc.col(g, "group"), strict=True)
+    ):
         if v is None:
             _unstated(ax, vmax * 0.01, yi, loc, ha="left", va="center")
             continue
         ax.barh(yi, v, height=0.62, color=color)
         text = loc.hedged(v, q if measure == "investment" else None)
+        said = loc.hedged(v, q if measure == "investment" else None, unit)
         if not locale.missing(s):
             text += loc.bracket(loc.pct(s, 0))
-        ax.annotate(text, (v, yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
+            said += loc.bracket(loc.pct(s, 0))
+        labels.append(
+            ax.annotate(text, (v, yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
+        )
+        items.append((-v, yi, loc.chart_word("alt_item", label=name, value=said)))
     ax.set_yticks(range(n), names)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, vmax * 1.45)
@@ -891,10 +1204,30 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
         loc.chart_word(f"mix_{measure}", period=loc.period(mx.period.first_year, mx.period.last_year), dim=dim),
         size,
     )
-    note = prose.mix_note(mx, loc, "amounts" if measure == "investment" else "counts")
     if note:
         _note(fig, [note], size)
+    _room_for_labels(fig, ax, labels, "x")
+    period = loc.period(mx.period.first_year, mx.period.last_year)
+    said = [t for _, _, t in sorted(items)[:3]]  # the largest first, ties in the published order
+    if n > len(items):
+        said.append(loc.chart_word("alt_unstated", n=n - len(items)))
+    fig.alt = _sentence(
+        loc,
+        loc.chart_word(
+            "alt_mix",
+            period=period,
+            dim=dim,
+            measure=loc.chart_word(f"alt_mix_{measure}"),
+            items=loc.chart_word("alt_items_sep").join(said),
+        ),
+    )
     return fig
+
+
+def _row_pitch(names: list[str]) -> float:
+    """Inches per bar of a horizontal bar chart: room for the longest group name's lines (10.5 pt, 1.2 apart)."""
+    lines = max([str(n).count("\n") + 1 for n in names] or [1])
+    return max(0.55, 0.18 * lines + 0.14)
 
 
 # --------------------------------------------------------------------------------------------- 5 compare
@@ -947,11 +1280,12 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     # periods in time order, light to dark in one hue: readable without telling red from green
     crest = sns.color_palette("crest", as_cmap=True)
     colors = [crest(t) for t in np.linspace(0.15, 0.95, k)] if k > 1 else [C_PROJECTS]
-    fig = _new(size, 1.8 + len(groups) * max(0.55, 0.3 * k + 0.15))
+    fig = _new(size, 1.8 + len(groups) * max(_row_pitch(names), 0.3 * k + 0.15))
     ax = fig.subplots()
     vals = [None if locale.missing(v) else float(v) for v in c[value]]
     vmax = max([v for v in vals if v is not None] or [1.0])
     share = value == "project_share"
+    bar_labels = []
     for j, (p, color) in enumerate(zip(shown, colors, strict=True)):
         sub = c[c["period"] == p].set_index("harmonised")
         for i, h in enumerate(groups):
@@ -974,8 +1308,10 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
             text = loc.pct(v, 0) if share else locale.num(v)
             if r["status"] == "none":
                 text = loc.chart_word("none")
-            ax.annotate(
-                text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10
+            bar_labels.append(
+                ax.annotate(
+                    text, (float(v), yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10
+                )
             )
     ax.set_yticks(range(len(groups)), names)
     ax.set_ylim(len(groups) - 0.5, -0.5)
@@ -995,7 +1331,32 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
     }[value]
     _title(ax, loc.chart_word("compare", dim=loc.pick(labels), value=vlabel), size)
     _legend_below(fig, [Patch(facecolor=col, label=p) for p, col in zip(shown, colors, strict=True)], size)
+    _room_for_labels(fig, ax, bar_labels, "x")
+    fig.alt = _compare_finding(c, shown, value, vlabel, loc)
     return fig
+
+
+def _compare_finding(c: pd.DataFrame, shown: list, value: str, vlabel: str, loc: locale.Locale) -> str:
+    """The comparison's finding: the largest group of the latest period shown, period by period."""
+    last = c[(c["period"] == shown[-1]) & c[value].notna()] if shown else c.iloc[0:0]
+    if not len(last):
+        return _sentence(loc, loc.chart_word("alt_none", measure=vlabel))
+    top = last.loc[last[value].astype(float).idxmax()]
+    items = []
+    for p in shown:
+        r = c[(c["period"] == p) & (c["harmonised"] == top["harmonised"])].iloc[0]
+        if locale.missing(r[value]) or r["status"] in ("classified_differently", "not_published", "none"):
+            said = loc.chart_word(r["status"] if r["status"] in locale.CHART_WORDS else "not_published")
+        elif value == "project_share":
+            said = loc.pct(r[value], 0)
+        else:
+            q = r["investment_qualifier"] if value == "investment_100m_yuan" else None
+            said = loc.hedged(r[value], q, "projects" if value == "projects" else "yi_yuan")
+        items.append(loc.chart_word("alt_compare_item", period=loc.period(r["first_year"], r["last_year"]), value=said))
+    group = loc.col(top, "harmonised")
+    return _sentence(
+        loc, loc.chart_word("alt_compare", group=group, value=vlabel, items=loc.chart_word("alt_items_sep").join(items))
+    )
 
 
 # --------------------------------------------------------------------------------------------- 6 projection
@@ -1066,7 +1427,7 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
         ax, rows, color, loc, start=start
     )
     r1 = rows.iloc[0]
-    ax.annotate(
+    ann = ax.annotate(
         f"{loc.rounded(r1['median'])}\n80%: {loc.interval(r1['pi80_lo'], r1['pi80_hi'])}",
         (float(r1["year"]), float(r1["pi80_hi"])),
         xytext=(0, 6),
@@ -1087,6 +1448,29 @@ def projection(res, lang: str = "zh", measure: str = "projects", size: str = "wi
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word(f"projection_{measure}"), size)
     _legend_below(fig, handles, size)
+    _place_labels(fig, [(ann, ["above", "upper_left", "upper_right", "right", "left"])])
+    what = loc.chart_word(f"alt_projection_{measure}")
+    known = hist[hist[col].notna()]
+    before = loc.chart_word("alt_none", measure=what)
+    if len(known):
+        h = known.iloc[-1]
+        n = int(h["n_years"])
+        said = loc.hedged(
+            h[col] / n if n > 1 else h[col],
+            h[f"{measure}_qualifier"],
+            "projects" if measure == "projects" else "yi_yuan",
+            fmt=(lambda v: loc.num(v, 1)) if n > 1 else None,
+            bounds=None
+            if h[f"{measure}_range"] is None
+            else tuple(None if b is None else b / n for b in h[f"{measure}_range"]),
+        )
+        before = loc.chart_word(
+            "alt_one",
+            measure=what,
+            a_period=loc.period(h["first_year"], h["last_year"]),
+            a=loc.chart_word("alt_avg", value=said) if n > 1 else said,
+        )
+    fig.alt = _sentence(loc, before, _forecast(r1, loc))
     return fig
 
 

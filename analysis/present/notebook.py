@@ -5,8 +5,9 @@ question; a cell shows the plain frame behind it (``res.periods``); a chart cell
 shows it (``fig = charts.signings(res, lang, "projects")`` then :func:`show`), so the next cell can restyle
 it; :func:`section` shows the heading and the sentences the report prints. In JupyterLab (no ``fig_dir``)
 :func:`show` displays the figure as it is. In a build (``fig_dir`` set by :mod:`analysis.pipeline.build`) it
-also draws the figure again for phones, saves both as PNG and displays one ``<figure>`` with a
-``<picture>`` choosing between them and the source line under it.
+also draws the figure again for phones, saves both as 2x PNG and displays one ``<figure>``
+(:func:`figure_markup`) with a ``<picture>`` choosing between them, the chart's finding as alt text and the
+source line under it.
 """
 
 from __future__ import annotations
@@ -355,7 +356,7 @@ def figure_html(fig, name: str, fig_dir: str):
     >>> from analysis import charts, compute, load, notebook
     >>> fig = charts.signings(compute(load(), 2023), "en", "projects")
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     notebook.figure_html(fig, "signings", d).data.startswith('<figure class="chart"><picture>')
+    ...     notebook.figure_html(fig, "signings", d).data.startswith('<figure class="chart" ')
     True
     """
     from IPython.display import HTML
@@ -372,25 +373,16 @@ def figure_html(fig, name: str, fig_dir: str):
     res, lang = fig.drawn_from
     out = Path(fig_dir)
     out.mkdir(parents=True, exist_ok=True)
-    wide = charts.png(fig)
-    narrow = charts.png(fig.redraw("narrow"))
+    small = fig.redraw("narrow")
+    wide, narrow = charts.png(fig), charts.png(small)
     (out / f"{name}.png").write_bytes(wide)
     (out / f"{name}-narrow.png").write_bytes(narrow)
     data = chart_csv(*fig.drawn_call)  # the chart's numbers beside it, linked under it
     if data is not None:
         (out / f"{name}.csv").write_bytes(data)
-    title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else name
     caption = source_line(ctx_sources(res, locale.of(lang))["sources"], lang)
-
-    def uri(data: bytes) -> str:
-        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-
-    return HTML(
-        f'<figure class="chart"><picture><source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow)}">'
-        f'<img src="{uri(wide)}" alt="{html.escape(title)}" width="{int(fig.get_figwidth() * charts.DPI)}"></picture>'
-        f"<figcaption>{html.escape(caption)}{_csv_link(out, name, lang) if data is not None else ''}</figcaption>"
-        "</figure>"
-    )
+    links = _csv_link(out, name, lang) if data is not None else ""
+    return HTML(figure_markup(fig, small, caption, pngs=(wide, narrow), links=links))
 
 
 def chart(fn, res, lang: str, *args, name: str, fig_dir: str | None = None, **kwargs):
@@ -441,3 +433,56 @@ def _csv_link(fig_dir: Path, name: str, lang) -> str:
 
     href = html.escape(quote(f"{fig_dir.as_posix()}/{name}.csv"))
     return f' <a class="csv" href="{href}">{html.escape(locale.of(lang).word("furn_csv"))}</a>'
+
+
+def figure_markup(fig, narrow, caption: str, pngs: tuple[bytes, bytes] | None = None, links: str = "") -> str:
+    """One chart as a page shows it: a ``<figure>`` whose ``<picture>`` picks the wide or the narrow rendering.
+
+    Both are 2x PNGs (:func:`analysis.present.charts.png`) shown at their CSS size; the alt text is the chart's
+    finding (``fig.alt``), the caption its sources. The figure says, for a browser check, the smallest type of
+    each rendering (``data-pt-wide``, ``data-pt-narrow``, in points) and the CSS px per inch (``data-dpi``).
+
+    Parameters
+    ----------
+    fig, narrow : matplotlib.figure.Figure
+        The wide and the narrow rendering of one chart.
+    caption : str
+        The source line under it (plain text; escaped here).
+    pngs : tuple of bytes, optional
+        Their PNGs when already made.
+    links : str
+        Our own markup after the caption (the link to the chart's CSV), already escaped.
+
+    Returns
+    -------
+    str
+        The HTML.
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load, notebook
+    >>> res = compute(load(), 2023)
+    >>> html = notebook.figure_markup(charts.landing(res, "en"), charts.landing(res, "en", size="narrow"), "Source: …")
+    >>> html.startswith('<figure class="chart"'), 'alt="By 19 September 2023' in html
+    (True, True)
+    """
+    from . import charts
+
+    wide_png, narrow_png = pngs or (charts.png(fig), charts.png(narrow))
+    title = fig.axes[0].get_title(loc="left").replace("\n", "") if fig.axes else ""
+    alt = getattr(fig, "alt", "") or title
+
+    def uri(data: bytes) -> str:
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+    def smallest(f) -> str:
+        return f"{min([t.get_fontsize() for t in charts.shown_texts(f)] or [0]):g}"
+
+    (w, h), (nw, nh) = charts.css_size(fig), charts.css_size(narrow)
+    return (
+        f'<figure class="chart" data-dpi="{charts.DPI}" data-pt-wide="{smallest(fig)}" '
+        f'data-pt-narrow="{smallest(narrow)}"><picture>'
+        f'<source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{uri(narrow_png)}" width="{nw}" height="{nh}">'
+        f'<img src="{uri(wide_png)}" alt="{html.escape(alt)}" width="{w}" height="{h}"></picture>'
+        f"<figcaption>{html.escape(caption)}{links}</figcaption></figure>"
+    )

@@ -11,11 +11,16 @@ group name from the data is shown as text, never as markup.
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import pandas as pd
 from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from ..core import columns, locale
+from ..core.qualifiers import RANGE, Interval, describe
+from ..stats import metrics
 from ..stats.calibration import process_label
 from ..stats.model import LEVELS
 from . import facts
@@ -24,13 +29,27 @@ from . import facts
 class Table(Styler):
     """A Styler whose plain-text form is its DataFrame (no memory address in notebook outputs).
 
+    Its HTML has the table's caption, and, where a total means something, a totals row (``<tfoot>``: not part
+    of ``.data``, which stays the plain frame). The cells of the columns a reader needs first carry the class
+    ``key`` (they come first, and a phone shows them without scrolling); long words the class ``wrap``.
+
     Examples
     --------
     >>> from analysis import compute, load, tables
     >>> t = tables.periods(compute(load(), 2023), "en")
     >>> repr(t) == repr(t.data)
     True
+    >>> t.totals["period"], "<tfoot>" in t.to_html()
+    ('Total', True)
     """
+
+    #: The totals row: column label -> text (empty: no totals row).
+    totals: dict = {}
+    #: The labels of the columns a reader needs first.
+    key: tuple = ()
+    #: The labels of the columns whose long words may break across lines.
+    wrap: tuple = ()
+    _num: frozenset = frozenset()
 
     def __repr__(self) -> str:
         return repr(self.data)
@@ -42,6 +61,134 @@ class Table(Styler):
 
         return {"text/csv": csv_bytes(self.data).decode("utf-8").removeprefix(CSV_BOM)}
 
+    def to_html(self, buf=None, **kwargs):
+        """The table as HTML, with its totals row (see :meth:`pandas.io.formats.style.Styler.to_html`).
+
+        Parameters
+        ----------
+        buf : str, path or file-like, optional
+            Where to write it; None returns the text.
+        **kwargs
+            As :meth:`pandas.io.formats.style.Styler.to_html`.
+
+        Returns
+        -------
+        str or None
+            The HTML when ``buf`` is None.
+        """
+        html = super().to_html(None, **kwargs)
+        if self.totals:
+            end = html.rindex("</table>")
+            html = html[:end] + self._tfoot() + html[end:]
+        if buf is None:
+            return html
+        if hasattr(buf, "write"):
+            buf.write(html)
+        else:
+            with open(buf, "w", encoding=kwargs.get("encoding") or "utf-8") as fh:
+                fh.write(html)
+        return None
+
+    def _tfoot(self) -> str:
+        key = set(getattr(self, "key", ()))
+        cells = []
+        for i, c in enumerate(self.data.columns):
+            if i in self.hidden_columns:  # zh writes the hedge in the cell and hides its column
+                continue
+            classes = f"total col{i}" + (" key" if c in key else "") + (" num" if c in self._num else "")
+            tag = "th" if i == 0 else "td"
+            scope = ' scope="row"' if i == 0 else ""
+            cells.append(f'<{tag} class="{classes}"{scope}>{escape(self.totals.get(c, ""))}</{tag}>')
+        return "  <tfoot>\n    <tr>\n      " + "\n      ".join(cells) + "\n    </tr>\n  </tfoot>\n"
+
+
+class Total(NamedTuple):
+    """A total of published figures as the hedge algebra writes it.
+
+    Parameters
+    ----------
+    value : float
+        The figure written (a range's lower end when it has no upper one).
+    qualifier : str
+        Its hedge (:data:`analysis.core.qualifiers.QUALIFIERS`, or ``range``).
+    bounds : tuple or None
+        ``(lo, hi)`` of a range (``hi`` None when unbounded); None otherwise.
+    """
+
+    value: float
+    qualifier: str
+    bounds: tuple | None
+
+
+def hedged_total(values, qualifiers, ranges=None, count: bool = False) -> Total | None:
+    """The total of figures with their hedges, as the qualifier algebra gives it.
+
+    约 parts make an 约 total (or a range when no word fits), an exact figure plus 超X is 超, and a part that is
+    not published (missing) leaves only a lower end: the total is "at least" the rest (a range open above).
+    None when no part is known.
+
+    Parameters
+    ----------
+    values : iterable of float or None
+        The figures (missing: not published).
+    qualifiers : iterable of str or None
+        Their hedges.
+    ranges : iterable of tuple or None, optional
+        A derived figure's ``(lo, hi)`` (``hi`` None when unbounded).
+    count : bool
+        The figures are counts of projects.
+
+    Returns
+    -------
+    Total or None
+        The total, its hedge and its range.
+
+    Examples
+    --------
+    >>> from analysis import tables
+    >>> tables.hedged_total([552, 247, 280.66], ["exact", "approx", "approx"])
+    Total(value=1079.66, qualifier='approx', bounds=None)
+    >>> tables.hedged_total([28, None, 3], ["exact", None, "exact"], count=True)
+    Total(value=31.0, qualifier='range', bounds=(31.0, None))
+    >>> tables.hedged_total([None], [None]) is None
+    True
+    """
+    values = list(values)
+    qualifiers = list(qualifiers)
+    ranges = [None] * len(values) if ranges is None else list(ranges)
+    known = []
+    for v, q, b in zip(values, qualifiers, ranges, strict=True):
+        if locale.missing(v):
+            continue
+        iv = None
+        if b is not None:
+            iv = Interval(float(b[0]), math.inf if b[1] is None or locale.missing(b[1]) else float(b[1]))
+        q = q if isinstance(q, str) and q else "exact"
+        known.append(metrics.Value(float(v), q, interval=iv))
+    if not known:
+        return None
+    h = metrics.hedge_of_values(known, count=count)
+    if len(known) < len(values):  # a part not published: at least the others
+        point = round(sum(v.value for v in known), 6)
+        h = describe(Interval(h.interval.lo, math.inf, lo_open=h.interval.lo_open), point, count=count)
+    bounds = None
+    if h.qualifier == RANGE:
+        bounds = (h.interval.lo, None if math.isinf(h.interval.hi) else h.interval.hi)
+    return Total(round(float(h.value), 6), h.qualifier, bounds)
+
+
+def _total_cells(t: Total | None, loc: locale.Locale, nd: int) -> tuple[str, str]:
+    """A total as a table writes it: the number (the column's decimals when exact, else whole) and its hedge."""
+    if t is None:
+        return "—", ""
+    exact = t.qualifier == "exact"
+    figure = loc.fixed(t.value, nd if exact else 0)  # a sum of hedged parts has no meaningful decimals
+    if t.qualifier == RANGE and (t.bounds is None or t.bounds[1] is None):
+        return figure, loc.word("at_least")
+    if t.qualifier == RANGE:
+        return figure, loc.hedge_cell(RANGE, tuple(round(b) for b in t.bounds))
+    return figure, loc.hedge_word(t.qualifier)
+
 
 def _fixed(nd: int, loc: locale.Locale | None = None):
     return (lambda x: loc.fixed(x, nd)) if loc is not None else (lambda x: locale.fixed(x, nd))
@@ -52,12 +199,25 @@ def _pct(x):
 
 
 def _style(
-    df: pd.DataFrame, name: str, numeric: dict[str, str], pct_cols=(), caption: str | None = None, loc=None
+    df: pd.DataFrame,
+    name: str,
+    numeric: dict[str, str],
+    pct_cols=(),
+    caption: str | None = None,
+    key=(),
+    totals: dict | None = None,
+    wrap=(),
+    loc=None,
 ) -> Table:
     """Style ``df``: numeric columns (label -> the result column it shows) right-aligned, with the decimals of
-    :mod:`analysis.core.columns` (and the thousands separators of ``loc``'s language)."""
+    :mod:`analysis.core.columns`; ``key``: the labels of the columns a reader needs first; ``totals``: the
+    totals row (label -> text); ``wrap``: the columns of long words (names, statements) a line may break;
+    ``loc``: the language whose thousands separators the numbers take."""
     df = df.reset_index(drop=True)
     st = Table(df)
+    st.key = tuple(c for c in key if c in df)
+    st.wrap = tuple(c for c in wrap if c in df)
+    st.totals = dict(totals or {})
     st.set_uuid(name)
     st.hide(axis="index")
     fmt = {c: _fixed(columns.decimals(k), loc) for c, k in numeric.items() if c in df}
@@ -70,16 +230,44 @@ def _style(
         st.set_properties(subset=text_cols, **{"text-align": "left"})
     if num_cols:
         st.set_properties(subset=num_cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
-    st.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+    st._num = frozenset(num_cols)
+    _classes(st)
+    st.set_table_styles(
+        [
+            {"selector": "th", "props": [("text-align", "left")]},
+            {"selector": "caption", "props": [("text-align", "left"), ("caption-side", "top")]},
+            {"selector": "tfoot th, tfoot td", "props": [("font-weight", "600"), ("border-top", "2px solid")]},
+            {"selector": "tfoot td.num", "props": [("text-align", "right")]},
+        ]
+    )
     st.set_table_attributes('class="report-table"')
     if caption:
         st.set_caption(str(escape(caption)))
     return st
 
 
-def _hedge_in_cells(st: Table, value: str, hedge: str, key: str, q, loc: locale.Locale, ranges=None) -> None:
+def _right(st: Table, cols) -> None:
+    """Right-align ``cols`` (numbers written as text: intervals, hedged values), in the totals row too."""
+    cols = [c for c in cols if c in st.data]
+    st.set_properties(subset=cols, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    st._num = st._num | frozenset(cols)
+    _classes(st)
+
+
+def _classes(st: Table) -> None:
+    """The cells' classes: ``key`` for the columns a reader needs first, ``wrap`` for long words."""
+    df = st.data
+    classes = {c: " ".join(w for w, on in (("key", c in st.key), ("wrap", c in st.wrap)) if on) for c in df.columns}
+    if len(df):
+        st.set_td_classes(pd.DataFrame({c: [classes[c]] * len(df) for c in df.columns}, index=df.index))
+
+
+def _hedge_in_cells(
+    st: Table, value: str, hedge: str, key: str, q, loc: locale.Locale, ranges=None, total: str | None = None
+) -> None:
     """Where the language writes a hedge in the cell (zh: 约164.89, as the source does), write each value of
-    column ``value`` with its hedge and hide the hedge column (``.data`` keeps both); else leave the columns."""
+    column ``value`` with its hedge and hide the hedge column (``.data`` keeps both; ``total``: the totals row's
+    cell written so); else leave the columns."""
     if not loc.hedge_in_cell:
         return
     ranges = [None] * len(q) if ranges is None else list(ranges)
@@ -87,6 +275,20 @@ def _hedge_in_cells(st: Table, value: str, hedge: str, key: str, q, loc: locale.
     for i, (x, b) in enumerate(zip(q, ranges, strict=True)):
         st.format(lambda v, x=x, b=b: loc.hedged_cell(v, x, b, nd), subset=([i], [value]), na_rep="—", escape="html")
     st.hide([hedge], axis="columns")
+    if total is not None and value in st.totals:
+        st.totals[value] = total
+
+
+def _total_in_cell(t, loc: locale.Locale, nd: int) -> str:
+    """A total as a zh cell writes it: its hedge where the source would put it (约1080, 不少于1079)."""
+    if t is None:
+        return "—"
+    figure, word = _total_cells(t, loc, nd)
+    if t.qualifier == "exact":
+        return figure
+    if t.qualifier == RANGE and (t.bounds is None or t.bounds[1] is None):
+        return word + figure
+    return loc.hedged_cell(t.value, t.qualifier, t.bounds, 0)
 
 
 def _hedge_col(q, loc: locale.Locale, ranges=None):
@@ -130,20 +332,23 @@ def periods(res, lang: str) -> Table:
     >>> from analysis import compute, load, tables
     >>> res = compute(load(), 2023)
     >>> list(tables.periods(res, "en").data.columns[:4])
-    ['period', 'years', 'projects', 'intended investment (hundred million yuan)']
+    ['period', 'projects', 'intended investment (hundred million yuan)', 'hedge']
     """
     loc = locale.of(lang)
     t = res.periods
     inv = loc.header("investment", loc.word("yi_yuan"))
+    period, projects, hedge = (
+        loc.word("period"),
+        loc.header("projects_short", loc.word("count_unit")),
+        loc.word("hedge"),
+    )
     df = pd.DataFrame(
         {
-            loc.word("period"): [
-                loc.period(a, b, suffix=False) for a, b in zip(t["first_year"], t["last_year"], strict=True)
-            ],
-            loc.word("years"): t["n_years"],
-            loc.header("projects_short", loc.word("count_unit")): _projects_col(t, loc),
+            period: [loc.period(a, b, suffix=False) for a, b in zip(t["first_year"], t["last_year"], strict=True)],
+            projects: _projects_col(t, loc),
             inv: t["investment_100m_yuan"],
-            loc.word("hedge"): _hedge_col(t["investment_qualifier"], loc, t["investment_range"]),
+            hedge: _hedge_col(t["investment_qualifier"], loc, t["investment_range"]),
+            loc.word("years"): t["n_years"],
             loc.word("status"): _status(t["investment_status"], loc),
             loc.word("projects_per_year"): t["projects_per_year"],
             loc.word("investment_per_year"): t["investment_per_year_100m_yuan"],
@@ -151,16 +356,40 @@ def periods(res, lang: str) -> Table:
         }
     )
     num = {
-        df.columns[1]: "n_years",
-        df.columns[2]: "projects",
+        loc.word("years"): "n_years",
+        projects: "projects",
         inv: "investment_100m_yuan",
-        df.columns[6]: "projects_per_year",
-        df.columns[7]: "investment_per_year_100m_yuan",
-        df.columns[8]: "investment_per_project_100m_yuan",
+        loc.word("projects_per_year"): "projects_per_year",
+        loc.word("investment_per_year"): "investment_per_year_100m_yuan",
+        loc.word("investment_per_project"): "investment_per_project_100m_yuan",
     }
-    st = _style(df, "periods", num, loc=loc)
+    n_proj = hedged_total(t["projects"], t["projects_qualifier"], t["projects_range"], count=True)
+    n_inv = hedged_total(t["investment_100m_yuan"], t["investment_qualifier"], t["investment_range"])
+    figure, word = _total_cells(n_inv, loc, columns.decimals("investment_100m_yuan"))
+    if n_proj is not None and n_proj.qualifier != "exact":  # a count with a hedge: written whole, like its cells
+        proj_total = loc.hedged_sum(n_proj.value, n_proj.qualifier, bounds=n_proj.bounds)
+    else:
+        proj_total = _total_cells(n_proj, loc, 0)[0]
+    totals = {
+        period: loc.word("total_row"),
+        projects: proj_total,
+        inv: figure,
+        hedge: word,
+        loc.word("years"): loc.fixed(int(t["n_years"].sum()), 0),
+    }
+    hedged = any(x is not None and x.qualifier != "exact" for x in (n_proj, n_inv))
+    caption = loc.word("caption_periods") + (loc.bracket(loc.word("caption_total_hedged")) if hedged else "")
+    st = _style(df, "periods", num, caption=caption, key=[period, projects, inv, hedge], totals=totals, loc=loc)
+    nd = columns.decimals("investment_100m_yuan")
     _hedge_in_cells(
-        st, inv, df.columns[4], "investment_100m_yuan", t["investment_qualifier"], loc, t["investment_range"]
+        st,
+        inv,
+        hedge,
+        "investment_100m_yuan",
+        t["investment_qualifier"],
+        loc,
+        t["investment_range"],
+        total=_total_in_cell(n_inv, loc, nd),
     )
     return st
 
@@ -189,7 +418,7 @@ def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
     >>> from analysis import compute, load, tables
     >>> res = compute(load(), 2023)
     >>> list(tables.landing(res, "zh").data.columns[:3])
-    ['签约批次', '报道日期', '签约（个）']
+    ['签约批次', '签约（个）', '落地（个）']
     """
     loc = locale.of(lang)
     rows = res.landing_statements if statements is None else statements
@@ -210,23 +439,33 @@ def landing(res, lang: str, statements=None, name: str = "landing") -> Table:
         for s in rows
     ]
     ci = ["—" if s.ci95_lo is None else loc.pct_interval(s.ci95_lo, s.ci95_hi) for s in rows]
+    cohort, signed = loc.word("cohort"), loc.header("signed", loc.word("count_unit"))
+    n_landed, rate = loc.header("landed", loc.word("count_unit")), loc.word("landing_rate")
     df = pd.DataFrame(
         {
-            loc.word("cohort"): [loc.period(s.first_year, s.last_year, suffix=False) for s in rows],
-            loc.word("as_of"): [loc.date(s.vintage) for s in rows],
-            loc.header("signed", loc.word("count_unit")): [s.signed for s in rows],
-            loc.word("status"): _status([s.signed_status for s in rows], loc),
-            loc.header("landed", loc.word("count_unit")): landed,
-            loc.word("landing_rate"): [s.rate for s in rows],
-            loc.word("ci95"): ci,
+            cohort: [loc.period(s.first_year, s.last_year, suffix=False) for s in rows],
+            signed: [s.signed for s in rows],
+            n_landed: landed,
+            rate: [s.rate for s in rows],
             loc.word("stated"): stated,
+            loc.word("as_of"): [loc.date(s.vintage) for s in rows],
+            loc.word("status"): _status([s.signed_status for s in rows], loc),
+            loc.word("ci95"): ci,
             loc.word("verdict"): [
                 loc.verdict(s.consistent) if s.stated_rate is not None and s.landed is not None else "—" for s in rows
             ],
         }
     )
-    st = _style(df, name, {df.columns[2]: "signed"}, pct_cols=[df.columns[5]], loc=loc)
-    st.set_properties(subset=[df.columns[4], df.columns[6], df.columns[7]], **{"text-align": "right"})
+    st = _style(
+        df,
+        name,
+        {signed: "signed"},
+        pct_cols=[rate],
+        caption=loc.word("caption_landing"),
+        key=[cohort, signed, n_landed, rate, loc.word("stated")],
+        loc=loc,
+    )
+    _right(st, [n_landed, loc.word("ci95"), loc.word("stated")])
     return st
 
 
@@ -252,32 +491,53 @@ def mix(mx, lang: str, name: str | None = None) -> Table:
     >>> from analysis import compute, load, tables
     >>> res = compute(load(), 2023)
     >>> list(tables.mix(res.mix[res.period]["category"], "en").data.columns[:3])
-    ['published name', 'harmonised group', 'projects']
+    ['published name', 'projects', 'intended investment (hundred million yuan)']
     """
     loc = locale.of(lang)
     g = mx.groups
     inv = loc.header("investment", loc.word("yi_yuan"))
+    group, projects = loc.word("published_name"), loc.header("projects_short", loc.word("count_unit"))
+    hedge = loc.word("hedge")
+    per_project = loc.word("investment_per_project")
     df = pd.DataFrame(
         {
-            loc.word("published_name"): loc.col(g, "group"),
-            loc.word("harmonised_group"): loc.col(g, "harmonised"),
-            loc.header("projects_short", loc.word("count_unit")): g["projects"],
-            loc.word("share_projects"): g["project_share"],
+            group: loc.col(g, "group"),
+            projects: g["projects"],
             inv: g["investment_100m_yuan"],
-            loc.word("hedge"): _hedge_col(g["investment_qualifier"], loc),
+            hedge: _hedge_col(g["investment_qualifier"], loc),
+            loc.word("share_projects"): g["project_share"],
             loc.word("share_investment"): g["investment_share"],
-            loc.word("investment_per_project"): g["investment_per_project_100m_yuan"],
+            per_project: g["investment_per_project_100m_yuan"],
+            loc.word("harmonised_group"): loc.col(g, "harmonised"),
         }
     )
-    cols = df.columns
+    # shares and amounts per project do not add; the amounts add with their hedges (a group not stated: at least)
+    n_proj = hedged_total(g["projects"], [None] * len(g), count=True)
+    n_inv = hedged_total(g["investment_100m_yuan"], g["investment_qualifier"])
+    figure, word = _total_cells(n_inv, loc, columns.decimals("investment_100m_yuan"))
+    totals = {group: loc.word("total_row"), projects: _total_cells(n_proj, loc, 0)[0], inv: figure, hedge: word}
+    hedged = any(x is not None and x.qualifier != "exact" for x in (n_proj, n_inv))
+    caption = loc.word("caption_mix", period=loc.period(mx.period.first_year, mx.period.last_year))
     st = _style(
         df,
         name or f"mix{mx.period.key}{mx.dimension}",
-        {cols[2]: "projects", inv: "investment_100m_yuan", cols[7]: "investment_per_project_100m_yuan"},
-        pct_cols=[cols[3], cols[6]],
+        {projects: "projects", inv: "investment_100m_yuan", per_project: "investment_per_project_100m_yuan"},
+        pct_cols=[loc.word("share_projects"), loc.word("share_investment")],
+        caption=caption + (loc.bracket(loc.word("caption_total_hedged")) if hedged else ""),
+        key=[group, projects, inv, hedge],
+        totals=totals,
+        wrap=[group, loc.word("harmonised_group")],
         loc=loc,
     )
-    _hedge_in_cells(st, inv, cols[5], "investment_100m_yuan", g["investment_qualifier"], loc)
+    _hedge_in_cells(
+        st,
+        inv,
+        hedge,
+        "investment_100m_yuan",
+        g["investment_qualifier"],
+        loc,
+        total=_total_in_cell(n_inv, loc, columns.decimals("investment_100m_yuan")),
+    )
     return st
 
 
@@ -303,30 +563,61 @@ def compare(res, dimension: str, lang: str) -> Table:
     >>> from analysis import compute, load, tables
     >>> res = compute(load(), 2023)
     >>> list(tables.compare(res, "category", "en").data.columns[:3])
-    ['harmonised group', 'period', 'published name']
+    ['harmonised group', 'period', 'projects']
     """
     loc = locale.of(lang)
     c = res.compare[dimension]
+    statuses = metrics.period_statuses(c)
+    shown = c[c["period"].map(statuses) == "published"]
     inv = loc.header("investment", loc.word("yi_yuan"))
+    group, period, projects = (
+        loc.word("harmonised_group"),
+        loc.word("period"),
+        loc.header("projects_short", loc.word("count_unit")),
+    )
     df = pd.DataFrame(
         {
-            loc.word("harmonised_group"): loc.col(c, "harmonised"),
-            loc.word("period"): [
-                loc.period(a, b, suffix=False) for a, b in zip(c["first_year"], c["last_year"], strict=True)
+            group: loc.col(shown, "harmonised"),
+            period: [
+                loc.period(a, b, suffix=False) for a, b in zip(shown["first_year"], shown["last_year"], strict=True)
             ],
-            loc.word("published_name"): (loc.col(c, "names")).fillna("—"),
-            loc.header("projects_short", loc.word("count_unit")): c["projects"],
-            loc.word("share_projects"): c["project_share"],
-            inv: c["investment_100m_yuan"],
-            loc.word("hedge"): _hedge_col(c["investment_qualifier"], loc),
-            loc.word("status"): _status(c["status"], loc),
+            projects: shown["projects"],
+            inv: shown["investment_100m_yuan"],
+            loc.word("hedge"): _hedge_col(shown["investment_qualifier"], loc),
+            loc.word("share_projects"): shown["project_share"],
+            loc.word("published_name"): (loc.col(shown, "names")).fillna("—"),
+            loc.word("status"): _status(shown["status"], loc),
         }
     )
-    cols = df.columns
+    # a period without a breakdown under this scheme: one row, after the published ones
+    other = [(p, st) for p, st in statuses.items() if st != "published"]
+    spans = {
+        p: loc.period(a, b, suffix=False) for p, a, b in zip(c["period"], c["first_year"], c["last_year"], strict=True)
+    }
+    if other:
+        rest = pd.DataFrame(
+            {
+                group: [loc.word("all_groups")] * len(other),
+                period: [spans[p] for p, _ in other],
+                loc.word("hedge"): [""] * len(other),
+                loc.word("published_name"): ["—"] * len(other),
+                loc.word("status"): _status([st for _, st in other], loc),
+            }
+        )
+        df = pd.concat([df, rest], ignore_index=True)[df.columns]
+    caption = loc.word("caption_compare", dim=loc.pick(res.dimension_labels[dimension]))
     st = _style(
-        df, f"compare{dimension}", {cols[3]: "projects", inv: "investment_100m_yuan"}, pct_cols=[cols[4]], loc=loc
+        df,
+        f"compare{dimension}",
+        {projects: "projects", inv: "investment_100m_yuan"},
+        pct_cols=[loc.word("share_projects")],
+        caption=caption,
+        key=[group, period, projects, inv, loc.word("hedge")],
+        wrap=[group, loc.word("published_name")],
+        loc=loc,
     )
-    _hedge_in_cells(st, inv, cols[6], "investment_100m_yuan", c["investment_qualifier"], loc)
+    q = list(shown["investment_qualifier"]) + [None] * (len(df) - len(shown))
+    _hedge_in_cells(st, inv, loc.word("hedge"), "investment_100m_yuan", q, loc)
     return st
 
 
@@ -378,8 +669,15 @@ def claims(res, lang: str, frame: pd.DataFrame | None = None, name: str = "claim
             loc.word("basis"): [loc.word(b) for b in led["basis"]],
         }
     )
-    st = _style(df, name, {})
-    st.set_properties(subset=[df.columns[1], df.columns[2]], **{"text-align": "right"})
+    st = _style(
+        df,
+        name,
+        {},
+        caption=loc.word("caption_claims"),
+        key=[loc.word("statement"), loc.word("stated"), loc.word("computed"), loc.word("verdict")],
+        wrap=[loc.word("statement"), loc.word("basis")],
+    )
+    _right(st, [loc.word("stated"), loc.word("computed")])
     return st
 
 
@@ -403,7 +701,7 @@ def projection(res, lang: str) -> Table:
     >>> from analysis import compute, load, tables
     >>> res = compute(load(), 2023)
     >>> list(tables.projection(res, "en").data.columns)
-    ['year', 'measure', 'median', 'mean', '80% prediction interval', '95% prediction interval']
+    ['year', 'measure', 'median', '80% prediction interval', '95% prediction interval', 'mean']
     """
     loc = locale.of(lang)
     tab = res.projection.table
@@ -412,13 +710,14 @@ def projection(res, lang: str) -> Table:
             loc.word("year"): tab["year"].astype(str),
             loc.word("metric"): [loc.word(locale.METRIC_LABELS[m]) for m in tab["metric"]],
             loc.word("median"): [loc.rounded(v) for v in tab["median"]],
-            loc.word("mean"): [loc.rounded(v) for v in tab["mean"]],
             loc.word("pi80"): [loc.interval(a, b) for a, b in zip(tab["pi80_lo"], tab["pi80_hi"], strict=True)],
             loc.word("pi95"): [loc.interval(a, b) for a, b in zip(tab["pi95_lo"], tab["pi95_hi"], strict=True)],
+            loc.word("mean"): [loc.rounded(v) for v in tab["mean"]],
         }
     )
-    st = _style(df, "projection", {})
-    st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    key = [loc.word(w) for w in ("year", "metric", "median", "pi80")]
+    st = _style(df, "projection", {}, caption=loc.word("caption_projection"), key=key, wrap=[loc.word("metric")])
+    _right(st, list(df.columns[2:]))
     return st
 
 
@@ -467,16 +766,24 @@ def backtest(res, lang: str) -> Table | None:
                     bt["actual"], bt["actual_qualifier"], bt["actual_range"], bt["actual_source"], strict=True
                 )
             ],
-            loc.word("median"): [loc.rounded(v) for v in bt["median"]],
             loc.word("pi80"): [loc.interval(a, b) for a, b in zip(bt["pi80_lo"], bt["pi80_hi"], strict=True)],
-            loc.word("pi95"): [loc.interval(a, b) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"], strict=True)],
             loc.word("inside80"): [loc.word("yes" if v else "no") for v in bt["inside80"]],
+            loc.word("median"): [loc.rounded(v) for v in bt["median"]],
+            loc.word("pi95"): [loc.interval(a, b) for a, b in zip(bt["pi95_lo"], bt["pi95_hi"], strict=True)],
             loc.word("interval_score"): bt["interval_score95"],
             loc.word("crps"): bt["crps"],
         }
     )
-    st = _style(df, "backtest", {df.columns[7]: "interval_score95", df.columns[8]: "crps"}, loc=loc)
-    st.set_properties(subset=list(df.columns[2:6]), **{"text-align": "right"})
+    key = [loc.word(w) for w in ("year", "metric", "actual", "pi80")]
+    st = _style(
+        df,
+        "backtest",
+        {loc.word("interval_score"): "interval_score95", loc.word("crps"): "crps"},
+        caption=loc.word("caption_backtest"),
+        key=key,
+        wrap=[loc.word("metric"), loc.word("actual")],
+    )
+    _right(st, [loc.word(w) for w in ("actual", "pi80", "median", "pi95")])
     return st
 
 
@@ -525,7 +832,14 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
         row[loc.word("is_ratio")] = r["is_model"] / r["is_poisson"]
         rows.append(row)
     df = pd.DataFrame(rows)
-    return _style(df, "calibration", {df.columns[-1]: "is_ratio"}, loc=loc)
+    return _style(
+        df,
+        "calibration",
+        {df.columns[-1]: "is_ratio"},
+        caption=loc.word("caption_calibration"),
+        key=list(df.columns[:3]),
+        wrap=list(df.columns[:2]),
+    )
 
 
 # ---- the fitted model as an analyst inspects it (issue 20, item 2; computed by analysis.stats.posterior)

@@ -1,0 +1,47 @@
+"""The built pages' tables and charts as a reader gets them (issue 21, item 3), in headless Chromium at 1280 and
+390 CSS px: every table has a caption and its key columns in view without scrolling sideways, no chart text is
+under 10 CSS px where the page shows it, and no image's alt text is the page's title or a caption; and every page
+stays under the weight budget (its charts are inline 2x PNGs).
+
+Helpers in ``tests/browser.py`` (``tables_and_charts``, ``table_chart_problems``); the build is the run's shared
+one (``built_reports``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import WIDTHS, Browser, find_chromium, pages, table_chart_problems, tables_and_charts
+
+#: the most one page may weigh, charts included (bytes)
+PAGE_BUDGET = 1_500_000
+
+CHROMIUM = find_chromium()
+
+
+def test_every_page_is_under_the_weight_budget(built_reports):
+    found = pages(built_reports)
+    assert len(found) > 1
+    heavy = {name: path.stat().st_size for name, path in found if path.stat().st_size > PAGE_BUDGET}
+    assert not heavy, heavy
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Browser(CHROMIUM) as b:
+        yield b
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt-get install chromium)")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_tables_and_charts_in_a_real_browser(built_reports, browser, width):
+    bad, tables, charts = [], 0, 0
+    for name, path in pages(built_reports):
+        found = tables_and_charts(browser, path, width)
+        tables += len(found["tables"])
+        charts += len(found["charts"])
+        bad += table_chart_problems(found, name, width)
+        if width == min(WIDTHS):  # a phone shows the narrow rendering
+            assert all(c["narrow"] for c in found["charts"]), name
+    assert tables and charts
+    assert not bad, "\n".join(bad)

@@ -558,7 +558,7 @@ TABLES_CHARTS_JS = r"""
     const cssWidth = parseFloat((narrow ? src : img).getAttribute('width'));
     const pt = parseFloat(f.dataset[narrow ? 'ptNarrow' : 'ptWide']);
     const shown = img.getBoundingClientRect().width;
-    charts.push({alt: img.alt, caption: (f.querySelector('figcaption') || {}).textContent || '', narrow,
+    charts.push({alt: img.alt, caption: (f.querySelector('figcaption') || {}).textContent || '', narrow, hasNarrow: !!src,
                  shown, textPx: pt / 72 * parseFloat(f.dataset.dpi) * shown / cssWidth});
   }
   const h1 = document.querySelector('h1');

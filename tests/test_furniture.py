@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from analysis.core import locale
 from analysis.pipeline.build import Site, lang_folders, languages, plan
 from analysis.pipeline.cli import main
-from analysis.present import output, page
+from analysis.present import downloads, page
 
 from .browser import Browser, find_chromium, furniture_problems, pages
 from .conftest import DATA, ROOT
@@ -358,13 +358,13 @@ def test_the_index_leads_with_the_latest_release_and_lists_the_reports_newest_fi
 
 @given(st.sampled_from(["", " ", "\n"]), st.sampled_from("=+-@\t"), st.text())
 def test_a_text_cell_is_never_read_as_a_formula(space, start, rest):
-    cell = output.csv_cell(space + start + rest)
+    cell = downloads.csv_cell(space + start + rest)
     assert not cell.startswith(("=", "+", "-", "@")) or re.fullmatch(r"-?\d+(\.\d+)?%?", cell)
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9))
 def test_a_number_stays_a_number(x):
-    assert float(output.csv_cell(x)) == pytest.approx(round(x, output.ROUND), abs=1e-9)
+    assert float(downloads.csv_cell(x)) == pytest.approx(round(x, downloads.ROUND), abs=1e-9)
 
 
 def test_table_csvs_keep_data_text_as_text_and_guard_formulas():

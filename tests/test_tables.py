@@ -73,7 +73,8 @@ def test_every_table_has_a_caption_and_its_key_columns_first(res23, lang):
         assert t.key and list(t.key) == cols[: len(t.key)], (t.key, cols)  # what a phone shows without scrolling
         first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", html, re.S).group(1)
         keyed = re.findall(r'class="data row0 col(\d+) key', first_row)
-        assert [cols[int(i)] for i in keyed] == list(t.key)
+        shown = [k for k in t.key if cols.index(k) not in t.hidden_columns]  # zh: the hedge is in the cell
+        assert [cols[int(i)] for i in keyed] == shown
 
 
 def test_the_periods_total_adds_the_published_figures_with_their_hedges(res24):
@@ -81,13 +82,19 @@ def test_the_periods_total_adds_the_published_figures_with_their_hedges(res24):
     projects = sum(int(r["projects"]) for r in published)
     amount = sum(float(r["investment_100m_yuan"]) for r in published)
     hedged = any(r["investment_qualifier"] != "exact" for r in published)
-    for lang, about in (("zh", "约"), ("en", "about")):
+    for lang in LANGS:
+        loc = tables.locale.of(lang)
         t = tables.periods(res24, lang)
         assert len(t.data) == len(published)  # the totals row is not part of the plain frame
         foot = _cells(t.to_html(), "tfoot")
         assert foot[0] == tables.locale.word("total_row", lang)
         assert foot[1] == str(projects)  # whole counts add exactly
-        assert foot[2] == f"{round(amount):,}" and foot[3] == (about if hedged else "")  # 约 parts: an 约 total
+        q = "approx" if hedged else "exact"  # 约 parts: an 约 total
+        if loc.hedge_in_cell:  # zh: 约1837 in the cell, the hedge column hidden
+            assert foot[2] == loc.hedged_cell(round(amount), q, nd=0)
+            foot.insert(3, "")
+        else:
+            assert foot[2] == f"{round(amount):,}" and foot[3] == (loc.hedge_word(q) if hedged else "")
         assert foot[4] == str(sum(int(r["last_year"]) - int(r["first_year"]) + 1 for r in published))
         assert set(foot[5:]) == {""}  # a status, yearly averages and amounts per project do not add
         if hedged:
@@ -102,10 +109,14 @@ def test_a_group_not_stated_makes_the_total_at_least_the_others(ds):
     assert 0 < len(stated) < len(g)
     lo = sum(float(v) * (1 - APPROX_REL_TOL) for v in stated["investment_100m_yuan"])  # 约X: down to 95% of X
     for lang in LANGS:
+        loc = tables.locale.of(lang)
         foot = _cells(tables.mix(mx, lang).to_html(), "tfoot")
         assert foot[1] == str(int(g["projects"].sum()))
-        assert foot[2] == f"{round(lo):,}" and foot[3] == tables.locale.word("at_least", lang)
-        assert set(foot[4:]) == {""}  # shares and amounts per project do not add
+        if loc.hedge_in_cell:  # zh: 不少于267 in the cell
+            assert foot[2] == loc.word("at_least") + str(round(lo))
+        else:
+            assert foot[2] == f"{round(lo):,}" and foot[3] == loc.word("at_least")
+        assert set(foot[4 - loc.hedge_in_cell :]) == {""}  # shares and amounts per project do not add
 
 
 def test_no_stated_amount_leaves_the_total_unknown(res24):
@@ -131,6 +142,11 @@ def test_the_comparison_leads_with_what_was_published(res24, lang):
     c = res24.compare["category"]
     unpublished = [p for p, g in c.groupby("period", sort=False) if set(g["status"]) == {"not_published"}]
     assert unpublished  # 2019–2020 and 2021 have no breakdown
+    loc = tables.locale.of(lang)
+    label = {
+        p: loc.period(a, b, suffix=False) for p, a, b in zip(c["period"], c["first_year"], c["last_year"], strict=True)
+    }
+    unpublished = [label[p] for p in unpublished]
     df = tables.compare(res24, "category", lang).data
     period = tables.locale.word("period", lang)
     rest = df[df[period].isin(unpublished)]

@@ -351,7 +351,7 @@ WORDS.update(
             "模拟研究：预测区间的覆盖率和区间得分",
             "Simulation study: coverage of the prediction intervals and interval score",
         ),
-        "caption_total_hedged": ("合计保留各项的修饰", "the total keeps its parts' hedges"),
+        "caption_total_hedged": ("合计中含约数", "the total keeps its parts' hedges"),
         "caption_not_published": ("{periods}未公布分组数据", "no breakdown published for {periods}"),
     }
 )

@@ -316,7 +316,7 @@ def show(fig, name: str, fig_dir: str | None = None) -> None:
     >>> from analysis import charts, compute, load, notebook
     >>> fig = charts.landing(compute(load(), 2023), "en")
     >>> notebook.show(fig, "landing")  # outside a notebook, the figure's text
-    Figure(700x440)
+    Figure(...)
     >>> with tempfile.TemporaryDirectory() as d:
     ...     notebook.show(fig, "landing", d)  # doctest: +ELLIPSIS
     ...     sorted(p.name for p in pathlib.Path(d).iterdir())

@@ -25,7 +25,7 @@ import mistune
 from markupsafe import Markup
 
 from ..core import locale
-from . import output, prose
+from . import downloads, prose
 
 REMOVE_TAG = "remove-in-report"
 MAIN_POINTS_TAG = "main-points"
@@ -164,7 +164,9 @@ def _split(nb, lang) -> tuple[dict[str, Markup], dict[str, bytes]]:
             name = _csv_name(text, files)
             given = o["data"].get("text/csv")  # a table of analysis.tables carries its frame's CSV
             given = "".join(given) if isinstance(given, list) else given
-            files[name] = (output.CSV_BOM + given).encode("utf-8") if given else output.csv_bytes(table_frame(text))
+            files[name] = (
+                (downloads.CSV_BOM + given).encode("utf-8") if given else downloads.csv_bytes(table_frame(text))
+            )
             href = quote(name)
         h = _output_html(o, href, lang)
         if h:
@@ -241,7 +243,7 @@ def table_frame(table_html: str):
     Returns
     -------
     pandas.DataFrame
-        The cells as text, as shown (:func:`analysis.present.output.csv_cell` writes the numbers plainly).
+        The cells as text, as shown (:func:`analysis.present.downloads.csv_cell` writes the numbers plainly).
 
     Examples
     --------
@@ -617,6 +619,8 @@ def series_figure(res, lang: str, csv_href: str | None = None) -> dict:
     return {
         "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         "width": int(fig.get_figwidth() * charts.DPI),
+        "dpi": charts.DPI,  # with "pt", the smallest type: what the browser check reads (as figure_markup writes)
+        "pt": f"{min([t.get_fontsize() for t in charts.shown_texts(fig)] or [0]):g}",
         "alt": alt,
         "title": loc.word("furn_series_title"),
         "csv": csv_href,

@@ -57,7 +57,7 @@ class Table(Styler):
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """Beside the HTML, the table's numbers as CSV (``text/csv``): the page links this file, made from the
         frame (numbers whole, each hedge in its column), not from the cells as shown (zh writes 约164.89)."""
-        from .output import CSV_BOM, csv_bytes
+        from .downloads import CSV_BOM, csv_bytes
 
         return {"text/csv": csv_bytes(self.data).decode("utf-8").removeprefix(CSV_BOM)}
 

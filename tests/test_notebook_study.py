@@ -182,7 +182,7 @@ def test_in_a_build_a_shown_chart_is_saved_wide_and_narrow(res, tmp_path, draw, 
     narrow = charts.png(draw(res, "en", *args, size="narrow"))
     assert (tmp_path / f"{name}.png").read_bytes() == wide
     assert (tmp_path / f"{name}-narrow.png").read_bytes() == narrow
-    assert html.startswith("<figure class=\"chart\" ") and html.endswith("</figcaption></figure>")
+    assert html.startswith('<figure class="chart" ') and html.endswith("</figcaption></figure>")
     assert base64.b64encode(narrow).decode() in html and base64.b64encode(wide).decode() in html
     assert "<figcaption>Source: " in html
 

@@ -782,6 +782,7 @@ def backtest(res, lang: str) -> Table | None:
         caption=loc.word("caption_backtest"),
         key=key,
         wrap=[loc.word("metric"), loc.word("actual")],
+        loc=loc,
     )
     _right(st, [loc.word(w) for w in ("actual", "pi80", "median", "pi95")])
     return st
@@ -839,6 +840,7 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
         caption=loc.word("caption_calibration"),
         key=list(df.columns[:3]),
         wrap=list(df.columns[:2]),
+        loc=loc,
     )
 
 
@@ -869,14 +871,14 @@ def model_weights(res, lang: str) -> Table:
     >>> from analysis import compute, load, tables
     >>> t = tables.model_weights(compute(load(), 2023), "en")
     >>> list(t.data.columns[:4])
-    ['model', 'prior probability', 'log evidence', 'weight']
+    ['model', 'weight', 'prior probability', 'log evidence']
     """
     from ..stats.posterior import posterior
 
     loc = locale.of(lang)
     view = posterior(res)
     t = view.weights.merge(view.diagnostics, on="model", how="left", validate="one_to_one")
-    names = ("prior_probability", "log_evidence", "weight", "draws", "ess", "khat")
+    names = ("weight", "prior_probability", "log_evidence", "draws", "ess", "khat")
     df = pd.DataFrame(
         {
             loc.word("model"): [_model_label(m, loc) for m in t["model"]],
@@ -887,7 +889,9 @@ def model_weights(res, lang: str) -> Table:
     titles = {loc.word(columns.column(n).title): n for n in names}
     shares = [c for c, n in titles.items() if columns.column(n).decimals is None]
     numeric = {c: n for c, n in titles.items() if c not in shares}
-    return _style(df, "modelweights", numeric, pct_cols=shares, caption=loc.word("caption_model_weights"), loc=loc)
+    key = [loc.word("model"), loc.word(columns.column("weight").title)]  # what a phone shows without scrolling
+    caption = loc.word("caption_model_weights")
+    return _style(df, "modelweights", numeric, pct_cols=shares, caption=caption, key=key, loc=loc)
 
 
 def prior_posterior(res, lang: str) -> Table:
@@ -920,7 +924,7 @@ def prior_posterior(res, lang: str) -> Table:
 
     def cell(side):
         return [
-            f"{locale.fixed(m, nd)}{loc.bracket(loc.interval(lo, hi, _fixed(nd)))}"
+            f"{loc.fixed(m, nd)}{loc.bracket(loc.interval(lo, hi, _fixed(nd, loc)))}"
             for m, lo, hi in zip(p[f"{side}_q50"], p[f"{side}_q10"], p[f"{side}_q90"], strict=True)
         ]
 
@@ -934,7 +938,8 @@ def prior_posterior(res, lang: str) -> Table:
             ratio: p["sd_ratio"],
         }
     )
-    st = _style(df, "priorposterior", {ratio: "sd_ratio"}, caption=loc.word("caption_prior_posterior"), loc=loc)
+    caption, key = loc.word("caption_prior_posterior"), [loc.word("model"), loc.word("parameter")]
+    st = _style(df, "priorposterior", {ratio: "sd_ratio"}, caption=caption, key=key, wrap=key, loc=loc)
     st.set_properties(subset=list(df.columns[2:4]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     return st
 

@@ -33,14 +33,15 @@ XDIST := -n $(shell $(PYTHON) -c "import os; print(min(os.cpu_count() or 1, 4))"
 .PHONY: reports test check metrics calibrate notebooks screenshots bench lab clean
 
 # $(call install,VENV,EXTRA,WHAT): create VENV when missing and install the package with EXTRA and the pinned
-# stack into it, saying what it installs (uv lists the packages; pip shows its progress bars), then stamp it
+# stack into it, saying what it installs (uv lists the packages; pip shows its progress bars), then stamp it.
+# The venv is made without pip (ensurepip alone takes seconds); pip is added only when pip has to install.
 define install
-@test -x $(1)/bin/python || { echo "make: creating $(1) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(1); }
+@test -x $(1)/bin/python || { echo "make: creating $(1) with $$($(PYTHON) --version)"; $(PYTHON) -m venv --without-pip $(1); }
 @echo "make: installing $(3) into $(1): $$(grep -c '==' constraints.txt) pinned packages from constraints.txt (later runs skip this)"
 $(if $(UV),,@echo "make: no uv on PATH: bootstrapping uv $(UV_VERSION) into $(1) with pip (a few seconds)")
-$(if $(UV),,$(1)/bin/python -m pip install --progress-bar on uv==$(UV_VERSION) || echo "make: uv could not be installed: pip installs instead (about a minute)")
+$(if $(UV),,$(PYTHON) -m pip --python $(1)/bin/python install --progress-bar on uv==$(UV_VERSION) || echo "make: uv could not be installed: pip installs instead (about a minute)")
 @if [ -x "$(or $(UV),$(1)/bin/uv)" ]; then set -x; "$(or $(UV),$(1)/bin/uv)" pip install --python $(1)/bin/python -c constraints.txt -e '.[$(2)]'; \
-else set -x; $(1)/bin/python -m pip install --progress-bar on -c constraints.txt -e '.[$(2)]'; fi
+else set -x; $(1)/bin/python -m ensurepip --default-pip && $(1)/bin/python -m pip install --progress-bar on -c constraints.txt -e '.[$(2)]'; fi
 @touch $(1)/.installed
 @echo "make: $(1) is ready"
 endef

@@ -19,17 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
-#: stands in for python3, a venv's python and its pip: logs its arguments; ``-m venv DIR`` makes DIR/bin/python
-#: (this script); ``-m pip install uv==…`` puts a uv stand-in beside it unless $STUB_NO_UV is set
+#: stands in for python3, a venv's python and pip: logs its arguments; ``-m venv --without-pip DIR`` makes
+#: DIR/bin/python (this script); ``-m pip --python PY install uv==…`` puts a uv stand-in beside PY unless
+#: $STUB_NO_UV is set; any other pip install fails when $STUB_PIP_FAILS is set
 PYTHON_STUB = """#!/bin/sh
 echo "python $*" >> "$STUB_LOG"
 case "$1 $2" in
   "--version ") echo "Python 3.11.0" ;;
-  "-m venv") mkdir -p "$3/bin" && cp "$0" "$3/bin/python" ;;
+  "-m venv") mkdir -p "$4/bin" && cp "$0" "$4/bin/python" ;;
   "-m pip")
     case "$*" in
       *" uv=="*) [ -z "$STUB_NO_UV" ] || { echo "ERROR: no uv wheel here" >&2; exit 1; }
-                 cp "$STUB_DIR/uv-stub" "$(dirname "$0")/uv" ;;
+                 cp "$STUB_DIR/uv-stub" "$(dirname "$4")/uv" ;;
       *) [ -z "$STUB_PIP_FAILS" ] || exit 1 ;;
     esac ;;
 esac
@@ -97,7 +98,7 @@ UV_VERSION = re.search(r"^UV_VERSION := (\S+)$", (ROOT / "Makefile").read_text()
 def test_uv_on_path_installs_the_pins(project, venv, extra):
     out, calls = make(project, f"{venv}/.installed", uv_on_path=True)
     assert out.returncode == 0, out.stderr
-    assert [c for c in calls if " -m venv " in c] == [f"python -m venv {venv}"]
+    assert [c for c in calls if " -m venv " in c] == [f"python -m venv --without-pip {venv}"]
     installs = [c for c in calls if "install" in c]
     assert installs == [f"uv pip install --python {venv}/bin/python -c constraints.txt -e .[{extra}]"]
     assert (project / venv / ".installed").exists()
@@ -109,7 +110,8 @@ def test_without_uv_it_is_bootstrapped_into_the_venv(project, venv, extra):
     out, calls = make(project, f"{venv}/.installed")
     assert out.returncode == 0, out.stderr
     installs = [c for c in calls if "install" in c]
-    assert installs[0].startswith("python -m pip install") and installs[0].endswith(f" uv=={UV_VERSION}")
+    assert installs[0].startswith(f"python -m pip --python {venv}/bin/python install")
+    assert installs[0].endswith(f" uv=={UV_VERSION}")
     assert installs[1:] == [f"uv pip install --python {venv}/bin/python -c constraints.txt -e .[{extra}]"]
     assert "bootstrapping uv" in out.stdout
     assert (project / venv / ".installed").exists()
@@ -121,6 +123,7 @@ def test_a_failed_bootstrap_falls_back_to_pip_with_progress(project, venv, extra
     assert out.returncode == 0, out.stderr
     installs = [c for c in calls if "install" in c]
     assert len(installs) == 2 and installs[0].endswith(f" uv=={UV_VERSION}")
+    assert "python -m ensurepip --default-pip" in calls  # the venv was made without pip
     assert installs[1] == f"python -m pip install --progress-bar on -c constraints.txt -e .[{extra}]"
     assert "uv could not be installed: pip installs instead" in out.stdout
     assert (project / venv / ".installed").exists()

@@ -405,3 +405,41 @@ def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path,
     assert "not in the data" in capsys.readouterr().err
     assert calls == ["kill_all", "close"]
     assert not (tmp_path / "reports").exists()
+
+
+def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, monkeypatch):
+    """The OS may hand a process's SIGINT to any of its threads; Python then raises KeyboardInterrupt in the main
+    thread only when it next runs. The build's main thread does not sleep through it while a cell hangs (it
+    once did, until the cell's timeout: the Ctrl-C test failed so under load)."""
+    import threading
+
+    started = Path(str(earlier) + ".started")
+    monkeypatch.setenv(FAULT, "hang")
+    monkeypatch.setenv(STARTED, str(started))
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait, daemon=True)  # the thread the signal is handed to
+    other.start()
+
+    def interrupt():
+        deadline = time.monotonic() + TIMEOUT
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        signal.pthread_kill(other.ident, signal.SIGINT)
+
+    ran = []
+    execute = kernels.Kernel.execute
+
+    def recorded(self, nb_path, *args, **kwargs):
+        ran.append(nb_path.stem)
+        return execute(self, nb_path, *args, **kwargs)
+
+    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
+    threading.Thread(target=interrupt, daemon=True).start()
+    try:
+        # were the interrupt missed, the cell's timeout would end the hang and the build would go on
+        with pytest.raises(KeyboardInterrupt):
+            run(ds, nb_dir, earlier, cell_timeout=TIMEOUT // 4)
+    finally:
+        idle.set()
+    assert started.exists()
+    assert ran == ["1.0-trends", "2.0-landing"]  # stopped in the hanging cell: no notebook ran after it

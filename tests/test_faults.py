@@ -59,6 +59,19 @@ print("conferences.csv", digest)
 json.dump({"through": through, "conferences": digest}, open(metrics_path, "w"))"""
 #: the CLI in a subprocess, with the fixtures' light warm-up
 CLI = f"import sys, analysis.pipeline.kernels as k; k.WARM_UP = {WARM_UP!r}; from analysis.pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+#: and as in a terminal, where Ctrl-C raises KeyboardInterrupt: a suite started as a background job (`make test &`)
+#: hands its subprocesses SIGINT ignored, and Python then leaves it ignored
+CLI_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); " + CLI
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt in this process during the test, as in a terminal (see CLI_IN_A_TERMINAL)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 TIMEOUT = 120  # seconds any subprocess of this module may take, far above what it needs
 
 
@@ -202,7 +215,7 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, cle
         [
             sys.executable,
             "-c",
-            CLI,
+            CLI_IN_A_TERMINAL,
             "build",
             "--out",
             str(earlier),
@@ -407,7 +420,7 @@ def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path,
     assert not (tmp_path / "reports").exists()
 
 
-def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, monkeypatch):
+def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, monkeypatch, ctrl_c_raises):
     """The OS may hand a process's SIGINT to any of its threads; Python then raises KeyboardInterrupt in the main
     thread only when it next runs. The build's main thread does not sleep through it while a cell hangs (it
     once did, until the cell's timeout: the Ctrl-C test failed so under load)."""

@@ -1,9 +1,10 @@
 """Benchmark of a first run (a script, not a test): the README's two commands on a fresh clone.
 
 Clones the repository's committed HEAD into a temporary folder (no .venv, no reports/), then runs
-``make reports`` and ``make test`` there, one after the other, and prints each one's wall time and the
-machine's core count. pip's cache is whatever the machine has (a warm cache is the usual case).
-It takes several minutes and both cores: run it alone.
+``make reports`` and ``make test`` there, one after the other, and prints each one's wall time, the
+machine's core count, its load average before and after (other work on the machine slows both), and
+whether uv was on PATH (else the Makefile bootstraps it into the venv). uv's and pip's caches are whatever
+the machine has (a warm cache is the usual case). It takes a few minutes and both cores: run it alone.
 
     python3 benchmarks/fresh_clone.py [--keep]
 """
@@ -44,6 +45,11 @@ def run_timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
     return time.perf_counter() - start, status
 
 
+def _load(avg: tuple[float, float, float]) -> str:
+    """The load averages, as uptime prints them."""
+    return ", ".join(f"{x:.2f}" for x in avg)
+
+
 def main() -> int:
     """Clone, run the README's commands, print their wall times and the core count.
 
@@ -55,6 +61,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", action="store_true", help="keep the clone (its path is printed)")
     args = ap.parse_args()
+    load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="fresh-clone-"))
     clone = tmp / ROOT.name
     try:
@@ -65,7 +72,11 @@ def main() -> int:
             print(f"clone kept in {clone}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    load_after = os.getloadavg()
+    uv = shutil.which("uv")
     print(f"\nfresh clone of {ROOT.name} on {os.cpu_count()} cores (python {sys.version.split()[0]}):")
+    print(f"  uv: {uv or 'not on PATH (bootstrapped into the venv by make)'}")
+    print(f"  load average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
     for name, seconds, status in times:
         print(f"  {name:<13} {seconds:6.1f} s" + ("" if status == 0 else f"  (exit {status})"))
     return int(any(status for _, _, status in times))

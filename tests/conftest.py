@@ -1,4 +1,5 @@
-"""Shared fixtures: a scratch copy of data/ that tests may corrupt, and small CSV editing helpers."""
+"""Shared fixtures: a scratch copy of data/ that tests may corrupt, small CSV editing helpers, one shared build,
+and the order the files run in (the longest first)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,27 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: the files that take longest (builds and kernels, the live calibration study, many data loads), longest first.
+#: They run first: ``make test`` hands whole files to the pytest-xdist workers in collection order
+#: (``--dist loadfile --no-loadscope-reorder``), so no worker is left with a long file while the other idles.
+#: The order changes no result; a file missing here only runs later.
+LONGEST_FIRST = (
+    "test_build.py",
+    "test_faults.py",
+    "test_calibration.py",
+    "test_bad_input.py",
+    "test_escaping.py",
+    "test_docs.py",
+    "test_new_year.py",
+    "test_properties.py",
+    "test_prose.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The files of :data:`LONGEST_FIRST` first, in that order; every file's tests keep their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture
@@ -103,7 +125,9 @@ def built_reports(tmp_path_factory) -> Path:
             if out.exists():
                 shutil.rmtree(out)
             ds = load(DATA)
-            # warm kernels, as `make reports`; tests/test_build.py runs every notebook in a fresh one and compares
-            build(plan(ds, out_dir=out), ds, n_jobs=2, progress=False, tree=tree_digest(None))
+            # a warm kernel, as `make reports` (one: a second would only import the stack again while the
+            # other xdist worker has the other core); tests/test_build.py runs every notebook in a fresh one and
+            # compares
+            build(plan(ds, out_dir=out), ds, n_jobs=1, progress=False, tree=tree_digest(None))
             (root / "shared-reports.done").write_text("")
     return out

@@ -59,6 +59,19 @@ print("conferences.csv", digest)
 json.dump({"through": through, "conferences": digest}, open(metrics_path, "w"))"""
 #: the CLI in a subprocess, with the fixtures' light warm-up
 CLI = f"import sys, analysis.pipeline.kernels as k; k.WARM_UP = {WARM_UP!r}; from analysis.pipeline.cli import main; sys.exit(main(sys.argv[1:]))"
+#: and as in a terminal, where Ctrl-C raises KeyboardInterrupt: a suite started as a background job (`make test &`)
+#: hands its subprocesses SIGINT ignored, and Python then leaves it ignored
+CLI_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); " + CLI
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt in this process during the test, as in a terminal (see CLI_IN_A_TERMINAL)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 TIMEOUT = 120  # seconds any subprocess of this module may take, far above what it needs
 
 
@@ -202,7 +215,7 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, cle
         [
             sys.executable,
             "-c",
-            CLI,
+            CLI_IN_A_TERMINAL,
             "build",
             "--out",
             str(earlier),
@@ -226,7 +239,10 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, cle
         kids = psutil.Process(proc.pid).children(recursive=True)
         assert kids, "the kernel should be a child of the build"
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)  # the cell would hang for days, the cell timeout is 300 s
+        # the cell would hang for days and its timeout is longer than TIMEOUT: an exit within TIMEOUT is the
+        # interrupt's doing (the exit takes about a second, several under load)
+        assert kernels.CELL_TIMEOUT > TIMEOUT
+        _, err = proc.communicate(timeout=TIMEOUT)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -381,3 +397,64 @@ def test_same_data_from_two_places_same_bytes_readable_and_no_ipython_history(ds
     assert {m for f, m in modes.items() if (out / f).is_file()} == {0o644}
     # (jupyter_client's kernel-spec search in the build process may create an empty ~/.ipython)
     assert list(home.glob(".ipython/**/*")) == []
+
+
+def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path, monkeypatch, capsys):
+    """The kernels start warming up before the data are loaded and planned; a build refused then (a year not
+    in the data) kills them, and waits for none to finish starting, before it closes the pool."""
+    from analysis.pipeline.cli import main
+
+    calls = []
+
+    class Pool(B.KernelPool):
+        def kill_all(self):
+            calls.append("kill_all")
+            super().kill_all()
+
+        def close(self):
+            calls.append("close")
+            super().close()
+
+    monkeypatch.setattr(B, "KernelPool", Pool)
+    assert main(["build", "--out", str(tmp_path / "reports"), "--years", "2031", "--jobs", "1"]) == 2
+    assert "not in the data" in capsys.readouterr().err
+    assert calls == ["kill_all", "close"]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, monkeypatch, ctrl_c_raises):
+    """The OS may hand a process's SIGINT to any of its threads; Python then raises KeyboardInterrupt in the main
+    thread only when it next runs. The build's main thread does not sleep through it while a cell hangs (it
+    once did, until the cell's timeout: the Ctrl-C test failed so under load)."""
+    import threading
+
+    started = Path(str(earlier) + ".started")
+    monkeypatch.setenv(FAULT, "hang")
+    monkeypatch.setenv(STARTED, str(started))
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait, daemon=True)  # the thread the signal is handed to
+    other.start()
+
+    def interrupt():
+        deadline = time.monotonic() + TIMEOUT
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        signal.pthread_kill(other.ident, signal.SIGINT)
+
+    ran = []
+    execute = kernels.Kernel.execute
+
+    def recorded(self, nb_path, *args, **kwargs):
+        ran.append(nb_path.stem)
+        return execute(self, nb_path, *args, **kwargs)
+
+    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
+    threading.Thread(target=interrupt, daemon=True).start()
+    try:
+        # were the interrupt missed, the cell's timeout would end the hang and the build would go on
+        with pytest.raises(KeyboardInterrupt):
+            run(ds, nb_dir, earlier, cell_timeout=TIMEOUT // 4)
+    finally:
+        idle.set()
+    assert started.exists()
+    assert ran == ["1.0-trends", "2.0-landing"]  # stopped in the hanging cell: no notebook ran after it

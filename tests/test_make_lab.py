@@ -50,9 +50,12 @@ def stamp_after_the_pins(folder):
 
 def test_a_first_make_lab_installs_with_progress_and_says_so(lab_copy):
     commands = dry_run(lab_copy)
-    install = [line for line in commands.splitlines() if "pip install" in line]
-    assert len(install) == 1
-    assert "--progress-bar on" in install[0] and "--quiet" not in install[0]
+    # one line installs the package with the lab extra: with uv, or with pip and its progress bars
+    # (tests/test_make.py runs it: uv on PATH, uv bootstrapped, pip when the bootstrap fails)
+    install = [line for line in commands.splitlines() if "-e '.[lab]'" in line]
+    assert len(install) == 1 and 'uv" pip install' in install[0]
+    assert "pip install --progress-bar on -c constraints.txt -e '.[lab]'" in install[0]
+    assert "--quiet" not in commands
     assert "installing" in commands and ".venv-lab" in commands
     assert commands.rstrip().splitlines()[-1].endswith("jupyter lab notebooks/")
 

@@ -923,7 +923,8 @@ def _run(
         for th in threads:
             th.start()
         for th in threads:
-            th.join()
+            while th.is_alive():  # in slices: Ctrl-C is noticed even when the OS handed SIGINT to another thread
+                th.join(0.5)
     except KeyboardInterrupt:
         stop.set()
         pool.kill_all()  # the workers blocked in a cell see a dead kernel within a second

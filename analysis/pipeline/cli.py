@@ -237,7 +237,7 @@ def cmd_build(args) -> int:
         claim = outdir.Claim(out, protect).acquire()
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    pool = None
+    pool, done = None, False
     try:
         # the kernels start (and import the stack) while this process loads and checks the data and plans
         pool = KernelPool(min(args.jobs or os.cpu_count() or 1, most_units(args.data, nb_dir, args.lang)))
@@ -257,16 +257,15 @@ def cmd_build(args) -> int:
             claim=claim,
             feedback=feedback,
         )
+        done = True
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except BuildError as exc:
         raise SystemExit(f"{PROG}: error: {exc}") from None
-    except KeyboardInterrupt:
-        if pool is not None:
-            pool.kill_all()  # also the kernels still starting: none is left behind
-        raise
     finally:
         if pool is not None:
+            if not done:  # refused, failed or interrupted: no kernel is left, none still starting is waited for
+                pool.kill_all()
             pool.close()
         claim.release()
     return 0

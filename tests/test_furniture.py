@@ -55,6 +55,8 @@ TOTALS = [r for r in _rows("signings.csv") if r["dimension"] == "total"]
 CONFERENCES = _rows("conferences.csv")
 LAST_CONFERENCE = max(int(r["year"]) for r in CONFERENCES)
 MONTHS = sorted({int(r["month"]) for r in CONFERENCES if r["month"]})
+KNOWN_MONTH_YEARS = sorted({int(r["year"]) for r in CONFERENCES if r["month"]})
+CONFERENCE_YEARS = sorted({int(r["year"]) for r in CONFERENCES})
 
 
 def _first_published(year: int) -> tuple[int, int, int]:
@@ -175,6 +177,8 @@ def test_every_page_states_the_release_date_of_its_figures_and_the_next(every_pa
             assert str(LAST_CONFERENCE + 1) in nxt, name
             for m in (MONTHS[0], MONTHS[-1]):
                 assert locale.month_name(m, loc.lang) in nxt, name
+            if KNOWN_MONTH_YEARS != CONFERENCE_YEARS:  # the window is only that of the conferences with a month
+                assert loc.word("cli_list_sep").join(str(y) for y in KNOWN_MONTH_YEARS) in nxt, name
             assert not re.search(r"\d+月\d+日|\d+ [A-Z][a-z]+ \d{4}", nxt), name
 
 

@@ -176,3 +176,17 @@ def test_the_figure_html_carries_the_finding_as_escaped_alt_text_and_both_render
     assert html.count("data:image/png;base64,") == 2 and 'data-dpi="110"' in html
     wide.alt = '"><script>alert(1)</script>'  # data text (a group's name) in a finding is text
     assert "<script>" not in notebook.figure_markup(wide, narrow, "")
+
+
+@pytest.mark.parametrize("lang", locale.LANGS)
+def test_the_comparison_alt_reads_the_latest_period_with_values(lang):
+    """2024's categories are grouped otherwise: the alt text names the largest group of the latest period that has
+    values (not "not published"), with that period's figure as the data give it."""
+    res = compute(load(DATA), 2024, projection=False)
+    c = res.compare["category"]
+    with_values = c[c["projects"].notna()]
+    latest = with_values[with_values["last_year"] == with_values["last_year"].max()]
+    top = latest.loc[latest["projects"].astype(float).idxmax()]
+    alt = P.compare(res, lang, "category").alt
+    loc = locale.of(lang)
+    assert loc.col(top, "harmonised") in alt and str(int(top["projects"])) in alt, alt

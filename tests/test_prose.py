@@ -235,3 +235,20 @@ def test_a_one_period_history_says_in_both_languages_that_no_projection_is_compa
     )
     zh, en = prose.render("main_points", res, "zh"), prose.render("main_points", res, "en")
     assert "尚无可以确定的新情况" in zh and "nothing new can be told for certain yet" in en
+
+
+@given(
+    lo=st.floats(0, 1, allow_nan=False),
+    width=st.floats(0, 1, allow_nan=False),
+    scale=st.sampled_from([1.0, 100.0]),
+)
+def test_a_findings_range_is_rounded_outward(lo, width, scale):
+    """The range a sentence prints holds every value the hedges allow: its lower end rounded down, its upper up
+    (31.797% is written 31%, never 32%; "at least 90.588%" is 不低于90.5%)."""
+    from analysis.present.prose import _figure_facts
+    from analysis.stats.findings import Figure
+
+    hi = lo + width
+    facts = _figure_facts(Figure(lo, "range", lo, hi), scale=scale, nd=1)
+    assert facts["lo"] <= lo * scale + 1e-9 and facts["hi"] >= hi * scale - 1e-9
+    assert facts["lo"] > lo * scale - 0.1 - 1e-9 and facts["hi"] < hi * scale + 0.1 + 1e-9  # by less than a step

@@ -569,6 +569,11 @@ FURNITURE_WORDS: dict[str, tuple[str, str]] = {
         "Next figures expected with the {year} conference (past conferences were held between {first} and {last})",
     ),
     "furn_next_expected_any": ("下次数据预计随{year}年洽谈会公布", "Next figures expected with the {year} conference"),
+    "furn_next_expected_some": (  # some past conferences' months are not known: say which ones the window is from
+        "下次数据预计随{year}年洽谈会公布（{years}年的洽谈会在{first}～{last}月间举行，其余各届月份不详）",
+        "Next figures expected with the {year} conference (the {years} conferences were held between {first} and "
+        "{last}; the months of the others are not known)",
+    ),
     "furn_next_published": (
         "此后的数字已于{date}公布，见下一期报告",
         "Later figures were published on {date}: see the next report",

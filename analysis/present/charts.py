@@ -1337,8 +1337,12 @@ def compare(res, lang: str, dimension: str, value: str = "projects", size: str =
 
 
 def _compare_finding(c: pd.DataFrame, shown: list, value: str, vlabel: str, loc: locale.Locale) -> str:
-    """The comparison's finding: the largest group of the latest period shown, period by period."""
-    last = c[(c["period"] == shown[-1]) & c[value].notna()] if shown else c.iloc[0:0]
+    """The comparison's finding: the largest group of the latest period shown with values, period by period."""
+    last = c.iloc[0:0]
+    for p in reversed(shown):  # the latest period whose groups carry the value (a later one may be grouped otherwise)
+        last = c[(c["period"] == p) & c[value].notna()]
+        if len(last):
+            break
     if not len(last):
         return _sentence(loc, loc.chart_word("alt_none", measure=vlabel))
     top = last.loc[last[value].astype(float).idxmax()]

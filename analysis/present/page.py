@@ -389,16 +389,19 @@ def furniture(res, lang: str, nav: dict | None = None, ds=None) -> dict:
     else:
         year = ds.conference_years[-1] + 1
         window = conference_window(ds)
-        next_line = (
-            loc.word(
-                "furn_next_expected",
-                year=year,
-                first=locale.month_name(window[0], loc.lang),
-                last=locale.month_name(window[1], loc.lang),
+        conf = ds.tables["conferences"]
+        known = sorted({int(y) for y in conf.loc[conf["month"].notna(), "year"]})
+        if window is None:
+            next_line = loc.word("furn_next_expected_any", year=year)
+        else:  # the months past conferences were held in; which conferences, when not every month is known
+            months = {"first": locale.month_name(window[0], loc.lang), "last": locale.month_name(window[1], loc.lang)}
+            some = set(known) != set(ds.conference_years)
+            years = loc.word("cli_list_sep").join(str(y) for y in known)
+            next_line = (
+                loc.word("furn_next_expected_some", year=year, years=years, **months)
+                if some
+                else loc.word("furn_next_expected", year=year, **months)
             )
-            if window
-            else loc.word("furn_next_expected_any", year=year)
-        )
     pager = []
     for direction in ("prev", "next"):
         link = nav.get(direction)

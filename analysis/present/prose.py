@@ -15,6 +15,7 @@ line of text, and the values are never parsed as templates (``{{7*7}}`` stays as
 
 from __future__ import annotations
 
+import math
 import re
 
 import jinja2
@@ -1233,13 +1234,17 @@ def _figure_facts(f: findings.Figure | None, scale: float = 1.0, nd: int | None 
         nd = 1 if f.qualifier == "exact" else 0
     value = round(f.value * scale, nd)
     lo, hi = f.bounds
-    return {
-        "value": value,
-        "q": f.qualifier,
-        "b": (round(lo * scale, nd), None if hi is None else round(hi * scale, nd)),
-        "lo": round(lo * scale, nd),
-        "hi": None if hi is None else round(hi * scale, nd),
-    }
+    lo = _round_out(lo * scale, nd, math.floor)  # rounded outward: the range written holds every allowed value
+    hi = None if hi is None else _round_out(hi * scale, nd, math.ceil)
+    return {"value": value, "q": f.qualifier, "b": (lo, hi), "lo": lo, "hi": hi}
+
+
+def _round_out(x: float, nd: int, direction) -> float:
+    """``x`` to ``nd`` decimals towards ``direction`` (math.floor for a lower end, math.ceil for an upper one);
+    a value already at ``nd`` decimals (to 1e-9) is kept."""
+    k = 10**nd
+    near = round(x * k)
+    return (near if abs(x * k - near) < 1e-9 else direction(x * k)) / k
 
 
 #: A finding's numbers that are shares or rates (written as percents) and counts (whole numbers).

@@ -184,9 +184,9 @@ def _total_cells(t: Total | None, loc: locale.Locale, nd: int) -> tuple[str, str
     exact = t.qualifier == "exact"
     figure = loc.fixed(t.value, nd if exact else 0)  # a sum of hedged parts has no meaningful decimals
     if t.qualifier == RANGE and (t.bounds is None or t.bounds[1] is None):
-        return figure, loc.word("at_least")
+        return loc.fixed(math.floor(t.value), 0), loc.word("at_least")  # "at least": never above what parts allow
     if t.qualifier == RANGE:
-        return figure, loc.hedge_cell(RANGE, tuple(round(b) for b in t.bounds))
+        return figure, loc.hedge_cell(RANGE, (math.floor(t.bounds[0]), math.ceil(t.bounds[1])))  # rounded outward
     return figure, loc.hedge_word(t.qualifier)
 
 

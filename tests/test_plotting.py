@@ -190,3 +190,17 @@ def test_the_comparison_alt_reads_the_latest_period_with_values(lang):
     alt = P.compare(res, lang, "category").alt
     loc = locale.of(lang)
     assert loc.col(top, "harmonised") in alt and str(int(top["projects"])) in alt, alt
+
+
+@pytest.mark.parametrize("lang", locale.LANGS)
+def test_a_share_of_hedged_amounts_is_hedged_in_the_alt_text(lang):
+    """2022's amounts are 约: the mix chart's alt text writes each share with the hedge (约59%), as the
+    sentences do, never a bare percent."""
+    res = compute(load(DATA), 2022, projection=False)
+    loc = locale.of(lang)
+    mx = res.mix[Period(2022, 2022)]["category"]
+    alt = P.mix(res, lang, mx, "investment").alt
+    g = mx.groups[mx.groups["investment_100m_yuan"].notna()]
+    assert len(g)
+    for share in g["investment_share"]:
+        assert loc.bracket(loc.hedged(round(share * 100), "approx", "percent")) in alt, alt

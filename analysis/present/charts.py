@@ -1185,7 +1185,10 @@ def mix(res, lang: str, mx, measure: str | None = None, size: str = "wide") -> F
         said = loc.hedged(v, q if measure == "investment" else None, unit)
         if not locale.missing(s):
             text += loc.bracket(loc.pct(s, 0))
-            said += loc.bracket(loc.pct(s, 0))
+            # a share of hedged amounts is itself about that much (约59%), as the sentences write it
+            hedged_share = measure == "investment" and "approx" in {q, mx.total_investment_qualifier} - {None}
+            pct = loc.hedged(round(s * 100), "approx", "percent") if hedged_share else loc.pct(s, 0)
+            said += loc.bracket(pct)
         labels.append(
             ax.annotate(text, (v, yi), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=10)
         )

@@ -38,6 +38,7 @@ _API = {
     "load": ".api",
     "Results": ".stats.results",
     "compute": ".stats.results",
+    "latest_backtest": ".stats.results",
     "Scenario": ".stats.projection",
     "posterior": ".stats.posterior",
     "what_if": ".stats.posterior",

@@ -377,3 +377,33 @@ def compute(
         )
     frames.validate(frames.result_frames(res))  # once per compute: the declared columns
     return res
+
+
+def latest_backtest(res: Results) -> Results:
+    """The results whose projection the latest published figures judge: ``res`` itself when figures came out
+    after its release, else the previous release's (its projection against this release's figures).
+
+    Parameters
+    ----------
+    res : Results
+        What :func:`compute` returns.
+
+    Returns
+    -------
+    Results
+        ``res``, or the previous release's results (with their projection); ``res`` when there is none.
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> from analysis.stats.results import latest_backtest
+    >>> bt = latest_backtest(compute(load(), 2024))
+    >>> bt.through, sorted(set(bt.since_then.backtest["year"]))
+    (2023, [2024])
+    """
+    if res.since_then is not None and res.since_then.backtest is not None and not res.since_then.backtest.empty:
+        return res
+    earlier = [r for r in metrics.releases(res.dataset) if r.through < res.through]
+    if not earlier:
+        return res
+    return compute(res.dataset, earlier[-1].through)  # the default seed, as the findings' backtest uses

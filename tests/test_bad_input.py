@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 
 from analysis import load
+from analysis.data.reading import coerce, read_table, run_schema
+from analysis.data.schema import TABLES
 from analysis.pipeline import outdir
 from analysis.pipeline.cli import main
 
-from .conftest import append_row, find_line, problems_of, read_rows, set_cell
+from .conftest import DATA, append_row, find_line, problems_of, read_rows, set_cell
 
 
 def _digest(folder):
@@ -452,3 +454,55 @@ def test_ordinary_web_addresses_pass(data_copy, url):
     f = data_copy / "sources.csv"
     set_cell(f, find_line(f, source_id="bjnews2023"), "url", url)
     assert problems_of(data_copy) == []
+
+
+@pytest.mark.parametrize("key", ["field<script>alert(1)</script>", "../field", "ｆｉｅｌｄ"])
+def test_a_scheme_key_is_a_plain_name(data_copy, capsys, key):
+    """A scheme key names tables (their html id) and chart files: renamed on every row of its scheme, so that
+    every other rule holds, a key with markup, a path or a letter outside [a-z] is refused, each row named by
+    file, line and column, through `check` and `load` alike."""
+    renamed = []
+    for file in ("signings.csv", "taxonomy.csv"):
+        header, rows = read_rows(data_copy / file)
+        for line, row in enumerate(rows, start=2):
+            if row[header.index("dimension")] == "field":
+                set_cell(data_copy / file, line, "dimension", key)
+                renamed.append(f"{data_copy}/{file}:{line}: column 'dimension':")
+    assert len(renamed) > 2
+    rc, lines = _check(data_copy, capsys)
+    assert rc == 1 and lines[-1] == f"{len(renamed)} problem(s) in {data_copy}", lines
+    assert [p[: len(w)] for p, w in zip(lines, renamed, strict=False)] == renamed
+    assert all(p.endswith(f"letter (it names tables and chart files); got '{key}'") for p in lines[:-1])
+    assert [f"{data_copy}/{p}" for p in problems_of(data_copy)] == lines[:-1]
+
+
+@pytest.mark.parametrize(
+    "file,column",
+    [("signings.csv", "dimension"), ("taxonomy.csv", "dimension"), ("claims.csv", "dimension")],
+)
+@pytest.mark.parametrize(
+    "key",
+    [
+        '"><img src=x onerror=alert(1)>',
+        "field/x",
+        "field.x",
+        "Field",
+        "1field",
+        "_field",
+        "field x",
+        "field\nx",
+        "fieldé",
+    ],
+)
+def test_a_scheme_key_of_anything_but_a_z_digits_and_underscore_is_refused(file, column, key):
+    """The schema check of each table holding a scheme key, cell by cell (the real tables with one key changed)."""
+    table = next(t for t in TABLES.values() if t.filename == file)
+    problems = []
+    typed = coerce(read_table(DATA, table, problems), table, problems)
+    line = int(typed.index[typed[column].notna()][0])
+    run_schema(typed, table, problems, set())
+    assert problems == []
+    typed.loc[line, column] = key
+    run_schema(typed, table, problems, set())
+    assert [(p.file, p.line, p.column) for p in problems] == [(file, line, column)]
+    assert problems[0].message.startswith("expected lower-case ASCII letters, digits and _, starting with a letter")

@@ -315,6 +315,42 @@ def test_table_cells_and_labels_are_escaped():
     assert not [a for _, attrs in pg.elements for a in attrs if a.startswith("on")]
 
 
+@pytest.mark.parametrize("name", [f"mix2025{SCRIPT}", f"compare{ATTR}", f"mix2019-2020{IMG}", "compare../x y"])
+def test_a_table_id_holds_no_markup(name):
+    """A table's name (a scheme key in mix and compare) is its html id, which pandas does not escape: whatever
+    the name, the page has one table whose id is letters, digits, _ and -, and nothing else."""
+    pg = Page(tables._style(pd.DataFrame({"a": ["x"]}), name, {}).to_html())
+    assert {t for t, _ in pg.elements} <= {"style", "table", "thead", "tbody", "tr", "th", "td"}
+    ids = [a.get("id", "") for t, a in pg.elements if t == "table"]
+    assert len(ids) == 1 and re.fullmatch(r"T_[A-Za-z0-9_-]+", ids[0]), ids
+    assert ids[0].startswith("T_" + name[:3])
+    assert not [a for _, attrs in pg.elements for a in attrs if a.startswith("on")]
+
+
+def test_a_plain_table_name_is_its_id_as_it_is():
+    assert (
+        'id="T_mix2019-2020category"' in tables._style(pd.DataFrame({"a": [1]}), "mix2019-2020category", {}).to_html()
+    )
+
+
+@pytest.fixture(scope="module")
+def real_chart():
+    from analysis import charts
+
+    return charts.signings(compute(load(DATA), 2023, projection=False), "en", "projects")
+
+
+@pytest.mark.parametrize("name", ["../x", "../../x", "sub/x", ".x", "..", f"x{SCRIPT}", "x\\y"])
+def test_a_chart_file_name_is_a_plain_name(real_chart, tmp_path, name):
+    """A chart's name (a scheme key in the mix notebook) becomes its PNG and CSV file names: a folder, a parent
+    or a hidden name is refused, and nothing is written anywhere."""
+    from analysis import notebook
+
+    with pytest.raises(ValueError, match="is not a plain file name"):
+        notebook.figure_html(real_chart, name, str(tmp_path / "figures"))
+    assert list(tmp_path.rglob("*")) == []
+
+
 def test_a_mix_table_of_hostile_names(hostile_data):
     res = compute(load(hostile_data), 2025, projection=False)
     for lang, name in (("zh", f"{IMG}产业项目"), ("en", f"{IMG} Industry")):

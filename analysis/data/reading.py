@@ -243,6 +243,10 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
             )
         if col.max is not None:
             checks.append(pa.Check.le(col.max, error=f"must be <= {locale.num(col.max)}"))
+        if col.pattern is not None:
+            checks.append(
+                pa.Check.str_matches(rf"(?:{col.pattern})\Z", error=f"expected {col.pattern_says or col.pattern}")
+            )
         if col.kind == "year":
             checks.append(pa.Check.ge(FIRST_PLAUSIBLE_YEAR, error=f"year must be {FIRST_PLAUSIBLE_YEAR} or later"))
             checks.append(pa.Check.le(this_year, error=f"year is later than the current year {this_year}"))

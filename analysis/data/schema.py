@@ -20,6 +20,10 @@ FIRST_PLAUSIBLE_YEAR = 2000
 #: The dimension of a period's total. Every other dimension (a classification scheme such as
 #: ``category``, ``place`` or ``field``) is whatever taxonomy.csv maps: a new scheme needs no code.
 TOTAL = "total"
+#: What a scheme key (a ``dimension`` cell) may be: it names tables in the pages and chart files in a build,
+#: so lower-case ASCII letters, digits and ``_``, starting with a letter (``category``, ``place``, ``field``).
+SCHEME_KEY = r"[a-z][a-z0-9_]*"
+SCHEME_KEY_SAYS = "lower-case ASCII letters, digits and _, starting with a letter (it names tables and chart files)"
 TENSES = ("actual", "planned")
 CLAIM_KINDS = ("sum_of_groups", "total_minus_groups", "conference_count")
 CLAIM_MEASURES = ("projects", "investment_100m_yuan", "conferences")
@@ -124,6 +128,10 @@ class Col:
         The only values allowed (None: any).
     min, max : float, optional
         The allowed range (None: unbounded).
+    pattern : str, optional
+        A regular expression the whole of every value matches (None: any text).
+    pattern_says : str
+        The pattern in plain words, for the message when a value does not match.
     """
 
     kind: str  # "str" | "int" | "float" | "year"
@@ -131,6 +139,8 @@ class Col:
     allowed: tuple[str, ...] | None = None
     min: float | None = None
     max: float | None = None
+    pattern: str | None = None
+    pattern_says: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,7 @@ def _q(required=False):
 
 
 _SOURCE = Col("str", required=True)
+_SCHEME = Col("str", required=True, pattern=SCHEME_KEY, pattern_says=SCHEME_KEY_SAYS)
 _EVIDENCE = Col("str", required=True)
 
 TABLES: dict[str, Table] = {
@@ -224,7 +235,7 @@ TABLES: dict[str, Table] = {
                 "source_id": _SOURCE,
                 "first_year": Col("year", required=True),
                 "last_year": Col("year", required=True),
-                "dimension": Col("str", required=True),
+                "dimension": _SCHEME,
                 "group_zh": Col("str"),
                 "projects": Col("int", min=0),
                 "projects_qualifier": _q(),
@@ -257,7 +268,7 @@ TABLES: dict[str, Table] = {
         Table(
             "taxonomy",
             {
-                "dimension": Col("str", required=True),
+                "dimension": _SCHEME,
                 "dimension_zh": Col("str", required=True),
                 "dimension_en": Col("str", required=True),
                 "group_zh": Col("str", required=True),
@@ -278,7 +289,7 @@ TABLES: dict[str, Table] = {
                 "kind": Col("str", required=True, allowed=CLAIM_KINDS),
                 "first_year": Col("year", required=True),
                 "last_year": Col("year", required=True),
-                "dimension": Col("str"),
+                "dimension": Col("str", pattern=SCHEME_KEY, pattern_says=SCHEME_KEY_SAYS),
                 "groups_zh": Col("str"),
                 "measure": Col("str", required=True, allowed=CLAIM_MEASURES),
                 "stated": Col("float", required=True, min=0),

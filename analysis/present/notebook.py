@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 from ..core import locale
@@ -328,6 +329,10 @@ def show(fig, name: str, fig_dir: str | None = None) -> None:
     display(figure_html(fig, name, fig_dir) if fig_dir else fig)
 
 
+#: A chart's file name in a build: no folder (/), no hidden or parent name (a leading .), nothing a page must escape.
+_FILE_NAME = re.compile(r"[\w-][\w.-]*", re.ASCII)
+
+
 def figure_html(fig, name: str, fig_dir: str):
     """Save ``fig`` (wide, and drawn again narrow) under ``fig_dir`` and return the ``<figure>`` a build shows.
 
@@ -349,6 +354,9 @@ def figure_html(fig, name: str, fig_dir: str):
     ------
     TypeError
         When ``fig`` is not a chart of :mod:`analysis.present.charts` (nothing to draw again for phones).
+    ValueError
+        When ``name`` is not a plain file name (ASCII letters, digits, ``_``, ``-`` and ``.``, not starting with
+        ``.``): nothing is written outside ``fig_dir``.
 
     Examples
     --------
@@ -365,6 +373,11 @@ def figure_html(fig, name: str, fig_dir: str):
     from .output import chart_csv
     from .prose import ctx_sources
 
+    if not _FILE_NAME.fullmatch(name):
+        raise ValueError(
+            f"{name!r} is not a plain file name: a chart's name may hold only ASCII letters, digits, _, - and . "
+            "and may not start with ."
+        )
     if not hasattr(fig, "redraw"):
         raise TypeError(
             f"{name}: a build shows only charts of analysis.charts (it draws them again for phones); "

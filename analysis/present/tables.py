@@ -12,6 +12,7 @@ group name from the data is shown as text, never as markup.
 from __future__ import annotations
 
 import math
+import re
 from typing import NamedTuple
 
 import pandas as pd
@@ -212,13 +213,14 @@ def _style(
     """Style ``df``: numeric columns (label -> the result column it shows) right-aligned, with the decimals of
     :mod:`analysis.core.columns`; ``key``: the labels of the columns a reader needs first; ``totals``: the
     totals row (label -> text); ``wrap``: the columns of long words (names, statements) a line may break;
-    ``loc``: the language whose thousands separators the numbers take."""
+    ``loc``: the language whose thousands separators the numbers take. ``name`` becomes the table's id (pandas
+    does not escape it), so anything but ASCII letters, digits, ``_`` and ``-`` in it becomes ``_``."""
     df = df.reset_index(drop=True)
     st = Table(df)
     st.key = tuple(c for c in key if c in df)
     st.wrap = tuple(c for c in wrap if c in df)
     st.totals = dict(totals or {})
-    st.set_uuid(name)
+    st.set_uuid(re.sub(r"[^\w-]", "_", name, flags=re.ASCII))
     st.hide(axis="index")
     fmt = {c: _fixed(columns.decimals(k), loc) for c, k in numeric.items() if c in df}
     fmt.update({c: _pct for c in pct_cols if c in df})

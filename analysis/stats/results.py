@@ -380,8 +380,10 @@ def compute(
 
 
 def latest_backtest(res: Results) -> Results:
-    """The results whose projection the latest published figures judge: ``res`` itself when figures came out
-    after its release, else the previous release's (its projection against this release's figures).
+    """The results whose projection the latest published figures judge (a release's, else the previous one's).
+
+    ``res`` itself when figures came out after its release, else the previous release's results (its projection
+    against this release's figures).
 
     Parameters
     ----------

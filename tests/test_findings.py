@@ -292,3 +292,20 @@ def test_a_what_if_scenario_leads_with_its_own_forecast(ds):
     t = grown.projection.table
     want = float(t[(t["year"] == grown.projection.years[0]) & (t["metric"] == "projects")]["median"].iloc[0])
     assert forecast(base) != forecast(grown) == want
+
+
+@SETTINGS
+@given(st.integers(60, 200), st.lists(st.integers(1, 99), min_size=2, max_size=3))
+def test_a_run_never_chains_across_an_aggregate(total, counts):
+    """2019–2020 published as one two-year total: its annual average says nothing of 2020 alone, so a
+    run of rises or falls starts after it (at 2021 at the earliest), whatever the later counts."""
+    years = [
+        {"year": 2021 + i, "projects": n, "investment": 10.0 * (i + 1), "groups": []} for i, n in enumerate(counts)
+    ]
+    agg = [{"first_year": 2019, "last_year": 2020, "projects": total, "investment": 500.0}]
+    res = _history(years, totals=agg, extra_years=[2019, 2020])
+    for f in F.trend_findings(res):
+        if f.kind == "run":
+            assert all(q.n_years == 1 for q, _ in f.series) and f.since.first_year > 2020, f
+            for lang in ("zh", "en"):
+                assert "2019" not in prose.finding(f, res, lang), f

@@ -394,13 +394,19 @@ def _record(p: Period, earlier: list[Period], figs: dict, measure: str, directio
 
 
 def _run(p: Period, earlier: list[Period], figs: dict, measure: str) -> Finding | None:
-    """Rises (or falls) in a row ending at ``p``, each one holding for every allowed value."""
+    """Rises (or falls) in a row ending at ``p``, each one holding for every allowed value.
+
+    A run is of single conferences: it stops at a period published only as a total of several (2019–2020),
+    whose annual average says nothing of either year (one of them may have held all of it).
+    """
+    if p.n_years > 1:
+        return None  # a total of several conferences says nothing of any one year's rise or fall
     chain = [p]
     direction = 0
     for q in reversed(earlier):
         f, g = figs[q].get(measure), figs[chain[-1]].get(measure)
-        if f is None or g is None:
-            break
+        if f is None or g is None or q.n_years > 1:
+            break  # a missing figure, or an aggregate (any of its years may have held all of it), ends the run
         rel = _relative_change(_compared(measure, g, chain[-1]), _compared(measure, f, q))
         step = 1 if rel.lo > 0 else -1 if rel.hi < 0 else 0
         if step == 0 or (direction and step != direction):
@@ -934,7 +940,7 @@ def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in lead(compute(load(), 2022, projection=False))]
-    ['concentration_up', 'landing_gap_down', 'new_scheme', 'run_down']
+    ['concentration_up', 'landing_gap_down', 'new_scheme', 'change_up']
     """
     # kept with the vintage's dataset (a release's lead is needed again by the next release's); not the
     # projection's, which depends on the projection's own settings (a what-if scenario)

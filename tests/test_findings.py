@@ -309,3 +309,35 @@ def test_a_run_never_chains_across_an_aggregate(total, counts):
             assert all(q.n_years == 1 for q, _ in f.series) and f.since.first_year > 2020, f
             for lang in ("zh", "en"):
                 assert "2019" not in prose.finding(f, res, lang), f
+
+
+CHANGE_WORDS = {
+    "zh": r"(?:增长|下降)(约|近|超)?([\d.]+)%(?:～([\d.]+)%)?",
+    "en": r"(?:up|down) (about |nearly |over )?([\d.]+)%(?:–([\d.]+)%)?",
+}
+
+
+@SETTINGS
+@given(st.integers(100, 900), st.floats(0.2, 3.0).filter(lambda r: abs(r - 1) > 0.15), st.booleans())
+def test_a_change_of_a_hedged_figure_keeps_its_hedge_and_stays_inside_its_interval(prev, ratio, both):
+    """约 on the earlier amount (and on the later one too, when ``both``): the size of the change is written with
+    a hedge or as a range, and every number it prints lies in the changes every pair of allowed values gives."""
+    cur = round(prev * ratio, 2)
+    years = [
+        {"year": 2021 + i, "projects": 10, "investment": float(v), "groups": []} for i, v in enumerate((prev, cur))
+    ]
+    hedges = {2021: "approx", 2022: "approx" if both else "exact"}
+    res = _history(years, hedges)
+    lo_c, hi_c = _allowed(cur, hedges[2022])
+    lo_p, hi_p = _allowed(prev, hedges[2021])
+    sizes = sorted((abs(lo_c / hi_p - 1), abs(hi_c / lo_p - 1)))
+    change = [f for f in F.trend_findings(res) if f.kind == "change" and f.measure == "investment"]
+    assert change
+    for lang in ("zh", "en"):
+        for form in ("sentence", "clause"):
+            text = prose.finding(change[0], res, lang, form)
+            m = re.search(CHANGE_WORDS[lang], text)
+            assert m and (m.group(1) or m.group(3)), text  # a hedge word or a range
+            for x in (m.group(2), m.group(3)):
+                if x:
+                    assert 100 * sizes[0] - 0.05 <= float(x) <= 100 * sizes[1] + 0.05, (text, sizes)

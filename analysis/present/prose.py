@@ -1243,7 +1243,7 @@ def _figure_facts(f: findings.Figure | None, scale: float = 1.0, nd: int | None 
 
 
 #: A finding's numbers that are shares or rates (written as percents) and counts (whole numbers).
-_PERCENTS = ("share", "project_share", "rate", "earlier_rate")
+_PERCENTS = ("share", "project_share", "rate", "earlier_rate", "size")
 _COUNTS = ("projects", "signed", "landed", "earlier_landed", "earlier_signed", "groups", "stated_pct")
 
 

@@ -186,7 +186,8 @@ class Finding:
     strength : float
         The smallest relative difference every allowed value gives (see the module's docstring).
     figures : tuple of (str, Figure)
-        The numbers, by name (``value``, ``previous``, ``change``, ``share`` …).
+        The numbers, by name (``value``, ``previous``, ``change``, ``share`` …); a change's ``size`` is
+        its magnitude (a fraction, positive for a fall too) with the hedge its two figures allow.
     group : tuple of (str, str) or None
         A breakdown group's name (zh, en), as the data give it.
     scheme : str or None
@@ -351,13 +352,18 @@ def _change(p: Period, q: Period, measure: str, cur: Figure, prev: Figure) -> Fi
     a, b = (cur.value, prev.value) if measure == "per_project" else (cur.value / p.n_years, prev.value / q.n_years)
     point = a / b - 1 if b else math.nan
     change = Figure(point, "range", rel.lo, rel.hi)
+    # its size (a fall as a positive fraction), hedged as the two figures' hedges allow
+    near, far = sorted((abs(rel.lo), abs(rel.hi)))
+    size = (
+        Figure.derived(Interval(near, far), abs(point)) if not math.isnan(point) else Figure(near, "range", near, far)
+    )
     return Finding(
         "change",
         p,
         measure,
         direction,
         strength,
-        (("value", cur), ("previous", prev), ("change", change)),
+        (("value", cur), ("previous", prev), ("change", change), ("size", size)),
         since=q,
     )
 

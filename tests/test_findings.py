@@ -225,9 +225,23 @@ def test_titles_of_the_releases_differ_and_each_states_its_strongest_finding(rel
         )
 
 
-def _shared_templates(a, b) -> set[str]:
-    ids = [{"release_totals"} | {f.template for f in F.lead(res)} for res in (a, b)]
+def _rendered_template(f) -> tuple:
+    """The branch of findings.j2 that writes ``f``: its kind, and a concentration's share (money or
+    projects); a rise and a fall are written by one sentence template."""
+    return (f.kind, f.measure if f.kind == "concentration" else None)
+
+
+def _shared_templates(a, b) -> set:
+    ids = [{"release_totals"} | {_rendered_template(f) for f in F.lead(res)} for res in (a, b)]
     return ids[0] & ids[1]
+
+
+def test_a_rise_and_a_fall_are_one_sentence_template(releases):
+    for res in releases.values():
+        found = F.findings(res, projection=False)
+        for f in found:
+            for g in found:
+                assert (f.template == g.template) == (_rendered_template(f) == _rendered_template(g)), (f, g)
 
 
 def _masked_lines(text: str) -> set[str]:

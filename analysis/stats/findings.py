@@ -230,8 +230,10 @@ class Finding:
 
     @property
     def template(self) -> str:
-        """The sentence template that writes it: its kind, and its direction when it has one (``change_up``)."""
-        return self.kind + {1: "_up", -1: "_down"}.get(self.direction, "")
+        """The sentence template that writes it (``findings.j2`` branches on it): its kind, and for a
+        concentration the share it is about (``concentration_investment``); a rise and a fall are one
+        template (only the word for the direction differs)."""
+        return self.kind + (f"_{self.measure}" if self.kind == "concentration" else "")
 
     @property
     def about(self) -> tuple:
@@ -456,7 +458,7 @@ def trend_findings(res) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in trend_findings(compute(load(), 2022, projection=False)) if f.measure == "per_project"]
-    ['change_up']
+    ['change']
     """
     figs = period_figures(res)
     periods = list(figs)
@@ -739,7 +741,7 @@ def projection_findings(res) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [(f.template, f.measure) for f in projection_findings(compute(load(), 2023))]
-    [('backtest_up', 'projects'), ('backtest', 'investment'), ('forecast', 'forecast')]
+    [('backtest', 'projects'), ('backtest', 'investment'), ('forecast', 'forecast')]
     """
     out: list[Finding] = []
     bt, made = _backtest_frame(res)
@@ -880,7 +882,7 @@ def for_subject(res, subject: str) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in for_subject(compute(load(), 2024, projection=False), "trends")][:2]
-    ['run_up', 'record_up']
+    ['run', 'record']
     """
     if subject not in SUBJECTS:
         raise ValueError(f"subject must be one of {', '.join(SUBJECTS)}, got {subject!r}")
@@ -946,7 +948,7 @@ def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in lead(compute(load(), 2022, projection=False))]
-    ['concentration_up', 'landing_gap_down', 'new_scheme', 'change_up']
+    ['concentration_investment', 'landing_gap', 'new_scheme', 'change']
     """
     # kept with the vintage's dataset (a release's lead is needed again by the next release's); not the
     # projection's, which depends on the projection's own settings (a what-if scenario)

@@ -355,3 +355,17 @@ def test_a_change_of_a_hedged_figure_keeps_its_hedge_and_stays_inside_its_interv
             for x in (m.group(2), m.group(3)):
                 if x:
                     assert 100 * sizes[0] - 0.05 <= float(x) <= 100 * sizes[1] + 0.05, (text, sizes)
+
+
+def test_the_trends_page_reports_only_runs_still_going(ds):
+    """A run the latest conference broke is not reported on the trends page: every run there ends at the
+    latest year with a published total (signings.csv)."""
+    res = compute(ds, projection=False)
+    latest = max(
+        int(r["last_year"])
+        for r in _csv("signings.csv")
+        if r["dimension"] == "total" and int(r["last_year"]) <= res.through
+    )
+    runs = [f for f in F.for_subject(res, "trends") if f.kind == "run"]
+    assert all(f.period.last_year == latest for f in runs), runs
+    assert all(f.period.last_year == latest for f in F.lead(res, "trends") if f.kind == "run")

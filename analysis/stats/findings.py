@@ -860,7 +860,7 @@ def for_subject(res, subject: str) -> list[Finding]:
 
     ``release``: the findings about the periods the release first published, and the landing statements
     it made (its own date); ``trends``, ``mix``, ``landing``, ``projection``: the findings of that kind
-    over the whole vintage.
+    over the whole vintage, the trends' runs only those still going (ending at the latest period).
 
     Parameters
     ----------
@@ -896,7 +896,11 @@ def for_subject(res, subject: str) -> list[Finding]:
         return rank(items)
     if subject == "projection":
         return rank(projection_findings(res))
-    pick = {"trends": trend_findings, "mix": mix_findings, "landing": landing_findings}[subject]
+    if subject == "trends":
+        latest = max(period_figures(res), default=None)
+        # a run that has ended (the latest period broke it) is no longer news on the trends page
+        return rank(f for f in trend_findings(res) if f.kind != "run" or f.period == latest)
+    pick = {"mix": mix_findings, "landing": landing_findings}[subject]
     return rank(pick(res))
 
 

@@ -369,3 +369,17 @@ def test_the_trends_page_reports_only_runs_still_going(ds):
     runs = [f for f in F.for_subject(res, "trends") if f.kind == "run"]
     assert all(f.period.last_year == latest for f in runs), runs
     assert all(f.period.last_year == latest for f in F.lead(res, "trends") if f.kind == "run")
+
+
+def test_a_landing_gap_clause_carries_the_date_of_its_statement(releases):
+    """The bound held as of the later article's date (sources.csv), and a title says so in both languages."""
+    from analysis.core.locale import Locale
+
+    dates = {r["source_id"]: r for r in _csv("sources.csv")}
+    later = {int(r["last_year"]): r["source_id"] for r in _csv("landing.csv")}
+    gap = next(f for f in F.lead(releases[2022]) if f.kind == "landing_gap")
+    src = dates[later[gap.period.last_year]]
+    when = tuple(int(src[k] or 0) for k in ("date_year", "date_month", "date_day"))  # unknown parts 0
+    for lang in ("zh", "en"):
+        clause = prose.finding(gap, releases[2022], lang, "clause")
+        assert Locale(lang).date(when) in clause, clause

@@ -383,3 +383,19 @@ def test_a_landing_gap_clause_carries_the_date_of_its_statement(releases):
     for lang in ("zh", "en"):
         clause = prose.finding(gap, releases[2022], lang, "clause")
         assert Locale(lang).date(when) in clause, clause
+
+
+#: A first breakdown is first in the articles the report uses: earlier periods with no breakdown in the data are
+#: unknown, not "not published".
+IN_THE_ARTICLES = {"zh": "本报告所依据的报道中首次", "en": "in the articles used"}
+
+
+def test_a_first_breakdown_is_first_in_the_articles_used(releases):
+    res = releases[2024]
+    firsts = [f for f in F.findings(res, projection=False) if f.kind == "new_scheme"]
+    assert firsts
+    for f in firsts:
+        for lang in ("zh", "en"):
+            for form in ("sentence", "clause"):
+                text = prose.finding(f, res, lang, form)
+                assert IN_THE_ARTICLES[lang] in text, text

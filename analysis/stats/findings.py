@@ -230,9 +230,11 @@ class Finding:
 
     @property
     def template(self) -> str:
-        """The sentence template that writes it (``findings.j2`` branches on it): its kind, and for a
-        concentration the share it is about (``concentration_investment``); a rise and a fall are one
-        template (only the word for the direction differs)."""
+        """The sentence template that writes it: the ``findings.j2`` branch (``concentration_investment``).
+
+        Its kind, and for a concentration the share it is about; a rise and a fall are one template (only
+        the word for the direction differs).
+        """
         return self.kind + (f"_{self.measure}" if self.kind == "concentration" else "")
 
     @property

@@ -225,9 +225,23 @@ def test_titles_of_the_releases_differ_and_each_states_its_strongest_finding(rel
         )
 
 
-def _shared_templates(a, b) -> set[str]:
-    ids = [{"release_totals"} | {f.template for f in F.lead(res)} for res in (a, b)]
+def _rendered_template(f) -> tuple:
+    """The branch of findings.j2 that writes ``f``: its kind, and a concentration's share (money or
+    projects); a rise and a fall are written by one sentence template."""
+    return (f.kind, f.measure if f.kind == "concentration" else None)
+
+
+def _shared_templates(a, b) -> set:
+    ids = [{"release_totals"} | {_rendered_template(f) for f in F.lead(res)} for res in (a, b)]
     return ids[0] & ids[1]
+
+
+def test_a_rise_and_a_fall_are_one_sentence_template(releases):
+    for res in releases.values():
+        found = F.findings(res, projection=False)
+        for f in found:
+            for g in found:
+                assert (f.template == g.template) == (_rendered_template(f) == _rendered_template(g)), (f, g)
 
 
 def _masked_lines(text: str) -> set[str]:
@@ -292,3 +306,96 @@ def test_a_what_if_scenario_leads_with_its_own_forecast(ds):
     t = grown.projection.table
     want = float(t[(t["year"] == grown.projection.years[0]) & (t["metric"] == "projects")]["median"].iloc[0])
     assert forecast(base) != forecast(grown) == want
+
+
+@SETTINGS
+@given(st.integers(60, 200), st.lists(st.integers(1, 99), min_size=2, max_size=3))
+def test_a_run_never_chains_across_an_aggregate(total, counts):
+    """2019–2020 published as one two-year total: its annual average says nothing of 2020 alone, so a
+    run of rises or falls starts after it (at 2021 at the earliest), whatever the later counts."""
+    years = [
+        {"year": 2021 + i, "projects": n, "investment": 10.0 * (i + 1), "groups": []} for i, n in enumerate(counts)
+    ]
+    agg = [{"first_year": 2019, "last_year": 2020, "projects": total, "investment": 500.0}]
+    res = _history(years, totals=agg, extra_years=[2019, 2020])
+    for f in F.trend_findings(res):
+        if f.kind == "run":
+            assert all(q.n_years == 1 for q, _ in f.series) and f.since.first_year > 2020, f
+            for lang in ("zh", "en"):
+                assert "2019" not in prose.finding(f, res, lang), f
+
+
+CHANGE_WORDS = {
+    "zh": r"(?:增长|下降)(约|近|超)?([\d.]+)%(?:～([\d.]+)%)?",
+    "en": r"(?:up|down) (about |nearly |over )?([\d.]+)%(?:–([\d.]+)%)?",
+}
+
+
+@SETTINGS
+@given(st.integers(100, 900), st.floats(0.2, 3.0).filter(lambda r: abs(r - 1) > 0.15), st.booleans())
+def test_a_change_of_a_hedged_figure_keeps_its_hedge_and_stays_inside_its_interval(prev, ratio, both):
+    """约 on the earlier amount (and on the later one too, when ``both``): the size of the change is written with
+    a hedge or as a range, and every number it prints lies in the changes every pair of allowed values gives."""
+    cur = round(prev * ratio, 2)
+    years = [
+        {"year": 2021 + i, "projects": 10, "investment": float(v), "groups": []} for i, v in enumerate((prev, cur))
+    ]
+    hedges = {2021: "approx", 2022: "approx" if both else "exact"}
+    res = _history(years, hedges)
+    lo_c, hi_c = _allowed(cur, hedges[2022])
+    lo_p, hi_p = _allowed(prev, hedges[2021])
+    sizes = sorted((abs(lo_c / hi_p - 1), abs(hi_c / lo_p - 1)))
+    change = [f for f in F.trend_findings(res) if f.kind == "change" and f.measure == "investment"]
+    assert change
+    for lang in ("zh", "en"):
+        for form in ("sentence", "clause"):
+            text = prose.finding(change[0], res, lang, form)
+            m = re.search(CHANGE_WORDS[lang], text)
+            assert m and (m.group(1) or m.group(3)), text  # a hedge word or a range
+            for x in (m.group(2), m.group(3)):
+                if x:
+                    assert 100 * sizes[0] - 0.05 <= float(x) <= 100 * sizes[1] + 0.05, (text, sizes)
+
+
+def test_the_trends_page_reports_only_runs_still_going(ds):
+    """A run the latest conference broke is not reported on the trends page: every run there ends at the
+    latest year with a published total (signings.csv)."""
+    res = compute(ds, projection=False)
+    latest = max(
+        int(r["last_year"])
+        for r in _csv("signings.csv")
+        if r["dimension"] == "total" and int(r["last_year"]) <= res.through
+    )
+    runs = [f for f in F.for_subject(res, "trends") if f.kind == "run"]
+    assert all(f.period.last_year == latest for f in runs), runs
+    assert all(f.period.last_year == latest for f in F.lead(res, "trends") if f.kind == "run")
+
+
+def test_a_landing_gap_clause_carries_the_date_of_its_statement(releases):
+    """The bound held as of the later article's date (sources.csv), and a title says so in both languages."""
+    from analysis.core.locale import Locale
+
+    dates = {r["source_id"]: r for r in _csv("sources.csv")}
+    later = {int(r["last_year"]): r["source_id"] for r in _csv("landing.csv")}
+    gap = next(f for f in F.lead(releases[2022]) if f.kind == "landing_gap")
+    src = dates[later[gap.period.last_year]]
+    when = tuple(int(src[k] or 0) for k in ("date_year", "date_month", "date_day"))  # unknown parts 0
+    for lang in ("zh", "en"):
+        clause = prose.finding(gap, releases[2022], lang, "clause")
+        assert Locale(lang).date(when) in clause, clause
+
+
+#: A first breakdown is first in the articles the report uses: earlier periods with no breakdown in the data are
+#: unknown, not "not published".
+IN_THE_ARTICLES = {"zh": "本报告所依据的报道中首次", "en": "in the articles used"}
+
+
+def test_a_first_breakdown_is_first_in_the_articles_used(releases):
+    res = releases[2024]
+    firsts = [f for f in F.findings(res, projection=False) if f.kind == "new_scheme"]
+    assert firsts
+    for f in firsts:
+        for lang in ("zh", "en"):
+            for form in ("sentence", "clause"):
+                text = prose.finding(f, res, lang, form)
+                assert IN_THE_ARTICLES[lang] in text, text

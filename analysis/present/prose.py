@@ -1248,7 +1248,7 @@ def _round_out(x: float, nd: int, direction) -> float:
 
 
 #: A finding's numbers that are shares or rates (written as percents) and counts (whole numbers).
-_PERCENTS = ("share", "project_share", "rate", "earlier_rate")
+_PERCENTS = ("share", "project_share", "rate", "earlier_rate", "size")
 _COUNTS = ("projects", "signed", "landed", "earlier_landed", "earlier_signed", "groups", "stated_pct")
 
 

@@ -186,7 +186,8 @@ class Finding:
     strength : float
         The smallest relative difference every allowed value gives (see the module's docstring).
     figures : tuple of (str, Figure)
-        The numbers, by name (``value``, ``previous``, ``change``, ``share`` …).
+        The numbers, by name (``value``, ``previous``, ``change``, ``share`` …); a change's ``size`` is
+        its magnitude (a fraction, positive for a fall too) with the hedge its two figures allow.
     group : tuple of (str, str) or None
         A breakdown group's name (zh, en), as the data give it.
     scheme : str or None
@@ -229,8 +230,12 @@ class Finding:
 
     @property
     def template(self) -> str:
-        """The sentence template that writes it: its kind, and its direction when it has one (``change_up``)."""
-        return self.kind + {1: "_up", -1: "_down"}.get(self.direction, "")
+        """The sentence template that writes it: the ``findings.j2`` branch (``concentration_investment``).
+
+        Its kind, and for a concentration the share it is about; a rise and a fall are one template (only
+        the word for the direction differs).
+        """
+        return self.kind + (f"_{self.measure}" if self.kind == "concentration" else "")
 
     @property
     def about(self) -> tuple:
@@ -351,13 +356,18 @@ def _change(p: Period, q: Period, measure: str, cur: Figure, prev: Figure) -> Fi
     a, b = (cur.value, prev.value) if measure == "per_project" else (cur.value / p.n_years, prev.value / q.n_years)
     point = a / b - 1 if b else math.nan
     change = Figure(point, "range", rel.lo, rel.hi)
+    # its size (a fall as a positive fraction), hedged as the two figures' hedges allow
+    near, far = sorted((abs(rel.lo), abs(rel.hi)))
+    size = (
+        Figure.derived(Interval(near, far), abs(point)) if not math.isnan(point) else Figure(near, "range", near, far)
+    )
     return Finding(
         "change",
         p,
         measure,
         direction,
         strength,
-        (("value", cur), ("previous", prev), ("change", change)),
+        (("value", cur), ("previous", prev), ("change", change), ("size", size)),
         since=q,
     )
 
@@ -394,13 +404,19 @@ def _record(p: Period, earlier: list[Period], figs: dict, measure: str, directio
 
 
 def _run(p: Period, earlier: list[Period], figs: dict, measure: str) -> Finding | None:
-    """Rises (or falls) in a row ending at ``p``, each one holding for every allowed value."""
+    """Rises (or falls) in a row ending at ``p``, each one holding for every allowed value.
+
+    A run is of single conferences: it stops at a period published only as a total of several (2019–2020),
+    whose annual average says nothing of either year (one of them may have held all of it).
+    """
+    if p.n_years > 1:
+        return None  # a total of several conferences says nothing of any one year's rise or fall
     chain = [p]
     direction = 0
     for q in reversed(earlier):
         f, g = figs[q].get(measure), figs[chain[-1]].get(measure)
-        if f is None or g is None:
-            break
+        if f is None or g is None or q.n_years > 1:
+            break  # a missing figure, or an aggregate (any of its years may have held all of it), ends the run
         rel = _relative_change(_compared(measure, g, chain[-1]), _compared(measure, f, q))
         step = 1 if rel.lo > 0 else -1 if rel.hi < 0 else 0
         if step == 0 or (direction and step != direction):
@@ -444,7 +460,7 @@ def trend_findings(res) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in trend_findings(compute(load(), 2022, projection=False)) if f.measure == "per_project"]
-    ['change_up']
+    ['change']
     """
     figs = period_figures(res)
     periods = list(figs)
@@ -727,7 +743,7 @@ def projection_findings(res) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [(f.template, f.measure) for f in projection_findings(compute(load(), 2023))]
-    [('backtest_up', 'projects'), ('backtest', 'investment'), ('forecast', 'forecast')]
+    [('backtest', 'projects'), ('backtest', 'investment'), ('forecast', 'forecast')]
     """
     out: list[Finding] = []
     bt, made = _backtest_frame(res)
@@ -846,7 +862,7 @@ def for_subject(res, subject: str) -> list[Finding]:
 
     ``release``: the findings about the periods the release first published, and the landing statements
     it made (its own date); ``trends``, ``mix``, ``landing``, ``projection``: the findings of that kind
-    over the whole vintage.
+    over the whole vintage, the trends' runs only those still going (ending at the latest period).
 
     Parameters
     ----------
@@ -868,7 +884,7 @@ def for_subject(res, subject: str) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in for_subject(compute(load(), 2024, projection=False), "trends")][:2]
-    ['run_up', 'record_up']
+    ['run', 'record']
     """
     if subject not in SUBJECTS:
         raise ValueError(f"subject must be one of {', '.join(SUBJECTS)}, got {subject!r}")
@@ -882,7 +898,11 @@ def for_subject(res, subject: str) -> list[Finding]:
         return rank(items)
     if subject == "projection":
         return rank(projection_findings(res))
-    pick = {"trends": trend_findings, "mix": mix_findings, "landing": landing_findings}[subject]
+    if subject == "trends":
+        latest = max(period_figures(res), default=None)
+        # a run that has ended (the latest period broke it) is no longer news on the trends page
+        return rank(f for f in trend_findings(res) if f.kind != "run" or f.period == latest)
+    pick = {"mix": mix_findings, "landing": landing_findings}[subject]
     return rank(pick(res))
 
 
@@ -934,7 +954,7 @@ def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
     --------
     >>> from analysis import load, compute
     >>> [f.template for f in lead(compute(load(), 2022, projection=False))]
-    ['concentration_up', 'landing_gap_down', 'new_scheme', 'run_down']
+    ['concentration_investment', 'landing_gap', 'new_scheme', 'change']
     """
     # kept with the vintage's dataset (a release's lead is needed again by the next release's); not the
     # projection's, which depends on the projection's own settings (a what-if scenario)

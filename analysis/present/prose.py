@@ -1211,9 +1211,9 @@ def finding(f, res, lang, form: str = "sentence") -> str:
     >>> from analysis import compute, load, prose
     >>> from analysis.stats import findings
     >>> res = compute(load(), 2024, projection=False)
-    >>> f = [f for f in findings.lead(res) if f.kind == "record"][0]
-    >>> prose.finding(f, res, "en", "clause")
-    '2024: projects signed the most since 2021'
+    >>> f = [f for f in findings.for_subject(res, "trends") if f.kind == "record"][0]
+    >>> prose.finding(f, res, "en", "clause")  # doctest: +ELLIPSIS
+    '...the most since 2021'
     """
     if form not in ("sentence", "clause"):
         raise ValueError(f"form must be 'sentence' or 'clause', got {form!r}")

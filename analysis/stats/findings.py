@@ -706,24 +706,22 @@ def landing_findings(res) -> list[Finding]:
 # --------------------------------------------------------------------------------------------- projection
 
 
-def _backtest_frame(res):
-    """The latest backtest: the release's own against later figures, else the previous release's projection
-    against this vintage's figures (computed here, with the package's default seed)."""
-    st = res.since_then
-    if st is not None and st.backtest is not None and not st.backtest.empty:
-        return st.backtest, res.through
-    earlier = [r for r in metrics.releases(res.dataset) if r.through < res.through]
-    if not earlier:
-        return None, None
-    key = ("findings.backtest", earlier[-1].through)
-    cache = res.dataset.cache
-    if key not in cache:
-        from .results import compute
+def _previous_release(res):
+    """:func:`analysis.stats.results.previous_release` (imported here: results computes, findings reads)."""
+    from .results import previous_release
 
-        prev = compute(res.dataset, earlier[-1].through)
-        bt = None if prev.since_then is None else prev.since_then.backtest
-        cache[key] = None if bt is None or bt.empty else bt
-    return cache[key], earlier[-1].through
+    return previous_release(res)
+
+
+def _backtest_frame(res):
+    """The latest backtest (:func:`analysis.stats.results.latest_backtest`) and the year its projection was made."""
+    from .results import latest_backtest
+
+    judged = latest_backtest(res)
+    bt = None if judged.since_then is None else judged.since_then.backtest
+    if bt is None or bt.empty:
+        return None, None
+    return bt, judged.through
 
 
 def projection_findings(res) -> list[Finding]:
@@ -906,27 +904,6 @@ def for_subject(res, subject: str) -> list[Finding]:
     return rank(pick(res))
 
 
-def previous_release(res):
-    """The results of the release before this one, as known then (None for the first release).
-
-    Parameters
-    ----------
-    res : analysis.stats.results.Results
-        What ``compute`` returns.
-
-    Returns
-    -------
-    analysis.stats.results.Results or None
-        Without a projection.
-    """
-    earlier = [r for r in metrics.releases(res.dataset) if r.through < res.through]
-    if not earlier:
-        return None
-    from .results import compute
-
-    return compute(res.dataset, earlier[-1].through, projection=False)
-
-
 def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
     """The findings a page leads with: its title is the first, its main points all of them.
 
@@ -964,7 +941,7 @@ def lead(res, subject: str = "release", n: int = LEAD) -> list[Finding]:
         return list(cache[key])
     avoid: set[str] = set()
     if subject == "release":
-        prev = previous_release(res)
+        prev = _previous_release(res)
         if prev is not None:
             avoid = {f.template for f in lead(prev, subject, n)}
     ranked = for_subject(res, subject)

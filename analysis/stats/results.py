@@ -379,6 +379,40 @@ def compute(
     return res
 
 
+def previous_release(res: Results, projection: bool = False) -> Results | None:
+    """The results of the release before ``res``'s, as known then (None for the first release).
+
+    Computed once per dataset and kept in its cache (the findings and the backtest of a page both ask).
+
+    Parameters
+    ----------
+    res : Results
+        What :func:`compute` returns.
+    projection : bool
+        With the previous release's projection (the default seed).
+
+    Returns
+    -------
+    Results or None
+        The previous release's results.
+
+    Examples
+    --------
+    >>> from analysis import load, compute
+    >>> from analysis.stats.results import previous_release
+    >>> previous_release(compute(load(), 2024, projection=False)).through
+    2023
+    """
+    earlier = [r for r in metrics.releases(res.dataset) if r.through < res.through]
+    if not earlier:
+        return None
+    key = ("results.previous_release", earlier[-1].through, projection)
+    cache = res.dataset.cache
+    if key not in cache:
+        cache[key] = compute(res.dataset, earlier[-1].through, projection=projection)
+    return cache[key]
+
+
 def latest_backtest(res: Results) -> Results:
     """The results whose projection the latest published figures judge (a release's, else the previous one's).
 
@@ -405,7 +439,4 @@ def latest_backtest(res: Results) -> Results:
     """
     if res.since_then is not None and res.since_then.backtest is not None and not res.since_then.backtest.empty:
         return res
-    earlier = [r for r in metrics.releases(res.dataset) if r.through < res.through]
-    if not earlier:
-        return res
-    return compute(res.dataset, earlier[-1].through)  # the default seed, as the findings' backtest uses
+    return previous_release(res, projection=True) or res

@@ -18,7 +18,7 @@ in the module of each part.
 from ...core.config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
 from .inputs import LEVELS, MODELS, LandingObs, PeriodObs, central_interval, log_sd_of_bounds
 from .landing import LandingPosterior, fit_landing
-from .signings import Posterior, fit, sample_prior_paths
+from .signings import Posterior, fit, fit_many, sample_prior_paths
 
 __all__ = [
     "INVESTMENT_MEASUREMENT_SD",
@@ -34,5 +34,6 @@ __all__ = [
     "log_sd_of_bounds",
     "fit",
     "fit_landing",
+    "fit_many",
     "sample_prior_paths",
 ]

@@ -56,6 +56,12 @@ from .landing import LandingPosterior, fit_landing
 _N_IS_DEFAULT = 2000
 _T_DF = 6.0  # degrees of freedom of the multivariate-t proposal at each node
 _N_GRID_DEFAULT = 10
+# Refits: the share of draws from the wider, heavier component of the defensive mixture and its df.
+_DEFENSIVE_SHARE = 0.3
+_T_DF_WIDE = 3.0
+# Histories fitted together (fit_many) and importance draws evaluated together: bounds on the arrays' memory.
+_HISTORIES_PER_STACK = 64
+_ROWS_PER_BLOCK = 16384
 
 
 def _poisson_interval_logp(lam: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -252,19 +258,59 @@ class _Data:
             else PRIORS["amount_level"].params[0]
         )
 
+    @property
+    def shape(self) -> tuple:
+        """What histories must share to be fitted together: the years, each period's years and kind of hedge."""
+        return (
+            self.T,
+            tuple((m.tobytes(), lo == hi) for m, lo, hi in self.cnt),
+            tuple((m.tobytes(), kind) for m, _, _, kind in self.inv),
+        )
+
+    def loglik(self, eta: np.ndarray, a: np.ndarray, derivs: bool = False):
+        """Exact log-likelihood (n,), optionally gradient (n, 2T) and Hessian (n, 2T, 2T) wrt (eta, a)."""
+        return _Stack([self]).loglik(eta, a, np.zeros(eta.shape[0], int), derivs)
+
+
+class _Stack:
+    """Histories of one shape (:attr:`_Data.shape`) stacked: the likelihood of rows, each of one history.
+
+    Every row's arithmetic is the same whichever histories are stacked with it, so a history fitted in a
+    stack gives what it gives fitted alone.
+    """
+
+    def __init__(self, datas: list[_Data]):
+        d0 = datas[0]
+        self.T = d0.T
+        self.cnt = []  # (mask, lo (B,), hi (B,), exact, log(lo!) (B,))
+        for i, (mask, _, _) in enumerate(d0.cnt):
+            lo = np.array([d.cnt[i][1] for d in datas], float)
+            hi = np.array([d.cnt[i][2] for d in datas], float)
+            self.cnt.append((mask, lo, hi, bool(np.all(lo == hi)), special.gammaln(lo + 1)))
+        self.inv = [
+            (
+                mask,
+                np.array([d.inv[i][1] for d in datas], float),
+                np.array([d.inv[i][2] for d in datas], float),
+                kind,
+            )
+            for i, (mask, _, _, kind) in enumerate(d0.inv)
+        ]
+        self.start_rate = np.array([d.start_rate for d in datas])
+        self.start_amount = np.array([d.start_amount for d in datas])
+
     # -- one-dimensional pieces: value, first and second derivative
     @staticmethod
-    def _count_terms(lam, lo, hi):
+    def _count_terms(lam, lo, hi, exact, lgam):
         lam = np.maximum(lam, 1e-300)
-        if lo == hi:
-            y = lo
-            return y * np.log(lam) - lam - special.gammaln(y + 1), y / lam - 1.0, -y / lam**2
-        logp = _poisson_interval_logp(lam, np.asarray(lo), np.asarray(hi))
+        if exact:
+            return lo * np.log(lam) - lam - lgam, lo / lam - 1.0, -lo / lam**2
+        logp = _poisson_interval_logp(lam, lo, hi)
 
-        def ratio(k):  # pmf(k) / P(lo <= Y <= hi)
-            if k < 0 or math.isinf(k):
-                return np.zeros_like(lam)
-            return np.exp(k * np.log(lam) - lam - special.gammaln(k + 1) - logp)
+        def ratio(k):  # pmf(k) / P(lo <= Y <= hi); 0 where k is below 0 or infinite
+            out = (k >= 0) & np.isfinite(k)
+            kk = np.where(out, k, 0.0)
+            return np.where(out, np.exp(kk * np.log(lam) - lam - special.gammaln(kk + 1) - logp), 0.0)
 
         d1 = ratio(lo - 1) - ratio(hi)
         d2 = (ratio(lo - 2) - ratio(lo - 1)) - (ratio(hi - 1) - ratio(hi))
@@ -276,7 +322,7 @@ class _Data:
         around ``centre``), "lower" (log P(reported > bound)) or "upper" (log P(reported < bound))."""
         if kind == "two":
             z = (centre - m) / sd
-            return -0.5 * z**2 - math.log(sd * math.sqrt(2 * math.pi)), z / sd, np.full_like(m, -1 / sd**2)
+            return -0.5 * z**2 - np.log(sd * math.sqrt(2 * math.pi)), z / sd, -1 / sd**2
         # log P(reported > lo) = log Phi((m - lo)/sd); log P(reported < hi) = log Phi((hi - m)/sd)
         sign = 1.0 if kind == "lower" else -1.0
         u = sign * (m - centre) / sd
@@ -286,23 +332,25 @@ class _Data:
         d2 = -(u * r + r**2) / sd**2
         return lp, d1, d2
 
-    def loglik(self, eta: np.ndarray, a: np.ndarray, derivs: bool = False):
-        """Exact log-likelihood (n,), optionally gradient (n, 2T) and Hessian (n, 2T, 2T) wrt (eta, a)."""
+    def loglik(self, eta: np.ndarray, a: np.ndarray, h: np.ndarray, derivs: bool = False):
+        """Exact log-likelihood (n,) of rows of history ``h`` (n,), optionally gradient (n, 2T) and Hessian
+        (n, 2T, 2T) wrt (eta, a)."""
         n, T = eta.shape
         ll = np.zeros(n)
         if derivs:
             g = np.zeros((n, 2 * T))
             H = np.zeros((n, 2 * T, 2 * T))
+            diag = np.arange(T)
         e = np.exp(np.minimum(eta, 50.0))
-        for mask, lo, hi in self.cnt:
+        for mask, lo, hi, exact, lgam in self.cnt:
             em = e * mask
             lam = em.sum(axis=1)
-            v, d1, d2 = self._count_terms(lam, lo, hi)
+            v, d1, d2 = self._count_terms(lam, lo[h], hi[h], exact, lgam[h])
             ll += v
             if derivs:
                 g[:, :T] += d1[:, None] * em
                 H[:, :T, :T] += d2[:, None, None] * em[:, :, None] * em[:, None, :]
-                H[:, np.arange(T), np.arange(T)] += d1[:, None] * em
+                H[:, diag, diag] += d1[:, None] * em
         if self.inv:
             z = np.minimum(eta + a, 60.0)
         for mask, centre, sd, kind in self.inv:
@@ -310,13 +358,13 @@ class _Data:
             mx = zm.max(axis=1, keepdims=True)
             ex = np.exp(zm - mx)
             m = mx[:, 0] + np.log(ex.sum(axis=1))
-            v, d1, d2 = self._money_terms(m, centre, sd, kind)
+            v, d1, d2 = self._money_terms(m, centre[h], sd[h], kind)
             ll += v
             if derivs:
                 w = ex / ex.sum(axis=1, keepdims=True)
                 gz = d1[:, None] * w
                 Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
-                Hz[:, np.arange(T), np.arange(T)] += d1[:, None] * w
+                Hz[:, diag, diag] += d1[:, None] * w
                 g[:, :T] += gz
                 g[:, T:] += gz
                 for r in (slice(0, T), slice(T, 2 * T)):
@@ -326,12 +374,74 @@ class _Data:
         return (ll, g, H) if derivs else ll
 
 
-class _Fit:
-    """Posterior of one model: Laplace approximations of the latent vector on a grid of the two
-    scales (INLA-style), used as the proposal of an importance sampler on the exact posterior."""
+def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` computed alike for every row whatever the number of rows (BLAS multiplies a single row by
+    another routine, whose last bits differ)."""
+    if a.shape[0] == 1:
+        return (np.concatenate([a, a]) @ b)[:1]
+    return a @ b
 
-    def __init__(self, model: _Model, data: _Data, rng: np.random.Generator, n_draws: int, n_grid: int):
-        self.model, self.data = model, data
+
+def _solve(A: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton directions A^-1 g per row and the rows where that is no ascent direction (row by row when
+    a matrix is singular, so a row's answer never depends on the others)."""
+    try:
+        p = np.linalg.solve(A, g[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        p = np.full_like(g, np.nan)
+        for i in range(len(g)):
+            try:
+                p[i] = np.linalg.solve(A[i], g[i])
+            except np.linalg.LinAlgError:
+                pass
+    bad = ~(np.sum(p * g, axis=1) > 0) | ~np.all(np.isfinite(p), axis=1)
+    return p, bad
+
+
+def _log_mean_exp(lw: np.ndarray, n: int) -> tuple[float, float]:
+    """log of the mean of ``exp(lw)`` over ``n`` draws (those not in ``lw`` weigh 0) and the Monte-Carlo
+    standard error of that log, ``sd(w) / (mean(w) sqrt(n))`` (delta method), both by log-sum-exp."""
+    log_mean = float(special.logsumexp(lw) - math.log(n))
+    log_m2 = float(special.logsumexp(2.0 * lw) - math.log(n))
+    rel_var = max(math.expm1(log_m2 - 2.0 * log_mean), 0.0) * n / max(n - 1, 1)  # var(w) / mean(w)^2
+    return log_mean, math.sqrt(rel_var / n)
+
+
+#: Refit while Pareto k-hat is above this (:data:`analysis.stats.posterior.KHAT_OK`), at most ``_MAX_REFITS`` times.
+_KHAT_MAX = 0.7
+_MAX_REFITS = 3
+
+
+@dataclass
+class _Fit:
+    """Posterior of one model for one history: the importance draws and their diagnostics.
+
+    ``x``, ``sd``, ``tau`` are the draws (latent vector and the two scales), ``weights`` their normalised
+    Pareto-smoothed weights; ``status`` is ``ok`` (the first proposal was reliable), ``refit`` (a later one
+    was) or ``failed`` (k-hat still above 0.7 after ``refits`` refits).
+    """
+
+    model: _Model
+    x: np.ndarray
+    sd: np.ndarray
+    tau: np.ndarray
+    weights: np.ndarray
+    khat: float
+    ess: float
+    log_evidence: float
+    log_evidence_mcse: float
+    laplace_log_evidence: float
+    newton_iters: int
+    refits: int = 0
+    status: str = "ok"
+
+
+class _Engine:
+    """One model fitted to a stack of histories: Laplace approximations of the latent vector on a grid of
+    the two scales (INLA-style), used as the proposal of an importance sampler on the exact posterior."""
+
+    def __init__(self, model: _Model, data: _Data, stack: _Stack, n_grid: int):
+        self.model, self.data = model, stack
         # aggregate periods with data: the proposal works in coordinates where the period's latent
         # years are (log of their summed rate, log ratios) -- the likelihood's ridge becomes straight
         self.aggs = []  # (years, eta coords, a coords, which) with which = "eta" or "z"
@@ -346,7 +456,6 @@ class _Fit:
         self._local_map()
         self._grid(n_grid)
         self._laplace()
-        self._importance(rng, n_draws)
 
     def _grid(self, n_grid):
         # log-scale grid covering the half-normal prior between its 0.2 % and 99.8 % quantiles
@@ -360,84 +469,79 @@ class _Fit:
         LS, LT = np.meshgrid(ls, lt, indexing="ij")
         self.ls, self.lt = LS.ravel(), LT.ravel()
 
-    def log_joint(self, x, ls, lt, derivs=False):
-        """Exact log posterior density (unnormalised) of (log sd, log tau, x)."""
+    def log_joint(self, x, ls, lt, h, derivs=False):
+        """Exact log posterior density (unnormalised) of (log sd, log tau, x) of rows of history ``h``."""
         m = self.model
         var = m.prior_var(np.exp(ls), np.exp(lt))
         r = x - m.m0
         lp = -0.5 * np.sum(r * r / var + np.log(2 * math.pi * var), axis=1)
         lp += _halfnormal_logpdf_log(ls, m.p_sd.params[0]) + _halfnormal_logpdf_log(lt, m.p_tau.params[0])
-        eta, a = m.paths(x)
+        eta, a = _mm(x, m.L_eta.T), _mm(x, m.L_a.T)  # the model's paths
         if not derivs:
-            return lp + self.data.loglik(eta, a)
-        ll, g, H = self.data.loglik(eta, a, derivs=True)
+            return lp + self.data.loglik(eta, a, h)
+        ll, g, H = self.data.loglik(eta, a, h, derivs=True)
         L = np.concatenate([m.L_eta, m.L_a], axis=0)  # (2T, D)
-        gx = g @ L - r / var
+        gx = _mm(g, L) - r / var
         Hx = np.matmul(L.T, np.matmul(H, L))
         Hx[:, np.arange(m.D), np.arange(m.D)] -= 1.0 / var
         return lp + ll, gx, Hx
 
-    def _newton(self, x, ls, lt, max_iter=40):
-        """Batched Newton ascent of log_joint in x at fixed scales; returns x, f, H, iterations."""
+    def _newton(self, x, ls, lt, h, max_iter=40):
+        """Batched Newton ascent of log_joint in x at fixed scales, each row until it converges (its Newton
+        decrement or its gain is negligible); returns x, f, H and each row's iterations."""
         m = self.model
-        n = x.shape[0]
-        f, g, H = self.log_joint(x, ls, lt, derivs=True)
-        it = 0
-        for it in range(1, max_iter + 1):  # noqa: B007 (the count of iterations is returned)
-            A = -H + 1e-8 * np.eye(m.D)
-            try:
-                p = np.linalg.solve(A, g[:, :, None])[:, :, 0]
-                bad = ~(np.sum(p * g, axis=1) > 0) | ~np.all(np.isfinite(p), axis=1)
-            except np.linalg.LinAlgError:
-                bad = np.ones(n, bool)
-                p = np.zeros_like(g)
+        x = x.copy()
+        f, g, H = self.log_joint(x, ls, lt, h, derivs=True)
+        iters = np.zeros(x.shape[0], int)
+        act = np.arange(x.shape[0])  # rows still moving
+        for it in range(1, max_iter + 1):
+            iters[act] = it
+            A = -H[act] + 1e-8 * np.eye(m.D)
+            ga = g[act]
+            p, bad = _solve(A, ga)
             if np.any(bad):  # not negative definite there: eigenvalue-clipped Newton step
                 w, V = np.linalg.eigh(A[bad])
                 w = np.maximum(np.abs(w), 1e-6 + 1e-8 * np.abs(w).max(axis=1, keepdims=True))
-                p[bad] = np.einsum("nij,nj->ni", V, np.einsum("nji,nj->ni", V, g[bad]) / w)
-            elif np.max(np.sum(p * g, axis=1)) < 1e-7:  # Newton decrement: converged everywhere
+                p[bad] = np.einsum("nij,nj->ni", V, np.einsum("nji,nj->ni", V, ga[bad]) / w)
+            moving = bad | (np.sum(p * ga, axis=1) >= 1e-7)  # Newton decrement: converged where small
+            act, p = act[moving], p[moving]
+            if act.size == 0:
                 break
-            step = np.ones(n)
-            todo = np.ones(n, bool)
-            xn, fn = x.copy(), f.copy()
+            x0, f0, la, ta, ha = x[act], f[act], ls[act], lt[act], h[act]
+            step = np.ones(act.size)
+            todo = np.ones(act.size, bool)
+            xn, fn = x0.copy(), f0.copy()
             for _ in range(12):  # backtracking only where the full step does not improve
                 idx = np.flatnonzero(todo)
-                cand = x[idx] + step[idx, None] * p[idx]
-                fc = self.log_joint(cand, ls[idx], lt[idx])
-                ok = fc > f[idx]
+                cand = x0[idx] + step[idx, None] * p[idx]
+                fc = self.log_joint(cand, la[idx], ta[idx], ha[idx])
+                ok = fc > f0[idx]
                 xn[idx[ok]], fn[idx[ok]] = cand[ok], fc[ok]
                 todo[idx[ok]] = False
                 step[idx[~ok]] *= 0.3
                 if not todo.any():
                     break
-            gain = fn - f
-            x = xn
-            f, g, H = self.log_joint(x, ls, lt, derivs=True)
-            if np.all(gain < 1e-8):
+            x[act] = xn
+            f[act], g[act], H[act] = self.log_joint(xn, la, ta, ha, derivs=True)
+            act = act[~(fn - f0 < 1e-8)]
+            if act.size == 0:
                 break
-        return x, f, H, it
+        return x, f, H, iters
 
     def _laplace(self):
-        """Laplace approximation of x at every grid node (batched Newton, warm-started from the
-        mode at the central node)."""
+        """Laplace approximation of x at every grid node of every history (batched Newton, warm-started
+        from the mode at the history's central node)."""
         m, d = self.model, self.data
-        x0 = m.m0.copy()
-        x0[m.ix["mu"]] = d.start_rate
-        x0[m.ix["alpha"]] = d.start_amount
-        c = np.array([len(self.ls) // 2])
-        xc, _, _, it0 = self._newton(x0[None, :], self.ls[c], self.lt[c])
-        x, f, H, it = self._newton(np.repeat(xc, self.ls.size, axis=0), self.ls, self.lt)
-        self.newton_iters = it0 + it
-        A = -H
-        try:
-            R = np.linalg.cholesky(A)
-            C = np.linalg.inv(np.swapaxes(R, 1, 2))  # cov_x = C C^T with C = R^-T
-            log_det_x = -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1)
-        except np.linalg.LinAlgError:
-            w, V = np.linalg.eigh(A)
-            w = np.maximum(w, 1e-4)
-            C = V * (1.0 / np.sqrt(w))[:, None, :]
-            log_det_x = -np.sum(np.log(w), axis=1)
+        B, N = d.start_rate.size, self.ls.size
+        x0 = np.repeat(m.m0[None, :], B, axis=0)
+        x0[:, m.ix["mu"]] = d.start_rate
+        x0[:, m.ix["alpha"]] = d.start_amount
+        c = N // 2
+        xc, _, _, it0 = self._newton(x0, np.full(B, self.ls[c]), np.full(B, self.lt[c]), np.arange(B))
+        self.hist = np.repeat(np.arange(B), N)  # the history of each (history, node) row
+        x, f, H, it = self._newton(np.repeat(xc, N, axis=0), np.tile(self.ls, B), np.tile(self.lt, B), self.hist)
+        self.newton_iters = it0 + it.reshape(B, N).max(axis=1)
+        C, log_det_x = _chol_cov(-H, B)
         self._log_det_cov = log_det_x
         self.x_mode = x
         # proposal in y = T(x): mode maps to mode (unit Jacobian), covariance J cov_x J^T
@@ -452,11 +556,11 @@ class _Fit:
             self.cov_chol = C
             self._log_det_cov_y = log_det_x
         # Laplace approximation of log p(y, log sd, log tau) at each node
-        self.node_logp = f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov)
-        lw = self.node_logp - self.node_logp.max()
-        pw = np.exp(lw)
-        self.node_w = pw / pw.sum()
-        self.laplace_log_evidence = float(self.node_logp.max() + math.log(pw.sum() * self.dls * self.dlt))
+        node_logp = (f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov)).reshape(B, N)
+        top = node_logp.max(axis=1, keepdims=True)
+        pw = np.exp(node_logp - top)
+        self.node_w = pw / pw.sum(axis=1, keepdims=True)
+        self.laplace_log_evidence = top[:, 0] + np.log(pw.sum(axis=1) * self.dls * self.dlt)
 
     # ---- proposal coordinates y = T(x), |det dT/dx| = 1
     # First a linear unit-triangular map to "local" coordinates in which each year's eta_t and a_t
@@ -519,38 +623,137 @@ class _Fit:
             J[:, tgt, :] = rows
         return np.matmul(J, self.K)
 
-    def _importance(self, rng, n):
-        """Importance sampling of x at the grid nodes: the two scales are integrated by the grid
-        (midpoint rule on the log scale), the latent vector by importance sampling from the node's
-        Laplace approximation (multivariate t, 6 df, scale inflated by 1.1), expressed in the
-        coordinates ``T(x)`` in which each aggregate period's years are its log total and log
-        ratios (a volume-preserving change of variables, so the proposal density needs no Jacobian)."""
-        m = self.model
+    def sample(self, rngs: list, hs: list[int], n: int, attempt: int) -> list[_Fit]:
+        """Importance sampling of x at the grid nodes of histories ``hs`` (each with its generator): the two
+        scales are integrated by the grid (midpoint rule on the log scale), the latent vector by importance
+        sampling from the node's Laplace approximation (multivariate t, 6 df, scale inflated by 1.1),
+        expressed in the coordinates ``T(x)`` in which each aggregate period's years are its log total and
+        log ratios (a volume-preserving change of variables, so the proposal density needs no Jacobian).
+
+        A refit (``attempt`` r >= 1) draws ``n * 2**r`` times from a defensive mixture: with probability
+        0.3 a wider, heavier t (3 df, scale 1.1 (1 + r)) at a node drawn from the tempered node weights
+        ``node_w ** (1 / (1 + r))``, else the first proposal; the weights divide by the mixture's density."""
+        out = []
+        per_block = max(1, _ROWS_PER_BLOCK // (n * 2**attempt))
+        for i in range(0, len(hs), per_block):
+            out += self._sample_block(rngs[i : i + per_block], hs[i : i + per_block], n, attempt)
+        return out
+
+    def _sample_block(self, rngs, hs, n, attempt):
+        m, N = self.model, self.ls.size
         infl, nu = 1.1, _T_DF
-        k = rng.choice(self.ls.size, size=n, p=self.node_w)
-        z = rng.standard_normal((n, m.D))
-        chi = rng.chisquare(nu, n) / nu
-        y = self.y_mode[k] + infl * np.einsum("nij,nj->ni", self.cov_chol[k], z) / np.sqrt(chi)[:, None]
+        n_r = n * 2**attempt
+        eps, s_wide, nu_wide = _DEFENSIVE_SHARE, infl * (1 + attempt), _T_DF_WIDE
+        node_wide = self.node_w ** (1.0 / (1 + attempt))
+        node_wide /= node_wide.sum(axis=1, keepdims=True)
+        ks, zs, chis, wides = [], [], [], []
+        for rng, b in zip(rngs, hs, strict=True):
+            if attempt == 0:
+                ks.append(rng.choice(N, size=n_r, p=self.node_w[b]))
+                zs.append(rng.standard_normal((n_r, m.D)))
+                chis.append(rng.chisquare(nu, n_r) / nu)
+                continue
+            wide = rng.random(n_r) < eps
+            ks.append(
+                np.where(wide, rng.choice(N, size=n_r, p=node_wide[b]), rng.choice(N, size=n_r, p=self.node_w[b]))
+            )
+            zs.append(rng.standard_normal((n_r, m.D)))
+            chis.append(np.where(wide, rng.chisquare(nu_wide, n_r) / nu_wide, rng.chisquare(nu, n_r) / nu))
+            wides.append(wide)
+        h = np.repeat(np.asarray(hs), n_r)
+        k, z, chi = np.concatenate(ks), np.concatenate(zs), np.concatenate(chis)
+        gk = h * N + k
+        zz = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under its component's scaled covariance
+        half_logdet = 0.5 * self._log_det_cov_y[gk]
+        if attempt == 0:
+            y = self.y_mode[gk] + infl * np.einsum("nij,nj->ni", self.cov_chol[gk], z) / np.sqrt(chi)[:, None]
+            t_dens = _t_logpdf(zz, nu, m.D, half_logdet + m.D * math.log(infl))
+            lq = np.log(self.node_w[h, k]) - math.log(self.dls * self.dlt) + t_dens
+        else:
+            wide = np.concatenate(wides)
+            scale = np.where(wide, s_wide, infl)
+            y = self.y_mode[gk] + scale[:, None] * np.einsum("nij,nj->ni", self.cov_chol[gk], z) / np.sqrt(chi)[:, None]
+            d2 = zz * scale**2  # Mahalanobis distance under the node's Laplace covariance
+            lq = np.logaddexp(
+                math.log1p(-eps)
+                + np.log(self.node_w[h, k])
+                + _t_logpdf(d2 / infl**2, nu, m.D, half_logdet + m.D * math.log(infl)),
+                math.log(eps)
+                + np.log(node_wide[h, k])
+                + _t_logpdf(d2 / s_wide**2, nu_wide, m.D, half_logdet + m.D * math.log(s_wide)),
+            ) - math.log(self.dls * self.dlt)
         x = self._to_x(y)
-        q = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under the node's scaled covariance
-        half_logdet = 0.5 * self._log_det_cov_y[k] + m.D * math.log(infl)
-        lt_dens = (
-            special.gammaln((nu + m.D) / 2)
-            - special.gammaln(nu / 2)
-            - 0.5 * m.D * math.log(nu * math.pi)
-            - half_logdet
-            - 0.5 * (nu + m.D) * np.log1p(q / nu)
-        )
-        lq = np.log(self.node_w[k]) - math.log(self.dls * self.dlt) + lt_dens
         ls, lt = self.ls[k], self.lt[k]
-        lw = self.log_joint(x, ls, lt) - lq
-        ok = np.isfinite(lw)
-        x, ls, lt, lw = x[ok], ls[ok], lt[ok], lw[ok]
-        mx = np.max(lw)
-        self.log_evidence = float(mx + math.log(np.sum(np.exp(lw - mx)) / n))
-        self.weights, self.khat = psis(lw)
-        self.ess = float(1.0 / np.sum(self.weights**2))
-        self.x, self.sd, self.tau = x, np.exp(ls), np.exp(lt)
+        lw_all = self.log_joint(x, ls, lt, h) - lq
+        fits = []
+        for j, b in enumerate(hs):
+            rows = slice(j * n_r, (j + 1) * n_r)
+            lw = lw_all[rows]
+            ok = np.isfinite(lw)
+            lw = lw[ok]
+            log_ev, mcse = _log_mean_exp(lw, n_r)
+            weights, khat = psis(lw)
+            fits.append(
+                _Fit(
+                    model=m,
+                    x=x[rows][ok],
+                    sd=np.exp(ls[rows][ok]),
+                    tau=np.exp(lt[rows][ok]),
+                    weights=weights,
+                    khat=khat,
+                    ess=float(1.0 / np.sum(weights**2)),
+                    log_evidence=log_ev,
+                    log_evidence_mcse=mcse,
+                    laplace_log_evidence=float(self.laplace_log_evidence[b]),
+                    newton_iters=int(self.newton_iters[b]),
+                )
+            )
+        return fits
+
+
+def _t_logpdf(q: np.ndarray, nu: float, dim: int, half_logdet: np.ndarray) -> np.ndarray:
+    """Log density of a ``dim``-variate t with ``nu`` df at squared Mahalanobis distance ``q`` (under the
+    scale matrix whose log determinant is twice ``half_logdet``)."""
+    return (
+        special.gammaln((nu + dim) / 2)
+        - special.gammaln(nu / 2)
+        - 0.5 * dim * math.log(nu * math.pi)
+        - half_logdet
+        - 0.5 * (nu + dim) * np.log1p(q / nu)
+    )
+
+
+def _chol_cov(A: np.ndarray, n_hist: int) -> tuple[np.ndarray, np.ndarray]:
+    """A factor ``C`` of the covariance (cov = C C^T) and log det cov for precision matrices ``A`` of
+    ``n_hist`` histories' nodes; a history whose precision is not positive definite at one of its nodes gets
+    eigenvalue-clipped factors at all its nodes (as when it is fitted alone)."""
+    try:
+        R = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        if n_hist == 1:
+            w, V = np.linalg.eigh(A)
+            w = np.maximum(w, 1e-4)
+            return V * (1.0 / np.sqrt(w))[:, None, :], -np.sum(np.log(w), axis=1)
+        parts = [_chol_cov(a, 1) for a in np.split(A, n_hist)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    C = np.linalg.inv(np.swapaxes(R, 1, 2))  # cov_x = C C^T with C = R^-T
+    return C, -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1)
+
+
+def _fit_model(kind: str, datas: list[_Data], stack: _Stack, rngs: list, n_draws: int, n_grid: int) -> list[_Fit]:
+    """One model fitted to histories of one shape; refitted where Pareto k-hat exceeds 0.7 (see
+    :meth:`_Engine.sample`), at most ``_MAX_REFITS`` times."""
+    eng = _Engine(_Model(kind, stack.T), datas[0], stack, n_grid)
+    fits = eng.sample(rngs, list(range(len(rngs))), n_draws, 0)
+    todo = [b for b, f in enumerate(fits) if not f.khat <= _KHAT_MAX]
+    for attempt in range(1, _MAX_REFITS + 1):
+        if not todo:
+            break
+        for b, f in zip(todo, eng.sample([rngs[b] for b in todo], todo, n_draws, attempt), strict=True):
+            f.refits, f.status = attempt, "refit" if f.khat <= _KHAT_MAX else "failed"
+            fits[b] = f
+        todo = [b for b in todo if not fits[b].khat <= _KHAT_MAX]
+    return fits
 
 
 @dataclass
@@ -573,18 +776,31 @@ class Posterior:
         Returns
         -------
         dict of str to dict
-            Per model: ``log_evidence`` (importance-sampling estimate), ``log_evidence_laplace`` (grid-Laplace
-            value), ``ess`` (effective sample size of the importance weights), ``n_draws``, ``khat`` (Pareto
-            k-hat) and ``newton_iterations``.
+            Per model: ``log_evidence`` (importance-sampling estimate: the log of the mean importance weight,
+            by log-sum-exp), ``log_evidence_mcse`` (its Monte-Carlo standard error, ``sd(w) / (mean(w)
+            sqrt(n))``), ``log_evidence_laplace`` (grid-Laplace value), ``ess`` (effective sample size of the
+            smoothed importance weights), ``n_draws``, ``khat`` (Pareto k-hat), ``newton_iterations``,
+            ``refits`` (proposals tried after the first because k-hat was above 0.7) and ``status``: ``ok``
+            (the first proposal was reliable), ``refit`` (a refit was) or ``failed`` (k-hat still above 0.7).
+
+        Examples
+        --------
+        >>> post = fit([PeriodObs(2019, 2020, 85, None, 600.0, None), PeriodObs(2021, 2021, 40, None, 280.0, None)])
+        >>> d = post.diagnostics()["level"]
+        >>> d["status"], d["refits"], bool(d["khat"] <= 0.7), bool(0 < d["log_evidence_mcse"] < 0.1)
+        ('ok', 0, True, True)
         """
         return {
             k: {
                 "log_evidence": f.log_evidence,
+                "log_evidence_mcse": f.log_evidence_mcse,
                 "log_evidence_laplace": f.laplace_log_evidence,
                 "ess": f.ess,
                 "n_draws": len(f.weights),
                 "khat": f.khat,
                 "newton_iterations": f.newton_iters,
+                "refits": f.refits,
+                "status": f.status,
             }
             for k, f in self.fits.items()
         }
@@ -692,6 +908,22 @@ class Posterior:
         return out
 
 
+def _fit_stack(datas: list[_Data], seeds: list[int], n_draws: int, n_grid: int, models: tuple[str, ...]):
+    """The count/investment posteriors of histories of one shape, each as :func:`fit` makes it."""
+    stack = _Stack(datas)
+    rngs = [np.random.default_rng(s) for s in seeds]
+    fits = {k: _fit_model(k, datas, stack, rngs, n_draws, n_grid) for k in models}
+    prior = dict(zip(MODELS, PRIORS["model"].params, strict=True))
+    out = []
+    for b, d in enumerate(datas):
+        le = np.array([fits[k][b].log_evidence + math.log(prior[k]) for k in models])
+        w = np.exp(le - le.max())
+        w /= w.sum()
+        weights = dict(zip(models, map(float, w), strict=True))
+        out.append(Posterior(d.first_year, d.last_year, weights, {k: fits[k][b] for k in models}))
+    return out
+
+
 def fit(
     periods: list[PeriodObs],
     landing: list[LandingObs] | tuple = (),
@@ -738,11 +970,69 @@ def fit(
     (1000, 2)
     """
     data = _Data(list(periods))
-    rng = np.random.default_rng(seed)
-    fits = {k: _Fit(_Model(k, data.T), data, rng, n_draws, n_grid) for k in models}
-    prior = dict(zip(MODELS, PRIORS["model"].params, strict=True))
-    le = np.array([fits[k].log_evidence + math.log(prior[k]) for k in models])
-    w = np.exp(le - le.max())
-    w /= w.sum()
-    lp = fit_landing(data.periods, list(landing), seed=seed) if landing else None
-    return Posterior(data.first_year, data.last_year, dict(zip(models, map(float, w), strict=True)), fits, lp)
+    post = _fit_stack([data], [seed], n_draws, n_grid, models)[0]
+    post.landing = fit_landing(data.periods, list(landing), seed=seed) if landing else None
+    return post
+
+
+def fit_many(
+    histories: list[list[PeriodObs]],
+    seeds: list[int],
+    *,
+    n_draws: int = _N_IS_DEFAULT,
+    n_grid: int = _N_GRID_DEFAULT,
+    models: tuple[str, ...] = MODELS,
+) -> list[Posterior]:
+    """Fit the count/investment models to many histories at once: each result is ``fit(history, seed=seed)``.
+
+    Histories of the same shape (the same years, periods and kinds of hedge, as the simulated histories of
+    one calibration world) are fitted together, so the per-call overhead of the batched Newton steps and
+    importance weights is paid once per stack, not once per history. Every row of those arrays is computed as
+    when its history is fitted alone, and each history keeps its own random generator, so the results equal
+    :func:`fit`'s.
+
+    Parameters
+    ----------
+    histories : list of list of PeriodObs
+        The published periods of each history (no overlaps within one).
+    seeds : list of int
+        The seed of each history's importance sampler (as :func:`fit`'s ``seed``).
+    n_draws : int
+        Importance draws per model.
+    n_grid : int
+        Nodes per axis of the (log sd, log tau) grid of each model's Laplace proposal.
+    models : tuple of str
+        The time structures to fit and average (of :data:`MODELS`).
+
+    Returns
+    -------
+    list of Posterior
+        One fitted posterior per history, in order (no landing model).
+
+    Raises
+    ------
+    ValueError
+        When there are not as many seeds as histories.
+
+    Examples
+    --------
+    >>> h = [[PeriodObs(2019, 2020, c, None, 600.0, None), PeriodObs(2021, 2021, 40, None, 280.0, None)]
+    ...      for c in (70, 85)]
+    >>> posts = fit_many(h, [1, 2])
+    >>> posts[1].weights == fit(h[1], seed=2).weights
+    True
+    """
+    if len(histories) != len(seeds):
+        raise ValueError(f"fit_many: {len(histories)} histories but {len(seeds)} seeds")
+    datas = [_Data(list(p)) for p in histories]
+    groups: dict[tuple, list[int]] = {}
+    for i, d in enumerate(datas):
+        groups.setdefault(d.shape, []).append(i)
+    out: list[Posterior | None] = [None] * len(datas)
+    for idx in groups.values():
+        for j in range(0, len(idx), _HISTORIES_PER_STACK):
+            part = idx[j : j + _HISTORIES_PER_STACK]
+            posts = _fit_stack([datas[i] for i in part], [seeds[i] for i in part], n_draws, n_grid, models)
+            for i, p in zip(part, posts, strict=True):
+                out[i] = p
+    return out

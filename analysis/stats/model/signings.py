@@ -272,6 +272,12 @@ class _Data:
         return _Stack([self]).loglik(eta, a, np.zeros(eta.shape[0], int), derivs)
 
 
+def _years(mask: np.ndarray) -> slice:
+    """The slice of latent years a period's mask marks (its years are consecutive)."""
+    yrs = np.flatnonzero(mask)
+    return slice(int(yrs[0]), int(yrs[-1]) + 1)
+
+
 class _Stack:
     """Histories of one shape (:attr:`_Data.shape`) stacked: the likelihood of rows, each of one history.
 
@@ -282,14 +288,14 @@ class _Stack:
     def __init__(self, datas: list[_Data]):
         d0 = datas[0]
         self.T = d0.T
-        self.cnt = []  # (mask, lo (B,), hi (B,), exact, log(lo!) (B,))
+        self.cnt = []  # (years, lo (B,), hi (B,), exact, log(lo!) (B,)); the years a slice
         for i, (mask, _, _) in enumerate(d0.cnt):
             lo = np.array([d.cnt[i][1] for d in datas], float)
             hi = np.array([d.cnt[i][2] for d in datas], float)
-            self.cnt.append((mask, lo, hi, bool(np.all(lo == hi)), special.gammaln(lo + 1)))
+            self.cnt.append((_years(mask), lo, hi, bool(np.all(lo == hi)), special.gammaln(lo + 1)))
         self.inv = [
             (
-                mask,
+                _years(mask),
                 np.array([d.inv[i][1] for d in datas], float),
                 np.array([d.inv[i][2] for d in datas], float),
                 kind,
@@ -342,19 +348,20 @@ class _Stack:
             H = np.zeros((n, 2 * T, 2 * T))
             diag = np.arange(T)
         e = np.exp(np.minimum(eta, 50.0))
-        for mask, lo, hi, exact, lgam in self.cnt:
-            em = e * mask
+        for sl, lo, hi, exact, lgam in self.cnt:  # a period's years are a slice of the latent years
+            em = e[:, sl]
             lam = em.sum(axis=1)
             v, d1, d2 = self._count_terms(lam, lo[h], hi[h], exact, lgam[h])
             ll += v
             if derivs:
-                g[:, :T] += d1[:, None] * em
-                H[:, :T, :T] += d2[:, None, None] * em[:, :, None] * em[:, None, :]
-                H[:, diag, diag] += d1[:, None] * em
+                g[:, sl] += d1[:, None] * em
+                Hs = d2[:, None, None] * em[:, :, None] * em[:, None, :]
+                Hs[:, diag[: em.shape[1]], diag[: em.shape[1]]] += d1[:, None] * em
+                H[:, sl, sl] += Hs
         if self.inv:
             z = np.minimum(eta + a, 60.0)
-        for mask, centre, sd, kind in self.inv:
-            zm = np.where(mask, z, -np.inf)
+        for sl, centre, sd, kind in self.inv:
+            zm = z[:, sl]
             mx = zm.max(axis=1, keepdims=True)
             ex = np.exp(zm - mx)
             m = mx[:, 0] + np.log(ex.sum(axis=1))
@@ -364,11 +371,12 @@ class _Stack:
                 w = ex / ex.sum(axis=1, keepdims=True)
                 gz = d1[:, None] * w
                 Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
-                Hz[:, diag, diag] += d1[:, None] * w
-                g[:, :T] += gz
-                g[:, T:] += gz
-                for r in (slice(0, T), slice(T, 2 * T)):
-                    for c in (slice(0, T), slice(T, 2 * T)):
+                Hz[:, diag[: w.shape[1]], diag[: w.shape[1]]] += d1[:, None] * w
+                sl2 = slice(sl.start + T, sl.stop + T)  # the same years' amounts a_t
+                g[:, sl] += gz
+                g[:, sl2] += gz
+                for r in (sl, sl2):
+                    for c in (sl, sl2):
                         H[:, r, c] += Hz
         ll = np.where(np.isfinite(ll), ll, -np.inf)
         return (ll, g, H) if derivs else ll
@@ -401,8 +409,12 @@ def _solve(A: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _log_mean_exp(lw: np.ndarray, n: int) -> tuple[float, float]:
     """log of the mean of ``exp(lw)`` over ``n`` draws (those not in ``lw`` weigh 0) and the Monte-Carlo
     standard error of that log, ``sd(w) / (mean(w) sqrt(n))`` (delta method), both by log-sum-exp."""
-    log_mean = float(special.logsumexp(lw) - math.log(n))
-    log_m2 = float(special.logsumexp(2.0 * lw) - math.log(n))
+    if lw.size == 0:
+        return -math.inf, math.inf
+    top = float(np.max(lw))
+    w = np.exp(lw - top)
+    log_mean = top + math.log(np.sum(w) / n)
+    log_m2 = 2.0 * top + math.log(np.sum(w * w) / n)
     rel_var = max(math.expm1(log_m2 - 2.0 * log_mean), 0.0) * n / max(n - 1, 1)  # var(w) / mean(w)^2
     return log_mean, math.sqrt(rel_var / n)
 

@@ -68,6 +68,9 @@ _MODEL_COLUMNS = [
     _c("ess_share", "share", "share", None, None, "ess_share", "effective sample size ÷ draws"),
     _c("khat", "score", None, 2, None, "khat", "Pareto k-hat of the weights' tail (≤ 0.5 good, ≤ 0.7 ok)"),
     _c("khat_verdict", "status", None, None, None, "verdict", "good, ok or unreliable, by the Pareto k-hat"),
+    _c("log_evidence_mcse", "score", None, 3, None, None, "Monte-Carlo standard error of the log evidence"),
+    _c("refits", "count", None, 0, None, None, "refits of the importance sampler because k-hat was above 0.7"),
+    _c("fit_status", "status", None, None, None, None, "ok, refit (a refit brought k-hat to 0.7) or failed"),
     *[
         _c(
             f"expected_projects_{q}",

@@ -11,7 +11,8 @@
 * ``parameters``: every parameter's prior (as declared in :data:`analysis.core.config.PRIORS`) beside its
   posterior: mean, sd and the 10 %, 50 % and 90 % quantiles, and how much the data narrowed it;
 * ``diagnostics``: per time structure the importance draws, their effective sample size
-  ``(sum w)^2 / sum w^2`` and the Pareto k-hat of the smoothed weights' tail.
+  ``(sum w)^2 / sum w^2``, the Pareto k-hat of the smoothed weights' tail, the Monte-Carlo standard error of
+  the log evidence, and how many refits the sampler needed to bring k-hat to 0.7 or below (its status).
 
 :func:`what_if` re-runs the projection under an assumption — next year's count fixed at a value (the model
 is refitted with that year as one more published period) or a growth :class:`~analysis.stats.projection.Scenario`
@@ -57,7 +58,17 @@ _FIXED_PRIORS = {"mu": "rate_level", "beta": "rate_trend", "alpha": "amount_leve
 #: The landing model's parameters (attributes of :class:`analysis.stats.model.LandingPosterior`) and priors.
 _LANDING_PRIORS = {"c": "landing_eventual", "h": "landing_hazard", "rho": "landing_icc"}
 _WEIGHT_COLS = ["model", "prior_probability", "log_evidence", "log_evidence_laplace", "weight"]
-_DIAG_COLS = ["model", "draws", "ess", "ess_share", "khat", "khat_verdict"]
+_DIAG_COLS = [
+    "model",
+    "draws",
+    "ess",
+    "ess_share",
+    "khat",
+    "khat_verdict",
+    "log_evidence_mcse",
+    "refits",
+    "fit_status",
+]
 _RATE_COLS = [
     "model",
     "year",
@@ -220,7 +231,9 @@ class PosteriorView:
     parameters : pandas.DataFrame
         Every parameter's prior beside its posterior (``model`` ``landing`` for the landing model's).
     diagnostics : pandas.DataFrame
-        Per time structure: ``draws``, ``ess``, ``ess_share``, ``khat``, ``khat_verdict``.
+        Per time structure: ``draws``, ``ess``, ``ess_share``, ``khat``, ``khat_verdict``,
+        ``log_evidence_mcse`` (the Monte-Carlo standard error of the log evidence), ``refits`` (proposals
+        tried after the first because k-hat was above 0.7) and ``fit_status`` (``ok``, ``refit`` or ``failed``).
     """
 
     through: int
@@ -255,6 +268,7 @@ def _weights(post: mdl.Posterior) -> pd.DataFrame:
 
 def _diagnostics(post: mdl.Posterior) -> pd.DataFrame:
     rows = []
+    diag = post.diagnostics()
     for k, f in post.fits.items():
         w = f.weights
         ess = float(w.sum() ** 2 / np.sum(w**2))
@@ -266,10 +280,13 @@ def _diagnostics(post: mdl.Posterior) -> pd.DataFrame:
                 "ess_share": ess / len(w),
                 "khat": float(f.khat),
                 "khat_verdict": khat_verdict(f.khat),
+                "log_evidence_mcse": float(diag[k]["log_evidence_mcse"]),
+                "refits": diag[k]["refits"],
+                "fit_status": diag[k]["status"],
             }
         )
     frame = pd.DataFrame(rows, columns=_DIAG_COLS)
-    return frame.astype({"draws": "Int64"})
+    return frame.astype({"draws": "Int64", "refits": "Int64"})
 
 
 def _rate(post: mdl.Posterior, seed: int) -> pd.DataFrame:
@@ -362,7 +379,7 @@ def posterior(res) -> PosteriorView:
     >>> list(view.weights["model"]), round(float(view.weights["weight"].sum()), 9)
     (['iid', 'level', 'drift'], 1.0)
     >>> list(view.diagnostics.columns)
-    ['model', 'draws', 'ess', 'ess_share', 'khat', 'khat_verdict']
+    ['model', 'draws', 'ess', 'ess_share', 'khat', 'khat_verdict', 'log_evidence_mcse', 'refits', 'fit_status']
     """
     proj = _projection(res)
     post = proj.posterior

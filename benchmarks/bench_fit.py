@@ -1,0 +1,81 @@
+"""Benchmark of the projection model's inference (a script, not a test): every figure measured in one run.
+
+CPU time (``time.process_time``, so the figures hold on a shared machine) per simulated history, at the
+calibration study's settings (``n_draws=1000``, ``n_grid=10``), over the simulated histories of every world
+of :mod:`analysis.stats.calibration` (each world's histories share their shape):
+
+* ``fit``: one :func:`analysis.stats.model.fit` per history;
+* ``fit_many``: :func:`analysis.stats.model.fit_many` over each world's histories at once;
+* ``predict``: 2000 posterior-predictive draws for three years per history (what the study draws);
+* the real history (data/ through its last release) fitted at the projection's settings.
+
+Also: the ratio fit / fit_many, whether both gave the same weights, and the share of fits whose Pareto k-hat
+is still above 0.7 after refits (and how many needed one).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_fit.py [--histories 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis import load  # noqa: E402
+from analysis.stats import calibration as C  # noqa: E402
+from analysis.stats import metrics  # noqa: E402
+from analysis.stats import model as M  # noqa: E402
+from analysis.stats import projection as P  # noqa: E402
+
+SETTINGS = {"n_draws": 1000, "n_grid": 10}
+
+
+def cpu(fn):
+    """CPU seconds of ``fn()`` and its value."""
+    t = time.process_time()
+    out = fn()
+    return time.process_time() - t, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--histories", type=int, default=40, help="simulated histories per world")
+    args = ap.parse_args()
+    worlds = {}
+    for i, process in enumerate(C.PROCESSES):
+        rng = np.random.default_rng([20240601, i])
+        hist = [C.simulate_history(process, rng, C.SHAPE, 3)[0] for _ in range(args.histories)]
+        worlds[process] = (hist, [int(s) for s in rng.integers(2**31, size=args.histories)])
+    n = sum(len(h) for h, _ in worlds.values())
+    pairs = [(p, s) for h, ss in worlds.values() for p, s in zip(h, ss, strict=True)]
+    t_one, one = cpu(lambda: [M.fit(p, seed=s, **SETTINGS) for p, s in pairs])
+    t_many, many = cpu(lambda: [q for h, ss in worlds.values() for q in M.fit_many(h, ss, **SETTINGS)])
+    years = [2019 + sum(C.SHAPE) + k for k in range(3)]
+    t_pred, _ = cpu(lambda: [q.predict(years, 2000, np.random.default_rng(0)) for q in many])
+    same = all(a.weights == b.weights and a.diagnostics() == b.diagnostics() for a, b in zip(one, many, strict=True))
+    v = metrics.vintage(load())
+    last = v.through
+    periods, statements = P.observations(v.dataset, last)
+    t_real, _ = cpu(lambda: [M.fit(periods, statements, seed=s) for s in range(5)])
+    diag = [d for q in many for d in q.diagnostics().values()]
+    high = sum(max(d["khat"] for d in q.diagnostics().values()) > 0.7 for q in many)
+    refit = sum(d["refits"] > 0 for d in diag)
+    print(f"{n} simulated histories ({args.histories} per world, {len(worlds)} worlds), CPU ms per history:")
+    print(f"  fit       {1000 * t_one / n:7.1f}")
+    print(f"  fit_many  {1000 * t_many / n:7.1f}   (fit / fit_many = {t_one / t_many:.2f}; same results: {same})")
+    print(f"  predict   {1000 * t_pred / n:7.1f}   (2000 draws, 3 years)")
+    print(f"  fit_many + predict {1000 * (t_many + t_pred) / n:5.1f}")
+    print(f"real history through {last}: fit with landing, 2000 draws: {1000 * t_real / 5:.1f} CPU ms")
+    print(
+        f"fits with k-hat > 0.7 after refits: {high} of {n} ({high / n:.1%}); model fits refitted: {refit} of {len(diag)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -383,11 +383,10 @@ class _Stack:
 
 
 def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` computed alike for every row whatever the number of rows (BLAS multiplies a single row by
-    another routine, whose last bits differ)."""
-    if a.shape[0] == 1:
-        return (np.concatenate([a, a]) @ b)[:1]
-    return a @ b
+    """``a @ b`` for rows ``a``, computed alike for every row whatever the number of rows (BLAS multiplies a
+    single row by another routine, whose last bits differ) and without BLAS threads (which cost more CPU
+    than they save on these narrow products)."""
+    return np.einsum("nd,dt->nt", a, b)
 
 
 def _solve(A: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -591,7 +590,7 @@ class _Engine:
     def _to_y(self, x):
         if not self.aggs:
             return x
-        xl = x @ self.K.T
+        xl = _mm(x, self.K.T)
         y = xl.copy()
         for _yrs, ce, ca, which in self.aggs:
             v = xl[:, ce] if which == "eta" else xl[:, ce] + xl[:, ca]
@@ -612,14 +611,14 @@ class _Engine:
             mx = rr.max(axis=1, keepdims=True)
             v = rr + (c - (mx[:, 0] + np.log(np.exp(rr - mx).sum(axis=1))))[:, None]
             xl[:, tgt] = v if which == "eta" else v - xl[:, ce]
-        return xl @ self.K_inv.T
+        return _mm(xl, self.K_inv.T)
 
     def _jac(self, x):
         """dT/dx at rows of x: (n, D, D)."""
         m = self.model
         n = x.shape[0]
         J = np.repeat(np.eye(m.D)[None], n, axis=0)
-        xl = x @ self.K.T
+        xl = _mm(x, self.K.T)
         for _yrs, ce, ca, which in self.aggs:
             k = len(ce)
             if which == "eta":
@@ -758,6 +757,8 @@ def _fit_model(kind: str, datas: list[_Data], stack: _Stack, rngs: list, n_draws
     eng = _Engine(_Model(kind, stack.T), datas[0], stack, n_grid)
     fits = eng.sample(rngs, list(range(len(rngs))), n_draws, 0)
     todo = [b for b, f in enumerate(fits) if not f.khat <= _KHAT_MAX]
+    for b in todo:
+        fits[b].status = "failed"
     for attempt in range(1, _MAX_REFITS + 1):
         if not todo:
             break

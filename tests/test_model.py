@@ -96,16 +96,32 @@ def test_deterministic_given_seed():
     assert not np.array_equal(a["investment"], c["investment"])
 
 
-def test_partial_and_hedged_periods():
+def _next_count(last: PeriodObs, n_sims: int = 20000) -> tuple[float, float]:
+    """The predictive mean of 2023's count after 2019–2020 (85, investment not published), 2021 (about 247
+    亿元, count not published) and ``last``, and its Monte-Carlo standard error: the predictive sd times
+    sqrt(1 / ESS + 1 / n_sims), the smallest effective sample size of the three models standing for the
+    posterior draws behind the simulations."""
     periods = [
-        PeriodObs(2019, 2020, 85, None, None, None),  # investment not published
-        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(interval(247.0, "approx"))),  # count not published
-        PeriodObs(2022, 2022, 37, (31, math.inf), 280.0, (280.0, math.inf)),  # "over 30", "over 280"
+        PeriodObs(2019, 2020, 85, None, None, None),
+        PeriodObs(2021, 2021, None, None, 247.0, P._money_bounds(interval(247.0, "approx"))),
+        last,
     ]
     post = M.fit(periods, seed=1)
-    sims = post.predict([2023], 4000, np.random.default_rng(2))
+    sims = post.predict([2023], n_sims, np.random.default_rng(2))
     assert np.all(sims["projects"] >= 0) and np.all(sims["investment"] > 0)
-    assert 10 < np.median(sims["projects"]) < 150
+    ess = min(d["ess"] for d in post.diagnostics().values())
+    x = sims["projects"][:, 0]
+    return float(x.mean()), float(x.std() * math.sqrt(1 / ess + 1 / n_sims))
+
+
+def test_partial_and_hedged_periods():
+    """A count published as "over 30" (31 or more) is censored, not read as 31. The likelihood ratio of the two,
+    P(Y >= 31 | rate) / P(Y = 31 | rate), increases with the rate, so the posterior of the rate under the
+    censored count lies above that under an exact 31 (monotone likelihood ratio), and so does the predictive
+    mean of the next count: by more than 4 Monte-Carlo standard errors of the difference."""
+    exact, se_exact = _next_count(PeriodObs(2022, 2022, 31, None, 280.0, None))
+    over, se_over = _next_count(PeriodObs(2022, 2022, 37, (31, math.inf), 280.0, (280.0, math.inf)))
+    assert over - exact > 4 * math.hypot(se_exact, se_over), (exact, over, se_exact, se_over)
 
 
 def _investment_loglik(bounds, totals):

@@ -98,19 +98,18 @@ def test_a_refitted_history_in_a_stack_gives_what_it_gives_alone(five_hundred):
         assert one.weights == five_hundred[i].weights and one.diagnostics() == five_hundred[i].diagnostics()
 
 
+def _spying(mp: pytest.MonkeyPatch, keep) -> list:
+    """What ``keep`` makes of each array of raw importance log-weights the sampler hands to PSIS, in order."""
+    seen, original = [], signings.psis
+    mp.setattr(signings, "psis", lambda lw: (seen.append(keep(lw)), original(lw))[1])
+    return seen
+
+
 @pytest.fixture(scope="module")
 def captured():
-    """The raw importance log-weights of each model of a fit of the real history through 2023 (captured where
-    the sampler smooths them) and the fit."""
-    seen = []
-    original = signings.psis
-
-    def spy(lw):
-        seen.append(np.array(lw))
-        return original(lw)
-
+    """The raw importance log-weights of each model of a fit of the real history through 2023 and the fit."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(signings, "psis", spy)
+        seen = _spying(mp, np.array)
         post = M.fit(REAL, seed=3)
     return dict(zip(M.MODELS, seen, strict=True)), post
 
@@ -153,14 +152,7 @@ def test_a_fit_that_stays_unreliable_is_marked_failed_and_weighted_by_its_last_e
     """With a threshold no fit can meet, every model is refitted the most times, each time with more draws,
     is marked failed, and the weights are those of the final fits' evidences."""
     monkeypatch.setattr(signings, "_KHAT_MAX", -math.inf)
-    seen = []
-    original = signings.psis
-
-    def spy(lw):
-        seen.append(len(lw))
-        return original(lw)
-
-    monkeypatch.setattr(signings, "psis", spy)
+    seen = _spying(monkeypatch, len)
     post = M.fit(REAL[:3], seed=4, n_draws=200, n_grid=6)
     R = signings._MAX_REFITS
     assert seen == [200 * 2**r for _ in M.MODELS for r in range(R + 1)]  # no importance weight was non-finite

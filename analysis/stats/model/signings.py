@@ -1019,12 +1019,8 @@ def fit_many(
         The published periods of each history (no overlaps within one).
     seeds : list of int
         The seed of each history's importance sampler (as :func:`fit`'s ``seed``).
-    n_draws : int
-        Importance draws per model.
-    n_grid : int
-        Nodes per axis of the (log sd, log tau) grid of each model's Laplace proposal.
-    models : tuple of str
-        The time structures to fit and average (of :data:`MODELS`).
+    n_draws, n_grid, models
+        As :func:`fit`'s: importance draws per model, grid nodes per scale axis, the time structures.
 
     Returns
     -------

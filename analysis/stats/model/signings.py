@@ -358,35 +358,53 @@ class _Stack:
             diag = np.arange(T)
         e = np.exp(np.minimum(eta, 50.0))
         for sl, lo, hi, exact, lgam in self.cnt:  # a period's years are a slice of the latent years
-            em = e[:, sl]
-            lam = em.sum(axis=1)
+            one = sl.stop - sl.start == 1  # a single year: its own scalar terms, no outer products
+            em = e[:, sl.start] if one else e[:, sl]
+            lam = em if one else em.sum(axis=1)
             v, d1, d2 = self._count_terms(lam, lo[h], hi[h], exact, lgam[h])
             ll += v
-            if derivs:
-                g[:, sl] += d1[:, None] * em
-                Hs = d2[:, None, None] * em[:, :, None] * em[:, None, :]
-                Hs[:, diag[: em.shape[1]], diag[: em.shape[1]]] += d1[:, None] * em
-                H[:, sl, sl] += Hs
+            if not derivs:
+                continue
+            if one:
+                g[:, sl.start] += d1 * em
+                H[:, sl.start, sl.start] += d2 * em * em + d1 * em
+                continue
+            g[:, sl] += d1[:, None] * em
+            Hs = d2[:, None, None] * em[:, :, None] * em[:, None, :]
+            Hs[:, diag[: em.shape[1]], diag[: em.shape[1]]] += d1[:, None] * em
+            H[:, sl, sl] += Hs
         if self.inv:
             z = np.minimum(eta + a, 60.0)
         for sl, centre, sd, kind in self.inv:
-            zm = z[:, sl]
-            mx = zm.max(axis=1, keepdims=True)
-            ex = np.exp(zm - mx)
-            m = mx[:, 0] + np.log(ex.sum(axis=1))
+            one = sl.stop - sl.start == 1
+            if one:
+                m = z[:, sl.start]
+            else:
+                zm = z[:, sl]
+                mx = zm.max(axis=1, keepdims=True)
+                ex = np.exp(zm - mx)
+                m = mx[:, 0] + np.log(ex.sum(axis=1))
             v, d1, d2 = self._money_terms(m, centre[h], sd[h], kind)
             ll += v
-            if derivs:
-                w = ex / ex.sum(axis=1, keepdims=True)
-                gz = d1[:, None] * w
-                Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
-                Hz[:, diag[: w.shape[1]], diag[: w.shape[1]]] += d1[:, None] * w
-                sl2 = slice(sl.start + T, sl.stop + T)  # the same years' amounts a_t
-                g[:, sl] += gz
-                g[:, sl2] += gz
-                for r in (sl, sl2):
-                    for c in (sl, sl2):
-                        H[:, r, c] += Hz
+            if not derivs:
+                continue
+            sl2 = slice(sl.start + T, sl.stop + T)  # the same years' amounts a_t
+            if one:
+                hz = d2 - d1 + d1  # the weight of the one year is 1 (as the general form has it)
+                for r in (sl.start, sl2.start):
+                    g[:, r] += d1
+                    for c in (sl.start, sl2.start):
+                        H[:, r, c] += hz
+                continue
+            w = ex / ex.sum(axis=1, keepdims=True)
+            gz = d1[:, None] * w
+            Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
+            Hz[:, diag[: w.shape[1]], diag[: w.shape[1]]] += d1[:, None] * w
+            g[:, sl] += gz
+            g[:, sl2] += gz
+            for r in (sl, sl2):
+                for c in (sl, sl2):
+                    H[:, r, c] += Hz
         ll = np.where(np.isfinite(ll), ll, -np.inf)
         return (ll, g, H) if derivs else ll
 

@@ -490,6 +490,48 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
 }
 WORDS.update(MODEL_WORDS)
 
+#: Words of the comparison of ways to combine the time structures and of the prior-sensitivity table
+#: (:mod:`analysis.stats.weighting`, :func:`analysis.stats.posterior.prior_sensitivity`; issue 22, item 5).
+WEIGHTING_WORDS: dict[str, tuple[str, str]] = {
+    "method_averaging": ("按证据加权平均（现用）", "averaging by the evidence (today's)"),
+    "method_stacking": ("按以往预测得分定权重", "stacking on past forecasts"),
+    "method_llt": ("单一局部线性趋势模型", "one local-linear-trend model"),
+    "target_projects": ("签约项目数", "projects signed"),
+    "target_investment": ("意向投资额", "intended investment"),
+    "world": ("模拟情形", "simulated world"),
+    "target": ("预测对象", "forecast of"),
+    "log_score_of": ("{method}：对数得分", "{method}: log score"),
+    "log_score_diff": ("{method}：比现用方法高出（标准误）", "{method}: gain over today's (se)"),
+    "log_score_se": ("{method}：对数得分（标准误）", "{method}: log score (se)"),
+    "prior_scale": ("先验尺度", "prior scale"),
+    "prior_factor": ("改动", "change"),
+    "factor_default": ("默认", "default"),
+    "factor_0.5": ("减半", "halved"),
+    "factor_2.0": ("加倍", "doubled"),
+    "prior_default": ("全部按默认", "all as declared"),
+    "sens_median": ("{year}年签约数中位数", "{year} projects: median"),
+    "sens_pi80": ("{year}年签约数80%预测区间", "{year} projects: 80% interval"),
+    "sens_weight": ("{model}的权重", "weight of {model}"),
+    "caption_prior_sensitivity": (
+        "每个先验的尺度减半或加倍时，{year}年签约数的预测与三种时间结构的权重（模型按同样的数据与随机数重新拟合）",
+        "{year}'s projects and the three time structures' weights when each prior's scale is halved or doubled"
+        " (the model refitted to the same data with the same random numbers)",
+    ),
+    "caption_weighting_backtest": (
+        "三种组合方法在实际数据上的逐年回测：用当年发布时已知的数据预测下一年，对数得分越高越好",
+        "The three ways of combining, backtested on the real releases: data as known at each release predicts"
+        " the next year; a higher log score is better",
+    ),
+    "caption_weighting_study": (
+        "三种组合方法在模拟历史上的平均对数得分（每种情形{n}段历史，每段三个起点）。"
+        "只有高出现用方法{k}倍标准误以上才算胜出；按此规则应选：{keep}（本报告的预测用{today}）",
+        "The three ways of combining on simulated histories: mean log score ({n} histories per world, three"
+        " origins each). A method wins only by more than {k} standard errors over today's; by this rule keep: {keep}"
+        " (the projections here use {today})",
+    ),
+}
+WORDS.update(WEIGHTING_WORDS)
+
 #: How each language writes what is not a word: spacing, brackets, lists, dates, the place of a hedge.
 #: One entry per language of :data:`LANGS`; :class:`Locale` reads only this table, never the language's name.
 STYLES: dict[str, dict] = {

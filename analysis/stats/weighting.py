@@ -99,8 +99,9 @@ class StudySize:
     n_grid: int = 6
 
 
-#: The study ``calibrate`` stores: 100 histories per world, three origins each.
-DEFAULT_SIZE = StudySize(100)
+#: The study ``calibrate`` stores: 40 histories per world, three origins each (12 fits a history: about 6 s of
+#: one core per world).
+DEFAULT_SIZE = StudySize(40, n_draws=400, n_grid=5)
 
 
 # ============================================================================================ scores
@@ -132,8 +133,9 @@ def log_score_count(bounds: tuple[float, float], rate: np.ndarray, w: np.ndarray
     rate = np.asarray(rate, float)
     w = np.full(rate.shape, 1.0 / rate.size) if w is None else np.asarray(w, float)
     lo, hi = bounds
-    lp = signings._poisson_interval_logp(rate, np.asarray(lo, float), np.asarray(hi, float))
-    return float(special.logsumexp(lp, b=w))
+    keep = w > 0
+    lp = signings._poisson_interval_logp(rate[keep], np.asarray(lo, float), np.asarray(hi, float))
+    return float(special.logsumexp(lp + np.log(w[keep])))
 
 
 def log_score_investment(value: float, log_total: np.ndarray, w: np.ndarray | None = None) -> float:
@@ -161,8 +163,9 @@ def log_score_investment(value: float, log_total: np.ndarray, w: np.ndarray | No
     """
     log_total = np.asarray(log_total, float)
     w = np.full(log_total.shape, 1.0 / log_total.size) if w is None else np.asarray(w, float)
-    lp = stats.norm.logpdf(math.log(value), log_total, INVESTMENT_MEASUREMENT_SD)
-    return float(special.logsumexp(lp, b=w))
+    keep = w > 0
+    lp = stats.norm.logpdf(math.log(value), log_total[keep], INVESTMENT_MEASUREMENT_SD)
+    return float(special.logsumexp(lp + np.log(w[keep])))
 
 
 def stacking_weights(log_dens: np.ndarray, n_iter: int = 5000) -> np.ndarray:
@@ -241,10 +244,17 @@ def _densities(periods, target, seed: int, n_draws: int, n_grid: int) -> dict:
             )
         if inv is not None:
             sd = np.sqrt(v_eta + v_a + INVESTMENT_MEASUREMENT_SD**2)
-            lp = stats.norm.logpdf(math.log(inv), m_eta + m_a, sd)
-            row["investment"] = float(special.logsumexp(lp, b=f.weights))
+            keep = f.weights > 0
+            lp = stats.norm.logpdf(math.log(inv), (m_eta + m_a)[keep], sd[keep])
+            row["investment"] = float(special.logsumexp(lp + np.log(f.weights[keep])))
         out[k] = row
     return out
+
+
+def _mix(lp: np.ndarray, w: np.ndarray) -> float:
+    """log sum_k w_k exp(lp_k), the weights possibly 0."""
+    keep = w > 0
+    return float(special.logsumexp(lp[keep] + np.log(w[keep])))
 
 
 def _score_origins(dens: list[dict]) -> list[dict]:
@@ -263,8 +273,8 @@ def _score_origins(dens: list[dict]) -> list[dict]:
                 {
                     "origin": j,
                     "target": target,
-                    "averaging": float(special.logsumexp(lp, b=bma)),
-                    "stacking": float(special.logsumexp(lp, b=ws)),
+                    "averaging": _mix(lp, bma),
+                    "stacking": _mix(lp, ws),
                     "llt": float(d["llt"][target]),
                     **{f"w_stacking_{k}": float(v) for k, v in zip(names, ws, strict=True)},
                 }

@@ -185,7 +185,7 @@ PRIORS: dict[str, Prior] = {
         (0.2,),
         "local-linear-trend model (scored against the average, not part of it), sd of the yearly step of"
         " the log-rate's level beyond its slope: a little smaller than the level model's 0.25 because the"
-        " slope carries lasting growth. Its first slope has the drift model's prior (rate_trend).",
+        " slope carries lasting growth. Its first slope has the drift model's prior for growth.",
     ),
     "llt_rate_slope_step": Prior(
         "normal",
@@ -198,7 +198,7 @@ PRIORS: dict[str, Prior] = {
         "halfnormal",
         (0.3,),
         "local-linear-trend model, sd of the yearly level step of the log amount per project: as in the"
-        " level model (amount_step_sd). Its first slope has the drift model's prior (amount_trend).",
+        " level model. Its first slope has the drift model's prior for the growth of the amount.",
     ),
     "llt_amount_slope_step": Prior(
         "normal",

@@ -531,6 +531,35 @@ WEIGHTING_WORDS: dict[str, tuple[str, str]] = {
     ),
 }
 WORDS.update(WEIGHTING_WORDS)
+PRIOR_REASONS_ZH.update(
+    {
+        "llt_rate_step_sd": "局部线性趋势模型（只用来与加权平均比较，不参与平均）中签约水平在斜率之外每年一步的对数标准差："
+        "因持久的增长已由斜率承担，略小于随机游走模型的0.25。其起始斜率的先验与趋势模型的增长相同。",
+        "llt_rate_slope_step": "局部线性趋势模型中签约数对数增长率每年的变化：增长率本身每年变动几个百分点（标准差5个百分点），"
+        "趋势可以逐年弯曲，但很少在一年内反转。",
+        "llt_amount_step_sd": "局部线性趋势模型中平均每个项目金额水平每年一步的对数标准差：与随机游走模型相同。"
+        "其起始斜率的先验与趋势模型中金额的增长相同。",
+        "llt_amount_slope_step": "局部线性趋势模型中平均每个项目金额对数增长率每年的变化：与签约数相同，每年几个百分点。",
+    }
+)
+MODEL_WORDS.update(
+    {
+        "param_llt_rate_step_sd": (
+            "签约水平在斜率之外每年一步（对数标准差）",
+            "sd of the log-rate's yearly level step",
+        ),
+        "param_llt_rate_slope_step": ("签约数增长率每年的变化", "yearly change of the log growth of projects"),
+        "param_llt_amount_step_sd": (
+            "平均每个项目金额在斜率之外每年一步（对数标准差）",
+            "sd of the log amount's yearly level step",
+        ),
+        "param_llt_amount_slope_step": (
+            "平均每个项目金额增长率每年的变化",
+            "yearly change of the log growth of the amount per project",
+        ),
+    }
+)
+WORDS.update(MODEL_WORDS)
 
 #: How each language writes what is not a word: spacing, brackets, lists, dates, the place of a hedge.
 #: One entry per language of :data:`LANGS`; :class:`Locale` reads only this table, never the language's name.

@@ -618,7 +618,7 @@ def prior_sensitivity(res) -> pd.DataFrame:
     --------
     >>> from analysis import compute, load
     >>> t = prior_sensitivity(compute(load(), 2023))
-    >>> t["prior"].isna().sum(), len(t) == 1 + 2 * len(sensitivity_priors())
+    >>> int(t["prior"].isna().sum()), len(t) == 1 + 2 * len(sensitivity_priors())
     (1, True)
     """
     proj = _projection(res)

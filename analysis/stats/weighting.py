@@ -159,7 +159,7 @@ def log_score_investment(value: float, log_total: np.ndarray, w: np.ndarray | No
     --------
     >>> import numpy as np
     >>> round(log_score_investment(1.0, np.array([0.0])), 3)
-    2.989
+    2.993
     """
     log_total = np.asarray(log_total, float)
     w = np.full(log_total.shape, 1.0 / log_total.size) if w is None else np.asarray(w, float)

@@ -219,12 +219,12 @@ def test_stored_study_refuses_an_edited_table(tmp_path):
         weighting.stored(tmp_path)
 
 
-def test_study_is_deterministic_and_scores_every_method():
+def test_study_is_deterministic_and_a_world_does_not_depend_on_the_others_or_the_workers():
     size = weighting.StudySize(2, n_draws=200, n_grid=4)
-    a = weighting.study(size, seed=1, processes=("growth",))
-    b = weighting.study(size, seed=1, processes=("growth",))
-    pd.testing.assert_frame_equal(a, b)
-    assert set(a["method"]) == set(weighting.METHODS) and (a["n"] == 2).all()
+    both = weighting.study(size, seed=1, processes=("heavy", "growth"), workers=2)
+    alone = weighting.study(size, seed=1, processes=("growth",))
+    pd.testing.assert_frame_equal(both[both["process"] == "growth"].reset_index(drop=True), alone)
+    assert set(both["method"]) == set(weighting.METHODS) and (both["n"] == 2).all()
 
 
 # ---------------------------------------------------------------------------------------------- prior sensitivity

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -357,12 +358,29 @@ def backtest(res, seed: int = 0) -> pd.DataFrame:
 # ============================================================================================ simulation study
 
 
-def study(size: StudySize = DEFAULT_SIZE, seed: int = 20240601, processes=None) -> pd.DataFrame:
+def _world(process: str, size: StudySize, seed: int) -> list[dict]:
+    """Scores of every history of one world: its own random stream, from the seed and the world's name."""
+    rng = np.random.default_rng([seed, zlib.crc32(process.encode()), 7])
+    rows = []
+    for i in range(size.n_histories):
+        periods, future = calibration.simulate_history(process, rng, calibration.SHAPE, 1)
+        last = periods[-1].last_year
+        nxt = mdl.PeriodObs(last + 1, last + 1, int(future["projects"][0]), None, float(future["investment"][0]))
+        allp = [*periods, nxt]
+        s = int(rng.integers(2**31))
+        dens = [_densities(allp[:k], allp[k], s + k, size.n_draws, size.n_grid) for k in range(3, len(allp))]
+        rows += [{"process": process, "history": i, **r} for r in _score_origins(dens)]
+    return rows
+
+
+def study(size: StudySize = DEFAULT_SIZE, seed: int = 20240601, processes=None, workers: int = 1) -> pd.DataFrame:
     """The three methods' log scores on simulated histories of every calibration world.
 
     Each history has the published shape (:data:`analysis.stats.calibration.SHAPE`) and one simulated future
     year; the origins are the ends of its third, fourth and fifth period, each scoring the next year (the
-    last one the simulated future). Deterministic given ``seed``.
+    last one the simulated future). Deterministic given ``seed``: each world draws from its own stream (the
+    seed and the world's name), so a world's rows are the same whichever other worlds run, and however many
+    workers.
 
     Parameters
     ----------
@@ -372,6 +390,8 @@ def study(size: StudySize = DEFAULT_SIZE, seed: int = 20240601, processes=None) 
         The seed of every simulation.
     processes : tuple of str, optional
         The worlds (default every one of :data:`analysis.stats.calibration.PROCESSES`).
+    workers : int
+        Processes that run worlds side by side (1: in this process).
 
     Returns
     -------
@@ -384,20 +404,15 @@ def study(size: StudySize = DEFAULT_SIZE, seed: int = 20240601, processes=None) 
     >>> sorted(set(df["method"]))
     ['averaging', 'llt', 'stacking']
     """
-    processes = calibration.PROCESSES if processes is None else processes
-    rows = []
-    for pi, process in enumerate(processes):
-        rng = np.random.default_rng([seed, pi, 7])
-        for i in range(size.n_histories):
-            periods, future = calibration.simulate_history(process, rng, calibration.SHAPE, 1)
-            last = periods[-1].last_year
-            nxt = mdl.PeriodObs(last + 1, last + 1, int(future["projects"][0]), None, float(future["investment"][0]))
-            allp = [*periods, nxt]
-            s = int(rng.integers(2**31))
-            dens = [_densities(allp[:k], allp[k], s + k, size.n_draws, size.n_grid) for k in range(3, len(allp))]
-            for r in _score_origins(dens):
-                rows.append({"process": process, "history": i, **r})
-    return summarise(pd.DataFrame(rows))
+    processes = tuple(calibration.PROCESSES if processes is None else processes)
+    if workers > 1 and len(processes) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(workers, len(processes))) as pool:
+            parts = list(pool.map(_world, processes, [size] * len(processes), [seed] * len(processes)))
+    else:
+        parts = [_world(p, size, seed) for p in processes]
+    return summarise(pd.DataFrame([r for part in parts for r in part]))
 
 
 def summarise(scores: pd.DataFrame) -> pd.DataFrame:

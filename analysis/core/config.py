@@ -180,6 +180,32 @@ PRIORS: dict[str, Prior] = {
         "drift model, sd of yearly amount effects around the trend: heavy-tailed project sizes make"
         " yearly averages noisy even with a trend.",
     ),
+    "llt_rate_step_sd": Prior(
+        "halfnormal",
+        (0.2,),
+        "local-linear-trend model (scored against the average, not part of it), sd of the yearly step of"
+        " the log-rate's level beyond its slope: a little smaller than the level model's 0.25 because the"
+        " slope carries lasting growth. Its first slope has the drift model's prior for growth.",
+    ),
+    "llt_rate_slope_step": Prior(
+        "normal",
+        (0.0, 0.05),
+        "local-linear-trend model, yearly change of the log growth rate of signings: growth itself moves"
+        " by a few points a year (sd 5 points), so a trend can bend over the years but rarely reverses"
+        " within one.",
+    ),
+    "llt_amount_step_sd": Prior(
+        "halfnormal",
+        (0.3,),
+        "local-linear-trend model, sd of the yearly level step of the log amount per project: as in the"
+        " level model. Its first slope has the drift model's prior for the growth of the amount.",
+    ),
+    "llt_amount_slope_step": Prior(
+        "normal",
+        (0.0, 0.05),
+        "local-linear-trend model, yearly change of the log growth rate of the amount per project: as"
+        " for the counts, a few points a year.",
+    ),
     "landing_eventual": Prior(
         "beta",
         (3.0, 1.0),

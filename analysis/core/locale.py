@@ -490,6 +490,77 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
 }
 WORDS.update(MODEL_WORDS)
 
+#: Words of the comparison of ways to combine the time structures and of the prior-sensitivity table
+#: (:mod:`analysis.stats.weighting`, :func:`analysis.stats.posterior.prior_sensitivity`; issue 22, item 5).
+WEIGHTING_WORDS: dict[str, tuple[str, str]] = {
+    "method_averaging": ("按证据加权平均（现用）", "averaging by the evidence (today's)"),
+    "method_stacking": ("按以往预测得分定权重", "stacking on past forecasts"),
+    "method_llt": ("单一局部线性趋势模型", "one local-linear-trend model"),
+    "target_projects": ("签约项目数", "projects signed"),
+    "target_investment": ("意向投资额", "intended investment"),
+    "world": ("模拟情形", "simulated world"),
+    "target": ("预测对象", "forecast of"),
+    "log_score_of": ("{method}：对数得分", "{method}: log score"),
+    "log_score_diff": ("{method}：比现用方法高出（标准误）", "{method}: gain over today's (se)"),
+    "log_score_se": ("{method}：对数得分（标准误）", "{method}: log score (se)"),
+    "prior_scale": ("先验尺度", "prior scale"),
+    "prior_factor": ("改动", "change"),
+    "factor_default": ("默认", "default"),
+    "factor_0.5": ("减半", "halved"),
+    "factor_2.0": ("加倍", "doubled"),
+    "prior_default": ("全部按默认", "all as declared"),
+    "sens_median": ("{year}年签约数中位数", "{year} projects: median"),
+    "sens_pi80": ("{year}年签约数80%预测区间", "{year} projects: 80% interval"),
+    "sens_weight": ("{model}的权重", "weight of {model}"),
+    "caption_prior_sensitivity": (
+        "每个先验的尺度减半或加倍时，{year}年签约数的预测与三种时间结构的权重（模型按同样的数据与随机数重新拟合）",
+        "{year}'s projects and the three time structures' weights when each prior's scale is halved or doubled"
+        " (the model refitted to the same data with the same random numbers)",
+    ),
+    "caption_weighting_backtest": (
+        "三种组合方法在实际数据上的逐年回测：用当年发布时已知的数据预测下一年，对数得分越高越好",
+        "The three ways of combining, backtested on the real releases: data as known at each release predicts"
+        " the next year; a higher log score is better",
+    ),
+    "caption_weighting_study": (
+        "三种组合方法在模拟历史上的平均对数得分（每种情形{n}段历史，每段三个起点）。"
+        "只有高出现用方法{k}倍标准误以上才算胜出；按此规则应选：{keep}（本报告的预测用{today}）",
+        "The three ways of combining on simulated histories: mean log score ({n} histories per world, three"
+        " origins each). A method wins only by more than {k} standard errors over today's; by this rule keep: {keep}"
+        " (the projections here use {today})",
+    ),
+}
+WORDS.update(WEIGHTING_WORDS)
+PRIOR_REASONS_ZH.update(
+    {
+        "llt_rate_step_sd": "局部线性趋势模型（只用来与加权平均比较，不参与平均）中签约水平在斜率之外每年一步的对数标准差："
+        "因持久的增长已由斜率承担，略小于随机游走模型的0.25。其起始斜率的先验与趋势模型的增长相同。",
+        "llt_rate_slope_step": "局部线性趋势模型中签约数对数增长率每年的变化：增长率本身每年变动几个百分点（标准差5个百分点），"
+        "趋势可以逐年弯曲，但很少在一年内反转。",
+        "llt_amount_step_sd": "局部线性趋势模型中平均每个项目金额水平每年一步的对数标准差：与随机游走模型相同。"
+        "其起始斜率的先验与趋势模型中金额的增长相同。",
+        "llt_amount_slope_step": "局部线性趋势模型中平均每个项目金额对数增长率每年的变化：与签约数相同，每年几个百分点。",
+    }
+)
+MODEL_WORDS.update(
+    {
+        "param_llt_rate_step_sd": (
+            "签约水平在斜率之外每年一步（对数标准差）",
+            "sd of the log-rate's yearly level step",
+        ),
+        "param_llt_rate_slope_step": ("签约数增长率每年的变化", "yearly change of the log growth of projects"),
+        "param_llt_amount_step_sd": (
+            "平均每个项目金额在斜率之外每年一步（对数标准差）",
+            "sd of the log amount's yearly level step",
+        ),
+        "param_llt_amount_slope_step": (
+            "平均每个项目金额增长率每年的变化",
+            "yearly change of the log growth of the amount per project",
+        ),
+    }
+)
+WORDS.update(MODEL_WORDS)
+
 #: How each language writes what is not a word: spacing, brackets, lists, dates, the place of a hedge.
 #: One entry per language of :data:`LANGS`; :class:`Locale` reads only this table, never the language's name.
 STYLES: dict[str, dict] = {

@@ -1000,3 +1000,176 @@ def what_if(w, lang: str) -> Table:
     st = _style(df, "whatif", {}, caption=caption, loc=loc)
     st.set_properties(subset=list(df.columns[2:]), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     return st
+
+
+# ---- how to combine the time structures, and how much the priors matter (issue 22, item 5)
+
+
+def _numbers_right(st: Table, cols) -> Table:
+    st.set_properties(subset=list(cols), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    return st
+
+
+def prior_sensitivity(res, lang: str) -> Table:
+    """Next year's count and the models' weights with each prior's scale halved and doubled, beside the default.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (with a projection).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.prior_sensitivity(compute(load(), 2023), "en")
+    >>> list(t.data.columns[:3])
+    ['parameter', 'change', 'prior scale']
+    """
+    from ..stats.model import MODELS
+    from ..stats.posterior import prior_sensitivity as sensitivity
+
+    loc = locale.of(lang)
+    t = sensitivity(res)
+    year = res.projection.years[0]
+    df = pd.DataFrame(
+        {
+            loc.word("parameter"): [
+                loc.word("prior_default") if pd.isna(k) else loc.word(f"param_{k}") for k in t["prior"]
+            ],
+            loc.word("prior_factor"): [
+                loc.word("factor_default") if pd.isna(k) else loc.word(f"factor_{f}")
+                for k, f in zip(t["prior"], t["factor"], strict=True)
+            ],
+            loc.word("prior_scale"): ["—" if pd.isna(v) else loc.num(v, 3) for v in t["scale"]],
+            loc.word("sens_median", year=year): [loc.num(v, 0) for v in t["median"]],
+            loc.word("sens_pi80", year=year): [
+                loc.interval(lo, hi) for lo, hi in zip(t["pi80_lo"], t["pi80_hi"], strict=True)
+            ],
+            **{
+                loc.word("sens_weight", model=_model_label(m, loc)): [loc.pct(v, 0) for v in t[f"weight_{m}"]]
+                for m in MODELS
+            },
+        }
+    )
+    key = list(df.columns[:2])
+    caption = loc.word("caption_prior_sensitivity", year=year)
+    st = _style(df, "priorsensitivity", {}, caption=caption, key=key, wrap=key[:1], loc=loc)
+    return _numbers_right(st, df.columns[2:])
+
+
+def _method_label(method: str, loc: locale.Locale) -> str:
+    return loc.word(f"method_{method}")
+
+
+def weighting_backtest(res, lang: str) -> Table | None:
+    """Averaging, stacking and one local-linear-trend model scored on the real releases, year by year.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table or None
+        The styled table (``.data`` the plain DataFrame); None when no year after an origin is published yet.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.weighting_backtest(compute(load(), 2024, projection=False), "en")
+    >>> list(t.data.columns[:2])
+    ['year', 'forecast of']
+    """
+    from ..stats import weighting
+
+    loc = locale.of(lang)
+    bt = weighting.backtest(res)
+    if bt.empty:
+        return None
+    df = pd.DataFrame(
+        {
+            loc.word("year"): bt["year"].astype(str),
+            loc.word("target"): [loc.word(f"target_{t}") for t in bt["target"]],
+            **{
+                loc.word("log_score_of", method=_method_label(m, loc)): [loc.fixed(v, 2) for v in bt[m]]
+                for m in weighting.METHODS
+            },
+        }
+    )
+    key = list(df.columns[:2])
+    st = _style(df, "weightingbacktest", {}, caption=loc.word("caption_weighting_backtest"), key=key, loc=loc)
+    return _numbers_right(st, df.columns[2:])
+
+
+def weighting_study(lang: str, study: pd.DataFrame | None = None) -> Table:
+    """Averaging, stacking and one local-linear-trend model on simulated histories: mean log scores per world.
+
+    Parameters
+    ----------
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    study : pandas.DataFrame, optional
+        A table of :func:`analysis.stats.weighting.study` (default: the stored one).
+
+    Returns
+    -------
+    Table
+        The styled table; ``.data`` is the plain DataFrame. The caption names the method kept
+        (:func:`analysis.stats.weighting.verdict`).
+
+    Examples
+    --------
+    >>> from analysis import tables
+    >>> t = tables.weighting_study("en")
+    >>> list(t.data.columns[:2])
+    ['simulated world', 'forecast of']
+    """
+    from ..stats import weighting
+
+    loc = locale.of(lang)
+    if study is None:
+        study, _ = weighting.stored()
+    wide = study.pivot_table(
+        index=["process", "target"], columns="method", values=["log_score", "se", "diff", "diff_se"], sort=False
+    )
+    base, others = weighting.METHODS[0], weighting.METHODS[1:]
+
+    def with_se(v, se):
+        return f"{loc.fixed(v, 2)}{loc.bracket(loc.fixed(se, 2))}"
+
+    df = pd.DataFrame(
+        {
+            loc.word("world"): [process_label(p, loc.lang) for p, _ in wide.index],
+            loc.word("target"): [loc.word(f"target_{t}") for _, t in wide.index],
+            loc.word("log_score_se", method=_method_label(base, loc)): [
+                with_se(v, se) for v, se in zip(wide[("log_score", base)], wide[("se", base)], strict=True)
+            ],
+            **{
+                loc.word("log_score_diff", method=_method_label(m, loc)): [
+                    with_se(v, se) for v, se in zip(wide[("diff", m)], wide[("diff_se", m)], strict=True)
+                ]
+                for m in others
+            },
+        }
+    )
+    v = weighting.verdict(study)
+    caption = loc.word(
+        "caption_weighting_study",
+        n=int(study["n"].max()),
+        k=loc.num(weighting.WIN_SE, 0),
+        keep=_method_label(v["keep"], loc),
+        today=_method_label(base, loc),
+    )
+    key = list(df.columns[:2])
+    st = _style(df, "weightingstudy", {}, caption=caption, key=key, wrap=key[:1], loc=loc)
+    return _numbers_right(st, df.columns[2:])

@@ -22,7 +22,8 @@ is refitted with that year as one more published period) or a growth :class:`~an
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,9 @@ __all__ = [
     "WhatIf",
     "khat_verdict",
     "posterior",
+    "prior_sensitivity",
     "prior_summary",
+    "sensitivity_priors",
     "weighted_summary",
     "what_if",
 ]
@@ -542,3 +545,122 @@ def what_if(res, *, projects: int | None = None, scenario: P.Scenario | None = N
         }
     )
     return WhatIf(through=base.through, assumption=assumption, table=table, after=after, weights=weights)
+
+
+# --------------------------------------------------------------------------------------------- prior sensitivity
+
+#: What the sensitivity table does to each prior's scale: halve it, double it.
+SENSITIVITY_FACTORS = (0.5, 2.0)
+_SENSITIVITY_COLS = ["prior", "factor", "scale", "median", "pi80_lo", "pi80_hi", *[f"weight_{k}" for k in mdl.MODELS]]
+
+
+def sensitivity_priors() -> list[str]:
+    """The priors of ``PRIORS`` the averaged count and investment model uses that have a scale, in their order.
+
+    Returns
+    -------
+    list of str
+        Keys of :data:`analysis.core.config.PRIORS` (normal: its sd; half-normal: its scale).
+
+    Examples
+    --------
+    >>> "rate_trend" in sensitivity_priors(), "landing_icc" in sensitivity_priors()
+    (True, False)
+    """
+    used = set()
+    for kind in mdl.MODELS:
+        m = signings_model(kind)
+        used |= {_prior_key(m.p_sd), _prior_key(m.p_tau)}
+        used |= {_FIXED_PRIORS[n] for n in m.fixed_names}
+    return [k for k in PRIORS if k in used]
+
+
+def signings_model(kind: str):
+    """The structure of time structure ``kind`` over three years (which priors it reads).
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`analysis.stats.model.MODELS`.
+
+    Returns
+    -------
+    object
+        The model's structure (its ``p_sd``, ``p_tau`` and ``fixed_names``).
+    """
+    from .model.signings import _Model
+
+    return _Model(kind, 3)
+
+
+def _scale_index(prior: mdl.Prior) -> int:
+    return 1 if prior.dist == "normal" else 0
+
+
+@contextmanager
+def _prior_scaled(key: str | None, factor: float):
+    """``PRIORS[key]`` with its scale times ``factor`` for the duration (the model reads ``PRIORS`` when built)."""
+    if key is None:
+        yield
+        return
+    old = PRIORS[key]
+    params = list(old.params)
+    params[_scale_index(old)] *= factor
+    PRIORS[key] = replace(old, params=tuple(params))
+    try:
+        yield
+    finally:
+        PRIORS[key] = old
+
+
+def prior_sensitivity(res) -> pd.DataFrame:
+    """Next year's count under each prior halved and doubled, beside the default: 80 % interval and weights.
+
+    Each prior of :func:`sensitivity_priors` in turn has its scale (a normal's sd, a half-normal's scale)
+    multiplied by each of :data:`SENSITIVITY_FACTORS`; the model is refitted to the same periods with the
+    projection's seed and simulations, so the default row is the projection's own. Computed once per result.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (with a projection).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``prior`` (None for the default row, first), ``factor``, ``scale`` (the value used), next year's count
+        ``median``, ``pi80_lo``, ``pi80_hi`` and ``weight_<model>`` per time structure.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> t = prior_sensitivity(compute(load(), 2023))
+    >>> int(t["prior"].isna().sum()), len(t) == 1 + 2 * len(sensitivity_priors())
+    (1, True)
+    """
+    proj = _projection(res)
+    key = ("posterior.prior_sensitivity", proj.through, proj.seed, proj.n_sims, tuple(proj.years))
+    cache = res.dataset.cache
+    if key not in cache:
+        periods, _ = P.observations(res.dataset, proj.through)
+        rows = []
+        runs = [(None, 1.0)] + [(k, f) for k in sensitivity_priors() for f in SENSITIVITY_FACTORS]
+        for prior, factor in runs:
+            with _prior_scaled(prior, factor):
+                post = mdl.fit(periods, seed=proj.seed)
+                scale = None if prior is None else PRIORS[prior].params[_scale_index(PRIORS[prior])]
+            draws = post.predict(proj.years, proj.n_sims, np.random.default_rng(proj.seed))["projects"][:, 0]
+            s = P._summarise(draws[:, None])
+            rows.append(
+                {
+                    "prior": prior,
+                    "factor": factor,
+                    "scale": scale,
+                    "median": float(s["median"][0]),
+                    "pi80_lo": float(s["pi80_lo"][0]),
+                    "pi80_hi": float(s["pi80_hi"][0]),
+                    **{f"weight_{k}": float(post.weights[k]) for k in mdl.MODELS},
+                }
+            )
+        cache[key] = pd.DataFrame(rows, columns=_SENSITIVITY_COLS)
+    return cache[key].copy()

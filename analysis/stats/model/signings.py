@@ -103,25 +103,37 @@ class _Model:
       iid:   x = [mu, alpha, d_0..d_{T-1}, v_0..v_{T-1}],  eta_t = mu + d_t,  a_t = alpha + v_t
       drift: x = [mu, beta, alpha, gamma, d.., v..],       eta_t = mu + beta*t + d_t, a_t likewise
       level: x = [mu, alpha, d_1..d_{T-1}, v_1..],         eta_t = mu + d_1 + ... + d_t (random walk)
-    with d ~ N(0, sigma^2), v ~ N(0, tau^2) and the fixed effects' priors from ``PRIORS``.
+      llt:   x = [mu, beta, alpha, gamma, u_2..u_{T-1}, w_2..w_{T-1}, d_1..d_{T-1}, v_1..],
+             eta_t = eta_{t-1} + b_t + d_t with slope b_t = b_{t-1} + u_t, b_1 = beta (a local linear
+             trend: level and slope both random walks; a_t likewise with gamma, w and v)
+    with d ~ N(0, sigma^2), v ~ N(0, tau^2) and the fixed effects' priors from ``PRIORS`` (the llt slope
+    steps u, w have fixed normal priors, so they are fixed effects here). The llt kind is not one of
+    :data:`MODELS`: it is scored against their average (:mod:`analysis.stats.weighting`), not averaged.
     """
 
+    KINDS = (*MODELS, "llt")
+
     def __init__(self, kind: str, n_years: int):
-        if kind not in MODELS:
+        if kind not in self.KINDS:
             raise ValueError(f"unknown model {kind!r}")
         self.kind, self.T = kind, n_years
         T = n_years
-        sd_key = {"iid": "year_sd", "level": "step_sd", "drift": "trend_year_sd"}[kind]
-        self.p_sd, self.p_tau = PRIORS["rate_" + sd_key], PRIORS["amount_" + sd_key]
+        sd_key = {"iid": "year_sd", "level": "step_sd", "drift": "trend_year_sd", "llt": "step_sd"}[kind]
+        pre = "llt_" if kind == "llt" else ""
+        self.p_sd, self.p_tau = PRIORS[pre + "rate_" + sd_key], PRIORS[pre + "amount_" + sd_key]
+        trend = kind in ("drift", "llt")
         fixed = [("mu", PRIORS["rate_level"])]
-        if kind == "drift":
+        if trend:
             fixed.append(("beta", PRIORS["rate_trend"]))
         fixed.append(("alpha", PRIORS["amount_level"]))
-        if kind == "drift":
+        if trend:
             fixed.append(("gamma", PRIORS["amount_trend"]))
+        if kind == "llt":
+            fixed += [(f"u{t}", PRIORS["llt_rate_slope_step"]) for t in range(2, T)]
+            fixed += [(f"w{t}", PRIORS["llt_amount_slope_step"]) for t in range(2, T)]
         self.fixed_names = [n for n, _ in fixed]
         nf = len(fixed)
-        ne = T if kind != "level" else T - 1
+        ne = T if kind not in ("level", "llt") else T - 1
         self.ne, self.nf = ne, nf
         self.D = nf + 2 * ne
         self.m0 = np.zeros(self.D)
@@ -138,7 +150,15 @@ class _Model:
         if kind == "drift":
             L_eta[:, ix["beta"]] = t
             L_a[:, ix["gamma"]] = t
-        if kind == "level":
+        if kind == "llt":
+            # eta_t = mu + t beta + sum_{r=2..t} (t - r + 1) u_r + sum_{s=1..t} d_s
+            L_eta[:, ix["beta"]] = t
+            L_a[:, ix["gamma"]] = t
+            if T > 2:
+                S = np.maximum(t[:, None] - t[None, 2:] + 1, 0.0)  # (T, T-2): weight of u_r in eta_t
+                L_eta[:, ix["u2"] : ix["u2"] + T - 2] = S
+                L_a[:, ix["w2"] : ix["w2"] + T - 2] = S
+        if kind in ("level", "llt"):
             B = np.tril(np.ones((T, T)))[:, 1:]  # eta_t = mu + sum_{s=1..t} d_s
         else:
             B = np.eye(T)
@@ -148,7 +168,7 @@ class _Model:
 
     def creators(self, t: int) -> tuple[int, int]:
         """Coordinates of x that 'create' eta_t and a_t (unit-triangular in time)."""
-        if self.kind == "level":
+        if self.kind in ("level", "llt"):
             if t == 0:
                 return self.ix["mu"], self.ix["alpha"]
             return self.nf + t - 1, self.nf + self.ne + t - 1
@@ -177,11 +197,42 @@ class _Model:
         if self.kind == "level":
             eta, a = self.paths(x)
             return eta[:, -1:] + np.cumsum(z1, axis=1), a[:, -1:] + np.cumsum(z2, axis=1)
+        if self.kind == "llt":
+            eta, a = self.paths(x)
+            out = []
+            for path, (slope, slope_sd), z in zip((eta, a), self._llt_slopes(x), (z1, z2), strict=True):
+                slope = slope[:, None] + np.cumsum(slope_sd * rng.standard_normal((n, steps)), axis=1)
+                out.append(path[:, -1:] + np.cumsum(slope + z, axis=1))
+            return out[0], out[1]
         mu, alpha = x[:, self.ix["mu"]][:, None], x[:, self.ix["alpha"]][:, None]
         if self.kind == "iid":
             return mu + z1, alpha + z2
         t = np.arange(self.T, self.T + steps)[None, :]
         return (mu + x[:, self.ix["beta"]][:, None] * t + z1, alpha + x[:, self.ix["gamma"]][:, None] * t + z2)
+
+    def _llt_slopes(self, x):
+        """llt: the last history year's slope of eta and of a per draw, each with the sd of its yearly step."""
+        out = []
+        for first, prev, key in (("beta", "u", "llt_rate_slope_step"), ("gamma", "w", "llt_amount_slope_step")):
+            slope = x[:, self.ix[first]] + sum(x[:, self.ix[f"{prev}{r}"]] for r in range(2, self.T))
+            out.append((slope, PRIORS[key].params[1]))
+        return out
+
+    def next_moments(self, x, sd, tau):
+        """Mean and variance of next year's (eta, a) given each draw (the future year effects or steps integrated
+        out: both are Gaussian given x, sd and tau); four (n,) arrays: mean_eta, var_eta, mean_a, var_a."""
+        if self.kind in ("level", "llt"):
+            eta, a = self.paths(x)
+            m_eta, m_a = eta[:, -1], a[:, -1]
+        else:
+            m_eta, m_a = x[:, self.ix["mu"]], x[:, self.ix["alpha"]]
+        v_eta, v_a = sd**2, tau**2
+        if self.kind == "drift":
+            m_eta, m_a = m_eta + x[:, self.ix["beta"]] * self.T, m_a + x[:, self.ix["gamma"]] * self.T
+        if self.kind == "llt":
+            (b_eta, s_eta), (b_a, s_a) = self._llt_slopes(x)
+            m_eta, v_eta, m_a, v_a = m_eta + b_eta, v_eta + s_eta**2, m_a + b_a, v_a + s_a**2
+        return m_eta, v_eta, m_a, v_a
 
     def sample_prior(self, rng: np.random.Generator, n: int):
         sd, tau = self.p_sd.sample(rng, n), self.p_tau.sample(rng, n)
@@ -608,7 +659,7 @@ class _Engine:
     def _local_map(self):
         m = self.model
         K = np.eye(m.D)
-        if m.kind == "level":
+        if m.kind in ("level", "llt"):
             for block, first in ((m.L_eta, m.ix["mu"]), (m.L_a, m.ix["alpha"])):
                 for t in range(m.T):
                     K[m.creators(t)[0 if first == m.ix["mu"] else 1]] = block[t]

@@ -214,8 +214,7 @@ def stacking_weights(log_dens: np.ndarray, n_iter: int = 5000) -> np.ndarray:
 
 
 def _fit_llt(periods, seed: int, n_draws: int, n_grid: int):
-    data = signings._Data(list(periods))
-    return signings._Fit(signings._Model("llt", data.T), data, np.random.default_rng(seed), n_draws, n_grid)
+    return mdl.fit(periods, seed=seed, n_draws=n_draws, n_grid=n_grid, models=("llt",)).fits["llt"]
 
 
 #: Gauss-Hermite nodes over next year's own effect (the year effect or step, given a posterior draw)

@@ -1007,7 +1007,7 @@ def _fit_stack(datas: list[_Data], seeds: list[int], n_draws: int, n_grid: int, 
     prior = dict(zip(MODELS, PRIORS["model"].params, strict=True))
     out = []
     for b, d in enumerate(datas):
-        le = np.array([fits[k][b].log_evidence + math.log(prior[k]) for k in models])
+        le = np.array([fits[k][b].log_evidence + math.log(prior.get(k, 1.0)) for k in models])
         w = np.exp(le - le.max())
         w /= w.sum()
         weights = dict(zip(models, map(float, w), strict=True))
@@ -1041,7 +1041,8 @@ def fit(
     n_grid : int
         Nodes per axis of the (log sd, log tau) grid of each model's Laplace proposal.
     models : tuple of str
-        The time structures to fit and average (of :data:`MODELS`).
+        The time structures to fit and average (of :data:`MODELS`; or ``("llt",)``, the local linear trend
+        the weighting study compares, alone: a structure outside :data:`MODELS` has prior odds 1).
 
     Returns
     -------

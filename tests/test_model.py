@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -135,10 +136,14 @@ def test_predict_rejects_past_years(real_post):
 # ----------------------------------------------------------------------------------------- landing
 
 
+# The real statements with whole-year ages (no months), as the brute force below counts them.
+WHOLE_YEARS = [dataclasses.replace(s, at=(), signed_at=()) for s in LANDING]
+
+
 def _exact_binomial_loglik(c, h, n_statements: int = 3):
     """Brute-force joint likelihood of the first ``n_statements`` (2 or 3) real landing statements, with
-    independent projects: 2019–2020 in 2021 (a range), 2019–2021 in 2022, 2019–2022 in 2023."""
-    s1, s2, s3 = LANDING
+    independent projects and whole-year ages: 2019–2020 in 2021 (a range), 2019–2021 in 2022, 2019–2022 in 2023."""
+    s1, s2, s3 = WHOLE_YEARS
     nA, nB, nC = (p.projects for p in REAL[:3])  # 2019–2020, 2021, 2022
     v1, v2, v3 = s1.vintage, s2.vintage, s3.vintage
     F = lambda a: c * (1 - (1 - h) ** a)  # noqa: E731
@@ -173,16 +178,16 @@ def test_landing_chain_close_to_brute_force():
     mixes 2019-2020 and 2021 projects and its mix is taken at its expectation. Compare the posterior
     it gives with the brute-force binomial likelihood on a grid: shares landed within 1 and 3 years
     agree closely; c and h shift by less than about half a posterior sd (stated in the report)."""
-    groups = landing._chain_groups(REAL, LANDING)
+    groups = landing._chain_groups(REAL, WHOLE_YEARS)
     cs, hs = np.linspace(0.8, 0.995, 10), np.linspace(0.35, 0.97, 10)
     C, H = (g.ravel() for g in np.meshgrid(cs, hs, indexing="ij"))
-    approx_ll = landing._chain_loglik(LANDING, groups, C, H, np.full(C.size, 1e-7))
+    approx_ll = landing._chain_loglik(WHOLE_YEARS, groups, C, H, np.full(C.size, 1e-7))
     exact_ll = np.array([_exact_binomial_loglik(c, h) for c, h in zip(C, H, strict=True)])
     lp = stats.beta.logpdf(C, *M.PRIORS["landing_eventual"].params) + stats.beta.logpdf(
         H, *M.PRIORS["landing_hazard"].params
     )
     # statements 1-2 alone are exact (up to the tiny within-cohort correlation rho = 1e-7: about 1e-4)
-    two = landing._chain_loglik(LANDING[:2], groups[:2], np.array([0.9]), np.array([0.7]), np.array([1e-7]))[0]
+    two = landing._chain_loglik(WHOLE_YEARS[:2], groups[:2], np.array([0.9]), np.array([0.7]), np.array([1e-7]))[0]
     assert two == pytest.approx(_exact_binomial_loglik(0.9, 0.7, n_statements=2), abs=1e-3)
 
     def med(ll, x):

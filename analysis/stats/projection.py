@@ -208,20 +208,55 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
             )
         )
     landing = []
+    times = conference_times(ds)
     for r in metrics.landing_rates(ds, through).to_dict("records"):
-        vintage = int(r["vintage"][0])
-        if pd.isna(r["signed"]) or pd.isna(r["landed_lo"]) or vintage <= int(r["last_year"]):
+        vintage, month = int(r["vintage"][0]), int(r["vintage"][1])
+        first, last = int(r["first_year"]), int(r["last_year"])
+        if pd.isna(r["signed"]) or pd.isna(r["landed_lo"]) or vintage <= last:
             continue
         landing.append(
             mdl.LandingObs(
-                int(r["first_year"]),
-                int(r["last_year"]),
+                first,
+                last,
                 vintage,
                 int(r["signed"]),
                 (int(r["landed_lo"]), int(r["landed_hi"])),
+                at=mdl.time_nodes(vintage, month),
+                signed_at=tuple(times.get(y, mdl.time_nodes(y)) for y in range(first, last + 1)),
             )
         )
     return periods, landing
+
+
+def conference_times(ds) -> dict[int, tuple[float, ...]]:
+    """When each conference of the dataset was held, in fractional years (for the landing model's ages).
+
+    The middle of its month when some row of conferences.csv gives the month; otherwise the twelve mid-month
+    times of the year, equally likely (:func:`analysis.stats.model.time_nodes`: nothing is guessed).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (usually a vintage).
+
+    Returns
+    -------
+    dict of int to tuple of float
+        The times by conference year.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> t = conference_times(load())
+    >>> t[2021], len(t[2019])
+    ((2021.375,), 12)
+    """
+    conf = ds["conferences"]
+    out = {}
+    for year, rows in conf.groupby("year"):
+        months = rows["month"].dropna()
+        out[int(year)] = mdl.time_nodes(int(year), int(months.iloc[0]) if len(months) else None)
+    return out
 
 
 def _range(h) -> list | None:
@@ -413,6 +448,7 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
         if (covered_to is None or r.first_year > covered_to) and not pd.isna(r.projects)
     ]
     nxt = through + 1
+    times = conference_times(ds)
     rows = []
 
     def add(kind, first, last, vintage, out):
@@ -444,19 +480,23 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
 
     first = int(tr["first_year"].min())
     if lp is not None and scenario.landing_rate is None:
-        add("span", first, through, nxt, lp.predict_existing(nxt, n_sims, rng, new_groups=uncovered))
+        add("span", first, through, nxt, lp.predict_existing(nxt, n_sims, rng, new_groups=uncovered, times=times))
     elif scenario.landing_rate is not None:
         add("span", first, through, nxt, fixed_rate([(first, through, int(tr["projects"].sum()))]))
     if uncovered:
         out = (
             fixed_rate(uncovered)
             if scenario.landing_rate is not None
-            else lp.predict_cohort(uncovered, nxt, n_sims, rng)
+            else lp.predict_cohort(uncovered, nxt, n_sims, rng, times=times)
         )
         add("cohort", uncovered[0][0], uncovered[-1][1], nxt, out)
     for j, y in enumerate(years):
         groups = [(y, y, projects[:, j].astype(np.int64))]
-        out = fixed_rate(groups) if scenario.landing_rate is not None else lp.predict_cohort(groups, y + 1, n_sims, rng)
+        out = (
+            fixed_rate(groups)
+            if scenario.landing_rate is not None
+            else lp.predict_cohort(groups, y + 1, n_sims, rng, times=times)
+        )
         add("projected", y, y, y + 1, out)
     return pd.DataFrame(rows, columns=_LANDING_COLS)
 

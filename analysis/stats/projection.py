@@ -13,6 +13,7 @@ The model is explained in :mod:`analysis.stats.model`; its priors, each with its
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ __all__ = [
     "Projection",
     "Scenario",
     "backtest",
+    "conference_times",
+    "landing_check",
+    "landing_priors",
     "observations",
     "project",
 ]
@@ -654,3 +658,129 @@ def landing_backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------- landing checks
+
+_LANDING_CHECK_COLS = [
+    "cohort",
+    "first_year",
+    "last_year",
+    "vintage",
+    "signed",
+    "landed_lo",
+    "landed_hi",
+    "median",
+    "pi80_lo",
+    "pi80_hi",
+    "pi95_lo",
+    "pi95_hi",
+    "pit",
+]
+
+
+def landing_check(proj: Projection, ds) -> pd.DataFrame:
+    """The landing model's leave-one-statement-out check: each statement predicted from the others.
+
+    The model is fitted to every landing statement but one; the left-out statement's landed count is
+    predicted (the earlier statements conditioned on), and the stated count is placed in that predictive
+    distribution (:func:`analysis.stats.model.leave_one_out`).
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection (its ``through`` picks the statements).
+    ds : Dataset
+        The vintage the projection was made from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per statement: ``cohort``, ``first_year``, ``last_year``, ``vintage``, ``signed``, the stated
+        ``landed_lo``/``landed_hi``, the predictive ``median``, 80 % and 95 % interval ends and ``pit`` (the
+        predictive probability below the stated count, half that of the stated range added). Empty with
+        fewer than two statements.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> res = compute(load(), 2023)
+    >>> t = landing_check(res.projection, res.dataset)
+    >>> list(t["vintage"]), bool(t["pit"].between(0, 1).all())
+    ([2021, 2022, 2023], True)
+    """
+    periods, stmts = observations(ds, proj.through)
+    if len(stmts) < 2:
+        return pd.DataFrame(columns=_LANDING_CHECK_COLS)
+    rows = mdl.leave_one_out(periods, stmts)
+    return pd.DataFrame(
+        [{"cohort": Period(r["first_year"], r["last_year"]).label, **r} for r in rows], columns=_LANDING_CHECK_COLS
+    )
+
+
+_LANDING_PRIOR_COLS = [
+    "priors",
+    "eventual_share_q10",
+    "eventual_share_median",
+    "eventual_share_q90",
+    "icc_median",
+    *_LANDING_COLS,
+]
+
+
+def landing_priors(proj: Projection, ds) -> pd.DataFrame:
+    """The projection's landing rows under other priors of the landing model, beside today's.
+
+    ``current`` is the projection's own landing (the ``landing_*`` priors of ``PRIORS``); each set of
+    :data:`analysis.core.config.LANDING_PRIOR_SETS` refits the landing model with its priors and draws the
+    same rows (same projected signings, the projection's seed).
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection without a scenario.
+    ds : Dataset
+        The vintage the projection was made from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per prior set (``priors``) and row of ``proj.landing``: the posterior quantiles of the eventual share
+        ``c``, the median of ``rho``, and the columns of ``Projection.landing``. Empty when the projection
+        has no landing model.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> res = compute(load(), 2023)
+    >>> t = landing_priors(res.projection, res.dataset)
+    >>> list(dict.fromkeys(t["priors"])), list(t[t["priors"] == "current"]["landed_median"]) == list(
+    ...     res.projection.landing["landed_median"])
+    (['current', 'flat', 'sceptical'], True)
+    """
+    from ..core.config import LANDING_PRIOR_SETS
+
+    post = proj.posterior
+    if post is None or post.landing is None or proj.landing.empty:
+        return pd.DataFrame(columns=_LANDING_PRIOR_COLS)
+    periods, stmts = observations(ds, proj.through)
+    frames = []
+    for name, priors in [("current", None), *LANDING_PRIOR_SETS.items()]:
+        if priors is None:
+            lp, table = post.landing, proj.landing
+        else:
+            lp = mdl.fit_landing(periods, stmts, priors=priors)
+            refit = dataclasses.replace(post, landing=lp)
+            rng = np.random.default_rng(proj.seed)
+            table = _landing(ds, proj.through, refit, proj.samples["projects"], proj.years, rng, Scenario())
+        s = lp.summary()
+        frames.append(
+            table.assign(
+                priors=name,
+                eventual_share_q10=s["eventual_share"]["q10"],
+                eventual_share_median=s["eventual_share"]["q50"],
+                eventual_share_q90=s["eventual_share"]["q90"],
+                icc_median=s["icc"]["q50"],
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[_LANDING_PRIOR_COLS]

@@ -1005,6 +1005,23 @@ def what_if(w, lang: str) -> Table:
 # ---- the landing model's checks (issue 22, item 4; computed by analysis.stats.projection)
 
 
+def _count(loc: locale.Locale):
+    """A count as a whole number (9, not 9.0)."""
+    return lambda x: loc.num(x, 0)
+
+
+def _landing_cells(t: pd.DataFrame, loc: locale.Locale, median: str) -> dict[str, list[str]]:
+    """The cohort, the predicted median (column ``median`` of ``t``) and its 80 % and 95 % intervals, as cells
+    under their headers."""
+    whole = lambda lo, hi: loc.interval(lo, hi, fmt=_count(loc))  # noqa: E731  counts: whole numbers
+    return {
+        loc.word("cohort"): [loc.period(a, b) for a, b in zip(t["first_year"], t["last_year"], strict=True)],
+        loc.word("median"): [_count(loc)(v) for v in t[median]],
+        loc.word("pi80"): [whole(a, b) for a, b in zip(t["pi80_lo"], t["pi80_hi"], strict=True)],
+        loc.word("pi95"): [whole(a, b) for a, b in zip(t["pi95_lo"], t["pi95_hi"], strict=True)],
+    }
+
+
 def landing_check(res, lang: str) -> Table | None:
     """The landing model's leave-one-statement-out check: each statement predicted from the others.
 
@@ -1035,21 +1052,21 @@ def landing_check(res, lang: str) -> Table | None:
     t = check(res.projection, res.dataset)
     if t.empty:
         return None
+    cells = _landing_cells(t, loc, "median")
+    cohort, *counts = cells
     df = pd.DataFrame(
         {
-            loc.word("cohort"): [loc.period(a, b) for a, b in zip(t["first_year"], t["last_year"], strict=True)],
+            cohort: cells[cohort],
             loc.word("landing_stated_in"): t["vintage"].astype(str),
             loc.word("landing_stated"): [
-                loc.rounded(lo) if lo == hi else loc.interval(int(lo), int(hi))
+                _count(loc)(lo) if lo == hi else loc.interval(lo, hi, fmt=_count(loc))
                 for lo, hi in zip(t["landed_lo"], t["landed_hi"], strict=True)
             ],
-            loc.word("median"): [loc.rounded(v) for v in t["median"]],
-            loc.word("pi80"): [loc.interval(int(a), int(b)) for a, b in zip(t["pi80_lo"], t["pi80_hi"], strict=True)],
-            loc.word("pi95"): [loc.interval(int(a), int(b)) for a, b in zip(t["pi95_lo"], t["pi95_hi"], strict=True)],
+            **{c: cells[c] for c in counts},
             loc.word("landing_pit"): [loc.fixed(p, 2) for p in t["pit"]],
         }
     )
-    key = [loc.word(w) for w in ("cohort", "landing_stated", "median", "landing_pit")]
+    key = [loc.word(w) for w in ("cohort", "landing_stated")]  # what a phone shows without scrolling
     st = _style(df, "landingcheck", {}, caption=loc.word("caption_landing_check"), key=key, loc=loc)
     _right(st, list(df.columns[2:]))
     return st
@@ -1088,26 +1105,26 @@ def landing_priors(res, lang: str) -> Table | None:
     if t.empty:
         return None
     nd = columns.decimals("posterior_q50")
+    cells = _landing_cells(t, loc, "landed_median")
+    cohort, *counts = cells
     df = pd.DataFrame(
         {
             loc.word("landing_prior_set"): [loc.word(f"landing_priors_{p}") for p in t["priors"]],
+            cohort: cells[cohort],
+            loc.word("landing_stated_in"): t["vintage"].astype(int).astype(str),
+            **{c: cells[c] for c in counts},
+            loc.word("landing_rate_median"): [loc.pct(v) for v in t["rate_median"]],
             loc.word("landing_eventual_cell"): [
                 f"{loc.fixed(m, nd)}{loc.bracket(loc.interval(lo, hi, _fixed(nd, loc)))}"
                 for m, lo, hi in zip(
                     t["eventual_share_median"], t["eventual_share_q10"], t["eventual_share_q90"], strict=True
                 )
             ],
-            loc.word("cohort"): [loc.period(a, b) for a, b in zip(t["first_year"], t["last_year"], strict=True)],
-            loc.word("landing_stated_in"): t["vintage"].astype(int).astype(str),
-            loc.word("median"): [loc.rounded(v) for v in t["landed_median"]],
-            loc.word("pi80"): [loc.interval(int(a), int(b)) for a, b in zip(t["pi80_lo"], t["pi80_hi"], strict=True)],
-            loc.word("pi95"): [loc.interval(int(a), int(b)) for a, b in zip(t["pi95_lo"], t["pi95_hi"], strict=True)],
-            loc.word("landing_rate_median"): [loc.pct(v) for v in t["rate_median"]],
             loc.word("landing_prior_why"): [loc.word(f"landing_priors_why_{p}") for p in t["priors"]],
         }
     )
-    key = [loc.word(w) for w in ("landing_prior_set", "cohort", "median", "pi80")]
+    key = [loc.word(w) for w in ("landing_prior_set", "cohort")]  # what a phone shows without scrolling
     why = loc.word("landing_prior_why")
     st = _style(df, "landingpriors", {}, caption=loc.word("caption_landing_priors"), key=key, wrap=[why], loc=loc)
-    _right(st, list(df.columns[1:2]) + list(df.columns[4:8]))
+    _right(st, list(df.columns[2:8]))
     return st

@@ -12,7 +12,7 @@ statement) nothing is guessed: the time is uniform over the year, twelve mid-mon
 a project's chance of having landed is averaged over them (independently for each unknown date, also where
 two of them are the same event, such as the 2022 conference and the statement made at it). So the
 2020 cohort is less than one and a half years old at the statement of May 2021, and the 2021 cohort, signed
-on 13 May 2021, between about eight months and a year and eight months old at the 2022 statement. A
+on 13 May 2021, between about eight months and a year and seven months old at the 2022 statement. A
 predicted statement is made at a later year's conference; a conference whose date is not yet known is taken
 one year after the previous one (same month, or the same uniform spread). Without dates (statements built
 by hand) every event is at its whole year, as before months were used.

@@ -226,6 +226,25 @@ PRIORS: dict[str, Prior] = {
     ),
 }
 
+#: Other priors of the landing model, each set shown beside today's (the ``landing_*`` entries of ``PRIORS``)
+#: in the projection's prior-sensitivity table (:func:`analysis.stats.projection.landing_priors`); a set
+#: replaces only the entries it names. Why each is there, in words, is ``landing_priors_<name>`` in
+#: :mod:`analysis.core.locale`.
+LANDING_PRIOR_SETS: dict[str, dict[str, Prior]] = {
+    "flat": {
+        key: Prior("beta", (1.0, 1.0), "flat: every value from 0 to 1 equally likely; the statements alone decide.")
+        for key in ("landing_eventual", "landing_hazard", "landing_icc")
+    },
+    "sceptical": {
+        "landing_eventual": Prior(
+            "beta",
+            (2.0, 2.0),
+            "sceptical: the landing figures are the organisers' own; do not assume beforehand that most signed"
+            " projects ever start (the eventual share centred on a half).",
+        ),
+    },
+}
+
 #: Log-scale sd of the reporting error of an investment figure (a fixed assumption, not a prior):
 #: 'intended investment' totals are soft (intentions, rounding of per-project figures), so even an
 #: "exact" published total is taken as known to about 2 % (its rounding interval, far narrower, is

@@ -490,6 +490,53 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
 }
 WORDS.update(MODEL_WORDS)
 
+# ---- the landing model's checks (issue 22, item 4: analysis.stats.projection.landing_check and landing_priors,
+# the tables tables.landing_check and tables.landing_priors); a block of its own, merged into WORDS below.
+LANDING_WORDS: dict[str, tuple[str, str]] = {
+    # column headers
+    "landing_stated_in": ("报道年份", "stated in"),
+    "landing_stated": ("报道所述落地数", "landed, as stated"),
+    "landing_pit": ("所述数在预测分布中的位置", "where the stated count falls (PIT)"),
+    "landing_prior_set": ("先验", "priors"),
+    "landing_prior_why": ("为什么这样设", "why"),
+    "landing_eventual_cell": ("最终落地比例：中位数（80%区间）", "eventual share c: median (80% interval)"),
+    "landing_rate_median": ("落地率中位数", "median share landed"),
+    # the prior sets (analysis.core.config.LANDING_PRIOR_SETS), each with its reason
+    "landing_priors_current": ("本报告所用", "used in this report"),
+    "landing_priors_flat": ("均匀", "flat"),
+    "landing_priors_sceptical": ("存疑", "sceptical"),
+    "landing_priors_why_current": (
+        "多数签约项目终会开工（最终落地比例均值0.75），每年落地的快慢以一半为中心，批次之间略有差异。",
+        "Most signed projects start in the end (eventual share, mean 0.75), half of those pending each year as"
+        " the centre, cohorts a little different.",
+    ),
+    "landing_priors_why_flat": (
+        "三个参数在0到1之间每个值都同样可能：结果只由报道的落地数决定。",
+        "Every value from 0 to 1 equally likely for all three: the stated counts alone decide.",
+    ),
+    "landing_priors_why_sceptical": (
+        "落地数是主办方自己的说法：不事先假定多数项目会落地，最终落地比例以一半为中心，其余同本报告。",
+        "The landing figures are the organisers' own: do not assume beforehand that most projects land (the"
+        " eventual share centred on a half); the rest as in this report.",
+    ),
+    # captions
+    "caption_landing_check": (
+        "落地模型的留一检验：每次去掉一篇报道，用其余报道拟合模型，再预测被去掉的那一篇的落地数（更早的报道作为已知条件）。"
+        "位置是预测分布中小于所述数的概率（所述数本身算一半）：接近0或1，说明这篇报道与其余报道不太相符。",
+        "The landing model's leave-one-out check: each statement in turn is left out, the model fitted to the"
+        " others and the left-out landed count predicted (the earlier statements taken as known). The PIT is"
+        " the predictive probability below the stated count (half of the count itself added): near 0 or 1, the"
+        " statement sits poorly with the others.",
+    ),
+    "caption_landing_priors": (
+        "不同先验下的落地预测：模型按各组先验重新拟合，预测同一批次在下一次报道时的落地数。",
+        "The landing projection under other priors: the model refitted with each set, the same cohorts'"
+        " landed counts predicted at the next statement.",
+    ),
+}
+WORDS.update(LANDING_WORDS)
+
+
 #: Words of the comparison of ways to combine the time structures and of the prior-sensitivity table
 #: (:mod:`analysis.stats.weighting`, :func:`analysis.stats.posterior.prior_sensitivity`; issue 22, item 5).
 WEIGHTING_WORDS: dict[str, tuple[str, str]] = {

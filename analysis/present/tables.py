@@ -1173,3 +1173,131 @@ def weighting_study(lang: str, study: pd.DataFrame | None = None) -> Table:
     key = list(df.columns[:2])
     st = _style(df, "weightingstudy", {}, caption=caption, key=key, wrap=key[:1], loc=loc)
     return _numbers_right(st, df.columns[2:])
+
+
+# ---- the landing model's checks (issue 22, item 4; computed by analysis.stats.projection)
+
+
+def _count(loc: locale.Locale):
+    """A count as a whole number (9, not 9.0)."""
+    return lambda x: loc.num(x, 0)
+
+
+def _landing_cells(t: pd.DataFrame, loc: locale.Locale, median: str) -> dict[str, list[str]]:
+    """The cohort, the predicted median (column ``median`` of ``t``) and its 80 % and 95 % intervals, as cells
+    under their headers."""
+    whole = lambda lo, hi: loc.interval(lo, hi, fmt=_count(loc))  # noqa: E731  counts: whole numbers
+    return {
+        loc.word("cohort"): [loc.period(a, b) for a, b in zip(t["first_year"], t["last_year"], strict=True)],
+        loc.word("median"): [_count(loc)(v) for v in t[median]],
+        loc.word("pi80"): [whole(a, b) for a, b in zip(t["pi80_lo"], t["pi80_hi"], strict=True)],
+        loc.word("pi95"): [whole(a, b) for a, b in zip(t["pi95_lo"], t["pi95_hi"], strict=True)],
+    }
+
+
+def landing_check(res, lang: str) -> Table | None:
+    """The landing model's leave-one-statement-out check: each statement predicted from the others.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (with a projection).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table or None
+        The styled table (``.data`` is the plain DataFrame); None with fewer than two landing statements.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.landing_check(compute(load(), 2023), "en")
+    >>> list(t.data.columns[:3]), len(t.data)
+    (['signing cohort', 'stated in', 'landed, as stated'], 3)
+    """
+    from ..stats.projection import landing_check as check
+
+    loc = locale.of(lang)
+    if res.projection is None:
+        return None
+    t = check(res.projection, res.dataset)
+    if t.empty:
+        return None
+    cells = _landing_cells(t, loc, "median")
+    cohort, *counts = cells
+    df = pd.DataFrame(
+        {
+            cohort: cells[cohort],
+            loc.word("landing_stated_in"): t["vintage"].astype(str),
+            loc.word("landing_stated"): [
+                _count(loc)(lo) if lo == hi else loc.interval(lo, hi, fmt=_count(loc))
+                for lo, hi in zip(t["landed_lo"], t["landed_hi"], strict=True)
+            ],
+            **{c: cells[c] for c in counts},
+            loc.word("landing_pit"): [loc.fixed(p, 2) for p in t["pit"]],
+        }
+    )
+    key = [loc.word(w) for w in ("cohort", "landing_stated")]  # what a phone shows without scrolling
+    st = _style(df, "landingcheck", {}, caption=loc.word("caption_landing_check"), key=key, loc=loc)
+    _right(st, list(df.columns[2:]))
+    return st
+
+
+def landing_priors(res, lang: str) -> Table | None:
+    """The landing projection under today's priors and under other ones (a prior-sensitivity table).
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (with a projection).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table or None
+        The styled table (``.data`` is the plain DataFrame): per prior set, the eventual share and the
+        predicted landed counts of the cohorts the landing section predicts; None without a landing model.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, tables
+    >>> t = tables.landing_priors(compute(load(), 2023), "en")
+    >>> list(t.data.iloc[:, 0].unique())
+    ['used in this report', 'flat', 'sceptical']
+    """
+    from ..stats.projection import landing_priors as sensitivity
+
+    loc = locale.of(lang)
+    if res.projection is None:
+        return None
+    t = sensitivity(res.projection, res.dataset)
+    t = t[t["kind"].isin(["span", "cohort"])]
+    if t.empty:
+        return None
+    nd = columns.decimals("posterior_q50")
+    cells = _landing_cells(t, loc, "landed_median")
+    cohort, *counts = cells
+    df = pd.DataFrame(
+        {
+            loc.word("landing_prior_set"): [loc.word(f"landing_priors_{p}") for p in t["priors"]],
+            cohort: cells[cohort],
+            loc.word("landing_stated_in"): t["vintage"].astype(int).astype(str),
+            **{c: cells[c] for c in counts},
+            loc.word("landing_rate_median"): [loc.pct(v) for v in t["rate_median"]],
+            loc.word("landing_eventual_cell"): [
+                f"{loc.fixed(m, nd)}{loc.bracket(loc.interval(lo, hi, _fixed(nd, loc)))}"
+                for m, lo, hi in zip(
+                    t["eventual_share_median"], t["eventual_share_q10"], t["eventual_share_q90"], strict=True
+                )
+            ],
+            loc.word("landing_prior_why"): [loc.word(f"landing_priors_why_{p}") for p in t["priors"]],
+        }
+    )
+    key = [loc.word(w) for w in ("landing_prior_set", "cohort")]  # what a phone shows without scrolling
+    why = loc.word("landing_prior_why")
+    st = _style(df, "landingpriors", {}, caption=loc.word("caption_landing_priors"), key=key, wrap=[why], loc=loc)
+    _right(st, list(df.columns[2:8]))
+    return st

@@ -13,6 +13,7 @@ The model is explained in :mod:`analysis.stats.model`; its priors, each with its
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ __all__ = [
     "Projection",
     "Scenario",
     "backtest",
+    "conference_times",
+    "landing_check",
+    "landing_priors",
     "observations",
     "project",
 ]
@@ -208,20 +212,55 @@ def observations(ds, through: int) -> tuple[list[mdl.PeriodObs], list[mdl.Landin
             )
         )
     landing = []
+    times = conference_times(ds)
     for r in metrics.landing_rates(ds, through).to_dict("records"):
-        vintage = int(r["vintage"][0])
-        if pd.isna(r["signed"]) or pd.isna(r["landed_lo"]) or vintage <= int(r["last_year"]):
+        vintage, month = int(r["vintage"][0]), int(r["vintage"][1])
+        first, last = int(r["first_year"]), int(r["last_year"])
+        if pd.isna(r["signed"]) or pd.isna(r["landed_lo"]) or vintage <= last:
             continue
         landing.append(
             mdl.LandingObs(
-                int(r["first_year"]),
-                int(r["last_year"]),
+                first,
+                last,
                 vintage,
                 int(r["signed"]),
                 (int(r["landed_lo"]), int(r["landed_hi"])),
+                at=mdl.time_nodes(vintage, month),
+                signed_at=tuple(times.get(y, mdl.time_nodes(y)) for y in range(first, last + 1)),
             )
         )
     return periods, landing
+
+
+def conference_times(ds) -> dict[int, tuple[float, ...]]:
+    """When each conference of the dataset was held, in fractional years (for the landing model's ages).
+
+    The middle of its month when some row of conferences.csv gives the month; otherwise the twelve mid-month
+    times of the year, equally likely (:func:`analysis.stats.model.time_nodes`: nothing is guessed).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (usually a vintage).
+
+    Returns
+    -------
+    dict of int to tuple of float
+        The times by conference year.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> t = conference_times(load())
+    >>> t[2021], len(t[2019])
+    ((2021.375,), 12)
+    """
+    conf = ds["conferences"]
+    out = {}
+    for year, rows in conf.groupby("year"):
+        months = rows["month"].dropna()
+        out[int(year)] = mdl.time_nodes(int(year), int(months.iloc[0]) if len(months) else None)
+    return out
 
 
 def _range(h) -> list | None:
@@ -413,6 +452,7 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
         if (covered_to is None or r.first_year > covered_to) and not pd.isna(r.projects)
     ]
     nxt = through + 1
+    times = conference_times(ds)
     rows = []
 
     def add(kind, first, last, vintage, out):
@@ -444,19 +484,23 @@ def _landing(ds, through, post, projects, years, rng, scenario: Scenario) -> pd.
 
     first = int(tr["first_year"].min())
     if lp is not None and scenario.landing_rate is None:
-        add("span", first, through, nxt, lp.predict_existing(nxt, n_sims, rng, new_groups=uncovered))
+        add("span", first, through, nxt, lp.predict_existing(nxt, n_sims, rng, new_groups=uncovered, times=times))
     elif scenario.landing_rate is not None:
         add("span", first, through, nxt, fixed_rate([(first, through, int(tr["projects"].sum()))]))
     if uncovered:
         out = (
             fixed_rate(uncovered)
             if scenario.landing_rate is not None
-            else lp.predict_cohort(uncovered, nxt, n_sims, rng)
+            else lp.predict_cohort(uncovered, nxt, n_sims, rng, times=times)
         )
         add("cohort", uncovered[0][0], uncovered[-1][1], nxt, out)
     for j, y in enumerate(years):
         groups = [(y, y, projects[:, j].astype(np.int64))]
-        out = fixed_rate(groups) if scenario.landing_rate is not None else lp.predict_cohort(groups, y + 1, n_sims, rng)
+        out = (
+            fixed_rate(groups)
+            if scenario.landing_rate is not None
+            else lp.predict_cohort(groups, y + 1, n_sims, rng, times=times)
+        )
         add("projected", y, y, y + 1, out)
     return pd.DataFrame(rows, columns=_LANDING_COLS)
 
@@ -614,3 +658,129 @@ def landing_backtest(proj: Projection, ds, after=None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------- landing checks
+
+_LANDING_CHECK_COLS = [
+    "cohort",
+    "first_year",
+    "last_year",
+    "vintage",
+    "signed",
+    "landed_lo",
+    "landed_hi",
+    "median",
+    "pi80_lo",
+    "pi80_hi",
+    "pi95_lo",
+    "pi95_hi",
+    "pit",
+]
+
+
+def landing_check(proj: Projection, ds) -> pd.DataFrame:
+    """The landing model's leave-one-statement-out check: each statement predicted from the others.
+
+    The model is fitted to every landing statement but one; the left-out statement's landed count is
+    predicted (the earlier statements conditioned on), and the stated count is placed in that predictive
+    distribution (:func:`analysis.stats.model.leave_one_out`).
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection (its ``through`` picks the statements).
+    ds : Dataset
+        The vintage the projection was made from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per statement: ``cohort``, ``first_year``, ``last_year``, ``vintage``, ``signed``, the stated
+        ``landed_lo``/``landed_hi``, the predictive ``median``, 80 % and 95 % interval ends and ``pit`` (the
+        predictive probability below the stated count, half that of the stated range added). Empty with
+        fewer than two statements.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> res = compute(load(), 2023)
+    >>> t = landing_check(res.projection, res.dataset)
+    >>> list(t["vintage"]), bool(t["pit"].between(0, 1).all())
+    ([2021, 2022, 2023], True)
+    """
+    periods, stmts = observations(ds, proj.through)
+    if len(stmts) < 2:
+        return pd.DataFrame(columns=_LANDING_CHECK_COLS)
+    rows = mdl.leave_one_out(periods, stmts)
+    return pd.DataFrame(
+        [{"cohort": Period(r["first_year"], r["last_year"]).label, **r} for r in rows], columns=_LANDING_CHECK_COLS
+    )
+
+
+_LANDING_PRIOR_COLS = [
+    "priors",
+    "eventual_share_q10",
+    "eventual_share_median",
+    "eventual_share_q90",
+    "icc_median",
+    *_LANDING_COLS,
+]
+
+
+def landing_priors(proj: Projection, ds) -> pd.DataFrame:
+    """The projection's landing rows under other priors of the landing model, beside today's.
+
+    ``current`` is the projection's own landing (the ``landing_*`` priors of ``PRIORS``); each set of
+    :data:`analysis.core.config.LANDING_PRIOR_SETS` refits the landing model with its priors and draws the
+    same rows (same projected signings, the projection's seed).
+
+    Parameters
+    ----------
+    proj : Projection
+        A projection without a scenario.
+    ds : Dataset
+        The vintage the projection was made from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per prior set (``priors``) and row of ``proj.landing``: the posterior quantiles of the eventual share
+        ``c``, the median of ``rho``, and the columns of ``Projection.landing``. Empty when the projection
+        has no landing model.
+
+    Examples
+    --------
+    >>> from analysis import compute, load
+    >>> res = compute(load(), 2023)
+    >>> t = landing_priors(res.projection, res.dataset)
+    >>> list(dict.fromkeys(t["priors"])), list(t[t["priors"] == "current"]["landed_median"]) == list(
+    ...     res.projection.landing["landed_median"])
+    (['current', 'flat', 'sceptical'], True)
+    """
+    from ..core.config import LANDING_PRIOR_SETS
+
+    post = proj.posterior
+    if post is None or post.landing is None or proj.landing.empty:
+        return pd.DataFrame(columns=_LANDING_PRIOR_COLS)
+    periods, stmts = observations(ds, proj.through)
+    frames = []
+    for name, priors in [("current", None), *LANDING_PRIOR_SETS.items()]:
+        if priors is None:
+            lp, table = post.landing, proj.landing
+        else:
+            lp = mdl.fit_landing(periods, stmts, priors=priors)
+            refit = dataclasses.replace(post, landing=lp)
+            rng = np.random.default_rng(proj.seed)
+            table = _landing(ds, proj.through, refit, proj.samples["projects"], proj.years, rng, Scenario())
+        s = lp.summary()
+        frames.append(
+            table.assign(
+                priors=name,
+                eventual_share_q10=s["eventual_share"]["q10"],
+                eventual_share_median=s["eventual_share"]["q50"],
+                eventual_share_q90=s["eventual_share"]["q90"],
+                icc_median=s["icc"]["q50"],
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[_LANDING_PRIOR_COLS]

@@ -16,8 +16,8 @@ in the module of each part.
 """
 
 from ...core.config import INVESTMENT_MEASUREMENT_SD, PRIORS, Prior
-from .inputs import LEVELS, MODELS, LandingObs, PeriodObs, central_interval, log_sd_of_bounds
-from .landing import LandingPosterior, fit_landing
+from .inputs import LEVELS, MODELS, LandingObs, PeriodObs, central_interval, log_sd_of_bounds, time_nodes
+from .landing import LandingPosterior, fit_landing, leave_one_out, statement_predictive
 from .signings import Posterior, fit, fit_many, sample_prior_paths
 
 __all__ = [
@@ -35,5 +35,8 @@ __all__ = [
     "fit",
     "fit_landing",
     "fit_many",
+    "leave_one_out",
+    "statement_predictive",
+    "time_nodes",
     "sample_prior_paths",
 ]

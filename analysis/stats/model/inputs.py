@@ -179,6 +179,34 @@ def log_sd_of_bounds(lo: float, hi: float) -> float:
     return math.sqrt(half**2 / 3 + INVESTMENT_MEASUREMENT_SD**2)
 
 
+def time_nodes(year: int, month: int | None = None) -> tuple[float, ...]:
+    """When something dated ``year`` (and ``month``) happened, in fractional years, as equally likely times.
+
+    A known month gives its middle (``year + (month - 0.5) / 12``); an unknown month is not guessed: the twelve
+    mid-month times of the year, equally likely (uniform over the year, to the month).
+
+    Parameters
+    ----------
+    year : int
+        The year.
+    month : int, optional
+        The month (1-12); None or 0 when not known.
+
+    Returns
+    -------
+    tuple of float
+        One time, or twelve.
+
+    Examples
+    --------
+    >>> time_nodes(2021, 5), len(time_nodes(2022)), time_nodes(2022)[0]
+    ((2021.375,), 12, 2022.0416666666667)
+    """
+    if month:
+        return (year + (int(month) - 0.5) / 12,)
+    return tuple(year + (k - 0.5) / 12 for k in range(1, 13))
+
+
 @dataclass(frozen=True)
 class LandingObs:
     """A landing statement: how many of a cohort's signed projects had landed by ``vintage``.
@@ -196,11 +224,19 @@ class LandingObs:
         The cohort's signed projects.
     landed_bounds : tuple of (int, int)
         The landed count's bounds.
+    at : tuple of float, optional
+        When the statement was made, in fractional years (:func:`time_nodes`: one time when its month is
+        known, twelve equally likely mid-month times when it is not); empty: the vintage year itself.
+    signed_at : tuple of tuple of float, optional
+        For each signing year ``first_year..last_year``, when its conference was held (as ``at``); empty: the
+        years themselves (whole-year ages, as when months are not used).
 
     Examples
     --------
     >>> LandingObs(2019, 2020, 2021, 85, (60, 60)).landed_bounds
     (60, 60)
+    >>> LandingObs(2020, 2020, 2021, 40, (30, 30), at=time_nodes(2021, 5), signed_at=(time_nodes(2020),)).at
+    (2021.375,)
     """
 
     first_year: int
@@ -208,8 +244,12 @@ class LandingObs:
     vintage: int
     signed: int
     landed_bounds: tuple[int, int]
+    at: tuple[float, ...] = ()
+    signed_at: tuple[tuple[float, ...], ...] = ()
 
     def __post_init__(self):
+        if self.signed_at and len(self.signed_at) != self.last_year - self.first_year + 1:
+            raise ValueError(f"landing statement {self}: signed_at needs one set of times per signing year")
         lo, hi = self.landed_bounds
         if not (0 <= lo <= hi <= self.signed):
             raise ValueError(f"landing statement {self}: bounds must satisfy 0 <= lo <= hi <= signed")

@@ -9,7 +9,9 @@ Fonts: the machines have no CJK system font. Chromium gets a generated ``fonts.c
 ``FONTCONFIG_FILE``) that includes the system configuration and adds the folder of the Noto Sans CJK
 font that ``mplfonts`` ships (``analysis.present.charts.font_path()``); otherwise Chinese renders as boxes.
 
-Used by ``tests/test_build.py``; also a command that keeps one screenshot per page and width, outside the
+Used by the browser tests through one survey of the run's shared build (``survey_tree``, the ``browser_survey``
+fixture of ``tests/conftest.py``: one tab per page and width, every check read from it) and by
+``tests/test_build.py``'s screenshot test; also a command that keeps one screenshot per page and width, outside the
 report tree (the build owns reports/ and writes nothing there it did not build)::
 
     python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png

@@ -13,20 +13,27 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: the files that take longest (builds and kernels, the live calibration study, many data loads), longest first.
-#: They run first: ``make test`` hands whole files to the pytest-xdist workers in collection order
-#: (``--dist loadfile --no-loadscope-reorder``), so no worker is left with a long file while the other idles.
-#: The order changes no result; a file missing here only runs later.
+#: the files that take longest (builds and kernels, the live calibration study, many data loads, drawing every
+#: chart), longest first. They run first: ``make test`` hands whole files to the pytest-xdist workers in collection
+#: order (``--dist loadfile --no-loadscope-reorder``), so no worker is left with a long file while the other idles.
+#: test_build.py is first: its worker makes the run's shared build (``built_reports``) while the other runs the
+#: files that need no build; the other files that read that build (test_rebuild.py last here, test_furniture.py,
+#: test_page_tables_charts.py, test_zh_style.py) come later, when it is there. The order changes no result; a file
+#: missing here only runs later.
 LONGEST_FIRST = (
     "test_build.py",
     "test_faults.py",
-    "test_calibration.py",
-    "test_bad_input.py",
-    "test_escaping.py",
     "test_docs.py",
+    "test_chart_layout.py",
+    "test_escaping.py",
+    "test_bad_input.py",
+    "test_calibration.py",
+    "test_findings.py",
     "test_new_year.py",
+    "test_plotting.py",
     "test_properties.py",
     "test_prose.py",
+    "test_rebuild.py",
 )
 
 

@@ -1,7 +1,8 @@
 """Benchmark of a first run (a script, not a test): the README's two commands on a fresh clone.
 
 Clones the repository's committed HEAD into a temporary folder (no .venv, no reports/), then runs
-``make reports`` and ``make test`` there, one after the other, and prints each one's wall time, the
+``make reports`` and ``make test`` there, one after the other, and prints each one's wall time and CPU time
+(user + system of every process it ran: on a shared machine the CPU time says more than the wall), the
 machine's core count, its load average before and after (other work on the machine slows both), and
 whether uv was on PATH (else the Makefile bootstraps it into the venv). uv's and pip's caches are whatever
 the machine has (a warm cache is the usual case). It takes a few minutes and both cores: run it alone.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -25,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = (["make", "reports"], ["make", "test"])
 
 
-def run_timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Run cmd in cwd, its output passed through, and time it.
+def run_timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Run cmd in cwd, its output passed through, and time it (wall and CPU).
 
     Parameters
     ----------
@@ -37,12 +39,18 @@ def run_timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
 
     Returns
     -------
-    tuple of (float, int)
-        The wall time in seconds and the exit status.
+    tuple of (float, float, int)
+        The wall time and the CPU time (user + system of the command and every process it waited for) in
+        seconds, and the exit status.
     """
-    start = time.perf_counter()
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    start, cpu_start = time.perf_counter(), cpu()
     status = subprocess.run(cmd, cwd=cwd).returncode
-    return time.perf_counter() - start, status
+    return time.perf_counter() - start, cpu() - cpu_start, status
 
 
 def _load(avg: tuple[float, float, float]) -> str:
@@ -77,9 +85,9 @@ def main() -> int:
     print(f"\nfresh clone of {ROOT.name} on {os.cpu_count()} cores (python {sys.version.split()[0]}):")
     print(f"  uv: {uv or 'not on PATH (bootstrapped into the venv by make)'}")
     print(f"  load average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
-    for name, seconds, status in times:
-        print(f"  {name:<13} {seconds:6.1f} s" + ("" if status == 0 else f"  (exit {status})"))
-    return int(any(status for _, _, status in times))
+    for name, seconds, cpu, status in times:
+        print(f"  {name:<13} {seconds:6.1f} s  (CPU {cpu:6.1f} s)" + ("" if status == 0 else f"  (exit {status})"))
+    return int(any(status for *_, status in times))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ Fonts: the machines have no CJK system font. Chromium gets a generated ``fonts.c
 ``FONTCONFIG_FILE``) that includes the system configuration and adds the folder of the Noto Sans CJK
 font that ``mplfonts`` ships (``analysis.present.charts.font_path()``); otherwise Chinese renders as boxes.
 
-Used by ``tests/test_build.py``; also a command that keeps one screenshot per page and width, outside the
+Used by the browser tests through one survey of the run's shared build (``survey_tree``, the ``browser_survey``
+fixture of ``tests/conftest.py``: one tab per page and width, every check read from it) and by
+``tests/test_build.py``'s screenshot test; also a command that keeps one screenshot per page and width, outside the
 report tree (the build owns reports/ and writes nothing there it did not build)::
 
     python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 #: viewport widths every page is checked at: a laptop and a phone
@@ -327,31 +329,57 @@ class Browser:
 
     def check(self, path: Path, width: int, *, name: str | None = None, screenshot: bool = True) -> PageReport:
         """Load ``path`` in a fresh tab ``width`` CSS px wide and measure it (see PageReport)."""
-        rep = PageReport(name or Path(path).stem, width)
         target, s = self._open_tab(path, width)
         try:
-            if screenshot:
-                rep.screenshot = self._screenshot(s, width)
-            res = self.send(
-                "Runtime.evaluate", {"expression": MEASURE_JS, "awaitPromise": True, "returnByValue": True}, session=s
-            )
-            if "exceptionDetails" in res:
-                raise CDPError(f"measuring {path}: {res['exceptionDetails']}")
-            m = res["result"]["value"]
-            rep.scroll_width = max(m["scrollWidth"], m["bodyScrollWidth"])
-            rep.inner_width = m["innerWidth"]
-            rep.images, rep.small_text, rep.main_points = m["images"], m["small"], m["mainPoints"]
-            rep.cjk_fonts = self._title_fonts(s)
-            for ev in self._take_events(s):
-                p = ev.get("params", {})
-                if ev["method"] == "Network.requestWillBeSent":
-                    rep.requests.append(p["request"]["url"][:200])
-                elif ev["method"] == "Network.loadingFailed" and not p.get("canceled"):
-                    rep.failed_loads.append(f"{p.get('type')}: {p.get('errorText')}")
-                elif ev["method"] == "Runtime.exceptionThrown":
-                    rep.console_errors.append(str(p.get("exceptionDetails", {}).get("text")))
+            return self._measure(s, path, width, name, screenshot)
         finally:
             self._close_tab(target, s)
+
+    def survey(self, path: Path, width: int, *, name: str | None = None) -> dict:
+        """What :meth:`check`, :meth:`furniture` and :func:`tables_and_charts` measure, in one fresh tab.
+
+        Each of the three opens the folded methods and measures; nothing else changes the page, so one load
+        serves them all: ``{"report": PageReport fields (no screenshot), "furniture": …, "tables_charts": …}``.
+        """
+        target, s = self._open_tab(path, width)
+        try:
+            rep = self._measure(s, path, width, name, screenshot=False)
+            report = {k: v for k, v in asdict(rep).items() if k != "screenshot"}
+            furniture = self._evaluate(s, FURNITURE_JS, f"the furniture of {path}")
+            return {
+                "report": report,
+                "furniture": furniture,
+                "tables_charts": self._evaluate(s, TABLES_CHARTS_JS, path),
+            }
+        finally:
+            self._close_tab(target, s)
+
+    def _evaluate(self, s: str, expression: str, what) -> dict:
+        """The value of a measuring script run in the tab of session ``s`` (CDPError naming ``what`` if it throws)."""
+        res = self.send(
+            "Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, session=s
+        )
+        if "exceptionDetails" in res:
+            raise CDPError(f"measuring {what}: {res['exceptionDetails']}")
+        return res["result"]["value"]
+
+    def _measure(self, s: str, path: Path, width: int, name: str | None, screenshot: bool) -> PageReport:
+        rep = PageReport(name or Path(path).stem, width)
+        if screenshot:
+            rep.screenshot = self._screenshot(s, width)
+        m = self._evaluate(s, MEASURE_JS, path)
+        rep.scroll_width = max(m["scrollWidth"], m["bodyScrollWidth"])
+        rep.inner_width = m["innerWidth"]
+        rep.images, rep.small_text, rep.main_points = m["images"], m["small"], m["mainPoints"]
+        rep.cjk_fonts = self._title_fonts(s)
+        for ev in self._take_events(s):
+            p = ev.get("params", {})
+            if ev["method"] == "Network.requestWillBeSent":
+                rep.requests.append(p["request"]["url"][:200])
+            elif ev["method"] == "Network.loadingFailed" and not p.get("canceled"):
+                rep.failed_loads.append(f"{p.get('type')}: {p.get('errorText')}")
+            elif ev["method"] == "Runtime.exceptionThrown":
+                rep.console_errors.append(str(p.get("exceptionDetails", {}).get("text")))
         return rep
 
     def _open_tab(self, path: Path, width: int) -> tuple[str, str]:
@@ -385,12 +413,7 @@ class Browser:
         """The page's furniture as a reader at ``width`` CSS px gets it (:data:`FURNITURE_JS`)."""
         target, s = self._open_tab(path, width)
         try:
-            res = self.send(
-                "Runtime.evaluate", {"expression": FURNITURE_JS, "awaitPromise": True, "returnByValue": True}, session=s
-            )
-            if "exceptionDetails" in res:
-                raise CDPError(f"reading the furniture of {path}: {res['exceptionDetails']}")
-            return res["result"]["value"]
+            return self._evaluate(s, FURNITURE_JS, f"the furniture of {path}")
         finally:
             self._close_tab(target, s)
 
@@ -571,14 +594,25 @@ def tables_and_charts(browser: Browser, path: Path, width: int) -> dict:
     """Open ``path`` in a fresh tab ``width`` CSS px wide and measure its tables and charts (TABLES_CHARTS_JS)."""
     target, s = browser._open_tab(path, width)
     try:
-        res = browser.send(
-            "Runtime.evaluate", {"expression": TABLES_CHARTS_JS, "awaitPromise": True, "returnByValue": True}, session=s
-        )
-        if "exceptionDetails" in res:
-            raise CDPError(f"measuring {path}: {res['exceptionDetails']}")
-        return res["result"]["value"]
+        return browser._evaluate(s, TABLES_CHARTS_JS, path)
     finally:
         browser._close_tab(target, s)
+
+
+def survey_tree(out_dir: Path, widths=WIDTHS, browser: Browser | None = None) -> list[dict]:
+    """:meth:`Browser.survey` of every page of a built tree at every width, in one Chromium (one tab per page and
+    width): a list of ``{"name", "path", "width", "report", "furniture", "tables_charts"}`` (JSON-ready)."""
+    own = browser is None
+    browser = browser or Browser()
+    try:
+        return [
+            {"name": name, "path": str(path), "width": w, **browser.survey(path, w, name=name)}
+            for name, path in pages(out_dir)
+            for w in widths
+        ]
+    finally:
+        if own:
+            browser.close()
 
 
 def table_chart_problems(found: dict, name: str, width: int) -> list[str]:

@@ -13,20 +13,27 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: the files that take longest (builds and kernels, the live calibration study, many data loads), longest first.
-#: They run first: ``make test`` hands whole files to the pytest-xdist workers in collection order
-#: (``--dist loadfile --no-loadscope-reorder``), so no worker is left with a long file while the other idles.
-#: The order changes no result; a file missing here only runs later.
+#: the files that take longest (builds and kernels, the live calibration study, many data loads, drawing every
+#: chart), longest first. They run first: ``make test`` hands whole files to the pytest-xdist workers in collection
+#: order (``--dist loadfile --no-loadscope-reorder``), so no worker is left with a long file while the other idles.
+#: test_build.py is first: its worker makes the run's shared build (``built_reports``) while the other runs the
+#: files that need no build; the other files that read that build (test_rebuild.py last here, test_furniture.py,
+#: test_page_tables_charts.py, test_zh_style.py) come later, when it is there. The order changes no result; a file
+#: missing here only runs later.
 LONGEST_FIRST = (
     "test_build.py",
     "test_faults.py",
-    "test_calibration.py",
-    "test_bad_input.py",
-    "test_escaping.py",
     "test_docs.py",
+    "test_chart_layout.py",
+    "test_escaping.py",
+    "test_bad_input.py",
+    "test_calibration.py",
+    "test_findings.py",
     "test_new_year.py",
+    "test_plotting.py",
     "test_properties.py",
     "test_prose.py",
+    "test_rebuild.py",
 )
 
 
@@ -101,33 +108,67 @@ def apply_fixture(data_dir: Path, name: str) -> Path:
     return data_dir
 
 
-@pytest.fixture(scope="session")
-def built_reports(tmp_path_factory) -> Path:
-    """One full build of the real data (warm kernels), shared by every test file and xdist worker of a run.
+def _once_per_run(tmp_path_factory, name: str, make) -> Path:
+    """``make(path)`` once per test run, shared by every xdist worker: the path of what it made.
 
-    Under xdist the first worker to ask builds it under a lock in the run's base temporary folder (the
-    parent of the workers' own); the others wait and reuse it. Without xdist it is built in this run's
-    own folder (the parent would be shared by every run of the user). Tests must not change it (copy it
-    first). Its root stamp is the real inputs digest, as the CLI computes it.
+    Under xdist the first worker to ask makes it under a lock in the run's base temporary folder (the parent of
+    the workers' own); the others wait and reuse it. Without xdist it is made in this run's own folder (the
+    parent would be shared by every run of the user).
     """
     import fcntl
     import os
 
-    from analysis import load
-    from analysis.pipeline.build import build, plan, tree_digest
-
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    out = root / "shared-reports"
-    with open(root / "shared-reports.lock", "w") as lock:
+    out = root / name
+    with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / "shared-reports.done").exists():
-            if out.exists():
+        if not (root / f"{name}.done").exists():
+            if out.is_dir():
                 shutil.rmtree(out)
-            ds = load(DATA)
-            # a warm kernel, as `make reports` (one: a second would only import the stack again while the
-            # other xdist worker has the other core); tests/test_build.py runs every notebook in a fresh one and
-            # compares
-            build(plan(ds, out_dir=out), ds, n_jobs=1, progress=False, tree=tree_digest(None))
-            (root / "shared-reports.done").write_text("")
+            make(out)
+            (root / f"{name}.done").write_text("")
     return out
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory) -> Path:
+    """One full build of the real data (warm kernels), shared by every test file and xdist worker of a run.
+
+    Built once per run (:func:`_once_per_run`). Tests must not change it (copy it first). Its root stamp is the
+    real inputs digest, as the CLI computes it.
+    """
+
+    def make(out: Path) -> None:
+        from analysis import load
+        from analysis.pipeline.build import build, plan, tree_digest
+
+        ds = load(DATA)
+        # a warm kernel, as `make reports` (one: a second would only import the stack again while the other
+        # xdist worker has the other core); tests/test_build.py runs notebooks in fresh kernels and compares
+        build(plan(ds, out_dir=out), ds, n_jobs=1, progress=False, tree=tree_digest(None))
+
+    return _once_per_run(tmp_path_factory, "shared-reports", make)
+
+
+@pytest.fixture(scope="session")
+def browser_survey(built_reports, tmp_path_factory) -> dict | None:
+    """Every page of the shared build at every width of ``tests/browser.py``, as headless Chromium shows it.
+
+    One tab per page and width measures what the page checks, the furniture checks and the tables-and-charts
+    checks read (:meth:`tests.browser.Browser.survey`), once per run for every file and worker
+    (:func:`_once_per_run`): ``{(name, width): {"path", "report", "furniture", "tables_charts"}}``; None where
+    there is no Chromium (the browser tests skip).
+    """
+    import json
+
+    from .browser import find_chromium, survey_tree
+
+    if find_chromium() is None:
+        return None
+
+    def make(out: Path) -> None:
+        out.write_text(json.dumps(survey_tree(built_reports), ensure_ascii=False), encoding="utf-8")
+
+    found = json.loads(_once_per_run(tmp_path_factory, "browser-survey.json", make).read_text(encoding="utf-8"))
+    return {(r.pop("name"), r.pop("width")): r for r in found}

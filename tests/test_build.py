@@ -1,6 +1,6 @@
-"""The report build: arguments checked before any kernel starts; warm kernels give the bytes fresh ones
-give; two builds are identical; a no-op rebuild does nothing; failures are atomic; and the pages,
-checked in a real browser.
+"""The report build: arguments checked before any kernel starts; the shared build's pages, figures and
+metrics; and the pages, checked in a real browser. (Warm kernels against fresh ones and the no-op rebuild:
+``tests/test_rebuild.py``; failures: ``tests/test_faults.py``.)
 
 Browser checks: one Chromium process opens every built page (index, period reports, analyses) at 1280
 and 390 CSS px and checks what a reader gets: nothing is fetched from the network, the page does not
@@ -12,12 +12,9 @@ screenshots). Skipped only where there is no Chromium binary at all (.ci/run ins
 
 from __future__ import annotations
 
-import filecmp
 import json
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -27,10 +24,20 @@ import pytest
 from analysis import load
 from analysis.core.locale import LANGS
 from analysis.pipeline import build as B
-from analysis.pipeline.build import build, notebook_parameters, plan
+from analysis.pipeline.build import notebook_parameters, plan
 from analysis.present.output import metrics_dict
 
-from .browser import CANDIDATES, WIDTHS, Browser, find_chromium, pages, png_size, problems, screenshot_tree
+from .browser import (
+    CANDIDATES,
+    WIDTHS,
+    Browser,
+    PageReport,
+    find_chromium,
+    pages,
+    png_size,
+    problems,
+    screenshot_tree,
+)
 from .conftest import DATA, ROOT
 from .test_metrics import INV23, INV24, P23, P24
 
@@ -117,10 +124,6 @@ def warm(built_reports):
     return built_reports
 
 
-def _tree(folder):
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
 def test_build_writes_pages_figures_and_metrics(ds, warm):
     assert (warm / "index.html").exists()
     assert not (warm / "2019-2020").exists()
@@ -149,18 +152,6 @@ def test_build_writes_pages_figures_and_metrics(ds, warm):
     assert f"签约项目{P24}个，意向投资额{INV24}亿元" in index  # the 2024 card's: 北京青年报's exact 331.02
 
 
-def test_warm_kernels_give_the_bytes_of_fresh_ones_and_builds_are_reproducible(ds, warm, tmp_path):
-    """Every notebook once in a fresh kernel: the same files, byte for byte, as the shared build that ran
-    several notebooks per warm kernel; so two builds from the same inputs are identical too."""
-    out = tmp_path / "reports"
-    jobs = [j for j in plan(ds, out_dir=out) if j.name in ANALYSES + ["2023"]]
-    build(jobs, ds, n_jobs=2, progress=False, tree="tests", fresh=True)
-    for j in jobs:
-        cmp = filecmp.dircmp(warm / j.name, out / j.name)
-        same, diff, errors = filecmp.cmpfiles(warm / j.name, out / j.name, _tree(out / j.name), shallow=False)
-        assert diff == [] and errors == [] and not cmp.left_only and not cmp.right_only, (j.name, diff, errors)
-
-
 def test_executed_notebooks_carry_no_timings_paths_or_random_ids(warm):
     nb = nbformat.read(warm / "2023" / "report.ipynb", as_version=4)
     text = (warm / "2023" / "report.ipynb").read_text(encoding="utf-8")
@@ -171,33 +162,6 @@ def test_executed_notebooks_carry_no_timings_paths_or_random_ids(warm):
     assert "data_dir" not in injected[0].source  # the kernels get the data folder through the environment
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and c.execution_count]
     assert counts == list(range(1, len(counts) + 1))
-
-
-def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path):
-    out = tmp_path / "reports"
-    shutil.copytree(warm, out)  # written by build() with the digest the CLI computes
-    tree = B.tree_digest(None)
-    assert B.up_to_date(out, tree)
-    r = subprocess.run(
-        [sys.executable, "-m", "analysis", "build", "--out", str(out)], capture_output=True, text=True, cwd=ROOT
-    )
-    assert r.returncode == 0 and "nothing changed" in r.stderr and str(out / "index.html") in r.stderr
-    # a changed notebook: only its unit is rebuilt
-    jobs = plan(ds, out_dir=out)
-    done = build(jobs, ds, n_jobs=1, progress=False, tree=tree)
-    assert done["built"] == [] and len(done["skipped"]) == len(jobs)
-    nb_dir = tmp_path / "notebooks"
-    shutil.copytree(NB_DIR, nb_dir)
-    trends = nbformat.read(nb_dir / "1.0-trends.ipynb", as_version=4)
-    trends.cells.append(nbformat.v4.new_markdown_cell("A note an analyst added."))
-    nbformat.write(trends, nb_dir / "1.0-trends.ipynb")
-    done = build(plan(ds, out_dir=out, nb_dir=nb_dir), ds, n_jobs=1, progress=False, tree="other")
-    # (in both languages: the English tree runs the same notebook)
-    assert done["built"] == ["1.0-trends", "en/1.0-trends"] and len(done["skipped"]) == len(jobs) - 2
-    assert not B.up_to_date(out, tree)
-    # the contents page lists every unit of the full plan on disk (a --years build passes the full plan)
-    B.write_index(out, ds, plan(ds, out_dir=out), "zh")
-    assert (out / "index.html").read_bytes() == (warm / "index.html").read_bytes()
 
 
 # --------------------------------------------------------------------------------------------- in a real browser
@@ -240,8 +204,9 @@ def browser():
 @needs_chromium
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_in_a_real_browser(built, browser, name, width):
-    rep = browser.check(built[name], width, name=name, screenshot=False)  # screenshots: the next test
+def test_page_in_a_real_browser(built, browser_survey, name, width):
+    # the page as Chromium showed it (the run's one survey of the shared build; screenshots: the next test)
+    rep = PageReport(**browser_survey[name, width]["report"])
     assert rep.images or name.endswith("index"), f"{name} shows no chart at all"
     found = problems(rep, main_points=not name.endswith("index"))
     assert not found, "\n".join(found)

@@ -82,7 +82,19 @@ def hostile_data(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(hostile_data, tmp_path_factory) -> dict[str, Page]:
+def hostile_ds(hostile_data):
+    """The hostile data, loaded once for the module (its results are computed once, as in a warm kernel)."""
+    return load(hostile_data)
+
+
+@pytest.fixture(scope="module")
+def real_ds():
+    """The real data, loaded once for the module."""
+    return load(DATA)
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(hostile_data, hostile_ds, tmp_path_factory) -> dict[str, Page]:
     """The 2025 report, the mix analysis (taxonomy names and notes, tables, charts) and the index, built from
     the hostile data (zh, as ``make reports``; the fixture's zh and en columns carry the same payloads, and
     the en renderings are checked below without a kernel): {page path: parsed page}."""
@@ -91,7 +103,7 @@ def hostile_pages(hostile_data, tmp_path_factory) -> dict[str, Page]:
     nb_dir.mkdir()
     for name in ("3.0-mix.ipynb", "5.0-period-report.ipynb"):
         shutil.copy(ROOT / "notebooks" / name, nb_dir)
-    ds = load(hostile_data)
+    ds = hostile_ds
     out = root / "reports"
     jobs = plan(ds, data_dir=hostile_data, out_dir=out, years=[2025], lang="zh", nb_dir=nb_dir)
     assert [j.name for j in jobs] == ["3.0-mix", "2025"]
@@ -163,8 +175,8 @@ def test_a_source_address_is_linked_as_written(hostile_pages):
 
 
 @pytest.fixture(scope="module")
-def hostile_results(hostile_data):
-    return compute(load(hostile_data), 2025)
+def hostile_results(hostile_ds):
+    return compute(hostile_ds, 2025)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -284,9 +296,9 @@ def test_the_page_markdown_escapes_raw_html_and_neutralises_javascript_links():
     assert str(page.markdown_html(f"<{URL}>")) == f'<p><a href="{html.escape(URL)}">{html.escape(URL)}</a></p>\n'
 
 
-def test_templates_never_evaluate_data(hostile_data):
+def test_templates_never_evaluate_data(hostile_ds):
     """A value is interpolated, never parsed as a template: {{7*7}} stays as written in Markdown and text."""
-    res = compute(load(hostile_data), 2025, projection=False)
+    res = compute(hostile_ds, 2025, projection=False)
     for lang in ("zh", "en"):
         md = prose.render("mix", res, lang, period=res.period) + prose.render("sources", res, lang)
         assert r"{{7\*7}}" in md and not re.search(r"(?<![\d.])49(项目|组| group)", md)
@@ -296,10 +308,10 @@ def test_templates_never_evaluate_data(hostile_data):
 
 @pytest.mark.parametrize("through", [2020, 2021, 2022, 2023])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_real_data_need_no_escaping(through, lang):
+def test_the_real_data_need_no_escaping(real_ds, through, lang):
     """On the real data the Markdown is the plain text, byte for byte: the escaping changes nothing
     (Chinese, hedges, periods, numbers, the sources' addresses)."""
-    res = compute(load(DATA), through, projection=False)
+    res = compute(real_ds, through, projection=False)
     for section in prose.SECTIONS:
         if section in ("projection", "model", "backtest", "calibration", "main_points", "landing"):
             continue  # they need the projection: the same templates and helpers, covered by tests/test_prose.py
@@ -334,10 +346,10 @@ def test_a_plain_table_name_is_its_id_as_it_is():
 
 
 @pytest.fixture(scope="module")
-def real_chart():
+def real_chart(real_ds):
     from analysis import charts
 
-    return charts.signings(compute(load(DATA), 2023, projection=False), "en", "projects")
+    return charts.signings(compute(real_ds, 2023, projection=False), "en", "projects")
 
 
 @pytest.mark.parametrize("name", ["../x", "../../x", "sub/x", ".x", "..", f"x{SCRIPT}", "x\\y"])
@@ -351,8 +363,8 @@ def test_a_chart_file_name_is_a_plain_name(real_chart, tmp_path, name):
     assert list(tmp_path.rglob("*")) == []
 
 
-def test_a_mix_table_of_hostile_names(hostile_data):
-    res = compute(load(hostile_data), 2025, projection=False)
+def test_a_mix_table_of_hostile_names(hostile_ds):
+    res = compute(hostile_ds, 2025, projection=False)
     for lang, name in (("zh", f"{IMG}产业项目"), ("en", f"{IMG} Industry")):
         for mx in res.mix[res.period].values():
             out = tables.mix(mx, lang).to_html()
@@ -360,9 +372,9 @@ def test_a_mix_table_of_hostile_names(hostile_data):
         assert name in Page(tables.mix(res.mix[res.period]["category"], lang).to_html()).text
 
 
-def test_page_templates_escape_every_value():
+def test_page_templates_escape_every_value(real_ds):
     """The index of a card whose texts come from the data: escaped by the template, not by its callers."""
-    res = compute(load(DATA), 2023, projection=False)
+    res = compute(real_ds, 2023, projection=False)
     card = {"href": "2023/report.html", "title": SCRIPT, "headline": [IMG], "meta": ATTR}
     pg = Page(page.index_page([card], [{"href": "x/x.html", "title": HTML_LINK, "meta": MD_LINK}], res, "en"))
     assert not [t for t, _ in pg.elements if t in FOREIGN or t == "img"]

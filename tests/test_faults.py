@@ -293,8 +293,11 @@ def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkey
     assert_recovers(ds, nb_dir, earlier, clean)
 
 
-def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp_path):
-    """The second build refuses at once, naming the first one's pid; the first one ends whole."""
+def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp_path, capsys):
+    """The second build (the command line, in this process) refuses at once, naming the first one's pid; the
+    first one ends whole."""
+    from analysis.pipeline.cli import main
+
     before = snapshot(earlier)
     gate, started = tmp_path / "gate", tmp_path / "started"
     gate.write_text("")
@@ -326,9 +329,9 @@ def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp
         while not started.exists() and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert started.exists(), first.communicate(timeout=TIMEOUT)
-        second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT)
-        assert second.returncode == 2
-        assert second.stderr.strip().splitlines() == [
+        capsys.readouterr()
+        assert main(cmd[3:]) == 2
+        assert capsys.readouterr().err.strip().splitlines() == [
             f"python -m analysis build: error: another build (pid {first.pid}) is writing {earlier.resolve()}; "
             f"wait until it ends (lock: {earlier.parent.resolve() / '.reports.lock'})"
         ]

@@ -29,7 +29,7 @@ from analysis.pipeline.build import Site, lang_folders, languages, plan
 from analysis.pipeline.cli import main
 from analysis.present import downloads, page
 
-from .browser import Browser, find_chromium, furniture_problems, pages
+from .browser import find_chromium, furniture_problems, pages
 from .conftest import DATA, ROOT
 
 #: each language's folder in the shared build (both languages: zh at the top, en in en/)
@@ -266,13 +266,13 @@ def test_every_page_stays_under_the_weight_budget(tree):
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium binary (.ci/run installs Debian's chromium)")
-def test_the_furniture_works_on_a_phone(every_page):
+def test_the_furniture_works_on_a_phone(every_page, browser_survey):
     """At 390 CSS px in Chromium, from file://: the lines shown, every furniture link on screen and leading to a file
-    (a language link to the same page in the other language)."""
+    (a language link to the same page in the other language). (Read from the run's one survey of the shared
+    build: ``browser_survey``.)"""
     found = []
-    with Browser(find_chromium()) as b:
-        for path in every_page.values():
-            found += furniture_problems(b.furniture(path, 390), path, 390)
+    for name, path in every_page.items():
+        found += furniture_problems(browser_survey[name, 390]["furniture"], path, 390)
     assert not found, "\n".join(found)
 
 

@@ -4,14 +4,14 @@ under 10 CSS px where the page shows it, and no image's alt text is the page's t
 stays under the weight budget (its charts are inline 2x PNGs).
 
 Helpers in ``tests/browser.py`` (``tables_and_charts``, ``table_chart_problems``); the build is the run's shared
-one (``built_reports``).
+one (``built_reports``), measured in Chromium once for every browser test (``browser_survey``).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from .browser import WIDTHS, Browser, find_chromium, pages, table_chart_problems, tables_and_charts
+from .browser import WIDTHS, find_chromium, pages, table_chart_problems
 
 #: the most one page may weigh, charts included (bytes)
 PAGE_BUDGET = 1_500_000
@@ -26,18 +26,12 @@ def test_every_page_is_under_the_weight_budget(built_reports):
     assert not heavy, heavy
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with Browser(CHROMIUM) as b:
-        yield b
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt-get install chromium)")
 @pytest.mark.parametrize("width", WIDTHS)
-def test_tables_and_charts_in_a_real_browser(built_reports, browser, width):
+def test_tables_and_charts_in_a_real_browser(built_reports, browser_survey, width):
     bad, tables, charts = [], 0, 0
-    for name, path in pages(built_reports):
-        found = tables_and_charts(browser, path, width)
+    for name, _path in pages(built_reports):
+        found = browser_survey[name, width]["tables_charts"]  # the run's one survey of the shared build
         tables += len(found["tables"])
         charts += len(found["charts"])
         bad += table_chart_problems(found, name, width)

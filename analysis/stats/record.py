@@ -44,6 +44,7 @@ __all__ = [
     "TARGETS",
     "crps_from_quantiles",
     "data_digest",
+    "facts",
     "forecast_record",
     "interval_score",
     "make",
@@ -737,3 +738,64 @@ def summary(record: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=cols)
+
+
+def facts(record: pd.DataFrame) -> dict:
+    """What the record shows, language-free: the numbers the page's title and main points state.
+
+    Parameters
+    ----------
+    record : pandas.DataFrame
+        What :func:`forecast_record` returns.
+
+    Returns
+    -------
+    dict
+        ``n_forecasts``, ``n_hindcasts``, ``made`` (the dates the hindcasts were made), ``throughs``, ``years``
+        (the scored years), ``n`` (scored figures of the archived forecasts), ``inside80``, ``inside95``,
+        ``above`` / ``below`` (figures above / below the forecast median), ``mean_pit``, ``wins`` (figures where
+        the archived forecast's CRPS is below both baselines'), ``targets`` (per target: ``n`` and each
+        forecaster's mean CRPS), ``pending_years``, ``n_pending``, ``changed_data`` (through-years whose data
+        changed since), ``today_same`` (whether today's refit scores as the archive does; None without it).
+
+    Examples
+    --------
+    >>> from analysis import load, forecast_record
+    >>> f = facts(forecast_record(load(), refit=False))
+    >>> f["years"], f["n"] == 2 * 6
+    ([2022, 2023, 2024], True)
+    """
+    files = record.drop_duplicates("file")
+    scored = record[record["status"] == "scored"]
+    a = scored[scored["forecaster"] == "archived"]
+    key = ["file", "target", "year"]
+    crps = scored.pivot_table(index=key, columns="forecaster", values="crps", aggfunc="first")
+    base = [c for c in ("poisson", "last") if c in crps]
+    wins = int((crps["archived"] < crps[base].min(axis=1)).sum()) if len(crps) and base else 0
+    targets = []
+    for target in TARGETS:
+        g = scored[scored["target"] == target]
+        if len(g):
+            means = g.groupby("forecaster")["crps"].mean()
+            targets.append({"target": target, "n": int((g["forecaster"] == "archived").sum()), **means.to_dict()})
+    today = crps["today"] if "today" in crps else None
+    pending = record[(record["status"] == "pending") & (record["forecaster"] == "archived")]
+    return {
+        "n_forecasts": len(files),
+        "n_hindcasts": int((files["kind"] == "hindcast").sum()),
+        "made": sorted(set(files.loc[files["kind"] == "hindcast", "made"])),
+        "throughs": sorted(int(t) for t in files["through"]),
+        "years": sorted(int(y) for y in set(a["year"])),
+        "n": len(a),
+        "inside80": int(a["inside80"].sum()),
+        "inside95": int(a["inside95"].sum()),
+        "above": int((a["actual"] > a["median"]).sum()),
+        "below": int((a["actual"] < a["median"]).sum()),
+        "mean_pit": float(a["pit"].mean()) if len(a) else None,
+        "wins": wins,
+        "targets": targets,
+        "pending_years": sorted(int(y) for y in set(pending["year"])),
+        "n_pending": len(pending.drop_duplicates(["file", "year"])),
+        "changed_data": sorted(int(t) for t in files.loc[files["same_data"] == False, "through"]),  # noqa: E712
+        "today_same": None if today is None else bool(np.allclose(today, crps["archived"])),
+    }

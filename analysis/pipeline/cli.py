@@ -203,13 +203,17 @@ def cmd_forecast(args) -> int:
         The exit status: 0.
     """
     from ..stats import record
-    from ..stats.metrics import YearOutsideData
+    from ..stats.metrics import YearOutsideData, releases
 
     ds = _load_or_fail(args.data)
     folder = args.archive or Path(ds.data_dir).parent / "forecasts"
     kind = "hindcast" if args.hindcast else "forecast"
+    years = args.through or [releases(ds)[-1].through]
+    taken = [folder / f"{y}-{kind}.csv" for y in years if (folder / f"{y}-{kind}.csv").exists()]
+    if args.write and taken:  # refused before any fit, and for every year asked: all or nothing
+        raise SystemExit(f"{PROG} forecast: error: {taken[0]} exists: an archived forecast is never rewritten")
     try:
-        made = [record.make(ds, y, kind) for y in (args.through or [None])]
+        made = [record.make(ds, y, kind) for y in years]
     except YearOutsideData as exc:
         raise UsageError(_through_option(exc)) from None
     except ValueError as exc:
@@ -219,9 +223,6 @@ def cmd_forecast(args) -> int:
         for f in made:  # the files as they would be written (their names first when there are several)
             sys.stdout.write((f"# {f.filename}\n" if len(made) > 1 else "") + f.to_bytes().decode("utf-8"))
         return 0
-    taken = [folder / f.filename for f in made if (folder / f.filename).exists()]
-    if taken:
-        raise SystemExit(f"{PROG} forecast: error: {taken[0]} exists: an archived forecast is never rewritten")
     for f in made:
         try:
             path = record.write(f, folder)

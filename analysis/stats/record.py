@@ -181,11 +181,19 @@ def data_digest(periods, statements) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _as_interval_end(level: float) -> float:
+    """A level as the end of the central interval it bounds is computed (``(1 - 0.95) / 2`` for 0.025), so that
+    the stored quantiles are, to the last simulated value, the intervals the reports print
+    (:func:`analysis.stats.model.central_interval`)."""
+    return (1 - (1 - 2 * level)) / 2 if level < 0.5 else (1 + (2 * level - 1)) / 2 if level > 0.5 else 0.5
+
+
 def _quantile_frame(samples: dict[str, np.ndarray], years: list[int], through: int) -> pd.DataFrame:
     """Quantiles at :data:`LEVELS` of simulated draws ``{target: (n, len(years))}`` (simulated values)."""
     rows = []
+    at = [_as_interval_end(level) for level in LEVELS]
     for target in TARGETS:
-        qs = np.quantile(samples[target], LEVELS, axis=0, method="inverted_cdf")
+        qs = np.quantile(samples[target], at, axis=0, method="inverted_cdf")
         for j, y in enumerate(years):
             for level, v in zip(LEVELS, qs[:, j], strict=True):
                 v = round(float(v), _DECIMALS[target]) + 0.0  # the value as stored (no -0.0)

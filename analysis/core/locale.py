@@ -618,19 +618,19 @@ RECORD_WORDS: dict[str, tuple[str, str]] = {
     "record_n": ("已评分数字", "figures scored"),
     "record_inside80": ("落在80%区间内", "inside 80%"),
     "record_inside95": ("落在95%区间内", "inside 95%"),
-    "record_is80": ("区间评分（80%）", "interval score, 80%"),
-    "record_is95": ("区间评分（95%）", "interval score, 95%"),
-    "record_crps": ("连续分级概率评分", "CRPS"),
-    "record_crps_of": ("连续分级概率评分：{who}", "CRPS: {who}"),
-    "record_pit": ("概率积分变换值", "PIT"),
-    "record_mean_pit": ("平均概率积分变换值", "mean PIT"),
+    "record_is80": ("范围评分（80%）", "interval score, 80%"),
+    "record_is95": ("范围评分（95%）", "interval score, 95%"),
+    "record_crps": ("误差评分", "CRPS"),
+    "record_crps_of": ("误差评分：{who}", "CRPS: {who}"),
+    "record_pit": ("实际所处分位", "PIT"),
+    "record_mean_pit": ("实际平均所处分位", "mean PIT"),
     "caption_record": (
-        "每份存档预测对其后公布数字的评分（区间评分与连续分级概率评分越低越好；概率积分变换值接近0.5为居中）",
+        "每份存档预测对其后公布数字的评分（范围评分与误差评分越低越好；实际所处分位接近0.5为居中）",
         "Each archived forecast scored against the figure published later (interval scores and CRPS: lower is "
         "better; a PIT near 0.5 is central)",
     ),
     "caption_record_compare": (
-        "同一数字的连续分级概率评分：存档预测、今日模型在同样数据上的重算与两个简单基准（越低越好）",
+        "同一数字的误差评分：存档预测、今日模型在同样数据上的重算与两个简单基准（越低越好）",
         "The CRPS of each figure: the archived forecast, today's model refitted on the same data, and two simple "
         "baselines (lower is better)",
     ),

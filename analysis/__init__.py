@@ -39,6 +39,7 @@ _API = {
     "Results": ".stats.results",
     "compute": ".stats.results",
     "latest_backtest": ".stats.results",
+    "forecast_record": ".stats.record",
     "Scenario": ".stats.projection",
     "posterior": ".stats.posterior",
     "what_if": ".stats.posterior",

@@ -44,7 +44,7 @@ from .test_metrics import INV23, INV24, P23, P24
 NB_DIR = ROOT / "notebooks"
 #: one report per release: 2019–2020 came out with 2021 (the 2021 article), so it has no report of its own
 REPORTS = ["2021", "2022", "2023", "2024"]
-ANALYSES = ["1.0-trends", "2.0-landing", "3.0-mix", "4.0-projection"]
+ANALYSES = ["1.0-trends", "2.0-landing", "3.0-mix", "4.0-projection", "6.0-forecast-record"]
 
 
 @pytest.fixture(scope="module")

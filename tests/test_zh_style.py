@@ -35,7 +35,7 @@ NOT_CHINESE = ("本包", "修饰", "统一分组", "公布期")
 #: The model's technical terms: the methods only.
 TECHNICAL = ("置信区间", "区间得分", "连续分级概率评分", "CRPS", "Pareto", "帕累托")
 #: The methods sections (technical terms allowed there).
-METHODS = {"basis", "model", "calibration", "claims", "caveats", "sources"}
+METHODS = {"basis", "model", "calibration", "claims", "caveats", "sources", "record_methods"}
 _URL = re.compile(r"https?://\S+")
 
 

@@ -718,6 +718,67 @@ FURNITURE_WORDS: dict[str, tuple[str, str]] = {
 }
 WORDS.update(FURNITURE_WORDS)
 
+# ---- the forecast record (issue 22, item 6: analysis.stats.record, notebook 6.0, its tables and chart)
+RECORD_WORDS: dict[str, tuple[str, str]] = {
+    "title_forecast-record": ("预测记录", "Forecast record"),
+    "h_record": ("存档预测与后来公布的数字", "The archived forecasts against the figures that followed"),
+    "h_record_compare": ("与基准及今日模型比较", "Beside the baselines and today's model"),
+    "record_through": ("所据数据截至", "data through"),
+    "record_kind": ("类型", "kind"),
+    "record_kind_forecast": ("当时所作", "made at the time"),
+    "record_kind_hindcast": ("事后重算", "hindcast"),
+    "record_pending": ("尚未公布", "pending"),
+    "record_forecaster": ("预测者", "forecaster"),
+    "record_archived": ("存档预测", "archived forecast"),
+    "record_today": ("今日模型重算（事后）", "today's model, refitted (hindcast)"),
+    "record_poisson": ("恒定速率基准", "constant-rate baseline"),
+    "record_last": ("沿用上年基准", "last-value baseline"),
+    "record_n": ("已评分数字", "figures scored"),
+    "record_inside80": ("落在80%区间内", "inside 80%"),
+    "record_inside95": ("落在95%区间内", "inside 95%"),
+    "record_is80": ("范围评分（80%）", "interval score, 80%"),
+    "record_is95": ("范围评分（95%）", "interval score, 95%"),
+    "record_crps": ("误差评分", "CRPS"),
+    "record_crps_of": ("误差评分：{who}", "CRPS: {who}"),
+    "record_pit": ("实际所处分位", "PIT"),
+    "record_mean_pit": ("实际平均所处分位", "mean PIT"),
+    "caption_record": (
+        "每份存档预测对其后公布数字的评分（范围评分与误差评分越低越好；实际所处分位接近0.5为居中）",
+        "Each archived forecast scored against the figure published later (interval scores and CRPS: lower is "
+        "better; a PIT near 0.5 is central)",
+    ),
+    "caption_record_compare": (
+        "同一数字的误差评分：存档预测、今日模型在同样数据上的重算与两个简单基准（越低越好）",
+        "The CRPS of each figure: the archived forecast, today's model refitted on the same data, and two simple "
+        "baselines (lower is better)",
+    ),
+    "caption_record_summary": (
+        "各预测者的平均评分（只计已公布的数字）",
+        "Each forecaster's mean scores (published figures only)",
+    ),
+}
+WORDS.update(RECORD_WORDS)
+#: the forecast record's chart words (merged into CHART_WORDS)
+CHART_WORDS.update(
+    {
+        "record_projects": (
+            "存档预测的区间是否覆盖了后来的签约数？",
+            "Did the archived intervals hold the projects signed?",
+        ),
+        "record_investment": (
+            "存档预测的区间是否覆盖了后来的意向投资额？",
+            "Did the archived intervals hold the intended investment?",
+        ),
+        "record_published": ("已公布的数字", "published figure"),
+        "record_from": ("据截至{year}年的数据", "from data through {year}"),
+        "record_alt": (
+            "{n}项对后来公布的{measure}的存档预测中，{inside}项的95%区间覆盖了实际数字。",
+            "{inside} of the {n} archived forecasts of {measure} figures published later held them in their 95% "
+            "intervals.",
+        ),
+    }
+)
+
 
 def month_name(month: int, lang: str) -> str:
     """A month as a date writes it in ``lang`` (zh: the number before 月; en: its name).

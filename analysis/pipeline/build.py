@@ -188,8 +188,8 @@ def _files(folder: Path, patterns) -> list[Path]:
 def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> str:
     """Digest of what every unit depends on, plus ``extra`` (arguments).
 
-    The data files, the analysis package (code, templates and the stored calibration study), the pinned
-    stack (constraints.txt) and the interpreter's version.
+    The data files, the forecast archive beside them, the analysis package (code, templates and the stored
+    calibration study), the pinned stack (constraints.txt) and the interpreter's version.
 
     Parameters
     ----------
@@ -208,6 +208,7 @@ def inputs_digest(data_dir: Path | None = None, extra: dict | None = None) -> st
     pkg = ROOT / "analysis"
     for p in (
         _files(data_dir, ["*.csv"])
+        + _files(data_dir.parent / "forecasts", ["*.csv"])  # the forecast archive beside the data (its record page)
         + _files(pkg, ["**/*.py", "**/templates/**/*", "**/validation/*"])
         + [ROOT / "constraints.txt"]
     ):

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {check,metrics,calibrate,build,notebooks}``.
+"""Command line: ``python -m analysis {check,metrics,calibrate,forecast,build,notebooks}``.
 
 Heavy imports happen inside the commands so that ``--help`` answers at once. Every expected failure
 (bad arguments, bad data, a failing notebook) ends in a one-line message and a non-zero exit, never a
@@ -180,6 +180,55 @@ def cmd_calibrate(args) -> int:
         print(json.dumps(jsonable(df.to_dict("records")), ensure_ascii=False, indent=2, allow_nan=False))
     else:
         print(calibration.format_table(df))
+    return 0
+
+
+def cmd_forecast(args) -> int:
+    """``forecast``: the forecast from the data through a release (1–3 years ahead); ``--write`` archives it.
+
+    Without ``--through`` the latest release's forecast, kind ``forecast`` (made at the time); ``--hindcast`` labels
+    it made later from the data of the time, the only kind an earlier release may have. ``--through`` takes several
+    years (seeding: ``forecast --write --hindcast --through 2021 2022 2023 2024``). An archived file is never
+    rewritten: a forecast already in the archive is refused (exit 1) and nothing is written for any year.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``forecast`` arguments (:func:`parser`): ``data``, ``through``, ``hindcast``, ``write``,
+        ``archive``.
+
+    Returns
+    -------
+    int
+        The exit status: 0.
+    """
+    from ..stats import record
+    from ..stats.metrics import YearOutsideData, releases
+
+    ds = _load_or_fail(args.data)
+    folder = args.archive or Path(ds.data_dir).parent / "forecasts"
+    kind = "hindcast" if args.hindcast else "forecast"
+    years = args.through or [releases(ds)[-1].through]
+    taken = [folder / f"{y}-{kind}.csv" for y in years if (folder / f"{y}-{kind}.csv").exists()]
+    if args.write and taken:  # refused before any fit, and for every year asked: all or nothing
+        raise SystemExit(f"{PROG} forecast: error: {taken[0]} exists: an archived forecast is never rewritten")
+    try:
+        made = [record.make(ds, y, kind) for y in years]
+    except YearOutsideData as exc:
+        raise UsageError(_through_option(exc)) from None
+    except ValueError as exc:
+        hint = " (add --hindcast)" if kind == "forecast" and "is a hindcast" in str(exc) else ""
+        raise UsageError(f"{exc}{hint}") from None
+    if not args.write:
+        for f in made:  # the files as they would be written (their names first when there are several)
+            sys.stdout.write((f"# {f.filename}\n" if len(made) > 1 else "") + f.to_bytes().decode("utf-8"))
+        return 0
+    for f in made:
+        try:
+            path = record.write(f, folder)
+        except FileExistsError as exc:
+            raise SystemExit(f"{PROG} forecast: error: {exc}") from None
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -468,6 +517,38 @@ def parser() -> argparse.ArgumentParser:
         "--write", action="store_true", help="store the table in analysis/validation/ for the reports (full study only)"
     )
     k.set_defaults(func=cmd_calibrate)
+
+    f = sub.add_parser(
+        "forecast",
+        help="the forecast from the data through a release; --write keeps it in forecasts/ (never rewritten)",
+        description="The model's forecast (quantiles of each year's projects and intended investment, 1 to 3 "
+        "years ahead) from the data through a release. --write adds it to the archive, one CSV file per "
+        "forecast with the model version and a digest of the data it was fitted on; an existing file is never "
+        "rewritten. Seed the archive with hindcasts: forecast --write --hindcast --through 2021 2022 2023 2024.",
+    )
+    _data_arg(f)
+    f.add_argument(
+        "--through",
+        metavar="YEAR",
+        type=_year,
+        nargs="+",
+        default=None,
+        help="the last year of a release, or several (default: the latest release)",
+    )
+    f.add_argument(
+        "--hindcast",
+        action="store_true",
+        help="label it a hindcast: made now from the data of the time (needed for an earlier release)",
+    )
+    f.add_argument("--write", action="store_true", help="add it to the archive (refused when the file exists)")
+    f.add_argument(
+        "--archive",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="the archive (default: forecasts/ beside the data directory)",
+    )
+    f.set_defaults(func=cmd_forecast)
 
     b = sub.add_parser(
         "build",

@@ -60,6 +60,7 @@ __all__ = [
     "mix",
     "png",
     "projection",
+    "record",
     "save",
     "setup_style",
     "signings",
@@ -1544,4 +1545,87 @@ def series(res, lang: str = "zh", size: str = "narrow") -> Figure:
     ax.grid(False)
     sns.despine(ax=ax, left=True)
     _title(ax, loc.chart_word("signings_projects"), size)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- 9 the forecast record
+
+
+@_redrawable
+def record(
+    res, lang: str = "zh", rec: pd.DataFrame | None = None, measure: str = "projects", size: str = "wide"
+) -> Figure:
+    """The archived forecasts' 80 %/95 % intervals beside the yearly figures published later.
+
+    Each archived forecast is drawn in its own shade at the years it forecasts (80 % thick, 95 % thin, the
+    median a tick), the forecasts of one year side by side, oldest first; a published single year is a line across.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (the published figures are read from ``res.periods``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+    rec : pandas.DataFrame, optional
+        What :func:`analysis.stats.record.forecast_record` returns (default: the archive beside the data).
+    measure : str
+        ``"projects"`` or ``"investment"``.
+    size : str
+        ``"wide"`` (laptops, notebooks) or ``"narrow"`` (phones).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (a :class:`Chart`).
+
+    Examples
+    --------
+    >>> from analysis import charts, compute, load
+    >>> fig = charts.record(compute(load(), projection=False), "en")
+    >>> " ".join(fig.axes[0].get_title(loc="left").split())
+    'Did the archived intervals hold the projects signed?'
+    """
+    from ..stats.record import forecast_record
+
+    loc = _ensure_style(lang)
+    target = "projects" if measure == "projects" else "investment_100m_yuan"
+    rec = forecast_record(res.dataset, refit=False) if rec is None else rec
+    a = rec[(rec["forecaster"] == "archived") & (rec["target"] == target)]
+    fig = _new(size, 4.4)
+    ax = fig.subplots()
+    throughs = sorted(set(a["through"].astype(int)))
+    shades = sns.color_palette("crest", n_colors=len(throughs)) if throughs else []
+    width = 0.7 / max(len(throughs), 1)
+    handles = []
+    top = 0.0
+    for i, (t, shade) in enumerate(zip(throughs, shades, strict=True)):
+        g = a[a["through"] == t]
+        x = g["year"].to_numpy(float) - 0.35 + width * (i + 0.5)
+        ax.vlines(x, g["pi95_lo"], g["pi95_hi"], color=shade, linewidth=1.5)
+        ax.vlines(x, g["pi80_lo"], g["pi80_hi"], color=shade, linewidth=5)
+        ax.plot(x, g["median"], "_", color="white", markersize=6, markeredgewidth=1.5)
+        handles.append(Line2D([], [], color=shade, linewidth=5, label=loc.chart_word("record_from", year=t)))
+        top = max(top, float(g["pi95_hi"].max()))
+    pub = res.periods[(res.periods["n_years"] == 1) & res.periods[target].notna()]
+    ax.hlines(pub[target].astype(float), pub["first_year"] - 0.42, pub["first_year"] + 0.42, color="0.1", zorder=5)
+    handles.append(Line2D([], [], color="0.1", label=loc.chart_word("record_published")))
+    top = max(top, float(pub[target].max()) if len(pub) else 0.0)
+    years = sorted(set(a["year"].astype(int)) | set(pub["first_year"].astype(int)))
+    if years:
+        ax.set_xticks(range(years[0], years[-1] + 1, 1 if size == "wide" else 2))
+        ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    ax.set_ylim(0, (top or 1) * 1.08)
+    _thousands(ax, counts=measure == "projects")
+    ax.set_ylabel(loc.chart_word("per_year_axis" if measure == "projects" else "yi_yuan_per_year_axis"))
+    ax.grid(axis="x", visible=False)
+    sns.despine(ax=ax, left=True)
+    _title(ax, loc.chart_word(f"record_{measure}"), size)
+    _legend_below(fig, handles, size)
+    scored = a[a["status"] == "scored"]
+    fig.alt = loc.chart_word(
+        "record_alt",
+        n=len(scored),
+        inside=int(scored["inside95"].sum()),
+        measure=loc.word(f"metric_{target}"),
+    )
     return fig

@@ -706,6 +706,17 @@ def _table_frame(fn_name: str):
     return frame
 
 
+def _record_frame(res, lang, rec=None, measure="projects", *_, **__) -> pd.DataFrame:
+    """The forecast record's chart: the rows of its table for the measure drawn (``tables.record``)."""
+    from ..stats.record import forecast_record
+    from . import tables
+
+    rec = forecast_record(res.dataset, refit=False) if rec is None else rec
+    return tables.record(
+        rec[rec["target"] == ("projects" if measure == "projects" else "investment_100m_yuan")], lang
+    ).data
+
+
 #: chart function name → the frame of the numbers it shows (each with its hedges in a column of its own)
 CHART_FRAMES = {
     "signings": _table_frame("periods"),
@@ -715,6 +726,7 @@ CHART_FRAMES = {
     "mix": _table_frame("mix"),
     "compare": _table_frame("compare"),
     "projection": _projection_frame,
+    "record": _record_frame,
 }
 
 

@@ -30,6 +30,8 @@ from . import downloads, prose
 REMOVE_TAG = "remove-in-report"
 MAIN_POINTS_TAG = "main-points"
 METHODS_TAG = "methods"
+#: analysis pages whose title is their own prose section (the forecast record: its finding from the archive)
+TITLE_SECTIONS = {"forecast-record": "record_headline"}
 #: where a page's CSV files are, relative to the page (the charts' are written there by notebook.chart)
 CSV_DIR = "figures"
 
@@ -549,6 +551,8 @@ def analysis_title(stem: str, lang: str, full: bool = False, res=None) -> str:
     title = loc.word(f"title_{key}")
     if full and res is not None and key in findings.SUBJECTS and findings.lead(res, key):
         return prose.text("headline", res, loc, subject=key).strip()
+    if full and res is not None and key in TITLE_SECTIONS:  # a page whose finding is not one of the results'
+        return prose.text(TITLE_SECTIONS[key], res, loc).strip()
     return f"{title} · {loc.word('conference')}" if full else title
 
 

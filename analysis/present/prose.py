@@ -44,6 +44,9 @@ SECTIONS = (
     "since_then",
     "caveats",
     "sources",
+    "record",
+    "record_headline",
+    "record_methods",
 )
 
 
@@ -1187,6 +1190,41 @@ def ctx_headline(res, loc, subject: str | None = None):
     return {"cur": cur, "subject": subject, "top": top, "own_period": own}
 
 
+def ctx_record(res, loc, record=None):
+    """The forecast record in words: what the archived forecasts did against the figures that followed.
+
+    Parameters
+    ----------
+    res : analysis.stats.results.Results
+        What ``compute`` returns (its data: the archive beside them is read when ``record`` is not given).
+    loc : analysis.core.locale.Locale
+        The language.
+    record : pandas.DataFrame, optional
+        What :func:`analysis.stats.record.forecast_record` returns (default: the archive's, without today's refit).
+
+    Returns
+    -------
+    dict
+        :func:`analysis.stats.record.facts`, with the dates and the targets' names in the language.
+
+    Examples
+    --------
+    >>> from analysis import compute, load, prose
+    >>> from analysis.core.locale import Locale
+    >>> res = compute(load(), projection=False)
+    >>> prose.ctx_record(res, Locale("en"))["years"]
+    [2022, 2023, 2024]
+    """
+    from ..stats import projection as P
+    from ..stats import record as R
+
+    rec = R.forecast_record(res.dataset, refit=False) if record is None else record
+    f = R.facts(rec)
+    made = [loc.date(tuple(int(x) for x in d.split("-"))) for d in f["made"]]
+    targets = [{**t, "name": Md(loc.word(f"metric_{t['target']}"))} for t in f["targets"]]
+    return {**f, "made": [Md(m) for m in made], "targets": targets, "levels": len(R.LEVELS), "n_sims": P.N_SIMS}
+
+
 def finding(f, res, lang, form: str = "sentence") -> str:
     """One finding in words, as plain text: the sentence of a main point or the clause of a title.
 
@@ -1341,4 +1379,7 @@ _CONTEXT = {
     "since_then": ctx_since_then,
     "caveats": ctx_caveats,
     "sources": ctx_sources,
+    "record": ctx_record,
+    "record_headline": ctx_record,
+    "record_methods": ctx_record,
 }

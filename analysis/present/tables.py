@@ -1301,3 +1301,179 @@ def landing_priors(res, lang: str) -> Table | None:
     st = _style(df, "landingpriors", {}, caption=loc.word("caption_landing_priors"), key=key, wrap=[why], loc=loc)
     _right(st, list(df.columns[2:8]))
     return st
+
+
+# --------------------------------------------------------------------------------------------- the forecast record
+
+
+def _record_key(rec: pd.DataFrame, loc: locale.Locale) -> dict[str, list]:
+    """The columns that name a row of the record: the data it was made from, the year, the measure, the figure."""
+    return {
+        loc.word("record_through"): rec["through"].astype(int).astype(str).tolist(),
+        loc.word("year"): rec["year"].astype(int).astype(str).tolist(),
+        loc.word("metric"): [loc.word(locale.METRIC_LABELS[m]) for m in rec["target"]],
+        loc.word("actual"): [
+            loc.word("record_pending") if s == "pending" else loc.hedged(v, q)
+            for s, v, q in zip(rec["status"], rec["actual"], rec["actual_qualifier"], strict=True)
+        ],
+    }
+
+
+def record(rec: pd.DataFrame, lang: str) -> Table:
+    """Each archived forecast against the figure published later: its intervals and scores (pending: no scores).
+
+    Parameters
+    ----------
+    rec : pandas.DataFrame
+        What :func:`analysis.stats.record.forecast_record` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table (``.data``: the plain frame).
+
+    Examples
+    --------
+    >>> from analysis import forecast_record, load, tables
+    >>> t = tables.record(forecast_record(load(), refit=False), "en")
+    >>> list(t.data.columns[:4])
+    ['data through', 'kind', 'year', 'measure']
+    """
+    loc = locale.of(lang)
+    a = rec[rec["forecaster"] == "archived"].reset_index(drop=True)
+    key = _record_key(a, loc)
+    kind = {loc.word("record_kind"): [loc.word(f"record_kind_{k}") for k in a["kind"]]}
+    first = dict(list(key.items())[:1])
+    df = pd.DataFrame(
+        {
+            **first,
+            **kind,
+            **dict(list(key.items())[1:]),
+            loc.word("median"): [loc.rounded(v) for v in a["median"]],
+            loc.word("pi80"): [loc.interval(x, y) for x, y in zip(a["pi80_lo"], a["pi80_hi"], strict=True)],
+            loc.word("pi95"): [loc.interval(x, y) for x, y in zip(a["pi95_lo"], a["pi95_hi"], strict=True)],
+            loc.word("record_is80"): a["interval_score80"].astype(float),
+            loc.word("record_is95"): a["interval_score95"].astype(float),
+            loc.word("record_crps"): a["crps"].astype(float),
+            loc.word("record_pit"): [None if pd.isna(p) else loc.fixed(p, 2) for p in a["pit"]],
+        }
+    )
+    numeric = {loc.word(w): c for w, c in (("record_is80", "interval_score95"), ("record_is95", "interval_score95"))}
+    st = _style(
+        df,
+        "record",
+        {**numeric, loc.word("record_crps"): "crps"},
+        caption=loc.word("caption_record"),
+        key=list(key)[:4],
+        wrap=[loc.word("metric"), loc.word("record_kind")],
+        loc=loc,
+    )
+    _right(st, [loc.word(w) for w in ("actual", "median", "pi80", "pi95", "record_pit")])
+    return st
+
+
+def record_compare(rec: pd.DataFrame, lang: str) -> Table:
+    """The CRPS of each published figure: the archived forecast, today's model refitted, the two baselines.
+
+    Parameters
+    ----------
+    rec : pandas.DataFrame
+        What :func:`analysis.stats.record.forecast_record` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table, one row per scored figure of each archived forecast.
+
+    Examples
+    --------
+    >>> from analysis import forecast_record, load, tables
+    >>> t = tables.record_compare(forecast_record(load(), refit=False), "en")
+    >>> list(t.data.columns[4:])
+    ['CRPS: archived forecast', 'CRPS: constant-rate baseline', 'CRPS: last-value baseline']
+    """
+    loc = locale.of(lang)
+    s = rec[rec["status"] == "scored"]
+    a = s[s["forecaster"] == "archived"].reset_index(drop=True)
+    cols = {}
+    for name in (f for f in ("archived", "today", "poisson", "last") if f in set(s["forecaster"])):
+        g = s[s["forecaster"] == name].set_index(["file", "target", "year"])["crps"]
+        label = loc.word("record_crps_of", who=loc.word(f"record_{name}"))
+        cols[label] = [float(g.loc[(f, t, y)]) for f, t, y in zip(a["file"], a["target"], a["year"], strict=True)]
+    key = _record_key(a, loc)
+    df = pd.DataFrame({**key, **cols})
+    st = _style(
+        df,
+        "record-compare",
+        dict.fromkeys(cols, "crps"),
+        caption=loc.word("caption_record_compare"),
+        key=list(key),
+        wrap=[loc.word("metric")],
+        loc=loc,
+    )
+    _right(st, [loc.word("actual")])
+    return st
+
+
+def record_summary(rec: pd.DataFrame, lang: str) -> Table:
+    """Each forecaster's mean scores over the published figures, per measure.
+
+    Parameters
+    ----------
+    rec : pandas.DataFrame
+        What :func:`analysis.stats.record.forecast_record` returns.
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table
+        The styled table.
+
+    Examples
+    --------
+    >>> from analysis import forecast_record, load, tables
+    >>> t = tables.record_summary(forecast_record(load(), refit=False), "en")
+    >>> t.data.iloc[0, 0]
+    'archived forecast'
+    """
+    from ..stats.record import summary
+
+    loc = locale.of(lang)
+    sm = summary(rec)
+    df = pd.DataFrame(
+        {
+            loc.word("record_forecaster"): [loc.word(f"record_{f}") for f in sm["forecaster"]],
+            loc.word("metric"): [loc.word(locale.METRIC_LABELS[m]) for m in sm["target"]],
+            loc.word("record_n"): sm["n"].astype(int),
+            loc.word("record_inside80"): sm["inside80"].astype(int),
+            loc.word("record_inside95"): sm["inside95"].astype(int),
+            loc.word("record_is80"): sm["interval_score80"],
+            loc.word("record_is95"): sm["interval_score95"],
+            loc.word("record_crps"): sm["crps"],
+            loc.word("record_mean_pit"): [loc.fixed(p, 2) for p in sm["mean_pit"]],
+        }
+    )
+    numeric = {
+        loc.word("record_n"): "projects",
+        loc.word("record_inside80"): "projects",
+        loc.word("record_inside95"): "projects",
+        loc.word("record_is80"): "interval_score95",
+        loc.word("record_is95"): "interval_score95",
+        loc.word("record_crps"): "crps",
+    }
+    st = _style(
+        df,
+        "record-summary",
+        numeric,
+        caption=loc.word("caption_record_summary"),
+        key=[loc.word("record_forecaster"), loc.word("metric")],
+        wrap=[loc.word("record_forecaster"), loc.word("metric")],
+        loc=loc,
+    )
+    _right(st, [loc.word("record_mean_pit")])
+    return st

@@ -1074,7 +1074,7 @@ def ctx_calibration(res, loc, study=None, meta=None):
     >>> from analysis.core.locale import Locale
     >>> res = compute(load(), 2023)
     >>> sorted(prose.ctx_calibration(res, Locale("en")))[:6]
-    ['aggregates', 'alpha', 'fine', 'horizon', 'khat', 'n']
+    ['aggregates', 'alpha', 'fine', 'horizon', 'khat', 'khat_limit']
     """
     from ..stats import calibration
 

@@ -1,25 +1,25 @@
-"""Simulation-study tests: calibration inside the model family (fails if intervals are too narrow
-*or* too wide), gains over the constant-rate baseline under drift, determinism, formatting, and the
-stored study the reports show.
+"""Simulation-study tests: the stored study (calibration tail by tail in the model's own world, the verdict,
+the diagnostics, the digest of code and tables), the study's machinery on tiny runs (tails, tests, seeding per
+chunk), and the simulated worlds from first principles.
 
-Two coverage checks, both with bands of three binomial standard errors either side of the nominal
-level (computed from the number of histories, not typed in):
+Every band comes from the number of histories and the nominal level, not from a typed figure: a tail's share
+of misses has the binomial standard error sqrt(a (1 - a) / n) at its nominal share a = (1 - level) / 2, and
+bands are three of them. The stored study (``python -m analysis calibrate --write``, 1000 histories per world)
+is read, not rerun; the live runs are a few histories each, for behaviour only.
 
-* live, 200 simulated histories of the model's own process (8 grid nodes per scale axis, to keep the
-  suite fast): bands of about ±0.085 at 80 % and ±0.046 at 95 %, so it catches gross miscalibration;
-* stored, the full study of ``python -m analysis calibrate --write`` (1000 histories per world), which
-  must describe the code installed (its digest) and is held to about ±0.038 and ±0.021. Of the 16
-  checks of each, a calibrated model fails one with probability of well under 5 % (they are correlated).
-
-Coverage is computed from the randomised PIT, so that discrete counts are not credited with whole
-atoms at the interval ends.
+Coverage is computed from the randomised PIT, so that discrete counts are not credited with whole atoms at the
+interval ends.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis import load
 from analysis.stats import calibration as C
@@ -27,79 +27,175 @@ from analysis.stats import metrics as M
 
 from .conftest import DATA
 
-
-def bands(n: int, k: float = 3.0) -> dict[float, tuple[float, float]]:
-    return {lv: (lv - k * np.sqrt(lv * (1 - lv) / n), lv + k * np.sqrt(lv * (1 - lv) / n)) for lv in (0.8, 0.95)}
+TINY = C.Size(8, n_sims=300, n_draws=300, n_grid=6)
 
 
-CHECKED = [
-    ("projects", 1),
-    ("projects", 2),
-    ("projects", 3),
-    ("investment", 1),
-    ("investment", 2),
-    ("investment", 3),
-    ("projects_cum", 3),
-    ("investment_cum", 3),
-]
+def nominal_se(level: float, n: int) -> float:
+    """The binomial standard error of one tail's share of misses at its nominal value."""
+    a = (1 - level) / 2
+    return float(np.sqrt(a * (1 - a) / n))
 
 
 @pytest.fixture(scope="module")
-def own_process():
-    return C.run(processes=("model",), size=C.Size(200, n_sims=1000, n_grid=8), seed=101)
+def study():
+    return C.stored()  # raises StaleStudy when the model, priors, study or a stored table changed since it ran
 
 
 @pytest.fixture(scope="module")
-def drifting():
-    return C.run(processes=("growth", "rw"), size=C.Size(60, n_sims=1000, n_grid=8), seed=202)
+def tiny():
+    """A few histories of the model's own world and of the break in the first forecast year (2 chunks each)."""
+    return C.run(processes=("model", "break"), size=TINY, seed=7, chunk=4)
 
 
-def _outside_bands(study: pd.DataFrame) -> list:
-    df = study[study["process"] == "model"].set_index(["metric", "horizon", "level"])
-    n = int(df["n"].iloc[0])
+# ------------------------------------------------------------------------------------------ the stored study
+
+
+def test_the_stored_study_covers_every_world_at_full_size(study):
+    s, meta = study
+    assert meta["processes"] == list(C.PROCESSES) and len(C.PROCESSES) >= 8
+    assert {"model", "growth", "jump", "rw", "heavy", "break", "rw_big", "negbin", "reversal"} <= set(C.PROCESSES)
+    assert meta["size"] == {"n_histories": 1000, "n_sims": 2000, "n_draws": 1000, "n_grid": 10}
+    assert (s.table["n"] == 1000).all() and (s.pit["n"] == 1000).all()
+    assert set(s.table["process"]) == set(s.pit["process"]) == set(s.diagnostics["process"]) == set(C.PROCESSES)
+    assert (s.diagnostics["fits"] == 1000).all()
+
+
+def test_in_the_models_world_each_tail_misses_at_most_its_share_plus_three_se(study):
+    """Each tail (below, above) of every target and level: misses at most (1 - level)/2 + 3 SE."""
+    t = study[0].table
+    own = t[t["process"] == "model"]
+    assert len(own) == 2 * len(C._targets(3))
     bad = []
-    for metric, h in CHECKED:
-        for level, (lo, hi) in bands(n).items():
-            cov = df.loc[(metric, h, level), "coverage"]
-            if not lo <= cov <= hi:
-                bad.append((metric, h, level, cov))
-    return bad
+    for r in own.itertuples(index=False):
+        se = nominal_se(r.level, r.n)
+        assert r.tail_se == pytest.approx(se, rel=1e-5)
+        for tail in ("below", "above"):
+            if getattr(r, tail) > (1 - r.level) / 2 + 3 * se:
+                bad.append((r.metric, r.horizon, r.level, tail, getattr(r, tail)))
+    assert not bad
 
 
-def test_coverage_inside_model_family(own_process):
-    assert not _outside_bands(own_process)
-    # the standard errors reported are the binomial ones
-    r = own_process.set_index(["metric", "horizon", "level"]).loc[("projects", 1, 0.95)]
-    assert abs(r["mc_se"] - np.sqrt(r["coverage"] * (1 - r["coverage"]) / r["n"])) < 1e-12
-    assert r["n"] == 200
+def test_in_the_models_world_the_intervals_are_not_too_wide(study):
+    """Coverage at most the level + 3 binomial standard errors (of the nominal level) at every target."""
+    t = study[0].table
+    own = t[t["process"] == "model"]
+    too_wide = own[own["coverage"] > own["level"] + 3 * np.sqrt(own["level"] * (1 - own["level"]) / own["n"])]
+    assert too_wide.empty, too_wide[["metric", "horizon", "level", "coverage"]]
 
 
-def test_the_stored_study_describes_this_code_and_is_calibrated():
-    study, meta = C.stored()  # raises StaleStudy when the model, priors or study changed since it was run
-    assert meta["size"]["n_histories"] == 1000 and meta["processes"] == list(C.PROCESSES)
-    assert set(study["process"]) == set(C.PROCESSES) and (study["n"] == 1000).all()
-    assert not _outside_bands(study)
-    s = C.summary(study)
-    assert s["processes"]["model"]["better_than_poisson"] >= 1  # the model's own world: a real gain
+def test_in_the_models_world_the_pit_is_uniform(study):
+    """The chi-square test of each PIT histogram, recomputed from its bins, rejects nowhere (Bonferroni, 5 %)."""
+    pit = study[0].pit
+    own = pit[pit["process"] == "model"]
+    bins = own[[f"bin{b + 1}" for b in range(C.PIT_BINS)]].to_numpy()
+    assert (bins.sum(axis=1) == own["n"]).all()
+    expected = own["n"].to_numpy()[:, None] / C.PIT_BINS
+    chi2 = ((bins - expected) ** 2 / expected).sum(axis=1)
+    p = stats.chi2.sf(chi2, C.PIT_BINS - 1)
+    assert np.allclose(p, own["p_uniform"], rtol=1e-4, atol=1e-12)
+    assert (p * len(pit) > 0.05).all()
+
+
+def _flagged_independently(table: pd.DataFrame, alpha: float) -> set:
+    """(world, metric) with a tail whose one-sided binomial p-value, Holm-adjusted over the whole study, is at
+    most alpha: recomputed from the shares and n, with Holm's rule written out as a loop."""
+    tests = []
+    for r in table.itertuples(index=False):
+        for tail in ("below", "above"):
+            k = round(getattr(r, tail) * r.n)
+            tests.append((stats.binom.sf(k - 1, r.n, (1 - r.level) / 2), (r.process, r.metric)))
+    tests.sort(key=lambda t: t[0])
+    m, flagged = len(tests), set()
+    for i, (p, key) in enumerate(tests):
+        if p > alpha / (m - i):
+            break  # Holm: stop at the first test that is not rejected
+        flagged.add(key)
+    return flagged
+
+
+def test_the_verdict_lists_every_world_and_target_that_under_covers(study):
+    s = C.summary(study[0])
+    listed = {(proc, u["metric"]) for proc, e in s["processes"].items() for u in e["under"]}
+    assert listed == _flagged_independently(study[0].table, C.ALPHA)
+    # the break in the first forecast year cannot be foreseen: its one-year projects are too low
+    assert "projects" in {u["metric"] for u in s["processes"]["break"]["under"]}
+
+
+def test_the_report_names_every_under_covering_world_and_says_the_out_of_family_ones_are_built_to_fail(study):
+    from types import SimpleNamespace
+
+    from analysis import prose
+
+    res = SimpleNamespace(periods=M.trends(load(DATA)))  # all the section reads of a release: its shape
+    s = C.summary(study[0])
+    for lang in ("en", "zh"):
+        text = prose.render("calibration", res, lang, study=study[0], meta=study[1])
+        for proc, e in s["processes"].items():
+            assert C.process_label(proc, lang).lower() in text.lower()  # every world is named
+            if e["under"]:
+                line = next(x for x in text.splitlines() if x.startswith("- " + C.process_label(proc, lang)))
+                built = {"en": "built to break the model", "zh": "专为检验模型的失效而设"}[lang]
+                assert (built in line) == (proc in C.OUT_OF_FAMILY), line
+
+
+def test_fewer_than_one_percent_of_fits_have_khat_above_07(study):
+    """Every world and time structure: k-hat > 0.7 in under 1 % of the fits (after the sampler's refits)."""
+    d = study[0].diagnostics
+    assert {"khat_bad", "khat_max", "ess_q05", "ess_q50", "ess_q95"} <= set(d.columns)
+    assert (d["ess_q05"] <= d["ess_q50"]).all() and (d["ess_q50"] <= d["ess_q95"]).all()
+    bad = d[d["khat_bad"] >= 0.01]
+    assert bad.empty, bad[["process", "model", "khat_bad", "khat_max"]]
+
+
+def test_in_the_models_world_the_model_is_never_clearly_worse_than_a_baseline(study):
+    """The Bayesian predictive is the best forecast in its own world: its mean interval score is never above
+    a baseline's by three standard errors of the paired difference."""
+    t = study[0].table
+    own = t[t["process"] == "model"]
+    assert (own["is_model"] - own["is_poisson"] < 3 * own["is_gain_se"]).all()
+    assert (own["is_model"] - own["is_last"] < 3 * own["is_gain_last_se"]).all()
+
+
+# ------------------------------------------------------------------------------------------ digest and files
+
+
+def _copy_stored(tmp_path):
+    shutil.copytree(C.STORED_DIR, tmp_path / "v")
+    return tmp_path / "v"
 
 
 def test_a_stale_study_is_refused(tmp_path):
-    import json
-    import shutil
-
-    shutil.copytree(C.STORED_DIR, tmp_path / "v")
-    meta = json.loads((tmp_path / "v" / "calibration.json").read_text())
+    folder = _copy_stored(tmp_path)
+    meta = json.loads((folder / "calibration.json").read_text())
     meta["digest"] = "0" * 16
-    (tmp_path / "v" / "calibration.json").write_text(json.dumps(meta))
+    (folder / "calibration.json").write_text(json.dumps(meta))
     with pytest.raises(C.StaleStudy, match="run `make calibrate`"):
-        C.stored(tmp_path / "v")
+        C.stored(folder)
     with pytest.raises(C.StaleStudy, match="no stored calibration study"):
         C.stored(tmp_path / "missing")
 
 
-def _package_copy(tmp_path):
-    import shutil
+@pytest.mark.parametrize("name", ["calibration.csv", "calibration_pit.csv", "calibration_diagnostics.csv"])
+def test_a_table_edited_by_hand_is_refused(tmp_path, name):
+    folder = _copy_stored(tmp_path)
+    C.stored(folder)  # the copy is valid
+    lines = (folder / name).read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace(",1000,", ",999,", 1) if ",1000," in lines[1] else lines[1].replace(",0", ",1", 1)
+    (folder / name).write_text("".join(lines))
+    with pytest.raises(C.StaleStudy, match=f"{name}.*edited by hand"):
+        C.stored(folder)
 
+
+def test_metadata_edited_by_hand_is_refused(tmp_path):
+    folder = _copy_stored(tmp_path)
+    meta = json.loads((folder / "calibration.json").read_text())
+    meta["size"]["n_histories"] = 5000
+    (folder / "calibration.json").write_text(json.dumps(meta))
+    with pytest.raises(C.StaleStudy, match="calibration.json.*edited by hand"):
+        C.stored(folder)
+
+
+def _package_copy(tmp_path):
     pkg = tmp_path / "pkg"
     shutil.copytree(C.STORED_DIR.parents[1], pkg, ignore=shutil.ignore_patterns("__pycache__"))
     return pkg
@@ -179,26 +275,68 @@ def test_a_changed_prior_or_code_makes_the_study_stale(tmp_path, monkeypatch):
         C.stored()
 
 
-def test_model_beats_constant_rate_under_growth_and_random_walk(drifting):
-    for process, g in drifting.groupby("process"):
-        at95 = g[g.level == 0.95]
-        assert (at95.is_model < at95.is_poisson).all(), (process, at95[["metric", "horizon", "is_model", "is_poisson"]])
-        proj80 = g[(g.level == 0.8) & g.metric.str.startswith("projects")]
-        assert (proj80.is_model < proj80.is_poisson).all(), process
-        # investment at 80 %: pooled over horizons (the margins are smaller there)
-        inv80 = g[(g.level == 0.8) & g.metric.str.startswith("investment")]
-        assert inv80.is_model.mean() < inv80.is_poisson.mean(), process
+# ------------------------------------------------------------------------------------------ the machinery
 
 
-def test_deterministic_table():
-    a = C.run(processes=("jump", "heavy"), size=C.Size(3, n_sims=300), seed=5)
-    b = C.run(processes=("jump", "heavy"), size=C.Size(3, n_sims=300), seed=5)
-    cols = [c for c in a.columns if c != "seconds"]
-    pd.testing.assert_frame_equal(a[cols], b[cols])
-    assert set(a.process) == {"jump", "heavy"}
-    assert {"coverage", "mc_se", "is_model", "is_poisson", "is_last", "crps_model", "crps_poisson", "crps_last"} <= set(
-        a.columns
+def test_the_study_does_not_depend_on_the_worker_count_and_each_world_on_its_own_seed(tiny):
+    two = C.run(processes=("model", "break"), size=TINY, seed=7, chunk=4, jobs=2)
+    for attr in ("table", "pit", "diagnostics"):
+        pd.testing.assert_frame_equal(getattr(tiny, attr), getattr(two, attr))
+    alone = C.run(processes=("break",), size=TINY, seed=7, chunk=4)
+    cols = [c for c in alone.table.columns if not c.startswith("holm_")]  # Holm depends on the family of tests
+    pd.testing.assert_frame_equal(
+        alone.table[cols], tiny.table[tiny.table["process"] == "break"][cols].reset_index(drop=True)
     )
+
+
+def test_tails_and_their_tests(tiny):
+    t = tiny.table
+    assert np.allclose(t["coverage"] + t["below"] + t["above"], 1.0)
+    for tail in ("below", "above"):
+        k = np.rint(t[tail] * t["n"])
+        a = (1 - t["level"]) / 2
+        assert np.allclose(t[f"p_{tail}"], [stats.binom.sf(x - 1, n, p) for x, n, p in zip(k, t["n"], a, strict=True)])
+        assert (t[f"holm_{tail}"] >= t[f"p_{tail}"]).all()
+    # the break world: the first forecast year's count lies above nearly every interval, flagged after Holm
+    s = C.summary(tiny)
+    assert any(u["metric"] == "projects" and "above" in u["tails"] for u in s["processes"]["break"]["under"])
+    assert s["processes"]["break"]["out_of_family"] and not s["processes"]["model"]["out_of_family"]
+    assert (tiny.pit[[f"bin{b + 1}" for b in range(C.PIT_BINS)]].sum(axis=1) == TINY.n_histories).all()
+    assert set(tiny.diagnostics["model"]) == {"drift", "iid", "level"}
+
+
+def test_holm_matches_its_definition():
+    rng = np.random.default_rng(3)
+    for m in (1, 2, 7, 30):
+        p = rng.random(m) ** 3
+        order = np.argsort(p)
+        expected = np.empty(m)
+        running = 0.0
+        for i, j in enumerate(order):
+            running = max(running, min(1.0, (m - i) * p[j]))
+            expected[j] = running
+        assert np.allclose(C.holm(p), expected)
+
+
+def test_format_table(tiny):
+    text = C.format_table(tiny)
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["process", "metric", "h"] and {"below", "above", "nominal"} <= set(lines[0].split())
+    rows = len(tiny.table) + len(tiny.pit) + len(tiny.diagnostics)
+    assert sum(line.startswith(("model ", "break ")) for line in lines) == rows
+    under = sum(len(e["under"]) for e in C.summary(tiny)["processes"].values())
+    assert under and sum(line.startswith(("  model ", "  break ")) for line in lines) == under
+    assert "PIT histogram" in text and "ESS q05" in text and "under-covering worlds and targets:" in text
+    assert lines[-1].startswith("CPU seconds per 100 histories: model ")
+
+
+def test_the_command_names_every_world():
+    from analysis.pipeline import cli
+
+    assert cli.CALIBRATION_WORLDS == C.PROCESSES
+
+
+# ------------------------------------------------------------------------------------------ the worlds
 
 
 def test_simulated_history_shapes():
@@ -209,12 +347,53 @@ def test_simulated_history_shapes():
         assert future["projects"].shape == (2,) and np.all(future["investment"] > 0)
 
 
-def test_format_table(drifting):
-    text = C.format_table(drifting)
-    lines = text.splitlines()
-    assert lines[0].split()[:3] == ["process", "metric", "h"]
-    assert len(lines) == len(drifting) + 4
-    assert "growth" in text and "wall time" in lines[-1]
+def _draws(process, n=3000, shape=(2, 1, 1, 1, 1), horizon=3):
+    rng = np.random.default_rng(11)
+    hist = [C.simulate_history(process, rng, shape, horizon) for _ in range(n)]
+    singles = np.array([[p.projects for p in periods[1:]] for periods, _ in hist], dtype=float)
+    future = np.array([f["projects"] for _, f in hist])
+    return singles, future
+
+
+def _mean_within(x, mu, var):
+    """The sample mean of x is within 4 standard errors of mu (variance var per draw)."""
+    return abs(x.mean() - mu) < 4 * np.sqrt(var / x.size)
+
+
+def test_the_break_comes_in_the_first_forecast_year():
+    singles, future = _draws("break")
+    rate = C._BASE_RATE
+    assert all(_mean_within(singles[:, j], rate, rate) for j in range(singles.shape[1]))
+    assert all(_mean_within(future[:, h], rate * C.JUMP, rate * C.JUMP) for h in range(future.shape[1]))
+
+
+def test_the_trend_reverses_at_the_forecast():
+    singles, future = _draws("reversal")
+    T = sum(C.SHAPE)  # the history's years: a 2-year aggregate and four single years
+    peak = C._BASE_RATE * (1 + C.GROWTH) ** (T - 1)
+    for j in range(singles.shape[1]):
+        mu = C._BASE_RATE * (1 + C.GROWTH) ** (2 + j)
+        assert _mean_within(singles[:, j], mu, mu)
+    for h in range(future.shape[1]):
+        mu = peak * (1 - C.GROWTH) ** (h + 1)
+        assert _mean_within(future[:, h], mu, mu)
+
+
+def test_clustered_counts_are_overdispersed_as_a_negative_binomial():
+    singles, _ = _draws("negbin")
+    mu, r = C._BASE_RATE, C.NB_SIZE
+    x = singles.ravel()
+    assert _mean_within(x, mu, mu + mu**2 / r)
+    # the variance of a negative binomial, mu + mu^2 / r (far above the Poisson's mu); 25 % is many SEs here
+    assert abs(x.var() / (mu + mu**2 / r) - 1) < 0.25
+
+
+def test_the_big_random_walk_takes_steps_of_its_sd():
+    rng = np.random.default_rng(5)
+    n = 3000
+    logs = np.array([np.log(C.simulate_history("rw_big", rng, (1,) * 6, 0)[0][-1].projects + 0.5) for _ in range(n)])
+    # five steps of sd STEP_BIG on the log rate, plus Poisson noise (about 1/rate on the log scale)
+    assert logs.std() > np.sqrt(5) * C.STEP_BIG * 0.9
 
 
 def test_the_simulated_shape_is_the_shape_of_the_data():

@@ -778,6 +778,20 @@ CHART_WORDS.update(
         ),
     }
 )
+#: the calibration study's harder worlds and its table of tails (analysis.stats.calibration)
+CALIBRATION_WORDS: dict[str, tuple[str, str]] = {
+    "process_break": ("预测首年起跃升至{jump}倍", "A x{jump} break in the first forecast year"),
+    "process_rw_big": ("步长更大的对数随机游走（标准差{step_big}）", "Log random walk with steps of sd {step_big}"),
+    "process_negbin": ("成批签约（负二项计数）", "Clustered counts (negative binomial)"),
+    "process_reversal": ("每年增长{growth}后转为每年下降{growth}", "{growth} growth a year, then as much decline"),
+    "tails_h": ("{level}%区间（{h}年后）低于／高于", "{level}%, {h} yr ahead: below / above"),
+    "caption_calibration_tails": (
+        "模拟研究：结果低于和高于预测区间的比例（名义比例：80%区间每侧{lo80}，95%区间每侧{lo95}）和区间得分",
+        "Simulation study: shares of outcomes below and above the prediction intervals (nominal: {lo80} each "
+        "side of the 80% interval, {lo95} of the 95%) and interval score",
+    ),
+}
+WORDS.update(CALIBRATION_WORDS)
 
 
 def month_name(month: int, lang: str) -> str:

@@ -245,14 +245,15 @@ def calibration_study(histories: int = 0):
     Returns
     -------
     tuple
-        ``(study, meta)``: the study's table and how it was run (None for a live run).
+        ``(study, meta)``: the study (:class:`analysis.stats.calibration.Study`: ``table``, ``pit``,
+        ``diagnostics``) and how it was run (None for a live run).
 
     Examples
     --------
     >>> from analysis import notebook
     >>> study, meta = notebook.calibration_study()
-    >>> sorted(meta)[:3]
-    ['command', 'digest', 'libraries']
+    >>> type(study).__name__, meta["command"]
+    ('Study', 'python -m analysis calibrate --write')
     """
     from ..stats import calibration
 

@@ -1058,23 +1058,26 @@ def ctx_calibration(res, loc, study=None, meta=None):
         What ``compute`` returns.
     loc : analysis.core.locale.Locale
         The language (the facts are language-free but for names and statements in it).
-    study : pandas.DataFrame, optional
-        A study's table (default: the stored one).
+    study : analysis.stats.calibration.Study, optional
+        A study (default: the stored one).
     meta : dict, optional
         How it was run.
 
     Returns
     -------
     dict
-        The template's facts.
+        The template's facts: ``own`` and ``others`` (per world: coverage ranges and their verdicts),
+        ``under`` (every world with a target that under-covers, its targets and their worst tail),
+        ``fine`` (the worlds with none), ``out_of_family`` (the worlds built to break the model), ``khat``
+        (the largest share of fits with k-hat above 0.7, and its world) and how the study was run.
 
     Examples
     --------
     >>> from analysis import compute, load, prose
     >>> from analysis.core.locale import Locale
     >>> res = compute(load(), 2023)
-    >>> sorted(prose.ctx_calibration(res, Locale("en")))
-    ['aggregates', 'horizon', 'n', 'others', 'own', 'same_shape', 'singles', 'stored', 'vintage_aggregates', 'vintage_singles']
+    >>> sorted(prose.ctx_calibration(res, Locale("en")))[:6]
+    ['aggregates', 'alpha', 'fine', 'horizon', 'khat', 'khat_limit']
     """
     from ..stats import calibration
 
@@ -1095,9 +1098,11 @@ def ctx_calibration(res, loc, study=None, meta=None):
     shape = list(meta["shape"]) if meta and "shape" in meta else list(calibration.SHAPE)
     # the shape of the data this report stands on (its vintage), which may differ from the study's
     own_shape = [int(n) for n in res.periods["n_years"]] if len(res.periods) else []
+    table = study.table if isinstance(study, calibration.Study) else study
+    khat = [(p["khat_bad"], p["name_in_text"]) for p in procs if p["khat_bad"] is not None]
     return {
         "n": s["n_histories"],
-        "horizon": int(study["horizon"].max()),
+        "horizon": int(table["horizon"].max()),
         "aggregates": [L for L in shape if L > 1],
         "singles": sum(1 for L in shape if L == 1),
         "vintage_aggregates": [L for L in own_shape if L > 1],
@@ -1105,6 +1110,13 @@ def ctx_calibration(res, loc, study=None, meta=None):
         "same_shape": own_shape == shape,
         "own": next((p for p in procs if p["key"] == "model"), None),
         "others": [p for p in procs if p["key"] != "model"],
+        "under": [p for p in procs if p["under"]],
+        "fine": [p for p in procs if not p["under"]],
+        "out_of_family": [p for p in procs if p["out_of_family"]],
+        "n_tests": 2 * len(table),
+        "alpha": s["alpha"],
+        "khat": max(khat) if khat else None,
+        "khat_limit": calibration.KHAT_BAD,
         "stored": meta is not None,
     }
 

@@ -790,16 +790,17 @@ def backtest(res, lang: str) -> Table | None:
     return st
 
 
-def calibration(study: pd.DataFrame, lang: str) -> Table:
+def calibration(study, lang: str) -> Table:
     """The calibration study of the yearly figures, as a table.
 
-    Coverage of the 80 %/95 % intervals one and three years ahead (± Monte-Carlo standard error) and the
-    model's interval score relative to the Poisson baseline.
+    Per world and measure, the shares of outcomes below and above the 80 %/95 % intervals one and three
+    years ahead (their nominal shares in the caption), and the model's interval score relative to the
+    Poisson baseline.
 
     Parameters
     ----------
-    study : pandas.DataFrame
-        A calibration study's table (``analysis.stats.calibration.stored()[0]``).
+    study : analysis.stats.calibration.Study or pandas.DataFrame
+        A calibration study (``analysis.stats.calibration.stored()[0]``) or its ``table``.
     lang : str or analysis.core.locale.Locale
         ``"zh"`` or ``"en"`` (or its Locale).
 
@@ -816,7 +817,8 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
     ['simulated world', 'measure']
     """
     loc = locale.of(lang)
-    s = study[study["metric"].isin(["projects", "investment"])]
+    table = getattr(study, "table", study)
+    s = table[table["metric"].isin(["projects", "investment"])]
     last = int(s["horizon"].max())
     rows = []
     for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
@@ -826,20 +828,21 @@ def calibration(study: pd.DataFrame, lang: str) -> Table:
                 locale.METRIC_LABELS["projects" if metric == "projects" else "investment_100m_yuan"]
             ),
         }
-        for level in LEVELS:
-            for h in (1, last):
+        for h in (1, last):
+            for level in LEVELS:
                 r = g[(g["level"] == level) & (g["horizon"] == h)].iloc[0]
-                key = loc.word("coverage_h", level=round(level * 100), h=h)
-                row[key] = f"{loc.pct(r['coverage'], 0)} ± {loc.pct(r['mc_se'], 1)}"
+                key = loc.word("tails_h", level=round(level * 100), h=h)
+                row[key] = f"{loc.pct(r['below'], 1)} / {loc.pct(r['above'], 1)}"
         r = g[(g["level"] == 0.95) & (g["horizon"] == 1)].iloc[0]
         row[loc.word("is_ratio")] = r["is_model"] / r["is_poisson"]
         rows.append(row)
     df = pd.DataFrame(rows)
+    nominal = {f"lo{round(100 * lv)}": loc.pct((1 - lv) / 2, 1) for lv in LEVELS}
     return _style(
         df,
         "calibration",
         {df.columns[-1]: "is_ratio"},
-        caption=loc.word("caption_calibration"),
+        caption=loc.word("caption_calibration_tails", **nominal),
         key=list(df.columns[:3]),
         wrap=list(df.columns[:2]),
         loc=loc,

@@ -12,9 +12,10 @@ model and of two baselines. Coverage is computed from the randomised probability
 (a count's central interval includes whole atoms at both ends); interval scores use the plain
 quantile interval of the simulations.
 
-Generating processes (the same amount model is used for 2–5: a year's investment is the sum over
-its projects of per-project amounts, lognormal with mean 6.5 亿元 and log-sd 1.0, so a year's total
-varies by about 20 % beyond the count):
+Generating processes (the same amount model is used for all but ``model`` and ``heavy``: a year's
+investment is the sum over its projects of per-project amounts, lognormal with mean 6.5 亿元 and log-sd
+1.0, so a year's total varies by about 20 % beyond the count). The first five lie inside the model's
+families or close to them; the last four are built to break it, and are expected to fail:
 
 1. ``model`` — the model's own process: a time structure is drawn with the prior model
    probabilities and every parameter from ``PRIORS``; counts are Poisson and reported investment is
@@ -26,6 +27,20 @@ varies by about 20 % beyond the count):
    amounts: 90 % of projects lognormal with median 3 亿元 (log-sd 0.8), 10 % "infrastructure"
    projects with median 40 亿元 (log-sd 0.7), so that a few huge projects carry most of a year's
    money. The model does not use breakdowns, so only the heavy tail of the amounts matters here.
+6. ``break`` — 40 a year through the history, then a lasting x1.6 jump in the first forecast year: a
+   break no history can announce.
+7. ``rw_big`` — a log random walk with step sd 0.35, larger steps than the prior allows.
+8. ``negbin`` — clustered counts: negative binomial with mean 40 and size 5 (variance 360 instead of 40).
+9. ``reversal`` — 15 % a year growth through the history, then 15 % a year decline from the first
+   forecast year: a trend that reverses.
+
+Each target (world, metric, horizon) is judged on its own: for each level and tail the share of
+outcomes below and above the interval is tested against its nominal (1 − level)/2 with a one-sided
+binomial test of under-coverage, and the p-values of the whole study are corrected by Holm's method
+(:func:`holm`); :func:`summary` lists every world and target that under-covers. The PIT of each target
+is also kept as a 10-bin histogram with a chi-square test of uniformity, and every fit's importance
+sampling diagnostics (Pareto k̂ and effective sample size, per model) are summarised per world and
+model.
 
 Reported figures follow the real sources: the aggregate is exact, single years are "about" (±5 %)
 for investment, counts are exact; reported investment carries the model's measurement error.
@@ -38,12 +53,15 @@ year's count, and for investment a lognormal random walk from the last year's va
 the root-mean-square change of the per-year log values.
 
 Sizes: ``SIZES['fast']`` for a quick look (``calibrate --size fast``), ``SIZES['default']`` for the
-study the reports show; their runtimes on a 2-core machine are stated there.
+study the reports show; their runtimes on a 2-core machine are stated there. The histories of a world
+are simulated and fitted in chunks of :data:`CHUNK`, each seeded by the world and the chunk, so the
+study is the same whatever the number of worker processes (``jobs``).
 
 The study belongs to the model, not to a report: ``python -m analysis calibrate --write`` stores the
-default-size table in ``analysis/stats/validation/`` with a digest of the code and library versions it ran
-with (:func:`save`); the reports show that table (:func:`stored`), which refuses to load once the model,
-the priors or the study changed until the study is run again (the tests check this too).
+default-size tables in ``analysis/stats/validation/`` with a digest of the code and library versions it ran
+with and a checksum of each table (:func:`save`); the reports show them (:func:`stored`), which refuses to
+load once the model, the priors or the study changed until the study is run again, or once a stored table
+was edited by hand (the tests check this too).
 """
 
 from __future__ import annotations
@@ -53,13 +71,15 @@ import json
 import math
 import sys
 import time
-from dataclasses import asdict, dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scoringrules as sr
+from scipy import stats as st
 
 from ..core import locale
 from ..core.qualifiers import APPROX_REL_TOL, interval
@@ -70,7 +90,9 @@ __all__ = [
     "SIZES",
     "Size",
     "StaleStudy",
+    "Study",
     "format_table",
+    "holm",
     "run",
     "save",
     "simulate_history",
@@ -78,7 +100,9 @@ __all__ = [
     "summary",
 ]
 
-PROCESSES = ("model", "growth", "jump", "rw", "heavy")
+PROCESSES = ("model", "growth", "jump", "rw", "heavy", "break", "rw_big", "negbin", "reversal")
+#: the worlds built to break the model (outside its families): their failures are expected
+OUT_OF_FAMILY = ("break", "rw_big", "negbin", "reversal")
 METRICS = ("projects", "investment", "projects_cum", "investment_cum")
 LEVELS = M.LEVELS
 #: the published history's shape: years per period (2019–2020, then 2021, 2022, 2023, 2024); a test keeps it
@@ -88,6 +112,17 @@ _BASE_RATE = 40.0
 #: the growth world's yearly growth and the jump world's factor (the words for them are formatted from these)
 GROWTH = 0.15
 JUMP = 1.6
+#: the random walks' step sd (``rw``, ``rw_big``), the clustered counts' negative binomial size (``negbin``)
+STEP = 0.2
+STEP_BIG = 0.35
+NB_SIZE = 5.0
+#: the familywise error rate of the under-coverage tests (Holm) and the PIT histograms' bins
+ALPHA = 0.05
+PIT_BINS = 10
+#: k-hat above which Pareto-smoothed importance sampling is unreliable
+KHAT_BAD = 0.7
+#: histories per chunk: the unit of work of a worker process and of seeding
+CHUNK = 50
 _AMOUNT_MEAN = 6.5
 _AMOUNT_LOGSD = 1.0
 
@@ -119,10 +154,9 @@ class Size:
     n_grid: int = 10
 
 
-#: ``fast``: 60 histories per process, 1000 predictive draws (about 2.5 s per process, 12 s for all
-#: five on this 2-core machine). ``default`` (the CLI): 1000 histories per process, 2000 draws (about
-#: 40 s per process, a little over 3 minutes for all five). Coverage standard errors at 1000 histories
-#: are about 0.013 (80 %) and 0.007 (95 %).
+#: ``fast``: 60 histories per process, 1000 predictive draws. ``default`` (the CLI): 1000 histories per
+#: process, 2000 draws. Coverage standard errors at 1000 histories are about 0.013 (80 %) and 0.007 (95 %);
+#: a tail's, at its nominal share, 0.009 (80 %) and 0.005 (95 %).
 SIZES = {"fast": Size(60, n_sims=1000), "default": Size(1000)}
 
 
@@ -191,12 +225,24 @@ def simulate_history(process: str, rng: np.random.Generator, shape=SHAPE, horizo
             j = singles[rng.integers(len(singles))]
             rate = _BASE_RATE * np.where(t >= j, JUMP, 1.0)
         elif process == "rw":
-            rate = _BASE_RATE * np.exp(np.concatenate([[0.0], np.cumsum(0.2 * rng.standard_normal(n - 1))]))
+            rate = _BASE_RATE * np.exp(np.concatenate([[0.0], np.cumsum(STEP * rng.standard_normal(n - 1))]))
         elif process == "heavy":
             rate = _BASE_RATE * np.exp(0.25 * rng.standard_normal(n))
+        elif process == "break":
+            rate = _BASE_RATE * np.where(t >= T, JUMP, 1.0)
+        elif process == "rw_big":
+            rate = _BASE_RATE * np.exp(np.concatenate([[0.0], np.cumsum(STEP_BIG * rng.standard_normal(n - 1))]))
+        elif process == "negbin":
+            rate = np.full(n, _BASE_RATE)
+        elif process == "reversal":
+            up = np.minimum(t, T - 1)  # growth through the history's last year, then as much decline a year
+            rate = _BASE_RATE * (1 + GROWTH) ** up * (1 - GROWTH) ** np.maximum(t - T + 1, 0)
         else:
             raise ValueError(f"unknown process {process!r}")
-        counts = rng.poisson(rate)
+        if process == "negbin":
+            counts = rng.negative_binomial(NB_SIZE, NB_SIZE / (NB_SIZE + rate))
+        else:
+            counts = rng.poisson(rate)
         totals = np.array([max(_amounts(rng, c, process).sum(), 0.01) for c in counts])
     # reported figures
     periods = []
@@ -259,18 +305,211 @@ def _targets(horizon):
     ]
 
 
-def _score_block(sims: dict, truth: dict, horizon: int, u: np.ndarray):
-    """For every (metric, horizon): randomised PIT, interval score per level, CRPS (vectorised)."""
+def _score_block(sims: list[dict], truth: list[dict], horizon: int, u: np.ndarray):
+    """For every history of a chunk and every (metric, horizon): randomised PIT, interval score per level and
+    CRPS, in one vectorised pass (arrays of shape (histories, targets))."""
     tg = _targets(horizon)
-    ens = np.stack([sims[metric][:, h - 1] for metric, h in tg])  # (k, n_sims)
-    obs = np.array([(truth[m] if not m.endswith("_cum") else np.cumsum(truth[m[:-4]]))[h - 1] for m, h in tg])
-    pit = np.mean(ens < obs[:, None], axis=1) + u * np.mean(ens == obs[:, None], axis=1)
+    ens = np.stack([np.stack([s[metric][:, h - 1] for metric, h in tg]) for s in sims])  # (n, k, n_sims)
+    obs = np.array([[(t[m] if not m.endswith("_cum") else np.cumsum(t[m[:-4]]))[h - 1] for m, h in tg] for t in truth])
+    pit = np.mean(ens < obs[..., None], axis=-1) + u * np.mean(ens == obs[..., None], axis=-1)
     crps = np.asarray(sr.crps_ensemble(obs, ens))
     iscore = {}
     for level in LEVELS:
-        lo, hi = M.central_interval(ens, level, axis=1)
+        lo, hi = M.central_interval(ens, level, axis=-1)
         iscore[level] = np.asarray(sr.interval_score(obs, lo, hi, 1 - level))
     return pit, iscore, crps
+
+
+def _fit_chunk(histories: list, seeds: list[int], size: Size) -> list:
+    """Fit the model to each history of a chunk: the one place the study calls the model's inference."""
+    return [
+        M.fit(periods, seed=s, n_draws=size.n_draws, n_grid=size.n_grid)
+        for periods, s in zip(histories, seeds, strict=True)
+    ]
+
+
+def _diagnostics(post) -> list[tuple]:
+    """One fit's diagnostics per model: (model, k-hat, ESS, refits, failed); missing keys are NaN."""
+    out = []
+    for model, d in post.diagnostics().items():
+        status = d.get("status")
+        out.append(
+            (
+                model,
+                float(d.get("khat", np.nan)),
+                float(d.get("ess", np.nan)),
+                float(d.get("refits", np.nan)),
+                np.nan if status is None else float(status not in ("ok", "fixed")),
+            )
+        )
+    return out
+
+
+def _chunk(task: tuple) -> dict:
+    """Simulate, fit and score one chunk of histories of one world (run in a worker process).
+
+    Seeded by the world, the chunk and the study's seed only, so that the study does not depend on how the
+    chunks are spread over workers.
+    """
+    process, index, n, size, shape, horizon, seed = task
+    t0 = time.process_time()
+    rng = np.random.default_rng([seed, PROCESSES.index(process), index])
+    hist = [simulate_history(process, rng, shape, horizon) for _ in range(n)]
+    seeds = [int(x) for x in rng.integers(2**31, size=n)]
+    posts = _fit_chunk([p for p, _ in hist], seeds, size)
+    sims = {"model": [], "poisson": [], "last": []}
+    for (periods, _), post in zip(hist, posts, strict=True):
+        last = periods[-1].last_year
+        sims["model"].append(post.predict(np.arange(last + 1, last + horizon + 1), size.n_sims, rng))
+        for b in ("poisson", "last"):
+            sims[b].append(_baseline_sims(b, periods, horizon, size.n_sims, rng))
+    u = rng.random((n, len(_targets(horizon))))
+    truth = [t for _, t in hist]
+    scores = {k: _score_block(v, truth, horizon, u) for k, v in sims.items()}
+    return {
+        "process": process,
+        "pit": scores["model"][0],
+        "is": {k: v[1] for k, v in scores.items()},
+        "crps": {k: v[2] for k, v in scores.items()},
+        "diagnostics": [row for post in posts for row in _diagnostics(post)],
+        "cpu": time.process_time() - t0,
+    }
+
+
+# ============================================================================================ the study
+
+
+@dataclass(frozen=True)
+class Study:
+    """A simulation study's tables.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per world, metric, horizon and level: coverage, the share of outcomes below and above the
+        interval, their tests of under-coverage, interval scores and CRPS (see :func:`run`).
+    pit : pandas.DataFrame
+        One row per world, metric and horizon: the PIT histogram and its test of uniformity.
+    diagnostics : pandas.DataFrame
+        One row per world and time structure: the importance sampler's diagnostics over the fits.
+    cpu_seconds : dict
+        CPU seconds per world (all workers), not stored.
+
+    Examples
+    --------
+    >>> study = run(processes=("growth",), size=Size(2, n_sims=200, n_draws=200, n_grid=5), horizon=2)
+    >>> len(study.pit), sorted(study.diagnostics["model"])
+    (6, ['drift', 'iid', 'level'])
+    """
+
+    table: pd.DataFrame
+    pit: pd.DataFrame
+    diagnostics: pd.DataFrame
+    cpu_seconds: dict = field(default_factory=dict, compare=False)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of p-values (familywise error control under any dependence).
+
+    Parameters
+    ----------
+    p : array_like
+        The p-values.
+
+    Returns
+    -------
+    numpy.ndarray
+        The adjusted p-values, in the input's order: reject where the adjusted value is at most the level.
+
+    Examples
+    --------
+    >>> [round(float(x), 3) for x in holm([0.01, 0.04, 0.03])]
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adj
+    return out
+
+
+def _tail_tests(table: pd.DataFrame) -> pd.DataFrame:
+    """One-sided binomial tests of under-coverage per tail, Holm-adjusted over every row and tail."""
+    nominal = (1 - table["level"]) / 2
+    n = table["n"].to_numpy()
+    table["tail_se"] = np.sqrt(nominal * (1 - nominal) / n)
+    for tail in ("below", "above"):
+        k = np.rint(table[tail].to_numpy() * n)
+        table[f"p_{tail}"] = st.binom.sf(k - 1, n, nominal)
+    adj = holm(np.concatenate([table["p_below"], table["p_above"]]))
+    table["holm_below"], table["holm_above"] = adj[: len(table)], adj[len(table) :]
+    return table
+
+
+def _coverage_table(process: str, parts: list[dict], horizon: int) -> pd.DataFrame:
+    tg = _targets(horizon)
+    pit = np.concatenate([c["pit"] for c in parts])  # (n, k)
+    n = len(pit)
+    rows = []
+    for j, (metric, h) in enumerate(tg):
+        for level in LEVELS:
+            below, above = pit[:, j] < (1 - level) / 2, pit[:, j] > (1 + level) / 2
+            is_ = {k: np.concatenate([c["is"][k][level][:, j] for c in parts]) for k in ("model", "poisson", "last")}
+            crps = {k: np.concatenate([c["crps"][k][:, j] for c in parts]) for k in ("model", "poisson", "last")}
+            cov = 1 - below.mean() - above.mean()
+            rows.append(
+                {
+                    "process": process,
+                    "metric": metric,
+                    "horizon": h,
+                    "level": level,
+                    "n": n,
+                    "coverage": cov,
+                    "mc_se": max(math.sqrt(cov * (1 - cov) / n), 0.5 / n),
+                    "below": below.mean(),
+                    "above": above.mean(),
+                    "is_model": is_["model"].mean(),
+                    "is_poisson": is_["poisson"].mean(),
+                    "is_last": is_["last"].mean(),
+                    "is_gain_se": np.std(is_["model"] - is_["poisson"], ddof=1) / math.sqrt(n) if n > 1 else np.nan,
+                    "is_gain_last_se": np.std(is_["model"] - is_["last"], ddof=1) / math.sqrt(n) if n > 1 else np.nan,
+                    "crps_model": crps["model"].mean(),
+                    "crps_poisson": crps["poisson"].mean(),
+                    "crps_last": crps["last"].mean(),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _pit_table(process: str, parts: list[dict], horizon: int) -> pd.DataFrame:
+    pit = np.concatenate([c["pit"] for c in parts])
+    rows = []
+    for j, (metric, h) in enumerate(_targets(horizon)):
+        counts = np.histogram(pit[:, j], bins=PIT_BINS, range=(0.0, 1.0))[0]
+        chi2, p = st.chisquare(counts)
+        row = {"process": process, "metric": metric, "horizon": h, "n": len(pit), "pit_mean": pit[:, j].mean()}
+        row.update({f"bin{b + 1}": int(c) for b, c in enumerate(counts)})
+        rows.append({**row, "chi2": float(chi2), "p_uniform": float(p)})
+    return pd.DataFrame(rows)
+
+
+def _diagnostics_table(process: str, parts: list[dict]) -> pd.DataFrame:
+    d = pd.DataFrame([r for c in parts for r in c["diagnostics"]], columns=["model", "khat", "ess", "refits", "failed"])
+    g = d.groupby("model", sort=True)
+    out = g.agg(
+        fits=("khat", "size"),
+        khat_bad=("khat", lambda k: float((k > KHAT_BAD).mean())),
+        khat_max=("khat", "max"),
+        ess_q05=("ess", lambda e: float(e.quantile(0.05))),
+        ess_q50=("ess", "median"),
+        ess_q95=("ess", lambda e: float(e.quantile(0.95))),
+        refits_mean=("refits", "mean"),
+        failed=("failed", "mean"),
+    ).reset_index()
+    out.insert(0, "process", process)
+    return out
 
 
 def run(
@@ -280,11 +519,14 @@ def run(
     shape=SHAPE,
     horizon: int = 3,
     seed: int = 20240601,
+    jobs: int = 1,
+    chunk: int = CHUNK,
     verbose: bool = False,
-) -> pd.DataFrame:
-    """Run the simulation study; a tidy table with one row per process, metric, horizon and level.
+) -> Study:
+    """Run the simulation study: coverage per tail, PIT histograms and the fits' diagnostics per world.
 
-    Deterministic given ``seed``.
+    Deterministic given ``seed`` and ``chunk``, whatever ``jobs``: each chunk of histories is seeded by the
+    seed, its world and its index.
 
     Parameters
     ----------
@@ -298,147 +540,140 @@ def run(
         The years predicted.
     seed : int
         The seed of every simulation.
+    jobs : int
+        Worker processes (1: in this process).
+    chunk : int
+        Histories per chunk (the unit of work and of seeding).
     verbose : bool
-        Print each process's wall time to stderr.
+        Print each world's CPU time to stderr.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns: process, metric, horizon, level, n, coverage, mc_se (binomial standard error of the
-        coverage), is_model / is_poisson / is_last (mean interval score at that level), is_gain_se
-        (standard error of the mean paired difference model - poisson), crps_model / crps_poisson /
-        crps_last, seconds (wall time of that process).
+    Study
+        ``table``: columns process, metric, horizon, level, n, coverage, mc_se (binomial standard error of
+        the coverage), below / above (share of outcomes below / above the interval), tail_se (the binomial
+        standard error of a tail's share at its nominal value (1 − level)/2), p_below / p_above (one-sided
+        binomial test that the share exceeds its nominal value), holm_below / holm_above (the same, Holm-
+        adjusted over every row and tail of the study), is_model / is_poisson / is_last (mean interval
+        score at that level), is_gain_se / is_gain_last_se (standard error of the mean paired difference
+        model − poisson, model − last), crps_model / crps_poisson / crps_last. ``pit``: per process, metric
+        and horizon, n, pit_mean, the counts bin1 … bin10 of the PIT histogram, chi2 and p_uniform (its
+        chi-square test of uniformity). ``diagnostics``: per process and time structure, fits, khat_bad
+        (share of fits with k-hat above 0.7), khat_max, ess_q05 / ess_q50 / ess_q95 (quantiles of the
+        effective sample size), refits_mean and failed (when the fit reports them, else missing).
 
     Examples
     --------
     >>> study = run(processes=("growth",), size=Size(2, n_sims=200), horizon=2)
-    >>> sorted(set(study["metric"])), sorted(set(study["level"]))
+    >>> sorted(set(study.table["metric"])), sorted(set(study.table["level"]))
     (['investment', 'investment_cum', 'projects', 'projects_cum'], [0.8, 0.95])
     """
     if isinstance(size, str):
         size = SIZES[size]
-    rows = []
-    for pi, process in enumerate(processes):
-        t0 = time.perf_counter()
-        rng = np.random.default_rng([seed, pi])
-        tg = _targets(horizon)
-        recs = []
-        for _i in range(size.n_histories):
-            periods, truth = simulate_history(process, rng, shape, horizon)
-            post = M.fit(periods, seed=int(rng.integers(2**31)), n_draws=size.n_draws, n_grid=size.n_grid)
-            last = periods[-1].last_year
-            years = np.arange(last + 1, last + horizon + 1)
-            sims = {"model": post.predict(years, size.n_sims, rng)}
-            for b in ("poisson", "last"):
-                sims[b] = _baseline_sims(b, periods, horizon, size.n_sims, rng)
-            u = rng.random(len(tg))
-            sc = {k: _score_block(v, truth, horizon, u) for k, v in sims.items()}
-            pit = sc["model"][0]
-            for j, (metric, h) in enumerate(tg):
-                for level in LEVELS:
-                    cov = (1 - level) / 2 <= pit[j] <= (1 + level) / 2
-                    recs.append(
-                        (
-                            metric,
-                            h,
-                            level,
-                            cov,
-                            sc["model"][1][level][j],
-                            sc["model"][2][j],
-                            sc["poisson"][1][level][j],
-                            sc["poisson"][2][j],
-                            sc["last"][1][level][j],
-                            sc["last"][2][j],
-                        )
-                    )
-        secs = time.perf_counter() - t0
-        df = pd.DataFrame(
-            recs,
-            columns=[
-                "metric",
-                "horizon",
-                "level",
-                "covered",
-                "is_model",
-                "crps_model",
-                "is_poisson",
-                "crps_poisson",
-                "is_last",
-                "crps_last",
-            ],
-        )
-        df["gain"] = df["is_model"] - df["is_poisson"]
-        g = df.groupby(["metric", "horizon", "level"], sort=False)
-        agg = g.agg(
-            n=("covered", "size"),
-            coverage=("covered", "mean"),
-            is_model=("is_model", "mean"),
-            is_poisson=("is_poisson", "mean"),
-            is_last=("is_last", "mean"),
-            gain_sd=("gain", "std"),
-            crps_model=("crps_model", "mean"),
-            crps_poisson=("crps_poisson", "mean"),
-            crps_last=("crps_last", "mean"),
-        ).reset_index()
-        agg["mc_se"] = np.sqrt(agg["coverage"] * (1 - agg["coverage"]) / agg["n"]).clip(lower=0.5 / agg["n"])
-        agg["is_gain_se"] = agg.pop("gain_sd") / np.sqrt(agg["n"])
-        agg.insert(0, "process", process)
-        agg["seconds"] = secs
-        rows.append(agg)
-        if verbose:
-            print(f"{process}: {size.n_histories} histories in {locale.fixed(secs, 1)} s", file=sys.stderr, flush=True)
-    out = pd.concat(rows, ignore_index=True)
-    order = [
-        "process",
-        "metric",
-        "horizon",
-        "level",
-        "n",
-        "coverage",
-        "mc_se",
-        "is_model",
-        "is_poisson",
-        "is_last",
-        "is_gain_se",
-        "crps_model",
-        "crps_poisson",
-        "crps_last",
-        "seconds",
+    tasks = [
+        (process, i, min(chunk, size.n_histories - i * chunk), size, tuple(shape), horizon, seed)
+        for process in processes
+        for i in range(-(-size.n_histories // chunk))
     ]
-    return out[order]
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = list(pool.map(_chunk, tasks))
+    else:
+        parts = [_chunk(t) for t in tasks]
+    tables, pits, diags, cpu = [], [], [], {}
+    for process in processes:
+        mine = [c for c in parts if c["process"] == process]
+        tables.append(_coverage_table(process, mine, horizon))
+        pits.append(_pit_table(process, mine, horizon))
+        diags.append(_diagnostics_table(process, mine))
+        cpu[process] = sum(c["cpu"] for c in mine)
+        if verbose:
+            per100 = locale.fixed(100 * cpu[process] / size.n_histories, 1)
+            print(f"{process}: {size.n_histories} histories, {per100} CPU s per 100", file=sys.stderr, flush=True)
+    table = _tail_tests(pd.concat(tables, ignore_index=True))
+    return Study(table, pd.concat(pits, ignore_index=True), pd.concat(diags, ignore_index=True), cpu)
 
 
-def format_table(df: pd.DataFrame) -> str:
-    """Fixed-width text table for the terminal (coverage to 0.001, scores to 3 significant digits).
+def _g3(v):
+    return locale.sig(v, 3) if abs(v) < 1e4 else locale.fixed(v, 0).replace(",", "")
+
+
+def format_table(study: Study) -> str:
+    """Fixed-width text of a study for the terminal: coverage per tail, PIT and diagnostics, the verdict.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        A table of :func:`run`.
+    study : Study
+        A study of :func:`run`.
 
     Returns
     -------
     str
-        The table, then a line of wall times per process.
+        The coverage table (shares below and above the interval, marked ``!`` where Holm's correction
+        finds under-coverage), the PIT table, the diagnostics table, the worlds and targets that
+        under-cover and a line of CPU seconds per world.
     """
-
-    def g3(v):
-        return locale.sig(v, 3) if abs(v) < 1e4 else locale.fixed(v, 0).replace(",", "")
-
+    df = study.table
     head = (
-        f"{'process':<8} {'metric':<15} {'h':>1} {'level':>5} {'n':>5} {'cover':>6} {'±se':>6} "
-        f"{'IS model':>9} {'IS pois':>9} {'IS last':>9} {'CRPS mod':>9} {'CRPS poi':>9} {'CRPS last':>9}"
+        f"{'process':<8} {'metric':<15} {'h':>1} {'level':>5} {'n':>5} {'cover':>6} {'±se':>6} {'below':>7} "
+        f"{'above':>7} {'nominal':>7} {'IS model':>9} {'IS pois':>9} {'IS last':>9} {'CRPS mod':>9} "
+        f"{'CRPS poi':>9} {'CRPS last':>9}"
     )
     lines = [head, "-" * len(head)]
+
+    def tail(r, which):
+        flag = "!" if getattr(r, f"holm_{which}") <= ALPHA else " "
+        return f"{locale.fixed(getattr(r, which), 3)}{flag}"
+
     for r in df.itertuples(index=False):
         lines.append(
-            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {locale.fixed(r.level, 2):>5} {r.n:>5} {locale.fixed(r.coverage, 3):>6} "
-            f"{locale.fixed(r.mc_se, 3):>6} {g3(r.is_model):>9} {g3(r.is_poisson):>9} {g3(r.is_last):>9} "
-            f"{g3(r.crps_model):>9} {g3(r.crps_poisson):>9} {g3(r.crps_last):>9}"
+            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {locale.fixed(r.level, 2):>5} {r.n:>5} "
+            f"{locale.fixed(r.coverage, 3):>6} {locale.fixed(r.mc_se, 3):>6} {tail(r, 'below'):>7} "
+            f"{tail(r, 'above'):>7} {locale.fixed((1 - r.level) / 2, 3):>7} {_g3(r.is_model):>9} "
+            f"{_g3(r.is_poisson):>9} {_g3(r.is_last):>9} {_g3(r.crps_model):>9} {_g3(r.crps_poisson):>9} "
+            f"{_g3(r.crps_last):>9}"
         )
-    secs = df.groupby("process", sort=False)["seconds"].first()
+    lines += ["", f"! under-covers: one-sided binomial test, Holm-adjusted over the study, at {ALPHA}", ""]
+    bins = [f"bin{b + 1}" for b in range(PIT_BINS)]
+    head = f"{'process':<8} {'metric':<15} {'h':>1} {'PIT mean':>8}  {'PIT histogram (shares of 10 bins)':<49} {'p unif':>7}"
+    lines += [head, "-" * len(head)]
+    for r in study.pit.itertuples(index=False):
+        shares = " ".join(locale.fixed(getattr(r, b) / r.n, 2) for b in bins)
+        lines.append(
+            f"{r.process:<8} {r.metric:<15} {r.horizon:>1} {locale.fixed(r.pit_mean, 3):>8}  {shares:<49} "
+            f"{locale.sig(r.p_uniform, 2):>7}"
+        )
+    head = (
+        f"{'process':<8} {'model':<6} {'fits':>5} {'k>0.7':>6} {'k max':>6} {'ESS q05':>8} {'ESS q50':>8} "
+        f"{'ESS q95':>8} {'refits':>6} {'failed':>6}"
+    )
+    lines += ["", head, "-" * len(head)]
+    for r in study.diagnostics.itertuples(index=False):
+        lines.append(
+            f"{r.process:<8} {r.model:<6} {r.fits:>5} {locale.fixed(r.khat_bad, 3):>6} {_g3(r.khat_max):>6} "
+            f"{_g3(r.ess_q05):>8} {_g3(r.ess_q50):>8} {_g3(r.ess_q95):>8} "
+            f"{'–' if pd.isna(r.refits_mean) else _g3(r.refits_mean):>6} "
+            f"{'–' if pd.isna(r.failed) else locale.fixed(r.failed, 3):>6}"
+        )
+    s = summary(study)
+    lines += ["", "under-covering worlds and targets:"]
+    for proc, e in s["processes"].items():
+        for u in e["under"]:
+            worst = u["worst"]
+            lines.append(
+                f"  {proc:<8} {u['metric']:<15} h {','.join(map(str, u['horizons']))}: "
+                f"{' and '.join(u['tails'])} the interval (worst: {locale.fixed(worst['share'], 3)} "
+                f"{worst['tail']} at {locale.fixed(worst['level'], 2)}, nominal {locale.fixed(worst['nominal'], 3)})"
+                + (" (out of family: expected)" if proc in OUT_OF_FAMILY else "")
+            )
+    if not any(e["under"] for e in s["processes"].values()):
+        lines.append("  none")
+    n = int(df["n"].max())
     lines.append("")
-    lines.append("wall time: " + ", ".join(f"{p} {locale.fixed(s, 0)} s" for p, s in secs.items()))
+    lines.append(
+        "CPU seconds per 100 histories: "
+        + ", ".join(f"{p} {locale.fixed(100 * c / n, 1)}" for p, c in study.cpu_seconds.items())
+    )
     return "\n".join(lines)
 
 
@@ -560,13 +795,27 @@ def code_digest(pkg: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR, shape=SHAPE) -> Path:
-    """Store a study's table (CSV) with what it was run with (JSON).
+#: the stored tables: file name and the attribute of :class:`Study` it holds
+_FILES = {"calibration.csv": "table", "calibration_pit.csv": "pit", "calibration_diagnostics.csv": "diagnostics"}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _seal(meta: dict) -> str:
+    """Checksum of the metadata itself (all but the seal)."""
+    body = {k: v for k, v in meta.items() if k != "seal"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def save(study: Study, size: Size, seed: int, folder: Path = STORED_DIR, shape=SHAPE) -> Path:
+    """Store a study's tables (CSV) with what it was run with and their checksums (JSON).
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        A table of :func:`run`.
+    study : Study
+        A study of :func:`run`.
     size : Size
         The size it was run with.
     seed : int
@@ -579,25 +828,29 @@ def save(df: pd.DataFrame, size: Size, seed: int, folder: Path = STORED_DIR, sha
     Returns
     -------
     pathlib.Path
-        The CSV file written.
+        The main CSV file written.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    table = df.drop(columns=["seconds"])
-    table.to_csv(folder / "calibration.csv", index=False, float_format="%.6g", lineterminator="\n")
+    for name, attr in _FILES.items():
+        getattr(study, attr).to_csv(folder / name, index=False, float_format="%.6g", lineterminator="\n")
+    n = max(size.n_histories, 1)
     meta = {
         "size": asdict(size),
         "seed": seed,
-        "processes": list(dict.fromkeys(df["process"])),
+        "processes": list(dict.fromkeys(study.table["process"])),
         "shape": list(shape),
         "digest": code_digest(),
         "libraries": {lib: metadata.version(lib) for lib in _LIBS},
         "command": "python -m analysis calibrate --write",
+        "files": {name: _sha(folder / name) for name in _FILES},
+        "cpu_seconds_per_100_histories": {p: round(100 * c / n, 1) for p, c in study.cpu_seconds.items()},
     }
+    meta["seal"] = _seal(meta)
     (folder / "calibration.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return folder / "calibration.csv"
 
 
-def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
+def stored(folder: Path = STORED_DIR) -> tuple[Study, dict]:
     """The stored study and what it was run with.
 
     Parameters
@@ -607,26 +860,38 @@ def stored(folder: Path = STORED_DIR) -> tuple[pd.DataFrame, dict]:
 
     Returns
     -------
-    tuple of (pandas.DataFrame, dict)
-        The table and its metadata (size, seed, processes, shape, digest, libraries).
+    tuple of (Study, dict)
+        The tables and their metadata (size, seed, processes, shape, digest, libraries, files' checksums).
 
     Raises
     ------
     StaleStudy
-        When there is none, or it no longer describes this code, these priors or these libraries.
+        When there is none, when it no longer describes this code, these priors or these libraries, or
+        when a stored file was edited after the study wrote it.
     """
-    meta_path, csv_path = folder / "calibration.json", folder / "calibration.csv"
-    if not meta_path.exists() or not csv_path.exists():
+    meta_path = folder / "calibration.json"
+    if not meta_path.exists() or not all((folder / name).exists() for name in _FILES):
         raise StaleStudy(
             f"no stored calibration study in {folder}; run `make calibrate` (python -m analysis calibrate --write)"
         )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("digest") != code_digest():
         raise StaleStudy(
-            f"{csv_path} was run with other code, priors or libraries ({', '.join(_CODE)}; the priors "
-            f"of config.py; {', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis calibrate --write) again"
+            f"{folder / 'calibration.csv'} was run with other code, priors or libraries ({', '.join(_CODE)}; the "
+            f"priors of config.py; {', '.join(_LIBS)}) than these; run `make calibrate` (python -m analysis "
+            "calibrate --write) again"
         )
-    return pd.read_csv(csv_path), meta
+    files = meta.get("files", {})
+    edited = [name for name in _FILES if files.get(name) != _sha(folder / name)]
+    if meta.get("seal") != _seal(meta):
+        edited.append(meta_path.name)
+    if edited:
+        raise StaleStudy(
+            f"{', '.join(edited)} in {folder} changed after the study wrote them (edited by hand?); run "
+            "`make calibrate` (python -m analysis calibrate --write) again"
+        )
+    tables = {attr: pd.read_csv(folder / name) for name, attr in _FILES.items()}
+    return Study(**tables), meta
 
 
 def process_label(process: str, lang: str) -> str:
@@ -643,28 +908,82 @@ def process_label(process: str, lang: str) -> str:
     -------
     str
         The label.
+
+    Examples
+    --------
+    >>> process_label("rw_big", "en")
+    'Log random walk with steps of sd 0.35'
     """
-    return locale.word(f"process_{process}", lang).format(growth=locale.pct(GROWTH, lang, 0), jump=locale.num(JUMP))
+    return locale.word(f"process_{process}", lang).format(
+        growth=locale.pct(GROWTH, lang, 0),
+        jump=locale.num(JUMP),
+        step=locale.num(STEP),
+        step_big=locale.num(STEP_BIG),
+        size=locale.num(NB_SIZE),
+    )
 
 
-def summary(df: pd.DataFrame) -> dict:
-    """What the reports say about a study, computed from its table.
+def _under(g: pd.DataFrame, alpha: float) -> list[dict]:
+    """The targets of one world whose tails under-cover (Holm-adjusted p at most ``alpha``), per metric."""
+    out = []
+    for metric, gm in g.groupby("metric", sort=False):
+        flagged = []
+        for tail in ("below", "above"):
+            hit = gm[gm[f"holm_{tail}"] <= alpha]
+            flagged += [(tail, r) for r in hit.itertuples(index=False)]
+        if not flagged:
+            continue
+        tail, worst = max(flagged, key=lambda t: getattr(t[1], t[0]) - (1 - t[1].level) / 2)
+        out.append(
+            {
+                "metric": metric,
+                "horizons": sorted({int(r.horizon) for _, r in flagged}),
+                "levels": sorted({float(r.level) for _, r in flagged}),
+                "tails": [t for t in ("below", "above") if any(f == t for f, _ in flagged)],
+                "worst": {
+                    "tail": tail,
+                    "level": float(worst.level),
+                    "horizon": int(worst.horizon),
+                    "share": float(getattr(worst, tail)),
+                    "nominal": round((1 - float(worst.level)) / 2, 6),
+                    "se": float(worst.tail_se),
+                },
+            }
+        )
+    return out
 
-    Per process, the range of coverage at each level over the metrics and horizons, and how often the
-    model's interval score beats the Poisson baseline's by more than two standard errors.
+
+def summary(study: Study | pd.DataFrame, alpha: float = ALPHA) -> dict:
+    """What the reports say about a study, computed from its tables.
+
+    Per process: the range of coverage at each level over the metrics and horizons; how often the model's
+    interval score beats the Poisson baseline's by more than two standard errors; the targets that
+    under-cover (Holm-adjusted one-sided tests per tail, at ``alpha``); the targets whose PIT is not uniform
+    (chi-square, Holm-adjusted over the study); the largest share of fits with k-hat above 0.7.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        A table of :func:`run` (or :func:`stored`).
+    study : Study or pandas.DataFrame
+        A study of :func:`run` (or :func:`stored`), or its ``table``.
+    alpha : float
+        The familywise error rate of the tests.
 
     Returns
     -------
     dict
-        ``n_histories`` and, per process, ``coverage80``/``coverage95`` (min, max), ``mc_se80``/``mc_se95``,
-        ``better_than_poisson``, ``worse_than_poisson`` and ``n_targets``.
+        ``n_histories``, ``alpha`` and, per process, ``coverage80``/``coverage95`` (min, max),
+        ``mc_se80``/``mc_se95``, ``better_than_poisson``, ``worse_than_poisson``, ``n_targets``,
+        ``out_of_family``, ``under`` (per metric: ``horizons``, ``levels``, ``tails`` and the ``worst``
+        tail's share, nominal share and standard error), ``pit_nonuniform`` and ``khat_bad`` (missing
+        without the PIT and diagnostics tables).
     """
-    out = {"n_histories": int(df["n"].max()), "processes": {}}
+    df = study.table if isinstance(study, Study) else study
+    pit_bad, khat = {}, {}
+    if isinstance(study, Study):
+        p = study.pit.assign(holm=holm(study.pit["p_uniform"].to_numpy()))
+        pit_bad = p.groupby("process")["holm"].apply(lambda h: int((h <= alpha).sum())).to_dict()
+        khat = study.diagnostics.groupby("process")["khat_bad"].max().to_dict()
+    out = {"n_histories": int(df["n"].max()), "alpha": alpha, "processes": {}}
     for proc, g in df.groupby("process", sort=False):
         entry = {}
         for level, gl in g.groupby("level"):
@@ -675,5 +994,9 @@ def summary(df: pd.DataFrame) -> dict:
         entry["better_than_poisson"] = int((gain < -2 * g95["is_gain_se"]).sum())
         entry["worse_than_poisson"] = int((gain > 2 * g95["is_gain_se"]).sum())
         entry["n_targets"] = int(len(g95))
+        entry["out_of_family"] = proc in OUT_OF_FAMILY
+        entry["under"] = _under(g, alpha)
+        entry["pit_nonuniform"] = pit_bad.get(proc)
+        entry["khat_bad"] = None if proc not in khat else float(khat[proc])
         out["processes"][proc] = entry
     return out

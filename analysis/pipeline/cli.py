@@ -178,8 +178,20 @@ def cmd_calibrate(args) -> int:
     )
     study = calibration.run(processes, size, seed=args.seed, jobs=jobs, verbose=not args.quiet)
     if args.write:
+        from ..stats import weighting
+
         path = calibration.save(study, size, args.seed)
         print(f"stored: {path} (the reports show it)", file=sys.stderr)
+        # the comparison of ways to combine the time structures rests on the same code: it is rerun with it
+        if not args.quiet:
+            print(
+                f"weighting: averaging vs stacking vs one local-linear-trend model, {weighting.DEFAULT_SIZE.n_histories}"
+                " histories per world",
+                file=sys.stderr,
+                flush=True,
+            )
+        comparison = weighting.study(weighting.DEFAULT_SIZE, args.seed, workers=jobs)
+        print(f"stored: {weighting.save(comparison, weighting.DEFAULT_SIZE, args.seed)}", file=sys.stderr)
     if args.format == "json":
         from ..present.output import jsonable
 

@@ -154,10 +154,10 @@ class Size:
     n_grid: int = 10
 
 
-#: ``fast``: 60 histories per process, 1000 predictive draws. ``default`` (the CLI): 1000 histories per
-#: process, 2000 draws. Coverage standard errors at 1000 histories are about 0.013 (80 %) and 0.007 (95 %);
+#: ``fast``: 60 histories per process. ``default`` (the CLI): 1000 histories per process. Both score 1000
+#: predictive draws per history (a tail of a 95 % interval is 25 draws; the PIT is randomised between ties). Coverage standard errors at 1000 histories are about 0.013 (80 %) and 0.007 (95 %);
 #: a tail's, at its nominal share, 0.009 (80 %) and 0.005 (95 %).
-SIZES = {"fast": Size(60, n_sims=1000), "default": Size(1000)}
+SIZES = {"fast": Size(60, n_sims=1000), "default": Size(1000, n_sims=1000)}
 
 
 # ============================================================================================ simulation
@@ -312,7 +312,8 @@ def _score_block(sims: list[dict], truth: list[dict], horizon: int, u: np.ndarra
     ens = np.stack([np.stack([s[metric][:, h - 1] for metric, h in tg]) for s in sims])  # (n, k, n_sims)
     obs = np.array([[(t[m] if not m.endswith("_cum") else np.cumsum(t[m[:-4]]))[h - 1] for m, h in tg] for t in truth])
     pit = np.mean(ens < obs[..., None], axis=-1) + u * np.mean(ens == obs[..., None], axis=-1)
-    crps = np.asarray(sr.crps_ensemble(obs, ens))
+    ens.sort(axis=-1)  # sorted once: the CRPS and the four interval ends need no sort of their own
+    crps = np.asarray(sr.crps_ensemble(obs, ens, sorted_ensemble=True))
     iscore = {}
     for level in LEVELS:
         lo, hi = M.central_interval(ens, level, axis=-1)
@@ -322,10 +323,7 @@ def _score_block(sims: list[dict], truth: list[dict], horizon: int, u: np.ndarra
 
 def _fit_chunk(histories: list, seeds: list[int], size: Size) -> list:
     """Fit the model to each history of a chunk: the one place the study calls the model's inference."""
-    return [
-        M.fit(periods, seed=s, n_draws=size.n_draws, n_grid=size.n_grid)
-        for periods, s in zip(histories, seeds, strict=True)
-    ]
+    return M.fit_many(list(histories), list(seeds), n_draws=size.n_draws, n_grid=size.n_grid)
 
 
 def _diagnostics(post) -> list[tuple]:
@@ -339,7 +337,7 @@ def _diagnostics(post) -> list[tuple]:
                 float(d.get("khat", np.nan)),
                 float(d.get("ess", np.nan)),
                 float(d.get("refits", np.nan)),
-                np.nan if status is None else float(status not in ("ok", "fixed")),
+                np.nan if status is None else float(status == "failed"),
             )
         )
     return out

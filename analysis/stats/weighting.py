@@ -222,7 +222,7 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(20)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-def _densities(periods, target, seed: int, n_draws: int, n_grid: int) -> dict:
+def _densities(periods, target, seed: int, n_draws: int, n_grid: int, fitted=None) -> dict:
     """Log predictive densities of ``target`` (a PeriodObs of the next year) per model, and the evidence weights.
 
     Given a posterior draw, next year's log expected count and log amount are Gaussian (the future year
@@ -230,8 +230,10 @@ def _densities(periods, target, seed: int, n_draws: int, n_grid: int) -> dict:
     Gauss-Hermite nodes of that Gaussian; the investment's the normal mixture over the draws, with the
     draw's variance plus the reporting error's.
     """
-    post = mdl.fit(periods, seed=seed, n_draws=n_draws, n_grid=n_grid)
-    fits = {**post.fits, "llt": _fit_llt(periods, seed, n_draws, n_grid)}
+    if fitted is None:  # (the averaged posterior, the llt fit) of these periods, when fitted already
+        fitted = mdl.fit(periods, seed=seed, n_draws=n_draws, n_grid=n_grid), _fit_llt(periods, seed, n_draws, n_grid)
+    post, llt = fitted
+    fits = {**post.fits, "llt": llt}
     out = {"weights": dict(post.weights)}
     cb, inv = target.count_bounds(), target.investment
     for k, f in fits.items():
@@ -360,15 +362,25 @@ def backtest(res, seed: int = 0) -> pd.DataFrame:
 def _world(process: str, size: StudySize, seed: int) -> list[dict]:
     """Scores of every history of one world: its own random stream, from the seed and the world's name."""
     rng = np.random.default_rng([seed, zlib.crc32(process.encode()), 7])
-    rows = []
-    for i in range(size.n_histories):
+    hists, seeds = [], []
+    for _ in range(size.n_histories):
         periods, future = calibration.simulate_history(process, rng, calibration.SHAPE, 1)
         last = periods[-1].last_year
         nxt = mdl.PeriodObs(last + 1, last + 1, int(future["projects"][0]), None, float(future["investment"][0]))
-        allp = [*periods, nxt]
-        s = int(rng.integers(2**31))
-        dens = [_densities(allp[:k], allp[k], s + k, size.n_draws, size.n_grid) for k in range(3, len(allp))]
-        rows += [{"process": process, "history": i, **r} for r in _score_origins(dens)]
+        hists.append([*periods, nxt])
+        seeds.append(int(rng.integers(2**31)))
+    # every history's fits at one origin in one batch (fit_many gives what fit gives, history by history)
+    dens = [[] for _ in hists]
+    for k in range(3, len(hists[0]) if hists else 0):
+        prefix, ks = [h[:k] for h in hists], [s + k for s in seeds]
+        opts = {"n_draws": size.n_draws, "n_grid": size.n_grid}
+        posts = mdl.fit_many(prefix, ks, **opts)
+        llts = mdl.fit_many(prefix, ks, models=("llt",), **opts)
+        for i, h in enumerate(hists):
+            dens[i].append(_densities(h[:k], h[k], ks[i], size.n_draws, size.n_grid, (posts[i], llts[i].fits["llt"])))
+    rows = []
+    for i, d in enumerate(dens):
+        rows += [{"process": process, "history": i, **r} for r in _score_origins(d)]
     return rows
 
 

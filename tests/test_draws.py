@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import matplotlib as mpl
 import pytest
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
@@ -67,6 +68,15 @@ def test_a_png_has_the_pixels_savefig_makes(name):
     FigureCanvasBase(other)  # not an Agg canvas: png() goes through savefig
     assert charts.png(fast) == charts.png(other)
     assert charts.png(fast) == charts.png(fast), "a second PNG of the same figure has the same bytes"
+
+
+def test_a_png_follows_the_savefig_settings_as_savefig_does():
+    fast, other = CHARTS["landing"](), CHARTS["landing"]()
+    FigureCanvasBase(other)
+    with mpl.rc_context({"savefig.facecolor": "0.8", "savefig.bbox": "tight"}):
+        shaded = charts.png(fast)
+        assert shaded == charts.png(other)
+    assert shaded != charts.png(fast)
 
 
 def test_the_command_line_starts_without_pandas():

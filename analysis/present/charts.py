@@ -238,15 +238,25 @@ def png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
+#: The ``savefig.*`` settings under which savefig saves the pixels a draw of the canvas makes.
+_SAVED_AS_DRAWN = {
+    "savefig.bbox": None,
+    "savefig.facecolor": "auto",
+    "savefig.edgecolor": "auto",
+    "savefig.transparent": False,
+}
+
+
 def _rgba(fig: Figure) -> tuple[bytes, tuple[int, int]]:
     """The figure's pixels (RGBA) at its dpi and their size, from one draw when it has an Agg canvas.
 
     ``savefig`` draws a figure with a layout engine twice: once to lay it out (nothing rendered), then again
     with the layout engine off to render it. A chart's own Agg canvas (:func:`_new`) lays it out and renders it
-    in one draw: the same layout, done once, and the same pixels. Any other figure goes through ``savefig``.
+    in one draw: the same layout, done once, and the same pixels. Any other figure, or any figure while the
+    ``savefig.*`` settings would make ``savefig`` save other pixels than the canvas draws, goes through ``savefig``.
     """
     canvas = fig.canvas
-    if type(canvas) is FigureCanvasAgg:
+    if type(canvas) is FigureCanvasAgg and all(mpl.rcParams[k] == v for k, v in _SAVED_AS_DRAWN.items()):
         canvas.draw()
         return bytes(canvas.buffer_rgba()), canvas.get_width_height(physical=True)
     buf = io.BytesIO()

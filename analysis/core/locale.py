@@ -32,8 +32,7 @@ the loader and the checks of ``data/`` match in the articles, are kept here too 
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+import sys
 
 from .qualifiers import RANGE
 
@@ -872,7 +871,10 @@ def missing(x) -> bool:
     >>> missing(None), missing(float("nan")), missing(0), missing("text")
     (True, True, False, False)
     """
-    if x is None or x is pd.NA:
+    if x is None:
+        return True
+    pd = sys.modules.get("pandas")  # not imported here: a pd.NA exists only once pandas is imported
+    if pd is not None and x is pd.NA:
         return True
     try:
         return math.isnan(float(x))

@@ -226,19 +226,43 @@ def png(fig: Figure) -> bytes:
     """
     from PIL import Image
 
-    buf = io.BytesIO()
     dpi = fig.dpi
-    fig.set_dpi(DPI * SCALE)  # the pixels savefig draws, as the canvas counts them
+    fig.set_dpi(DPI * SCALE)  # the pixels drawn, as the canvas counts them
     try:
-        fig.savefig(buf, format="rgba", dpi=DPI * SCALE)
-        size = fig.canvas.get_width_height(physical=True)
+        pixels, size = _rgba(fig)
     finally:
         fig.set_dpi(dpi)
-    rgb = Image.frombuffer("RGBA", size, buf.getvalue(), "raw", "RGBA", 0, 1).convert("RGB")
+    rgb = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
     flat = rgb.quantize(PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     flat.save(out, format="png", compress_level=9)
     return out.getvalue()
+
+
+#: The ``savefig.*`` settings under which savefig saves the pixels a draw of the canvas makes.
+_SAVED_AS_DRAWN = {
+    "savefig.bbox": None,
+    "savefig.facecolor": "auto",
+    "savefig.edgecolor": "auto",
+    "savefig.transparent": False,
+}
+
+
+def _rgba(fig: Figure) -> tuple[bytes, tuple[int, int]]:
+    """The figure's pixels (RGBA) at its dpi and their size, from one draw when it has an Agg canvas.
+
+    ``savefig`` draws a figure with a layout engine twice: once to lay it out (nothing rendered), then again
+    with the layout engine off to render it. A chart's own Agg canvas (:func:`_new`) lays it out and renders it
+    in one draw: the same layout, done once, and the same pixels. Any other figure, or any figure while the
+    ``savefig.*`` settings would make ``savefig`` save other pixels than the canvas draws, goes through ``savefig``.
+    """
+    canvas = fig.canvas
+    if type(canvas) is FigureCanvasAgg and all(mpl.rcParams[k] == v for k, v in _SAVED_AS_DRAWN.items()):
+        canvas.draw()
+        return bytes(canvas.buffer_rgba()), canvas.get_width_height(physical=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=fig.dpi)
+    return buf.getvalue(), fig.canvas.get_width_height(physical=True)
 
 
 def css_size(fig: Figure) -> tuple[int, int]:

@@ -75,8 +75,8 @@ check: $(STAMP)
 metrics: $(STAMP)
 	$(BIN)/python -m analysis metrics
 
-## calibrate: the simulation study of the projection (9 worlds x 1000 histories, one worker per core; about 10.5 CPU
-## minutes with today's fit, 5 to 6 minutes on two idle cores); stores it for the reports
+## calibrate: the simulation study of the projection (9 worlds x 1000 histories, one worker per core) and the
+## comparison of model weightings; about 138 CPU s, 73 s on two idle cores; stores both for the reports
 calibrate: $(STAMP)
 	$(BIN)/python -m analysis calibrate --write
 

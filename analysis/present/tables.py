@@ -1008,11 +1008,6 @@ def what_if(w, lang: str) -> Table:
 # ---- how to combine the time structures, and how much the priors matter (issue 22, item 5)
 
 
-def _numbers_right(st: Table, cols) -> Table:
-    st.set_properties(subset=list(cols), **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
-    return st
-
-
 def prior_sensitivity(res, lang: str) -> Table:
     """Next year's count and the models' weights with each prior's scale halved and doubled, beside the default.
 
@@ -1064,7 +1059,8 @@ def prior_sensitivity(res, lang: str) -> Table:
     key = list(df.columns[:2])
     caption = loc.word("caption_prior_sensitivity", year=year)
     st = _style(df, "priorsensitivity", {}, caption=caption, key=key, wrap=key[:1], loc=loc)
-    return _numbers_right(st, df.columns[2:])
+    _right(st, df.columns[2:])
+    return st
 
 
 def _method_label(method: str, loc: locale.Locale) -> str:
@@ -1111,7 +1107,8 @@ def weighting_backtest(res, lang: str) -> Table | None:
     )
     key = list(df.columns[:2])
     st = _style(df, "weightingbacktest", {}, caption=loc.word("caption_weighting_backtest"), key=key, loc=loc)
-    return _numbers_right(st, df.columns[2:])
+    _right(st, df.columns[2:])
+    return st
 
 
 def weighting_study(lang: str, study: pd.DataFrame | None = None) -> Table:
@@ -1175,7 +1172,8 @@ def weighting_study(lang: str, study: pd.DataFrame | None = None) -> Table:
     )
     key = list(df.columns[:2])
     st = _style(df, "weightingstudy", {}, caption=caption, key=key, wrap=key[:1], loc=loc)
-    return _numbers_right(st, df.columns[2:])
+    _right(st, df.columns[2:])
+    return st
 
 
 # ---- the landing model's checks (issue 22, item 4; computed by analysis.stats.projection)

@@ -406,3 +406,18 @@ def test_the_simulated_shape_is_the_shape_of_the_data():
     periods = M.trends(load(DATA))
     assert C.SHAPE == tuple(int(n) for n in periods["n_years"])
     assert sum(C.SHAPE) == int(periods["last_year"].max()) - int(periods["first_year"].min()) + 1
+
+
+def test_the_pit_table_of_the_report_is_the_stored_histograms(study):
+    """The report's PIT summary restates the stored histograms: the mean, and the outer bins over n."""
+    from analysis import tables
+
+    pit = study[0].pit
+    t = tables.calibration_pit(study[0], "en").data
+    worlds = pit[pit["metric"].isin(["projects", "investment"])][["process", "metric"]].drop_duplicates()
+    assert len(t) == len(worlds)
+    first = pit[(pit["process"] == "model") & (pit["metric"] == "projects") & (pit["horizon"] == 1)].iloc[0]
+    row = t.iloc[0]
+    assert float(row.iloc[2]) == pytest.approx(first["pit_mean"], abs=0.005)
+    assert float(row.iloc[3].rstrip("%")) == pytest.approx(100 * first["bin1"] / first["n"], abs=0.05)
+    assert float(row.iloc[4].rstrip("%")) == pytest.approx(100 * first["bin10"] / first["n"], abs=0.05)

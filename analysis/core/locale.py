@@ -790,6 +790,18 @@ CALIBRATION_WORDS: dict[str, tuple[str, str]] = {
         "side of the 80% interval, {lo95} of the 95%) and interval score",
     ),
 }
+CALIBRATION_WORDS.update(
+    {
+        "pit_mean_h": ("{h}年后：所处分位的平均", "{h} yr ahead: mean PIT"),
+        "pit_low_h": ("{h}年后：落在最低十分之一", "{h} yr ahead: in the lowest tenth"),
+        "pit_high_h": ("{h}年后：落在最高十分之一", "{h} yr ahead: in the highest tenth"),
+        "caption_calibration_pit": (
+            "模拟研究：实际数字在预测分布中所处的分位。预测校准良好时，其平均为0.5，落在最低和最高十分之一的各占10%",
+            "Simulation study: where the outcomes fell in their predictive distributions (PIT). Calibrated, the"
+            " mean is 0.5 and a tenth of the outcomes falls in each of the lowest and highest tenths",
+        ),
+    }
+)
 WORDS.update(CALIBRATION_WORDS)
 
 

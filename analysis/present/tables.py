@@ -849,6 +849,66 @@ def calibration(study, lang: str) -> Table:
     )
 
 
+def calibration_pit(study, lang: str) -> Table | None:
+    """Where the simulated outcomes fell in their predictive distributions (the PIT histograms, summarised).
+
+    Per world and measure, one and three years ahead: the mean PIT (0.5 when calibrated) and the shares in the
+    lowest and highest tenth of the predictive distribution (a tenth each when calibrated); the ten bins of
+    every world, measure and horizon are in the study's ``pit`` table.
+
+    Parameters
+    ----------
+    study : analysis.stats.calibration.Study
+        A calibration study (``analysis.stats.calibration.stored()[0]``).
+    lang : str or analysis.core.locale.Locale
+        ``"zh"`` or ``"en"`` (or its Locale).
+
+    Returns
+    -------
+    Table or None
+        The styled table (``.data`` is the plain DataFrame), or None for a study without PIT histograms.
+
+    Examples
+    --------
+    >>> from analysis import tables
+    >>> from analysis.stats import calibration
+    >>> list(tables.calibration_pit(calibration.stored()[0], "en").data.columns[:3])
+    ['simulated world', 'measure', '1 yr ahead: mean PIT']
+    """
+    pit = getattr(study, "pit", None)
+    if pit is None or pit.empty:
+        return None
+    loc = locale.of(lang)
+    s = pit[pit["metric"].isin(["projects", "investment"])]
+    last = int(s["horizon"].max())
+    rows = []
+    for (proc, metric), g in s.groupby(["process", "metric"], sort=False):
+        row = {
+            loc.word("process"): process_label(proc, loc.lang),
+            loc.word("metric"): loc.word(
+                locale.METRIC_LABELS["projects" if metric == "projects" else "investment_100m_yuan"]
+            ),
+        }
+        for h in (1, last):
+            r = g[g["horizon"] == h].iloc[0]
+            row[loc.word("pit_mean_h", h=h)] = loc.fixed(r["pit_mean"], 2)
+            row[loc.word("pit_low_h", h=h)] = loc.pct(r["bin1"] / r["n"], 1)
+            row[loc.word("pit_high_h", h=h)] = loc.pct(r["bin10"] / r["n"], 1)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    st = _style(
+        df,
+        "calibrationpit",
+        {},
+        caption=loc.word("caption_calibration_pit"),
+        key=list(df.columns[:3]),
+        wrap=list(df.columns[:2]),
+        loc=loc,
+    )
+    _right(st, df.columns[2:])
+    return st
+
+
 # ---- the fitted model as an analyst inspects it (issue 20, item 2; computed by analysis.stats.posterior)
 
 

@@ -685,31 +685,49 @@ def screenshot_tree(
     except (OSError, ValueError):
         stamp = {}
     digests = {}
-    own = browser is None
-    written = []
-    try:
-        for name, path in pages(out_dir):
-            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-            if names is not None and name not in names:
-                written += [shots / _shot(name, w) for w in widths if (shots / _shot(name, w)).exists()]
-                continue
-            for w in widths:
-                dest = shots / _shot(name, w)
-                if only_changed and stamp.get(name) == digests[name] and dest.exists():
-                    written.append(dest)
-                    continue
-                browser = browser or Browser()
-                rep = browser.check(path, w, name=name)
-                if reports is not None:
-                    reports.append(rep)
-                dest = shots / _shot(name, w)
-                tmp = dest.with_name(dest.name + ".tmp")
-                tmp.write_bytes(rep.screenshot)
-                os.replace(tmp, dest)
+    written, jobs = [], []
+    for name, path in pages(out_dir):
+        digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if names is not None and name not in names:
+            written += [shots / _shot(name, w) for w in widths if (shots / _shot(name, w)).exists()]
+            continue
+        for w in widths:
+            dest = shots / _shot(name, w)
+            if only_changed and stamp.get(name) == digests[name] and dest.exists():
                 written.append(dest)
-    finally:
-        if own and browser is not None:
-            browser.close()
+                continue
+            jobs.append((name, path, w, dest))
+
+    def take(part: list, br: Browser) -> list:
+        out = []
+        for name, path, w, dest in part:
+            rep = br.check(path, w, name=name)
+            tmp = dest.with_name(dest.name + ".tmp")
+            tmp.write_bytes(rep.screenshot)
+            os.replace(tmp, dest)
+            out.append(rep)
+        return out
+
+    def own_browser(part: list) -> list:
+        with Browser() as br:
+            return take(part, br)
+
+    # a browser of our own per core (the pages are independent; a tab waits on loading and painting, so two
+    # browsers finish in about half the time); a browser given by the caller is used alone
+    workers = 1 if browser is not None else max(1, min(2, os.cpu_count() or 1, len(jobs) // 4))
+    if browser is not None:
+        taken = take(jobs, browser)
+    elif workers == 1:
+        taken = own_browser(jobs) if jobs else []
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(own_browser, [jobs[i::workers] for i in range(workers)]))
+        taken = [parts[i % workers][i // workers] for i in range(len(jobs))]  # back in the pages' order
+    if reports is not None:
+        reports.extend(taken)
+    written += [dest for *_, dest in jobs]
     for old in shots.glob("*.png"):
         if old not in written:
             old.unlink()

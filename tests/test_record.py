@@ -232,14 +232,17 @@ def test_crps_from_quantiles_of_a_sample_is_scoringrules_ensemble_crps():
         assert R.crps_from_quantiles(y, levels, q) == pytest.approx(float(sr.crps_ensemble(y, sample)), rel=5e-3)
 
 
-@pytest.mark.parametrize("y", [-4.0, 0.5, 1.0, 3.0, 9.0])
-@pytest.mark.parametrize("level", [0.8, 0.95])
-def test_the_interval_score_is_scoringrules(y, level):
-    lo, hi = norm.ppf([(1 - level) / 2, (1 + level) / 2], 1.0, 2.0)
-    want = float(sr.interval_score(y, lo, hi, 1 - level))
-    assert R.interval_score(y, lo, hi, 1 - level) == pytest.approx(want)
-    inside = (hi - lo) if lo <= y <= hi else (hi - lo) + 2 / (1 - level) * (lo - y if y < lo else y - hi)
-    assert R.interval_score(y, lo, hi, 1 - level) == pytest.approx(inside)
+def test_every_interval_score_of_the_record_is_gneiting_and_rafterys(record):
+    """Each scored row's interval scores follow ``(hi - lo) + 2/alpha (lo - y)+ + 2/alpha (y - hi)+`` from its own
+    interval and figure, and ``inside`` says whether the figure lies in the interval."""
+    scored = record[record["status"] == "scored"]
+    assert len(scored)
+    for r in scored.itertuples():
+        for name, level in (("80", 0.8), ("95", 0.95)):
+            lo, hi, y, alpha = getattr(r, f"pi{name}_lo"), getattr(r, f"pi{name}_hi"), r.actual, 1 - level
+            want = (hi - lo) + 2 / alpha * max(lo - y, 0) + 2 / alpha * max(y - hi, 0)
+            assert getattr(r, f"interval_score{name}") == pytest.approx(want)
+            assert getattr(r, f"inside{name}") == (lo <= y <= hi)
 
 
 def test_the_pit_of_a_stored_quantile_is_its_level():

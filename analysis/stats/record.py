@@ -13,7 +13,7 @@ so the 0.1/0.9 and 0.025/0.975 quantiles are the 80 % and 95 % intervals the rep
 
 :func:`read` checks a file and names the file, row and column of the first fault. :func:`forecast_record`
 scores every archived forecast against the figures published later — interval score at 80 % and 95 %, CRPS
-and PIT, all from the stored quantiles (:func:`interval_score`, :func:`crps_from_quantiles`,
+and PIT, all from the stored quantiles (scoringrules' interval score, :func:`crps_from_quantiles`,
 :func:`pit_from_quantiles`) — beside two baselines (constant rate, last value;
 :func:`analysis.stats.calibration._baseline_sims`) and today's model refitted on the same data, all scored
 from their quantiles at the same levels. A figure stated with a hedge ("about X") is scored at X, its stated
@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scoringrules as sr
 
 from . import metrics
 from . import model as mdl
@@ -46,7 +47,6 @@ __all__ = [
     "data_digest",
     "facts",
     "forecast_record",
-    "interval_score",
     "make",
     "pit_from_quantiles",
     "read",
@@ -429,32 +429,6 @@ def read_archive(folder: Path) -> list[Forecast]:
 # ------------------------------------------------------------------------------------------------ scores
 
 
-def interval_score(y: float, lo: float, hi: float, alpha: float) -> float:
-    """The interval score of a central (1 − ``alpha``) interval (Gneiting and Raftery 2007; lower is better).
-
-    ``(hi − lo) + 2/alpha · (lo − y)⁺ + 2/alpha · (y − hi)⁺``.
-
-    Parameters
-    ----------
-    y : float
-        The outcome.
-    lo, hi : float
-        The interval.
-    alpha : float
-        One minus its level (0.2 for 80 %).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> interval_score(5, 1, 3, 0.2)
-    22.0
-    """
-    return float((hi - lo) + 2 / alpha * max(lo - y, 0) + 2 / alpha * max(y - hi, 0))
-
-
 def _weights(levels) -> np.ndarray:
     """The share of (0, 1) each level stands for: half-way to its neighbours, the ends reaching 0 and 1."""
     t = np.concatenate([[0.0], np.asarray(levels, float), [1.0]])
@@ -542,7 +516,10 @@ def _scores(y: float, values: np.ndarray) -> dict:
         lo, hi = values[_level_index((1 - level) / 2)], values[_level_index((1 + level) / 2)]
         out |= {f"pi{name}_lo": float(lo), f"pi{name}_hi": float(hi)}
         if y is not None:
-            out |= {f"inside{name}": bool(lo <= y <= hi), f"interval_score{name}": interval_score(y, lo, hi, 1 - level)}
+            out |= {
+                f"inside{name}": bool(lo <= y <= hi),
+                f"interval_score{name}": float(sr.interval_score(y, lo, hi, 1 - level)),
+            }
     if y is not None:
         out |= {"crps": crps_from_quantiles(y, LEVELS, values), "pit": pit_from_quantiles(y, LEVELS, values)}
     return out

@@ -32,6 +32,7 @@ from scipy import stats as sps
 from ..core.config import INVESTMENT_MEASUREMENT_SD, PRIORS
 from . import model as mdl
 from . import projection as P
+from .model.landing import LANDING_PRIOR_KEYS
 
 __all__ = [
     "AVERAGED",
@@ -59,7 +60,6 @@ QUANTILES = (0.1, 0.5, 0.9)
 #: The latent coordinate of each fixed effect and the prior it is declared with.
 _FIXED_PRIORS = {"mu": "rate_level", "beta": "rate_trend", "alpha": "amount_level", "gamma": "amount_trend"}
 #: The landing model's parameters (attributes of :class:`analysis.stats.model.LandingPosterior`) and priors.
-_LANDING_PRIORS = {"c": "landing_eventual", "h": "landing_hazard", "rho": "landing_icc"}
 _WEIGHT_COLS = ["model", "prior_probability", "log_evidence", "log_evidence_laplace", "weight"]
 _DIAG_COLS = [
     "model",
@@ -350,7 +350,7 @@ def _parameters(post: mdl.Posterior) -> pd.DataFrame:
     ]
     lp = post.landing
     if lp is not None:  # a grid posterior: each grid point weighted by its posterior mass
-        rows += [_parameter_row("landing", sym, key, getattr(lp, sym), lp.w) for sym, key in _LANDING_PRIORS.items()]
+        rows += [_parameter_row("landing", sym, key, getattr(lp, sym), lp.w) for sym, key in LANDING_PRIOR_KEYS.items()]
     return pd.DataFrame(rows, columns=_PARAM_COLS)
 
 

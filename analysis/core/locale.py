@@ -129,7 +129,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "h_sources": ("资料来源", "Sources"),
     "h_calibration": ("校准：模型在其他情形下的表现", "Calibration: the model in other worlds"),
     # the calibration study's worlds and columns
-    "process_model": ("模型自身的设定", "The model's own"),
+    "process_model": ("模型自身设定", "The model's own"),
     "process_growth": ("每年增长{growth}", "{growth} growth a year"),
     "process_jump": ("某年起跃升至{jump}倍", "A lasting x{jump} jump"),
     "process_rw": ("对数随机游走", "Log random walk"),

@@ -9,6 +9,8 @@ terminal text all read this object, so they cannot disagree.
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -254,6 +256,56 @@ def caveats(ds: Dataset, through: int) -> list[dict]:
     return out
 
 
+#: Results of :func:`compute` kept in this process, most recently used last (at most :data:`MEMO_SIZE`).
+_MEMO: OrderedDict[tuple, Results] = OrderedDict()
+#: How many results :func:`compute` keeps (a release with and without its projection, for a few datasets).
+MEMO_SIZE = 8
+
+
+def clear_cache() -> None:
+    """Forget the results :func:`compute` kept: its next calls compute afresh (a benchmark's cold run).
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> clear_cache()
+    """
+    _MEMO.clear()
+
+
+def content_key(ds: Dataset) -> tuple:
+    """What a dataset holds, as a hashable key: its folder, date, and every frame's columns, types and values.
+
+    Two datasets read from the same files give the same key; a dataset edited in place (a value, a row, a
+    column) gives another. Computed on every call (a frame can be edited after a first :func:`compute`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset (the full one or a vintage).
+
+    Returns
+    -------
+    tuple
+        The key.
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> content_key(load()) == content_key(load())
+    True
+    """
+    parts = []
+    for kind, named in (("tables", ds.tables), ("rows", ds.rows)):
+        for name, frame in sorted(named.items()):
+            values = int(pd.util.hash_pandas_object(frame, index=True).sum()) if len(frame.columns) else 0
+            parts.append((kind, name, tuple(frame.columns), tuple(map(str, frame.dtypes)), len(frame), values))
+    return (str(ds.data_dir), ds.as_of, tuple(parts))
+
+
 def compute(
     ds: Dataset,
     through: int | None = None,
@@ -267,6 +319,13 @@ def compute(
 
     Results are for a whole release: ``through=2020`` gives the 2021 release, which published
     2019–2020 and 2021 together, so ``res.through`` is 2021 and nothing it states is forecast.
+
+    What is cached: the results of the last :data:`MEMO_SIZE` calls in this process, keyed on the dataset's
+    content (:func:`content_key`: its folder, date and every frame's values, not the object) and on the
+    arguments. A call with an equal dataset and the same arguments returns a copy of the kept results
+    (``copy.deepcopy``, the vintage dataset shared as every result shares it; a few milliseconds): editing
+    what one call returns cannot change what the next returns. An edited dataset is computed again.
+    :func:`clear_cache` forgets them.
 
     Parameters
     ----------
@@ -303,6 +362,22 @@ def compute(
     >>> s.cohort, s.signed, s.signed_from, (s.landed_lo, s.landed_hi)
     ('2019–2020', 85, 'total', (77, 85))
     """
+    try:
+        key = (content_key(ds), through, bool(projection), horizon, seed, scenario)
+        hash(key)
+    except TypeError:  # an argument that cannot be a key (an unhashable scenario): computed every time
+        return _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
+    if key not in _MEMO:
+        _MEMO[key] = _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    _MEMO.move_to_end(key)
+    kept = _MEMO[key]
+    return copy.deepcopy(kept, {id(kept.dataset): kept.dataset})
+
+
+def _compute(ds: Dataset, through, *, projection, horizon, seed, scenario) -> Results:
+    """:func:`compute` itself, without the memo."""
     door = metrics.vintage(ds, through)  # the one check of ``through``; the one cut of the dataset
     known, through = door.dataset, door.through
     vintage = known.as_of

@@ -12,7 +12,7 @@ import ast
 import pandas as pd
 import pytest
 
-from analysis import load
+from analysis import load, posterior
 from analysis.data.dataset import Dataset
 from analysis.stats import calibration, claims, metrics, results
 from analysis.stats.results import compute
@@ -60,6 +60,9 @@ def test_a_second_compute_of_equal_data_is_not_computed_again_and_equals_a_fresh
         )
         for name, frame in _frames(fresh).items():
             pd.testing.assert_frame_equal(_frames(got)[name], frame, obj=name)
+        view, fresh_view = posterior(got), posterior(fresh)  # the copy keeps the model's priors (by identity)
+        for name in ("weights", "diagnostics", "parameters"):
+            pd.testing.assert_frame_equal(getattr(view, name), getattr(fresh_view, name), obj=name)
     compute(load(DATA), 2023, projection=False)  # other arguments: computed
     assert len(calls) == 2
 

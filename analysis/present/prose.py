@@ -1056,9 +1056,10 @@ _SUMMARIES: dict[tuple, dict] = {}
 def clear_cache() -> None:
     """Forget the studies' summaries kept in this process (a test that patches the summary asks afresh).
 
-    Returns
-    -------
-    None
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> prose.clear_cache()
     """
     _SUMMARIES.clear()
 

@@ -262,9 +262,10 @@ def fresh(x):
     """A copy of a cached result that can be edited without changing the cache.
 
     A copy of a cached result that can be edited without changing the cache: frames and series are
-    copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), dicts, lists
-    and mutable dataclasses are rebuilt around fresh copies; frozen values, numbers and datasets (a vintage
-    is shared by the results made from it) are returned as they are.
+    copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), arrays are
+    copied, dicts, lists and mutable dataclasses are rebuilt around fresh copies; frozen values (priors,
+    models: their identity is kept), numbers and datasets (a vintage is shared by the results made from
+    it) are returned as they are.
 
     Parameters
     ----------
@@ -280,6 +281,8 @@ def fresh(x):
 
     if isinstance(x, (pd.DataFrame, pd.Series)):
         return x.copy(deep=False)
+    if isinstance(x, np.ndarray):
+        return x.copy()
     if isinstance(x, dict):
         return {k: fresh(v) for k, v in x.items()}
     if isinstance(x, list):

@@ -9,7 +9,6 @@ terminal text all read this object, so they cannot disagree.
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -265,10 +264,6 @@ MEMO_SIZE = 8
 def clear_cache() -> None:
     """Forget the results :func:`compute` kept: its next calls compute afresh (a benchmark's cold run).
 
-    Returns
-    -------
-    None
-
     Examples
     --------
     >>> clear_cache()
@@ -323,8 +318,9 @@ def compute(
     What is cached: the results of the last :data:`MEMO_SIZE` calls in this process, keyed on the dataset's
     content (:func:`content_key`: its folder, date and every frame's values, not the object) and on the
     arguments. A call with an equal dataset and the same arguments returns a copy of the kept results
-    (``copy.deepcopy``, the vintage dataset shared as every result shares it; a few milliseconds): editing
-    what one call returns cannot change what the next returns. An edited dataset is computed again.
+    (:func:`analysis.stats.metrics.fresh`: frames, arrays, dicts, lists and mutable records copied, a few
+    milliseconds; frozen values and the vintage dataset shared, as every result shares them): editing what
+    one call returns cannot change what the next returns. An edited dataset is computed again.
     :func:`clear_cache` forgets them.
 
     Parameters
@@ -372,8 +368,7 @@ def compute(
         while len(_MEMO) > MEMO_SIZE:
             _MEMO.popitem(last=False)
     _MEMO.move_to_end(key)
-    kept = _MEMO[key]
-    return copy.deepcopy(kept, {id(kept.dataset): kept.dataset})
+    return metrics.fresh(_MEMO[key])
 
 
 def _compute(ds: Dataset, through, *, projection, horizon, seed, scenario) -> Results:

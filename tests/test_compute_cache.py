@@ -67,6 +67,18 @@ def test_a_second_compute_of_equal_data_is_not_computed_again_and_equals_a_fresh
     assert len(calls) == 2
 
 
+def test_the_default_year_and_seed_are_the_same_call_and_a_wrong_year_is_still_refused(monkeypatch):
+    ds = load(DATA)
+    last = ds.conference_years[-1]
+    calls = _counted(monkeypatch, results, "_compute")
+    compute(ds, projection=False)
+    compute(ds, last, projection=False, seed=1, horizon=2)  # no projection: its arguments do not act
+    assert len(calls) == 1
+    for wrong in (float(last), str(last), True):
+        with pytest.raises(TypeError, match="through must be an int year"):
+            compute(ds, wrong, projection=False)
+
+
 def test_what_one_caller_does_to_its_results_does_not_reach_the_next():
     res = compute(load(DATA), 2023)  # a release with a projection and later sources
     before = {name: frame.copy() for name, frame in _frames(res).items()}

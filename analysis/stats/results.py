@@ -359,9 +359,11 @@ def compute(
     ('2019–2020', 85, 'total', (77, 85))
     """
     try:
-        key = (content_key(ds), through, bool(projection), horizon, seed, scenario)
+        key = _memo_key(ds, through, projection, horizon, seed, scenario)
         hash(key)
     except TypeError:  # an argument that cannot be a key (an unhashable scenario): computed every time
+        key = None
+    if key is None:  # nor is a ``through`` that is no int year (the door says why)
         return _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
     if key not in _MEMO:
         _MEMO[key] = _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
@@ -369,6 +371,20 @@ def compute(
             _MEMO.popitem(last=False)
     _MEMO.move_to_end(key)
     return metrics.fresh(_MEMO[key])
+
+
+def _memo_key(ds: Dataset, through, projection, horizon, seed, scenario) -> tuple | None:
+    """The memo's key of a :func:`compute` call: the dataset's content and the arguments as they act (the
+    default year and seed filled in; without a projection, its arguments left out). None for a ``through``
+    that is no int year: not kept, so that the door's check is made every time."""
+    if isinstance(through, bool) or not (through is None or isinstance(through, int)):
+        return None
+    year = ds.conference_years[-1] if through is None else through
+    if not projection:
+        return (content_key(ds), year, False)
+    from . import projection as P
+
+    return (content_key(ds), year, True, horizon, P.DEFAULT_SEED if seed is None else seed, scenario or P.Scenario())
 
 
 def _compute(ds: Dataset, through, *, projection, horizon, seed, scenario) -> Results:

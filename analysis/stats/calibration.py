@@ -66,6 +66,7 @@ was edited by hand (the tests check this too).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -722,6 +723,13 @@ def normalised_code(source: str) -> list[str]:
     >>> normalised_code("from a import b, c") == normalised_code("from a import b\\nfrom a import c")
     True
     """
+    return list(_statements(source))
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(source: str) -> tuple[str, ...]:
+    """:func:`normalised_code` of one text, parsed once per process (a pure function of the text; the
+    digest and the stored studies ask for the same modules on every report page)."""
     import ast
 
     tree = ast.parse(source)
@@ -747,7 +755,7 @@ def normalised_code(source: str) -> list[str]:
             out += [ast.dump(ast.ImportFrom(module=stmt.module, names=[name], level=0)) for name in stmt.names]
         else:
             out.append(ast.dump(stmt, include_attributes=False))
-    return out
+    return tuple(out)
 
 
 def _code_files(pkg: Path) -> list[Path]:
@@ -788,9 +796,15 @@ def code_digest(pkg: Path | None = None) -> str:
         h.update(stmt.encode() + b"\0")
     assumptions = {k: (p.dist, p.params) for k, p in sorted(M.PRIORS.items())}
     h.update(repr((assumptions, M.INVESTMENT_MEASUREMENT_SD)).encode())
-    for lib in _LIBS:
-        h.update(f"{lib}=={metadata.version(lib)}\n".encode())
+    for lib, version in _versions():
+        h.update(f"{lib}=={version}\n".encode())
     return h.hexdigest()[:16]
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    """The installed versions of ``_LIBS``, read once per process (a running process keeps its libraries)."""
+    return tuple((lib, metadata.version(lib)) for lib in _LIBS)
 
 
 #: the stored tables: file name and the attribute of :class:`Study` it holds
@@ -888,8 +902,14 @@ def stored(folder: Path = STORED_DIR) -> tuple[Study, dict]:
             f"{', '.join(edited)} in {folder} changed after the study wrote them (edited by hand?); run "
             "`make calibrate` (python -m analysis calibrate --write) again"
         )
-    tables = {attr: pd.read_csv(folder / name) for name, attr in _FILES.items()}
-    return Study(**tables), meta
+    tables = _read_tables(str(folder), tuple(files[name] for name in _FILES))
+    return Study(**{attr: frame.copy() for attr, frame in tables.items()}), meta
+
+
+@functools.lru_cache(maxsize=8)
+def _read_tables(folder: str, checksums: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The stored tables of ``folder``, parsed once per process and checksums (:func:`stored` copies them)."""
+    return {attr: pd.read_csv(Path(folder) / name) for name, attr in _FILES.items()}
 
 
 def process_label(process: str, lang: str) -> str:

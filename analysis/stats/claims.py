@@ -634,6 +634,15 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     >>> led.loc[led["id"] == "cumulative_projects_2019-2021", ["kind", "stated", "computed"]].values.tolist()
     [['cumulative_sum', 124.0, 124.0]]
     """
+    df = _all_claims(ds)
+    if through is not None:
+        df = df[df["last_year"] <= through]
+    return df.reset_index(drop=True)
+
+
+@metrics.per_dataset  # the check at load, every release's "since then" and the vintage's own ledger ask for it
+def _all_claims(ds: Dataset) -> pd.DataFrame:
+    """Every claim of ``ds``, built once per dataset (:func:`ledger` keeps those up to a year)."""
     rows: list[Claim] = []
     _breakdown_claims(ds, rows)
     _cumulative_claims(ds, rows)
@@ -642,10 +651,7 @@ def ledger(ds: Dataset, through: int | None = None) -> pd.DataFrame:
     _landing_claims(ds, rows)
     _stated_claims(ds, rows)
     _agreement_claims(ds, rows)
-    df = pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=COLUMNS)
-    if through is not None:
-        df = df[df["last_year"] <= through]
-    return df.reset_index(drop=True)
+    return pd.DataFrame([{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=COLUMNS)
 
 
 def problems(led: pd.DataFrame) -> list[tuple[Claim, str]]:

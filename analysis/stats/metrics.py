@@ -262,9 +262,10 @@ def fresh(x):
     """A copy of a cached result that can be edited without changing the cache.
 
     A copy of a cached result that can be edited without changing the cache: frames and series are
-    copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), dicts, lists
-    and mutable dataclasses are rebuilt around fresh copies; frozen values, numbers and datasets (a vintage
-    is shared by the results made from it) are returned as they are.
+    copied (pandas' copy-on-write makes that cheap: data are shared until one side writes), arrays are
+    copied, dicts, lists and mutable dataclasses are rebuilt around fresh copies; frozen values (priors,
+    models: their identity is kept), numbers and datasets (a vintage is shared by the results made from
+    it) are returned as they are.
 
     Parameters
     ----------
@@ -280,6 +281,8 @@ def fresh(x):
 
     if isinstance(x, (pd.DataFrame, pd.Series)):
         return x.copy(deep=False)
+    if isinstance(x, np.ndarray):
+        return x.copy()
     if isinstance(x, dict):
         return {k: fresh(v) for k, v in x.items()}
     if isinstance(x, list):
@@ -1623,6 +1626,36 @@ class Release:
 
 
 @per_dataset
+def known_at(ds: Dataset, date: Date) -> Dataset:
+    """``ds`` as it stood on ``date`` (:meth:`analysis.data.dataset.Dataset.as_known_at`), cut once per date.
+
+    The releases, the period releases and the door all cut the same dates; the cut is made once per dataset
+    and date, so that what is computed on it (its periods, its totals) is computed once too. A vintage
+    (:func:`vintage`) shares the cuts of its parent at its own earlier dates: they hold the same sources.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A dataset.
+    date : tuple of int
+        ``(year, month, day)``.
+
+    Returns
+    -------
+    Dataset
+        The same object on every call for ``ds`` and ``date`` (datasets are read-only).
+
+    Examples
+    --------
+    >>> from analysis import load
+    >>> ds = load()
+    >>> known_at(ds, (2021, 12, 31)) is known_at(ds, (2021, 12, 31))
+    True
+    """
+    return ds.as_known_at(tuple(date))
+
+
+@per_dataset
 def releases(ds: Dataset) -> list[Release]:
     """The releases of the data, in date order: one report each.
 
@@ -1642,7 +1675,7 @@ def releases(ds: Dataset) -> list[Release]:
     found: list[Release] = []
     seen: set[Period] = set()
     for date in sorted(set(ds.source_dates.values())):
-        v = ds.as_known_at(date)
+        v = known_at(ds, date)
         if not len(v["conferences"]):
             continue
         known = {p for p, m in period_values(v).items() if m["projects"].known}
@@ -1700,7 +1733,7 @@ def period_release(ds: Dataset, period: Period) -> tuple[int, int, int]:
         The date (year, month, day).
     """
     for date in sorted(set(ds.source_dates.values())):
-        v = ds.as_known_at(date)
+        v = known_at(ds, date)
         vals = period_values(v) if len(v["conferences"]) else {}
         if period in vals and vals[period]["projects"].known:
             return date
@@ -1784,7 +1817,11 @@ def vintage(ds: Dataset, through: int | None = None) -> Vintage:
     (2021, True)
     """
     release = release_of(ds, _check_through(ds, through))
-    return Vintage(ds.as_known_at(release.date), release)
+    cut = known_at(ds, release.date)
+    for key, earlier in list(ds.cache.items()):  # the parent's cuts at earlier dates are the vintage's own
+        if key[0] == "known_at" and key[1] and tuple(key[1][0]) <= release.date:
+            cut.cache.setdefault(key, earlier)
+    return Vintage(cut, release)
 
 
 def known_at_release(ds: Dataset, through: int | None = None) -> Dataset:

@@ -4,8 +4,10 @@ and the order the files run in (the longest first)."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,25 @@ def pytest_collection_modifyitems(session, config, items):
     """The files of :data:`LONGEST_FIRST` first, in that order; every file's tests keep their order."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@functools.cache
+def real_data():
+    """The real data, loaded once per process for what the test files need when pytest collects them (their
+    parameters, module constants): every xdist worker collects every file, so a load per file would be paid by
+    each worker. Read only (a Dataset is never changed after load)."""
+    from analysis import load
+
+    return load(DATA)
+
+
+@functools.cache
+def real_plan() -> tuple:
+    """The full build plan of the real data (both languages), made once per process: its jobs' names and
+    parameters (the out folder is never written)."""
+    from analysis.pipeline.build import plan
+
+    return tuple(plan(real_data(), out_dir=Path(tempfile.gettempdir()) / "test-plan"))
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ and the order the files run in (the longest first)."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,27 +15,49 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: the files that take longest (builds and kernels, the live calibration study, many data loads, drawing every
-#: chart), longest first. They run first: ``make test`` hands whole files to the pytest-xdist workers in collection
-#: order (``--dist loadfile --no-loadscope-reorder``), so no worker is left with a long file while the other idles.
+#: the files that take longest (builds and kernels, the docstring examples, many data loads, drawing every chart,
+#: the notebooks under nbval), longest first, by the CPU seconds each took in a run (self and kernels). They run
+#: first: ``make test`` hands whole files to the pytest-xdist workers in collection order (``--dist loadfile
+#: --no-loadscope-reorder``), and each worker takes the next file as it finishes one, so the run ends with the
+#: short files and no worker is left with a long file while the other idles.
 #: test_build.py is first: its worker makes the run's shared build (``built_reports``) while the other runs the
-#: files that need no build; the other files that read that build (test_rebuild.py last here, test_furniture.py,
-#: test_page_tables_charts.py, test_zh_style.py) come later, when it is there. The order changes no result; a file
-#: missing here only runs later.
+#: files that need no build; the files that read that build (test_rebuild.py, test_zh_style.py, test_furniture.py,
+#: test_page_tables_charts.py) come after more than a build's worth of other files, when it is there. The order
+#: changes no result; a file missing here only runs later.
 LONGEST_FIRST = (
     "test_build.py",
     "test_faults.py",
     "test_docs.py",
-    "test_chart_layout.py",
     "test_escaping.py",
+    "test_chart_layout.py",
     "test_bad_input.py",
-    "test_calibration.py",
-    "test_findings.py",
-    "test_new_year.py",
-    "test_plotting.py",
-    "test_properties.py",
     "test_prose.py",
+    "test_findings.py",
+    "test_plotting.py",
     "test_rebuild.py",
+    "test_new_year.py",
+    "test_properties.py",
+    "test_inference.py",
+    "test_record.py",
+    "4.0-projection.ipynb",
+    "test_landing_model.py",
+    "test_calibration.py",
+    "test_data.py",
+    "test_zh_style.py",
+    "test_draws.py",
+    "test_releases.py",
+    "6.0-forecast-record.ipynb",
+    "5.0-period-report.ipynb",
+    "test_weighting.py",
+    "test_notebook_study.py",
+    "3.0-mix.ipynb",
+    "test_results.py",
+    "test_params.py",
+    "test_projection.py",
+    "1.0-trends.ipynb",
+    "2.0-landing.ipynb",
+    "test_claims.py",
+    "test_posterior.py",
 )
 
 
@@ -58,6 +82,25 @@ def _computed_afresh_when_patched(request):
     yield
     results.clear_cache()
     prose.clear_cache()
+
+
+@functools.cache
+def real_data():
+    """The real data, loaded once per process for what the test files need when pytest collects them (their
+    parameters, module constants): every xdist worker collects every file, so a load per file would be paid by
+    each worker. Read only (a Dataset is never changed after load)."""
+    from analysis import load
+
+    return load(DATA)
+
+
+@functools.cache
+def real_plan() -> tuple:
+    """The full build plan of the real data (both languages), made once per process: its jobs' names and
+    parameters (the out folder is never written)."""
+    from analysis.pipeline.build import plan
+
+    return tuple(plan(real_data(), out_dir=Path(tempfile.gettempdir()) / "test-plan"))
 
 
 @pytest.fixture

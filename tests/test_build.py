@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -38,7 +37,7 @@ from .browser import (
     problems,
     screenshot_tree,
 )
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, real_plan
 from .test_metrics import INV23, INV24, P23, P24
 
 NB_DIR = ROOT / "notebooks"
@@ -176,8 +175,7 @@ needs_chromium = pytest.mark.skipif(
 
 def _page_names() -> list[str]:
     """The pages a full build writes, known before building: each language's index, then one per job of the plan."""
-    ds = load(DATA)
-    names = [j.name for j in plan(ds, out_dir=Path(tempfile.gettempdir()) / "browser-test-plan")]
+    names = [j.name for j in real_plan()]
     return sorted({n.rpartition("/")[0] + "/index" if "/" in n else "index" for n in names}) + names
 
 

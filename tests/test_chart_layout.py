@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import itertools
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from matplotlib.text import Text
 
-from analysis import load
 from analysis.core import locale
 from analysis.core.qualifiers import nominal
-from analysis.pipeline.build import plan
 from analysis.present import charts as P
 from analysis.stats.results import compute
 
-from .conftest import DATA
+from .conftest import real_data, real_plan
 
-_DS = load(DATA)
+_DS = real_data()
 #: the releases the build writes a report for (the period report notebook's ``through``)
-RELEASES = sorted(
-    {j.parameters["through"] for j in plan(_DS, out_dir=Path(tempfile.gettempdir()) / "plan") if j.through}
-)
+RELEASES = sorted({j.parameters["through"] for j in real_plan() if j.through})
 LATEST = RELEASES[-1]
 
 

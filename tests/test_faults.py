@@ -163,6 +163,15 @@ def assert_recovers(ds, nb_dir, out, clean) -> None:
     assert snapshot(out) == clean
 
 
+def assert_untouched(out: Path, before: dict[str, bytes]) -> None:
+    """Readers see the earlier build, whole, byte for byte, and nothing is left beside it: the out folder is in
+    the state a build over the earlier tree starts from, whose recovery to the bytes of a clean build
+    :func:`test_two_builds_into_one_folder_never_interleave` checks (a build is a function of that state: a
+    recovery here would repeat it)."""
+    assert_whole(out)
+    assert snapshot(out) == before
+
+
 def assert_new_build_keeping(out, before, clean, unit: str, why: str) -> None:
     """The new build, whole, except ``unit``: its earlier version, and a line on the index saying why."""
     marker = assert_whole(out)
@@ -205,7 +214,7 @@ def test_a_failing_notebook_fails_its_report_only(ds, nb_dir, earlier, clean, mo
     assert_recovers(ds, nb_dir, earlier, clean)
 
 
-def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, clean, ds, tmp_path):
+def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, tmp_path):
     """SIGINT while a cell hangs: exit 130 with one line, well before any timeout; no kernel process is
     left; the out folder holds the earlier build, whole."""
     before = snapshot(earlier)
@@ -250,15 +259,13 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, cle
     assert proc.returncode == 130 and err.strip().splitlines() == ["python -m analysis: interrupted"], err
     _, alive = psutil.wait_procs(kids, timeout=10)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
-    assert_whole(earlier)
-    assert snapshot(earlier) == before
-    assert_recovers(ds, nb_dir, earlier, clean)
+    assert_untouched(earlier, before)
 
 
 # --------------------------------------------------------------------------------------------- the tree
 
 
-def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkeypatch):
+def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, monkeypatch):
     before = snapshot(earlier)
 
     def broken(staging, out, previous=None):
@@ -267,13 +274,10 @@ def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, clean, mo
     monkeypatch.setattr(outdir, "switch", broken)
     with pytest.raises(BuildError, match=r"could not write the reports \(\[Errno 5\] Input/output error \(injected\)"):
         run(ds, nb_dir, earlier)
-    assert_whole(earlier)
-    assert snapshot(earlier) == before
-    monkeypatch.undo()
-    assert_recovers(ds, nb_dir, earlier, clean)
+    assert_untouched(earlier, before)
 
 
-def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkeypatch):
+def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, monkeypatch):
     """The disk fills while the first page is written (half of it on disk): nothing is switched."""
     before = snapshot(earlier)
     write_text = Path.write_text
@@ -288,9 +292,7 @@ def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, clean, monkey
     with pytest.raises(BuildError, match=r"No space left on device.*was left as it was"):
         run(ds, nb_dir, earlier)
     monkeypatch.undo()
-    assert_whole(earlier)
-    assert snapshot(earlier) == before
-    assert_recovers(ds, nb_dir, earlier, clean)
+    assert_untouched(earlier, before)
 
 
 def test_two_builds_into_one_folder_never_interleave(nb_dir, earlier, clean, tmp_path, capsys):

@@ -19,10 +19,10 @@ from analysis.stats import model as M
 from analysis.stats import projection as P
 from analysis.stats.model import LandingObs, PeriodObs, landing
 
-from .conftest import DATA
+from .conftest import DATA, real_data
 
 # The real inputs through 2023, as the projection builds them from data/.
-REAL, LANDING = P.observations(metrics.known_at_release(load(DATA), 2023), 2023)
+REAL, LANDING = P.observations(metrics.known_at_release(real_data(), 2023), 2023)
 
 
 def _rows(name: str) -> list[dict]:

@@ -2,6 +2,7 @@
 import each other, directly or round a circle (function-level imports count too)."""
 
 import ast
+import functools
 import graphlib
 import shutil
 from pathlib import Path
@@ -62,20 +63,23 @@ def check_acyclic(graph: dict[str, set[str]]) -> None:
     graphlib.TopologicalSorter({m: {t for t in graph[m] if t in modules and t != m} for m in modules}).prepare()
 
 
-GRAPH = graph_of(PKG)
+@functools.cache
+def package_graph() -> dict[str, set[str]]:
+    """The package's import graph, parsed when a test first asks (not in every xdist worker as it collects)."""
+    return graph_of(PKG)
 
 
 def test_every_module_sits_in_a_layer():
-    assert {_layer(m) for m in GRAPH} - {None} <= {*LAYERS, "__main__"}
+    assert {_layer(m) for m in package_graph()} - {None} <= {*LAYERS, "__main__"}
     assert {p.name for p in PKG.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(LAYERS) - {"api"}
 
 
 def test_imports_go_down_only():
-    assert upward(GRAPH) == []
+    assert upward(package_graph()) == []
 
 
 def test_no_import_circle():
-    check_acyclic(GRAPH)
+    check_acyclic(package_graph())
 
 
 def test_the_checks_see_an_upward_import_and_a_circle(tmp_path):
@@ -96,12 +100,12 @@ def test_the_checks_see_an_upward_import_and_a_circle(tmp_path):
 def test_a_subpackage_sits_in_its_layer():
     """A folder inside a layer (the model package of the statistics layer) is part of that layer, and the
     imports between its modules are in the graph: its modules import only downward and round no circle."""
-    model = [m for m in GRAPH if m.startswith("analysis.stats.model")]
+    model = [m for m in package_graph() if m.startswith("analysis.stats.model")]
     assert {"analysis.stats.model", "analysis.stats.model.signings", "analysis.stats.model.inputs"} <= set(model)
     assert {_layer(m) for m in model} == {"stats"}
-    assert "analysis.stats.model.inputs" in GRAPH["analysis.stats.model.signings"]
-    assert "analysis.stats.model.signings" in GRAPH["analysis.stats.model"]
-    assert "analysis.stats.model" in GRAPH["analysis.stats.calibration"]
+    assert "analysis.stats.model.inputs" in package_graph()["analysis.stats.model.signings"]
+    assert "analysis.stats.model.signings" in package_graph()["analysis.stats.model"]
+    assert "analysis.stats.model" in package_graph()["analysis.stats.calibration"]
 
 
 def test_the_door_does_not_import_the_model():

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -225,3 +227,40 @@ def test_screenshot_tree_keeps_one_png_per_page_and_width(built, browser):
         w, h = png_size(p.read_bytes())
         assert w == int(p.stem.rsplit("-", 1)[1]) and h >= 600
     assert not stale.exists()
+
+
+def test_the_browser_finds_the_cjk_font_without_importing_matplotlib(tmp_path):
+    # a browser starts in a second (importing the charts module for its font's folder cost seconds)
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tests'); import browser; "
+        f"browser.fonts_conf(Path({str(tmp_path)!r})); print(browser.font_dir()); "
+        "print(sorted(m for m in ('matplotlib', 'mplfonts', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    folder, imported = out.splitlines()
+    from analysis.present.charts import font_path
+
+    assert Path(folder) == font_path().parent and imported == "[]"
+    assert f"<dir>{folder}</dir>" in (tmp_path / "fonts.conf").read_text(encoding="utf-8")
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", ["index", "2023"])
+def test_a_screenshot_is_chromiums_full_page_capture(built, browser, name):
+    # the page as tall as the viewport, then captured: the bytes of Chromium's capture beyond the viewport,
+    # whether taken alone (make reports) or with the checks (make screenshots)
+    import base64
+
+    path = built[name]
+    for width in WIDTHS:
+        target, s = browser._open_tab(path, width)
+        try:
+            height = browser.send("Page.getLayoutMetrics", session=s)["cssContentSize"]["height"]
+            clip = {"x": 0, "y": 0, "width": width, "height": max(1, int(height + 0.5)), "scale": 1}
+            params = {"format": "png", "clip": clip, "captureBeyondViewport": True}
+            beyond = base64.b64decode(browser.send("Page.captureScreenshot", params, session=s, timeout=60)["data"])
+        finally:
+            browser._close_tab(target, s)
+        checked = browser.check(path, width, name=name)
+        assert browser.screenshot(path, width) == beyond == checked.screenshot
+        assert checked.inner_width == width and not problems(checked, main_points=name != "index")

@@ -80,6 +80,23 @@ def test_plan_rejects_bad_arguments(ds, tmp_path, kwargs, fragment):
         plan(ds, out_dir=tmp_path, **kwargs)
 
 
+def test_schedule_runs_a_units_languages_together_in_one_kernel_longest_first(ds, tmp_path):
+    # a worker takes a group and runs it in its kernel, one notebook after the other: the second language reuses
+    # what the first computed there; the longest groups first, so that the kernels end together
+    todo = plan(ds, out_dir=tmp_path / "reports")
+    groups = B.schedule(todo, 2)
+    assert sorted(j.name for g in groups for j in g) == sorted(j.name for j in todo)  # each unit once
+    assert all([j.lang for j in g] == list(LANGS) and len({j.key for j in g}) == 1 for g in groups)
+    keys = [g[0].key for g in groups]
+    assert keys[0] == "4.0-projection"  # the model's fit: the longest unit
+    reports = [g[0].through for g in groups if g[0].through is not None]
+    assert reports == sorted(reports, reverse=True) and keys[1 : 1 + len(reports)] == [str(t) for t in reports]
+    # fewer groups than kernels (one release, both languages): each unit on its own, no kernel idles
+    one = [j for j in todo if j.key == "2023"]
+    assert [[j.name for j in g] for g in B.schedule(one, 2)] == [["2023"], ["en/2023"]]
+    assert [[j.name for j in g] for g in B.schedule(one, 1)] == [["2023", "en/2023"]]
+
+
 def test_plan_rejects_an_output_directory_under_a_file(ds, tmp_path):
     f = tmp_path / "notes.txt"
     f.write_text("x")

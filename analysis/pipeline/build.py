@@ -27,7 +27,9 @@ How it runs:
 * **Warm kernels** (:mod:`analysis.pipeline.kernels`). ``--jobs`` workers each take one kernel that imported the
   analysis stack once; each notebook then runs in a clean namespace (``%reset -f``) in its own working
   folder. Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
-  test compares the two ways). A cell that runs longer than ``--cell-timeout`` or a kernel that dies
+  test compares the two ways). The languages of one unit run one after the other in one kernel (the second
+  reuses what the first computed there), the longest units first (:func:`schedule`); a kernel goes on with
+  its next notebook while this process writes the page of its last one. A cell that runs longer than ``--cell-timeout`` or a kernel that dies
   fails that report only; the worker goes on in a new kernel. Ctrl-C kills every kernel and ends the build
   within seconds, the out folder untouched.
 * **Incremental.** A unit is rebuilt only when one of its inputs changed: the notebook, its parameters,

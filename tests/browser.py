@@ -59,6 +59,10 @@ FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 )
 TIMEOUT = 30.0
+#: the CDP domains a checked tab enables (their events: requests, failed loads, script errors; fonts of the title)
+DOMAINS = ("Page", "Network", "Runtime", "DOM", "CSS")
+#: and a tab that is only photographed (load events, and the page's state while waiting for them)
+SHOT_DOMAINS = ("Page", "Runtime")
 
 
 def find_chromium() -> str | None:
@@ -91,17 +95,26 @@ def pages(out_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def font_dir() -> Path:
+    """The folder of the fonts ``mplfonts`` ships (``analysis.present.charts.font_path()``'s), found without importing
+    it: importing mplfonts or the charts module imports matplotlib, seconds that a browser start does not need."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.origin:
+        raise FileNotFoundError("the mplfonts package (the CJK font of the pages) is not installed")
+    return Path(spec.origin).parent / "fonts"
+
+
 def fonts_conf(folder: Path) -> Path:
     """A fontconfig file: the system configuration plus the CJK font folder of mplfonts."""
-    from analysis.present.charts import font_path
-
     cache = folder / "fontcache"
     cache.mkdir(exist_ok=True)
     conf = folder / "fonts.conf"
     conf.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <dir>{font_path().parent}</dir>\n  <cachedir>{cache}</cachedir>\n</fontconfig>\n",
+        f"  <dir>{font_dir()}</dir>\n  <cachedir>{cache}</cachedir>\n</fontconfig>\n",
         encoding="utf-8",
     )
     return conf
@@ -335,6 +348,18 @@ class Browser:
         finally:
             self._close_tab(target, s)
 
+    def screenshot(self, path: Path, width: int) -> bytes:
+        """The PNG of ``path`` loaded in a fresh tab ``width`` CSS px wide, the page's whole height, as it first opens.
+
+        The bytes :meth:`check` gives, without its measurements (nor the events they read): what ``make reports``
+        keeps.
+        """
+        target, s = self._open_tab(path, width, domains=SHOT_DOMAINS)
+        try:
+            return self._screenshot(s, width, restore=False)
+        finally:
+            self._close_tab(target, s)
+
     def survey(self, path: Path, width: int, *, name: str | None = None) -> dict:
         """What :meth:`check`, :meth:`furniture` and :func:`tables_and_charts` measure, in one fresh tab.
 
@@ -382,18 +407,15 @@ class Browser:
                 rep.console_errors.append(str(p.get("exceptionDetails", {}).get("text")))
         return rep
 
-    def _open_tab(self, path: Path, width: int) -> tuple[str, str]:
-        """A new tab ``width`` CSS px wide with ``path`` loaded: (target id, session id)."""
+    def _open_tab(self, path: Path, width: int, domains=DOMAINS) -> tuple[str, str]:
+        """A new tab ``width`` CSS px wide with ``path`` loaded: (target id, session id); ``domains``: the CDP
+        domains enabled (their events are what :meth:`check` reads)."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         s = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         try:
-            for domain in ("Page", "Network", "Runtime", "DOM", "CSS"):
+            for domain in domains:
                 self.send(f"{domain}.enable", session=s)
-            self.send(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
-                session=s,
-            )
+            self._viewport(s, width, HEIGHT)
             self.send("Emulation.setScrollbarsHidden", {"hidden": True}, session=s)
             self._take_events(s)  # about:blank's
             nav = self.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=s)
@@ -430,16 +452,24 @@ class Browser:
             if state == ["file:", "complete"]:
                 return
 
-    def _screenshot(self, s: str, width: int) -> bytes:
+    def _screenshot(self, s: str, width: int, restore: bool = True) -> bytes:
+        """The whole page as a PNG: the viewport made as tall as the page, then captured (the bytes
+        ``captureBeyondViewport`` gives, a quarter faster); ``restore``: back to the check's viewport after."""
         size = self.send("Page.getLayoutMetrics", session=s)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": width, "height": max(1, int(size["height"] + 0.5)), "scale": 1}
-        shot = self.send(
-            "Page.captureScreenshot",
-            {"format": "png", "clip": clip, "captureBeyondViewport": True},
-            session=s,
-            timeout=60,
-        )
+        height = max(1, int(size["height"] + 0.5))
+        self._viewport(s, width, height)
+        clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
+        shot = self.send("Page.captureScreenshot", {"format": "png", "clip": clip}, session=s, timeout=60)
+        if restore:
+            self._viewport(s, width, HEIGHT)
         return base64.b64decode(shot["data"])
+
+    def _viewport(self, s: str, width: int, height: int) -> None:
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=s,
+        )
 
     def _title_fonts(self, s: str) -> list[str]:
         """Fonts Chromium drew the page title (h1) with: Chinese drawn in a CJK font, not as boxes."""
@@ -665,14 +695,17 @@ def screenshot_tree(
     reports: list | None = None,
     only_changed: bool = False,
     names=None,
+    taken: list | None = None,
 ) -> list[Path]:
     """Write shots/<page>-<width>.png for every page of the built tree in out_dir; return the paths.
 
     A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots
-    of pages no longer in the tree are removed. ``reports``: a list that receives every PageReport.
+    of pages no longer in the tree are removed. ``reports``: a list that receives every PageReport (measured as
+    :meth:`Browser.check` measures; without it only the screenshots are taken: :meth:`Browser.screenshot`).
     ``only_changed``: keep the screenshots of pages whose HTML is unchanged since they were taken
     (``screenshots/.stamp.json`` records each page's digest), so a no-op rebuild stays fast.
-    ``names``: only these pages (the others' screenshots are left as they are).
+    ``names``: only these pages (the others' screenshots are left as they are). ``taken``: a list that receives
+    the paths of the screenshots taken now.
     """
     import hashlib
     import json
@@ -698,35 +731,52 @@ def screenshot_tree(
                 continue
             jobs.append((name, path, w, dest))
 
-    def take(part: list, br: Browser) -> list:
-        out = []
-        for name, path, w, dest in part:
-            rep = br.check(path, w, name=name)
+    # the pages are independent: the browsers take them from one queue, the biggest first (a screenshot's cost
+    # grows with the page), so that they finish together
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i][1].stat().st_size)
+    done: list = [None] * len(jobs)
+    lock = threading.Lock()
+
+    def take(br: Browser) -> None:
+        while True:
+            with lock:
+                if not order:
+                    return
+                i = order.pop(0)
+            name, path, w, dest = jobs[i]
+            # measured only for a caller who reads the reports; else the PNG alone (the same bytes)
+            rep = (
+                br.check(path, w, name=name)
+                if reports is not None
+                else PageReport(name, w, screenshot=br.screenshot(path, w))
+            )
             tmp = dest.with_name(dest.name + ".tmp")
             tmp.write_bytes(rep.screenshot)
             os.replace(tmp, dest)
-            out.append(rep)
-        return out
+            done[i] = rep
 
-    def own_browser(part: list) -> list:
+    def own_browser() -> None:
         with Browser() as br:
-            return take(part, br)
+            take(br)
 
-    # a browser of our own per core (the pages are independent; a tab waits on loading and painting, so two
-    # browsers finish in about half the time); a browser given by the caller is used alone
+    # a browser of our own per core (a tab waits on loading and painting, so two browsers finish in about half
+    # the time); a browser given by the caller is used alone
     workers = 1 if browser is not None else max(1, min(2, os.cpu_count() or 1, len(jobs) // 4))
     if browser is not None:
-        taken = take(jobs, browser)
+        take(browser)
     elif workers == 1:
-        taken = own_browser(jobs) if jobs else []
+        if jobs:
+            own_browser()
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(workers) as pool:
-            parts = list(pool.map(own_browser, [jobs[i::workers] for i in range(workers)]))
-        taken = [parts[i % workers][i // workers] for i in range(len(jobs))]  # back in the pages' order
+            for f in [pool.submit(own_browser) for _ in range(workers)]:
+                f.result()
     if reports is not None:
-        reports.extend(taken)
+        reports.extend(done)
+    if taken is not None:
+        taken.extend(dest for *_, dest in jobs)
     written += [dest for *_, dest in jobs]
     for old in shots.glob("*.png"):
         if old not in written:
@@ -763,8 +813,11 @@ def main(argv: list[str] | None = None) -> int:
         print("no chromium binary: install it (apt-get install chromium) or set $CHROMIUM", file=sys.stderr)
         return 2
     reports: list[PageReport] = []
-    paths = screenshot_tree(out, args.shots, reports=reports, only_changed=args.changed)
-    print(f"screenshots: {len(paths)} in {args.shots} ({len(reports)} taken now)", file=sys.stderr)
+    taken: list[Path] = []
+    paths = screenshot_tree(
+        out, args.shots, reports=reports if args.check else None, only_changed=args.changed, taken=taken
+    )
+    print(f"screenshots: {len(paths)} in {args.shots} ({len(taken)} taken now)", file=sys.stderr)
     bad = (
         [line for r in reports for line in problems(r, main_points=not r.name.endswith("index"))] if args.check else []
     )

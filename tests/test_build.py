@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -75,6 +77,23 @@ def test_plan_has_a_report_per_published_period(ds, tmp_path):
 def test_plan_rejects_bad_arguments(ds, tmp_path, kwargs, fragment):
     with pytest.raises(ValueError, match=re.escape(fragment)):
         plan(ds, out_dir=tmp_path, **kwargs)
+
+
+def test_schedule_runs_a_units_languages_together_in_one_kernel_longest_first(ds, tmp_path):
+    # a worker takes a group and runs it in its kernel, one notebook after the other: the second language reuses
+    # what the first computed there; the longest groups first, so that the kernels end together
+    todo = plan(ds, out_dir=tmp_path / "reports")
+    groups = B.schedule(todo, 2)
+    assert sorted(j.name for g in groups for j in g) == sorted(j.name for j in todo)  # each unit once
+    assert all([j.lang for j in g] == list(LANGS) and len({j.key for j in g}) == 1 for g in groups)
+    keys = [g[0].key for g in groups]
+    assert keys[0] == "4.0-projection"  # the model's fit: the longest unit
+    reports = [g[0].through for g in groups if g[0].through is not None]
+    assert reports == sorted(reports, reverse=True) and keys[1 : 1 + len(reports)] == [str(t) for t in reports]
+    # fewer groups than kernels (one release, both languages): each unit on its own, no kernel idles
+    one = [j for j in todo if j.key == "2023"]
+    assert [[j.name for j in g] for g in B.schedule(one, 2)] == [["2023"], ["en/2023"]]
+    assert [[j.name for j in g] for g in B.schedule(one, 1)] == [["2023", "en/2023"]]
 
 
 def test_plan_rejects_an_output_directory_under_a_file(ds, tmp_path):
@@ -223,3 +242,40 @@ def test_screenshot_tree_keeps_one_png_per_page_and_width(built, browser):
         w, h = png_size(p.read_bytes())
         assert w == int(p.stem.rsplit("-", 1)[1]) and h >= 600
     assert not stale.exists()
+
+
+def test_the_browser_finds_the_cjk_font_without_importing_matplotlib(tmp_path):
+    # a browser starts in a second (importing the charts module for its font's folder cost seconds)
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tests'); import browser; "
+        f"browser.fonts_conf(Path({str(tmp_path)!r})); print(browser.font_dir()); "
+        "print(sorted(m for m in ('matplotlib', 'mplfonts', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    folder, imported = out.splitlines()
+    from analysis.present.charts import font_path
+
+    assert Path(folder) == font_path().parent and imported == "[]"
+    assert f"<dir>{folder}</dir>" in (tmp_path / "fonts.conf").read_text(encoding="utf-8")
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", ["index", "2023"])
+def test_a_screenshot_is_chromiums_full_page_capture(built, browser, name):
+    # the page as tall as the viewport, then captured: the bytes of Chromium's capture beyond the viewport,
+    # whether taken alone (make reports) or with the checks (make screenshots)
+    import base64
+
+    path = built[name]
+    for width in WIDTHS:
+        target, s = browser._open_tab(path, width)
+        try:
+            height = browser.send("Page.getLayoutMetrics", session=s)["cssContentSize"]["height"]
+            clip = {"x": 0, "y": 0, "width": width, "height": max(1, int(height + 0.5)), "scale": 1}
+            params = {"format": "png", "clip": clip, "captureBeyondViewport": True}
+            beyond = base64.b64decode(browser.send("Page.captureScreenshot", params, session=s, timeout=60)["data"])
+        finally:
+            browser._close_tab(target, s)
+        checked = browser.check(path, width, name=name)
+        assert browser.screenshot(path, width) == beyond == checked.screenshot
+        assert checked.inner_width == width and not problems(checked, main_points=name != "index")

@@ -462,4 +462,54 @@ def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlie
     finally:
         idle.set()
     assert started.exists()
-    assert ran == ["1.0-trends", "2.0-landing"]  # stopped in the hanging cell: no notebook ran after it
+    assert ran[-1] == "2.0-landing"  # stopped in the hanging cell: no notebook ran after it (it is the last taken)
+
+
+# --------------------------------------------------------------------------------------------- scheduling
+
+
+def test_a_units_languages_run_one_after_the_other_in_one_kernel(ds, nb_dir, tmp_path, monkeypatch):
+    # what one language's notebook computed in a kernel is there for the next language's (results are memoised
+    # per process): every kernel runs both languages of a unit back to back
+    ran: dict[int, list] = {}
+    execute = kernels.Kernel.execute
+
+    def recorded(self, nb_path, parameters, *args, **kwargs):
+        ran.setdefault(id(self), []).append((str(parameters.get("through") or nb_path.stem), parameters["lang"]))
+        return execute(self, nb_path, parameters, *args, **kwargs)
+
+    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
+    done = run(ds, nb_dir, tmp_path / "reports", lang=None, n_jobs=2)
+    assert len(ran) == 2 and not done["failed"]
+    for units in ran.values():
+        assert [lang for _, lang in units] == ["zh", "en"] * (len(units) // 2)
+        assert all(units[i][0] == units[i + 1][0] for i in range(0, len(units), 2))
+    assert sorted(u for units in ran.values() for u in units) == sorted(
+        (str(j.through or j.notebook.stem), j.lang) for j in plan(ds, out_dir=tmp_path / "x", lang=None, nb_dir=nb_dir)
+    )
+
+
+def test_a_kernel_goes_on_while_its_last_page_is_written(ds, nb_dir, tmp_path, monkeypatch):
+    # pages are rendered in the build's process: the kernel does not wait for them, it runs its next notebook
+    import threading
+
+    next_started, waited = threading.Event(), []
+    execute, write = kernels.Kernel.execute, B._write_unit
+
+    def recorded(self, *args, **kwargs):
+        if waited:  # a notebook started after the first page began to be written
+            next_started.set()
+        return execute(self, *args, **kwargs)
+
+    def slow(*args, **kwargs):
+        if not waited:
+            waited.append(None)
+            waited[0] = next_started.wait(TIMEOUT // 4)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
+    monkeypatch.setattr(B, "_write_unit", slow)
+    out = tmp_path / "reports"
+    run(ds, nb_dir, out)
+    assert waited == [True]
+    assert_whole(out)

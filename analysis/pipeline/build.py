@@ -27,7 +27,9 @@ How it runs:
 * **Warm kernels** (:mod:`analysis.pipeline.kernels`). ``--jobs`` workers each take one kernel that imported the
   analysis stack once; each notebook then runs in a clean namespace (``%reset -f``) in its own working
   folder. Execution counts are renumbered, so a notebook's outputs are the bytes a fresh kernel gives (a
-  test compares the two ways). A cell that runs longer than ``--cell-timeout`` or a kernel that dies
+  test compares the two ways). The languages of one unit run one after the other in one kernel (the second
+  reuses what the first computed there), the longest units first (:func:`schedule`); a kernel goes on with
+  its next notebook while this process writes the page of its last one. A cell that runs longer than ``--cell-timeout`` or a kernel that dies
   fails that report only; the worker goes on in a new kernel. Ctrl-C kills every kernel and ends the build
   within seconds, the out folder untouched.
 * **Incremental.** A unit is rebuilt only when one of its inputs changed: the notebook, its parameters,
@@ -71,11 +73,14 @@ __all__ = [
     "build",
     "plan",
     "refresh_notebooks",
+    "schedule",
     "tree_digest",
     "up_to_date",
 ]
 
 REPORT_NOTEBOOK = "5.0-period-report.ipynb"
+#: the analysis that fits the projection's model, the longest unit of a build (run first: :func:`schedule`)
+PROJECTION_NOTEBOOK = "4.0-projection.ipynb"
 #: the parameters the build passes to every analysis notebook and to the period report (``fig_dir`` when it runs)
 ANALYSIS_PARAMETERS = ("lang", "fig_dir")
 REPORT_PARAMETERS = ("lang", "through", "metrics_path", "fig_dir")
@@ -768,7 +773,8 @@ def _build(jobs, ds, claim, *, n_jobs, progress, force, fresh, tree, pool, cell_
         log("nothing changed: every report is up to date")
         log(f"index: {index}")
         return {"built": [], "skipped": skipped, "failed": [], "index": index}
-    n = max(1, min(n_jobs or os.cpu_count() or 1, len(todo) or 1))
+    cores = n_jobs or os.cpu_count() or 1
+    n = max(1, min(cores, len(schedule(todo, cores)) or 1))  # no more workers than groups of units
     if todo:
         log(
             f"building {len(todo)} of {len(jobs)} report(s) into {out} with {n} warm kernel(s)"
@@ -838,6 +844,55 @@ def _current(out: Path, prev: dict, name: str, digest: str) -> bool:
     )
 
 
+def schedule(todo: list[Job], workers: int) -> list[list[Job]]:
+    """The order in which the workers take the units: the languages of one unit together, the longest first.
+
+    A worker runs a group's notebooks one after the other in one warm kernel, so that the later languages reuse
+    what the first computed there (the results are memoised per process); groups go longest first (the
+    projection's model, then the releases newest first: the more years, the longer; then the other analyses), so
+    that the workers finish together. When there are fewer groups than workers, each unit is a group of its own:
+    no kernel idles.
+
+    Parameters
+    ----------
+    todo : list of Job
+        The units to run, in plan order.
+    workers : int
+        The workers (warm kernels) that will take them.
+
+    Returns
+    -------
+    list of list of Job
+        The groups, in the order they are taken; each in plan order (the languages as ``LANGS`` orders them).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from analysis.pipeline.build import Job, schedule
+    >>> def job(stem, through=None, lang="zh"):
+    ...     key = str(through) if through else stem
+    ...     return Job(Path(f"{stem}.ipynb"), Path("out", key), stem, through=through, lang=lang)
+    >>> todo = [job(s, t, lang) for lang in ("zh", "en")
+    ...         for s, t in (("1.0-trends", None), ("4.0-projection", None), ("report", 2021), ("report", 2024))]
+    >>> [[(j.key, j.lang) for j in g] for g in schedule(todo, 2)][:2]
+    [[('4.0-projection', 'zh'), ('4.0-projection', 'en')], [('2024', 'zh'), ('2024', 'en')]]
+    >>> [[j.key for j in g] for g in schedule(todo[:1] + todo[4:5], 2)]
+    [['1.0-trends'], ['1.0-trends']]
+    """
+    groups: dict[str, list[Job]] = {}
+    for j in todo:
+        groups.setdefault(j.key, []).append(j)
+    ordered = sorted(groups.values(), key=lambda g: _longest_first(g[0]))
+    if len(ordered) < workers:
+        return [[j] for g in ordered for j in g]
+    return ordered
+
+
+def _longest_first(job: Job) -> tuple:
+    """Sort key of a unit: the notebook that fits a model first, then the releases newest first, then the rest."""
+    return (job.notebook.name != PROJECTION_NOTEBOOK, job.through is None, -(job.through or 0), job.key)
+
+
 def _run(
     todo: list[Job],
     ds,
@@ -853,7 +908,11 @@ def _run(
 ) -> tuple[dict, dict]:
     """Run the jobs in ``n`` workers, each unit into ``staging/<name>``. Returns ({name: (status, value,
     seconds)}, {name: results}); status is ok, failed (the notebook) or fatal (the tree cannot be written).
-    On Ctrl-C every kernel is killed and the workers are given a few seconds to return."""
+    On Ctrl-C every kernel is killed and the workers are given a few seconds to return.
+
+    The workers take the units as :func:`schedule` groups them; a worker hands each executed notebook to the
+    one page writer of this process and goes on with its next notebook at once (its kernel does not wait for
+    the page)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from ..stats.results import compute
@@ -861,16 +920,33 @@ def _run(
     data = ds.data_dir.resolve()
     results: dict[str, tuple] = {}
     work: queue.Queue = queue.Queue()
-    # the longest notebook first, so that the workers finish together
-    for j in sorted(todo, key=lambda j: j.notebook.name != "4.0-projection.ipynb"):
-        work.put(j)
-    lock, stop = threading.Lock(), threading.Event()
-    # every unit's results, computed in this process while the kernels start and run
-    # (the pages need the periods, sources and headline; the projection is the kernel's)
+    groups = schedule(todo, n)
+    for group in groups:
+        work.put(group)
+    stop = threading.Event()
+    # every release's results (the languages of a unit share them), computed in this process while the kernels
+    # start and run, in the order the units are taken (the pages need the periods, sources and headline; the
+    # projection is the kernel's)
     computing = ThreadPoolExecutor(max_workers=1)
-    figures = {j.name: computing.submit(compute, ds, j.through, projection=False) for j in todo}
+    by_year: dict = {}
+    for j in (j for group in groups for j in group):
+        if j.through not in by_year:
+            by_year[j.through] = computing.submit(compute, ds, j.through, projection=False)
+    figures = {j.name: by_year[j.through] for j in todo}
+    writer = ThreadPoolExecutor(max_workers=1)  # pages are rendered in this process; one at a time
 
-    def one(job: Job, kernel: Kernel | None) -> Kernel | None:
+    def write(job: Job, nb, where: Path, started: float) -> None:
+        try:
+            _write_unit(job, nb, where, figures[job.name].result(), digests[job.name], site)
+            results[job.name] = ("ok", None, time.perf_counter() - started)
+        except OSError as exc:
+            results[job.name] = ("fatal", exc, time.perf_counter() - started)
+            stop.set()
+        except BaseException as exc:
+            shutil.rmtree(where, ignore_errors=True)
+            results[job.name] = ("failed", exc, time.perf_counter() - started)
+
+    def one(job: Job, kernel: Kernel | None, started: float) -> Kernel | None:
         where = staging / job.name
         try:
             (where / "figures").mkdir(parents=True)
@@ -886,12 +962,7 @@ def _run(
         else:
             kernel = kernel or pool.take()
             nb = kernel.execute(job.notebook, params, where, job.name, timeout=cell_timeout, data_dir=data)
-        res = figures[job.name].result()
-        try:
-            with lock:  # pages are rendered in this process; one at a time
-                _write_unit(job, nb, where, res, digests[job.name], site)
-        except OSError as exc:
-            raise _WriteFailed() from exc
+        writer.submit(write, job, nb, where, started)
         return kernel
 
     def worker():
@@ -899,22 +970,24 @@ def _run(
         try:
             while not stop.is_set():
                 try:
-                    job = work.get_nowait()
+                    group = work.get_nowait()
                 except queue.Empty:
                     return
-                t = time.perf_counter()
-                try:
-                    kernel = one(job, kernel)
-                    results[job.name] = ("ok", None, time.perf_counter() - t)
-                except _WriteFailed as exc:
-                    results[job.name] = ("fatal", exc.__cause__, time.perf_counter() - t)
-                    stop.set()
-                except BaseException as exc:
-                    shutil.rmtree(staging / job.name, ignore_errors=True)
-                    results[job.name] = ("failed", exc, time.perf_counter() - t)
-                    if kernel is not None and type(exc) is not BuildError:  # timed out, dead, or broken
-                        pool.release(kernel)
-                        kernel = None
+                for job in group:
+                    if stop.is_set():
+                        return
+                    t = time.perf_counter()
+                    try:
+                        kernel = one(job, kernel, t)
+                    except _WriteFailed as exc:
+                        results[job.name] = ("fatal", exc.__cause__, time.perf_counter() - t)
+                        stop.set()
+                    except BaseException as exc:
+                        shutil.rmtree(staging / job.name, ignore_errors=True)
+                        results[job.name] = ("failed", exc, time.perf_counter() - t)
+                        if kernel is not None and type(exc) is not BuildError:  # timed out, dead, or broken
+                            pool.release(kernel)
+                            kernel = None
         finally:
             if kernel is not None:
                 pool.release(kernel)
@@ -926,12 +999,14 @@ def _run(
         for th in threads:
             while th.is_alive():  # in slices: Ctrl-C is noticed even when the OS handed SIGINT to another thread
                 th.join(0.5)
+        writer.shutdown(wait=True)  # the last pages
     except KeyboardInterrupt:
         stop.set()
         pool.kill_all()  # the workers blocked in a cell see a dead kernel within a second
         deadline = time.monotonic() + INTERRUPT_GRACE
         for th in threads:
             th.join(max(0.0, deadline - time.monotonic()))
+        writer.shutdown(wait=False, cancel_futures=True)
         computing.shutdown(wait=False, cancel_futures=True)
         raise
     computing.shutdown()

@@ -543,6 +543,7 @@ class _Engine:
                     self.aggs.append((yrs, ce, ca, which))
         self.aggs.sort(key=lambda a: (a[3] == "z", a[0][0]))
         self._local_map()
+        self.n_grid = n_grid
         self._grid(n_grid)
         self._laplace()
 
@@ -597,25 +598,42 @@ class _Engine:
             if act.size == 0:
                 break
             x0, f0, la, ta, ha = x[act], f[act], ls[act], lt[act], h[act]
-            step = np.ones(act.size)
-            todo = np.ones(act.size, bool)
-            xn, fn = x0.copy(), f0.copy()
-            for _ in range(12):  # backtracking only where the full step does not improve
-                idx = np.flatnonzero(todo)
-                cand = x0[idx] + step[idx, None] * p[idx]
-                fc = self.log_joint(cand, la[idx], ta[idx], ha[idx])
-                ok = fc > f0[idx]
-                xn[idx[ok]], fn[idx[ok]] = cand[ok], fc[ok]
-                todo[idx[ok]] = False
-                step[idx[~ok]] *= 0.3
-                if not todo.any():
-                    break
-            x[act] = xn
-            f[act], g[act], H[act] = self.log_joint(xn, la, ta, ha, derivs=True)
+            # the full step, with derivatives (it improves almost everywhere); backtracking only where it does not
+            xn = x0 + p
+            fn, gn, Hn = self.log_joint(xn, la, ta, ha, derivs=True)
+            ok = fn > f0
+            back = np.flatnonzero(~ok)
+            if back.size:
+                xb, fb = self._backtrack(x0[back], f0[back], p[back], la[back], ta[back], ha[back])
+                moved = np.flatnonzero(fb > f0[back])  # a shorter step improved: its derivatives
+                xn[back], fn[back] = xb, fb
+                gn[back], Hn[back] = g[act[back]], H[act[back]]  # no step: unchanged
+                if moved.size:
+                    r = back[moved]
+                    fn[r], gn[r], Hn[r] = self.log_joint(xn[r], la[r], ta[r], ha[r], derivs=True)
+            x[act], f[act], g[act], H[act] = xn, fn, gn, Hn
             act = act[~(fn - f0 < 1e-8)]
             if act.size == 0:
                 break
         return x, f, H, iters
+
+    def _backtrack(self, x0, f0, p, ls, lt, h):
+        """Steps 0.3, 0.09, ... of ``p`` from ``x0`` until one improves on ``f0`` (at most 11); where none does,
+        ``x0`` and ``f0``."""
+        step = np.full(len(x0), 0.3)
+        todo = np.ones(len(x0), bool)
+        xn, fn = x0.copy(), f0.copy()
+        for _ in range(11):
+            idx = np.flatnonzero(todo)
+            cand = x0[idx] + step[idx, None] * p[idx]
+            fc = self.log_joint(cand, ls[idx], lt[idx], h[idx])
+            ok = fc > f0[idx]
+            xn[idx[ok]], fn[idx[ok]] = cand[ok], fc[ok]
+            todo[idx[ok]] = False
+            step[idx[~ok]] *= 0.3
+            if not todo.any():
+                break
+        return xn, fn
 
     def _laplace(self):
         """Laplace approximation of x at every grid node of every history (batched Newton, warm-started
@@ -627,25 +645,46 @@ class _Engine:
         x0[:, m.ix["alpha"]] = d.start_amount
         c = N // 2
         xc, _, _, it0 = self._newton(x0, np.full(B, self.ls[c]), np.full(B, self.lt[c]), np.arange(B))
-        self.hist = np.repeat(np.arange(B), N)  # the history of each (history, node) row
-        x, f, H, it = self._newton(np.repeat(xc, N, axis=0), np.tile(self.ls, B), np.tile(self.lt, B), self.hist)
-        self.newton_iters = it0 + it.reshape(B, N).max(axis=1)
-        C, log_det_x = _chol_cov(-H, B)
+        # Then the nodes on the central node's row and column of the grid, warm-started from its mode, and
+        # every other node (i, j) from the changes along the two axes: x(i, jc) + x(ic, j) - x(ic, jc). Rows
+        # are kept in that order (the cross's nodes of every history, then the rest's); ``row_of`` finds them.
+        ic, jc = divmod(c, self.n_grid)
+        gi, gj = np.divmod(np.arange(N), self.n_grid)
+        on_cross = (gi == ic) | (gj == jc)
+        self.row_of = np.empty((B, N), int)  # the row of each history's node
+        xs, fs, Hs, hists = [], [], [], []
+        iters = it0.copy()
+        for nodes in (np.flatnonzero(on_cross), np.flatnonzero(~on_cross)):
+            if nodes.size == 0:
+                continue
+            if not xs:
+                x0 = np.repeat(xc, nodes.size, axis=0)
+            else:
+                xm = np.concatenate(xs)
+                x0 = (
+                    xm[self.row_of[:, gi[nodes] * self.n_grid + jc]]
+                    + xm[self.row_of[:, ic * self.n_grid + gj[nodes]]]
+                    - xc[:, None, :]
+                ).reshape(-1, m.D)
+            h = np.repeat(np.arange(B), nodes.size)
+            self.row_of[:, nodes] = sum(map(len, hists)) + np.arange(B * nodes.size).reshape(B, nodes.size)
+            xn, fn, Hn, it = self._newton(x0, np.tile(self.ls[nodes], B), np.tile(self.lt[nodes], B), h)
+            xs.append(xn), fs.append(fn), Hs.append(Hn), hists.append(h)
+            iters += it.reshape(B, nodes.size).max(axis=1)
+        x, f, H = np.concatenate(xs), np.concatenate(fs), np.concatenate(Hs)
+        self.hist = np.concatenate(hists)  # the history of each row
+        self.newton_iters = iters
+        self._factor_x, log_det_x, self._is_chol = _chol_cov(-H, self.hist)
         self._log_det_cov = log_det_x
         self.x_mode = x
-        # proposal in y = T(x): mode maps to mode (unit Jacobian), covariance J cov_x J^T
+        # proposal in y = T(x): mode maps to mode (unit Jacobian), covariance J cov_x J^T; its factor is
+        # computed for the nodes that get draws only (:meth:`_proposal_factors`)
         self.y_mode = self._to_y(x)
-        if self.aggs:
-            JC = np.matmul(self._jac(x), C)
-            cov_y = np.matmul(JC, np.swapaxes(JC, 1, 2)) + 1e-12 * np.eye(m.D)
-            Cy = np.linalg.cholesky(cov_y)
-            self.cov_chol = Cy
-            self._log_det_cov_y = 2.0 * np.sum(np.log(np.einsum("nii->ni", Cy)), axis=1)
-        else:
-            self.cov_chol = C
-            self._log_det_cov_y = log_det_x
+        self.cov_chol = np.empty_like(self._factor_x)
+        self._log_det_cov_y = np.empty(len(x))
+        self._have_factor = np.zeros(len(x), bool)
         # Laplace approximation of log p(y, log sd, log tau) at each node
-        node_logp = (f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov)).reshape(B, N)
+        node_logp = (f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov))[self.row_of]
         top = node_logp.max(axis=1, keepdims=True)
         pw = np.exp(node_logp - top)
         self.node_w = pw / pw.sum(axis=1, keepdims=True)
@@ -664,11 +703,12 @@ class _Engine:
                 for t in range(m.T):
                     K[m.creators(t)[0 if first == m.ix["mu"] else 1]] = block[t]
         self.K, self.K_inv = K, np.linalg.inv(K)
+        self._K_is_eye = bool(np.array_equal(K, np.eye(m.D)))  # iid, drift: no linear map to apply
 
     def _to_y(self, x):
         if not self.aggs:
             return x
-        xl = _mm(x, self.K.T)
+        xl = x if self._K_is_eye else _mm(x, self.K.T)
         y = xl.copy()
         for _yrs, ce, ca, which in self.aggs:
             v = xl[:, ce] if which == "eta" else xl[:, ce] + xl[:, ca]
@@ -689,14 +729,14 @@ class _Engine:
             mx = rr.max(axis=1, keepdims=True)
             v = rr + (c - (mx[:, 0] + np.log(np.exp(rr - mx).sum(axis=1))))[:, None]
             xl[:, tgt] = v if which == "eta" else v - xl[:, ce]
-        return _mm(xl, self.K_inv.T)
+        return xl if self._K_is_eye else _mm(xl, self.K_inv.T)
 
     def _jac(self, x):
         """dT/dx at rows of x: (n, D, D)."""
         m = self.model
         n = x.shape[0]
         J = np.repeat(np.eye(m.D)[None], n, axis=0)
-        xl = _mm(x, self.K.T)
+        xl = x if self._K_is_eye else _mm(x, self.K.T)
         for _yrs, ce, ca, which in self.aggs:
             k = len(ce)
             if which == "eta":
@@ -710,7 +750,30 @@ class _Engine:
                 rows[:, 0, cols] += w
                 rows[:, 1:, cols] += np.eye(k)[:-1] - np.eye(k)[-1:]
             J[:, tgt, :] = rows
-        return np.matmul(J, self.K)
+        return J if self._K_is_eye else np.matmul(J, self.K)
+
+    def _proposal_factors(self, rows: np.ndarray) -> None:
+        """The factor of the proposal's covariance in y (``cov_chol``, lower triangular where there are
+        aggregates) and its log determinant at the Laplace rows ``rows``, computed once per row; each row's
+        arithmetic is its own (per-matrix LAPACK and products), whatever rows are computed with it."""
+        need = rows[~self._have_factor[rows]]
+        if need.size == 0:
+            return
+        F = self._factor_x[need]
+        chol = self._is_chol[need]
+        C = F.copy()  # eigenvalue-clipped factors (precision not positive definite) are factors of cov already
+        if np.any(chol):
+            C[chol] = np.linalg.inv(np.swapaxes(F[chol], 1, 2))  # cov_x = C C^T with C = R^-T
+        if self.aggs:
+            JC = np.matmul(self._jac(self.x_mode[need]), C)
+            cov_y = np.matmul(JC, np.swapaxes(JC, 1, 2)) + 1e-12 * np.eye(self.model.D)
+            Cy = np.linalg.cholesky(cov_y)
+            self.cov_chol[need] = Cy
+            self._log_det_cov_y[need] = 2.0 * np.sum(np.log(np.einsum("nii->ni", Cy)), axis=1)
+        else:
+            self.cov_chol[need] = C
+            self._log_det_cov_y[need] = self._log_det_cov[need]
+        self._have_factor[need] = True
 
     def sample(self, rngs: list, hs: list[int], n: int, attempt: int) -> list[_Fit]:
         """Importance sampling of x at the grid nodes of histories ``hs`` (each with its generator): the two
@@ -735,33 +798,41 @@ class _Engine:
         eps, s_wide, nu_wide = _DEFENSIVE_SHARE, infl * (1 + attempt), _T_DF_WIDE
         node_wide = self.node_w ** (1.0 / (1 + attempt))
         node_wide /= node_wide.sum(axis=1, keepdims=True)
-        ks, zs, chis, wides = [], [], [], []
+        # Each history's draws come grouped by node (multinomial counts per node and component), so that
+        # every node's factor multiplies its own draws as one block and no (draws, D, D) array is gathered.
+        hk, comp, zs, chis, segs = [], [], [], [], []
+        start = 0
         for rng, b in zip(rngs, hs, strict=True):
             if attempt == 0:
-                ks.append(rng.choice(N, size=n_r, p=self.node_w[b]))
-                zs.append(rng.standard_normal((n_r, m.D)))
-                chis.append(rng.chisquare(nu, n_r) / nu)
-                continue
-            wide = rng.random(n_r) < eps
-            ks.append(
-                np.where(wide, rng.choice(N, size=n_r, p=node_wide[b]), rng.choice(N, size=n_r, p=self.node_w[b]))
-            )
+                counts = [rng.multinomial(n_r, self.node_w[b])]
+            else:
+                n_wide = int(rng.binomial(n_r, eps))
+                counts = [rng.multinomial(n_r - n_wide, self.node_w[b]), rng.multinomial(n_wide, node_wide[b])]
             zs.append(rng.standard_normal((n_r, m.D)))
-            chis.append(np.where(wide, rng.chisquare(nu_wide, n_r) / nu_wide, rng.chisquare(nu, n_r) / nu))
-            wides.append(wide)
-        h = np.repeat(np.asarray(hs), n_r)
-        k, z, chi = np.concatenate(ks), np.concatenate(zs), np.concatenate(chis)
-        gk = h * N + k
+            for c, (cnt, df) in enumerate(zip(counts, (nu, nu_wide))):
+                nodes = np.flatnonzero(cnt)
+                hk.append(np.repeat(b * N + nodes, cnt[nodes]))
+                comp.append(np.full(int(cnt.sum()), c, np.int8))
+                chis.append(rng.chisquare(df, int(cnt.sum())) / df)
+                for g, size in zip(self.row_of[b, nodes], cnt[nodes], strict=True):
+                    segs.append((start, start + int(size), g))
+                    start += int(size)
+        gk, wide, z, chi = np.concatenate(hk), np.concatenate(comp) == 1, np.concatenate(zs), np.concatenate(chis)
+        h, k = np.divmod(gk, N)
+        row = self.row_of[h, k]  # the Laplace approximation's row of each draw's history and node
+        self._proposal_factors(np.array([g for _, _, g in segs], int))
+        cz = np.empty_like(z)  # C z, one node's block at a time (the same blocks whatever is stacked)
+        for lo, hi, g in segs:
+            cz[lo:hi] = z[lo:hi] @ self.cov_chol[g].T
         zz = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under its component's scaled covariance
-        half_logdet = 0.5 * self._log_det_cov_y[gk]
+        half_logdet = 0.5 * self._log_det_cov_y[row]
         if attempt == 0:
-            y = self.y_mode[gk] + infl * np.einsum("nij,nj->ni", self.cov_chol[gk], z) / np.sqrt(chi)[:, None]
+            y = self.y_mode[row] + infl * cz / np.sqrt(chi)[:, None]
             t_dens = _t_logpdf(zz, nu, m.D, half_logdet + m.D * math.log(infl))
             lq = np.log(self.node_w[h, k]) - math.log(self.dls * self.dlt) + t_dens
         else:
-            wide = np.concatenate(wides)
             scale = np.where(wide, s_wide, infl)
-            y = self.y_mode[gk] + scale[:, None] * np.einsum("nij,nj->ni", self.cov_chol[gk], z) / np.sqrt(chi)[:, None]
+            y = self.y_mode[row] + scale[:, None] * cz / np.sqrt(chi)[:, None]
             d2 = zz * scale**2  # Mahalanobis distance under the node's Laplace covariance
             lq = np.logaddexp(
                 math.log1p(-eps)
@@ -812,21 +883,24 @@ def _t_logpdf(q: np.ndarray, nu: float, dim: int, half_logdet: np.ndarray) -> np
     )
 
 
-def _chol_cov(A: np.ndarray, n_hist: int) -> tuple[np.ndarray, np.ndarray]:
-    """A factor ``C`` of the covariance (cov = C C^T) and log det cov for precision matrices ``A`` of
-    ``n_hist`` histories' nodes; a history whose precision is not positive definite at one of its nodes gets
-    eigenvalue-clipped factors at all its nodes (as when it is fitted alone)."""
+def _chol_cov(A: np.ndarray, hist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For precision matrices ``A`` of histories' nodes (``hist``: the history of each row): a factor per row,
+    log det cov, and whether the factor is the Cholesky factor ``R`` of ``A`` (then cov = R^-T R^-1) or a
+    factor ``C`` of the covariance itself (cov = C C^T). A history whose precision is not positive definite
+    at one of its nodes gets eigenvalue-clipped factors ``C`` at all its nodes (as when it is fitted alone)."""
     try:
         R = np.linalg.cholesky(A)
     except np.linalg.LinAlgError:
-        if n_hist == 1:
+        if np.all(hist == hist[0]):
             w, V = np.linalg.eigh(A)
             w = np.maximum(w, 1e-4)
-            return V * (1.0 / np.sqrt(w))[:, None, :], -np.sum(np.log(w), axis=1)
-        parts = [_chol_cov(a, 1) for a in np.split(A, n_hist)]
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    C = np.linalg.inv(np.swapaxes(R, 1, 2))  # cov_x = C C^T with C = R^-T
-    return C, -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1)
+            return V * (1.0 / np.sqrt(w))[:, None, :], -np.sum(np.log(w), axis=1), np.zeros(len(A), bool)
+        F, log_det, is_chol = np.empty_like(A), np.empty(len(A)), np.empty(len(A), bool)
+        for b in np.unique(hist):
+            rows = np.flatnonzero(hist == b)
+            F[rows], log_det[rows], is_chol[rows] = _chol_cov(A[rows], hist[rows])
+        return F, log_det, is_chol
+    return R, -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1), np.ones(len(A), bool)
 
 
 def _fit_model(kind: str, datas: list[_Data], stack: _Stack, rngs: list, n_draws: int, n_grid: int) -> list[_Fit]:

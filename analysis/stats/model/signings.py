@@ -165,6 +165,10 @@ class _Model:
         L_eta[:, nf : nf + ne] = B
         L_a[:, nf + ne :] = B
         self.L_eta, self.L_a = L_eta, L_a
+        self.L = np.concatenate([L_eta, L_a], axis=0)  # (2T, D): x -> (eta, a)
+        # the prior's constant parts: the fixed effects' precisions and log(2 pi var) summed over x
+        self.inv_v_fixed = 1.0 / self.v_fixed
+        self.log_norm = float(np.sum(np.log(2 * math.pi * self.v_fixed)) + 2 * ne * math.log(2 * math.pi))
 
     def creators(self, t: int) -> tuple[int, int]:
         """Coordinates of x that 'create' eta_t and a_t (unit-triangular in time)."""
@@ -562,18 +566,26 @@ class _Engine:
     def log_joint(self, x, ls, lt, h, derivs=False):
         """Exact log posterior density (unnormalised) of (log sd, log tau, x) of rows of history ``h``."""
         m = self.model
-        var = m.prior_var(np.exp(ls), np.exp(lt))
+        nf, ne = m.nf, m.ne
+        inv_sd2, inv_tau2 = np.exp(-2.0 * ls), np.exp(-2.0 * lt)  # the year effects' prior precisions
         r = x - m.m0
-        lp = -0.5 * np.sum(r * r / var + np.log(2 * math.pi * var), axis=1)
+        rr = r * r
+        quad = np.sum(rr[:, :nf] * m.inv_v_fixed, axis=1)
+        quad += np.sum(rr[:, nf : nf + ne], axis=1) * inv_sd2 + np.sum(rr[:, nf + ne :], axis=1) * inv_tau2
+        lp = -0.5 * (quad + m.log_norm) - ne * (ls + lt)
         lp += _halfnormal_logpdf_log(ls, m.p_sd.params[0]) + _halfnormal_logpdf_log(lt, m.p_tau.params[0])
-        eta, a = _mm(x, m.L_eta.T), _mm(x, m.L_a.T)  # the model's paths
+        paths = _mm(x, m.L.T)  # the model's paths: eta, a
+        eta, a = paths[:, : m.T], paths[:, m.T :]
         if not derivs:
             return lp + self.data.loglik(eta, a, h)
         ll, g, H = self.data.loglik(eta, a, h, derivs=True)
-        L = np.concatenate([m.L_eta, m.L_a], axis=0)  # (2T, D)
-        gx = _mm(g, L) - r / var
-        Hx = np.matmul(L.T, np.matmul(H, L))
-        Hx[:, np.arange(m.D), np.arange(m.D)] -= 1.0 / var
+        prec = np.empty_like(r)  # the prior precision of x, per row
+        prec[:, :nf] = m.inv_v_fixed
+        prec[:, nf : nf + ne] = inv_sd2[:, None]
+        prec[:, nf + ne :] = inv_tau2[:, None]
+        gx = _mm(g, m.L) - r * prec
+        Hx = np.matmul(m.L.T, np.matmul(H, m.L))
+        Hx.reshape(len(x), -1)[:, :: m.D + 1] -= prec  # the diagonal
         return lp + ll, gx, Hx
 
     def _newton(self, x, ls, lt, h, max_iter=40):
@@ -800,8 +812,7 @@ class _Engine:
         node_wide /= node_wide.sum(axis=1, keepdims=True)
         # Each history's draws come grouped by node (multinomial counts per node and component), so that
         # every node's factor multiplies its own draws as one block and no (draws, D, D) array is gathered.
-        hk, comp, zs, chis, segs = [], [], [], [], []
-        start = 0
+        hk, comp, zs, chis, seg_rows, seg_sizes = [], [], [], [], [], []
         for rng, b in zip(rngs, hs, strict=True):
             if attempt == 0:
                 counts = [rng.multinomial(n_r, self.node_w[b])]
@@ -814,16 +825,18 @@ class _Engine:
                 hk.append(np.repeat(b * N + nodes, cnt[nodes]))
                 comp.append(np.full(int(cnt.sum()), c, np.int8))
                 chis.append(rng.chisquare(df, int(cnt.sum())) / df)
-                for g, size in zip(self.row_of[b, nodes], cnt[nodes], strict=True):
-                    segs.append((start, start + int(size), g))
-                    start += int(size)
+                seg_rows.append(self.row_of[b, nodes])
+                seg_sizes.append(cnt[nodes])
         gk, wide, z, chi = np.concatenate(hk), np.concatenate(comp) == 1, np.concatenate(zs), np.concatenate(chis)
         h, k = np.divmod(gk, N)
         row = self.row_of[h, k]  # the Laplace approximation's row of each draw's history and node
-        self._proposal_factors(np.array([g for _, _, g in segs], int))
+        seg_rows = np.concatenate(seg_rows)
+        seg_ends = np.cumsum(np.concatenate(seg_sizes))
+        self._proposal_factors(seg_rows)
         cz = np.empty_like(z)  # C z, one node's block at a time (the same blocks whatever is stacked)
-        for lo, hi, g in segs:
-            cz[lo:hi] = z[lo:hi] @ self.cov_chol[g].T
+        CT = np.swapaxes(self.cov_chol, 1, 2)
+        for g, lo, hi in zip(seg_rows.tolist(), (seg_ends - np.concatenate(seg_sizes)).tolist(), seg_ends.tolist()):
+            np.matmul(z[lo:hi], CT[g], out=cz[lo:hi])
         zz = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under its component's scaled covariance
         half_logdet = 0.5 * self._log_det_cov_y[row]
         if attempt == 0:

@@ -648,8 +648,10 @@ class _Engine:
         return xn, fn
 
     def _laplace(self):
-        """Laplace approximation of x at every grid node of every history (batched Newton, warm-started
-        from the mode at the history's central node)."""
+        """Laplace approximation of x at every grid node of every history (batched Newton: the history's
+        central node first, then the nodes of its row and column warm-started from that mode, then every other
+        node from the changes along the two axes). The covariance factors of the proposal are computed later,
+        at the nodes that get draws (:meth:`_proposal_factors`)."""
         m, d = self.model, self.data
         B, N = d.start_rate.size, self.ls.size
         x0 = np.repeat(m.m0[None, :], B, axis=0)
@@ -820,7 +822,7 @@ class _Engine:
                 n_wide = int(rng.binomial(n_r, eps))
                 counts = [rng.multinomial(n_r - n_wide, self.node_w[b]), rng.multinomial(n_wide, node_wide[b])]
             zs.append(rng.standard_normal((n_r, m.D)))
-            for c, (cnt, df) in enumerate(zip(counts, (nu, nu_wide))):
+            for c, (cnt, df) in enumerate(zip(counts, (nu, nu_wide)[: len(counts)], strict=True)):
                 nodes = np.flatnonzero(cnt)
                 hk.append(np.repeat(b * N + nodes, cnt[nodes]))
                 comp.append(np.full(int(cnt.sum()), c, np.int8))
@@ -835,7 +837,8 @@ class _Engine:
         self._proposal_factors(seg_rows)
         cz = np.empty_like(z)  # C z, one node's block at a time (the same blocks whatever is stacked)
         CT = np.swapaxes(self.cov_chol, 1, 2)
-        for g, lo, hi in zip(seg_rows.tolist(), (seg_ends - np.concatenate(seg_sizes)).tolist(), seg_ends.tolist()):
+        seg_starts = seg_ends - np.concatenate(seg_sizes)
+        for g, lo, hi in zip(seg_rows.tolist(), seg_starts.tolist(), seg_ends.tolist(), strict=True):
             np.matmul(z[lo:hi], CT[g], out=cz[lo:hi])
         zz = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under its component's scaled covariance
         half_logdet = 0.5 * self._log_det_cov_y[row]

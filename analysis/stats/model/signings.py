@@ -590,44 +590,52 @@ class _Engine:
 
     def _newton(self, x, ls, lt, h, max_iter=40):
         """Batched Newton ascent of log_joint in x at fixed scales, each row until it converges (its Newton
-        decrement or its gain is negligible); returns x, f, H and each row's iterations."""
+        decrement or its gain is negligible); returns x, f, H and each row's iterations. The rows still moving
+        are kept compact (a row that stops is written out once), so no step gathers or scatters all rows."""
         m = self.model
-        x = x.copy()
         f, g, H = self.log_joint(x, ls, lt, h, derivs=True)
+        out_x, out_f, out_H = x.copy(), f.copy(), H  # each row's final state, written when it stops
         iters = np.zeros(x.shape[0], int)
-        act = np.arange(x.shape[0])  # rows still moving
+        act = np.arange(x.shape[0])  # rows still moving, and their state:
+        xa, fa, ga, Ha, la, ta, ha = x, f, g, H, ls, lt, h
+        ridge = 1e-8 * np.eye(m.D)
         for it in range(1, max_iter + 1):
             iters[act] = it
-            A = -H[act] + 1e-8 * np.eye(m.D)
-            ga = g[act]
+            A = ridge - Ha
             p, bad = _solve(A, ga)
             if np.any(bad):  # not negative definite there: eigenvalue-clipped Newton step
                 w, V = np.linalg.eigh(A[bad])
                 w = np.maximum(np.abs(w), 1e-6 + 1e-8 * np.abs(w).max(axis=1, keepdims=True))
                 p[bad] = np.einsum("nij,nj->ni", V, np.einsum("nji,nj->ni", V, ga[bad]) / w)
             moving = bad | (np.sum(p * ga, axis=1) >= 1e-7)  # Newton decrement: converged where small
-            act, p = act[moving], p[moving]
+            if not moving.all():
+                out_x[act[~moving]], out_f[act[~moving]], out_H[act[~moving]] = xa[~moving], fa[~moving], Ha[~moving]
+                act, p, xa, fa, ga, Ha = act[moving], p[moving], xa[moving], fa[moving], ga[moving], Ha[moving]
+                la, ta, ha = la[moving], ta[moving], ha[moving]
             if act.size == 0:
                 break
-            x0, f0, la, ta, ha = x[act], f[act], ls[act], lt[act], h[act]
             # the full step, with derivatives (it improves almost everywhere); backtracking only where it does not
-            xn = x0 + p
+            xn = xa + p
             fn, gn, Hn = self.log_joint(xn, la, ta, ha, derivs=True)
-            ok = fn > f0
-            back = np.flatnonzero(~ok)
+            back = np.flatnonzero(~(fn > fa))
             if back.size:
-                xb, fb = self._backtrack(x0[back], f0[back], p[back], la[back], ta[back], ha[back])
-                moved = np.flatnonzero(fb > f0[back])  # a shorter step improved: its derivatives
+                xb, fb = self._backtrack(xa[back], fa[back], p[back], la[back], ta[back], ha[back])
+                moved = np.flatnonzero(fb > fa[back])  # a shorter step improved: its derivatives
                 xn[back], fn[back] = xb, fb
-                gn[back], Hn[back] = g[act[back]], H[act[back]]  # no step: unchanged
+                gn[back], Hn[back] = ga[back], Ha[back]  # no step: unchanged
                 if moved.size:
                     r = back[moved]
                     fn[r], gn[r], Hn[r] = self.log_joint(xn[r], la[r], ta[r], ha[r], derivs=True)
-            x[act], f[act], g[act], H[act] = xn, fn, gn, Hn
-            act = act[~(fn - f0 < 1e-8)]
+            going = ~(fn - fa < 1e-8)  # rows that still gained
+            xa, fa, ga, Ha = xn, fn, gn, Hn
+            if not going.all():
+                out_x[act[~going]], out_f[act[~going]], out_H[act[~going]] = xa[~going], fa[~going], Ha[~going]
+                act, xa, fa, ga, Ha = act[going], xa[going], fa[going], ga[going], Ha[going]
+                la, ta, ha = la[going], ta[going], ha[going]
             if act.size == 0:
                 break
-        return x, f, H, iters
+        out_x[act], out_f[act], out_H[act] = xa, fa, Ha
+        return out_x, out_f, out_H, iters
 
     def _backtrack(self, x0, f0, p, ls, lt, h):
         """Steps 0.3, 0.09, ... of ``p`` from ``x0`` until one improves on ``f0`` (at most 11); where none does,

@@ -166,6 +166,7 @@ class _Model:
         L_a[:, nf + ne :] = B
         self.L_eta, self.L_a = L_eta, L_a
         self.L = np.concatenate([L_eta, L_a], axis=0)  # (2T, D): x -> (eta, a)
+        self.L_z = np.concatenate([L_eta, L_eta + L_a], axis=0)  # x -> (eta, z = eta + a), the likelihood's terms
         # the prior's constant parts: the fixed effects' precisions and log(2 pi var) summed over x
         self.inv_v_fixed = 1.0 / self.v_fixed
         self.log_norm = float(np.sum(np.log(2 * math.pi * self.v_fixed)) + 2 * ne * math.log(2 * math.pi))
@@ -333,7 +334,12 @@ class _Data:
 
     def loglik(self, eta: np.ndarray, a: np.ndarray, derivs: bool = False):
         """Exact log-likelihood (n,), optionally gradient (n, 2T) and Hessian (n, 2T, 2T) wrt (eta, a)."""
-        return _Stack([self]).loglik(eta, a, np.zeros(eta.shape[0], int), derivs)
+        out = _Stack([self]).loglik(eta, a, np.zeros(eta.shape[0], int), derivs)
+        if not derivs:
+            return out
+        ll, g, H = out  # wrt (eta, z): eta moves z too, a moves z only
+        J = np.block([[np.eye(self.T), np.zeros((self.T, self.T))], [np.eye(self.T), np.eye(self.T)]])
+        return ll, g @ J, np.matmul(J.T, np.matmul(H, J))
 
 
 def _years(mask: np.ndarray) -> slice:
@@ -404,7 +410,8 @@ class _Stack:
 
     def loglik(self, eta: np.ndarray, a: np.ndarray, h: np.ndarray, derivs: bool = False):
         """Exact log-likelihood (n,) of rows of history ``h`` (n,), optionally gradient (n, 2T) and Hessian
-        (n, 2T, 2T) wrt (eta, a)."""
+        (n, 2T, 2T) wrt (eta, z) with z = eta + a the log totals: the counts depend on eta only and the money
+        on z only, so the Hessian is block diagonal (the count block, then the money block)."""
         n, T = eta.shape
         ll = np.zeros(n)
         if derivs:
@@ -443,23 +450,16 @@ class _Stack:
             ll += v
             if not derivs:
                 continue
-            sl2 = slice(sl.start + T, sl.stop + T)  # the same years' amounts a_t
+            sl2 = slice(sl.start + T, sl.stop + T)  # the same years' log totals z_t
             if one:
-                hz = d2 - d1 + d1  # the weight of the one year is 1 (as the general form has it)
-                for r in (sl.start, sl2.start):
-                    g[:, r] += d1
-                    for c in (sl.start, sl2.start):
-                        H[:, r, c] += hz
+                g[:, sl2.start] += d1
+                H[:, sl2.start, sl2.start] += d2 - d1 + d1  # the weight of the one year is 1 (the general form)
                 continue
             w = ex / ex.sum(axis=1, keepdims=True)
-            gz = d1[:, None] * w
             Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
             Hz[:, diag[: w.shape[1]], diag[: w.shape[1]]] += d1[:, None] * w
-            g[:, sl] += gz
-            g[:, sl2] += gz
-            for r in (sl, sl2):
-                for c in (sl, sl2):
-                    H[:, r, c] += Hz
+            g[:, sl2] += d1[:, None] * w
+            H[:, sl2, sl2] += Hz
         ll = np.where(np.isfinite(ll), ll, -np.inf)
         return (ll, g, H) if derivs else ll
 
@@ -583,8 +583,8 @@ class _Engine:
         prec[:, :nf] = m.inv_v_fixed
         prec[:, nf : nf + ne] = inv_sd2[:, None]
         prec[:, nf + ne :] = inv_tau2[:, None]
-        gx = _mm(g, m.L) - r * prec
-        Hx = np.matmul(m.L.T, np.matmul(H, m.L))
+        gx = _mm(g, m.L_z) - r * prec
+        Hx = np.matmul(m.L_z.T, np.matmul(H, m.L_z))
         Hx.reshape(len(x), -1)[:, :: m.D + 1] -= prec  # the diagonal
         return lp + ll, gx, Hx
 

@@ -13,7 +13,7 @@ Also: the ratio fit / fit_many, whether both gave the same weights, and the shar
 is still above 0.7 after refits (and how many needed one). With ``--baseline REV`` (a git revision), fit_many
 of that revision's ``analysis/stats/model/signings.py`` is timed in the same run, alternating with this tree's
 (the smaller of two runs each), for a before/after ratio that a shared machine's load does not skew. The
-allocator is tuned as in the calibration study's workers (:func:`analysis.stats.calibration._keep_freed_arrays`).
+allocator is tuned as in the calibration study's workers (:func:`analysis.stats.calibration.keep_freed_arrays`).
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_fit.py [--histories 40] [--baseline 2915990]
 """
@@ -72,7 +72,7 @@ def main() -> None:
     ap.add_argument("--histories", type=int, default=40, help="simulated histories per world")
     ap.add_argument("--baseline", help="a git revision whose fit_many is timed in the same run")
     args = ap.parse_args()
-    C._keep_freed_arrays()
+    C.keep_freed_arrays()
     v = metrics.vintage(load())
     last = v.through
     periods, statements = P.observations(v.dataset, last)

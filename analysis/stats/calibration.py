@@ -344,10 +344,13 @@ def _diagnostics(post) -> list[tuple]:
     return out
 
 
-def _keep_freed_arrays() -> None:
-    """Let glibc keep freed large arrays in the process's heap for reuse instead of unmapping them (the fits
-    allocate and free arrays of megabytes many times; each fresh mapping costs a page fault per page, about
-    a tenth of the fits' CPU time). Only the allocator's thresholds change, never a result; elsewhere a no-op."""
+def keep_freed_arrays() -> None:
+    """Let glibc keep freed large arrays in the process's heap for reuse instead of unmapping them.
+
+    The fits allocate and free arrays of megabytes many times; each fresh mapping costs a page fault per page,
+    about a tenth of the fits' CPU time. Only the allocator's thresholds change, never a result; worker
+    processes forked afterwards inherit them; where there is no glibc it does nothing.
+    """
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 256 << 20)  # M_MMAP_THRESHOLD: arrays up to 256 MB come from the heap
@@ -362,7 +365,7 @@ def _chunk(task: tuple) -> dict:
     Seeded by the world, the chunk and the study's seed only, so that the study does not depend on how the
     chunks are spread over workers.
     """
-    _keep_freed_arrays()
+    keep_freed_arrays()
     process, index, n, size, shape, horizon, seed = task
     t0 = time.process_time()
     rng = np.random.default_rng([seed, PROCESSES.index(process), index])

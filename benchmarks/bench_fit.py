@@ -10,15 +10,21 @@ of :mod:`analysis.stats.calibration` (each world's histories share their shape):
 * the real history (data/ through its last release) fitted at the projection's settings.
 
 Also: the ratio fit / fit_many, whether both gave the same weights, and the share of fits whose Pareto k-hat
-is still above 0.7 after refits (and how many needed one).
+is still above 0.7 after refits (and how many needed one). With ``--baseline REV`` (a git revision), fit_many
+of that revision's ``analysis/stats/model/signings.py`` is timed in the same run, alternating with this tree's
+(the smaller of two runs each), for a before/after ratio that a shared machine's load does not skew. The
+allocator is tuned as in the calibration study's workers (:func:`analysis.stats.calibration.keep_freed_arrays`).
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_fit.py [--histories 40]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_fit.py [--histories 40] [--baseline 2915990]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,10 +49,30 @@ def cpu(fn):
     return time.process_time() - t, out
 
 
+def signings_at(rev: str):
+    """The module ``analysis/stats/model/signings.py`` as it was at git revision ``rev`` (imported beside
+    today's, under another name; its relative imports are today's modules)."""
+    src = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:analysis/stats/model/signings.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "signings_base.py"
+    path.write_text(src, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("analysis.stats.model.signings_base", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--histories", type=int, default=40, help="simulated histories per world")
+    ap.add_argument("--baseline", help="a git revision whose fit_many is timed in the same run")
     args = ap.parse_args()
+    C.keep_freed_arrays()
     v = metrics.vintage(load())
     last = v.through
     periods, statements = P.observations(v.dataset, last)
@@ -79,6 +105,19 @@ def main() -> None:
     print(
         f"fits with k-hat > 0.7 after refits: {high} of {n} ({high / n:.1%}); model fits refitted: {refit} of {len(diag)}"
     )
+    if args.baseline:
+        base = signings_at(args.baseline)
+        times = {"base": [], "this": []}
+        for _ in range(2):
+            for key, mod in (("base", base), ("this", M)):
+                times[key].append(
+                    cpu(lambda mod=mod: [mod.fit_many(h, ss, **SETTINGS) for h, ss in worlds.values()])[0]
+                )
+        tb, tt = min(times["base"]), min(times["this"])
+        print(
+            f"fit_many at {args.baseline}: {1000 * tb / n:.1f} CPU ms per history; this tree: {1000 * tt / n:.1f}"
+            f" (this / baseline = {tt / tb:.2f})"
+        )
 
 
 if __name__ == "__main__":

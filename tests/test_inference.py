@@ -193,3 +193,42 @@ def test_the_diagnostics_are_in_the_metrics_json_and_the_posterior_view(res):
             assert models[k][key] == d[key], (k, key)
         assert view.loc[k, "log_evidence_mcse"] == d["log_evidence_mcse"]
         assert view.loc[k, "refits"] == d["refits"] and view.loc[k, "fit_status"] == d["status"]
+
+
+def test_every_node_has_its_own_laplace_row_at_a_mode_of_its_scales():
+    """The Newton steps run over the grid's central cross first, then over the other nodes (warm-started
+    from the cross): every (history, node) still has one row, at a mode of the log posterior at that node's
+    scales: no step of 0.001 along any coordinate gains more than half the Newton decrement's tolerance."""
+    histories, _ = _simulated(2, 9)
+    stack = signings._Stack([signings._Data(h) for h in histories])
+    for kind in M.MODELS:
+        eng = signings._Engine(signings._Model(kind, stack.T), signings._Data(histories[0]), stack, 6)
+        B, N = len(histories), eng.ls.size
+        assert sorted(eng.row_of.ravel()) == list(range(B * N))
+        h, k = np.divmod(np.arange(B * N), N)
+        rows = eng.row_of[h, k]
+        assert np.array_equal(eng.hist[rows], h)
+        x, ls, lt = eng.x_mode[rows], eng.ls[k], eng.lt[k]
+        at_mode = eng.log_joint(x, ls, lt, h)
+        for j in range(eng.model.D):
+            for step in (-1e-3, 1e-3):
+                moved = x.copy()
+                moved[:, j] += step
+                assert np.max(eng.log_joint(moved, ls, lt, h) - at_mode) < 1e-6, (kind, j)
+
+
+def test_draws_come_grouped_by_node_and_proposal_factors_only_where_drawn():
+    """Each history's importance draws come in one block per grid node (so each node's covariance factor
+    multiplies its own draws at once), and the factors are computed at the nodes that got draws only."""
+    histories, seeds = _simulated(1, 3)
+    h = histories[:2]
+    stack = signings._Stack([signings._Data(p) for p in h])
+    eng = signings._Engine(signings._Model("drift", stack.T), signings._Data(h[0]), stack, 10)
+    fits = eng.sample([np.random.default_rng(s) for s in seeds[:2]], [0, 1], 500, 0)
+    drawn = 0
+    for f in fits:
+        node = np.log(f.sd) * 1e6 + np.log(f.tau)  # one value per grid node
+        starts = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
+        assert len(starts) == len(np.unique(node))  # each node's draws are contiguous
+        drawn += len(starts)
+    assert drawn == eng._have_factor.sum() < eng._have_factor.size

@@ -169,6 +169,7 @@ def cmd_calibrate(args) -> int:
     if args.write and (size != calibration.SIZES["default"] or list(processes) != list(calibration.PROCESSES)):
         raise UsageError("--write stores the full study only: use the default --size, no --histories or --processes")
     jobs = args.jobs or os.cpu_count() or 1
+    calibration.keep_freed_arrays()  # inherited by the workers of the study and of the weighting comparison
     print(
         f"calibration: {size.n_histories} simulated histories per process ({', '.join(processes)}), "
         f"shaped like the published data (years per period: {', '.join(map(str, calibration.SHAPE))}), "

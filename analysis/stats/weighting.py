@@ -419,7 +419,7 @@ def study(size: StudySize = DEFAULT_SIZE, seed: int = 20240601, processes=None, 
     if workers > 1 and len(processes) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(min(workers, len(processes))) as pool:
+        with ProcessPoolExecutor(min(workers, len(processes)), initializer=calibration.keep_freed_arrays) as pool:
             parts = list(pool.map(_world, processes, [size] * len(processes), [seed] * len(processes)))
     else:
         parts = [_world(p, size, seed) for p in processes]

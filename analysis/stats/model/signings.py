@@ -165,6 +165,11 @@ class _Model:
         L_eta[:, nf : nf + ne] = B
         L_a[:, nf + ne :] = B
         self.L_eta, self.L_a = L_eta, L_a
+        self.L = np.concatenate([L_eta, L_a], axis=0)  # (2T, D): x -> (eta, a)
+        self.L_z = np.concatenate([L_eta, L_eta + L_a], axis=0)  # x -> (eta, z = eta + a), the likelihood's terms
+        # the prior's constant parts: the fixed effects' precisions and log(2 pi var) summed over x
+        self.inv_v_fixed = 1.0 / self.v_fixed
+        self.log_norm = float(np.sum(np.log(2 * math.pi * self.v_fixed)) + 2 * ne * math.log(2 * math.pi))
 
     def creators(self, t: int) -> tuple[int, int]:
         """Coordinates of x that 'create' eta_t and a_t (unit-triangular in time)."""
@@ -329,7 +334,12 @@ class _Data:
 
     def loglik(self, eta: np.ndarray, a: np.ndarray, derivs: bool = False):
         """Exact log-likelihood (n,), optionally gradient (n, 2T) and Hessian (n, 2T, 2T) wrt (eta, a)."""
-        return _Stack([self]).loglik(eta, a, np.zeros(eta.shape[0], int), derivs)
+        out = _Stack([self]).loglik(eta, a, np.zeros(eta.shape[0], int), derivs)
+        if not derivs:
+            return out
+        ll, g, H = out  # wrt (eta, z): eta moves z too, a moves z only
+        J = np.block([[np.eye(self.T), np.zeros((self.T, self.T))], [np.eye(self.T), np.eye(self.T)]])
+        return ll, g @ J, np.matmul(J.T, np.matmul(H, J))
 
 
 def _years(mask: np.ndarray) -> slice:
@@ -400,7 +410,8 @@ class _Stack:
 
     def loglik(self, eta: np.ndarray, a: np.ndarray, h: np.ndarray, derivs: bool = False):
         """Exact log-likelihood (n,) of rows of history ``h`` (n,), optionally gradient (n, 2T) and Hessian
-        (n, 2T, 2T) wrt (eta, a)."""
+        (n, 2T, 2T) wrt (eta, z) with z = eta + a the log totals: the counts depend on eta only and the money
+        on z only, so the Hessian is block diagonal (the count block, then the money block)."""
         n, T = eta.shape
         ll = np.zeros(n)
         if derivs:
@@ -439,23 +450,16 @@ class _Stack:
             ll += v
             if not derivs:
                 continue
-            sl2 = slice(sl.start + T, sl.stop + T)  # the same years' amounts a_t
+            sl2 = slice(sl.start + T, sl.stop + T)  # the same years' log totals z_t
             if one:
-                hz = d2 - d1 + d1  # the weight of the one year is 1 (as the general form has it)
-                for r in (sl.start, sl2.start):
-                    g[:, r] += d1
-                    for c in (sl.start, sl2.start):
-                        H[:, r, c] += hz
+                g[:, sl2.start] += d1
+                H[:, sl2.start, sl2.start] += d2 - d1 + d1  # the weight of the one year is 1 (the general form)
                 continue
             w = ex / ex.sum(axis=1, keepdims=True)
-            gz = d1[:, None] * w
             Hz = (d2 - d1)[:, None, None] * w[:, :, None] * w[:, None, :]
             Hz[:, diag[: w.shape[1]], diag[: w.shape[1]]] += d1[:, None] * w
-            g[:, sl] += gz
-            g[:, sl2] += gz
-            for r in (sl, sl2):
-                for c in (sl, sl2):
-                    H[:, r, c] += Hz
+            g[:, sl2] += d1[:, None] * w
+            H[:, sl2, sl2] += Hz
         ll = np.where(np.isfinite(ll), ll, -np.inf)
         return (ll, g, H) if derivs else ll
 
@@ -543,6 +547,7 @@ class _Engine:
                     self.aggs.append((yrs, ce, ca, which))
         self.aggs.sort(key=lambda a: (a[3] == "z", a[0][0]))
         self._local_map()
+        self.n_grid = n_grid
         self._grid(n_grid)
         self._laplace()
 
@@ -561,65 +566,100 @@ class _Engine:
     def log_joint(self, x, ls, lt, h, derivs=False):
         """Exact log posterior density (unnormalised) of (log sd, log tau, x) of rows of history ``h``."""
         m = self.model
-        var = m.prior_var(np.exp(ls), np.exp(lt))
+        nf, ne = m.nf, m.ne
+        inv_sd2, inv_tau2 = np.exp(-2.0 * ls), np.exp(-2.0 * lt)  # the year effects' prior precisions
         r = x - m.m0
-        lp = -0.5 * np.sum(r * r / var + np.log(2 * math.pi * var), axis=1)
+        rr = r * r
+        quad = np.sum(rr[:, :nf] * m.inv_v_fixed, axis=1)
+        quad += np.sum(rr[:, nf : nf + ne], axis=1) * inv_sd2 + np.sum(rr[:, nf + ne :], axis=1) * inv_tau2
+        lp = -0.5 * (quad + m.log_norm) - ne * (ls + lt)
         lp += _halfnormal_logpdf_log(ls, m.p_sd.params[0]) + _halfnormal_logpdf_log(lt, m.p_tau.params[0])
-        eta, a = _mm(x, m.L_eta.T), _mm(x, m.L_a.T)  # the model's paths
+        paths = _mm(x, m.L.T)  # the model's paths: eta, a
+        eta, a = paths[:, : m.T], paths[:, m.T :]
         if not derivs:
             return lp + self.data.loglik(eta, a, h)
         ll, g, H = self.data.loglik(eta, a, h, derivs=True)
-        L = np.concatenate([m.L_eta, m.L_a], axis=0)  # (2T, D)
-        gx = _mm(g, L) - r / var
-        Hx = np.matmul(L.T, np.matmul(H, L))
-        Hx[:, np.arange(m.D), np.arange(m.D)] -= 1.0 / var
+        prec = np.empty_like(r)  # the prior precision of x, per row
+        prec[:, :nf] = m.inv_v_fixed
+        prec[:, nf : nf + ne] = inv_sd2[:, None]
+        prec[:, nf + ne :] = inv_tau2[:, None]
+        gx = _mm(g, m.L_z) - r * prec
+        Hx = np.matmul(m.L_z.T, np.matmul(H, m.L_z))
+        Hx.reshape(len(x), -1)[:, :: m.D + 1] -= prec  # the diagonal
         return lp + ll, gx, Hx
 
     def _newton(self, x, ls, lt, h, max_iter=40):
         """Batched Newton ascent of log_joint in x at fixed scales, each row until it converges (its Newton
-        decrement or its gain is negligible); returns x, f, H and each row's iterations."""
+        decrement or its gain is negligible); returns x, f, H and each row's iterations. The rows still moving
+        are kept compact (a row that stops is written out once), so no step gathers or scatters all rows."""
         m = self.model
-        x = x.copy()
         f, g, H = self.log_joint(x, ls, lt, h, derivs=True)
+        out_x, out_f, out_H = x.copy(), f.copy(), H  # each row's final state, written when it stops
         iters = np.zeros(x.shape[0], int)
-        act = np.arange(x.shape[0])  # rows still moving
+        act = np.arange(x.shape[0])  # rows still moving, and their state:
+        xa, fa, ga, Ha, la, ta, ha = x, f, g, H, ls, lt, h
+        ridge = 1e-8 * np.eye(m.D)
         for it in range(1, max_iter + 1):
             iters[act] = it
-            A = -H[act] + 1e-8 * np.eye(m.D)
-            ga = g[act]
+            A = ridge - Ha
             p, bad = _solve(A, ga)
             if np.any(bad):  # not negative definite there: eigenvalue-clipped Newton step
                 w, V = np.linalg.eigh(A[bad])
                 w = np.maximum(np.abs(w), 1e-6 + 1e-8 * np.abs(w).max(axis=1, keepdims=True))
                 p[bad] = np.einsum("nij,nj->ni", V, np.einsum("nji,nj->ni", V, ga[bad]) / w)
             moving = bad | (np.sum(p * ga, axis=1) >= 1e-7)  # Newton decrement: converged where small
-            act, p = act[moving], p[moving]
+            if not moving.all():
+                out_x[act[~moving]], out_f[act[~moving]], out_H[act[~moving]] = xa[~moving], fa[~moving], Ha[~moving]
+                act, p, xa, fa, ga, Ha = act[moving], p[moving], xa[moving], fa[moving], ga[moving], Ha[moving]
+                la, ta, ha = la[moving], ta[moving], ha[moving]
             if act.size == 0:
                 break
-            x0, f0, la, ta, ha = x[act], f[act], ls[act], lt[act], h[act]
-            step = np.ones(act.size)
-            todo = np.ones(act.size, bool)
-            xn, fn = x0.copy(), f0.copy()
-            for _ in range(12):  # backtracking only where the full step does not improve
-                idx = np.flatnonzero(todo)
-                cand = x0[idx] + step[idx, None] * p[idx]
-                fc = self.log_joint(cand, la[idx], ta[idx], ha[idx])
-                ok = fc > f0[idx]
-                xn[idx[ok]], fn[idx[ok]] = cand[ok], fc[ok]
-                todo[idx[ok]] = False
-                step[idx[~ok]] *= 0.3
-                if not todo.any():
-                    break
-            x[act] = xn
-            f[act], g[act], H[act] = self.log_joint(xn, la, ta, ha, derivs=True)
-            act = act[~(fn - f0 < 1e-8)]
+            # the full step, with derivatives (it improves almost everywhere); backtracking only where it does not
+            xn = xa + p
+            fn, gn, Hn = self.log_joint(xn, la, ta, ha, derivs=True)
+            back = np.flatnonzero(~(fn > fa))
+            if back.size:
+                xb, fb = self._backtrack(xa[back], fa[back], p[back], la[back], ta[back], ha[back])
+                moved = np.flatnonzero(fb > fa[back])  # a shorter step improved: its derivatives
+                xn[back], fn[back] = xb, fb
+                gn[back], Hn[back] = ga[back], Ha[back]  # no step: unchanged
+                if moved.size:
+                    r = back[moved]
+                    fn[r], gn[r], Hn[r] = self.log_joint(xn[r], la[r], ta[r], ha[r], derivs=True)
+            going = ~(fn - fa < 1e-8)  # rows that still gained
+            xa, fa, ga, Ha = xn, fn, gn, Hn
+            if not going.all():
+                out_x[act[~going]], out_f[act[~going]], out_H[act[~going]] = xa[~going], fa[~going], Ha[~going]
+                act, xa, fa, ga, Ha = act[going], xa[going], fa[going], ga[going], Ha[going]
+                la, ta, ha = la[going], ta[going], ha[going]
             if act.size == 0:
                 break
-        return x, f, H, iters
+        out_x[act], out_f[act], out_H[act] = xa, fa, Ha
+        return out_x, out_f, out_H, iters
+
+    def _backtrack(self, x0, f0, p, ls, lt, h):
+        """Steps 0.3, 0.09, ... of ``p`` from ``x0`` until one improves on ``f0`` (at most 11); where none does,
+        ``x0`` and ``f0``."""
+        step = np.full(len(x0), 0.3)
+        todo = np.ones(len(x0), bool)
+        xn, fn = x0.copy(), f0.copy()
+        for _ in range(11):
+            idx = np.flatnonzero(todo)
+            cand = x0[idx] + step[idx, None] * p[idx]
+            fc = self.log_joint(cand, ls[idx], lt[idx], h[idx])
+            ok = fc > f0[idx]
+            xn[idx[ok]], fn[idx[ok]] = cand[ok], fc[ok]
+            todo[idx[ok]] = False
+            step[idx[~ok]] *= 0.3
+            if not todo.any():
+                break
+        return xn, fn
 
     def _laplace(self):
-        """Laplace approximation of x at every grid node of every history (batched Newton, warm-started
-        from the mode at the history's central node)."""
+        """Laplace approximation of x at every grid node of every history (batched Newton: the history's
+        central node first, then the nodes of its row and column warm-started from that mode, then every other
+        node from the changes along the two axes). The covariance factors of the proposal are computed later,
+        at the nodes that get draws (:meth:`_proposal_factors`)."""
         m, d = self.model, self.data
         B, N = d.start_rate.size, self.ls.size
         x0 = np.repeat(m.m0[None, :], B, axis=0)
@@ -627,25 +667,46 @@ class _Engine:
         x0[:, m.ix["alpha"]] = d.start_amount
         c = N // 2
         xc, _, _, it0 = self._newton(x0, np.full(B, self.ls[c]), np.full(B, self.lt[c]), np.arange(B))
-        self.hist = np.repeat(np.arange(B), N)  # the history of each (history, node) row
-        x, f, H, it = self._newton(np.repeat(xc, N, axis=0), np.tile(self.ls, B), np.tile(self.lt, B), self.hist)
-        self.newton_iters = it0 + it.reshape(B, N).max(axis=1)
-        C, log_det_x = _chol_cov(-H, B)
+        # Then the nodes on the central node's row and column of the grid, warm-started from its mode, and
+        # every other node (i, j) from the changes along the two axes: x(i, jc) + x(ic, j) - x(ic, jc). Rows
+        # are kept in that order (the cross's nodes of every history, then the rest's); ``row_of`` finds them.
+        ic, jc = divmod(c, self.n_grid)
+        gi, gj = np.divmod(np.arange(N), self.n_grid)
+        on_cross = (gi == ic) | (gj == jc)
+        self.row_of = np.empty((B, N), int)  # the row of each history's node
+        xs, fs, Hs, hists = [], [], [], []
+        iters = it0.copy()
+        for nodes in (np.flatnonzero(on_cross), np.flatnonzero(~on_cross)):
+            if nodes.size == 0:
+                continue
+            if not xs:
+                x0 = np.repeat(xc, nodes.size, axis=0)
+            else:
+                xm = np.concatenate(xs)
+                x0 = (
+                    xm[self.row_of[:, gi[nodes] * self.n_grid + jc]]
+                    + xm[self.row_of[:, ic * self.n_grid + gj[nodes]]]
+                    - xc[:, None, :]
+                ).reshape(-1, m.D)
+            h = np.repeat(np.arange(B), nodes.size)
+            self.row_of[:, nodes] = sum(map(len, hists)) + np.arange(B * nodes.size).reshape(B, nodes.size)
+            xn, fn, Hn, it = self._newton(x0, np.tile(self.ls[nodes], B), np.tile(self.lt[nodes], B), h)
+            xs.append(xn), fs.append(fn), Hs.append(Hn), hists.append(h)
+            iters += it.reshape(B, nodes.size).max(axis=1)
+        x, f, H = np.concatenate(xs), np.concatenate(fs), np.concatenate(Hs)
+        self.hist = np.concatenate(hists)  # the history of each row
+        self.newton_iters = iters
+        self._factor_x, log_det_x, self._is_chol = _chol_cov(-H, self.hist)
         self._log_det_cov = log_det_x
         self.x_mode = x
-        # proposal in y = T(x): mode maps to mode (unit Jacobian), covariance J cov_x J^T
+        # proposal in y = T(x): mode maps to mode (unit Jacobian), covariance J cov_x J^T; its factor is
+        # computed for the nodes that get draws only (:meth:`_proposal_factors`)
         self.y_mode = self._to_y(x)
-        if self.aggs:
-            JC = np.matmul(self._jac(x), C)
-            cov_y = np.matmul(JC, np.swapaxes(JC, 1, 2)) + 1e-12 * np.eye(m.D)
-            Cy = np.linalg.cholesky(cov_y)
-            self.cov_chol = Cy
-            self._log_det_cov_y = 2.0 * np.sum(np.log(np.einsum("nii->ni", Cy)), axis=1)
-        else:
-            self.cov_chol = C
-            self._log_det_cov_y = log_det_x
+        self.cov_chol = np.empty_like(self._factor_x)
+        self._log_det_cov_y = np.empty(len(x))
+        self._have_factor = np.zeros(len(x), bool)
         # Laplace approximation of log p(y, log sd, log tau) at each node
-        node_logp = (f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov)).reshape(B, N)
+        node_logp = (f + 0.5 * (m.D * math.log(2 * math.pi) + self._log_det_cov))[self.row_of]
         top = node_logp.max(axis=1, keepdims=True)
         pw = np.exp(node_logp - top)
         self.node_w = pw / pw.sum(axis=1, keepdims=True)
@@ -664,11 +725,12 @@ class _Engine:
                 for t in range(m.T):
                     K[m.creators(t)[0 if first == m.ix["mu"] else 1]] = block[t]
         self.K, self.K_inv = K, np.linalg.inv(K)
+        self._K_is_eye = bool(np.array_equal(K, np.eye(m.D)))  # iid, drift: no linear map to apply
 
     def _to_y(self, x):
         if not self.aggs:
             return x
-        xl = _mm(x, self.K.T)
+        xl = x if self._K_is_eye else _mm(x, self.K.T)
         y = xl.copy()
         for _yrs, ce, ca, which in self.aggs:
             v = xl[:, ce] if which == "eta" else xl[:, ce] + xl[:, ca]
@@ -689,14 +751,14 @@ class _Engine:
             mx = rr.max(axis=1, keepdims=True)
             v = rr + (c - (mx[:, 0] + np.log(np.exp(rr - mx).sum(axis=1))))[:, None]
             xl[:, tgt] = v if which == "eta" else v - xl[:, ce]
-        return _mm(xl, self.K_inv.T)
+        return xl if self._K_is_eye else _mm(xl, self.K_inv.T)
 
     def _jac(self, x):
         """dT/dx at rows of x: (n, D, D)."""
         m = self.model
         n = x.shape[0]
         J = np.repeat(np.eye(m.D)[None], n, axis=0)
-        xl = _mm(x, self.K.T)
+        xl = x if self._K_is_eye else _mm(x, self.K.T)
         for _yrs, ce, ca, which in self.aggs:
             k = len(ce)
             if which == "eta":
@@ -710,7 +772,30 @@ class _Engine:
                 rows[:, 0, cols] += w
                 rows[:, 1:, cols] += np.eye(k)[:-1] - np.eye(k)[-1:]
             J[:, tgt, :] = rows
-        return np.matmul(J, self.K)
+        return J if self._K_is_eye else np.matmul(J, self.K)
+
+    def _proposal_factors(self, rows: np.ndarray) -> None:
+        """The factor of the proposal's covariance in y (``cov_chol``, lower triangular where there are
+        aggregates) and its log determinant at the Laplace rows ``rows``, computed once per row; each row's
+        arithmetic is its own (per-matrix LAPACK and products), whatever rows are computed with it."""
+        need = rows[~self._have_factor[rows]]
+        if need.size == 0:
+            return
+        F = self._factor_x[need]
+        chol = self._is_chol[need]
+        C = F.copy()  # eigenvalue-clipped factors (precision not positive definite) are factors of cov already
+        if np.any(chol):
+            C[chol] = np.linalg.inv(np.swapaxes(F[chol], 1, 2))  # cov_x = C C^T with C = R^-T
+        if self.aggs:
+            JC = np.matmul(self._jac(self.x_mode[need]), C)
+            cov_y = np.matmul(JC, np.swapaxes(JC, 1, 2)) + 1e-12 * np.eye(self.model.D)
+            Cy = np.linalg.cholesky(cov_y)
+            self.cov_chol[need] = Cy
+            self._log_det_cov_y[need] = 2.0 * np.sum(np.log(np.einsum("nii->ni", Cy)), axis=1)
+        else:
+            self.cov_chol[need] = C
+            self._log_det_cov_y[need] = self._log_det_cov[need]
+        self._have_factor[need] = True
 
     def sample(self, rngs: list, hs: list[int], n: int, attempt: int) -> list[_Fit]:
         """Importance sampling of x at the grid nodes of histories ``hs`` (each with its generator): the two
@@ -735,33 +820,43 @@ class _Engine:
         eps, s_wide, nu_wide = _DEFENSIVE_SHARE, infl * (1 + attempt), _T_DF_WIDE
         node_wide = self.node_w ** (1.0 / (1 + attempt))
         node_wide /= node_wide.sum(axis=1, keepdims=True)
-        ks, zs, chis, wides = [], [], [], []
+        # Each history's draws come grouped by node (multinomial counts per node and component), so that
+        # every node's factor multiplies its own draws as one block and no (draws, D, D) array is gathered.
+        hk, comp, zs, chis, seg_rows, seg_sizes = [], [], [], [], [], []
         for rng, b in zip(rngs, hs, strict=True):
             if attempt == 0:
-                ks.append(rng.choice(N, size=n_r, p=self.node_w[b]))
-                zs.append(rng.standard_normal((n_r, m.D)))
-                chis.append(rng.chisquare(nu, n_r) / nu)
-                continue
-            wide = rng.random(n_r) < eps
-            ks.append(
-                np.where(wide, rng.choice(N, size=n_r, p=node_wide[b]), rng.choice(N, size=n_r, p=self.node_w[b]))
-            )
+                counts = [rng.multinomial(n_r, self.node_w[b])]
+            else:
+                n_wide = int(rng.binomial(n_r, eps))
+                counts = [rng.multinomial(n_r - n_wide, self.node_w[b]), rng.multinomial(n_wide, node_wide[b])]
             zs.append(rng.standard_normal((n_r, m.D)))
-            chis.append(np.where(wide, rng.chisquare(nu_wide, n_r) / nu_wide, rng.chisquare(nu, n_r) / nu))
-            wides.append(wide)
-        h = np.repeat(np.asarray(hs), n_r)
-        k, z, chi = np.concatenate(ks), np.concatenate(zs), np.concatenate(chis)
-        gk = h * N + k
+            for c, (cnt, df) in enumerate(zip(counts, (nu, nu_wide)[: len(counts)], strict=True)):
+                nodes = np.flatnonzero(cnt)
+                hk.append(np.repeat(b * N + nodes, cnt[nodes]))
+                comp.append(np.full(int(cnt.sum()), c, np.int8))
+                chis.append(rng.chisquare(df, int(cnt.sum())) / df)
+                seg_rows.append(self.row_of[b, nodes])
+                seg_sizes.append(cnt[nodes])
+        gk, wide, z, chi = np.concatenate(hk), np.concatenate(comp) == 1, np.concatenate(zs), np.concatenate(chis)
+        h, k = np.divmod(gk, N)
+        row = self.row_of[h, k]  # the Laplace approximation's row of each draw's history and node
+        seg_rows = np.concatenate(seg_rows)
+        seg_ends = np.cumsum(np.concatenate(seg_sizes))
+        self._proposal_factors(seg_rows)
+        cz = np.empty_like(z)  # C z, one node's block at a time (the same blocks whatever is stacked)
+        CT = np.swapaxes(self.cov_chol, 1, 2)
+        seg_starts = seg_ends - np.concatenate(seg_sizes)
+        for g, lo, hi in zip(seg_rows.tolist(), seg_starts.tolist(), seg_ends.tolist(), strict=True):
+            np.matmul(z[lo:hi], CT[g], out=cz[lo:hi])
         zz = np.sum(z * z, axis=1) / chi  # Mahalanobis distance of y under its component's scaled covariance
-        half_logdet = 0.5 * self._log_det_cov_y[gk]
+        half_logdet = 0.5 * self._log_det_cov_y[row]
         if attempt == 0:
-            y = self.y_mode[gk] + infl * np.einsum("nij,nj->ni", self.cov_chol[gk], z) / np.sqrt(chi)[:, None]
+            y = self.y_mode[row] + infl * cz / np.sqrt(chi)[:, None]
             t_dens = _t_logpdf(zz, nu, m.D, half_logdet + m.D * math.log(infl))
             lq = np.log(self.node_w[h, k]) - math.log(self.dls * self.dlt) + t_dens
         else:
-            wide = np.concatenate(wides)
             scale = np.where(wide, s_wide, infl)
-            y = self.y_mode[gk] + scale[:, None] * np.einsum("nij,nj->ni", self.cov_chol[gk], z) / np.sqrt(chi)[:, None]
+            y = self.y_mode[row] + scale[:, None] * cz / np.sqrt(chi)[:, None]
             d2 = zz * scale**2  # Mahalanobis distance under the node's Laplace covariance
             lq = np.logaddexp(
                 math.log1p(-eps)
@@ -812,21 +907,24 @@ def _t_logpdf(q: np.ndarray, nu: float, dim: int, half_logdet: np.ndarray) -> np
     )
 
 
-def _chol_cov(A: np.ndarray, n_hist: int) -> tuple[np.ndarray, np.ndarray]:
-    """A factor ``C`` of the covariance (cov = C C^T) and log det cov for precision matrices ``A`` of
-    ``n_hist`` histories' nodes; a history whose precision is not positive definite at one of its nodes gets
-    eigenvalue-clipped factors at all its nodes (as when it is fitted alone)."""
+def _chol_cov(A: np.ndarray, hist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For precision matrices ``A`` of histories' nodes (``hist``: the history of each row): a factor per row,
+    log det cov, and whether the factor is the Cholesky factor ``R`` of ``A`` (then cov = R^-T R^-1) or a
+    factor ``C`` of the covariance itself (cov = C C^T). A history whose precision is not positive definite
+    at one of its nodes gets eigenvalue-clipped factors ``C`` at all its nodes (as when it is fitted alone)."""
     try:
         R = np.linalg.cholesky(A)
     except np.linalg.LinAlgError:
-        if n_hist == 1:
+        if np.all(hist == hist[0]):
             w, V = np.linalg.eigh(A)
             w = np.maximum(w, 1e-4)
-            return V * (1.0 / np.sqrt(w))[:, None, :], -np.sum(np.log(w), axis=1)
-        parts = [_chol_cov(a, 1) for a in np.split(A, n_hist)]
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    C = np.linalg.inv(np.swapaxes(R, 1, 2))  # cov_x = C C^T with C = R^-T
-    return C, -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1)
+            return V * (1.0 / np.sqrt(w))[:, None, :], -np.sum(np.log(w), axis=1), np.zeros(len(A), bool)
+        F, log_det, is_chol = np.empty_like(A), np.empty(len(A)), np.empty(len(A), bool)
+        for b in np.unique(hist):
+            rows = np.flatnonzero(hist == b)
+            F[rows], log_det[rows], is_chol[rows] = _chol_cov(A[rows], hist[rows])
+        return F, log_det, is_chol
+    return R, -2.0 * np.sum(np.log(np.einsum("nii->ni", R)), axis=1), np.ones(len(A), bool)
 
 
 def _fit_model(kind: str, datas: list[_Data], stack: _Stack, rngs: list, n_draws: int, n_grid: int) -> list[_Fit]:

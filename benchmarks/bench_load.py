@@ -1,6 +1,7 @@
 """Benchmark of loading and checking the data (a script, not a test): CPU seconds, before and after, in one run.
 
-What the load path costs, measured in one run for two trees of the package, each in a fresh process:
+What the load path costs, measured in one run for two trees of the package, each in fresh processes, the two
+taking turns (``--rounds``; the median of the rounds is printed, so a change in the machine's load falls on both):
 
 * before: the package as of ``--against`` (a git revision, default ``main``; the script extracts it with
   ``git archive`` into a temporary folder);
@@ -13,7 +14,7 @@ vintage is resolved) and then again on the same one (``warm``: what the dozens o
 Both trees read their own data/ (the same files unless ``--against`` changed them). The two trees' outcomes
 are compared (the ``check`` line, the problems of an edited copy of data/): they must be identical.
 
-    .venv/bin/python benchmarks/bench_load.py [--against main] [--repeat 7]
+    .venv/bin/python benchmarks/bench_load.py [--against main] [--repeat 5] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The measures, and how the table names them.
+KEYS = {
+    "load": "load()",
+    "check": "check (in process)",
+    "check_process": "python -m analysis check",
+    "as_known_at_cold": "as_known_at, first call",
+    "as_known_at_warm": "as_known_at, again",
+}
 
 #: Run in a fresh process with the tree on sys.path; prints one JSON object of CPU seconds and outcomes.
 WORKER = r"""
@@ -131,10 +141,11 @@ def measure(tree: Path, repeat: int, python: str) -> dict:
 
 
 def main() -> None:
-    """Measure both trees and print the table of CPU seconds and ratios."""
+    """Measure both trees, taking turns, and print the table of CPU seconds and ratios."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--against", default="main", help="the git revision measured as 'before' (default main)")
-    ap.add_argument("--repeat", type=int, default=7, help="calls of each measured function (the median is kept)")
+    ap.add_argument("--repeat", type=int, default=5, help="calls of each measured function (the median is kept)")
+    ap.add_argument("--rounds", type=int, default=3, help="turns of the two trees (the median is printed)")
     args = ap.parse_args()
     python = str(ROOT / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,27 +153,24 @@ def main() -> None:
         before_tree.mkdir()
         archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(before_tree)], input=archive, check=True)
-        before = measure(before_tree, args.repeat, python)
-        after = measure(ROOT, args.repeat, python)
-    rows = [
-        ("load()", "load"),
-        ("check (in process)", "check"),
-        ("python -m analysis check", "check_process"),
-        ("as_known_at, first call", "as_known_at_cold"),
-        ("as_known_at, again", "as_known_at_warm"),
-    ]
+        rounds = [
+            (measure(before_tree, args.repeat, python), measure(ROOT, args.repeat, python)) for _ in range(args.rounds)
+        ]
+    before, after = ({k: statistics.median(r[k] for r in tree) for k in KEYS} for tree in zip(*rounds, strict=True))
     print(
-        f"CPU seconds, median of {args.repeat}; before = {args.against}, after = this checkout; {os.cpu_count()} cores"
+        f"CPU seconds (median of {args.repeat} calls, then of {args.rounds} rounds); before = {args.against}, "
+        f"after = this checkout; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
     )
     print(f"{'measure':<28}{'before':>10}{'after':>10}{'ratio':>9}")
-    for label, key in rows:
+    for key, label in KEYS.items():
         b, a = before[key], after[key]
         print(f"{label:<28}{b:>10.4f}{a:>10.4f}{b / a if a else float('inf'):>8.1f}x")
-    same = before["outcome"] == after["outcome"]
+    outcomes = [r["outcome"] for turn in rounds for r in turn]
+    same = all(o == outcomes[0] for o in outcomes)
     print("outcomes (check's output, an edited copy's problems):", "identical" if same else "DIFFERENT")
     if not same:
-        print(json.dumps(before["outcome"], ensure_ascii=False, indent=1))
-        print(json.dumps(after["outcome"], ensure_ascii=False, indent=1))
+        for o in outcomes:
+            print(json.dumps(o, ensure_ascii=False, indent=1))
         sys.exit(1)
 
 

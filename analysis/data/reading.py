@@ -295,9 +295,9 @@ def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
     Parameters
     ----------
     typed : pandas.DataFrame
-        The frame :func:`coerce` made.
+        A typed frame (:func:`coerce`), before :func:`run_schema`.
     table : Table
-        The table's declaration.
+        Its table's declaration.
 
     Returns
     -------

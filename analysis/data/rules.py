@@ -909,12 +909,11 @@ def source_dates(sources: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
         ``(year, month, day)`` by ``source_id``, 0 for an unknown month or day.
     """
     out = {}
-    for _, r in _rows(sources):
-        if pd.isna(r["source_id"]) or pd.isna(r["date_year"]):
+    columns = [sources[c].tolist() for c in ("source_id", "date_year", "date_month", "date_day")]
+    for sid, *date in zip(*columns, strict=True):
+        if is_missing(sid) or is_missing(date[0]):
             continue
-        out[str(r["source_id"])] = tuple(
-            0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day")
-        )
+        out[str(sid)] = tuple(0 if is_missing(x) else int(x) for x in date)
     return out
 
 
@@ -1003,6 +1002,15 @@ def _tightness(row: dict, table) -> tuple:
     return (-stated, width)
 
 
+def _superseded_by(sources: pd.DataFrame) -> dict[str, str]:
+    """The source each superseded source is superseded by, the ids as text (as ``iterrows`` gives them)."""
+    supersedes, ids = sources["supersedes"].tolist(), sources["source_id"].tolist()
+    if any(not is_missing(s) and is_missing(i) for s, i in zip(supersedes, ids, strict=True)):
+        # an empty id reads '<NA>' or, in a row of text only, 'nan': word it as the rows give it
+        return {str(r["supersedes"]): str(r["source_id"]) for _, r in _rows(sources) if pd.notna(r["supersedes"])}
+    return {str(s): str(i) for s, i in zip(supersedes, ids, strict=True) if not is_missing(s)}
+
+
 def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
     """One row per fact: sources that agree merge; a disagreement is a problem unless one supersedes.
 
@@ -1022,23 +1030,25 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
         The frames with one row per fact, and the disagreements found.
     """
     problems: list[Problem] = []
-    sources = list(_rows(frames["sources"]))
-    superseded_by = {str(r["supersedes"]): str(r["source_id"]) for _, r in sources if pd.notna(r["supersedes"])}
+    superseded_by = _superseded_by(frames["sources"])
     dates = source_dates(frames["sources"])
     out = dict(frames)
     for name, table in TABLES.items():
         if not table.fact_key or name not in frames:
             continue
         frame = frames[name]
-        rows = dict(_rows(frame))
-        sids = dict(zip(frame.index.tolist(), frame["source_id"].tolist(), strict=True))  # pd.NA when empty
-        for line, row in rows.items():
-            row["vintage"] = dates.get(sids[line])
+        lines = frame.index.tolist()
+        sids = dict(zip(lines, frame["source_id"].tolist(), strict=True))  # pd.NA when empty
+        # the cells of the fact's key and values, an empty one None
+        rows = {line: {"vintage": dates.get(sids[line])} for line in lines}
+        for c in {*table.fact_key, *table.value_columns} - {"vintage"}:
+            for line, v in zip(lines, frame[c].tolist(), strict=True):
+                rows[line][c] = None if is_missing(v) else v
         # the groups of groupby(fact_key, dropna=False, sort=False): in order of first appearance, an empty
         # cell equal to another
         groups: dict[tuple, list[int]] = {}
         for line, row in rows.items():
-            groups.setdefault(tuple(None if is_missing(row[c]) else row[c] for c in table.fact_key), []).append(line)
+            groups.setdefault(tuple(row[c] for c in table.fact_key), []).append(line)
         keep = []
         for lines in groups.values():
             if len(lines) == 1:
@@ -1046,7 +1056,7 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
                 continue
             present = {sids[i] for i in lines}
             live = [i for i in lines if superseded_by.get(sids[i]) not in present]
-            values = {i: {c: None if is_missing(rows[i][c]) else rows[i][c] for c in table.value_columns} for i in live}
+            values = {i: {c: rows[i][c] for c in table.value_columns} for i in live}
             first = live[0]
             for other in live[1:]:
                 diff = statements_agree(values[first], values[other], table)

@@ -506,3 +506,92 @@ def test_a_scheme_key_of_anything_but_a_z_digits_and_underscore_is_refused(file,
     run_schema(typed, table, problems, set())
     assert [(p.file, p.line, p.column) for p in problems] == [(file, line, column)]
     assert problems[0].message.startswith("expected lower-case ASCII letters, digits and _, starting with a letter")
+
+
+def _schema_failures(typed, table) -> set:
+    """The (line, column) cells pandera itself reports on ``typed`` (its run forced, the pre-check bypassed)."""
+    import pandera.errors
+
+    from analysis.data.reading import pandera_schema
+
+    try:
+        pandera_schema(table).validate(typed, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[~fc["check"].astype(str).str.startswith(("dtype(", "coerce_dtype("))]
+        return {(None if pd.isna(i) else int(i), c) for i, c in zip(fc["index"], fc["column"], strict=True)}
+    return set()
+
+
+def _breaking_values(col) -> list:
+    """Values of a column that break each check of its schema: required, allowed values, range, pattern, year."""
+    year = dt.date.today().year
+    values = [pd.NA] if col.required else []
+    if col.allowed is not None:
+        values += ["not-" + col.allowed[0], col.allowed[0] + " "]
+    if col.min is not None:
+        values.append(col.min - 1)
+    if col.max is not None:
+        values.append(col.max + 0.5 if col.kind == "float" else col.max + 1)
+    if col.pattern is not None:
+        values += ["Field", "field x", "1field", "fieldé"]
+    if col.kind == "year":
+        values += [1999, year + 1]
+    return values
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_the_plain_schema_pre_check_says_true_whenever_pandera_finds_something(name):
+    """pandera runs only on a table the plain pre-check flags. The real tables: both find nothing. Every value
+    that breaks a check of the schema (each kind: required, allowed values, range, pattern, year; and a
+    repeated key), put in a real table: the pre-check says True, and pandera reports that very cell (the edits
+    of one column go to different rows, so one pandera run confirms a batch)."""
+    from analysis.data.reading import may_break_schema
+
+    table = TABLES[name]
+    typed = coerce(read_table(DATA, table, []), table, [])
+    assert not may_break_schema(typed, table) and _schema_failures(typed, table) == set()
+    lines = [int(i) for i in typed.index]
+    batches: dict[int, dict[tuple[int, str], object]] = {}
+    for column, col in table.columns.items():
+        for i, value in enumerate(_breaking_values(col)):
+            line = lines[i % len(lines)]
+            edited = typed.copy()
+            edited.loc[line, column] = value
+            assert may_break_schema(edited, table), (column, value)
+            batches.setdefault(i // len(lines), {})[(line, column)] = value
+    for cells in batches.values():
+        edited = typed.copy()
+        for (line, column), value in cells.items():
+            edited.loc[line, column] = value
+        assert set(cells) <= _schema_failures(edited, table)
+    repeated = pd.concat([typed, typed.iloc[[0]].set_axis([lines[-1] + 1])])
+    assert may_break_schema(repeated, table) and _schema_failures(repeated, table)
+
+
+def test_pandera_runs_only_on_a_table_that_may_break_its_schema(data_copy, monkeypatch):
+    """A clean data folder is checked without pandera (its run was most of a load's time); a folder with one
+    bad cell sends only that table through it, and the problem reads as before."""
+    from analysis.data import reading
+
+    schemas = []
+    original = reading.pandera_schema
+    monkeypatch.setattr(reading, "pandera_schema", lambda table: schemas.append(table.name) or original(table))
+    load(data_copy)
+    assert schemas == []
+    line = find_line(data_copy / "sources.csv", source_id=read_rows(data_copy / "sources.csv")[1][0][0])
+    set_cell(data_copy / "sources.csv", line, "language", "fr")
+    assert problems_of(data_copy) == [
+        f"sources.csv:{line}: column 'language': expected one of: zh, zh-Hant, en; got 'fr'"
+    ]
+    assert schemas == ["sources"]
+
+
+def test_a_check_of_clean_data_does_not_import_pandera():
+    """`check` on clean data never imports pandera (about a third of the command's CPU went to that import)."""
+    import subprocess
+    import sys
+
+    code = "import sys; from analysis.pipeline import cli; cli.main(['check']); print('pandera' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"

@@ -64,6 +64,8 @@ class Dataset:
     as_of: Date | None = None
     #: results of pure functions of this dataset (periods, totals), computed once (see metrics.per_dataset)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: the frames of each vintage (:meth:`as_known_at`) by date, resolved once; handed out as copies
+    _vintages: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -91,6 +93,12 @@ class Dataset:
         Dataset
             A new dataset of the sources published by ``date``, agreeing sources merged again.
 
+        Notes
+        -----
+        The frames of a date are resolved once per dataset (a dataset is never changed after loading) and
+        each call hands out a new :class:`Dataset` of shallow copies of them, with an empty ``cache``:
+        pandas copies on write, so editing what one call returns never changes what the next returns.
+
         Examples
         --------
         >>> from analysis import load
@@ -99,14 +107,30 @@ class Dataset:
         >>> old.as_of, len(old["sources"]) < len(ds["sources"])
         ((2021, 12, 31), True)
         """
-        known = {s for s, d in source_dates(self.rows["sources"]).items() if d <= tuple(date)}
-        rows = {}
-        for name, frame in self.rows.items():
-            col = "source_id"
-            rows[name] = frame[frame[col].isin(known)] if col in frame and name != "sources" else frame
-        rows["sources"] = self.rows["sources"][self.rows["sources"]["source_id"].isin(known)]
-        tables, _ = resolve_sources(rows)
-        return Dataset(self.data_dir, tables, rows, as_of=tuple(date))
+        date = tuple(date)
+        if date not in self._vintages:
+            known = {s for s, d in source_dates(self.rows["sources"]).items() if d <= date}
+            rows = {}
+            for name, frame in self.rows.items():
+                col = "source_id"
+                rows[name] = frame[frame[col].isin(known)] if col in frame and name != "sources" else frame
+            rows["sources"] = self.rows["sources"][self.rows["sources"]["source_id"].isin(known)]
+            tables, _ = resolve_sources(rows)
+            self._vintages[date] = (tables, rows)
+        tables, rows = self._vintages[date]
+        copies: dict[int, pd.DataFrame] = {}  # one copy per frame: a table that is its rows stays one frame
+
+        def copy(frame: pd.DataFrame) -> pd.DataFrame:
+            if id(frame) not in copies:
+                copies[id(frame)] = frame.copy(deep=False)
+            return copies[id(frame)]
+
+        return Dataset(
+            self.data_dir,
+            {k: copy(v) for k, v in tables.items()},
+            {k: copy(v) for k, v in rows.items()},
+            as_of=date,
+        )
 
 
 def read(data_dir: Path) -> tuple[Dataset, list[Problem]]:

@@ -5,23 +5,29 @@ converted column by column into pandas' nullable dtypes, and then checked agains
 built from the declarations in :mod:`analysis.data.schema` (allowed values, ranges, unique keys, required
 cells). Parsing is done before pandera, by hand: pandera's coercion reports the pandas index and a
 dtype name, while an analyst needs "signings.csv:7: column 'investment_100m_yuan': '115.77亿' has a
-unit in it". Nothing here writes to the data directory.
+unit in it". pandera runs only on a table that may break its schema (:func:`may_break_schema`, the same
+checks in plain Python, says when); a clean table is not sent through it. Nothing here writes to the data
+directory.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import io
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..core import locale
 from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
+
+if TYPE_CHECKING:  # pandera is imported when a table may break its schema (its import costs more than a load)
+    import pandera.pandas as pa
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 #: Infinity and NaN as Python, pandas, Excel or JavaScript may spell them: never a figure of an article.
@@ -227,6 +233,8 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
     pandera.DataFrameSchema
         The schema :func:`run_schema` validates a typed frame with.
     """
+    import pandera.pandas as pa
+
     this_year = _dt.date.today().year
     columns = {}
     for name, col in table.columns.items():
@@ -254,6 +262,93 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all", strict=False)
 
 
+def is_missing(value) -> bool:
+    """Whether a cell as pandas hands it out is missing: ``None``, ``pd.NA`` or ``nan``.
+
+    Parameters
+    ----------
+    value : object
+        A cell (from ``Series.tolist()`` or a row of ``iterrows``).
+
+    Returns
+    -------
+    bool
+        True for an empty cell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [is_missing(v) for v in (None, pd.NA, float("nan"), 0, "")]
+    [True, True, True, False, False]
+    """
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
+    """Whether the pandera schema of ``table`` could report anything on ``typed`` (False: it certainly passes).
+
+    The same checks as :func:`pandera_schema` (columns present, required cells, allowed values, ranges,
+    patterns, plausible years, unique keys), in plain Python on the few values of a table: pandera's run
+    costs a hundred times more. True sends the frame through pandera, whose failure cases word the problems;
+    any doubt (a value these checks cannot compare) is True.
+
+    Parameters
+    ----------
+    typed : pandas.DataFrame
+        A typed frame (:func:`coerce`), before :func:`run_schema`.
+    table : Table
+        Its table's declaration.
+
+    Returns
+    -------
+    bool
+        False when every cell passes every check of the schema and no key repeats.
+
+    Examples
+    --------
+    >>> from analysis.core.config import DATA_DIR
+    >>> from analysis.data.schema import TABLES
+    >>> table = TABLES["sources"]
+    >>> typed = coerce(read_table(DATA_DIR, table, []), table, [])
+    >>> may_break_schema(typed, table)
+    False
+    >>> may_break_schema(typed.assign(language="fr"), table)
+    True
+    """
+    if any(name not in typed.columns for name in table.columns):
+        return True
+    this_year = _dt.date.today().year
+    try:
+        for name, col in table.columns.items():
+            values = typed[name].tolist()
+            known = [v for v in values if not is_missing(v)]
+            if col.required and len(known) < len(values):
+                return True
+            if col.allowed is not None and any(v not in col.allowed for v in known):
+                return True
+            if col.min is not None and any(not v >= col.min for v in known):
+                return True
+            if col.max is not None and any(not v <= col.max for v in known):
+                return True
+            if col.pattern is not None:
+                pattern = _fullmatch(col.pattern)
+                if any(not isinstance(v, str) or not pattern.match(v) for v in known):
+                    return True
+            if col.kind == "year" and any(not FIRST_PLAUSIBLE_YEAR <= v <= this_year for v in known):
+                return True
+        cells = zip(*(typed[k].tolist() for k in table.key), strict=True)
+        keys = [tuple(None if is_missing(v) else v for v in row) for row in cells]
+        return len(set(keys)) < len(keys)
+    except Exception:  # a value the plain checks cannot compare: let pandera word it
+        return True
+
+
+@functools.cache
+def _fullmatch(pattern: str) -> re.Pattern:
+    """``pattern`` compiled as the schema's ``str_matches`` check applies it (the whole value)."""
+    return re.compile(rf"(?:{pattern})\Z")
+
+
 def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], already: set[tuple[int, str]]) -> None:
     """Check a typed frame against its pandera schema, one problem per failing cell or duplicate key.
 
@@ -268,9 +363,13 @@ def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], alrea
     already : set of (int, str)
         ``(line, column)`` cells reported already (unparseable), not reported again.
     """
+    if not may_break_schema(typed, table):
+        return  # pandera would find nothing: its run (most of a load's time) is spared
+    import pandera.errors
+
     try:
         pandera_schema(table).validate(typed, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         seen: set[tuple] = set()
         for rec in fc.to_dict("records"):

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..core import locale
 from ..core.qualifiers import interval
+from .reading import is_missing
 from .schema import (
     COUNT_COLUMNS,
     MAX_INVESTMENT_PER_YEAR_100M_YUAN,
@@ -61,9 +62,23 @@ def rule(name: str):
     return register
 
 
-def _rows(frame: pd.DataFrame):
-    """(line, row) pairs; the index of every frame is the CSV line number."""
-    return frame.iterrows()
+def _rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
+    """(line, row) pairs; the index of every frame is the CSV line number.
+
+    A row maps each column to its cell exactly as ``iterrows`` gives it, read once per column: ``iterrows``
+    builds a Series per row (most of the rules' time). Its cells: whole numbers as ``int``, other numbers as
+    ``float``, an empty cell ``pd.NA``; but a row whose cells are all text or empty becomes a text Series,
+    whose empty cells are ``nan``.
+    """
+    columns = list(frame.columns)
+
+    def row(values: tuple) -> dict:
+        if all(isinstance(v, str) or is_missing(v) for v in values) and any(isinstance(v, str) for v in values):
+            values = tuple(math.nan if is_missing(v) else v for v in values)
+        return dict(zip(columns, values, strict=True))
+
+    cells = zip(*(frame[c].tolist() for c in columns), strict=True)
+    return zip(frame.index.tolist(), (row(values) for values in cells), strict=True)
 
 
 @rule("source_exists")
@@ -175,7 +190,8 @@ def qualifier_with_value(f: Frames) -> Iterator[Problem]:
     for name, pairs in QUALIFIED.items():
         fname = TABLES[name].filename
         for value_col, q_col in pairs.items():
-            for line, (v, q) in f[name][[value_col, q_col]].iterrows():
+            for line, row in _rows(f[name][[value_col, q_col]]):
+                v, q = row[value_col], row[q_col]
                 if pd.notna(v) and pd.isna(q):
                     yield Problem(
                         fname,
@@ -423,27 +439,42 @@ def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    tax = f["taxonomy"]
-    for (dim, key), grp in tax.groupby(["dimension", "harmonised"]):
-        if grp[["harmonised_zh", "harmonised_en"]].drop_duplicates().shape[0] > 1:
-            yield Problem(
-                "taxonomy.csv",
-                int(grp.index[1]),
-                "harmonised_en",
-                f"harmonised group '{key}' ({dim}) has different labels on different rows",
-            )
-    for dim, grp in tax.groupby("dimension"):
-        if grp[["dimension_zh", "dimension_en"]].drop_duplicates().shape[0] > 1:
-            yield Problem(
-                "taxonomy.csv",
-                int(grp.index[1]),
-                "dimension_en",
-                f"scheme '{dim}' has different labels on different rows",
-            )
-    for line, row in _rows(tax):  # the pages show the notes in both languages
+    rows = list(_rows(f["taxonomy"]))
+    for (dim, key), lines in _groups(rows, ("dimension", "harmonised"), ("harmonised_zh", "harmonised_en")):
+        yield Problem(
+            "taxonomy.csv",
+            lines[1],
+            "harmonised_en",
+            f"harmonised group '{key}' ({dim}) has different labels on different rows",
+        )
+    for (dim,), lines in _groups(rows, ("dimension",), ("dimension_zh", "dimension_en")):
+        yield Problem(
+            "taxonomy.csv",
+            lines[1],
+            "dimension_en",
+            f"scheme '{dim}' has different labels on different rows",
+        )
+    for line, row in rows:  # the pages show the notes in both languages
         if pd.notna(row["note"]) != pd.notna(row["note_zh"]):
             col = "note_zh" if pd.notna(row["note"]) else "note"
             yield Problem("taxonomy.csv", line, col, "give the note in both languages (note and note_zh) or in neither")
+
+
+def _groups(rows: list[tuple[int, dict]], by: tuple[str, ...], labels: tuple[str, ...]):
+    """The groups of ``rows`` by the columns ``by`` whose rows give more than one set of ``labels``.
+
+    As ``groupby(by)`` (sorted keys, a key with an empty cell left out) and ``drop_duplicates`` on the labels
+    (empty cells equal) would find them: ``(key, lines)`` in the order of the keys, ``lines`` in file order.
+    """
+    found: dict[tuple, list[int]] = {}
+    seen: dict[tuple, set[tuple]] = {}
+    for line, row in rows:
+        key = tuple(row[c] for c in by)
+        if any(pd.isna(k) for k in key):
+            continue
+        found.setdefault(key, []).append(line)
+        seen.setdefault(key, set()).add(tuple(None if pd.isna(row[c]) else row[c] for c in labels))
+    return [(key, found[key]) for key in sorted(found) if len(seen[key]) > 1]
 
 
 @rule("detail_units")
@@ -878,12 +909,11 @@ def source_dates(sources: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
         ``(year, month, day)`` by ``source_id``, 0 for an unknown month or day.
     """
     out = {}
-    for _, r in sources.iterrows():
-        if pd.isna(r["source_id"]) or pd.isna(r["date_year"]):
+    columns = [sources[c].tolist() for c in ("source_id", "date_year", "date_month", "date_day")]
+    for sid, *date in zip(*columns, strict=True):
+        if is_missing(sid) or is_missing(date[0]):
             continue
-        out[str(r["source_id"])] = tuple(
-            0 if pd.isna(r[c]) else int(r[c]) for c in ("date_year", "date_month", "date_day")
-        )
+        out[str(sid)] = tuple(0 if is_missing(x) else int(x) for x in date)
     return out
 
 
@@ -972,6 +1002,15 @@ def _tightness(row: dict, table) -> tuple:
     return (-stated, width)
 
 
+def _superseded_by(sources: pd.DataFrame) -> dict[str, str]:
+    """The source each superseded source is superseded by, the ids as text (as ``iterrows`` gives them)."""
+    supersedes, ids = sources["supersedes"].tolist(), sources["source_id"].tolist()
+    if any(not is_missing(s) and is_missing(i) for s, i in zip(supersedes, ids, strict=True)):
+        # an empty id reads '<NA>' or, in a row of text only, 'nan': word it as the rows give it
+        return {str(r["supersedes"]): str(r["source_id"]) for _, r in _rows(sources) if pd.notna(r["supersedes"])}
+    return {str(s): str(i) for s, i in zip(supersedes, ids, strict=True) if not is_missing(s)}
+
+
 def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
     """One row per fact: sources that agree merge; a disagreement is a problem unless one supersedes.
 
@@ -991,33 +1030,36 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
         The frames with one row per fact, and the disagreements found.
     """
     problems: list[Problem] = []
-    superseded_by = {
-        str(r["supersedes"]): str(r["source_id"]) for _, r in frames["sources"].iterrows() if pd.notna(r["supersedes"])
-    }
+    superseded_by = _superseded_by(frames["sources"])
     dates = source_dates(frames["sources"])
     out = dict(frames)
     for name, table in TABLES.items():
         if not table.fact_key or name not in frames:
             continue
         frame = frames[name]
-        keyed = (
-            frame.assign(vintage=frame["source_id"].map(lambda s: dates.get(s)))
-            if "vintage" in table.fact_key
-            else frame
-        )
+        lines = frame.index.tolist()
+        sids = dict(zip(lines, frame["source_id"].tolist(), strict=True))  # pd.NA when empty
+        # the cells of the fact's key and values, an empty one None
+        rows = {line: {"vintage": dates.get(sids[line])} for line in lines}
+        for c in {*table.fact_key, *table.value_columns} - {"vintage"}:
+            for line, v in zip(lines, frame[c].tolist(), strict=True):
+                rows[line][c] = None if is_missing(v) else v
+        # the groups of groupby(fact_key, dropna=False, sort=False): in order of first appearance, an empty
+        # cell equal to another
+        groups: dict[tuple, list[int]] = {}
+        for line, row in rows.items():
+            groups.setdefault(tuple(row[c] for c in table.fact_key), []).append(line)
         keep = []
-        for _, grp in keyed.groupby(list(table.fact_key), dropna=False, sort=False):
-            if len(grp) == 1:
-                keep.append(grp.index[0])
+        for lines in groups.values():
+            if len(lines) == 1:
+                keep.append(lines[0])
                 continue
-            present = set(grp["source_id"])
-            live = [i for i in grp.index if superseded_by.get(grp.at[i, "source_id"]) not in present]
-            values = grp.loc[live, list(table.value_columns)].astype(object)
-            values = values.where(values.notna(), None)
-            rows = {i: values.loc[i].to_dict() for i in live}
+            present = {sids[i] for i in lines}
+            live = [i for i in lines if superseded_by.get(sids[i]) not in present]
+            values = {i: {c: rows[i][c] for c in table.value_columns} for i in live}
             first = live[0]
             for other in live[1:]:
-                diff = statements_agree(rows[first], rows[other], table)
+                diff = statements_agree(values[first], values[other], table)
                 if diff:
                     problems.append(
                         Problem(
@@ -1025,12 +1067,12 @@ def resolve_sources(frames: Frames) -> tuple[Frames, list[Problem]]:
                             int(other),
                             diff[0],
                             f"disagrees with line {first} on {', '.join(diff)} "
-                            f"({grp.at[other, 'source_id']} vs {grp.at[first, 'source_id']}); "
+                            f"({sids[other]} vs {sids[first]}); "
                             "fix one, or mark the newer source as superseding the older in sources.csv (column supersedes)",
                         )
                     )
             # keep the row that states the most, with the tightest hedges (2021's month and day come from
             # the 2021 article; 331.02 is kept over 约331.02)
-            keep.append(min(live, key=lambda i: (*_tightness(rows[i], table), live.index(i))))
+            keep.append(min(live, key=lambda i: (*_tightness(values[i], table), live.index(i))))
         out[name] = frame.loc[sorted(keep)]
     return out, problems

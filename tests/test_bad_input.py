@@ -595,3 +595,27 @@ def test_a_check_of_clean_data_does_not_import_pandera():
     code = "import sys; from analysis.pipeline import cli; cli.main(['check']); print('pandera' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def _restated_line() -> int:
+    """The first signings row whose fact (period, dimension, group) another row states too."""
+    header, rows = read_rows(DATA / "signings.csv")
+    fact = [tuple(r[header.index(c)] for c in ("first_year", "last_year", "dimension", "group_zh")) for r in rows]
+    return next(i for i, f in enumerate(fact, start=2) if fact.count(f) > 1)
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("dimension", "", "cell is empty but required"),
+        ("projects_qualifier", "12", "expected one of: exact"),
+        ("investment_qualifier", "12", "expected one of: exact"),
+    ],
+)
+def test_a_cell_the_schema_refuses_in_a_restated_fact_is_reported_not_a_crash(data_copy, column, value, message):
+    """A row the schema refuses is reported once, with its file, line and column; the rules and the sources'
+    reconciliation (which compare restated facts) never read it, so they cannot crash on its value."""
+    line = _restated_line()
+    set_cell(data_copy / "signings.csv", line, column, value)
+    probs = problems_of(data_copy)
+    assert any(p.startswith(f"signings.csv:{line}: column '{column}': {message}") for p in probs), probs

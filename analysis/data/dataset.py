@@ -133,6 +133,10 @@ class Dataset:
         )
 
 
+#: the tables of facts restated across sources (their rows are compared, never referred to by other tables)
+_FACT_TABLES = ("signings", "landing")
+
+
 def read(data_dir: Path) -> tuple[Dataset, list[Problem]]:
     """The tables of ``data_dir`` checked against the schema and the rules (stages 1 and 2).
 
@@ -167,6 +171,14 @@ def read(data_dir: Path) -> tuple[Dataset, list[Problem]]:
     frames = read_frames(data_dir, TABLES, problems)
     if frames is None:
         raise DataError(problems)
+    # the rules and the sources' reconciliation read only the fact rows the schema accepts: a signings or landing
+    # row with a missing required cell or a value outside its column's domain is reported once, by the schema,
+    # with its file, line and column (no other table refers to these rows, so setting one aside hides nothing)
+    refused = {(p.file, p.line) for p in problems if p.line is not None}
+    if refused:
+        for name in _FACT_TABLES:
+            df = frames[name]
+            frames[name] = df.drop(index=[i for i in df.index if (TABLES[name].filename, i) in refused])
     problems += check_rules(frames)
     tables, disagreements = resolve_sources(frames)
     problems += disagreements

@@ -76,7 +76,7 @@ metrics: $(STAMP)
 	$(BIN)/python -m analysis metrics
 
 ## calibrate: the simulation study of the projection (9 worlds x 1000 histories, one worker per core) and the
-## comparison of model weightings; about 138 CPU s, 73 s on two idle cores; stores both for the reports
+## comparison of model weightings; about 107 CPU s, 55 s on two idle cores; stores both for the reports
 calibrate: $(STAMP)
 	$(BIN)/python -m analysis calibrate --write
 

@@ -26,6 +26,8 @@ from analysis.stats import posterior as V
 from analysis.stats import projection as P
 from analysis.stats.model import importance, signings
 
+from .conftest import DATA
+
 
 @pytest.fixture(scope="module")
 def res():
@@ -273,6 +275,25 @@ def test_a_fixed_count_is_learnt_from(res):
     assert high.weights["weight_after"].sum() == pytest.approx(1.0)
 
 
+def test_the_same_again_what_if_fixes_the_latest_periods_yearly_count(res):
+    """``projects="same"``: next year's count is the latest published period's count a year, read here from
+    data/signings.csv itself (total rows), not from the results."""
+    import csv
+
+    with open(DATA / "signings.csv", encoding="utf-8", newline="") as fh:
+        totals = [r for r in csv.DictReader(fh) if r["dimension"] == "total" and int(r["last_year"]) <= res.through]
+    last = max(int(r["last_year"]) for r in totals)
+    first = max(int(r["first_year"]) for r in totals if int(r["last_year"]) == last)  # a period, not a running total
+    rates = {
+        int(r["projects"]) / (last - first + 1)
+        for r in totals
+        if (int(r["first_year"]), int(r["last_year"])) == (first, last)
+    }
+    assert len(rates) == 1
+    w = V.what_if(res, projects="same")
+    assert w.assumption == {"kind": "fixed_projects", "year": res.through + 1, "projects": round(rates.pop())}
+
+
 def test_a_scenario_what_if_is_the_scenarios_projection(res):
     sc = P.Scenario(growth_projects=0.5)
     w = V.what_if(res, scenario=sc)
@@ -283,7 +304,15 @@ def test_a_scenario_what_if_is_the_scenarios_projection(res):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{}, {"projects": 50, "scenario": P.Scenario()}, {"projects": -1}, {"projects": 2.5}, {"projects": True}]
+    "kwargs",
+    [
+        {},
+        {"projects": 50, "scenario": P.Scenario()},
+        {"projects": -1},
+        {"projects": 2.5},
+        {"projects": True},
+        {"projects": "more"},
+    ],
 )
 def test_a_what_if_needs_one_assumption_and_a_whole_count(res, kwargs):
     with pytest.raises(ValueError, match="what_if"):

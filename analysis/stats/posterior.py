@@ -466,12 +466,14 @@ def _fixed_count_table(ds, base: P.Projection, year: int, projects: int) -> tupl
     return pd.DataFrame(rows, columns=base.table.columns), dict(post.weights)
 
 
-def what_if(res, *, projects: int | None = None, scenario: P.Scenario | None = None) -> WhatIf:
+def what_if(res, *, projects: int | str | None = None, scenario: P.Scenario | None = None) -> WhatIf:
     """The projection under an assumption beside the projection without one.
 
     ``projects``: next year's count is taken as published at that value; the model is refitted with that
     year as one more period (so the time structures' weights and the later years respond), and that year's
-    count is then exactly ``projects``. ``scenario``: the simulations follow a
+    count is then exactly ``projects``; ``projects="same"`` takes the latest published period's count a year
+    (rounded to a whole project): "if next year signs as many as the latest year". ``scenario``: the simulations
+    follow a
     :class:`~analysis.stats.projection.Scenario` (growth compounding after ``through``). "Before" is the
     projection with the same seed, horizon and simulations and no scenario.
 
@@ -479,8 +481,9 @@ def what_if(res, *, projects: int | None = None, scenario: P.Scenario | None = N
     ----------
     res : analysis.stats.results.Results
         What ``compute`` returns (with a projection).
-    projects : int, optional
-        Next year's count of signed projects (keyword; give this or ``scenario``).
+    projects : int or "same", optional
+        Next year's count of signed projects, or ``"same"`` for the latest period's count a year (keyword; give
+        this or ``scenario``).
     scenario : Scenario, optional
         A what-if applied to the simulations (keyword).
 
@@ -492,7 +495,7 @@ def what_if(res, *, projects: int | None = None, scenario: P.Scenario | None = N
     Raises
     ------
     ValueError
-        When neither or both assumptions are given, or ``projects`` is not a whole number from 0.
+        When neither or both assumptions are given, or ``projects`` is not a whole number from 0 nor ``"same"``.
 
     Examples
     --------
@@ -506,6 +509,9 @@ def what_if(res, *, projects: int | None = None, scenario: P.Scenario | None = N
     base = _projection(res)
     if (projects is None) == (scenario is None):
         raise ValueError("what_if: give projects= (next year's count) or scenario= (a Scenario), one of them")
+    if projects == "same":
+        per_year = res.periods["projects_per_year"].dropna()
+        projects = int(round(per_year.iloc[-1]))
     if projects is not None and (
         isinstance(projects, bool) or not isinstance(projects, (int, np.integer)) or projects < 0
     ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -377,8 +378,8 @@ def test_wilson_matches_statsmodels(k, n):
 
 
 def test_editing_a_result_cannot_change_the_next_one():
-    """Cached results are handed out as copies: an analyst who edits a frame, a mix or a value in one result
-    finds the next computation unchanged (in the same kernel, from the same dataset)."""
+    """Cached results are handed out as copies: an analyst who edits a frame or a mix in one result finds the
+    next computation unchanged (in the same kernel, from the same dataset); a value cannot be edited at all."""
     from analysis.stats.results import compute
 
     ds = load(DATA)
@@ -388,7 +389,8 @@ def test_editing_a_result_cannot_change_the_next_one():
     mx = res.mix[M.Period(2024, 2024)]["place"]
     mx.groups.loc[:, "projects"] = 0
     mx.total_projects = -1
-    M.period_values(ds)[M.Period(2024, 2024)]["projects"].value = -5
+    with pytest.raises(dataclasses.FrozenInstanceError):  # a figure is a fact: it cannot be edited in place
+        M.period_values(ds)[M.Period(2024, 2024)]["projects"].value = -5
     again = compute(ds, 2024, projection=False)
     assert again.periods.loc[0, "projects"] == P19_20 and "scratch" not in again.periods
     assert again.mix[M.Period(2024, 2024)]["place"].groups["projects"].sum() == P24

@@ -174,9 +174,9 @@ class Formula:
         return cls((("", first), *((op, t) for t in rest)), result, versus)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Value:
-    """One figure with where it came from.
+    """One figure with where it came from (frozen: a fact is never edited in place; results share it).
 
     Parameters
     ----------

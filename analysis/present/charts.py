@@ -252,8 +252,10 @@ _SAVED_AS_DRAWN = {
 }
 
 
-def _rgba(fig: Figure) -> tuple[bytes, tuple[int, int]]:
+def _rgba(fig: Figure) -> tuple[bytes | memoryview, tuple[int, int]]:
     """The figure's pixels (RGBA) at its dpi and their size, from one draw when it has an Agg canvas.
+
+    The pixels of an Agg canvas are its own buffer (not copied): read them before the canvas draws again.
 
     ``savefig`` draws a figure with a layout engine twice: once to lay it out (nothing rendered), then again
     with the layout engine off to render it. A chart's own Agg canvas (:func:`_new`) lays it out and renders it
@@ -263,7 +265,7 @@ def _rgba(fig: Figure) -> tuple[bytes, tuple[int, int]]:
     canvas = fig.canvas
     if type(canvas) is FigureCanvasAgg and all(mpl.rcParams[k] == v for k, v in _SAVED_AS_DRAWN.items()):
         canvas.draw()
-        return bytes(canvas.buffer_rgba()), canvas.get_width_height(physical=True)
+        return canvas.buffer_rgba(), canvas.get_width_height(physical=True)
     buf = io.BytesIO()
     fig.savefig(buf, format="rgba", dpi=fig.dpi)
     return buf.getvalue(), fig.canvas.get_width_height(physical=True)
@@ -655,6 +657,8 @@ def _place_labels(fig: Figure, labels: list, rounds: int = 3) -> None:
     """
     if not labels:
         return
+    for ann, spots in labels:  # each label starts at its first choice, so a first round that keeps it moves nothing
+        _put(ann, spots[0])
     for _ in range(rounds):
         fig.draw_without_rendering()
         r = fig.canvas.get_renderer()
@@ -683,7 +687,7 @@ def _room_for_labels(fig: Figure, ax, labels: list, axis: str = "x") -> None:
     """Widen the data limits of ``axis`` (its upper end) so that every label beside a bar's end stays in the axes."""
     if not labels:
         return
-    fig.draw_without_rendering()
+    fig.get_layout_engine().execute(fig)  # the axes' place: the layout of a draw, without the draw
     r = fig.canvas.get_renderer()
     box = ax.get_window_extent(r)
     lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()

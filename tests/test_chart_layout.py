@@ -4,7 +4,7 @@ states a finding made of the chart's own numbers (never its title).
 
 The texts are those matplotlib really draws (``Text.draw`` is watched during a draw at the PNG's resolution: a
 tick label outside the view is not drawn, an annotation outside the axes is not), measured with the renderer's
-window extents.
+window extents. Each chart is drawn once per process (``tests/_charts_cache.py``, shared with test_plotting.py).
 """
 
 from __future__ import annotations
@@ -13,72 +13,12 @@ import itertools
 import re
 
 import pytest
-from matplotlib.text import Text
 
 from analysis.core import locale
 from analysis.core.qualifiers import nominal
 from analysis.present import charts as P
-from analysis.stats.results import compute
 
-from .conftest import real_data, real_plan
-
-_DS = real_data()
-#: the releases the build writes a report for (the period report notebook's ``through``)
-RELEASES = sorted({j.parameters["through"] for j in real_plan() if j.through})
-LATEST = RELEASES[-1]
-
-
-def notebook_charts(res, analyses: bool):
-    """``(name, draw(lang, size))`` of every chart a notebook draws: the period report's, and, for the
-    release the analysis notebooks show (the latest), theirs."""
-    out = [
-        ("signings-projects", lambda lang, size: P.signings(res, lang, "projects", size=size)),
-        ("cumulative-investment", lambda lang, size: P.cumulative(res, lang, "investment", size=size)),
-    ]
-    if len(res.landing):
-        out.append(("landing", lambda lang, size: P.landing(res, lang, size=size)))
-    if res.projection is not None:
-        out.append(("projection", lambda lang, size: P.projection(res, lang, "investment", size=size)))
-    mixes = res.mix.items() if analyses else [(p, b) for p, b in res.mix.items() if p == res.period]
-    for period, by in mixes:
-        for scheme, mx in by.items():
-            out.append((f"mix-{period.key}-{scheme}", _bind(P.mix, res, mx)))
-    if analyses:
-        out += [
-            ("signings-investment", lambda lang, size: P.signings(res, lang, "investment", size=size)),
-            ("cumulative-projects", _bind(P.cumulative, res, "projects", projection=False)),
-            ("cumulative-inv-past", _bind(P.cumulative, res, "investment", projection=False)),
-            ("projection-projects", _bind(P.projection, res, "projects")),
-        ]
-        out += [(f"compare-{s}", _bind(P.compare, res, s, "projects")) for s in res.comparable_schemes()]
-    return out
-
-
-def _bind(fn, res, *args, **kwargs):
-    return lambda lang, size: fn(res, lang, *args, size=size, **kwargs)
-
-
-@pytest.fixture
-def drawn_texts(monkeypatch):
-    """A function drawing a figure as its PNG is drawn and returning the texts drawn, with their boxes (px)."""
-    seen: list[Text] = []
-    original = Text.draw
-
-    def watched(self, renderer):
-        if self.get_visible() and self.get_text().strip():
-            seen.append(self)
-        return original(self, renderer)
-
-    monkeypatch.setattr(Text, "draw", watched)
-
-    def draw(fig):
-        seen.clear()
-        fig.set_dpi(P.DPI * P.SCALE)  # the resolution png() saves at
-        fig.draw_without_rendering()
-        r = fig.canvas.get_renderer()
-        return [(t, t.get_window_extent(r)) for t in seen]
-
-    return draw
+from ._charts_cache import LATEST, RELEASES, chart, notebook_charts, results
 
 
 def _overlap(a, b) -> float:
@@ -97,17 +37,18 @@ def _css_px(points: float, size: str, fig) -> float:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("through", RELEASES)
-def test_every_chart_is_legible_and_says_its_finding(through, lang, drawn_texts):
-    """No text overlaps another, leaves the figure or is under MIN_TEXT_PX CSS px; the alt text (the same at both
-    sizes) is not the title, is in the chart's language, writes only the data's numbers and differs per chart."""
-    res = compute(_DS, through)
+def test_every_chart_is_legible_and_says_its_finding(through, lang):
+    """No text overlaps another, leaves the figure or is under MIN_TEXT_PX CSS px; the title sits where matplotlib's
+    own placement puts it; the alt text (the same at both sizes) is not the title, is in the chart's language,
+    writes only the data's numbers and differs per chart."""
+    res = results(through)
     known = _data_numbers(res)
     bad, alts = [], []
-    for name, draw in notebook_charts(res, analyses=through == LATEST):
+    for name, _ in notebook_charts(res, analyses=through == LATEST):
         said = set()
         for size in P.SIZES:
-            fig = draw(lang, size)
-            texts = drawn_texts(fig)
+            drawn = chart(through, name, lang, size)
+            fig, texts = drawn.fig, drawn.texts
             assert texts, name
             where = f"{through} {name} {lang} {size}"
             for (a, ba), (b, bb) in itertools.combinations(texts, 2):
@@ -119,6 +60,7 @@ def test_every_chart_is_legible_and_says_its_finding(through, lang, drawn_texts)
                     bad.append(f"{where}: {t.get_text()!r} leaves the figure")
                 if _css_px(t.get_fontsize(), size, fig) < P.MIN_TEXT_PX:
                     bad.append(f"{where}: {t.get_text()!r} at {_css_px(t.get_fontsize(), size, fig):.1f} CSS px")
+            bad += [f"{where}: {m}" for m in _title_not_where_matplotlib_puts_it(fig)]
             title = fig.axes[0].get_title(loc="left").replace("\n", "")
             alt = fig.alt
             if not alt or alt == title or title in alt:
@@ -135,10 +77,29 @@ def test_every_chart_is_legible_and_says_its_finding(through, lang, drawn_texts)
     assert len(set(alts)) == len(alts)  # each chart says its own finding
 
 
-def test_the_narrow_cumulative_chart_keeps_552_apart_from_the_800_tick(drawn_texts):
+def _title_not_where_matplotlib_puts_it(fig) -> list[str]:
+    """Why the title's given place (y = 1, the top of the axes, plus the pad) is not the one matplotlib's automatic
+    placement would find: that placement starts at y = 1 and moves the title up only when its bottom is below the
+    top of the axes (or, when the x axis has no tick marks or has them at the top, of its tick labels and label),
+    or when the y axis' offset text runs into it. Empty when none of these can happen: the place is matplotlib's."""
+    ax = fig.axes[0]
+    title = ax._left_title  # the chart's question (loc="left")
+    r = fig.canvas.get_renderer()
+    out = []
+    if title.get_position()[1] != 1.0:
+        out.append(f"the title is at y={title.get_position()[1]}")
+    if ax.yaxis.offsetText.get_visible() and ax.yaxis.offsetText.get_text():
+        out.append(f"the y axis has an offset text {ax.yaxis.offsetText.get_text()!r}")
+    xaxis = ax.xaxis.get_tightbbox(r)
+    top = max(ax.get_window_extent(r).y1, xaxis.y1 if xaxis is not None else -float("inf"))
+    if title.get_window_extent(r).y0 < top:
+        out.append("the title's bottom is below the top of the axes or of the x axis' labels")
+    return out
+
+
+def test_the_narrow_cumulative_chart_keeps_552_apart_from_the_800_tick():
     """The collision of the issue: on the phone's cumulative chart the label 552 ran into the tick 800 ("800552")."""
-    fig = P.cumulative(compute(_DS, 2023), "zh", "investment", size="narrow")
-    texts = {t.get_text(): b for t, b in drawn_texts(fig)}
+    texts = {t.get_text(): b for t, b in chart(2023, "cumulative-investment", "zh", "narrow").texts}
     assert "552" in texts and "800" in texts
     assert not _overlap(texts["552"], texts["800"])
 
@@ -200,7 +161,7 @@ def _data_numbers(res) -> set[float]:
 def test_the_signings_finding_rises_or_falls_only_as_the_data_do(through):
     """The yearly figure of the first and the last period: a rise is written only when the last is above the first
     for every value the hedges allow, a fall only when below (never a fall written as a rise)."""
-    res = compute(_DS, through)
+    res = results(through)
     per = res.periods.sort_values("first_year")
     first, last = per.iloc[0], per.iloc[-1]
     for measure, col in (("projects", "projects"), ("investment", "investment_100m_yuan")):
@@ -208,6 +169,6 @@ def test_the_signings_finding_rises_or_falls_only_as_the_data_do(through):
         assert first[f"{measure}_range"] is None and last[f"{measure}_range"] is None  # as published
         a, b = (nominal(float(r[col]), r[q]) for r in (first, last))
         (a_lo, a_hi), (b_lo, b_hi) = ((iv.lo / r["n_years"], iv.hi / r["n_years"]) for iv, r in ((a, first), (b, last)))
-        alt = P.signings(res, "en", measure).alt
+        alt = chart(through, f"signings-{measure}", "en", "wide").fig.alt
         assert ("rose" in alt) == (b_lo > a_hi) and ("fell" in alt) == (b_hi < a_lo), alt
         assert not ("rose" in alt and float(last[col]) / last["n_years"] < float(first[col]) / first["n_years"])

@@ -20,6 +20,7 @@ manager by :func:`setup_style` (so the bytes are the same on every machine).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.resources
 import inspect
@@ -37,6 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ..core import columns, locale
@@ -108,6 +110,8 @@ _RC = {
 
 _family: str | None = None
 _CJK_CLASS = locale.CJK_CLASS
+#: matplotlib's own layout of a text (:func:`_text_layouts` memoises it while charts are drawn)
+_PLAIN_LAYOUT = Text._get_layout
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _TOKENS = re.compile(f"[{_CJK_CLASS}]|\\s+|[^\\s{_CJK_CLASS}]+")
 
@@ -227,11 +231,11 @@ def png(fig: Figure) -> bytes:
     from PIL import Image
 
     dpi = fig.dpi
-    fig.set_dpi(DPI * SCALE)  # the pixels drawn, as the canvas counts them
+    fig.dpi = DPI * SCALE  # the pixels drawn, as the canvas counts them (unchanged, the figure stays as drawn)
     try:
         pixels, size = _rgba(fig)
     finally:
-        fig.set_dpi(dpi)
+        fig.dpi = dpi
     rgb = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
     flat = rgb.quantize(PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
@@ -248,8 +252,10 @@ _SAVED_AS_DRAWN = {
 }
 
 
-def _rgba(fig: Figure) -> tuple[bytes, tuple[int, int]]:
+def _rgba(fig: Figure) -> tuple[bytes | memoryview, tuple[int, int]]:
     """The figure's pixels (RGBA) at its dpi and their size, from one draw when it has an Agg canvas.
+
+    The pixels of an Agg canvas are its own buffer (not copied): read them before the canvas draws again.
 
     ``savefig`` draws a figure with a layout engine twice: once to lay it out (nothing rendered), then again
     with the layout engine off to render it. A chart's own Agg canvas (:func:`_new`) lays it out and renders it
@@ -259,7 +265,7 @@ def _rgba(fig: Figure) -> tuple[bytes, tuple[int, int]]:
     canvas = fig.canvas
     if type(canvas) is FigureCanvasAgg and all(mpl.rcParams[k] == v for k, v in _SAVED_AS_DRAWN.items()):
         canvas.draw()
-        return bytes(canvas.buffer_rgba()), canvas.get_width_height(physical=True)
+        return canvas.buffer_rgba(), canvas.get_width_height(physical=True)
     buf = io.BytesIO()
     fig.savefig(buf, format="rgba", dpi=fig.dpi)
     return buf.getvalue(), fig.canvas.get_width_height(physical=True)
@@ -315,6 +321,82 @@ def save(fig: Figure, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png(fig))
     return path
+
+
+# --------------------------------------------------------------------------------------------- text layouts
+
+#: The layouts of the texts drawn (``Text._get_layout``: the text's box and lines), by everything they depend on.
+_LAYOUTS: dict = {}
+_LAYOUTS_MAX = 20_000
+#: How deep in :func:`_text_layouts` the process is (the memo is on while above 0), and the font setting then.
+_memo_depth = 0
+_setting: tuple = ()
+
+
+def _font_setting() -> tuple:
+    """What a text's layout depends on beyond the text itself: the fonts known and the rcParams that pick a font
+    for a family and set its metrics (hinting, kerning)."""
+    rc = mpl.rcParams
+    families = ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
+    return (
+        id(font_manager.fontManager),
+        len(font_manager.fontManager.ttflist),
+        *(tuple(rc[k]) for k in families),
+        rc["text.hinting"],
+        rc["text.hinting_factor"],
+        rc["text.kerning_factor"],
+    )
+
+
+def _memo_layout(self, renderer):
+    """``Text._get_layout`` memoised: the same text, font, size, dpi, alignment, rotation and spacing give the same
+    layout. A wrapped, TeX or math text is laid out afresh."""
+    text = self._text
+    if self._wrap or self.get_usetex() or (self._parse_math and "$" in text):
+        return _PLAIN_LAYOUT(self, renderer)
+    key = (
+        _setting,
+        type(renderer),
+        text,
+        tuple(self._fontproperties.__dict__.values()),
+        self.get_figure(root=True).dpi,
+        self._linespacing,
+        self.get_rotation(),
+        self._rotation_mode,
+        self._horizontalalignment,
+        self._verticalalignment,
+        self._multialignment,
+    )
+    hit = _LAYOUTS.get(key)
+    if hit is None:
+        if len(_LAYOUTS) >= _LAYOUTS_MAX:
+            _LAYOUTS.clear()
+        hit = _LAYOUTS[key] = _PLAIN_LAYOUT(self, renderer)
+    box, lines, corner = hit
+    return box.frozen(), list(lines), corner  # the box is mutable: each caller gets its own
+
+
+@contextlib.contextmanager
+def _text_layouts():
+    """While a chart is drawn or its texts measured, matplotlib lays each distinct text out once.
+
+    matplotlib lays a text out again each time it asks for its box: a draw asks for each tick label's many times
+    (the layout's tight boxes, the axis label and title positions, the draw itself), and every chart has the same
+    tick labels and legends. Inside this context ``Text._get_layout`` returns the layout already computed for
+    the same text, font properties, dpi, alignment, rotation and line spacing, under the same fonts and font
+    settings (:func:`_font_setting`): the same numbers, so the same pixels. Outside it matplotlib is untouched.
+    """
+    global _memo_depth, _setting
+    if _memo_depth == 0:
+        _setting = _font_setting()
+        Text._get_layout = _memo_layout
+    _memo_depth += 1
+    try:
+        yield
+    finally:
+        _memo_depth -= 1
+        if _memo_depth == 0:
+            Text._get_layout = _PLAIN_LAYOUT
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -389,6 +471,31 @@ class Chart(Figure):
         w, h = css_size(self)
         return png(self), {"width": w, "height": h}  # a notebook shows the 2x PNG at its CSS size
 
+    def draw(self, renderer) -> None:
+        """Draw the chart; its layout is redone only when something changed since its last draw.
+
+        A draw lays the figure out (constrained layout), then draws it. A chart whose last draw (the layout draw
+        of its label placement, at the same size and dpi) left it unchanged (``stale`` false: any change of an
+        artist, the size or the dpi makes it stale) keeps that layout: the layout engine is off for this draw, as
+        ``savefig`` turns it off after its own layout draw. The texts' layouts are memoised meanwhile
+        (:func:`_text_layouts`).
+
+        Parameters
+        ----------
+        renderer : matplotlib.backend_bases.RendererBase
+            The renderer to draw with.
+        """
+        engine = self.get_layout_engine()
+        with _text_layouts():
+            if self.stale or engine is None:
+                super().draw(renderer)
+                return
+            self.set_layout_engine("none")
+            try:
+                super().draw(renderer)
+            finally:
+                self.set_layout_engine(engine)
+
 
 def _redrawable(fn):
     """Keep on each figure ``fn`` draws what it was drawn from (``fig.drawn_from``: the results and the
@@ -426,7 +533,14 @@ def _new(size: str, height: float) -> Figure:
 
 
 def _title(ax, text: str, size: str) -> None:
-    ax.set_title(wrap(text, _columns(size) - 10), loc="left", fontsize=13 if size == "wide" else 12.5)
+    """The chart's question over its axes, at the top of the axes (``y=1``) plus the title pad.
+
+    matplotlib places a title there too, unless tick labels, the x axis label or the y axis' offset text sit at
+    the top of the axes; no chart puts any there, so its place is given (``y=1``), which spares every draw the
+    search (the y axis' tick boxes, measured again for each of the three titles of the axes). A restyle that
+    moves tick labels to the top sets the title's place again: ``ax.set_title(..., y=1.1)``.
+    """
+    ax.set_title(wrap(text, _columns(size) - 10), loc="left", fontsize=13 if size == "wide" else 12.5, y=1.0)
 
 
 def _note(fig: Figure, notes: list[str], size: str) -> None:
@@ -534,6 +648,7 @@ def _put(ann, spot: str) -> None:
     ann.set_verticalalignment(va)
 
 
+@_text_layouts()
 def _place_labels(fig: Figure, labels: list, rounds: int = 3) -> None:
     """Put each value label at the first of its spots where it overlaps no other text and stays in the figure.
 
@@ -542,6 +657,8 @@ def _place_labels(fig: Figure, labels: list, rounds: int = 3) -> None:
     """
     if not labels:
         return
+    for ann, spots in labels:  # each label starts at its first choice, so a first round that keeps it moves nothing
+        _put(ann, spots[0])
     for _ in range(rounds):
         fig.draw_without_rendering()
         r = fig.canvas.get_renderer()
@@ -560,15 +677,17 @@ def _place_labels(fig: Figure, labels: list, rounds: int = 3) -> None:
             _put(ann, spots[scores.index(min(scores))])
             placed.append(ann.get_window_extent(r))
             moved |= (tuple(ann.xyann), ann.get_horizontalalignment(), ann.get_verticalalignment()) != was
-        if not moved:
+        if not moved:  # every label is where this round's layout measured it: the figure is as drawn
+            fig.stale = False
             return
 
 
+@_text_layouts()
 def _room_for_labels(fig: Figure, ax, labels: list, axis: str = "x") -> None:
     """Widen the data limits of ``axis`` (its upper end) so that every label beside a bar's end stays in the axes."""
     if not labels:
         return
-    fig.draw_without_rendering()
+    fig.get_layout_engine().execute(fig)  # the axes' place: the layout of a draw, without the draw
     r = fig.canvas.get_renderer()
     box = ax.get_window_extent(r)
     lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()

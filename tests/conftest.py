@@ -103,6 +103,18 @@ def real_plan() -> tuple:
     return tuple(plan(real_data(), out_dir=Path(tempfile.gettempdir()) / "test-plan"))
 
 
+@functools.cache
+def real_prose(through: int, section: str, lang: str) -> str:
+    """``prose.render(section, compute(real_data(), through), lang)``, rendered once per process: the real data's
+    sections are read by several tests and files (placeholders, English words in Chinese, the Chinese style
+    rules); each renders them the same way, so one rendering serves them all. Not for a test that patches code
+    (it would read text rendered without its patch)."""
+    from analysis.present import prose
+    from analysis.stats.results import compute
+
+    return prose.render(section, compute(real_data(), through), lang)
+
+
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     dst = tmp_path / "data"

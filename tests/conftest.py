@@ -67,21 +67,42 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+#: How many results ``compute`` keeps in a test process (:data:`analysis.stats.results.MEMO_SIZE`, 8 in a kernel):
+#: a worker runs files that compute every release of the real data with and without a projection (12 keys) between
+#: files that compute synthetic histories (one key each, never asked again), which pushed the real ones out to be
+#: computed again. The memo's own bound is tested with its own size (tests/test_compute_cache.py).
+TEST_MEMO_SIZE = 64
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _memo_of_the_session():
+    """``compute`` keeps :data:`TEST_MEMO_SIZE` results in this process (what it hands out is a copy either way)."""
+    from analysis.stats import results
+
+    size, results.MEMO_SIZE = results.MEMO_SIZE, TEST_MEMO_SIZE
+    yield
+    results.MEMO_SIZE = size
+
+
 @pytest.fixture(autouse=True)
 def _computed_afresh_when_patched(request):
     """A test that patches code with ``monkeypatch`` computes afresh: the per-process memos of results
-    (``compute``) and of the study's summary would hide its patch, and must not keep what it computed."""
+    (``compute``) and of the study's summary would hide its patch, and must not keep what it computed. What they
+    held before the test (computed without its patch) is put back after it, for the tests that follow."""
     if "monkeypatch" not in request.fixturenames:
         yield
         return
     from analysis.present import prose
     from analysis.stats import results
 
+    kept = results._MEMO.copy(), prose._SUMMARIES.copy()
     results.clear_cache()
     prose.clear_cache()
     yield
     results.clear_cache()
     prose.clear_cache()
+    results._MEMO.update(kept[0])
+    prose._SUMMARIES.update(kept[1])
 
 
 @functools.cache

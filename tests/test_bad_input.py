@@ -151,7 +151,7 @@ def _check(data_dir, capsys) -> tuple[int, list[str]]:
 NOT_FINITE = ["inf", "-inf", "Infinity", "-Infinity", "nan", "NaN", "1e999"]
 
 
-#: A numeric cell of each table that has one: (file, the row's match, column).
+#: Numeric cells of every table that has them, one or two a table: (file, the row's match, column).
 NUMERIC_CELLS = [
     ("claims.csv", {"claim_id": "industry_28"}, "stated"),
     ("signings.csv", {"group_zh": "三河市"}, "investment_100m_yuan"),

@@ -15,49 +15,65 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: the files that take longest (builds and kernels, the docstring examples, many data loads, drawing every chart,
-#: the notebooks under nbval), longest first, by the CPU seconds each took in a run (self and kernels). They run
-#: first: ``make test`` hands whole files to the pytest-xdist workers in collection order (``--dist loadfile
-#: --no-loadscope-reorder``), and each worker takes the next file as it finishes one, so the run ends with the
-#: short files and no worker is left with a long file while the other idles.
-#: test_build.py is first: its worker makes the run's shared build (``built_reports``) while the other runs the
-#: files that need no build; the files that read that build (test_rebuild.py, test_zh_style.py, test_furniture.py,
-#: test_page_tables_charts.py) come after more than a build's worth of other files, when it is there. The order
-#: changes no result; a file missing here only runs later.
+#: every file, longest first, by the CPU seconds each took in a run of the whole suite on two workers (the worker's
+#: own, its kernels' and its browser's: the figure beside each name). They run in this order: ``make test``
+#: hands whole files to the pytest-xdist workers in collection order (``--dist loadfile --no-loadscope-reorder``),
+#: and each worker takes the next file as it finishes one, so the run ends with the short files and no worker is
+#: left with a long file while the other idles.
+#: test_build.py is first: its worker makes the run's shared build (``built_reports``) and the browser's survey of
+#: it while the other runs the files that need neither; the files that read them (test_rebuild.py, test_zh_style.py,
+#: test_furniture.py, test_page_tables_charts.py) come after more than a build's worth of other files, when it is
+#: there. The order changes no result; a file missing here only runs later.
 LONGEST_FIRST = (
-    "test_build.py",
-    "test_faults.py",
-    "test_docs.py",
-    "test_escaping.py",
-    "test_chart_layout.py",
-    "test_bad_input.py",
-    "test_prose.py",
-    "test_findings.py",
-    "test_plotting.py",
-    "test_rebuild.py",
-    "test_new_year.py",
-    "test_properties.py",
-    "test_inference.py",
-    "test_record.py",
-    "4.0-projection.ipynb",
-    "test_landing_model.py",
-    "test_calibration.py",
-    "test_data.py",
-    "test_zh_style.py",
-    "test_draws.py",
-    "test_releases.py",
-    "6.0-forecast-record.ipynb",
-    "5.0-period-report.ipynb",
-    "test_weighting.py",
-    "test_notebook_study.py",
-    "3.0-mix.ipynb",
-    "test_results.py",
-    "test_params.py",
-    "test_projection.py",
-    "1.0-trends.ipynb",
-    "2.0-landing.ipynb",
-    "test_claims.py",
-    "test_posterior.py",
+    "test_build.py",  # 62 s
+    "test_faults.py",  # 25
+    "test_chart_layout.py",  # 18
+    "test_escaping.py",  # 17
+    "test_docs.py",  # 14
+    "test_plotting.py",  # 12
+    "test_rebuild.py",  # 15, after more than a build's worth on the other worker
+    "test_prose.py",  # 8.5
+    "4.0-projection.ipynb",  # 7.6
+    "test_landing_model.py",  # 7.4
+    "test_bad_input.py",  # 7.3
+    "test_findings.py",  # 7.0
+    "test_inference.py",  # 6.6
+    "test_compute_cache.py",  # 6.3
+    "test_new_year.py",  # 6.3
+    "test_draws.py",  # 6.2
+    "test_record.py",  # 4.4
+    "5.0-period-report.ipynb",  # 4.1
+    "6.0-forecast-record.ipynb",  # 4.1
+    "3.0-mix.ipynb",  # 3.8
+    "test_properties.py",  # 3.5
+    "test_calibration.py",  # 3.2
+    "1.0-trends.ipynb",  # 3.1
+    "test_data.py",  # 3.1
+    "test_params.py",  # 2.9
+    "2.0-landing.ipynb",  # 2.9
+    "test_posterior.py",  # 2.7
+    "test_weighting.py",  # 2.5
+    "test_notebook_study.py",  # 2.4
+    "test_releases.py",  # 2.4
+    "test_results.py",  # 2.3
+    "test_zh_style.py",  # 2.0
+    "test_furniture.py",  # 1.6
+    "test_page_tables_charts.py",  # 0.1 (the survey made)
+    "test_locale.py",  # 1.9
+    "test_claims.py",  # 1.9
+    "test_model.py",  # 1.7
+    "test_layers.py",  # 1.5
+    "test_tables.py",  # 1.3
+    "test_outdir.py",  # 1.2
+    "test_projection.py",  # 1.2
+    "test_split.py",  # 1.1
+    "test_load_cache.py",  # 1.0
+    "test_metrics.py",  # 0.9
+    "test_make_lab.py",  # 0.5
+    "test_qualifiers.py",  # 0.3
+    "test_result_types.py",  # 0.3
+    "test_make.py",  # 0.2
+    "test_vocab.py",  # 0.0
 )
 
 
@@ -67,21 +83,42 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+#: How many results ``compute`` keeps in a test process (:data:`analysis.stats.results.MEMO_SIZE`, 8 in a kernel):
+#: a worker runs files that compute every release of the real data with and without a projection (12 keys) between
+#: files that compute synthetic histories (one key each, never asked again), which pushed the real ones out to be
+#: computed again. The memo's own bound is tested with its own size (tests/test_compute_cache.py).
+TEST_MEMO_SIZE = 64
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _memo_of_the_session():
+    """``compute`` keeps :data:`TEST_MEMO_SIZE` results in this process (what it hands out is a copy either way)."""
+    from analysis.stats import results
+
+    size, results.MEMO_SIZE = results.MEMO_SIZE, TEST_MEMO_SIZE
+    yield
+    results.MEMO_SIZE = size
+
+
 @pytest.fixture(autouse=True)
 def _computed_afresh_when_patched(request):
     """A test that patches code with ``monkeypatch`` computes afresh: the per-process memos of results
-    (``compute``) and of the study's summary would hide its patch, and must not keep what it computed."""
+    (``compute``) and of the study's summary would hide its patch, and must not keep what it computed. What they
+    held before the test (computed without its patch) is put back after it, for the tests that follow."""
     if "monkeypatch" not in request.fixturenames:
         yield
         return
     from analysis.present import prose
     from analysis.stats import results
 
+    kept = results._MEMO.copy(), prose._SUMMARIES.copy()
     results.clear_cache()
     prose.clear_cache()
     yield
     results.clear_cache()
     prose.clear_cache()
+    results._MEMO.update(kept[0])
+    prose._SUMMARIES.update(kept[1])
 
 
 @functools.cache
@@ -101,6 +138,18 @@ def real_plan() -> tuple:
     from analysis.pipeline.build import plan
 
     return tuple(plan(real_data(), out_dir=Path(tempfile.gettempdir()) / "test-plan"))
+
+
+@functools.cache
+def real_prose(through: int, section: str, lang: str) -> str:
+    """``prose.render(section, compute(real_data(), through), lang)``, rendered once per process: the real data's
+    sections are read by several tests and files (placeholders, English words in Chinese, the Chinese style
+    rules); each renders them the same way, so one rendering serves them all. Not for a test that patches code
+    (it would read text rendered without its patch)."""
+    from analysis.present import prose
+    from analysis.stats.results import compute
+
+    return prose.render(section, compute(real_data(), through), lang)
 
 
 @pytest.fixture

@@ -151,25 +151,33 @@ def _check(data_dir, capsys) -> tuple[int, list[str]]:
 NOT_FINITE = ["inf", "-inf", "Infinity", "-Infinity", "nan", "NaN", "1e999"]
 
 
+#: Numeric cells of every table that has them, one or two a table: (file, the row's match, column).
+NUMERIC_CELLS = [
+    ("claims.csv", {"claim_id": "industry_28"}, "stated"),
+    ("signings.csv", {"group_zh": "三河市"}, "investment_100m_yuan"),
+    ("signings.csv", {"group_zh": "三河市"}, "projects"),
+    ("landing.csv", {"source_id": "release2023"}, "stated_rate_pct"),
+    ("details.csv", {"fact_id": "yanjiao_jobs"}, "value"),
+    ("sources.csv", {"source_id": "cn2021"}, "date_day"),
+]
+
+
 @pytest.mark.parametrize("value", NOT_FINITE)
-@pytest.mark.parametrize(
-    "file,match,column",
-    [
-        ("claims.csv", {"claim_id": "industry_28"}, "stated"),
-        ("signings.csv", {"group_zh": "三河市"}, "investment_100m_yuan"),
-        ("signings.csv", {"group_zh": "三河市"}, "projects"),
-        ("landing.csv", {"source_id": "release2023"}, "stated_rate_pct"),
-        ("details.csv", {"fact_id": "yanjiao_jobs"}, "value"),
-        ("sources.csv", {"source_id": "cn2021"}, "date_day"),
-    ],
-)
-def test_infinity_and_nan_in_any_spelling_are_refused(data_copy, capsys, value, file, match, column):
-    line = find_line(data_copy / file, **match)
-    set_cell(data_copy / file, line, column, value)
+def test_infinity_and_nan_in_any_spelling_are_refused(data_copy, capsys, value):
+    """The spelling in every numeric cell of :data:`NUMERIC_CELLS` at once (one `check` a spelling, not one a
+    cell): each cell gets exactly one problem, naming it and the value; the cells are in different columns or
+    files, so each problem is told apart by its file, line and column."""
+    cells = []
+    for file, match, column in NUMERIC_CELLS:
+        line = find_line(data_copy / file, **match)
+        set_cell(data_copy / file, line, column, value)
+        cells.append(f"{file}:{line}: column '{column}':")
     rc, lines = _check(data_copy, capsys)
-    mine = [p for p in lines if f"{file}:{line}: column '{column}':" in p]
-    assert rc == 1 and len(mine) == 1, lines
-    assert f"'{value}' is " in mine[0] and "finite number" in mine[0]
+    assert rc == 1, lines
+    for cell in cells:
+        mine = [p for p in lines if cell in p]
+        assert len(mine) == 1, (cell, lines)
+        assert f"'{value}' is " in mine[0] and "finite number" in mine[0]
 
 
 def test_a_claim_stated_as_1e309(data_copy, capsys):

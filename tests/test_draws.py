@@ -73,8 +73,9 @@ def test_showing_a_chart_in_a_build_draws_each_png_once(name, draws, tmp_path):
 def test_a_png_has_the_pixels_savefig_makes(name):
     fast, other = CHARTS[name](), CHARTS[name]()
     FigureCanvasBase(other)  # not an Agg canvas: png() goes through savefig
-    assert charts.png(fast) == charts.png(other)
-    assert charts.png(fast) == charts.png(fast), "a second PNG of the same figure has the same bytes"
+    first = charts.png(fast)
+    assert first == charts.png(other)
+    assert charts.png(fast) == first, "a second PNG of the same figure has the same bytes"
 
 
 def test_a_png_follows_the_savefig_settings_as_savefig_does():

@@ -23,11 +23,11 @@ from analysis.stats import model as M
 from analysis.stats import projection as P
 from analysis.stats.model import signings
 
-from .conftest import DATA
+from .conftest import DATA, real_data
 
 #: the calibration study's inference settings: what the 500-fit check runs at
 STUDY = {"n_draws": 1000, "n_grid": 10}
-REAL, _ = P.observations(metrics.known_at_release(load(DATA), 2023), 2023)
+REAL, _ = P.observations(metrics.known_at_release(real_data(), 2023), 2023)
 
 
 def _simulated(n_per_world: int, seed: int):

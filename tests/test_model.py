@@ -9,18 +9,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis import load
 from analysis.core.qualifiers import interval
 from analysis.stats import metrics
 from analysis.stats import model as M
 from analysis.stats import projection as P
 from analysis.stats.model import PeriodObs, landing, signings
 
-from .conftest import DATA
+from .conftest import real_data
 
 # The real history through 2023, as the projection builds it from data/ (tests/test_projection.py
 # checks these inputs against the published figures).
-REAL, LANDING = P.observations(metrics.known_at_release(load(DATA), 2023), 2023)
+REAL, LANDING = P.observations(metrics.known_at_release(real_data(), 2023), 2023)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,8 @@ from analysis import compute, load, prose, tables
 from analysis.core import locale
 from analysis.stats import metrics
 
+from .conftest import real_prose
+
 #: A plus sign before a percent: a change written as "+35%" (a release says 增长35%).
 PLUS_PERCENT = re.compile(r"\+\s?\d[\d.]*\s?%")
 #: A hyphen, en dash or figure dash between two numbers (a percent's % counts as part of its number). The minus
@@ -120,11 +122,11 @@ def vintages():
 def test_every_zh_section_of_every_vintage_reads_as_chinese(vintages):
     found = {
         (year, section): problems
-        for year, res in vintages.items()
+        for year in vintages
         for section in prose.SECTIONS
         if (
             problems := style_problems(
-                prose.render(section, res, "zh"),
+                real_prose(year, section, "zh"),  # the text tests/test_prose.py reads too: rendered once
                 main_text=section not in METHODS,
                 main_points=section in ("main_points", "headline"),
             )

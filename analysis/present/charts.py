@@ -687,7 +687,10 @@ def _room_for_labels(fig: Figure, ax, labels: list, axis: str = "x") -> None:
     """Widen the data limits of ``axis`` (its upper end) so that every label beside a bar's end stays in the axes."""
     if not labels:
         return
-    fig.get_layout_engine().execute(fig)  # the axes' place: the layout of a draw, without the draw
+    try:
+        fig.get_layout_engine().execute(fig)  # the axes' place: the layout of a draw, without the draw
+    except ValueError:  # a figure too small to lay out: a draw goes on without the layout too
+        pass
     r = fig.canvas.get_renderer()
     box = ax.get_window_extent(r)
     lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()

@@ -58,7 +58,7 @@ def test_warm_kernels_give_the_bytes_of_fresh_ones_and_builds_are_reproducible(d
         assert diff == [] and errors == [] and not cmp.left_only and not cmp.right_only, (j.name, diff, errors)
 
 
-def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path, monkeypatch, capsys):
+def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path, capsys):
     from analysis.pipeline import cli
 
     out = tmp_path / "reports"
@@ -69,7 +69,9 @@ def test_a_rebuild_with_nothing_changed_does_nothing(ds, warm, tmp_path, monkeyp
     def refused(*args, **kwargs):
         raise AssertionError("a no-op build started a kernel or loaded the data")
 
-    with monkeypatch.context() as mp:  # the command line's no-op: no kernel, no data loaded
+    # the command line's no-op: no kernel, no data loaded (a MonkeyPatch of its own, not the ``monkeypatch``
+    # fixture: the patches refuse work and change nothing computed, so this process's results are kept)
+    with pytest.MonkeyPatch.context() as mp:
         mp.setattr(B, "KernelPool", refused)
         mp.setattr(cli, "_load_or_fail", refused)
         mp.setattr(B, "plan", refused)

@@ -200,6 +200,30 @@ def test_a_notebooks_parameters_are_read_once_per_version_of_its_file(tmp_path, 
     assert notebook_parameters(nb) == [*first, "extra"] and len(calls) == 2
 
 
+def test_the_record_is_scored_once_for_a_pages_sections_and_languages(tmp_path, monkeypatch):
+    # the record analysis words the archive's record in several sections, its title and both languages: the
+    # archive is scored once per data and version of its files, and a changed archive is scored again
+    from analysis.present import prose
+    from analysis.stats import record as R
+    from analysis.stats.results import compute
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copytree(ROOT / "forecasts", tmp_path / "forecasts")
+    res = compute(load(tmp_path / "data"), projection=False)
+    sections = [s for s in prose.SECTIONS if s.startswith("record")]
+    calls, real = [], R.forecast_record
+    monkeypatch.setattr(R, "forecast_record", lambda *a, **k: calls.append(a) or real(*a, **k))
+    texts = {(s, lang): prose.text(s, res, lang) for lang in LANGS for s in sections}
+    assert len(calls) == 1 and len(sections) > 1
+    oldest = sorted((tmp_path / "forecasts").glob("*.csv"))[0]
+    oldest.unlink()  # one archived forecast fewer: the record is scored again, and worded from the new one
+    again = {(s, lang): prose.text(s, res, lang) for lang in LANGS for s in sections}
+    assert len(calls) == 2 and again != texts
+    fresh = R.facts(real(res.dataset, refit=False))
+    assert again == {k: prose.text(k[0], res, k[1], record=real(res.dataset, refit=False)) for k in again}
+    assert fresh["n_forecasts"] == len(list((tmp_path / "forecasts").glob("*.csv")))
+
+
 def test_executed_notebooks_carry_no_timings_paths_or_random_ids(warm):
     nb = nbformat.read(warm / "2023" / "report.ipynb", as_version=4)
     text = (warm / "2023" / "report.ipynb").read_text(encoding="utf-8")

@@ -1056,8 +1056,7 @@ _RECORDS: dict[tuple, dict] = {}
 
 
 def clear_cache() -> None:
-    """Forget the studies' summaries and the records' facts kept in this process (a test that patches them asks
-    afresh).
+    """Forget the studies' summaries and the records' facts kept in this process (a patching test asks afresh).
 
     Examples
     --------

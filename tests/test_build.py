@@ -183,12 +183,14 @@ def test_the_index_reads_only_the_latest_reports_notebook(ds, warm, tmp_path, mo
     assert (out / "index.html").read_bytes() == (warm / "index.html").read_bytes()
 
 
-def test_a_notebooks_parameters_are_read_once_per_version_of_its_file(tmp_path, monkeypatch):
-    # a plan asks for each notebook's parameters once per language and release: papermill reads it once
+def test_a_notebooks_parameters_are_read_once_per_content_of_its_file(tmp_path, monkeypatch):
+    # a plan asks for each notebook's parameters once per language and release: papermill reads its content once
     import papermill as pm
 
     nb = tmp_path / "1.0-trends.ipynb"
-    shutil.copy(NB_DIR / nb.name, nb)
+    book = nbformat.read(NB_DIR / nb.name, as_version=4)
+    book.cells.append(nbformat.v4.new_markdown_cell(f"A notebook no other test has: {tmp_path}"))
+    nbformat.write(book, nb)
     calls, real = [], pm.inspect_notebook
     monkeypatch.setattr(pm, "inspect_notebook", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
     first = notebook_parameters(nb)

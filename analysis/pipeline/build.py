@@ -324,13 +324,12 @@ def notebook_parameters(path: Path) -> list[str]:
 
     Notes
     -----
-    Read once per file version in a process (a plan asks for each notebook once per language and release): the
-    names are kept under the file's path, size, inode and modification time, so an edited notebook is read again.
+    Inspected once per content in a process (a plan asks for each notebook once per language and release): the
+    names are kept under the digest of the file's bytes, so an edited notebook is inspected again.
     """
     import papermill as pm
 
-    st = Path(path).stat()
-    key = (str(Path(path).resolve()), st.st_size, st.st_ino, st.st_mtime_ns)
+    key = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     if key not in _PARAMETERS:
         _PARAMETERS[key] = list(pm.inspect_notebook(str(path)))
     params = _PARAMETERS[key]
@@ -339,8 +338,8 @@ def notebook_parameters(path: Path) -> list[str]:
     return list(params)
 
 
-#: the names of each notebook's ``parameters`` cell, by file version (:func:`notebook_parameters`)
-_PARAMETERS: dict[tuple, list[str]] = {}
+#: the names of each notebook's ``parameters`` cell, by the digest of its bytes (:func:`notebook_parameters`)
+_PARAMETERS: dict[str, list[str]] = {}
 
 
 def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:

@@ -1244,9 +1244,10 @@ def ctx_headline(res, loc, subject: str | None = None):
 
 def _record_facts(ds) -> dict:
     """:func:`analysis.stats.record.facts` of the archive's record without today's refit, worked out once per process,
-    data content and version of the archive's files: a page words it in several sections, its title and both
-    languages. A copy is returned."""
+    data content and archive content: a page words it in several sections, its title and both languages. A copy is
+    returned."""
     import copy
+    import hashlib
     from pathlib import Path
 
     from ..stats import record as R
@@ -1257,7 +1258,7 @@ def _record_facts(ds) -> dict:
     key = (
         content_key(ds),
         str(folder.resolve()),
-        tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files),
+        tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files),
     )
     if key not in _RECORDS:
         if len(_RECORDS) >= 8:

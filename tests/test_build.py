@@ -170,6 +170,62 @@ def test_build_writes_pages_figures_and_metrics(ds, warm):
     assert f"签约项目{P24}个，意向投资额{INV24}亿元" in index  # the 2024 card's: 北京青年报's exact 331.02
 
 
+def test_the_index_reads_only_the_latest_reports_notebook(ds, warm, tmp_path, monkeypatch):
+    # the headline is the latest report's first main point: no other executed notebook is read for it
+    out = tmp_path / "reports"
+    shutil.copytree(warm, out)
+    jobs = plan(ds, out_dir=out)
+    latest = max((j for j in jobs if j.through is not None and j.lang == LANGS[0]), key=lambda j: j.through)
+    read, real = [], nbformat.read
+    monkeypatch.setattr(nbformat, "read", lambda f, *a, **k: read.append(Path(f)) or real(f, *a, **k))
+    B.write_index(out, ds, jobs, LANGS[0])
+    assert read == [out / latest.name / f"{latest.stem}.ipynb"]
+    assert (out / "index.html").read_bytes() == (warm / "index.html").read_bytes()
+
+
+def test_a_notebooks_parameters_are_read_once_per_content_of_its_file(tmp_path, monkeypatch):
+    # a plan asks for each notebook's parameters once per language and release: papermill reads its content once
+    import papermill as pm
+
+    nb = tmp_path / "1.0-trends.ipynb"
+    book = nbformat.read(NB_DIR / nb.name, as_version=4)
+    book.cells.append(nbformat.v4.new_markdown_cell(f"A notebook no other test has: {tmp_path}"))
+    nbformat.write(book, nb)
+    calls, real = [], pm.inspect_notebook
+    monkeypatch.setattr(pm, "inspect_notebook", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
+    first = notebook_parameters(nb)
+    assert notebook_parameters(nb) == first and len(calls) == 1
+    book = nbformat.read(nb, as_version=4)  # edited: a parameter added, so the file is read again
+    cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source += "\nextra = 1"
+    nbformat.write(book, nb)
+    assert notebook_parameters(nb) == [*first, "extra"] and len(calls) == 2
+
+
+def test_the_record_is_scored_once_for_a_pages_sections_and_languages(tmp_path, monkeypatch):
+    # the record analysis words the archive's record in several sections, its title and both languages: the
+    # archive is scored once per data and version of its files, and a changed archive is scored again
+    from analysis.present import prose
+    from analysis.stats import record as R
+    from analysis.stats.results import compute
+
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copytree(ROOT / "forecasts", tmp_path / "forecasts")
+    res = compute(load(tmp_path / "data"), projection=False)
+    sections = [s for s in prose.SECTIONS if s.startswith("record")]
+    calls, real = [], R.forecast_record
+    monkeypatch.setattr(R, "forecast_record", lambda *a, **k: calls.append(a) or real(*a, **k))
+    texts = {(s, lang): prose.text(s, res, lang) for lang in LANGS for s in sections}
+    assert len(calls) == 1 and len(sections) > 1
+    oldest = sorted((tmp_path / "forecasts").glob("*.csv"))[0]
+    oldest.unlink()  # one archived forecast fewer: the record is scored again, and worded from the new one
+    again = {(s, lang): prose.text(s, res, lang) for lang in LANGS for s in sections}
+    assert len(calls) == 2 and again != texts
+    fresh = R.facts(real(res.dataset, refit=False))
+    assert again == {k: prose.text(k[0], res, k[1], record=real(res.dataset, refit=False)) for k in again}
+    assert fresh["n_forecasts"] == len(list((tmp_path / "forecasts").glob("*.csv")))
+
+
 def test_executed_notebooks_carry_no_timings_paths_or_random_ids(warm):
     nb = nbformat.read(warm / "2023" / "report.ipynb", as_version=4)
     text = (warm / "2023" / "report.ipynb").read_text(encoding="utf-8")

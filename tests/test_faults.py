@@ -100,6 +100,16 @@ def ds():
     return load(DATA)
 
 
+@pytest.fixture
+def patch():
+    """``monkeypatch`` for these tests, without the suite's computing afresh (tests/conftest.py: a test that asks
+    for ``monkeypatch`` forgets the per-process results). These tests patch the environment, the kernels, the
+    out folder's switch and the file system, never what ``compute`` computes: the module's builds share one
+    computation of each release, as the builds of one command line do."""
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
 @pytest.fixture(autouse=True, scope="module")
 def light_kernels():
     with pytest.MonkeyPatch.context() as mp:
@@ -199,18 +209,18 @@ def assert_new_build_keeping(out, before, clean, unit: str, why: str) -> None:
         ("raise", "failed in cell 2: RuntimeError: deliberate failure"),
     ],
 )
-def test_a_failing_notebook_fails_its_report_only(ds, nb_dir, earlier, clean, monkeypatch, fault, why):
+def test_a_failing_notebook_fails_its_report_only(ds, nb_dir, earlier, clean, patch, fault, why):
     """A cell that never returns (--cell-timeout 3), a kernel that dies (os._exit) or a cell that raises: the
     report is named with its notebook and cell, the other reports are written, the failed one keeps its
     earlier version and the index says so; the next build rebuilds it."""
     before = snapshot(earlier)
-    monkeypatch.setenv(FAULT, fault)
+    patch.setenv(FAULT, fault)
     with pytest.raises(BuildError) as exc:
         run(ds, nb_dir, earlier, cell_timeout=3)
     msg = str(exc.value)
     assert msg.startswith("2.0-landing.ipynb (report 2.0-landing)") and why in msg and "earlier report was kept" in msg
     assert_new_build_keeping(earlier, before, clean, "2.0-landing", why)
-    monkeypatch.delenv(FAULT)
+    patch.delenv(FAULT)
     assert_recovers(ds, nb_dir, earlier, clean)
 
 
@@ -265,19 +275,19 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, tmp
 # --------------------------------------------------------------------------------------------- the tree
 
 
-def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, monkeypatch):
+def test_a_failed_switch_leaves_the_earlier_build(ds, nb_dir, earlier, patch):
     before = snapshot(earlier)
 
     def broken(staging, out, previous=None):
         raise OSError(errno.EIO, "Input/output error (injected)", str(out))
 
-    monkeypatch.setattr(outdir, "switch", broken)
+    patch.setattr(outdir, "switch", broken)
     with pytest.raises(BuildError, match=r"could not write the reports \(\[Errno 5\] Input/output error \(injected\)"):
         run(ds, nb_dir, earlier)
     assert_untouched(earlier, before)
 
 
-def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, monkeypatch):
+def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, patch):
     """The disk fills while the first page is written (half of it on disk): nothing is switched."""
     before = snapshot(earlier)
     write_text = Path.write_text
@@ -288,10 +298,10 @@ def test_a_full_disk_leaves_the_earlier_build(ds, nb_dir, earlier, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device", str(self))
         return write_text(self, text, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_text", full)
+    patch.setattr(Path, "write_text", full)
     with pytest.raises(BuildError, match=r"No space left on device.*was left as it was"):
         run(ds, nb_dir, earlier)
-    monkeypatch.undo()
+    patch.undo()
     assert_untouched(earlier, before)
 
 
@@ -377,13 +387,13 @@ def test_a_deleted_page_is_rebuilt_and_a_partial_build_keeps_the_rest(ds, nb_dir
     assert after == {f: c for f, c in clean.items() if f != outdir.MARKER}
 
 
-def test_same_data_from_two_places_same_bytes_readable_and_no_ipython_history(ds, nb_dir, tmp_path, monkeypatch):
+def test_same_data_from_two_places_same_bytes_readable_and_no_ipython_history(ds, nb_dir, tmp_path, patch):
     """The absolute --data path is in no output (the same data in two folders give identical trees); folders
     0755 and files 0644 (umask 022); the kernels write no IPython profile or history under the home folder."""
     home = tmp_path / "home"
     home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("IPYTHONDIR", raising=False)
+    patch.setenv("HOME", str(home))
+    patch.delenv("IPYTHONDIR", raising=False)
     old_umask = os.umask(0o022)
     try:
         trees = []
@@ -404,7 +414,7 @@ def test_same_data_from_two_places_same_bytes_readable_and_no_ipython_history(ds
     assert list(home.glob(".ipython/**/*")) == []
 
 
-def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path, monkeypatch, capsys):
+def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path, patch, capsys):
     """The kernels start warming up before the data are loaded and planned; a build refused then (a year not
     in the data) kills them, and waits for none to finish starting, before it closes the pool."""
     from analysis.pipeline.cli import main
@@ -420,22 +430,22 @@ def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path,
             calls.append("close")
             super().close()
 
-    monkeypatch.setattr(B, "KernelPool", Pool)
+    patch.setattr(B, "KernelPool", Pool)
     assert main(["build", "--out", str(tmp_path / "reports"), "--years", "2031", "--jobs", "1"]) == 2
     assert "not in the data" in capsys.readouterr().err
     assert calls == ["kill_all", "close"]
     assert not (tmp_path / "reports").exists()
 
 
-def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, monkeypatch, ctrl_c_raises):
+def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, patch, ctrl_c_raises):
     """The OS may hand a process's SIGINT to any of its threads; Python then raises KeyboardInterrupt in the main
     thread only when it next runs. The build's main thread does not sleep through it while a cell hangs (it
     once did, until the cell's timeout: the Ctrl-C test failed so under load)."""
     import threading
 
     started = Path(str(earlier) + ".started")
-    monkeypatch.setenv(FAULT, "hang")
-    monkeypatch.setenv(STARTED, str(started))
+    patch.setenv(FAULT, "hang")
+    patch.setenv(STARTED, str(started))
     idle = threading.Event()
     other = threading.Thread(target=idle.wait, daemon=True)  # the thread the signal is handed to
     other.start()
@@ -453,7 +463,7 @@ def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlie
         ran.append(nb_path.stem)
         return execute(self, nb_path, *args, **kwargs)
 
-    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
+    patch.setattr(kernels.Kernel, "execute", recorded)
     threading.Thread(target=interrupt, daemon=True).start()
     try:
         # were the interrupt missed, the cell's timeout would end the hang and the build would go on
@@ -468,7 +478,7 @@ def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlie
 # --------------------------------------------------------------------------------------------- scheduling
 
 
-def test_a_units_languages_run_one_after_the_other_in_one_kernel(ds, nb_dir, tmp_path, monkeypatch):
+def test_a_units_languages_run_one_after_the_other_in_one_kernel(ds, nb_dir, tmp_path, patch):
     # what one language's notebook computed in a kernel is there for the next language's (results are memoised
     # per process): every kernel runs both languages of a unit back to back
     ran: dict[int, list] = {}
@@ -478,7 +488,7 @@ def test_a_units_languages_run_one_after_the_other_in_one_kernel(ds, nb_dir, tmp
         ran.setdefault(id(self), []).append((str(parameters.get("through") or nb_path.stem), parameters["lang"]))
         return execute(self, nb_path, parameters, *args, **kwargs)
 
-    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
+    patch.setattr(kernels.Kernel, "execute", recorded)
     done = run(ds, nb_dir, tmp_path / "reports", lang=None, n_jobs=2)
     assert len(ran) == 2 and not done["failed"]
     for units in ran.values():
@@ -489,7 +499,7 @@ def test_a_units_languages_run_one_after_the_other_in_one_kernel(ds, nb_dir, tmp
     )
 
 
-def test_a_kernel_goes_on_while_its_last_page_is_written(ds, nb_dir, tmp_path, monkeypatch):
+def test_a_kernel_goes_on_while_its_last_page_is_written(ds, nb_dir, tmp_path, patch):
     # pages are rendered in the build's process: the kernel does not wait for them, it runs its next notebook
     import threading
 
@@ -507,8 +517,8 @@ def test_a_kernel_goes_on_while_its_last_page_is_written(ds, nb_dir, tmp_path, m
             waited[0] = next_started.wait(TIMEOUT // 4)
         return write(*args, **kwargs)
 
-    monkeypatch.setattr(kernels.Kernel, "execute", recorded)
-    monkeypatch.setattr(B, "_write_unit", slow)
+    patch.setattr(kernels.Kernel, "execute", recorded)
+    patch.setattr(B, "_write_unit", slow)
     out = tmp_path / "reports"
     run(ds, nb_dir, out)
     assert waited == [True]

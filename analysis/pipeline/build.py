@@ -321,13 +321,25 @@ def notebook_parameters(path: Path) -> list[str]:
     ------
     BuildError
         The notebook has no cell tagged ``parameters``.
+
+    Notes
+    -----
+    Inspected once per content in a process (a plan asks for each notebook once per language and release): the
+    names are kept under the digest of the file's bytes, so an edited notebook is inspected again.
     """
     import papermill as pm
 
-    params = pm.inspect_notebook(str(path))
+    key = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if key not in _PARAMETERS:
+        _PARAMETERS[key] = list(pm.inspect_notebook(str(path)))
+    params = _PARAMETERS[key]
     if not params:
         raise BuildError(f"{path.name} has no cell tagged 'parameters'")
     return list(params)
+
+
+#: the names of each notebook's ``parameters`` cell, by the digest of its bytes (:func:`notebook_parameters`)
+_PARAMETERS: dict[str, list[str]] = {}
 
 
 def analysis_notebooks(nb_dir: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -616,7 +628,7 @@ def write_index(
     folders = {j.lang: j.folder for j in units}
     root = folder / folders[lang]
     up = "../" if folders[lang] else ""
-    reports, analyses, headline = [], [], None
+    reports, analyses, headline, latest_report = [], [], None, None
     mine = [j for j in units if j.lang == lang]
     for j in sorted(mine, key=lambda j: (j.through is not None, j.through or 0, j.key)):
         if not (folder / j.name / f"{j.stem}.html").exists():
@@ -630,9 +642,7 @@ def write_index(
         if j.through is not None:
             res = known[j.name] if known and j.name in known else compute(ds, j.through, projection=False)
             reports.append(page.card(res, lang, href, langs))
-            nb = nbformat.read(folder / j.name / f"{j.stem}.ipynb", as_version=4)
-            point = page.first_point(page.split_outputs(nb)["main_points"])
-            headline = {"title": page.report_title(res, lang), "href": href, "point": point}
+            latest_report = (j, res, href)  # the reports go oldest first: the last one is the headline's
         else:
             analyses.append(
                 {
@@ -642,6 +652,11 @@ def write_index(
                     "langs": page.lang_links(langs),
                 }
             )
+    if latest_report is not None:  # its executed notebook is read for its first main point (the only one read)
+        j, res, href = latest_report
+        nb = nbformat.read(folder / j.name / f"{j.stem}.ipynb", as_version=4)
+        point = page.first_point(page.split_outputs(nb)["main_points"])
+        headline = {"title": page.report_title(res, lang), "href": href, "point": point}
     latest = compute(ds, projection=False)
     root.mkdir(parents=True, exist_ok=True)
     series = None

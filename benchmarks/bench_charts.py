@@ -26,11 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from _against import in_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The measures, and how the table names them.
@@ -181,13 +181,7 @@ def main() -> None:
     args = ap.parse_args()
     python = str(ROOT / ".venv" / "bin" / "python")
     throughs = sorted(args.through or releases(python))
-    with tempfile.TemporaryDirectory() as tmp:
-        before_tree = Path(tmp) / "before"
-        before_tree.mkdir()
-        archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(before_tree)], input=archive, check=True)
-        rounds = [(measure(before_tree, throughs, python), measure(ROOT, throughs, python)) for _ in range(args.rounds)]
-    before, after = ({k: statistics.median(r[k] for r in tree) for k in KEYS} for tree in zip(*rounds, strict=True))
+    rounds, before, after = in_turns(args.against, args.rounds, lambda tree: measure(tree, throughs, python), KEYS)
     n = len(rounds[0][0]["pixels"])
     print(
         f"{n} PNGs (releases {', '.join(map(str, throughs))}; zh and en; wide and narrow); median of "

@@ -23,11 +23,11 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from _against import in_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The measures, and how the table names them.
@@ -148,15 +148,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="turns of the two trees (the median is printed)")
     args = ap.parse_args()
     python = str(ROOT / ".venv" / "bin" / "python")
-    with tempfile.TemporaryDirectory() as tmp:
-        before_tree = Path(tmp) / "before"
-        before_tree.mkdir()
-        archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(before_tree)], input=archive, check=True)
-        rounds = [
-            (measure(before_tree, args.repeat, python), measure(ROOT, args.repeat, python)) for _ in range(args.rounds)
-        ]
-    before, after = ({k: statistics.median(r[k] for r in tree) for k in KEYS} for tree in zip(*rounds, strict=True))
+    rounds, before, after = in_turns(args.against, args.rounds, lambda tree: measure(tree, args.repeat, python), KEYS)
     print(
         f"CPU seconds (median of {args.repeat} calls, then of {args.rounds} rounds); before = {args.against}, "
         f"after = this checkout; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"

@@ -231,7 +231,7 @@ def cmd_forecast(args) -> int:
     from ..stats.metrics import YearOutsideData, releases
 
     ds = _load_or_fail(args.data)
-    folder = args.archive or Path(ds.data_dir).parent / "forecasts"
+    folder = record.archive_folder(ds, args.archive)
     kind = "hindcast" if args.hindcast else "forecast"
     years = args.through or [releases(ds)[-1].through]
     taken = [folder / f"{y}-{kind}.csv" for y in years if (folder / f"{y}-{kind}.csv").exists()]

@@ -1051,8 +1051,6 @@ def ctx_backtest(res, loc):
 
 #: :func:`analysis.stats.calibration.summary` of the studies summarised in this process, by their tables' content
 _SUMMARIES: dict[tuple, dict] = {}
-#: :func:`analysis.stats.record.facts` of the forecast archive's record, by the data's content and the archive's files
-_RECORDS: dict[tuple, dict] = {}
 
 
 def clear_cache() -> None:
@@ -1063,8 +1061,10 @@ def clear_cache() -> None:
     >>> from analysis import prose
     >>> prose.clear_cache()
     """
+    from ..stats import record
+
     _SUMMARIES.clear()
-    _RECORDS.clear()
+    record.clear_cache()
 
 
 def _study_summary(study) -> dict:
@@ -1242,31 +1242,6 @@ def ctx_headline(res, loc, subject: str | None = None):
     return {"cur": cur, "subject": subject, "top": top, "own_period": own}
 
 
-def _record_facts(ds) -> dict:
-    """:func:`analysis.stats.record.facts` of the archive's record without today's refit, worked out once per process,
-    data content and archive content: a page words it in several sections, its title and both languages. A copy is
-    returned."""
-    import copy
-    import hashlib
-    from pathlib import Path
-
-    from ..stats import record as R
-    from ..stats.results import content_key
-
-    folder = Path(ds.data_dir).parent / "forecasts"  # the archive forecast_record reads by default
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
-    key = (
-        content_key(ds),
-        str(folder.resolve()),
-        tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files),
-    )
-    if key not in _RECORDS:
-        if len(_RECORDS) >= 8:
-            _RECORDS.clear()
-        _RECORDS[key] = R.facts(R.forecast_record(ds, refit=False))
-    return copy.deepcopy(_RECORDS[key])
-
-
 def ctx_record(res, loc, record=None):
     """The forecast record in words: what the archived forecasts did against the figures that followed.
 
@@ -1295,7 +1270,7 @@ def ctx_record(res, loc, record=None):
     from ..stats import projection as P
     from ..stats import record as R
 
-    f = _record_facts(res.dataset) if record is None else R.facts(record)
+    f = R.archived_facts(res.dataset) if record is None else R.facts(record)
     made = [loc.date(tuple(int(x) for x in d.split("-"))) for d in f["made"]]
     targets = [{**t, "name": Md(loc.word(f"metric_{t['target']}"))} for t in f["targets"]]
     return {**f, "made": [Md(m) for m in made], "targets": targets, "levels": len(R.LEVELS), "n_sims": P.N_SIMS}

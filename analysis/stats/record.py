@@ -598,6 +598,73 @@ def _values(frame: pd.DataFrame, target: str, year: int) -> np.ndarray:
     return frame[(frame["target"] == target) & (frame["year"] == year)].sort_values("quantile")["value"].to_numpy(float)
 
 
+def archive_folder(ds, archive: Path | None = None) -> Path:
+    """The forecast archive a record reads: ``archive``, else ``forecasts/`` beside the data folder.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data (:func:`analysis.load`).
+    archive : pathlib.Path, optional
+        An archive given explicitly.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    return Path(archive) if archive is not None else Path(ds.data_dir).parent / "forecasts"
+
+
+#: :func:`facts` of the archive's record without today's refit, by the data's content and the archive's files
+_FACTS: dict[tuple, dict] = {}
+
+
+def archived_facts(ds) -> dict:
+    """:func:`facts` of the default archive's record (``refit=False``), worked out once per data and archive content.
+
+    A page words the record in several sections, its title and both languages: the archive is scored once per
+    process for each content of the data and of the archive's files.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The full data (:func:`analysis.load`).
+
+    Returns
+    -------
+    dict
+        A copy of the facts (editing it changes nothing kept).
+    """
+    import copy
+
+    from .results import content_key
+
+    folder = archive_folder(ds)
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    key = (
+        content_key(ds),
+        str(folder.resolve()),
+        tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files),
+    )
+    if key not in _FACTS:
+        if len(_FACTS) >= 8:
+            _FACTS.clear()
+        _FACTS[key] = facts(forecast_record(ds, refit=False))
+    return copy.deepcopy(_FACTS[key])
+
+
+def clear_cache() -> None:
+    """Forget the records' facts kept in this process (:func:`archived_facts`).
+
+    Examples
+    --------
+    >>> from analysis.stats import record
+    >>> record.clear_cache()
+    """
+    _FACTS.clear()
+
+
 def forecast_record(ds, archive: Path | None = None, refit: bool = True) -> pd.DataFrame:
     """Every archived forecast scored against the figures published later, beside baselines and today's model.
 
@@ -630,7 +697,7 @@ def forecast_record(ds, archive: Path | None = None, refit: bool = True) -> pd.D
     """
     from . import projection as P
 
-    folder = Path(archive) if archive is not None else Path(ds.data_dir).parent / "forecasts"
+    folder = archive_folder(ds, archive)
     actual = _actuals(ds)
     releases = {r.through for r in metrics.releases(ds)}
     rows = []

@@ -455,6 +455,10 @@ def test_the_warm_kernel_cache_never_returns_a_changed_dataset(monkeypatch):
     a["signings"].loc[a["signings"].index[0], "projects"] = 999  # a notebook edits it in place
     b = D.load(DATA)
     assert b is not a and b["signings"]["projects"].iloc[0] != 999
+    assert D.load(DATA) is b
+    b["landing"].columns = ["renamed", *b["landing"].columns[1:]]  # a column renamed in place
+    c = D.load(DATA)
+    assert c is not b and "renamed" not in c["landing"].columns
     D._loaded.clear()
 
 

@@ -42,13 +42,21 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=Fal
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>", "TQDM_DISABLE": "1"}
 #: and of the warm kernels: the data loaded once per kernel (analysis.core.config.CACHE_ENV, read by analysis.load)
 WARM_ENV = {CACHE_ENV: "1"}
+#: the garbage collector's thresholds in a warm kernel after its warm-up (Python's are 700, 10, 10): a hundred
+#: times fewer young collections (a notebook allocates millions of small objects, few of them in cycles). With
+#: ``gc.freeze`` after the imports, a build's kernels spend about 8 % less CPU (``python -m analysis build --out
+#: DIR``: 48.8 → 44.4 CPU-s); the pages are the same bytes.
+GC_THRESHOLDS = (100_000, 50, 50)
 #: imported once per warm kernel, before its first notebook
 WARM_UP = (
     "import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
     "import analysis.stats.results, analysis.present.charts, analysis.present.tables, analysis.present.prose, analysis.present.notebook, "
     "analysis.stats.projection, analysis.stats.calibration\n"
     # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
-    "analysis.present.charts.setup_style('zh'); analysis.present.charts.png(analysis.present.charts._new('narrow', 1.0))"
+    "analysis.present.charts.setup_style('zh'); analysis.present.charts.png(analysis.present.charts._new('narrow', 1.0))\n"
+    # what the warm-up imported stays for the kernel's life: the collector leaves it alone and runs less often
+    # (each notebook's %reset collects twice; a full collection walked the whole stack each time)
+    f"import gc; gc.collect(); gc.freeze(); gc.set_threshold(*{GC_THRESHOLDS!r})"
 )
 #: run in the kernel before each notebook: a clean namespace in the unit's own folder, and the data folder
 #: (``load(None)`` reads it from the environment: no absolute path enters the executed notebook)

@@ -14,7 +14,17 @@ fixture of ``tests/conftest.py``: one tab per page and width, every check read f
 ``tests/test_build.py``'s screenshot test; also a command that keeps one screenshot per page and width, outside the
 report tree (the build owns reports/ and writes nothing there it did not build)::
 
-    python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png
+    python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png and survey.json
+
+The command takes the survey in the tab of each screenshot (the screenshot first, then the measurements, as
+:meth:`Browser.check` orders them; the same PNG and the same survey as either alone) and keeps it in
+``build/screenshots/survey.json``, one entry per page and width. An entry does not depend on where the tree lies
+(image sources relative to the page; the tree's root URI in requested and linked URLs is the placeholder
+:data:`TREE`, put back for the tree being checked when read) and records what it depends on: the page and every
+file of the tree it requested or links to, and the tool (this module's bytes, the Chromium binary, the font
+folder), with a digest of their bytes (:func:`survey_entry`). ``--changed`` (``make reports``) takes a page at a
+width again only when its entry no longer holds for the tree (:func:`entry_valid`) or its PNG is missing; the
+suite's ``browser_survey`` reuses the entries that hold for its shared build and surveys only the rest.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ LONGEST_FIRST = (
     "test_new_year.py",  # 6.3
     "test_draws.py",  # 6.2
     "test_record.py",  # 4.4
+    "test_survey.py",  # 4.4 (its own Chromium)
     "5.0-period-report.ipynb",  # 4.1
     "6.0-forecast-record.ipynb",  # 4.1
     "3.0-mix.ipynb",  # 3.8

@@ -71,19 +71,19 @@ def _tree(root: Path) -> Path:
     links = '<a class="csv" href="data.csv">data</a> <a class="metrics" href="gone.json">metrics</a>'
     (root / "index.html").write_text(_page("Index", links), encoding="utf-8")
     (root / "data.csv").write_text("year,projects\n", encoding="utf-8")
-    (root / "shared.png").write_bytes(_png(40, 20, (200, 30, 30)))
+    (root / "common.png").write_bytes(_png(40, 20, (200, 30, 30)))
     (root / "a" / "chart.png").write_bytes(_png(60, 30, (30, 30, 200)))
-    a = '<img src="chart.png" alt="a chart"><img src="../shared.png" alt="shared"><nav class="pager">'
+    a = '<img src="chart.png" alt="a chart"><img src="../common.png" alt="shared"><nav class="pager">'
     (root / "a" / "report.html").write_text(_page("A", a + '<a href="../b/report.html">B</a></nav>'), encoding="utf-8")
-    (root / "b" / "report.html").write_text(_page("B", '<img src="../shared.png" alt="shared">'), encoding="utf-8")
+    (root / "b" / "report.html").write_text(_page("B", '<img src="../common.png" alt="shared">'), encoding="utf-8")
     return root
 
 
 #: what each page of :func:`_tree` depends on
 DEPS = {
     "index": ["data.csv", "gone.json", "index.html"],
-    "a": ["a/chart.png", "a/report.html", "b/report.html", "shared.png"],
-    "b": ["b/report.html", "shared.png"],
+    "a": ["a/chart.png", "a/report.html", "b/report.html", "common.png"],
+    "b": ["b/report.html", "common.png"],
 }
 
 
@@ -211,7 +211,7 @@ def test_screenshot_tree_retakes_exactly_the_pages_whose_bytes_changed(browser, 
     assert not list(shots.glob("*.tmp")) and not list(tree.rglob(SURVEY_FILE))
     assert run() == []  # unchanged: nothing taken
 
-    (tree / "shared.png").write_bytes(_png(40, 20, (30, 200, 30)))  # behind two unchanged pages
+    (tree / "common.png").write_bytes(_png(40, 20, (30, 200, 30)))  # behind two unchanged pages
     assert run() == ["a-390.png", "b-390.png"]
     assert run() == []
     (shots / "index-390.png").unlink()

@@ -54,8 +54,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(call install,$(VENV),test,the analysis package and its test tools)
 
 ## reports: check the data, run the notebooks and write reports/ (HTML, PNG, metrics.json; only what changed),
-## then a screenshot of every changed page under build/screenshots/ when Chromium is installed (the build owns
-## reports/: nothing else is written there)
+## then a screenshot and the browser survey of every changed page under build/screenshots/ (survey.json, which the
+## suite reuses where the bytes match) when Chromium is installed (the build owns reports/: nothing else is written there)
 reports: $(STAMP)
 	$(BIN)/python -m analysis build
 	@if command -v chromium >/dev/null 2>&1; then $(BIN)/python tests/browser.py reports/ --shots build/screenshots --changed; \

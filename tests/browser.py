@@ -14,7 +14,17 @@ fixture of ``tests/conftest.py``: one tab per page and width, every check read f
 ``tests/test_build.py``'s screenshot test; also a command that keeps one screenshot per page and width, outside the
 report tree (the build owns reports/ and writes nothing there it did not build)::
 
-    python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png
+    python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png and survey.json
+
+The command takes the survey in the tab of each screenshot (the screenshot first, then the measurements, as
+:meth:`Browser.check` orders them; the same PNG and the same survey as either alone) and keeps it in
+``build/screenshots/survey.json``, one entry per page and width. An entry does not depend on where the tree lies
+(image sources relative to the page; the tree's root URI in requested and linked URLs is the placeholder
+:data:`TREE`, put back for the tree being checked when read) and records what it depends on: the page and every
+file of the tree it requested or links to, and the tool (this module's bytes, the Chromium binary, the font
+folder), with a digest of their bytes (:func:`survey_entry`). ``--changed`` (``make reports``) takes a page at a
+width again only when its entry no longer holds for the tree (:func:`entry_valid`) or its PNG is missing; the
+suite's ``browser_survey`` reuses the entries that hold for its shared build and surveys only the rest.
 """
 
 from __future__ import annotations
@@ -181,7 +191,10 @@ MEASURE_JS = r"""
                   text: text.slice(0, 60)});
     }
   }
-  const images = [...document.images].map(i => ({src: (i.currentSrc || i.src).slice(0, 60), complete: i.complete,
+  // src relative to the page's folder (a data: URI as it is), so that the survey does not depend on where the tree lies
+  const folder = location.href.slice(0, location.href.lastIndexOf('/') + 1);
+  const rel = u => u.startsWith(folder) ? u.slice(folder.length) : u;
+  const images = [...document.images].map(i => ({src: rel(i.currentSrc || i.src).slice(0, 60), complete: i.complete,
                                                   naturalWidth: i.naturalWidth}));
   return {scrollWidth: document.documentElement.scrollWidth, bodyScrollWidth: document.body.scrollWidth,
           innerWidth: window.innerWidth, images, small,
@@ -360,22 +373,40 @@ class Browser:
         finally:
             self._close_tab(target, s)
 
-    def survey(self, path: Path, width: int, *, name: str | None = None) -> dict:
+    def survey(self, path: Path, width: int, *, name: str | None = None, screenshot: bool = False) -> dict:
         """What :meth:`check`, :meth:`furniture` and :func:`tables_and_charts` measure, in one fresh tab.
 
         Each of the three opens the folded methods and measures; nothing else changes the page, so one load
-        serves them all: ``{"report": PageReport fields (no screenshot), "furniture": …, "tables_charts": …}``.
+        serves them all.
+
+        Parameters
+        ----------
+        path, width, name
+            The page, the viewport's width (CSS px) and the page's name (as :meth:`check`'s).
+        screenshot
+            Also the PNG, taken in the same tab first, as :meth:`check` takes it (the viewport made as tall as the
+            page, captured, and restored before the measurements): the bytes :meth:`screenshot` gives, and the
+            same measurements as a survey without it.
+
+        Returns
+        -------
+        dict
+            ``{"report": PageReport fields (no screenshot), "furniture": …, "tables_charts": …}``, and
+            ``"screenshot"`` (bytes) when asked.
         """
         target, s = self._open_tab(path, width)
         try:
-            rep = self._measure(s, path, width, name, screenshot=False)
+            rep = self._measure(s, path, width, name, screenshot)
             report = {k: v for k, v in asdict(rep).items() if k != "screenshot"}
             furniture = self._evaluate(s, FURNITURE_JS, f"the furniture of {path}")
-            return {
+            found = {
                 "report": report,
                 "furniture": furniture,
                 "tables_charts": self._evaluate(s, TABLES_CHARTS_JS, path),
             }
+            if screenshot:
+                found["screenshot"] = rep.screenshot
+            return found
         finally:
             self._close_tab(target, s)
 
@@ -400,7 +431,8 @@ class Browser:
         for ev in self._take_events(s):
             p = ev.get("params", {})
             if ev["method"] == "Network.requestWillBeSent":
-                rep.requests.append(p["request"]["url"][:200])
+                url = p["request"]["url"]  # a file's whole (its tree's root is swapped for a placeholder), else cut
+                rep.requests.append(url if url.startswith("file:") else url[:200])
             elif ev["method"] == "Network.loadingFailed" and not p.get("canceled"):
                 rep.failed_loads.append(f"{p.get('type')}: {p.get('errorText')}")
             elif ev["method"] == "Runtime.exceptionThrown":
@@ -629,22 +661,6 @@ def tables_and_charts(browser: Browser, path: Path, width: int) -> dict:
         browser._close_tab(target, s)
 
 
-def survey_tree(out_dir: Path, widths=WIDTHS, browser: Browser | None = None) -> list[dict]:
-    """:meth:`Browser.survey` of every page of a built tree at every width, in one Chromium (one tab per page and
-    width): a list of ``{"name", "path", "width", "report", "furniture", "tables_charts"}`` (JSON-ready)."""
-    own = browser is None
-    browser = browser or Browser()
-    try:
-        return [
-            {"name": name, "path": str(path), "width": w, **browser.survey(path, w, name=name)}
-            for name, path in pages(out_dir)
-            for w in widths
-        ]
-    finally:
-        if own:
-            browser.close()
-
-
 def table_chart_problems(found: dict, name: str, width: int) -> list[str]:
     """What is wrong with one page's tables and charts at one width (empty when they are fine)."""
     where = f"{name} at {width} px"
@@ -674,6 +690,299 @@ def table_chart_problems(found: dict, name: str, width: int) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------------------------- the stored survey
+# `make reports` surveys each page in the tab of its screenshot and keeps the entries in <shots>/survey.json; the
+# suite reuses an entry for its own tree when every byte the entry depends on is the same there (digests recomputed)
+
+#: the file of the survey beside the screenshots
+SURVEY_FILE = "survey.json"
+#: the form of that file (an older or newer one is not read)
+SURVEY_VERSION = 1
+#: what stands for the surveyed tree's root URI (``file:///…/reports``) in a stored entry's URLs
+TREE = "{tree}"
+#: the parts of a survey (:meth:`Browser.survey`) an entry keeps
+SURVEYED = ("report", "furniture", "tables_charts")
+
+
+def tool_key() -> dict:
+    """What a survey depends on besides the tree's files.
+
+    Returns
+    -------
+    dict
+        ``{"browser.py": SHA-256 of this module's bytes (its scripts and thresholds), "chromium": [resolved path,
+        size, mtime in ns] of the binary (None without one), "fonts": the CJK font folder (None without it)}``.
+    """
+    import hashlib
+
+    binary = find_chromium()
+    chromium = None
+    if binary:
+        real = Path(binary).resolve()
+        st = real.stat()
+        chromium = [str(real), st.st_size, st.st_mtime_ns]
+    try:
+        fonts = str(font_dir())
+    except FileNotFoundError:
+        fonts = None
+    return {"browser.py": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), "chromium": chromium, "fonts": fonts}
+
+
+def _root_uri(tree: Path) -> str:
+    """The URI prefix of every file of ``tree`` as Chromium names it (``file:///…/reports/``)."""
+    return Path(tree).resolve().as_uri() + "/"
+
+
+def _swap_root(found: dict, old: str, new: str) -> dict:
+    """``found`` with the prefix ``old`` of its requests and furniture links replaced by ``new`` (a copy)."""
+
+    def swap(url: str) -> str:
+        return new + url[len(old) :] if url.startswith(old) else url
+
+    report = {**found["report"], "requests": [swap(u) for u in found["report"]["requests"]]}
+    links = [{**a, "href": swap(a["href"])} for a in found["furniture"]["links"]]
+    return {**found, "report": report, "furniture": {**found["furniture"], "links": links}}
+
+
+def portable(found: dict, tree) -> dict:
+    """A survey (:meth:`Browser.survey`) of a page of ``tree`` with the tree's root URI replaced by :data:`TREE`.
+
+    Parameters
+    ----------
+    found
+        The survey, its URLs those of ``tree``.
+    tree
+        The surveyed tree's root folder.
+
+    Returns
+    -------
+    dict
+        A copy that does not depend on where the tree lies (image sources are already relative to the page).
+    """
+    return _swap_root(found, _root_uri(tree), TREE + "/")
+
+
+def localized(found: dict, tree) -> dict:
+    """A :func:`portable` survey read for ``tree``: :data:`TREE` replaced by that tree's root URI (a copy).
+
+    Parameters
+    ----------
+    found
+        A portable survey.
+    tree
+        The tree being checked.
+
+    Returns
+    -------
+    dict
+        The survey with that tree's URLs, as a survey taken there would give them.
+    """
+    return _swap_root(found, TREE + "/", _root_uri(tree))
+
+
+def dependencies(found: dict, page: str) -> list[str]:
+    """The files of the tree a :func:`portable` survey depends on: the page and every file of the tree it
+    requested or links to.
+
+    Parameters
+    ----------
+    found
+        A portable survey of the page.
+    page
+        The page's path relative to the tree (POSIX).
+
+    Returns
+    -------
+    list of str
+        Relative paths, sorted, the page's among them.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    urls = found["report"]["requests"] + [a["href"] for a in found["furniture"]["links"]]
+    inside = [unquote(urlsplit(u[len(TREE) + 1 :]).path) for u in urls if u.startswith(TREE + "/")]
+    return sorted({page, *inside})
+
+
+def dependency_digest(tree, deps, tool: dict, files: dict | None = None) -> str:
+    """SHA-256 over (relative path, SHA-256 of its bytes or ``"missing"``) of ``deps`` in ``tree``, and ``tool``.
+
+    Parameters
+    ----------
+    tree
+        The tree's root folder.
+    deps
+        Relative paths (:func:`dependencies`).
+    tool
+        :func:`tool_key`.
+    files
+        A memo of the files' digests (relative path: digest) for one tree, shared by its entries.
+
+    Returns
+    -------
+    str
+        The hex digest: the same for two trees iff every one of those files has the same bytes (and the tool).
+    """
+    import hashlib
+
+    files = {} if files is None else files
+    h = hashlib.sha256()
+    for rel in deps:
+        if rel not in files:
+            path = Path(tree) / rel
+            files[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        h.update(json.dumps([rel, files[rel]]).encode())
+    h.update(json.dumps(tool, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def survey_entry(found: dict, tree, name: str, path, width: int, tool: dict, files: dict | None = None) -> dict:
+    """The stored form of a survey of the page ``path`` of ``tree``: portable, with what it depends on.
+
+    Parameters
+    ----------
+    found
+        :meth:`Browser.survey`'s result (without its screenshot).
+    tree, name, path, width
+        The tree, the page's name and file, the width it was surveyed at.
+    tool, files
+        :func:`tool_key` and a memo of file digests (:func:`dependency_digest`).
+
+    Returns
+    -------
+    dict
+        ``{"name", "width", "path" (relative), "deps", "digest", "report", "furniture", "tables_charts"}``.
+    """
+    entry = portable(found, tree)
+    rel = Path(path).relative_to(tree).as_posix()
+    deps = dependencies(entry, rel)
+    return {
+        "name": name,
+        "width": width,
+        "path": rel,
+        "deps": deps,
+        "digest": dependency_digest(tree, deps, tool, files),
+        **{k: entry[k] for k in SURVEYED},
+    }
+
+
+def entry_valid(entry: dict, tree, path, tool: dict, files: dict | None = None) -> bool:
+    """Whether a stored entry holds for the page ``path`` of ``tree``: the same page, and the digest of its
+    dependencies recomputed on ``tree`` (with ``tool``) is the one it was stored with.
+
+    Parameters
+    ----------
+    entry
+        A :func:`survey_entry`.
+    tree, path
+        The tree being checked and the page's file in it.
+    tool, files
+        :func:`tool_key` and a memo of file digests (:func:`dependency_digest`).
+
+    Returns
+    -------
+    bool
+    """
+    return entry["path"] == Path(path).relative_to(tree).as_posix() and entry["digest"] == dependency_digest(
+        tree, entry["deps"], tool, files
+    )
+
+
+def read_survey(path) -> dict:
+    """The entries of a stored survey, by (name, width); empty when the file is missing, unreadable or of
+    another form (read only).
+
+    Parameters
+    ----------
+    path
+        ``<shots>/survey.json``.
+
+    Returns
+    -------
+    dict
+        ``{(name, width): entry}``.
+    """
+    keys = {"name", "width", "path", "deps", "digest", "report", "furniture", "tables_charts"}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("version") != SURVEY_VERSION:
+            return {}
+        return {(e["name"], e["width"]): e for e in data["entries"] if keys <= set(e)}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def write_survey(path, entries) -> None:
+    """Store survey entries (:func:`survey_entry`) at ``path`` atomically (a temporary file, then a rename).
+
+    Parameters
+    ----------
+    path
+        ``<shots>/survey.json``.
+    entries
+        The entries, in the order they are kept.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    data = {"version": SURVEY_VERSION, "entries": list(entries)}
+    tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def survey_tree(
+    out_dir: Path, widths=WIDTHS, browser: Browser | None = None, *, stored=None, reused: list | None = None
+) -> list[dict]:
+    """:meth:`Browser.survey` of every page of a built tree at every width, in one Chromium (one tab per page and
+    width), reusing the stored entries that hold for this tree.
+
+    Parameters
+    ----------
+    out_dir
+        The built tree.
+    widths
+        The viewport widths (CSS px).
+    browser
+        A browser to use (else one of its own, started only when something is left to survey).
+    stored
+        A stored survey (``<shots>/survey.json``, :func:`screenshot_tree`'s), read only: an entry whose page and
+        every file it depends on have the same bytes in ``out_dir`` (and the same :func:`tool_key`) is taken from it,
+        its URLs made this tree's; the rest are surveyed. None: all are surveyed.
+    reused
+        A list that receives the (name, width) of the entries taken from ``stored``.
+
+    Returns
+    -------
+    list of dict
+        ``{"name", "path", "width", "report", "furniture", "tables_charts"}`` per page and width (JSON-ready),
+        in the order of :func:`pages` and ``widths``.
+    """
+    out_dir = Path(out_dir)
+    old = read_survey(stored) if stored is not None else {}
+    tool, files = (tool_key(), {}) if old else (None, None)
+    found, jobs = [], []
+    for name, path in pages(out_dir):
+        for w in widths:
+            entry = old.get((name, w))
+            if entry is not None and entry_valid(entry, out_dir, path, tool, files):
+                here = localized(entry, out_dir)
+                found.append({"name": name, "path": str(path), "width": w, **{k: here[k] for k in SURVEYED}})
+                if reused is not None:
+                    reused.append((name, w))
+            else:
+                jobs.append(len(found))
+                found.append({"name": name, "path": str(path), "width": w})
+    if not jobs:
+        return found
+    own = browser is None
+    browser = browser or Browser()
+    try:
+        for i in jobs:
+            found[i].update(browser.survey(Path(found[i]["path"]), found[i]["width"], name=found[i]["name"]))
+    finally:
+        if own:
+            browser.close()
+    return found
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG from its header; ValueError if it is not a PNG."""
     if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
@@ -697,39 +1006,61 @@ def screenshot_tree(
     names=None,
     taken: list | None = None,
 ) -> list[Path]:
-    """Write shots/<page>-<width>.png for every page of the built tree in out_dir; return the paths.
+    """Write shots/<page>-<width>.png for every page of the built tree in out_dir, and the survey of each page at
+    each width (:meth:`Browser.survey`, taken in the tab of its screenshot) in ``shots/survey.json``.
 
-    A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots
-    of pages no longer in the tree are removed. ``reports``: a list that receives every PageReport (measured as
-    :meth:`Browser.check` measures; without it only the screenshots are taken: :meth:`Browser.screenshot`).
-    ``only_changed``: keep the screenshots of pages whose HTML is unchanged since they were taken
-    (``screenshots/.stamp.json`` records each page's digest), so a no-op rebuild stays fast.
-    ``names``: only these pages (the others' screenshots are left as they are). ``taken``: a list that receives
-    the paths of the screenshots taken now.
+    A screenshot is the whole height of the page as it first opens (the methods folded). Screenshots and entries
+    of pages no longer in the tree are removed. Each entry records the files of the tree it depends on and their
+    digest (:func:`survey_entry`): the suite reuses it for its own tree when those bytes are the same there
+    (:func:`survey_tree`). Files are written atomically, never into the tree.
+
+    Parameters
+    ----------
+    out_dir, shots
+        The built tree and the folder of the screenshots (outside the tree).
+    widths
+        The viewport widths (CSS px).
+    browser
+        A browser to use alone (else two of their own, taking the pages from one queue).
+    reports
+        A list that receives a PageReport (with its screenshot) of every page and width taken now.
+    only_changed
+        Take a page at a width only when its stored entry no longer holds for the tree (a byte of the page or of a
+        file it uses changed, or the browser, its fonts or this module) or its PNG is missing; the rest are kept,
+        so a no-op rebuild stays fast.
+    names
+        Only these pages (the others' screenshots and entries are left as they are).
+    taken
+        A list that receives the paths of the screenshots taken now.
+
+    Returns
+    -------
+    list of Path
+        The screenshots of the tree's pages.
     """
-    import hashlib
-    import json
-
     out_dir, shots = Path(out_dir), Path(shots)
+    if shots.resolve().is_relative_to(out_dir.resolve()):
+        raise ValueError(f"the screenshots go outside the report tree, not in {shots}")
     shots.mkdir(parents=True, exist_ok=True)
-    stamp_path = shots / ".stamp.json"
-    try:
-        stamp = json.loads(stamp_path.read_text(encoding="utf-8")) if only_changed else {}
-    except (OSError, ValueError):
-        stamp = {}
-    digests = {}
+    store = shots / SURVEY_FILE
+    old = read_survey(store)
+    tool, files = tool_key(), {}
+    kept: dict = {}  # (name, width): entry, for every page and width of the tree with one
     written, jobs = [], []
     for name, path in pages(out_dir):
-        digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        if names is not None and name not in names:
-            written += [shots / _shot(name, w) for w in widths if (shots / _shot(name, w)).exists()]
-            continue
         for w in widths:
-            dest = shots / _shot(name, w)
-            if only_changed and stamp.get(name) == digests[name] and dest.exists():
+            dest, entry = shots / _shot(name, w), old.get((name, w))
+            if names is not None and name not in names:
+                written += [dest] if dest.exists() else []
+                kept[name, w] = entry
+            elif (
+                only_changed and dest.exists() and entry is not None and entry_valid(entry, out_dir, path, tool, files)
+            ):
                 written.append(dest)
-                continue
-            jobs.append((name, path, w, dest))
+                kept[name, w] = entry
+            else:
+                jobs.append((name, path, w, dest))
+                kept[name, w] = None
 
     # the pages are independent: the browsers take them from one queue, the biggest first (a screenshot's cost
     # grows with the page), so that they finish together
@@ -744,16 +1075,12 @@ def screenshot_tree(
                     return
                 i = order.pop(0)
             name, path, w, dest = jobs[i]
-            # measured only for a caller who reads the reports; else the PNG alone (the same bytes)
-            rep = (
-                br.check(path, w, name=name)
-                if reports is not None
-                else PageReport(name, w, screenshot=br.screenshot(path, w))
-            )
+            found = br.survey(path, w, name=name, screenshot=True)  # one tab: the screenshot, then the survey
+            png = found.pop("screenshot")
             tmp = dest.with_name(dest.name + ".tmp")
-            tmp.write_bytes(rep.screenshot)
+            tmp.write_bytes(png)
             os.replace(tmp, dest)
-            done[i] = rep
+            done[i] = found, png
 
     def own_browser() -> None:
         with Browser() as br:
@@ -773,15 +1100,20 @@ def screenshot_tree(
         with ThreadPoolExecutor(workers) as pool:
             for f in [pool.submit(own_browser) for _ in range(workers)]:
                 f.result()
-    if reports is not None:
-        reports.extend(done)
+    for (name, path, w, _), (found, png) in zip(jobs, done, strict=True):
+        kept[name, w] = survey_entry(found, out_dir, name, path, w, tool, files)
+        if reports is not None:
+            reports.append(PageReport(**found["report"], screenshot=png))
     if taken is not None:
         taken.extend(dest for *_, dest in jobs)
     written += [dest for *_, dest in jobs]
-    for old in shots.glob("*.png"):
-        if old not in written:
-            old.unlink()
-    stamp_path.write_text(json.dumps(digests, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    for old_png in shots.glob("*.png"):
+        if old_png not in written:
+            old_png.unlink()
+    entries = [e for e in kept.values() if e is not None]
+    if entries != list(old.values()):
+        write_survey(store, entries)
+    (shots / ".stamp.json").unlink(missing_ok=True)  # the record of page digests the survey replaced
     return written
 
 
@@ -800,7 +1132,12 @@ def main(argv: list[str] | None = None) -> int:
         help="where the screenshots go, outside the report tree (default: build/screenshots)",
     )
     ap.add_argument("--check", action="store_true", help="also report what the browser tests would fail on (exit 1)")
-    ap.add_argument("--changed", action="store_true", help="only pages whose HTML changed since their screenshots")
+    ap.add_argument(
+        "--changed",
+        action="store_true",
+        help="only pages whose survey entry no longer holds (a byte of the page or a file it uses changed) or whose "
+        "screenshot is missing",
+    )
     args = ap.parse_args(argv)
     out = Path(args.out_dir)
     if not (out / "index.html").exists():

@@ -15,6 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: where ``make reports`` keeps its screenshots and their survey (``python tests/browser.py --shots``)
+SCREENSHOTS = ROOT / "build" / "screenshots"
 #: every file, longest first, by the CPU seconds each took in a run of the whole suite on two workers (the worker's
 #: own, its kernels' and its browser's: the figure beside each name). They run in this order: ``make test``
 #: hands whole files to the pytest-xdist workers in collection order (``--dist loadfile --no-loadscope-reorder``),
@@ -42,6 +44,7 @@ LONGEST_FIRST = (
     "test_new_year.py",  # 6.3
     "test_draws.py",  # 6.2
     "test_record.py",  # 4.4
+    "test_survey.py",  # 4.4 (its own Chromium)
     "5.0-period-report.ipynb",  # 4.1
     "6.0-forecast-record.ipynb",  # 4.1
     "3.0-mix.ipynb",  # 3.8
@@ -316,17 +319,22 @@ def browser_survey(built_reports, tmp_path_factory) -> dict | None:
     One tab per page and width measures what the page checks, the furniture checks and the tables-and-charts
     checks read (:meth:`tests.browser.Browser.survey`), once per run for every file and worker
     (:func:`_once_per_run`): ``{(name, width): {"path", "report", "furniture", "tables_charts"}}``; None where
-    there is no Chromium (the browser tests skip).
+    there is no Chromium (the browser tests skip). ``make reports`` takes the same survey with its screenshots
+    (``build/screenshots/survey.json``): an entry is reused when the page and every file of the tree it requested
+    or links to have the same bytes in the shared build as when it was taken, and the browser, its fonts and
+    ``tests/browser.py`` are the same (:func:`tests.browser.entry_valid`; that file is only read); the rest are
+    surveyed (all of them on a clean clone).
     """
     import json
 
-    from .browser import find_chromium, survey_tree
+    from .browser import SURVEY_FILE, find_chromium, survey_tree
 
     if find_chromium() is None:
         return None
 
     def make(out: Path) -> None:
-        out.write_text(json.dumps(survey_tree(built_reports), ensure_ascii=False), encoding="utf-8")
+        found = survey_tree(built_reports, stored=SCREENSHOTS / SURVEY_FILE)
+        out.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
 
     found = json.loads(_once_per_run(tmp_path_factory, "browser-survey.json", make).read_text(encoding="utf-8"))
     return {(r.pop("name"), r.pop("width")): r for r in found}

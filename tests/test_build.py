@@ -319,7 +319,7 @@ def test_the_browser_finds_the_cjk_font_without_importing_matplotlib(tmp_path):
 @pytest.mark.parametrize("name", ["index", "2023"])
 def test_a_screenshot_is_chromiums_full_page_capture(built, browser, name):
     # the page as tall as the viewport, then captured: the bytes of Chromium's capture beyond the viewport,
-    # whether taken alone (make reports) or with the checks (make screenshots)
+    # whether taken alone or in the tab of the survey (make reports, make screenshots), which measures after it
     import base64
 
     path = built[name]
@@ -332,6 +332,7 @@ def test_a_screenshot_is_chromiums_full_page_capture(built, browser, name):
             beyond = base64.b64decode(browser.send("Page.captureScreenshot", params, session=s, timeout=60)["data"])
         finally:
             browser._close_tab(target, s)
-        checked = browser.check(path, width, name=name)
-        assert browser.screenshot(path, width) == beyond == checked.screenshot
+        surveyed = browser.survey(path, width, name=name, screenshot=True)
+        assert browser.screenshot(path, width) == beyond == surveyed.pop("screenshot")
+        checked = PageReport(**surveyed["report"])
         assert checked.inner_width == width and not problems(checked, main_points=name != "index")

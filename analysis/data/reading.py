@@ -284,6 +284,43 @@ def is_missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def rows_of(frame: pd.DataFrame) -> list[tuple[int, dict]]:
+    """The ``(line, row)`` pairs of ``frame`` with each row's cells exactly as ``iterrows`` gives them.
+
+    ``iterrows`` builds a Series per row, and reading a cell of it costs more than a rule's whole check; this
+    reads each column once (``tolist``). The cells are what ``iterrows`` hands out, so that a message or a
+    claim quoting one is the same: whole numbers as ``int``, other numbers as ``float``, an empty cell
+    ``pd.NA``; but a row whose cells are all text or empty becomes a text Series, whose empty cells are
+    ``nan``. The index of every frame of a dataset is the CSV line number.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame (the columns are read in their order).
+
+    Returns
+    -------
+    list of (object, dict)
+        The index label and the row (column -> cell), in the frame's order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": pd.array(["x", "y"], dtype="string")})
+    >>> rows_of(frame)
+    [(0, {'a': 1, 'b': 'x'}), (1, {'a': nan, 'b': 'y'})]
+    """
+    columns = list(frame.columns)
+
+    def row(values: tuple) -> dict:
+        if all(isinstance(v, str) or is_missing(v) for v in values) and any(isinstance(v, str) for v in values):
+            values = tuple(math.nan if is_missing(v) else v for v in values)
+        return dict(zip(columns, values, strict=True))
+
+    cells = zip(*(frame[c].tolist() for c in columns), strict=True)
+    return list(zip(frame.index.tolist(), (row(values) for values in cells), strict=True))
+
+
 def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
     """Whether the pandera schema of ``table`` could report anything on ``typed`` (False: it certainly passes).
 

@@ -52,6 +52,10 @@ def _decode(raw: bytes, fname: str, problems: list[Problem]) -> str | None:
         return None
 
 
+#: The cells of a table as read: the line numbers of its rows, and each column's cells (text, None when empty).
+Cells = tuple[list[int], dict[str, list[str | None]]]
+
+
 def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.DataFrame | None:
     """Read one CSV into a frame of strings (None for empty cells), indexed by line number.
 
@@ -78,6 +82,22 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
     >>> list(raw.columns) == list(TABLES["conferences"].columns), problems
     (True, [])
     """
+    cells = _read_cells(data_dir, table, problems)
+    return None if cells is None else _text_frame(*cells)
+
+
+def _text_frame(lines: list[int], columns: dict[str, list[str | None]]) -> pd.DataFrame:
+    """The cells as a frame of text indexed by line (:func:`read_table`)."""
+    if not lines:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    else:
+        frame = pd.DataFrame(columns, index=pd.Index(lines, dtype="int64"), dtype=object)
+    frame.index.name = "line"
+    return frame
+
+
+def _read_cells(data_dir: Path, table: Table, problems: list[Problem]) -> Cells | None:
+    """The lines and the cells by column of one CSV (:func:`read_table` without the frame), None when unreadable."""
     fname = table.filename
     path = data_dir / fname
     if not path.is_file():
@@ -143,13 +163,10 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
     if not rows and table.needs_rows:
         problems.append(Problem(fname, None, None, "file has a header but no rows"))
         return None
-    frame = (
-        pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object)
-        if rows
-        else pd.DataFrame({c: pd.Series([], dtype=object) for c in header})
-    )
-    frame.index.name = "line"
-    return frame[expected]
+    if not rows:
+        return [], {c: [] for c in expected}
+    by_column = dict(zip(header, (list(cells) for cells in zip(*rows.values(), strict=True)), strict=True))
+    return list(rows), {c: by_column[c] for c in expected}
 
 
 def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]:
@@ -185,6 +202,8 @@ def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]
 
 
 _DTYPES = {"str": "string", "int": "Int64", "year": "Int64", "float": "Float64"}
+#: The same dtypes, looked up once: finding a dtype by its name costs more than typing a column of a few cells.
+_ARRAY_DTYPES = {kind: pd.api.types.pandas_dtype(name) for kind, name in _DTYPES.items()}
 
 
 def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.DataFrame:
@@ -204,20 +223,28 @@ def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.Dat
     pandas.DataFrame
         The columns in pandas' nullable dtypes, same index.
     """
+    return _typed(frame.index, {name: frame[name].tolist() for name in table.columns}, table, problems)
+
+
+def _typed(index: pd.Index, columns: dict[str, list], table: Table, problems: list[Problem]) -> pd.DataFrame:
+    """:func:`coerce` of the cells of each column (as :func:`_read_cells` gives them), on ``index``."""
     out = {}
     for name, col in table.columns.items():
+        cells = columns[name]
+        if col.kind == "str":
+            out[name] = pd.array(cells, dtype=_ARRAY_DTYPES["str"])
+            continue
         values = []
-        for line, cell in frame[name].items():
-            if cell is None or col.kind == "str":
-                values.append(cell)
+        for line, cell in zip(index, cells, strict=True):
+            if cell is None:
+                values.append(None)
                 continue
             value, why = _parse_number(cell, col.kind)
             if why:
                 problems.append(Problem(table.filename, int(line), name, why))
             values.append(value)
-        out[name] = pd.array(values, dtype=_DTYPES[col.kind])
-    typed = pd.DataFrame(out, index=frame.index)
-    return typed
+        out[name] = pd.array(values, dtype=_ARRAY_DTYPES[col.kind])
+    return pd.DataFrame(out, index=index)
 
 
 def pandera_schema(table: Table) -> pa.DataFrameSchema:
@@ -453,12 +480,15 @@ def read_frames(data_dir: Path, tables: dict[str, Table], problems: list[Problem
     frames: dict[str, pd.DataFrame] = {}
     failed = False
     for table in tables.values():
-        raw = read_table(data_dir, table, problems)
-        if raw is None:
+        cells = _read_cells(data_dir, table, problems)
+        if cells is None:
             failed = True
             continue
+        lines, columns = cells
         before = len(problems)
-        typed = coerce(raw, table, problems)
+        # the frame of text that read_table would make is never needed: the cells are typed straight away
+        index = pd.Index(lines, dtype="int64", name="line") if lines else pd.RangeIndex(0, name="line")
+        typed = _typed(index, columns, table, problems)
         bad_cells = {(p.line, p.column) for p in problems[before:]}
         run_schema(typed, table, problems, bad_cells)
         frames[table.name] = typed

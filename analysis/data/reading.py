@@ -223,16 +223,21 @@ def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.Dat
     pandas.DataFrame
         The columns in pandas' nullable dtypes, same index.
     """
-    return _typed(frame.index, {name: frame[name].tolist() for name in table.columns}, table, problems)
+    return _typed(frame.index, {name: frame[name].tolist() for name in table.columns}, table, problems)[0]
 
 
-def _typed(index: pd.Index, columns: dict[str, list], table: Table, problems: list[Problem]) -> pd.DataFrame:
-    """:func:`coerce` of the cells of each column (as :func:`_read_cells` gives them), on ``index``."""
+def _typed(
+    index: pd.Index, columns: dict[str, list], table: Table, problems: list[Problem]
+) -> tuple[pd.DataFrame, dict[str, list]]:
+    """:func:`coerce` of the cells of each column (as :func:`_read_cells` gives them), on ``index``; and each
+    column's values as Python objects (None for an empty cell), which :func:`may_break_schema` checks."""
     out = {}
+    typed_values = {}
     for name, col in table.columns.items():
         cells = columns[name]
         if col.kind == "str":
             out[name] = pd.array(cells, dtype=_ARRAY_DTYPES["str"])
+            typed_values[name] = cells
             continue
         values = []
         for line, cell in zip(index, cells, strict=True):
@@ -244,7 +249,8 @@ def _typed(index: pd.Index, columns: dict[str, list], table: Table, problems: li
                 problems.append(Problem(table.filename, int(line), name, why))
             values.append(value)
         out[name] = pd.array(values, dtype=_ARRAY_DTYPES[col.kind])
-    return pd.DataFrame(out, index=index)
+        typed_values[name] = values
+    return pd.DataFrame(out, index=index), typed_values
 
 
 def pandera_schema(table: Table) -> pa.DataFrameSchema:
@@ -344,11 +350,11 @@ def rows_of(frame: pd.DataFrame) -> list[tuple[int, dict]]:
             values = tuple(math.nan if is_missing(v) else v for v in values)
         return dict(zip(columns, values, strict=True))
 
-    cells = zip(*(frame[c].tolist() for c in columns), strict=True)
+    cells = zip(*(column.tolist() for _, column in frame.items()), strict=True)
     return list(zip(frame.index.tolist(), (row(values) for values in cells), strict=True))
 
 
-def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
+def may_break_schema(typed: pd.DataFrame, table: Table, values: dict[str, list] | None = None) -> bool:
     """Whether the pandera schema of ``table`` could report anything on ``typed`` (False: it certainly passes).
 
     The same checks as :func:`pandera_schema` (columns present, required cells, allowed values, ranges,
@@ -362,6 +368,9 @@ def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
         A typed frame (:func:`coerce`), before :func:`run_schema`.
     table : Table
         Its table's declaration.
+    values : dict of str to list, optional
+        Each column's values as Python objects (an empty cell None or ``pd.NA``), when the caller has them
+        (reading them back from the frame costs more than the checks); default ``typed[name].tolist()``.
 
     Returns
     -------
@@ -383,10 +392,12 @@ def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
         return True
     this_year = _dt.date.today().year
     try:
+        if values is None:
+            values = {name: typed[name].tolist() for name in table.columns}
         for name, col in table.columns.items():
-            values = typed[name].tolist()
-            known = [v for v in values if not is_missing(v)]
-            if col.required and len(known) < len(values):
+            cells = values[name]
+            known = [v for v in cells if not is_missing(v)]
+            if col.required and len(known) < len(cells):
                 return True
             if col.allowed is not None and any(v not in col.allowed for v in known):
                 return True
@@ -400,8 +411,10 @@ def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
                     return True
             if col.kind == "year" and any(not FIRST_PLAUSIBLE_YEAR <= v <= this_year for v in known):
                 return True
-        cells = zip(*(typed[k].tolist() for k in table.key), strict=True)
-        keys = [tuple(None if is_missing(v) else v for v in row) for row in cells]
+        keys = [
+            tuple(None if is_missing(v) else v for v in row)
+            for row in zip(*(values[k] for k in table.key), strict=True)
+        ]
         return len(set(keys)) < len(keys)
     except Exception:  # a value the plain checks cannot compare: let pandera word it
         return True
@@ -413,7 +426,13 @@ def _fullmatch(pattern: str) -> re.Pattern:
     return re.compile(rf"(?:{pattern})\Z")
 
 
-def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], already: set[tuple[int, str]]) -> None:
+def run_schema(
+    typed: pd.DataFrame,
+    table: Table,
+    problems: list[Problem],
+    already: set[tuple[int, str]],
+    values: dict[str, list] | None = None,
+) -> None:
     """Check a typed frame against its pandera schema, one problem per failing cell or duplicate key.
 
     Parameters
@@ -426,8 +445,10 @@ def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], alrea
         Where every problem found is appended.
     already : set of (int, str)
         ``(line, column)`` cells reported already (unparseable), not reported again.
+    values : dict of str to list, optional
+        Each column's values as Python objects, when the caller has them (:func:`may_break_schema`).
     """
-    if not may_break_schema(typed, table):
+    if not may_break_schema(typed, table, values):
         return  # pandera would find nothing: its run (most of a load's time) is spared
     import pandera.errors
 
@@ -488,8 +509,8 @@ def read_frames(data_dir: Path, tables: dict[str, Table], problems: list[Problem
         before = len(problems)
         # the frame of text that read_table would make is never needed: the cells are typed straight away
         index = pd.Index(lines, dtype="int64", name="line") if lines else pd.RangeIndex(0, name="line")
-        typed = _typed(index, columns, table, problems)
+        typed, values = _typed(index, columns, table, problems)
         bad_cells = {(p.line, p.column) for p in problems[before:]}
-        run_schema(typed, table, problems, bad_cells)
+        run_schema(typed, table, problems, bad_cells, values)
         frames[table.name] = typed
     return None if failed else frames

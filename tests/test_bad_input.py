@@ -559,6 +559,17 @@ def test_the_plain_schema_pre_check_says_true_whenever_pandera_finds_something(n
     table = TABLES[name]
     typed = coerce(read_table(DATA, table, []), table, [])
     assert not may_break_schema(typed, table) and _schema_failures(typed, table) == set()
+    for cells, edited in _breaking_batches(typed, table):
+        assert set(cells) <= _schema_failures(edited, table)
+    repeated = pd.concat([typed, typed.iloc[[0]].set_axis([typed.index[-1] + 1])])
+    assert may_break_schema(repeated, table) and _schema_failures(repeated, table)
+
+
+def _breaking_batches(typed, table) -> list[tuple[dict, pd.DataFrame]]:
+    """Every value of :func:`_breaking_values` put in ``typed`` (each alone: the pre-check says True), then in
+    batches whose edits of one column go to different rows: ``(cells edited, edited frame)`` per batch."""
+    from analysis.data.reading import may_break_schema
+
     lines = [int(i) for i in typed.index]
     batches: dict[int, dict[tuple[int, str], object]] = {}
     for column, col in table.columns.items():
@@ -568,13 +579,37 @@ def test_the_plain_schema_pre_check_says_true_whenever_pandera_finds_something(n
             edited.loc[line, column] = value
             assert may_break_schema(edited, table), (column, value)
             batches.setdefault(i // len(lines), {})[(line, column)] = value
+    out = []
     for cells in batches.values():
         edited = typed.copy()
         for (line, column), value in cells.items():
             edited.loc[line, column] = value
-        assert set(cells) <= _schema_failures(edited, table)
-    repeated = pd.concat([typed, typed.iloc[[0]].set_axis([lines[-1] + 1])])
-    assert may_break_schema(repeated, table) and _schema_failures(repeated, table)
+        out.append((cells, edited))
+    return out
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_pandera_checks_only_the_columns_that_may_break_and_words_the_same_problems(name, monkeypatch):
+    """pandera costs per column, so a table that may break its schema is sent with only the columns the plain
+    checks suspect (and the key's uniqueness only when a key may repeat): for every batch of breaking values,
+    and a repeated key, the problems are those of a run of the whole schema, in the same order."""
+    from analysis.data import reading
+
+    table = TABLES[name]
+    typed = coerce(read_table(DATA, table, []), table, [])
+    repeated = pd.concat([typed, typed.iloc[[0]].set_axis([typed.index[-1] + 1])])
+    frames = [edited for _, edited in _breaking_batches(typed, table)] + [repeated]
+    partial = []
+    for edited in frames:
+        partial.append([])
+        run_schema(edited, table, partial[-1], set())
+    original = reading.pandera_schema
+    monkeypatch.setattr(reading, "pandera_schema", lambda table, *args, **kwargs: original(table))
+    whole = []
+    for edited in frames:
+        whole.append([])
+        run_schema(edited, table, whole[-1], set())
+    assert partial == whole and all(partial)
 
 
 def test_pandera_runs_only_on_a_table_that_may_break_its_schema(data_copy, monkeypatch):
@@ -584,7 +619,11 @@ def test_pandera_runs_only_on_a_table_that_may_break_its_schema(data_copy, monke
 
     schemas = []
     original = reading.pandera_schema
-    monkeypatch.setattr(reading, "pandera_schema", lambda table: schemas.append(table.name) or original(table))
+    monkeypatch.setattr(
+        reading,
+        "pandera_schema",
+        lambda table, *args, **kwargs: schemas.append((table.name, *args)) or original(table, *args, **kwargs),
+    )
     load(data_copy)
     assert schemas == []
     line = find_line(data_copy / "sources.csv", source_id=read_rows(data_copy / "sources.csv")[1][0][0])
@@ -592,7 +631,7 @@ def test_pandera_runs_only_on_a_table_that_may_break_its_schema(data_copy, monke
     assert problems_of(data_copy) == [
         f"sources.csv:{line}: column 'language': expected one of: zh, zh-Hant, en; got 'fr'"
     ]
-    assert schemas == ["sources"]
+    assert schemas == [("sources", ["language"])]  # only the column that may break
 
 
 def test_a_check_of_clean_data_does_not_import_pandera():

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..core import locale
-from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
+from .schema import FIRST_PLAUSIBLE_YEAR, Col, Problem, Table
 
 if TYPE_CHECKING:  # pandera is imported when a table may break its schema (its import costs more than a load)
     import pandera.pandas as pa
@@ -253,13 +253,18 @@ def _typed(
     return pd.DataFrame(out, index=index), typed_values
 
 
-def pandera_schema(table: Table) -> pa.DataFrameSchema:
+def pandera_schema(table: Table, only: list[str] | None = None, unique: bool = True) -> pa.DataFrameSchema:
     """The declarative part of a table's rules, as a pandera schema.
 
     Parameters
     ----------
     table : Table
         The table's declaration (allowed values, ranges, required cells, key).
+    only : list of str, optional
+        Check only these columns (default all): pandera's run costs per column, and :func:`run_schema` leaves
+        out the columns whose every cell is known to pass.
+    unique : bool
+        Check that no key repeats.
 
     Returns
     -------
@@ -271,6 +276,8 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
     this_year = _dt.date.today().year
     columns = {}
     for name, col in table.columns.items():
+        if only is not None and name not in only:
+            continue
         checks = []
         if col.allowed is not None:
             checks.append(pa.Check.isin(list(col.allowed), error=f"expected one of: {', '.join(col.allowed)}"))
@@ -292,7 +299,9 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
             checks.append(pa.Check.ge(FIRST_PLAUSIBLE_YEAR, error=f"year must be {FIRST_PLAUSIBLE_YEAR} or later"))
             checks.append(pa.Check.le(this_year, error=f"year is later than the current year {this_year}"))
         columns[name] = pa.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required)
-    return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all", strict=False)
+    return pa.DataFrameSchema(
+        columns, unique=list(table.key) if unique else None, report_duplicates="all", strict=False
+    )
 
 
 def is_missing(value) -> bool:
@@ -388,34 +397,47 @@ def may_break_schema(typed: pd.DataFrame, table: Table, values: dict[str, list] 
     >>> may_break_schema(typed.assign(language="fr"), table)
     True
     """
+    suspects, repeats = _suspects(typed, table, values)
+    return bool(suspects) or repeats
+
+
+def _suspects(typed: pd.DataFrame, table: Table, values: dict[str, list] | None) -> tuple[list[str], bool]:
+    """The columns whose cells the schema's checks could refuse, and whether a key could repeat
+    (:func:`may_break_schema`, column by column); a column these checks cannot judge is a suspect."""
     if any(name not in typed.columns for name in table.columns):
-        return True
+        return list(table.columns), True
+    if values is None:
+        values = {name: typed[name].tolist() for name in table.columns}
     this_year = _dt.date.today().year
+    suspects = [name for name, col in table.columns.items() if _may_refuse(values[name], col, this_year)]
     try:
-        if values is None:
-            values = {name: typed[name].tolist() for name in table.columns}
-        for name, col in table.columns.items():
-            cells = values[name]
-            known = [v for v in cells if not is_missing(v)]
-            if col.required and len(known) < len(cells):
-                return True
-            if col.allowed is not None and any(v not in col.allowed for v in known):
-                return True
-            if col.min is not None and any(not v >= col.min for v in known):
-                return True
-            if col.max is not None and any(not v <= col.max for v in known):
-                return True
-            if col.pattern is not None:
-                pattern = _fullmatch(col.pattern)
-                if any(not isinstance(v, str) or not pattern.match(v) for v in known):
-                    return True
-            if col.kind == "year" and any(not FIRST_PLAUSIBLE_YEAR <= v <= this_year for v in known):
-                return True
         keys = [
             tuple(None if is_missing(v) else v for v in row)
             for row in zip(*(values[k] for k in table.key), strict=True)
         ]
-        return len(set(keys)) < len(keys)
+        repeats = len(set(keys)) < len(keys)
+    except Exception:  # a key these checks cannot compare: let pandera word it
+        repeats = True
+    return suspects, repeats
+
+
+def _may_refuse(cells: list, col: Col, this_year: int) -> bool:
+    """Whether a check of the schema on column ``col`` could refuse one of ``cells`` (:func:`pandera_schema`)."""
+    try:
+        known = [v for v in cells if not is_missing(v)]
+        if col.required and len(known) < len(cells):
+            return True
+        if col.allowed is not None and any(v not in col.allowed for v in known):
+            return True
+        if col.min is not None and any(not v >= col.min for v in known):
+            return True
+        if col.max is not None and any(not v <= col.max for v in known):
+            return True
+        if col.pattern is not None:
+            pattern = _fullmatch(col.pattern)
+            if any(not isinstance(v, str) or not pattern.match(v) for v in known):
+                return True
+        return col.kind == "year" and any(not FIRST_PLAUSIBLE_YEAR <= v <= this_year for v in known)
     except Exception:  # a value the plain checks cannot compare: let pandera word it
         return True
 
@@ -448,12 +470,13 @@ def run_schema(
     values : dict of str to list, optional
         Each column's values as Python objects, when the caller has them (:func:`may_break_schema`).
     """
-    if not may_break_schema(typed, table, values):
+    suspects, repeats = _suspects(typed, table, values)
+    if not suspects and not repeats:
         return  # pandera would find nothing: its run (most of a load's time) is spared
     import pandera.errors
 
-    try:
-        pandera_schema(table).validate(typed, lazy=True)
+    try:  # only the columns that may break: pandera would find nothing in the others, and costs per column
+        pandera_schema(table, suspects, unique=repeats).validate(typed, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         seen: set[tuple] = set()

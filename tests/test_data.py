@@ -463,14 +463,15 @@ def test_the_warm_kernel_cache_never_returns_a_changed_dataset(monkeypatch):
 
 
 def test_the_rules_read_each_row_as_iterrows_gives_it():
-    """The rules read rows without building a Series each (``iterrows`` was most of their time): the same
-    lines and the same cells, of the same types (an empty cell ``pd.NA``, or ``nan`` in a row of text only),
-    for every table of data/, its value and qualifier pairs, and rows of empty cells, of text only, of
-    numbers only."""
+    """The rules and the claims ledger read rows without building a Series each (``iterrows`` was most of
+    their time): the same lines and the same cells, of the same types (an empty cell ``pd.NA``, or ``nan`` in a
+    row of text only), for every table of data/, its value and qualifier pairs, rows of empty cells, of text
+    only, of numbers only, and the frames the ledger reads (the landing statements, the ledger itself)."""
     import math
 
     from analysis.data.reading import read_frames
-    from analysis.data.rules import _rows
+    from analysis.data.reading import rows_of as _rows
+    from analysis.stats import claims, metrics
 
     frames = read_frames(DATA, TABLES, [])
     sig = frames["signings"]
@@ -485,6 +486,8 @@ def test_the_rules_read_each_row_as_iterrows_gives_it():
         "numbers": sig[["first_year", "projects"]],
         "one": sig[["group_zh"]],
         "object": pd.DataFrame({"a": ["x", None], "b": [None, None]}, index=[2, 3]),
+        "landing_rates": metrics.landing_rates(load(DATA)),
+        "ledger": claims.ledger(load(DATA)),
     }
     for name, frame in frames.items():
         fast = list(_rows(frame))

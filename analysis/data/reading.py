@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..core import locale
-from .schema import FIRST_PLAUSIBLE_YEAR, Problem, Table
+from .schema import FIRST_PLAUSIBLE_YEAR, Col, Problem, Table
 
 if TYPE_CHECKING:  # pandera is imported when a table may break its schema (its import costs more than a load)
     import pandera.pandas as pa
@@ -50,6 +50,10 @@ def _decode(raw: bytes, fname: str, problems: list[Problem]) -> str | None:
             pass
         problems.append(Problem(fname, line, None, f"file is not valid UTF-8 (byte {exc.start}).{hint}"))
         return None
+
+
+#: The cells of a table as read: the line numbers of its rows, and each column's cells (text, None when empty).
+Cells = tuple[list[int], dict[str, list[str | None]]]
 
 
 def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.DataFrame | None:
@@ -78,6 +82,22 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
     >>> list(raw.columns) == list(TABLES["conferences"].columns), problems
     (True, [])
     """
+    cells = _read_cells(data_dir, table, problems)
+    return None if cells is None else _text_frame(*cells)
+
+
+def _text_frame(lines: list[int], columns: dict[str, list[str | None]]) -> pd.DataFrame:
+    """The cells as a frame of text indexed by line (:func:`read_table`)."""
+    if not lines:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    else:
+        frame = pd.DataFrame(columns, index=pd.Index(lines, dtype="int64"), dtype=object)
+    frame.index.name = "line"
+    return frame
+
+
+def _read_cells(data_dir: Path, table: Table, problems: list[Problem]) -> Cells | None:
+    """The lines and the cells by column of one CSV (:func:`read_table` without the frame), None when unreadable."""
     fname = table.filename
     path = data_dir / fname
     if not path.is_file():
@@ -143,13 +163,10 @@ def read_table(data_dir: Path, table: Table, problems: list[Problem]) -> pd.Data
     if not rows and table.needs_rows:
         problems.append(Problem(fname, None, None, "file has a header but no rows"))
         return None
-    frame = (
-        pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=object)
-        if rows
-        else pd.DataFrame({c: pd.Series([], dtype=object) for c in header})
-    )
-    frame.index.name = "line"
-    return frame[expected]
+    if not rows:
+        return [], {c: [] for c in expected}
+    by_column = dict(zip(header, (list(cells) for cells in zip(*rows.values(), strict=True)), strict=True))
+    return list(rows), {c: by_column[c] for c in expected}
 
 
 def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]:
@@ -185,6 +202,8 @@ def _parse_number(text: str, kind: str) -> tuple[float | int | None, str | None]
 
 
 _DTYPES = {"str": "string", "int": "Int64", "year": "Int64", "float": "Float64"}
+#: The same dtypes, looked up once: finding a dtype by its name costs more than typing a column of a few cells.
+_ARRAY_DTYPES = {kind: pd.api.types.pandas_dtype(name) for kind, name in _DTYPES.items()}
 
 
 def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.DataFrame:
@@ -204,29 +223,48 @@ def coerce(frame: pd.DataFrame, table: Table, problems: list[Problem]) -> pd.Dat
     pandas.DataFrame
         The columns in pandas' nullable dtypes, same index.
     """
+    return _typed(frame.index, {name: frame[name].tolist() for name in table.columns}, table, problems)[0]
+
+
+def _typed(
+    index: pd.Index, columns: dict[str, list], table: Table, problems: list[Problem]
+) -> tuple[pd.DataFrame, dict[str, list]]:
+    """:func:`coerce` of the cells of each column (as :func:`_read_cells` gives them), on ``index``; and each
+    column's values as Python objects (None for an empty cell), which :func:`may_break_schema` checks."""
     out = {}
+    typed_values = {}
     for name, col in table.columns.items():
+        cells = columns[name]
+        if col.kind == "str":
+            out[name] = pd.array(cells, dtype=_ARRAY_DTYPES["str"])
+            typed_values[name] = cells
+            continue
         values = []
-        for line, cell in frame[name].items():
-            if cell is None or col.kind == "str":
-                values.append(cell)
+        for line, cell in zip(index, cells, strict=True):
+            if cell is None:
+                values.append(None)
                 continue
             value, why = _parse_number(cell, col.kind)
             if why:
                 problems.append(Problem(table.filename, int(line), name, why))
             values.append(value)
-        out[name] = pd.array(values, dtype=_DTYPES[col.kind])
-    typed = pd.DataFrame(out, index=frame.index)
-    return typed
+        out[name] = pd.array(values, dtype=_ARRAY_DTYPES[col.kind])
+        typed_values[name] = values
+    return pd.DataFrame(out, index=index), typed_values
 
 
-def pandera_schema(table: Table) -> pa.DataFrameSchema:
+def pandera_schema(table: Table, only: list[str] | None = None, unique: bool = True) -> pa.DataFrameSchema:
     """The declarative part of a table's rules, as a pandera schema.
 
     Parameters
     ----------
     table : Table
         The table's declaration (allowed values, ranges, required cells, key).
+    only : list of str, optional
+        Check only these columns (default all): pandera's run costs per column, and :func:`run_schema` leaves
+        out the columns whose every cell is known to pass.
+    unique : bool
+        Check that no key repeats.
 
     Returns
     -------
@@ -238,6 +276,8 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
     this_year = _dt.date.today().year
     columns = {}
     for name, col in table.columns.items():
+        if only is not None and name not in only:
+            continue
         checks = []
         if col.allowed is not None:
             checks.append(pa.Check.isin(list(col.allowed), error=f"expected one of: {', '.join(col.allowed)}"))
@@ -259,7 +299,9 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
             checks.append(pa.Check.ge(FIRST_PLAUSIBLE_YEAR, error=f"year must be {FIRST_PLAUSIBLE_YEAR} or later"))
             checks.append(pa.Check.le(this_year, error=f"year is later than the current year {this_year}"))
         columns[name] = pa.Column(_DTYPES[col.kind], checks=checks, nullable=not col.required)
-    return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all", strict=False)
+    return pa.DataFrameSchema(
+        columns, unique=list(table.key) if unique else None, report_duplicates="all", strict=False
+    )
 
 
 def is_missing(value) -> bool:
@@ -284,7 +326,44 @@ def is_missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
+def rows_of(frame: pd.DataFrame) -> list[tuple[int, dict]]:
+    """The ``(line, row)`` pairs of ``frame`` with each row's cells exactly as ``iterrows`` gives them.
+
+    ``iterrows`` builds a Series per row, and reading a cell of it costs more than a rule's whole check; this
+    reads each column once (``tolist``). The cells are what ``iterrows`` hands out, so that a message or a
+    claim quoting one is the same: whole numbers as ``int``, other numbers as ``float``, an empty cell
+    ``pd.NA``; but a row whose cells are all text or empty becomes a text Series, whose empty cells are
+    ``nan``. The index of every frame of a dataset is the CSV line number.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame (the columns are read in their order).
+
+    Returns
+    -------
+    list of (object, dict)
+        The index label and the row (column -> cell), in the frame's order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": pd.array(["x", "y"], dtype="string")})
+    >>> rows_of(frame)
+    [(0, {'a': 1, 'b': 'x'}), (1, {'a': nan, 'b': 'y'})]
+    """
+    columns = list(frame.columns)
+
+    def row(values: tuple) -> dict:
+        if all(isinstance(v, str) or is_missing(v) for v in values) and any(isinstance(v, str) for v in values):
+            values = tuple(math.nan if is_missing(v) else v for v in values)
+        return dict(zip(columns, values, strict=True))
+
+    cells = zip(*(column.tolist() for _, column in frame.items()), strict=True)
+    return list(zip(frame.index.tolist(), (row(values) for values in cells), strict=True))
+
+
+def may_break_schema(typed: pd.DataFrame, table: Table, values: dict[str, list] | None = None) -> bool:
     """Whether the pandera schema of ``table`` could report anything on ``typed`` (False: it certainly passes).
 
     The same checks as :func:`pandera_schema` (columns present, required cells, allowed values, ranges,
@@ -298,6 +377,9 @@ def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
         A typed frame (:func:`coerce`), before :func:`run_schema`.
     table : Table
         Its table's declaration.
+    values : dict of str to list, optional
+        Each column's values as Python objects (an empty cell None or ``pd.NA``), when the caller has them
+        (reading them back from the frame costs more than the checks); default ``typed[name].tolist()``.
 
     Returns
     -------
@@ -315,30 +397,47 @@ def may_break_schema(typed: pd.DataFrame, table: Table) -> bool:
     >>> may_break_schema(typed.assign(language="fr"), table)
     True
     """
+    suspects, repeats = _suspects(typed, table, values)
+    return bool(suspects) or repeats
+
+
+def _suspects(typed: pd.DataFrame, table: Table, values: dict[str, list] | None) -> tuple[list[str], bool]:
+    """The columns whose cells the schema's checks could refuse, and whether a key could repeat
+    (:func:`may_break_schema`, column by column); a column these checks cannot judge is a suspect."""
     if any(name not in typed.columns for name in table.columns):
-        return True
+        return list(table.columns), True
+    if values is None:
+        values = {name: typed[name].tolist() for name in table.columns}
     this_year = _dt.date.today().year
+    suspects = [name for name, col in table.columns.items() if _may_refuse(values[name], col, this_year)]
     try:
-        for name, col in table.columns.items():
-            values = typed[name].tolist()
-            known = [v for v in values if not is_missing(v)]
-            if col.required and len(known) < len(values):
+        keys = [
+            tuple(None if is_missing(v) else v for v in row)
+            for row in zip(*(values[k] for k in table.key), strict=True)
+        ]
+        repeats = len(set(keys)) < len(keys)
+    except Exception:  # a key these checks cannot compare: let pandera word it
+        repeats = True
+    return suspects, repeats
+
+
+def _may_refuse(cells: list, col: Col, this_year: int) -> bool:
+    """Whether a check of the schema on column ``col`` could refuse one of ``cells`` (:func:`pandera_schema`)."""
+    try:
+        known = [v for v in cells if not is_missing(v)]
+        if col.required and len(known) < len(cells):
+            return True
+        if col.allowed is not None and any(v not in col.allowed for v in known):
+            return True
+        if col.min is not None and any(not v >= col.min for v in known):
+            return True
+        if col.max is not None and any(not v <= col.max for v in known):
+            return True
+        if col.pattern is not None:
+            pattern = _fullmatch(col.pattern)
+            if any(not isinstance(v, str) or not pattern.match(v) for v in known):
                 return True
-            if col.allowed is not None and any(v not in col.allowed for v in known):
-                return True
-            if col.min is not None and any(not v >= col.min for v in known):
-                return True
-            if col.max is not None and any(not v <= col.max for v in known):
-                return True
-            if col.pattern is not None:
-                pattern = _fullmatch(col.pattern)
-                if any(not isinstance(v, str) or not pattern.match(v) for v in known):
-                    return True
-            if col.kind == "year" and any(not FIRST_PLAUSIBLE_YEAR <= v <= this_year for v in known):
-                return True
-        cells = zip(*(typed[k].tolist() for k in table.key), strict=True)
-        keys = [tuple(None if is_missing(v) else v for v in row) for row in cells]
-        return len(set(keys)) < len(keys)
+        return col.kind == "year" and any(not FIRST_PLAUSIBLE_YEAR <= v <= this_year for v in known)
     except Exception:  # a value the plain checks cannot compare: let pandera word it
         return True
 
@@ -349,7 +448,13 @@ def _fullmatch(pattern: str) -> re.Pattern:
     return re.compile(rf"(?:{pattern})\Z")
 
 
-def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], already: set[tuple[int, str]]) -> None:
+def run_schema(
+    typed: pd.DataFrame,
+    table: Table,
+    problems: list[Problem],
+    already: set[tuple[int, str]],
+    values: dict[str, list] | None = None,
+) -> None:
     """Check a typed frame against its pandera schema, one problem per failing cell or duplicate key.
 
     Parameters
@@ -362,13 +467,16 @@ def run_schema(typed: pd.DataFrame, table: Table, problems: list[Problem], alrea
         Where every problem found is appended.
     already : set of (int, str)
         ``(line, column)`` cells reported already (unparseable), not reported again.
+    values : dict of str to list, optional
+        Each column's values as Python objects, when the caller has them (:func:`may_break_schema`).
     """
-    if not may_break_schema(typed, table):
+    suspects, repeats = _suspects(typed, table, values)
+    if not suspects and not repeats:
         return  # pandera would find nothing: its run (most of a load's time) is spared
     import pandera.errors
 
-    try:
-        pandera_schema(table).validate(typed, lazy=True)
+    try:  # only the columns that may break: pandera would find nothing in the others, and costs per column
+        pandera_schema(table, suspects, unique=repeats).validate(typed, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         seen: set[tuple] = set()
@@ -416,13 +524,16 @@ def read_frames(data_dir: Path, tables: dict[str, Table], problems: list[Problem
     frames: dict[str, pd.DataFrame] = {}
     failed = False
     for table in tables.values():
-        raw = read_table(data_dir, table, problems)
-        if raw is None:
+        cells = _read_cells(data_dir, table, problems)
+        if cells is None:
             failed = True
             continue
+        lines, columns = cells
         before = len(problems)
-        typed = coerce(raw, table, problems)
+        # the frame of text that read_table would make is never needed: the cells are typed straight away
+        index = pd.Index(lines, dtype="int64", name="line") if lines else pd.RangeIndex(0, name="line")
+        typed, values = _typed(index, columns, table, problems)
         bad_cells = {(p.line, p.column) for p in problems[before:]}
-        run_schema(typed, table, problems, bad_cells)
+        run_schema(typed, table, problems, bad_cells, values)
         frames[table.name] = typed
     return None if failed else frames

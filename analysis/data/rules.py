@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..core import locale
 from ..core.qualifiers import interval
-from .reading import is_missing
+from .reading import is_missing, rows_of
 from .schema import (
     COUNT_COLUMNS,
     MAX_INVESTMENT_PER_YEAR_100M_YUAN,
@@ -32,7 +32,45 @@ from .schema import (
     Problem,
 )
 
-Frames = dict[str, pd.DataFrame]
+
+class Frames(dict):
+    """The typed frames of every table by name (a dict), with each table's rows read once for all the rules.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        The typed frames, indexed by CSV line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = Frames({"t": pd.DataFrame({"a": ["x"]}, index=[2])})
+    >>> f.rows("t"), f.rows("t") is f.rows("t")
+    ([(2, {'a': 'x'})], True)
+    """
+
+    def __init__(self, frames: dict[str, pd.DataFrame]):
+        super().__init__(frames)
+        self._rows: dict[str, list[tuple[int, dict]]] = {}
+
+    def rows(self, name: str) -> list[tuple[int, dict]]:
+        """The ``(line, row)`` pairs of table ``name`` (:func:`~analysis.data.reading.rows_of`), read on first use.
+
+        Parameters
+        ----------
+        name : str
+            A table.
+
+        Returns
+        -------
+        list of (int, dict)
+            Its rows, in file order (shared by the rules: not to be changed).
+        """
+        if name not in self._rows:
+            self._rows[name] = rows_of(self[name])
+        return self._rows[name]
+
+
 Rule = Callable[[Frames], Iterator[Problem]]
 
 #: Longest evidence fragment accepted: one clause, not a copy of the article.
@@ -60,25 +98,6 @@ def rule(name: str):
         return fn
 
     return register
-
-
-def _rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
-    """(line, row) pairs; the index of every frame is the CSV line number.
-
-    A row maps each column to its cell exactly as ``iterrows`` gives it, read once per column: ``iterrows``
-    builds a Series per row (most of the rules' time). Its cells: whole numbers as ``int``, other numbers as
-    ``float``, an empty cell ``pd.NA``; but a row whose cells are all text or empty becomes a text Series,
-    whose empty cells are ``nan``.
-    """
-    columns = list(frame.columns)
-
-    def row(values: tuple) -> dict:
-        if all(isinstance(v, str) or is_missing(v) for v in values) and any(isinstance(v, str) for v in values):
-            values = tuple(math.nan if is_missing(v) else v for v in values)
-        return dict(zip(columns, values, strict=True))
-
-    cells = zip(*(frame[c].tolist() for c in columns), strict=True)
-    return zip(frame.index.tolist(), (row(values) for values in cells), strict=True)
 
 
 @rule("source_exists")
@@ -190,7 +209,7 @@ def qualifier_with_value(f: Frames) -> Iterator[Problem]:
     for name, pairs in QUALIFIED.items():
         fname = TABLES[name].filename
         for value_col, q_col in pairs.items():
-            for line, row in _rows(f[name][[value_col, q_col]]):
+            for line, row in f.rows(name):
                 v, q = row[value_col], row[q_col]
                 if pd.notna(v) and pd.isna(q):
                     yield Problem(
@@ -286,7 +305,7 @@ def group_names_match_dimension(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    for line, row in _rows(f["signings"]):
+    for line, row in f.rows("signings"):
         if row["dimension"] == TOTAL and pd.notna(row["group_zh"]):
             yield Problem("signings.csv", line, "group_zh", "total rows have no group; leave group_zh empty")
         if pd.notna(row["dimension"]) and row["dimension"] != TOTAL and pd.isna(row["group_zh"]):
@@ -309,7 +328,7 @@ def investment_plausible(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    for line, row in _rows(f["signings"]):
+    for line, row in f.rows("signings"):
         inv = row["investment_100m_yuan"]
         if pd.notna(inv) and pd.notna(row["first_year"]) and pd.notna(row["last_year"]):
             n = int(row["last_year"]) - int(row["first_year"]) + 1
@@ -337,7 +356,7 @@ def investment_term_recorded(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    for line, row in _rows(f["signings"]):
+    for line, row in f.rows("signings"):
         term, inv, ev = row["investment_term_zh"], row["investment_100m_yuan"], row["evidence"]
         if pd.notna(inv) and pd.isna(term):
             yield Problem(
@@ -370,7 +389,7 @@ def landing_counts(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    for line, row in _rows(f["landing"]):
+    for line, row in f.rows("landing"):
         if pd.notna(row["landed"]) and pd.notna(row["signed"]) and row["landed"] > row["signed"]:
             yield Problem(
                 "landing.csv", line, "landed", f"landed ({row['landed']}) is more than signed ({row['signed']})"
@@ -399,7 +418,7 @@ def groups_are_mapped(f: Frames) -> Iterator[Problem]:
         One per row (or cell) that breaks the rule.
     """
     mapped = _mapped(f)
-    for line, row in _rows(f["signings"]):
+    for line, row in f.rows("signings"):
         if (
             row["dimension"] != TOTAL
             and pd.notna(row["group_zh"])
@@ -412,14 +431,14 @@ def groups_are_mapped(f: Frames) -> Iterator[Problem]:
                 f"group '{row['group_zh']}' ({row['dimension']}) is not in taxonomy.csv; "
                 "add a row there mapping it to a harmonised group",
             )
-    for line, row in _rows(f["claims"]):
+    for line, row in f.rows("claims"):
         if pd.notna(row["groups_zh"]):
             for g in str(row["groups_zh"]).split("|"):
                 if (row["dimension"], g) not in mapped:
                     yield Problem(
                         "claims.csv", line, "groups_zh", f"group '{g}' ({row['dimension']}) is not in taxonomy.csv"
                     )
-    for line, row in _rows(f["named_projects"]):
+    for line, row in f.rows("named_projects"):
         for col, dim in (("county_zh", "place"), ("category_zh", "category")):
             if pd.notna(row[col]) and (dim, row[col]) not in mapped:
                 yield Problem("named_projects.csv", line, col, f"'{row[col]}' is not a {dim} in taxonomy.csv")
@@ -439,7 +458,7 @@ def taxonomy_labels_agree(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    rows = list(_rows(f["taxonomy"]))
+    rows = list(f.rows("taxonomy"))
     for (dim, key), lines in _groups(rows, ("dimension", "harmonised"), ("harmonised_zh", "harmonised_en")):
         yield Problem(
             "taxonomy.csv",
@@ -491,7 +510,7 @@ def detail_units(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    for line, row in _rows(f["details"]):
+    for line, row in f.rows("details"):
         if pd.notna(row["value"]) and pd.isna(row["unit"]):
             yield Problem(
                 "details.csv",
@@ -525,7 +544,7 @@ def years_are_conference_years(f: Frames) -> Iterator[Problem]:
     """
     years = {int(y) for y in f["conferences"]["year"].dropna()}
     for name in ("signings", "landing", "claims"):
-        for line, row in _rows(f[name]):
+        for line, row in f.rows(name):
             if pd.isna(row["first_year"]) or pd.isna(row["last_year"]):
                 continue
             gap = [y for y in range(int(row["first_year"]), int(row["last_year"]) + 1) if y not in years]
@@ -560,8 +579,9 @@ def totals_nest(f: Frames) -> Iterator[Problem]:
         One per row (or cell) that breaks the rule.
     """
     seen: dict[tuple[int, int], int] = {}
-    tot = f["signings"][f["signings"]["dimension"] == TOTAL]
-    for line, row in _rows(tot):
+    for line, row in f.rows("signings"):
+        if not isinstance(row["dimension"], str) or row["dimension"] != TOTAL:
+            continue
         if pd.isna(row["first_year"]) or pd.isna(row["last_year"]) or row["first_year"] > row["last_year"]:
             continue
         a, b = int(row["first_year"]), int(row["last_year"])
@@ -600,7 +620,7 @@ def dates_exist(f: Frames) -> Iterator[Problem]:
         One per row (or cell) that breaks the rule.
     """
     for name, (yc, mc, dc) in DATE_COLUMNS.items():
-        for line, row in _rows(f[name]):
+        for line, row in f.rows(name):
             y, m, d = row[yc], row[mc], row[dc]
             if pd.isna(y) or pd.isna(m) or pd.isna(d) or not 1 <= m <= 12 or not 1 <= d <= 31 or not 1 <= y <= 9999:
                 continue
@@ -661,16 +681,15 @@ def source_after_conference(f: Frames) -> Iterator[Problem]:
         One per row (or cell) that breaks the rule.
     """
     conf: dict[int, tuple[Date, int]] = {}
-    for line, row in _rows(f["conferences"]):
+    for line, row in f.rows("conferences"):
         d = _date(row, DATE_COLUMNS["conferences"])
         if d is not None and (
             d[0] not in conf or sum(x is not None for x in d) > sum(x is not None for x in conf[d[0]][0])
         ):
             conf[d[0]] = (d, line)
-    src = f["sources"]
     dates = {
         str(r["source_id"]): (_date(r, DATE_COLUMNS["sources"]), line)
-        for line, r in _rows(src)
+        for line, r in f.rows("sources")
         if pd.notna(r["source_id"])
     }
     reported: dict[str, tuple[int, str, int]] = {}  # source -> the latest conference year it reports, and where
@@ -680,7 +699,7 @@ def source_after_conference(f: Frames) -> Iterator[Problem]:
         ("claims", "last_year"),
         ("conferences", "year"),
     ):
-        for line, row in _rows(f[name]):
+        for line, row in f.rows(name):
             sid, year = row["source_id"], row[year_col]
             if pd.notna(sid) and pd.notna(year) and (str(sid) not in reported or year > reported[str(sid)][0]):
                 reported[str(sid)] = (int(year), TABLES[name].filename, line)
@@ -715,7 +734,7 @@ def no_amount_without_projects(f: Frames) -> Iterator[Problem]:
     Problem
         One per row (or cell) that breaks the rule.
     """
-    for line, row in _rows(f["signings"]):
+    for line, row in f.rows("signings"):
         n, inv = row["projects"], row["investment_100m_yuan"]
         if pd.notna(n) and pd.notna(inv) and n == 0 and inv > 0:
             yield Problem(
@@ -769,7 +788,7 @@ def number_in_evidence(f: Frames) -> Iterator[Problem]:
         One per row (or cell) that breaks the rule.
     """
     for name, cols in NUMBER_COLUMNS.items():
-        for line, row in _rows(f[name]):
+        for line, row in f.rows(name):
             ev = row["evidence"]
             for col in cols:
                 x = row[col]
@@ -808,7 +827,8 @@ def check_rules(frames: Frames) -> list[Problem]:
     >>> check_rules(read_frames(DATA_DIR, TABLES, []))
     []
     """
-    return [p for fn in RULES.values() for p in fn(frames)]
+    f = Frames(frames)
+    return [p for fn in RULES.values() for p in fn(f)]
 
 
 # --------------------------------------------------------------------------------------------- numbers in text
@@ -1007,7 +1027,7 @@ def _superseded_by(sources: pd.DataFrame) -> dict[str, str]:
     supersedes, ids = sources["supersedes"].tolist(), sources["source_id"].tolist()
     if any(not is_missing(s) and is_missing(i) for s, i in zip(supersedes, ids, strict=True)):
         # an empty id reads '<NA>' or, in a row of text only, 'nan': word it as the rows give it
-        return {str(r["supersedes"]): str(r["source_id"]) for _, r in _rows(sources) if pd.notna(r["supersedes"])}
+        return {str(r["supersedes"]): str(r["source_id"]) for _, r in rows_of(sources) if pd.notna(r["supersedes"])}
     return {str(s): str(i) for s, i in zip(supersedes, ids, strict=True) if not is_missing(s)}
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from ..core.qualifiers import Interval, agrees, agrees_interval, interval, interval_of_sum
 from ..data.dataset import Dataset
+from ..data.reading import is_missing, rows_of
 from . import metrics
 from .metrics import Formula, Period, Term
 
@@ -205,39 +206,58 @@ def _claim(
     )
 
 
+def _cells_sum(cells: list, dtype) -> float:
+    """``float(column.sum())`` of these cells of a column of ``dtype``, empty cells skipped.
+
+    Made the way pandas sums a column (numpy, over the cells with a value), not with Python's ``sum``: the
+    two can differ in the last bit of a sum of many amounts, and the ledger's figures must not move.
+    """
+    return float(pd.Series(pd.array(cells, dtype=dtype)).sum())
+
+
+def _same(a, b) -> bool:
+    """Whether two cells are equal as a frame's ``==`` selects rows: an empty cell equals nothing."""
+    return not is_missing(a) and not is_missing(b) and a == b
+
+
 def _breakdown_claims(ds: Dataset, rows: list) -> None:
     totals = metrics.reported_totals(ds)
     labels = metrics.dimension_labels(ds)
     sig = ds["signings"]
+    # the rows of each scheme and period, in file order (one pass: a selection per pair cost most of the ledger)
+    by_part: dict[tuple, list[dict]] = {}
+    for _, r in rows_of(sig):
+        if not any(is_missing(r[c]) for c in ("dimension", "first_year", "last_year")):
+            by_part.setdefault((r["dimension"], r["first_year"], r["last_year"]), []).append(r)
     for p in metrics.breakdown_periods(ds):
         for d in metrics.dimensions(ds):
-            part = sig[
-                (sig["dimension"] == d) & (sig["first_year"] == p.first_year) & (sig["last_year"] == p.last_year)
-            ]
-            if part.empty or p not in totals:
+            part = [] if is_missing(d) else by_part.get((d, p.first_year, p.last_year), [])
+            if not part or p not in totals:
                 continue
             tot = totals[p]
             for m, col in (("projects", "projects"), ("investment", "investment_100m_yuan")):
                 t = tot[col]
-                values = part[col]
-                if not t.known or not values.notna().any():
+                values = [r[col] for r in part]
+                known = [v for v in values if not is_missing(v)]
+                if not t.known or not known:
                     continue
-                complete = bool(values.notna().all())
+                complete = len(known) == len(values)
+                hedges = [r[f"{col.split('_')[0]}_qualifier"] for r in part]
                 _claim(
                     rows,
                     id=f"breakdown_{m}_{p.key}_{d}",
                     measure=col,
                     period=p,
                     dimension=tuple(labels[d]),
-                    terms={"total": t.value, "unstated": int(values.isna().sum())},
+                    terms={"total": t.value, "unstated": len(values) - len(known)},
                     stated=t.value,
                     qualifier=t.qualifier,
-                    computed=float(values.sum()),
+                    computed=_cells_sum(values, sig[col].dtype),
                     computed_interval=interval_of_sum(
-                        list(zip(part[col].dropna(), part[f"{col.split('_')[0]}_qualifier"].dropna(), strict=True)),
+                        list(zip(known, [q for q in hedges if not is_missing(q)], strict=True)),
                         count=m == "projects",
                     ),
-                    formula=Formula.of(*(Term(float(v)) for v in values.dropna())),
+                    formula=Formula.of(*(Term(float(v)) for v in known)),
                     kind="breakdown_sum" if complete else "breakdown_bound",
                     file="signings.csv",
                     line=t.line,
@@ -391,7 +411,8 @@ def _cohort_rest(a: Period, b: Period) -> Period | None:
 def _landing_claims(ds: Dataset, rows: list) -> None:
     lr = metrics.landing_rates(ds)
     totals = metrics.reported_totals(ds)
-    for _, r in lr.iterrows():
+    statements = [r for _, r in rows_of(lr)]
+    for r in statements:
         p = Period(int(r["first_year"]), int(r["last_year"]))
         if pd.notna(r["stated_rate"]) and pd.notna(r["landed"]) and pd.notna(r["signed"]) and r["signed"]:
             _claim(
@@ -427,14 +448,14 @@ def _landing_claims(ds: Dataset, rows: list) -> None:
                 column="signed",
                 last_year=p.last_year,
             )
-    _landing_vintage_claims(lr, rows)
+    _landing_vintage_claims(statements, rows)
 
 
-def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
+def _landing_vintage_claims(statements: list[dict], rows: list) -> None:
     """What two statements of different dates imply together (landed projects stay landed)."""
-    known = lr[lr["landed_lo"].notna() & lr["signed"].notna()]
-    for _, a in known.iterrows():
-        for _, b in known.iterrows():
+    known = [r for r in statements if not is_missing(r["landed_lo"]) and not is_missing(r["signed"])]
+    for a in known:
+        for b in known:
             pa, pb = (
                 Period(int(a["first_year"]), int(a["last_year"])),
                 Period(int(b["first_year"]), int(b["last_year"])),
@@ -501,22 +522,32 @@ def _landing_vintage_claims(lr: pd.DataFrame, rows: list) -> None:
 
 def _stated_claims(ds: Dataset, rows: list) -> None:
     sig = ds["signings"]
+    sig_rows = [r for _, r in rows_of(sig)]
     totals = metrics.reported_totals(ds)
-    for line, c in ds["claims"].iterrows():
+    years = None  # the conference years, read when a conference_count claim needs them
+    for line, c in rows_of(ds["claims"]):
         p = Period(int(c["first_year"]), int(c["last_year"]))
         computed = None
         if c["kind"] == "conference_count":
-            computed = float(sum(1 for y in ds.conference_years if p.covers(y)))
+            years = ds.conference_years if years is None else years
+            computed = float(sum(1 for y in years if p.covers(y)))
         else:
             groups = str(c["groups_zh"]).split("|") if pd.notna(c["groups_zh"]) else []
-            part = sig[
-                (sig["dimension"] == c["dimension"])
-                & (sig["first_year"] == p.first_year)
-                & (sig["last_year"] == p.last_year)
-            ]
-            sel = part[part["group_zh"].isin(groups)][c["measure"]] if c["measure"] in part else pd.Series(dtype=float)
-            if len(sel) == len(groups) and sel.notna().all():
-                s = float(sel.sum())
+            if c["measure"] in sig:
+                sel = [
+                    r[c["measure"]]
+                    for r in sig_rows
+                    if _same(r["dimension"], c["dimension"])
+                    and _same(r["first_year"], p.first_year)
+                    and _same(r["last_year"], p.last_year)
+                    and not is_missing(r["group_zh"])
+                    and r["group_zh"] in groups
+                ]
+                dtype = sig[c["measure"]].dtype
+            else:
+                sel, dtype = [], float
+            if len(sel) == len(groups) and not any(is_missing(v) for v in sel):
+                s = _cells_sum(sel, dtype)
                 if c["kind"] == "sum_of_groups":
                     computed = s
                 else:  # total_minus_groups
@@ -551,29 +582,34 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
     from ..data.schema import TABLES
 
     table = TABLES["signings"]
-    all_rows, kept = ds.rows["signings"], ds["signings"]
     srcs = ds.rows["sources"]
     superseded_by = {
         str(old): str(new) for old, new in zip(srcs["supersedes"], srcs["source_id"], strict=True) if pd.notna(old)
     }
-    for key, grp in all_rows.groupby(list(table.fact_key), dropna=False, sort=False):
-        if grp["source_id"].nunique() < 2:
+
+    def fact(r: dict) -> tuple:
+        """The fact a row states (its fact key), an empty cell None (empty cells group together)."""
+        return tuple(None if is_missing(r[c]) else r[c] for c in table.fact_key)
+
+    # the statements of each fact, in order of first appearance, as groupby(fact_key, dropna=False, sort=False)
+    statements: dict[tuple, list[tuple[int, dict]]] = {}
+    for line, r in rows_of(ds.rows["signings"]):
+        statements.setdefault(fact(r), []).append((line, r))
+    kept: dict[tuple, dict] = {}  # the row kept for each fact (the first, in file order)
+    for _, r in rows_of(ds["signings"]):
+        kept.setdefault(fact(r), r)
+    for key, grp in statements.items():
+        if len({r["source_id"] for _, r in grp if not is_missing(r["source_id"])}) < 2:
             continue
-        present = set(grp["source_id"])
+        present = {r["source_id"] for _, r in grp}
         first, last, dim, group = key
-        winner = kept[
-            (kept["first_year"] == first)
-            & (kept["last_year"] == last)
-            & (kept["dimension"] == dim)
-            & ((kept["group_zh"] == group) if pd.notna(group) else kept["group_zh"].isna())
-        ]
-        if winner.empty:
-            continue
-        w = winner.iloc[0]
+        if first is None or last is None or dim is None or key not in kept:
+            continue  # no kept row states it (an empty year or scheme matches no row)
+        w = kept[key]
         p = Period(int(first), int(last))
         for col, qcol in (("projects", "projects_qualifier"), ("investment_100m_yuan", "investment_qualifier")):
             unit = "projects" if col == "projects" else "yi_yuan"
-            for line, r in grp.iterrows():
+            for line, r in grp:
                 if (
                     r["source_id"] == w["source_id"]
                     or superseded_by.get(r["source_id"]) in present
@@ -586,7 +622,7 @@ def _agreement_claims(ds: Dataset, rows: list) -> None:
                     continue  # a disagreement, not an agreement: resolve_sources reports it
                 _claim(
                     rows,
-                    id=f"agree_{col.split('_')[0]}_{p.key}_{dim}{'' if pd.isna(group) else '_' + str(group)}_{r['source_id']}",
+                    id=f"agree_{col.split('_')[0]}_{p.key}_{dim}{'' if group is None else '_' + str(group)}_{r['source_id']}",
                     measure=col,
                     period=p,
                     sources=(str(w["source_id"]), str(r["source_id"])),
@@ -670,7 +706,7 @@ def problems(led: pd.DataFrame) -> list[tuple[Claim, str]]:
     list of (Claim, str)
     """
     out = []
-    for _, row in led.iterrows():
+    for _, row in rows_of(led):
         c = as_claim(row)
         if c.consistent is None:
             if c.file == "claims.csv":

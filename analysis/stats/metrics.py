@@ -24,6 +24,7 @@ import pandas as pd
 from ..core import locale
 from ..core.qualifiers import RANGE, Hedged, Interval, agrees, describe, interval, interval_of_sum, nominal, signed_sum
 from ..data.dataset import Dataset
+from ..data.reading import rows_of
 from ..data.schema import TOTAL
 
 MEASURES = ("projects", "investment_100m_yuan")
@@ -342,7 +343,7 @@ def reported_totals(ds: Dataset) -> dict[Period, dict[str, Value]]:
     out: dict[Period, dict[str, Value]] = {}
     tot = ds["signings"]
     tot = tot[tot["dimension"] == "total"]
-    for line, row in tot.iterrows():
+    for line, row in rows_of(tot):  # the cells iterrows gives, without a Series per row
         p = Period(int(row["first_year"]), int(row["last_year"]))
         vals = {}
         for m in MEASURES:
@@ -770,7 +771,7 @@ def dimension_labels(ds: Dataset) -> dict[str, tuple[str, str]]:
         ``{scheme: (zh, en)}``.
     """
     tax = ds["taxonomy"].drop_duplicates("dimension")
-    return {r["dimension"]: (r["dimension_zh"], r["dimension_en"]) for _, r in tax.iterrows()}
+    return {r["dimension"]: (r["dimension_zh"], r["dimension_en"]) for _, r in rows_of(tax)}
 
 
 # --------------------------------------------------------------------------------------------- landing
@@ -999,7 +1000,7 @@ def landing_statements(ds: Dataset, through: int | None = None) -> tuple[Landing
     dates = ds.source_dates
     out = []
     lan = ds["landing"].assign(_date=ds["landing"]["source_id"].map(dates))
-    for line, r in lan.sort_values(["_date", "first_year", "last_year"], kind="stable").iterrows():
+    for line, r in rows_of(lan.sort_values(["_date", "first_year", "last_year"], kind="stable")):
         if r["last_year"] > through:
             continue
         p = Period(int(r["first_year"]), int(r["last_year"]))

@@ -523,3 +523,17 @@ def test_a_kernel_goes_on_while_its_last_page_is_written(ds, nb_dir, tmp_path, p
     run(ds, nb_dir, out)
     assert waited == [True]
     assert_whole(out)
+
+
+def test_a_kernel_listens_on_unix_sockets_in_its_own_folder():
+    # no TCP port: jupyter_client picks free ports before the kernel binds them, and a kernel started meanwhile by
+    # another build or test worker could take one (the kernel's heartbeat then fails: "Address already in use")
+    k = kernels.Kernel(warm_up="")
+    try:
+        info = k.km.get_connection_info()
+        assert info["transport"] == "ipc" and Path(info["ip"]).parent == Path(k.ipython_dir)
+        assert {p.name for p in Path(k.ipython_dir).glob("kernel-*")}  # the sockets, beside nothing of anyone else's
+        k.run("x = 1", 10)
+    finally:
+        k.shutdown()
+    assert not Path(k.ipython_dir).exists()

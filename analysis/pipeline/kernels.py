@@ -114,7 +114,10 @@ class Kernel:
         self.warm = warm
         self.loop = asyncio.new_event_loop()
         self.ipython_dir = tempfile.mkdtemp(prefix="analysis-ipython-")
-        self.km = AsyncKernelManager(kernel_name=KERNEL)
+        # Unix sockets in the kernel's own folder, not TCP ports: jupyter_client picks free ports before the kernel
+        # binds them, and a kernel started meanwhile elsewhere (another build, a test worker's) could take one
+        # (``Address already in use`` in the kernel's heartbeat thread)
+        self.km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self.ipython_dir, "kernel"))
         self.kc = None
         full_env = {
             **os.environ,

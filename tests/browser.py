@@ -16,8 +16,8 @@ report tree (the build owns reports/ and writes nothing there it did not build):
 
     python tests/browser.py reports/        # writes build/screenshots/<page>-<width>.png and survey.json
 
-The command takes the survey in the tab of each screenshot (the screenshot first, then the measurements, as
-:meth:`Browser.check` orders them; the same PNG and the same survey as either alone) and keeps it in
+The command takes the survey in the tab of each screenshot (:meth:`Browser.survey`: the screenshot first, then
+the measurements; the same PNG and the same survey as either alone) and keeps it in
 ``build/screenshots/survey.json``, one entry per page and width. An entry does not depend on where the tree lies
 (image sources relative to the page; the tree's root URI in requested and linked URLs is the placeholder
 :data:`TREE`, put back for the tree being checked when read) and records what it depends on: the page and every
@@ -353,19 +353,10 @@ class Browser:
 
     # ------------------------------------------------------------------------------------- pages
 
-    def check(self, path: Path, width: int, *, name: str | None = None, screenshot: bool = True) -> PageReport:
-        """Load ``path`` in a fresh tab ``width`` CSS px wide and measure it (see PageReport)."""
-        target, s = self._open_tab(path, width)
-        try:
-            return self._measure(s, path, width, name, screenshot)
-        finally:
-            self._close_tab(target, s)
-
     def screenshot(self, path: Path, width: int) -> bytes:
         """The PNG of ``path`` loaded in a fresh tab ``width`` CSS px wide, the page's whole height, as it first opens.
 
-        The bytes :meth:`check` gives, without its measurements (nor the events they read): what ``make reports``
-        keeps.
+        The bytes :meth:`survey` gives with ``screenshot=True``, without its measurements (nor the events they read).
         """
         target, s = self._open_tab(path, width, domains=SHOT_DOMAINS)
         try:
@@ -374,18 +365,20 @@ class Browser:
             self._close_tab(target, s)
 
     def survey(self, path: Path, width: int, *, name: str | None = None, screenshot: bool = False) -> dict:
-        """What :meth:`check`, :meth:`furniture` and :func:`tables_and_charts` measure, in one fresh tab.
+        """What a reader gets of ``path`` at ``width`` CSS px, in one fresh tab: the page's measurements
+        (:data:`MEASURE_JS`, the requests and errors: :class:`PageReport`), its furniture (:data:`FURNITURE_JS`) and
+        its tables and charts (:data:`TABLES_CHARTS_JS`).
 
-        Each of the three opens the folded methods and measures; nothing else changes the page, so one load
+        Each of the three scripts opens the folded methods and measures; nothing else changes the page, so one load
         serves them all.
 
         Parameters
         ----------
         path, width, name
-            The page, the viewport's width (CSS px) and the page's name (as :meth:`check`'s).
+            The page, the viewport's width (CSS px) and the page's name (its file's stem by default).
         screenshot
-            Also the PNG, taken in the same tab first, as :meth:`check` takes it (the viewport made as tall as the
-            page, captured, and restored before the measurements): the bytes :meth:`screenshot` gives, and the
+            Also the PNG, taken in the same tab first (the viewport made as tall as the page, captured, and
+            restored before the measurements): the bytes :meth:`screenshot` gives, and the
             same measurements as a survey without it.
 
         Returns
@@ -441,7 +434,7 @@ class Browser:
 
     def _open_tab(self, path: Path, width: int, domains=DOMAINS) -> tuple[str, str]:
         """A new tab ``width`` CSS px wide with ``path`` loaded: (target id, session id); ``domains``: the CDP
-        domains enabled (their events are what :meth:`check` reads)."""
+        domains enabled (their events are what :meth:`survey` reads)."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         s = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         try:
@@ -462,14 +455,6 @@ class Browser:
     def _close_tab(self, target: str, s: str) -> None:
         self.send("Target.closeTarget", {"targetId": target})
         self._take_events(s)
-
-    def furniture(self, path: Path, width: int) -> dict:
-        """The page's furniture as a reader at ``width`` CSS px gets it (:data:`FURNITURE_JS`)."""
-        target, s = self._open_tab(path, width)
-        try:
-            return self._evaluate(s, FURNITURE_JS, f"the furniture of {path}")
-        finally:
-            self._close_tab(target, s)
 
     def _wait_loaded(self, s: str) -> None:
         """Until the file page (not the tab's first about:blank, whose load event may come late) has loaded."""
@@ -573,7 +558,7 @@ def problems(rep: PageReport, *, main_points: bool) -> list[str]:
 
 
 def furniture_problems(found: dict, page: Path, width: int) -> list[str]:
-    """Everything wrong with one page's furniture at one width (:meth:`Browser.furniture`), as sentences.
+    """Everything wrong with one page's furniture at one width (the ``furniture`` of :meth:`Browser.survey`), as sentences.
 
     The release date, next figures and feedback lines are shown; every furniture link (CSV, metrics.json, the
     other language, previous/next, feedback) is on screen without scrolling sideways, and each link to a file
@@ -650,15 +635,6 @@ TABLES_CHARTS_JS = r"""
   return {tables, charts, title: document.title, h1: h1 ? h1.textContent.trim() : ''};
 })()
 """
-
-
-def tables_and_charts(browser: Browser, path: Path, width: int) -> dict:
-    """Open ``path`` in a fresh tab ``width`` CSS px wide and measure its tables and charts (TABLES_CHARTS_JS)."""
-    target, s = browser._open_tab(path, width)
-    try:
-        return browser._evaluate(s, TABLES_CHARTS_JS, path)
-    finally:
-        browser._close_tab(target, s)
 
 
 def table_chart_problems(found: dict, name: str, width: int) -> list[str]:

@@ -3,7 +3,7 @@
 under 10 CSS px where the page shows it, and no image's alt text is the page's title or a caption; and every page
 stays under the weight budget (its charts are inline 2x PNGs).
 
-Helpers in ``tests/browser.py`` (``tables_and_charts``, ``table_chart_problems``); the build is the run's shared
+Helpers in ``tests/browser.py`` (``TABLES_CHARTS_JS``, ``table_chart_problems``); the build is the run's shared
 one (``built_reports``), measured in Chromium once for every browser test (``browser_survey``).
 """
 

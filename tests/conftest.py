@@ -17,8 +17,9 @@ DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: where ``make reports`` keeps its screenshots and their survey (``python tests/browser.py --shots``)
 SCREENSHOTS = ROOT / "build" / "screenshots"
-#: every file, longest first, by the CPU seconds each took in a run of the whole suite on two workers (the worker's
-#: own, its kernels' and its browser's: the figure beside each name). They run in this order: ``make test``
+#: every file, longest first, as an earlier measure of each file's CPU (its own, its kernels' and its browser's) put
+#: them; the figure beside each name is the wall seconds the file took on its worker in a later run after ``make
+#: reports`` (1196 tests, two workers, both ending within 0.1 s of each other). They run in this order: ``make test``
 #: hands whole files to the pytest-xdist workers in collection order (``--dist loadfile --no-loadscope-reorder``),
 #: and each worker takes the next file as it finishes one, so the run ends with the short files and no worker is
 #: left with a long file while the other idles.
@@ -27,56 +28,56 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 #: test_furniture.py, test_page_tables_charts.py) come after more than a build's worth of other files, when it is
 #: there. The order changes no result; a file missing here only runs later.
 LONGEST_FIRST = (
-    "test_build.py",  # 62 s
-    "test_faults.py",  # 25
-    "test_chart_layout.py",  # 18
-    "test_escaping.py",  # 17
-    "test_docs.py",  # 14
-    "test_plotting.py",  # 12
-    "test_rebuild.py",  # 15, after more than a build's worth on the other worker
-    "test_prose.py",  # 8.5
-    "4.0-projection.ipynb",  # 7.6
-    "test_landing_model.py",  # 7.4
-    "test_bad_input.py",  # 7.3
-    "test_findings.py",  # 7.0
-    "test_inference.py",  # 6.6
-    "test_compute_cache.py",  # 6.3
-    "test_new_year.py",  # 6.3
-    "test_draws.py",  # 6.2
-    "test_record.py",  # 4.4
-    "test_survey.py",  # 4.4 (its own Chromium)
-    "5.0-period-report.ipynb",  # 4.1
-    "6.0-forecast-record.ipynb",  # 4.1
-    "3.0-mix.ipynb",  # 3.8
-    "test_properties.py",  # 3.5
-    "test_calibration.py",  # 3.2
-    "1.0-trends.ipynb",  # 3.1
-    "test_data.py",  # 3.1
-    "test_params.py",  # 2.9
-    "2.0-landing.ipynb",  # 2.9
-    "test_posterior.py",  # 2.7
-    "test_weighting.py",  # 2.5
-    "test_notebook_study.py",  # 2.4
-    "test_releases.py",  # 2.4
-    "test_results.py",  # 2.3
-    "test_zh_style.py",  # 2.0
-    "test_furniture.py",  # 1.6
-    "test_page_tables_charts.py",  # 0.1 (the survey made)
-    "test_locale.py",  # 1.9
-    "test_claims.py",  # 1.9
-    "test_model.py",  # 1.7
-    "test_layers.py",  # 1.5
-    "test_tables.py",  # 1.3
-    "test_outdir.py",  # 1.2
-    "test_projection.py",  # 1.2
-    "test_split.py",  # 1.1
-    "test_load_cache.py",  # 1.0
-    "test_metrics.py",  # 0.9
-    "test_make_lab.py",  # 0.5
-    "test_qualifiers.py",  # 0.3
-    "test_result_types.py",  # 0.3
-    "test_make.py",  # 0.2
-    "test_vocab.py",  # 0.0
+    "test_build.py",  # 12.4 (its worker makes the shared build first: about 55 CPU s more on a clean clone)
+    "test_faults.py",  # 35.7
+    "test_chart_layout.py",  # 10.4
+    "test_escaping.py",  # 14.1
+    "test_docs.py",  # 13.9
+    "test_plotting.py",  # 7.1
+    "test_rebuild.py",  # 9.9, after more than a build's worth on the other worker
+    "test_prose.py",  # 4.0
+    "4.0-projection.ipynb",  # 9.5
+    "test_landing_model.py",  # 8.9
+    "test_bad_input.py",  # 11.6
+    "test_findings.py",  # 5.1
+    "test_inference.py",  # 8.7
+    "test_compute_cache.py",  # 3.9
+    "test_new_year.py",  # 5.3
+    "test_draws.py",  # 4.9
+    "test_record.py",  # 5.1
+    "test_survey.py",  # 7.6 (its own Chromium)
+    "5.0-period-report.ipynb",  # 6.5
+    "6.0-forecast-record.ipynb",  # 4.9
+    "3.0-mix.ipynb",  # 4.0
+    "test_properties.py",  # 2.2
+    "test_calibration.py",  # 3.0
+    "1.0-trends.ipynb",  # 3.6
+    "test_data.py",  # 1.3
+    "test_params.py",  # 3.8
+    "2.0-landing.ipynb",  # 4.0
+    "test_posterior.py",  # 2.6
+    "test_weighting.py",  # 2.7
+    "test_notebook_study.py",  # 1.5
+    "test_releases.py",  # 1.2
+    "test_results.py",  # 1.4
+    "test_zh_style.py",  # 1.7
+    "test_furniture.py",  # 2.0
+    "test_page_tables_charts.py",  # 0.0 (reads the survey)
+    "test_locale.py",  # 0.8
+    "test_claims.py",  # 1.0
+    "test_model.py",  # 2.2
+    "test_layers.py",  # 1.1
+    "test_tables.py",  # 1.1
+    "test_outdir.py",  # 1.4
+    "test_projection.py",  # 1.7
+    "test_split.py",  # 0.8
+    "test_load_cache.py",  # 0.6
+    "test_metrics.py",  # 0.5
+    "test_make_lab.py",  # 0.6
+    "test_qualifiers.py",  # 0.2
+    "test_result_types.py",  # 0.1
+    "test_make.py",  # 0.3
+    "test_vocab.py",  # 0.1
 )
 
 

@@ -7,7 +7,7 @@ The notebooks are small fixtures written here (the real ones take seconds each):
 report, with the names of the real ones (the pages take their titles from the names). The landing notebook
 does what ``$ANALYSIS_TEST_FAULT`` asks (hang, die, raise, or wait while a file exists), after touching
 ``$ANALYSIS_TEST_STARTED``; the kernels inherit the environment of the build. The kernels import nothing
-when they start. Every subprocess has a timeout: a fault test never hangs the suite.
+when they start (:data:`WARM_UP`). Every subprocess has a timeout: a fault test never hangs the suite.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +35,9 @@ from analysis.pipeline.build import BuildError, build, plan, tree_digest
 from .conftest import DATA, ROOT
 
 FAULT, STARTED = "ANALYSIS_TEST_FAULT", "ANALYSIS_TEST_STARTED"
-WARM_UP = ""
+#: the light warm-up of these kernels: nothing imported, what the kernel holds frozen as the real warm-up ends (each
+#: notebook's %reset collects twice: without it, those collections took a fifth of this module's CPU)
+WARM_UP = kernels.FREEZE
 PARAMS = 'data_dir = None\nlang = "zh"\nfig_dir = None\nmetrics_path = None\nthrough = 2023'
 LANDING = f"""import os, time
 fault = os.environ.get("{FAULT}", "")
@@ -73,6 +76,15 @@ def ctrl_c_raises():
 
 
 TIMEOUT = 120  # seconds any subprocess of this module may take, far above what it needs
+
+
+@pytest.fixture
+def kernel_tmp():
+    """A temporary folder of its own for the kernels' IPython folders (tempfile's), to see that none is left: short,
+    as a kernel's Unix sockets lie in it (a socket's path has at most 107 bytes)."""
+    folder = Path(tempfile.mkdtemp(prefix="k"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _notebook(path: Path, *cells: str) -> None:
@@ -224,12 +236,12 @@ def test_a_failing_notebook_fails_its_report_only(ds, nb_dir, earlier, clean, pa
     assert_recovers(ds, nb_dir, earlier, clean)
 
 
-def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, tmp_path):
+def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, tmp_path, kernel_tmp):
     """SIGINT while a cell hangs: exit 130 with one line, well before any timeout; no kernel process is
-    left; the out folder holds the earlier build, whole."""
+    left, nor its IPython folder; the out folder holds the earlier build, whole."""
     before = snapshot(earlier)
     started = tmp_path / "started"
-    env = {**os.environ, FAULT: "hang", STARTED: str(started)}
+    env = {**os.environ, FAULT: "hang", STARTED: str(started), "TMPDIR": str(kernel_tmp)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -269,6 +281,7 @@ def test_ctrl_c_ends_the_build_at_once_and_leaves_no_kernel(nb_dir, earlier, tmp
     assert proc.returncode == 130 and err.strip().splitlines() == ["python -m analysis: interrupted"], err
     _, alive = psutil.wait_procs(kids, timeout=10)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+    assert sorted(p.name for p in kernel_tmp.iterdir()) == []
     assert_untouched(earlier, before)
 
 
@@ -437,7 +450,7 @@ def test_a_refused_build_kills_its_kernels_instead_of_waiting_for_them(tmp_path,
     assert not (tmp_path / "reports").exists()
 
 
-def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, patch, ctrl_c_raises):
+def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlier, patch, ctrl_c_raises, kernel_tmp):
     """The OS may hand a process's SIGINT to any of its threads; Python then raises KeyboardInterrupt in the main
     thread only when it next runs. The build's main thread does not sleep through it while a cell hangs (it
     once did, until the cell's timeout: the Ctrl-C test failed so under load)."""
@@ -446,6 +459,7 @@ def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlie
     started = Path(str(earlier) + ".started")
     patch.setenv(FAULT, "hang")
     patch.setenv(STARTED, str(started))
+    patch.setattr(tempfile, "tempdir", str(kernel_tmp))
     idle = threading.Event()
     other = threading.Thread(target=idle.wait, daemon=True)  # the thread the signal is handed to
     other.start()
@@ -473,6 +487,7 @@ def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlie
         idle.set()
     assert started.exists()
     assert ran[-1] == "2.0-landing"  # stopped in the hanging cell: no notebook ran after it (it is the last taken)
+    assert sorted(p.name for p in kernel_tmp.iterdir()) == []  # nor is the killed kernel's IPython folder left
 
 
 # --------------------------------------------------------------------------------------------- scheduling

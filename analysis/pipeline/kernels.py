@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -32,6 +33,8 @@ KERNEL = "python3"
 #: default of ``build --cell-timeout``: seconds one cell may run (the slowest real cell takes about 2 s)
 CELL_TIMEOUT = 300
 START_TIMEOUT = 120
+#: seconds :meth:`Kernel.kill` waits for the killed process to be gone before it removes the kernel's folder
+KILL_WAIT = 5
 #: how often a wait that nbclient does not watch (the warm-up, the reset) checks the kernel is alive
 ALIVE_POLL = 0.5
 
@@ -47,6 +50,9 @@ WARM_ENV = {CACHE_ENV: "1"}
 #: ``gc.freeze`` after the imports, a build's kernels spend about 8 % less CPU (``python -m analysis build --out
 #: DIR``: 48.8 → 44.4 CPU-s); the pages are the same bytes.
 GC_THRESHOLDS = (100_000, 50, 50)
+#: the end of every warm-up: what the kernel holds by then stays for its life, the collector leaves it alone and
+#: runs less often (each notebook's %reset collects twice; a full collection walked the whole stack each time)
+FREEZE = f"import gc; gc.collect(); gc.freeze(); gc.set_threshold(*{GC_THRESHOLDS!r})"
 #: imported once per warm kernel, before its first notebook
 WARM_UP = (
     "import pandas, numpy, scipy.stats, seaborn, matplotlib.pyplot, jinja2\n"
@@ -54,9 +60,7 @@ WARM_UP = (
     "analysis.stats.projection, analysis.stats.calibration\n"
     # the font registered and Agg's caches filled, so that the first notebook is as fast as the rest
     "analysis.present.charts.setup_style('zh'); analysis.present.charts.png(analysis.present.charts._new('narrow', 1.0))\n"
-    # what the warm-up imported stays for the kernel's life: the collector leaves it alone and runs less often
-    # (each notebook's %reset collects twice; a full collection walked the whole stack each time)
-    f"import gc; gc.collect(); gc.freeze(); gc.set_threshold(*{GC_THRESHOLDS!r})"
+    + FREEZE
 )
 #: run in the kernel before each notebook: a clean namespace in the unit's own folder, and the data folder
 #: (``load(None)`` reads it from the environment: no absolute path enters the executed notebook)
@@ -277,7 +281,9 @@ class Kernel:
         return nb
 
     def kill(self) -> None:
-        """Kill the kernel's process group at once (safe from any thread, also while it runs a cell)."""
+        """Kill the kernel's process group at once (safe from any thread, also while it runs a cell), and remove its
+        connection file and IPython folder once the process is gone (an interrupted build leaves nothing in the
+        temporary folder)."""
         prov = getattr(self.km, "provisioner", None)
         pid, pgid = getattr(prov, "pid", None), getattr(prov, "pgid", None)
         try:
@@ -287,6 +293,12 @@ class Kernel:
                 os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        process = getattr(prov, "process", None)
+        if process is not None:
+            with contextlib.suppress(Exception):  # (gone already, or not a child: reaped elsewhere)
+                process.wait(timeout=KILL_WAIT)
+        self.km.cleanup_connection_file()
+        shutil.rmtree(self.ipython_dir, ignore_errors=True)
 
     def shutdown(self) -> None:
         """End the kernel (killed when it does not shut down), close its loop and remove its IPython folder."""

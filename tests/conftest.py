@@ -127,6 +127,16 @@ TEST_MEMO_SIZE = 64
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _synthetic_datasets_in_the_runs_folder(tmp_path_factory):
+    """Synthetic datasets (:func:`tests.synth.new_folder`) are made in this run's temporary folder."""
+    from . import synth
+
+    synth.ROOT[:] = [tmp_path_factory.mktemp("synthetic")]
+    yield
+    synth.ROOT.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _memo_of_the_session():
     """``compute`` keeps :data:`TEST_MEMO_SIZE` results in this process (what it hands out is a copy either way)."""
     from analysis.stats import results

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import csv
+import tempfile
 from pathlib import Path
 
 from analysis.data.schema import TABLES
 
 GROUPS = ["甲类", "乙类", "丙类", "丁类", "戊类", "己类"]
+#: the folder synthetic datasets are made in: the run's temporary folder, which pytest removes with the run's
+#: (tests/conftest.py sets it at the session's start); the system's temporary folder when unset
+ROOT: list[Path] = []
+
+
+def new_folder() -> Path:
+    """A new, empty folder for one synthetic dataset, under :data:`ROOT`.
+
+    A hypothesis test makes one per example (its ``tmp_path`` is one for all of them); made under the run's
+    temporary folder, none is left in the system's after the run (they once were, about 120 a run).
+    """
+    return Path(tempfile.mkdtemp(prefix="synth-", dir=ROOT[0] if ROOT else None))
 
 
 def _evidence(*numbers) -> str:

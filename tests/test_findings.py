@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import math
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +24,7 @@ from analysis.stats.metrics import Period
 from analysis.stats.results import compute
 
 from .conftest import DATA
-from .synth import write_dataset
+from .synth import new_folder, write_dataset
 from .test_locale import TEMPLATES, skeleton
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -40,7 +38,7 @@ RISE_WORDS = {"zh": ("增长", "最多", "最高"), "en": (" up ", "rose", "the 
 
 def _history(years: list[dict], hedges: dict[int, str] | None = None, **kw):
     """Results of a synthetic history; ``hedges`` sets a year's amount's qualifier (approx …)."""
-    folder = write_dataset(Path(tempfile.mkdtemp(prefix="synth-")) / "data", years, **kw)
+    folder = write_dataset(new_folder() / "data", years, **kw)
     if hedges:
         path = folder / "signings.csv"
         with open(path, encoding="utf-8", newline="") as fh:

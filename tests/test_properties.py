@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +17,7 @@ from analysis.stats import claims as C
 from analysis.stats import metrics as M
 
 from .conftest import find_line, set_cell
-from .synth import write_dataset
+from .synth import new_folder, write_dataset
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -54,7 +52,7 @@ def histories(draw):
 
 
 def _load(years, landing=None):
-    tmp = Path(tempfile.mkdtemp(prefix="synth-"))
+    tmp = new_folder()
     return load(write_dataset(tmp / "data", years, landing)), tmp / "data"
 
 
@@ -146,7 +144,7 @@ def aggregated_histories(draw):
 def test_aggregate_periods_and_derivation(h):
     agg_years, singles, agg, cum, hide = h
     shown = dict(agg, investment=None) if hide else agg
-    tmp = Path(tempfile.mkdtemp(prefix="synth-"))
+    tmp = new_folder()
     ds = load(write_dataset(tmp / "data", singles, totals=[shown, cum], extra_years=agg_years))
     period = M.Period(agg["first_year"], agg["last_year"])
     v = M.period_values(ds)[period]

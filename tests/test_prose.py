@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +16,7 @@ from analysis.stats.metrics import Period
 from analysis.stats.results import compute
 
 from .conftest import DATA, find_line, real_prose, set_cell
-from .synth import write_dataset
+from .synth import new_folder, write_dataset
 from .test_metrics import CUM_INV, CUM_PROJECTS, INV19_20, INV23, INV_2022, P19_20, P23, P24, TOTAL_2022
 
 THROUGHS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -192,7 +190,7 @@ def histories(draw):
 @given(histories())
 def test_notebook_text_and_json_give_the_same_verdicts(years):
     """The remainder verdict and the claims' verdicts are decided once: prose, terminal text and JSON agree."""
-    folder = Path(tempfile.mkdtemp(prefix="synth-")) / "data"
+    folder = new_folder() / "data"
     ds = load(write_dataset(folder, years))
     res = compute(ds, projection=False)
     m = results_dict(res)
@@ -228,7 +226,7 @@ def test_metrics_json_and_results_agree(ds):
 
 def test_a_one_period_history_says_in_both_languages_that_no_projection_is_compared():
     """The zh and en main points have one structure: the clause zh had alone for a single period is in en too."""
-    folder = Path(tempfile.mkdtemp(prefix="synth-")) / "data"
+    folder = new_folder() / "data"
     res = compute(
         load(write_dataset(folder, [{"year": 2019, "projects": 10, "investment": 20.0, "groups": [(10, 20.0)]}])),
         projection=False,

@@ -281,9 +281,12 @@ class Kernel:
         return nb
 
     def kill(self) -> None:
-        """Kill the kernel's process group at once (safe from any thread, also while it runs a cell), and remove its
-        connection file and IPython folder once the process is gone (an interrupted build leaves nothing in the
-        temporary folder)."""
+        """Kill the kernel's process group at once, and remove its files once the process is gone.
+
+        Safe from any thread, also while the kernel runs a cell. Its connection file and IPython folder are removed
+        after the process has ended (at most :data:`KILL_WAIT` s later): an interrupted build leaves nothing in
+        the temporary folder.
+        """
         prov = getattr(self.km, "provisioner", None)
         pid, pgid = getattr(prov, "pid", None), getattr(prov, "pgid", None)
         try:

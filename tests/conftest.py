@@ -149,15 +149,15 @@ def _memo_of_the_session():
 @pytest.fixture(autouse=True)
 def _computed_afresh_when_patched(request):
     """A test that patches code with ``monkeypatch`` computes afresh: the per-process memos of results
-    (``compute``) and of the study's summary would hide its patch, and must not keep what it computed. What they
+    (``compute``), of fitted models (``projection.fitted``) and of the study's summary would hide its patch, and must not keep what it computed. What they
     held before the test (computed without its patch) is put back after it, for the tests that follow."""
     if "monkeypatch" not in request.fixturenames:
         yield
         return
     from analysis.present import prose
-    from analysis.stats import results
+    from analysis.stats import projection, results
 
-    kept = results._MEMO.copy(), prose._SUMMARIES.copy()
+    kept = results._MEMO.copy(), prose._SUMMARIES.copy(), projection._FITS.copy()
     results.clear_cache()
     prose.clear_cache()
     yield
@@ -165,6 +165,7 @@ def _computed_afresh_when_patched(request):
     prose.clear_cache()
     results._MEMO.update(kept[0])
     prose._SUMMARIES.update(kept[1])
+    projection._FITS.update(kept[2])
 
 
 @functools.cache

@@ -200,3 +200,41 @@ def test_scenarios_move_the_projection(ds):
     with pytest.raises(ValueError, match="landing_rate must be between 0 and 1"):
         P.Scenario(landing_rate=1.5)
     assert np.isfinite(base.table[["median", "pi95_hi"]].to_numpy()).all()
+
+
+def test_a_what_if_shares_its_base_projections_model_and_other_priors_fit_again(ds, monkeypatch):
+    """``projection.fitted``: a scenario projects from the model its base projection fitted (one fit), kept with
+    read-only arrays and equal to a fit of its own; priors changed in ``PRIORS`` fit again, to another model."""
+    import dataclasses
+
+    from analysis.core import config
+    from analysis.stats import model as mdl
+
+    calls = []
+    fit = mdl.fit
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(mdl, "fit", counted)
+    v = metrics.vintage(ds, 2023)
+    base = P.project(v.dataset, v.through)
+    what_if = P.project(v.dataset, v.through, scenario=P.Scenario(growth_projects=0.5))
+    assert len(calls) == 1 and what_if.posterior.weights == base.posterior.weights
+    assert not np.array_equal(what_if.samples["projects"], base.samples["projects"])
+    periods, statements = P.observations(v.dataset, v.through)
+    shared = P.fitted(mdl.fit, periods, statements, seed=base.seed)
+    assert len(calls) == 1  # the model both projections had
+    with pytest.raises(ValueError, match="read-only"):
+        shared.fits["iid"].x[0] = 0.0
+    alone = fit(periods, statements, seed=base.seed)
+    assert alone.weights == shared.weights == base.posterior.weights
+    assert np.array_equal(alone.landing.w, shared.landing.w)
+    assert np.array_equal(alone.fits["drift"].x, base.posterior.fits["drift"].x)
+
+    eventual = config.PRIORS["landing_eventual"]
+    monkeypatch.setitem(config.PRIORS, "landing_eventual", dataclasses.replace(eventual, params=(1.0, 3.0)))
+    other = P.fitted(mdl.fit, periods, statements, seed=base.seed)
+    assert len(calls) == 2
+    assert not np.array_equal(other.landing.w, shared.landing.w)

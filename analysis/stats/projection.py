@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -290,6 +291,81 @@ def _thresholds(start: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------- project
 
 
+#: the models fitted in this process (:func:`fitted`), the latest used last
+_FITS: OrderedDict[tuple, object] = OrderedDict()
+#: how many :data:`_FITS` keeps (a build's kernel fits a few releases, each with its landing prior sets)
+FIT_MEMO_SIZE = 16
+
+
+def fitted(fit, *args, **kwargs):
+    """``fit(*args, **kwargs)``, fitted once per process for equal arguments and priors.
+
+    ``fit`` is :func:`analysis.stats.model.fit` or :func:`analysis.stats.model.fit_landing`, both deterministic
+    given their arguments and the priors in force (``PRIORS``, the investment's measurement error), which the key
+    holds with the arguments. A what-if scenario shares the model of its base projection, a report's second
+    language the landing prior sets of its first (:func:`landing_priors`), and datasets of equal figures (a copy in
+    another folder, other words) share theirs. What it returns is shared by every caller: its arrays are made
+    read-only, so that an edit fails instead of changing another's results. :func:`clear_cache` forgets them.
+
+    Parameters
+    ----------
+    fit : callable
+        :func:`analysis.stats.model.fit` or :func:`analysis.stats.model.fit_landing`.
+    *args, **kwargs
+        Its arguments (lists are keyed as tuples, dicts as their items).
+
+    Returns
+    -------
+    Posterior or LandingPosterior
+        What ``fit`` returned for them, shared.
+
+    Examples
+    --------
+    >>> from analysis.stats.model import PeriodObs, fit
+    >>> periods = (PeriodObs(2019, 2020, 85, None, 600.0, None), PeriodObs(2021, 2021, 40, None, 280.0, None))
+    >>> fitted(fit, periods, seed=1) is fitted(fit, periods, seed=1)
+    True
+    >>> fitted(fit, periods, seed=1).fits["iid"].x.flags.writeable
+    False
+    """
+    from ..core import config
+
+    key = (
+        fit.__module__,
+        fit.__name__,
+        tuple(tuple(a) if isinstance(a, list) else a for a in args),
+        tuple(sorted((k, tuple(v.items()) if isinstance(v, dict) else v) for k, v in kwargs.items())),
+        tuple(sorted(config.PRIORS.items())),
+        config.INVESTMENT_MEASUREMENT_SD,
+    )
+    if key not in _FITS:
+        _FITS[key] = _read_only(fit(*args, **kwargs))
+        while len(_FITS) > FIT_MEMO_SIZE:
+            _FITS.popitem(last=False)
+    _FITS.move_to_end(key)
+    return _FITS[key]
+
+
+def _read_only(post):
+    """``post`` (a Posterior or a LandingPosterior), its arrays and those of its parts made read-only."""
+    parts = [post, *getattr(post, "fits", {}).values(), getattr(post, "landing", None)]
+    for part in parts:
+        for value in vars(part).values() if part is not None else ():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+    return post
+
+
+def clear_cache() -> None:
+    """Forget the models :func:`fitted` kept: the next projections fit afresh.
+
+    Examples
+    --------
+    >>> clear_cache()
+    """
+    _FITS.clear()
+
+
 @metrics.per_dataset  # one fit per vintage and arguments: the notebooks of a warm kernel share it
 def project(
     ds,
@@ -348,7 +424,7 @@ def project(
     if tr["projects"].isna().all():
         raise ValueError(f"no project counts are published by {through}; nothing to project from")
     periods, statements = observations(ds, through)
-    post = mdl.fit(periods, statements, seed=seed)
+    post = fitted(mdl.fit, periods, statements, seed=seed)
     rng = np.random.default_rng(seed)
     years = list(range(through + 1, through + horizon + 1))
     sims = post.predict(years, n_sims, rng)
@@ -769,7 +845,7 @@ def landing_priors(proj: Projection, ds) -> pd.DataFrame:
         if priors is None:
             lp, table = post.landing, proj.landing
         else:
-            lp = mdl.fit_landing(periods, stmts, priors=priors)
+            lp = fitted(mdl.fit_landing, periods, stmts, priors=priors)
             refit = dataclasses.replace(post, landing=lp)
             rng = np.random.default_rng(proj.seed)
             table = _landing(ds, proj.through, refit, proj.samples["projects"], proj.years, rng, Scenario())

@@ -264,13 +264,18 @@ MEMO_SIZE = 8
 
 
 def clear_cache() -> None:
-    """Forget the results :func:`compute` kept: its next calls compute afresh (a benchmark's cold run).
+    """Forget the results :func:`compute` kept, and the models its projections fitted: its next calls compute afresh.
+
+    A benchmark's cold run (:func:`analysis.stats.projection.clear_cache`: the fitted models).
 
     Examples
     --------
     >>> clear_cache()
     """
+    from . import projection
+
     _MEMO.clear()
+    projection.clear_cache()
 
 
 def content_key(ds: Dataset) -> tuple:

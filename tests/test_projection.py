@@ -238,3 +238,6 @@ def test_a_what_if_shares_its_base_projections_model_and_other_priors_fit_again(
     other = P.fitted(mdl.fit, periods, statements, seed=base.seed)
     assert len(calls) == 2
     assert not np.array_equal(other.landing.w, shared.landing.w)
+    for _ in range(2):  # an argument that cannot be a key (a list in a keyword): fitted each time
+        P.fitted(mdl.fit, periods, seed=base.seed, models=["iid"])
+    assert len(calls) == 4

@@ -338,6 +338,10 @@ def fitted(fit, *args, **kwargs):
         tuple(sorted(config.PRIORS.items())),
         config.INVESTMENT_MEASUREMENT_SD,
     )
+    try:
+        hash(key)
+    except TypeError:  # an argument that cannot be a key: fitted every time
+        return fit(*args, **kwargs)
     if key not in _FITS:
         _FITS[key] = _read_only(fit(*args, **kwargs))
         while len(_FITS) > FIT_MEMO_SIZE:

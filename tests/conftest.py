@@ -149,8 +149,9 @@ def _memo_of_the_session():
 @pytest.fixture(autouse=True)
 def _computed_afresh_when_patched(request):
     """A test that patches code with ``monkeypatch`` computes afresh: the per-process memos of results
-    (``compute``), of fitted models (``projection.fitted``) and of the study's summary would hide its patch, and must not keep what it computed. What they
-    held before the test (computed without its patch) is put back after it, for the tests that follow."""
+    (``compute``), of fitted models (``projection.fitted``) and of the study's summary would hide its patch, and
+    must not keep what it computed. What they held before the test (computed without its patch) is put back after
+    it, for the tests that follow."""
     if "monkeypatch" not in request.fixturenames:
         yield
         return

@@ -9,6 +9,7 @@ terminal text all read this object, so they cannot disagree.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 from collections import OrderedDict
@@ -373,12 +374,15 @@ def compute(
         key = None
     if key is None:  # nor is a ``through`` that is no int year (the door says why)
         return _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
-    if key not in _MEMO:
-        _MEMO[key] = _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
+    res = _MEMO.get(key)
+    if res is None:
+        res = _MEMO[key] = _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
         while len(_MEMO) > MEMO_SIZE:
             _MEMO.popitem(last=False)
-    _MEMO.move_to_end(key)
-    return metrics.fresh(_MEMO[key])
+    else:
+        with contextlib.suppress(KeyError):  # (forgotten meanwhile by another thread: a build writes pages in several)
+            _MEMO.move_to_end(key)
+    return metrics.fresh(res)
 
 
 def _memo_key(ds: Dataset, through, projection, horizon, seed, scenario) -> tuple | None:

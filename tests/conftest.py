@@ -124,6 +124,9 @@ def pytest_unconfigure(config):
 #: files that compute synthetic histories (one key each, never asked again), which pushed the real ones out to be
 #: computed again. The memo's own bound is tested with its own size (tests/test_compute_cache.py).
 TEST_MEMO_SIZE = 64
+#: How many fitted models the projections keep in a test process (:data:`analysis.stats.projection.FIT_MEMO_SIZE`, 6
+#: in a kernel): the real releases' and the datasets of equal figures the files make between them (about 13 MB each)
+TEST_FIT_MEMO_SIZE = 16
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -138,12 +141,14 @@ def _synthetic_datasets_in_the_runs_folder(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _memo_of_the_session():
-    """``compute`` keeps :data:`TEST_MEMO_SIZE` results in this process (what it hands out is a copy either way)."""
-    from analysis.stats import results
+    """``compute`` keeps :data:`TEST_MEMO_SIZE` results in this process (what it hands out is a copy either way), and
+    the projections :data:`TEST_FIT_MEMO_SIZE` fitted models."""
+    from analysis.stats import projection, results
 
-    size, results.MEMO_SIZE = results.MEMO_SIZE, TEST_MEMO_SIZE
+    sizes = results.MEMO_SIZE, projection.FIT_MEMO_SIZE
+    results.MEMO_SIZE, projection.FIT_MEMO_SIZE = TEST_MEMO_SIZE, TEST_FIT_MEMO_SIZE
     yield
-    results.MEMO_SIZE = size
+    results.MEMO_SIZE, projection.FIT_MEMO_SIZE = sizes
 
 
 @pytest.fixture(autouse=True)

@@ -294,8 +294,9 @@ def _thresholds(start: float) -> tuple[float, float]:
 
 #: the models fitted in this process (:func:`fitted`), the latest used last
 _FITS: OrderedDict[tuple, object] = OrderedDict()
-#: how many :data:`_FITS` keeps (a build's kernel fits a few releases, each with its landing prior sets)
-FIT_MEMO_SIZE = 16
+#: how many :data:`_FITS` keeps: a release's model and its two landing prior sets (the two languages of a unit run
+#: one after the other in a kernel), for two releases; each holds about 13 MB of draws and grid
+FIT_MEMO_SIZE = 6
 
 
 def fitted(fit, *args, **kwargs):

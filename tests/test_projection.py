@@ -241,3 +241,22 @@ def test_a_what_if_shares_its_base_projections_model_and_other_priors_fit_again(
     for _ in range(2):  # an argument that cannot be a key (a list in a keyword): fitted each time
         P.fitted(mdl.fit, periods, seed=base.seed, models=["iid"])
     assert len(calls) == 4
+
+
+def test_a_reports_second_language_reuses_its_landing_check_and_prior_sets(ds, monkeypatch):
+    """The leave-one-out check and the landing prior sets are fitted once for both languages of a report (the
+    second language's tables are computed again from the same projection)."""
+    from analysis.stats import model as mdl
+
+    calls = []
+    for name in ("leave_one_out", "fit_landing"):
+        real = getattr(mdl, name)
+        monkeypatch.setattr(mdl, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    res = compute(ds, 2023)
+    first = P.landing_check(res.projection, res.dataset), P.landing_priors(res.projection, res.dataset)
+    fitted_once = sorted(calls)
+    second = P.landing_check(res.projection, res.dataset), P.landing_priors(res.projection, res.dataset)
+    assert fitted_once.count("leave_one_out") == 1 and fitted_once.count("fit_landing") >= 2
+    assert sorted(calls) == fitted_once
+    for a, b in zip(first, second, strict=True):
+        assert a.equals(b)

@@ -302,24 +302,26 @@ FIT_MEMO_SIZE = 6
 def fitted(fit, *args, **kwargs):
     """``fit(*args, **kwargs)``, fitted once per process for equal arguments and priors.
 
-    ``fit`` is :func:`analysis.stats.model.fit` or :func:`analysis.stats.model.fit_landing`, both deterministic
-    given their arguments and the priors in force (``PRIORS``, the investment's measurement error), which the key
-    holds with the arguments. A what-if scenario shares the model of its base projection, a report's second
-    language the landing prior sets of its first (:func:`landing_priors`), and datasets of equal figures (a copy in
-    another folder, other words) share theirs. What it returns is shared by every caller: its arrays are made
+    ``fit`` is :func:`analysis.stats.model.fit`, :func:`analysis.stats.model.fit_landing` or
+    :func:`analysis.stats.model.leave_one_out`, each deterministic given its arguments and the priors in force
+    (``PRIORS``, the investment's measurement error), which the key holds with the arguments. A what-if scenario
+    shares the model of its base projection, a report's second language the landing prior sets and the
+    leave-one-out check of its first (:func:`landing_priors`, :func:`landing_check`), and datasets of equal figures
+    (a copy in another folder, other words) share theirs. What it returns is shared by every caller: its arrays are made
     read-only, so that an edit fails instead of changing another's results. :func:`clear_cache` forgets them.
 
     Parameters
     ----------
     fit : callable
-        :func:`analysis.stats.model.fit` or :func:`analysis.stats.model.fit_landing`.
+        :func:`analysis.stats.model.fit`, :func:`analysis.stats.model.fit_landing` or
+        :func:`analysis.stats.model.leave_one_out`.
     *args, **kwargs
         Its arguments (lists are keyed as tuples, dicts as their items).
 
     Returns
     -------
-    Posterior or LandingPosterior
-        What ``fit`` returned for them, shared.
+    Posterior, LandingPosterior or list of dict
+        What ``fit`` returned for them, shared (copy what you change).
 
     Examples
     --------
@@ -359,7 +361,7 @@ def _read_only(post):
     """``post`` (a Posterior or a LandingPosterior), its arrays and those of its parts made read-only."""
     parts = [post, *getattr(post, "fits", {}).values(), getattr(post, "landing", None)]
     for part in parts:
-        for value in vars(part).values() if part is not None else ():
+        for value in getattr(part, "__dict__", {}).values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
     return post
@@ -797,7 +799,7 @@ def landing_check(proj: Projection, ds) -> pd.DataFrame:
     periods, stmts = observations(ds, proj.through)
     if len(stmts) < 2:
         return pd.DataFrame(columns=_LANDING_CHECK_COLS)
-    rows = mdl.leave_one_out(periods, stmts)
+    rows = fitted(mdl.leave_one_out, periods, stmts)  # shared: read into new rows
     return pd.DataFrame(
         [{"cohort": Period(r["first_year"], r["last_year"]).label, **r} for r in rows], columns=_LANDING_CHECK_COLS
     )

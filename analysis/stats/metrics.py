@@ -13,6 +13,7 @@ claims ledger reasons across them.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -257,6 +258,47 @@ def hedge_of_values(values: list[Value], signs: list[int] | None = None, count: 
 
 
 # --------------------------------------------------------------------------------------------- periods
+
+
+def remembered(store, key, size: int, make):
+    """``store[key]``, made by ``make()`` when ``store`` does not hold it; ``store`` keeps the ``size`` latest used.
+
+    The memo of :func:`analysis.stats.results.compute` and of :func:`analysis.stats.projection.fitted`. What it
+    holds is taken in one step: a build writes pages in several threads, and a key another thread forgot between a
+    check and a read must not fail.
+
+    Parameters
+    ----------
+    store : collections.OrderedDict
+        The memo, the latest used last.
+    key : hashable
+        What is asked.
+    size : int
+        How many it keeps.
+    make : callable
+        Makes the value (no arguments).
+
+    Returns
+    -------
+    object
+        The value kept (not a copy).
+
+    Examples
+    --------
+    >>> from collections import OrderedDict
+    >>> store = OrderedDict()
+    >>> [remembered(store, k, 2, lambda k=k: k * 10) for k in (1, 2, 1, 3)], list(store)
+    ([10, 20, 10, 30], [1, 3])
+    """
+    value = store.get(key)
+    if value is None:
+        value = store[key] = make()
+        while len(store) > size:
+            store.popitem(last=False)
+    else:
+        with contextlib.suppress(KeyError):  # (forgotten meanwhile by another thread)
+            store.move_to_end(key)
+    return value
 
 
 def fresh(x):

@@ -13,7 +13,6 @@ The model is explained in :mod:`analysis.stats.model`; its priors, each with its
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
 from collections import OrderedDict
@@ -346,15 +345,7 @@ def fitted(fit, *args, **kwargs):
         hash(key)
     except TypeError:  # an argument that cannot be a key: fitted every time
         return fit(*args, **kwargs)
-    post = _FITS.get(key)
-    if post is None:
-        post = _FITS[key] = _read_only(fit(*args, **kwargs))
-        while len(_FITS) > FIT_MEMO_SIZE:
-            _FITS.popitem(last=False)
-    else:
-        with contextlib.suppress(KeyError):  # (forgotten meanwhile by another thread: a build writes pages in several)
-            _FITS.move_to_end(key)
-    return post
+    return metrics.remembered(_FITS, key, FIT_MEMO_SIZE, lambda: _read_only(fit(*args, **kwargs)))
 
 
 def _read_only(post):

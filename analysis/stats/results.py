@@ -9,7 +9,6 @@ terminal text all read this object, so they cannot disagree.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import pickle
 from collections import OrderedDict
@@ -374,14 +373,12 @@ def compute(
         key = None
     if key is None:  # nor is a ``through`` that is no int year (the door says why)
         return _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
-    res = _MEMO.get(key)
-    if res is None:
-        res = _MEMO[key] = _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario)
-        while len(_MEMO) > MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    else:
-        with contextlib.suppress(KeyError):  # (forgotten meanwhile by another thread: a build writes pages in several)
-            _MEMO.move_to_end(key)
+    res = metrics.remembered(
+        _MEMO,
+        key,
+        MEMO_SIZE,
+        lambda: _compute(ds, through, projection=projection, horizon=horizon, seed=seed, scenario=scenario),
+    )
     return metrics.fresh(res)
 
 

@@ -490,6 +490,40 @@ def test_ctrl_c_handed_to_another_thread_still_ends_the_build(ds, nb_dir, earlie
     assert sorted(p.name for p in kernel_tmp.iterdir()) == []  # nor is the killed kernel's IPython folder left
 
 
+def test_an_interrupted_build_waits_for_the_page_being_written_and_leaves_nothing(
+    ds, nb_dir, earlier, patch, ctrl_c_raises
+):
+    """Ctrl-C while the page writer writes a report's pages: the build ends that page before it deletes its
+    staging tree (written into while it was deleted, the tree was once left beside the out folder), and raises."""
+    import threading
+
+    before = snapshot(earlier)
+    started = Path(str(earlier) + ".started")
+    patch.setenv(FAULT, "hang")
+    patch.setenv(STARTED, str(started))
+    write_unit, ended = B._write_unit, []
+
+    def slow(*args, **kwargs):  # the first pages written are still being written when the interrupt comes
+        if ended:
+            return write_unit(*args, **kwargs)
+        while not started.exists():
+            time.sleep(0.05)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        time.sleep(1.0)
+        try:
+            return write_unit(*args, **kwargs)
+        finally:
+            ended.append(time.monotonic())
+
+    patch.setattr(B, "_write_unit", slow)
+    with pytest.raises(KeyboardInterrupt):
+        run(ds, nb_dir, earlier, cell_timeout=TIMEOUT // 4)
+    raised = time.monotonic()
+    assert ended and ended[0] <= raised  # the page ended before the build did
+    assert raised - ended[0] < B.INTERRUPT_GRACE  # and the pages never begun were not waited for
+    assert_untouched(earlier, before)
+
+
 # --------------------------------------------------------------------------------------------- scheduling
 
 

@@ -928,7 +928,7 @@ def _run(
     The workers take the units as :func:`schedule` groups them; a worker hands each executed notebook to the
     one page writer of this process and goes on with its next notebook at once (its kernel does not wait for
     the page)."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     from ..stats.results import compute
 
@@ -949,6 +949,7 @@ def _run(
             by_year[j.through] = computing.submit(compute, ds, j.through, projection=False)
     figures = {j.name: by_year[j.through] for j in todo}
     writer = ThreadPoolExecutor(max_workers=1)  # pages are rendered in this process; one at a time
+    writing = []  # the pages' futures: an interrupted build waits for the one being written before it discards
 
     def write(job: Job, nb, where: Path, started: float) -> None:
         try:
@@ -977,7 +978,7 @@ def _run(
         else:
             kernel = kernel or pool.take()
             nb = kernel.execute(job.notebook, params, where, job.name, timeout=cell_timeout, data_dir=data)
-        writer.submit(write, job, nb, where, started)
+        writing.append(writer.submit(write, job, nb, where, started))
         return kernel
 
     def worker():
@@ -1023,6 +1024,10 @@ def _run(
             th.join(max(0.0, deadline - time.monotonic()))
         writer.shutdown(wait=False, cancel_futures=True)
         computing.shutdown(wait=False, cancel_futures=True)
+        # the page being written, if any, ends before the staging tree is deleted: written into while it was
+        # deleted, the tree was left beside the out folder
+        # (a future cancelled by the shutdown counts as not done for ``wait``)
+        wait([f for f in writing if not f.cancelled()], timeout=max(0.0, deadline - time.monotonic()))
         raise
     computing.shutdown()
     return results, {name: f.result() for name, f in figures.items()}

@@ -30,6 +30,7 @@ from analysis.present.output import metrics_dict
 
 from .browser import (
     CANDIDATES,
+    HEIGHT,
     WIDTHS,
     Browser,
     PageReport,
@@ -255,6 +256,9 @@ def _page_names() -> list[str]:
 
 
 PAGES = _page_names() if CHROMIUM else ["index"]
+#: the pages the screenshot tests capture: the index and a short page with charts (each taller than the viewport at
+#: every width, as the test checks; a capture's cost grows with the page's height: a report is over twice as tall)
+SHOT_PAGES = ["index", "2.0-landing"]
 
 
 @pytest.fixture(scope="module")
@@ -292,8 +296,8 @@ def test_screenshot_tree_keeps_one_png_per_page_and_width(built, browser):
     stale = shots / "gone-1280.png"
     stale.parent.mkdir(exist_ok=True)
     stale.write_bytes(b"")
-    paths = screenshot_tree(out, shots, widths=(1280, 390), browser=browser, names={"index", "2023"})
-    assert sorted(p.name for p in paths) == ["2023-1280.png", "2023-390.png", "index-1280.png", "index-390.png"]
+    paths = screenshot_tree(out, shots, widths=(1280, 390), browser=browser, names=set(SHOT_PAGES))
+    assert sorted(p.name for p in paths) == sorted(f"{n}-{w}.png" for n in SHOT_PAGES for w in (1280, 390))
     for p in paths:  # the whole page at its width, not a blank viewport
         w, h = png_size(p.read_bytes())
         assert w == int(p.stem.rsplit("-", 1)[1]) and h >= 600
@@ -316,7 +320,7 @@ def test_the_browser_finds_the_cjk_font_without_importing_matplotlib(tmp_path):
 
 
 @needs_chromium
-@pytest.mark.parametrize("name", ["index", "2023"])
+@pytest.mark.parametrize("name", SHOT_PAGES)
 def test_a_screenshot_is_chromiums_full_page_capture(built, browser, name):
     # the page as tall as the viewport, then captured: the bytes of Chromium's capture beyond the viewport,
     # whether taken alone or in the tab of the survey (make reports, make screenshots), which measures after it
@@ -327,6 +331,7 @@ def test_a_screenshot_is_chromiums_full_page_capture(built, browser, name):
         target, s = browser._open_tab(path, width)
         try:
             height = browser.send("Page.getLayoutMetrics", session=s)["cssContentSize"]["height"]
+            assert height > HEIGHT, f"{name} fits the viewport at {width} px: nothing to capture beyond it"
             clip = {"x": 0, "y": 0, "width": width, "height": max(1, int(height + 0.5)), "scale": 1}
             params = {"format": "png", "clip": clip, "captureBeyondViewport": True}
             beyond = base64.b64decode(browser.send("Page.captureScreenshot", params, session=s, timeout=60)["data"])
